@@ -1,0 +1,173 @@
+//! The `tangazo` command line.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, Settings};
+use crate::store::{Role, Store};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tangazo",
+    version,
+    about = "Status page and announcements for a mobile-money platform"
+)]
+pub struct Cli {
+    /// TOML configuration file; every key can also be set as TANGAZO_<SECTION>_<KEY>.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server (public page, Statuspage JSON, feeds, staff API).
+    Serve {
+        /// Load the demo services and notices first if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the demo services and notices (scenarios from M-PESA and EcoCash).
+    Demo,
+    /// Write the whole public site as static files (HTML, JSON, feeds, ics) into DIR.
+    Export { dir: PathBuf },
+    /// Manage staff API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a token and print it once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// viewer, editor, publisher or admin
+        #[arg(long)]
+        role: String,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Config::from_process(cli.config.as_deref())?;
+    init_tracing();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command {
+        Command::Serve { demo } => serve(settings, clock, demo).await,
+        Command::Migrate => {
+            let store = open(&settings).await?;
+            store.close().await;
+            println!("migrations applied to {}", settings.raw.database.url);
+            Ok(())
+        }
+        Command::Demo => {
+            let store = open(&settings).await?;
+            let loaded = crate::demo::load(&store, &settings, clock.now()).await?;
+            println!(
+                "{}",
+                if loaded {
+                    "demo data loaded"
+                } else {
+                    "the database already has services; demo data not loaded"
+                }
+            );
+            store.close().await;
+            Ok(())
+        }
+        Command::Export { dir } => {
+            let store = open(&settings).await?;
+            let n = crate::export::export(&store, &settings, clock.now(), &dir).await?;
+            println!("wrote {n} files to {}", dir.display());
+            store.close().await;
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { name, role },
+        } => {
+            let role = Role::parse(&role)
+                .map_err(anyhow::Error::msg)
+                .context("--role")?;
+            let name = name.trim();
+            if name.is_empty() || name.len() > 60 {
+                anyhow::bail!("--name: give 1-60 characters");
+            }
+            let store = open(&settings).await?;
+            let (_, token) = store.create_token(name, role, clock.now()).await?;
+            store.close().await;
+            println!("{token}");
+            eprintln!(
+                "token '{name}' ({}) created; it is shown only once",
+                role.as_str()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn open(settings: &Settings) -> anyhow::Result<Store> {
+    Store::open(
+        &settings.raw.database.url,
+        settings.raw.database.max_connections,
+    )
+    .await
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
+    let store = open(&settings).await?;
+    if demo && crate::demo::load(&store, &settings, clock.now()).await? {
+        tracing::info!("demo data loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(settings.bind)
+        .await
+        .with_context(|| format!("server.bind: cannot listen on {}", settings.bind))?;
+    let cancel = CancellationToken::new();
+    let public_url = settings.public_url.clone();
+    let running = crate::start(settings, store.clone(), clock, listener, cancel.clone()).await?;
+    tracing::info!(addr = %running.addr, %public_url, "serving");
+    eprintln!(
+        "Tangazo is serving http://{} (public URL {public_url})",
+        running.addr
+    );
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    cancel.cancel();
+    running.handle.await??;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

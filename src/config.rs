@@ -1,0 +1,426 @@
+//! One typed configuration for the whole service.
+//!
+//! Values come from three layers, later ones winning: built-in defaults (so no file is needed),
+//! an optional TOML file (`--config`), and environment variables named `TANGAZO_<SECTION>_<KEY>`
+//! (`TANGAZO_PAGE_TIME_ZONE` sets `page.time_zone`). Every layer is merged into one TOML table
+//! first, so an environment string is coerced to the type of the default at the same key; then
+//! the table is deserialised and validated. Any bad value stops start-up with a message that
+//! names the key and where it came from.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow, bail};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Lang;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: Server,
+    pub database: Database,
+    pub page: Page,
+    pub notice: Notice,
+    pub sms: Sms,
+    pub email: Email,
+    pub webhook: Webhook,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// The address customers reach the page at; used in links, feeds, ics and messages.
+    /// Empty means `http://<server.bind>`.
+    pub public_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// `sqlite://path.db` (created on first start) or `postgres://…`.
+    pub url: String,
+    /// Upper bound on pooled connections (PostgreSQL); SQLite uses fewer.
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// Shown in the page header, feeds and the Statuspage `page.name`.
+    pub name: String,
+    /// IANA zone the page shows times in (e.g. `Africa/Nairobi` → EAT).
+    pub time_zone: String,
+    /// Languages offered, first is the default: comma-separated codes.
+    pub languages: String,
+    /// Seconds browsers and CDNs may keep a public response (`Cache-Control: max-age`).
+    pub cache_max_age: u32,
+    /// How many finished notices the history on the page, feeds and JSON keep.
+    pub history_size: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notice {
+    /// Longest maintenance window accepted, in hours; protects against a typo in the year.
+    pub max_window_hours: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sms {
+    pub driver: String,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Email {
+    pub driver: String,
+    pub smtp_url: String,
+    pub dir: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    pub allow_private_networks: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: Server {
+                bind: "127.0.0.1:8080".into(),
+                public_url: String::new(),
+            },
+            database: Database {
+                url: "sqlite://tangazo.db".into(),
+                max_connections: 10,
+            },
+            page: Page {
+                name: "M-PESA status".into(),
+                time_zone: "Africa/Nairobi".into(),
+                languages: "en,sw".into(),
+                cache_max_age: 5,
+                history_size: 50,
+            },
+            notice: Notice {
+                max_window_hours: 168,
+            },
+            sms: Sms {
+                driver: "file".into(),
+                file: "outbox/sms.jsonl".into(),
+            },
+            email: Email {
+                driver: "file".into(),
+                smtp_url: String::new(),
+                dir: "outbox/email".into(),
+            },
+            webhook: Webhook {
+                allow_private_networks: false,
+            },
+        }
+    }
+}
+
+/// The configuration after validation: the raw values plus what was parsed out of them.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub raw: Config,
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub time_zone: Tz,
+    pub languages: Vec<Lang>,
+}
+
+impl Settings {
+    pub fn default_lang(&self) -> Lang {
+        self.languages[0]
+    }
+}
+
+impl Config {
+    /// Loads defaults, then `file` (if any), then `TANGAZO_*` variables from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Config> {
+        let mut table = toml::Table::try_from(Config::default()).expect("defaults serialise");
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("config: cannot read {}", path.display()))?;
+            let file_table: toml::Table = toml::from_str(&text)
+                .map_err(|e| anyhow!("config: {}: {}", path.display(), e.message()))?;
+            merge_file(&mut table, file_table, path)?;
+        }
+        let mut env: Vec<(String, String)> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("TANGAZO_"))
+            .collect();
+        env.sort();
+        for (name, value) in env {
+            apply_env(&mut table, &name, &value)?;
+        }
+        let config: Config = Config::deserialize(toml::Value::Table(table))
+            .map_err(|e| anyhow!("config: {}", e.message()))?;
+        Ok(config)
+    }
+
+    /// Loads with the process environment and validates.
+    pub fn from_process(file: Option<&Path>) -> anyhow::Result<Settings> {
+        Config::load(file, std::env::vars())?.validate()
+    }
+
+    pub fn validate(self) -> anyhow::Result<Settings> {
+        let bind: SocketAddr = self.server.bind.parse().map_err(|_| {
+            anyhow!(
+                "config: server.bind: '{}' is not an address like 127.0.0.1:8080",
+                self.server.bind
+            )
+        })?;
+        let public_url = match self.server.public_url.trim().trim_end_matches('/') {
+            "" => format!("http://{bind}"),
+            url => url.to_string(),
+        };
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://"))
+            || public_url.len() < 10
+            || public_url.contains(char::is_whitespace)
+        {
+            bail!(
+                "config: server.public_url: '{}' must be an http:// or https:// URL",
+                self.server.public_url
+            );
+        }
+        let url = &self.database.url;
+        if !["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|p| url.starts_with(p))
+        {
+            bail!("config: database.url: '{url}' must start with sqlite:// or postgres://");
+        }
+        if self.database.max_connections == 0 {
+            bail!("config: database.max_connections: must be at least 1");
+        }
+        if self.page.name.trim().is_empty() {
+            bail!("config: page.name: must not be empty");
+        }
+        let time_zone: Tz = self.page.time_zone.parse().map_err(|_| {
+            anyhow!(
+                "config: page.time_zone: '{}' is not an IANA time zone such as Africa/Nairobi",
+                self.page.time_zone
+            )
+        })?;
+        let mut languages = Vec::new();
+        for code in self.page.languages.split(',').map(str::trim) {
+            let lang = Lang::parse(code).ok_or_else(|| {
+                anyhow!(
+                    "config: page.languages: '{code}' is not a supported language (supported: {})",
+                    Lang::ALL.map(|l| l.code()).join(", ")
+                )
+            })?;
+            if languages.contains(&lang) {
+                bail!("config: page.languages: '{code}' is listed twice");
+            }
+            languages.push(lang);
+        }
+        if self.notice.max_window_hours == 0 {
+            bail!("config: notice.max_window_hours: must be at least 1");
+        }
+        if self.page.history_size == 0 {
+            bail!("config: page.history_size: must be at least 1");
+        }
+        if !["file", "africastalking", "twilio", "smpp"].contains(&self.sms.driver.as_str()) {
+            bail!(
+                "config: sms.driver: '{}' is not one of file, africastalking, twilio, smpp",
+                self.sms.driver
+            );
+        }
+        match self.email.driver.as_str() {
+            "file" => {}
+            "smtp" => {
+                let u = &self.email.smtp_url;
+                if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
+                    bail!(
+                        "config: email.smtp_url: '{u}' must be smtp://host:port or smtps://host:port when email.driver is smtp"
+                    );
+                }
+            }
+            other => bail!("config: email.driver: '{other}' is not one of file, smtp"),
+        }
+        Ok(Settings {
+            bind,
+            public_url,
+            time_zone,
+            languages,
+            raw: self,
+        })
+    }
+
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database.url.strip_prefix("sqlite:")?;
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or(rest);
+        Some(PathBuf::from(path))
+    }
+}
+
+fn merge_file(table: &mut toml::Table, file: toml::Table, path: &Path) -> anyhow::Result<()> {
+    for (section, value) in file {
+        let Some(toml::Value::Table(target)) = table.get_mut(&section) else {
+            bail!(
+                "config: {}: unknown section [{section}] (known: {})",
+                path.display(),
+                table.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+        };
+        let toml::Value::Table(values) = value else {
+            bail!(
+                "config: {}: '{section}' must be a [section]",
+                path.display()
+            );
+        };
+        for (key, v) in values {
+            let Some(default) = target.get(&key) else {
+                bail!(
+                    "config: {section}.{key}: unknown key (in {})",
+                    path.display()
+                );
+            };
+            if std::mem::discriminant(default) != std::mem::discriminant(&v) {
+                bail!(
+                    "config: {section}.{key}: expected {} (in {})",
+                    default.type_str(),
+                    path.display()
+                );
+            }
+            target.insert(key, v);
+        }
+    }
+    Ok(())
+}
+
+fn apply_env(table: &mut toml::Table, name: &str, value: &str) -> anyhow::Result<()> {
+    let rest = name["TANGAZO_".len()..].to_ascii_lowercase();
+    let Some((section, key)) = rest.split_once('_') else {
+        bail!("config: {name}: expected TANGAZO_<SECTION>_<KEY>");
+    };
+    let Some(toml::Value::Table(target)) = table.get_mut(section) else {
+        bail!("config: {name}: unknown section '{section}'");
+    };
+    let Some(default) = target.get(key) else {
+        bail!("config: {section}.{key}: unknown key (from {name})");
+    };
+    let parsed = match default {
+        toml::Value::String(_) => toml::Value::String(value.to_string()),
+        toml::Value::Integer(_) => toml::Value::Integer(value.trim().parse().map_err(|_| {
+            anyhow!("config: {section}.{key}: '{value}' is not a whole number (from {name})")
+        })?),
+        toml::Value::Boolean(_) => toml::Value::Boolean(match value.trim() {
+            "true" | "1" | "yes" => true,
+            "false" | "0" | "no" => false,
+            _ => bail!("config: {section}.{key}: '{value}' is not true or false (from {name})"),
+        }),
+        other => bail!(
+            "config: {section}.{key}: cannot be set from the environment ({})",
+            other.type_str()
+        ),
+    };
+    target.insert(key.to_string(), parsed);
+    Ok(())
+}
+
+/// Used by tests and the CLI to describe where a value came from.
+pub fn env_pairs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        Config::load(None, env_pairs(pairs))?.validate()
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.raw.database.url, "sqlite://tangazo.db");
+        assert_eq!(s.time_zone, chrono_tz::Africa::Nairobi);
+        assert_eq!(s.languages, vec![Lang::En, Lang::Sw]);
+        assert_eq!(s.raw.sms.file, "outbox/sms.jsonl");
+    }
+
+    #[test]
+    fn env_overrides_keys_with_underscores() {
+        let s = load(&[
+            ("TANGAZO_PAGE_TIME_ZONE", "Africa/Harare"),
+            ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
+            ("TANGAZO_PAGE_CACHE_MAX_AGE", "30"),
+        ])
+        .unwrap();
+        assert_eq!(s.time_zone, chrono_tz::Africa::Harare);
+        assert!(s.raw.webhook.allow_private_networks);
+        assert_eq!(s.raw.page.cache_max_age, 30);
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        let cases = [
+            ("TANGAZO_PAGE_TIME_ZONE", "Mars/Olympus", "page.time_zone"),
+            ("TANGAZO_SERVER_BIND", "localhost", "server.bind"),
+            ("TANGAZO_PAGE_LANGUAGES", "en,fr", "page.languages"),
+            ("TANGAZO_PAGE_CACHE_MAX_AGE", "soon", "page.cache_max_age"),
+            ("TANGAZO_DATABASE_URL", "mysql://x", "database.url"),
+            ("TANGAZO_SMS_DRIVER", "pigeon", "sms.driver"),
+            (
+                "TANGAZO_SERVER_PUBLIC_URL",
+                "status.example",
+                "server.public_url",
+            ),
+            ("TANGAZO_PAGE_COLOUR", "red", "page.colour"),
+        ];
+        for (k, v, key) in cases {
+            let err = load(&[(k, v)]).unwrap_err().to_string();
+            assert!(err.contains(key), "{k}={v}: {err}");
+        }
+    }
+
+    #[test]
+    fn file_layer_is_checked_and_env_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(
+            &path,
+            "[page]\nname = \"EcoCash status\"\ntime_zone = \"Africa/Harare\"\n",
+        )
+        .unwrap();
+        let s = Config::load(Some(&path), env_pairs(&[("TANGAZO_PAGE_NAME", "From env")]))
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(s.raw.page.name, "From env");
+        assert_eq!(s.time_zone, chrono_tz::Africa::Harare);
+
+        std::fs::write(&path, "[page]\ncache_max_age = \"ten\"\n").unwrap();
+        let err = Config::load(Some(&path), env_pairs(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("page.cache_max_age"), "{err}");
+        std::fs::write(&path, "[pages]\nname = \"x\"\n").unwrap();
+        let err = Config::load(Some(&path), env_pairs(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[pages]"), "{err}");
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure types and rules. Nothing here touches the database, the network or the clock:
+//! callers pass `now` in.
+
+mod lang;
+mod notice;
+mod service;
+pub mod status;
+pub use status::Indicator;
+
+pub use lang::{FieldError, Lang, Localized};
+pub use notice::{
+    Action, Affected, Event, Notice, NoticeKind, NoticeState, RefCode, Refused, Update, Window,
+};
+pub use service::{Service, ServiceCode, ServiceStatus};

@@ -1,0 +1,73 @@
+//! Tangazo: a status page and announcement service for a mobile-money platform.
+//!
+//! `main.rs` only parses the command line; everything runs from here so tests drive the same
+//! code the binary does.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod export;
+pub mod render;
+pub mod snapshot;
+pub mod store;
+pub mod web;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::snapshot::SnapshotHandle;
+use crate::store::Store;
+use crate::web::{AppState, Metrics};
+
+/// A running server: its address, its state (for tests) and how to stop it.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    pub state: AppState,
+    pub cancel: CancellationToken,
+    pub handle: JoinHandle<anyhow::Result<()>>,
+}
+
+/// Builds the state and serves on `listener` until `cancel` fires.
+pub async fn start(
+    settings: Settings,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    listener: TcpListener,
+    cancel: CancellationToken,
+) -> anyhow::Result<Running> {
+    let settings = Arc::new(settings);
+    let snapshot = SnapshotHandle::new(store.clone(), settings.clone(), clock.clone())
+        .await
+        .context("building the first snapshot")?;
+    let state = AppState {
+        settings,
+        store,
+        snapshot: snapshot.clone(),
+        clock,
+        metrics: Arc::new(Metrics::default()),
+    };
+    let addr = listener.local_addr()?;
+    tokio::spawn(snapshot.run(cancel.clone()));
+    let app = web::router(state.clone());
+    let shutdown = cancel.clone();
+    let handle = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await
+            .context("HTTP server")
+    });
+    Ok(Running {
+        addr,
+        state,
+        cancel,
+        handle,
+    })
+}

@@ -1,0 +1,205 @@
+//! History feeds (Atom, RSS: one entry per public update, newest first) and the maintenance
+//! calendar (RFC 5545: one VEVENT per window with a stable UID and a SEQUENCE that grows with
+//! every update, so calendar apps replace the event instead of adding a copy).
+
+use atom_syndication as atom;
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, Component, EventLike, EventStatus};
+
+use super::View;
+use super::i18n::{self, Clockface};
+use crate::domain::{Notice, NoticeKind, NoticeState, Update};
+
+/// How many updates the feeds carry.
+const FEED_ENTRIES: usize = 50;
+
+impl View<'_> {
+    fn recent_updates(&self) -> Vec<(&Notice, &Update)> {
+        let mut all: Vec<(&Notice, &Update)> = self
+            .data
+            .notices
+            .iter()
+            .flat_map(|n| self.updates(n).iter().map(move |u| (n, u)))
+            .collect();
+        all.sort_by_key(|(_, u)| std::cmp::Reverse((u.created_at, u.sequence)));
+        all.truncate(FEED_ENTRIES);
+        all
+    }
+
+    fn entry_title(&self, n: &Notice, u: &Update) -> String {
+        let lang = self.settings.default_lang();
+        format!(
+            "{}: {}",
+            i18n::event_label(lang, u.event),
+            n.title.get(lang)
+        )
+    }
+
+    fn entry_text(&self, n: &Notice, u: &Update) -> String {
+        let lang = self.settings.default_lang();
+        let face = Clockface {
+            tz: self.settings.time_zone,
+            lang,
+            now: self.now,
+        };
+        let mut text = u.body.get(lang).to_string();
+        if let (Some(s), Some(e)) = (u.starts_at, u.ends_at)
+            && n.kind == NoticeKind::Maintenance
+        {
+            text.push_str(&format!(
+                "\n{}: {}",
+                i18n::t(lang).window,
+                face.window(s, e)
+            ));
+        }
+        text.push_str(&format!("\n{}: {}", i18n::t(lang).reference, n.reference));
+        text
+    }
+
+    pub fn atom(&self) -> String {
+        let updated = self
+            .recent_updates()
+            .first()
+            .map(|(_, u)| u.created_at)
+            .unwrap_or(self.now);
+        let mut feed = atom::Feed::default();
+        feed.set_title(self.settings.raw.page.name.clone());
+        feed.set_id(self.public_url("/history.atom"));
+        feed.set_updated(updated.fixed_offset());
+        feed.set_lang(Some(self.settings.default_lang().code().to_string()));
+        let mut self_link = atom::Link::default();
+        self_link.set_href(self.public_url("/history.atom"));
+        self_link.set_rel("self");
+        let mut alt = atom::Link::default();
+        alt.set_href(self.public_url("/"));
+        feed.set_links(vec![self_link, alt]);
+        let mut author = atom::Person::default();
+        author.set_name(self.settings.raw.page.name.clone());
+        feed.set_authors(vec![author]);
+        let entries: Vec<atom::Entry> = self
+            .recent_updates()
+            .into_iter()
+            .map(|(n, u)| {
+                let mut e = atom::Entry::default();
+                e.set_title(self.entry_title(n, u));
+                e.set_id(format!("urn:uuid:{}", u.id));
+                e.set_updated(u.created_at.fixed_offset());
+                e.set_published(Some(u.created_at.fixed_offset()));
+                let mut link = atom::Link::default();
+                link.set_href(self.public_url(&format!("/notices/{}", n.id)));
+                e.set_links(vec![link]);
+                let mut content = atom::Content::default();
+                content.set_content_type(Some("text".to_string()));
+                content.set_value(Some(self.entry_text(n, u)));
+                e.set_content(Some(content));
+                e
+            })
+            .collect();
+        feed.set_entries(entries);
+        feed.to_string()
+    }
+
+    pub fn rss(&self) -> String {
+        let mut channel = rss::Channel::default();
+        channel.set_title(self.settings.raw.page.name.clone());
+        channel.set_link(self.public_url("/"));
+        channel.set_description(format!("{} history", self.settings.raw.page.name));
+        channel.set_language(Some(self.settings.default_lang().code().to_string()));
+        let recent = self.recent_updates();
+        if let Some((_, u)) = recent.first() {
+            channel.set_last_build_date(Some(u.created_at.to_rfc2822()));
+        }
+        let items: Vec<rss::Item> = recent
+            .into_iter()
+            .map(|(n, u)| {
+                let mut item = rss::Item::default();
+                item.set_title(Some(self.entry_title(n, u)));
+                item.set_link(Some(self.public_url(&format!("/notices/{}", n.id))));
+                item.set_description(Some(self.entry_text(n, u)));
+                item.set_pub_date(Some(u.created_at.to_rfc2822()));
+                let mut guid = rss::Guid::default();
+                guid.set_value(format!("urn:uuid:{}", u.id));
+                guid.set_permalink(false);
+                item.set_guid(Some(guid));
+                item
+            })
+            .collect();
+        channel.set_items(items);
+        channel.to_string()
+    }
+
+    /// Host part of the public URL, for globally unique UIDs.
+    fn host(&self) -> &str {
+        let url = &self.settings.public_url;
+        let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+        rest.split(['/', ':']).next().unwrap_or(rest)
+    }
+
+    pub fn ics(&self) -> String {
+        let lang = self.settings.default_lang();
+        let mut cal = Calendar::new();
+        cal.name(&self.settings.raw.page.name);
+        cal.append_property(("METHOD", "PUBLISH"));
+        let mut windows: Vec<&Notice> = self
+            .data
+            .notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::Maintenance && n.starts_at.is_some())
+            .collect();
+        windows.sort_by_key(|n| n.starts_at);
+        for n in windows {
+            let (Some(start), Some(end)) = (n.starts_at, n.ends_at) else {
+                continue;
+            };
+            // A finished window shows when it really ended.
+            let end: DateTime<Utc> = match n.state {
+                NoticeState::Completed => n.finished_at.unwrap_or(end),
+                _ => end,
+            };
+            let mut description = String::new();
+            if let Some(u) = self.updates(n).last() {
+                description.push_str(u.body.get(lang));
+                description.push('\n');
+            }
+            if !n.affected.is_empty() {
+                let names: Vec<String> = n
+                    .affected
+                    .iter()
+                    .map(|a| {
+                        self.service_name(&a.service, lang)
+                            .unwrap_or_else(|| a.service.to_string())
+                    })
+                    .collect();
+                description.push_str(&format!(
+                    "{}: {}\n",
+                    i18n::t(lang).affected,
+                    names.join(", ")
+                ));
+            }
+            if !n.still_works.is_empty() {
+                description.push_str(&format!(
+                    "{}: {}\n",
+                    i18n::t(lang).still_works,
+                    n.still_works.get(lang)
+                ));
+            }
+            description.push_str(&format!("{}: {}", i18n::t(lang).reference, n.reference));
+            let mut ev = icalendar::Event::new();
+            ev.uid(&format!("{}@{}", n.id, self.host()))
+                .summary(n.title.get(lang))
+                .description(&description)
+                .starts(start)
+                .ends(end)
+                .timestamp(n.updated_at)
+                .last_modified(n.updated_at)
+                .sequence(u32::try_from(n.sequence).unwrap_or(0))
+                .url(&self.public_url(&format!("/notices/{}", n.id)))
+                .status(match n.state {
+                    NoticeState::Cancelled => EventStatus::Cancelled,
+                    _ => EventStatus::Confirmed,
+                });
+            cal.push(ev.done());
+        }
+        cal.done().to_string()
+    }
+}

@@ -1,0 +1,324 @@
+//! The public HTML pages: view models built from snapshot data, rendered by askama templates
+//! (auto-escaped, so text from staff can never become markup).
+
+use askama::Template;
+
+use super::i18n::{self, Clockface, T};
+use super::{Links, View};
+use crate::domain::{Lang, Notice, NoticeKind, NoticeState, ServiceStatus, Update};
+use crate::store::VerifyEntry;
+
+pub struct LangLink {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub url: String,
+    pub current: bool,
+}
+
+/// What every page shows around its content.
+pub struct Chrome {
+    pub t: &'static T,
+    pub page_name: String,
+    pub home_url: String,
+    pub langs: Vec<LangLink>,
+    pub zone: String,
+    pub zone_name: String,
+    pub updated: String,
+}
+
+pub struct AffectedView {
+    pub name: String,
+    pub status: &'static str,
+}
+
+pub struct UpdateView {
+    pub label: &'static str,
+    pub when: String,
+    pub body: String,
+}
+
+pub struct NoticeView {
+    pub url: String,
+    pub title: String,
+    pub reference: String,
+    pub state_label: &'static str,
+    pub window: Option<String>,
+    pub overrunning: bool,
+    pub overrun_note: Option<String>,
+    pub outcome: Option<String>,
+    pub finished: bool,
+    pub affected: Vec<AffectedView>,
+    pub still_works: Option<String>,
+    pub show_latest: bool,
+    pub latest: Option<UpdateView>,
+    /// Newest first.
+    pub updates: Vec<UpdateView>,
+}
+
+pub struct ServiceView {
+    pub name: String,
+    pub status: &'static str,
+    pub label: &'static str,
+}
+
+pub struct GroupView {
+    pub name: String,
+    pub services: Vec<ServiceView>,
+}
+
+#[derive(Template)]
+#[template(path = "page/index.html")]
+pub struct IndexPage {
+    pub c: Chrome,
+    pub indicator: &'static str,
+    pub banner: &'static str,
+    pub active: Vec<NoticeView>,
+    pub upcoming: Vec<NoticeView>,
+    pub groups: Vec<GroupView>,
+    pub history: Vec<NoticeView>,
+}
+
+#[derive(Template)]
+#[template(path = "page/notice.html")]
+pub struct NoticePage {
+    pub c: Chrome,
+    pub n: NoticeView,
+}
+
+pub struct FoundView {
+    pub url: String,
+    pub title: String,
+    pub window: Option<String>,
+    pub state_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "page/verify.html")]
+pub struct VerifyPage {
+    pub c: Chrome,
+    pub code: String,
+    pub found: Option<FoundView>,
+}
+
+#[derive(Template)]
+#[template(path = "page/not_found.html")]
+pub struct NotFoundPage {
+    pub c: Chrome,
+}
+
+impl View<'_> {
+    fn face(&self, lang: Lang) -> Clockface {
+        Clockface {
+            tz: self.settings.time_zone,
+            lang,
+            now: self.now,
+        }
+    }
+
+    /// `path` is the live path of the page being rendered (for the language links).
+    fn chrome(&self, lang: Lang, path: &str) -> Chrome {
+        let face = self.face(lang);
+        Chrome {
+            t: i18n::t(lang),
+            page_name: self.settings.raw.page.name.clone(),
+            home_url: self.links.page(lang, "/"),
+            langs: self
+                .settings
+                .languages
+                .iter()
+                .map(|&l| LangLink {
+                    code: l.code(),
+                    name: l.native_name(),
+                    url: self.links.page(l, path),
+                    current: l == lang,
+                })
+                .collect(),
+            zone: face.zone_abbr(self.now),
+            zone_name: self.settings.time_zone.name().to_string(),
+            updated: face.instant(self.now),
+        }
+    }
+
+    fn update_view(&self, lang: Lang, u: &Update) -> UpdateView {
+        UpdateView {
+            label: i18n::event_label(lang, u.event),
+            when: self.face(lang).instant(u.created_at),
+            body: u.body.get(lang).to_string(),
+        }
+    }
+
+    pub(super) fn notice_view(&self, lang: Lang, n: &Notice, show_latest: bool) -> NoticeView {
+        let face = self.face(lang);
+        let overrunning = n.is_overrunning(self.now);
+        let updates: Vec<UpdateView> = self
+            .updates(n)
+            .iter()
+            .rev()
+            .map(|u| self.update_view(lang, u))
+            .collect();
+        let window = match (n.kind, n.starts_at, n.ends_at) {
+            (NoticeKind::Maintenance, Some(s), Some(e)) => Some(face.window(s, e)),
+            (NoticeKind::Incident, Some(s), Some(e)) => Some(face.window(s, e)),
+            (NoticeKind::Incident, Some(s), None) => Some(face.instant(s)),
+            _ => None,
+        };
+        NoticeView {
+            url: self.links.page(lang, &format!("/notices/{}", n.id)),
+            title: n.title.get(lang).to_string(),
+            reference: n.reference.to_string(),
+            state_label: i18n::state_label(lang, n.state),
+            window,
+            overrunning,
+            overrun_note: overrunning
+                .then(|| n.ends_at.map(|e| face.overrun(e)))
+                .flatten(),
+            outcome: n.finished_early_by().map(|d| face.outcome(d)).or_else(|| {
+                (n.state == NoticeState::Completed || n.state == NoticeState::Resolved)
+                    .then(|| n.finished_at.map(|f| face.instant(f)))
+                    .flatten()
+            }),
+            finished: n.state.is_terminal(),
+            affected: n
+                .affected
+                .iter()
+                .map(|a| AffectedView {
+                    name: self
+                        .service_name(&a.service, lang)
+                        .unwrap_or_else(|| a.service.to_string()),
+                    status: a.impact.as_str(),
+                })
+                .collect(),
+            still_works: (!n.still_works.is_empty()).then(|| n.still_works.get(lang).to_string()),
+            show_latest,
+            latest: self.updates(n).last().map(|u| self.update_view(lang, u)),
+            updates,
+        }
+    }
+
+    pub fn index_html(&self, lang: Lang) -> String {
+        let mut active: Vec<&Notice> = self
+            .data
+            .notices
+            .iter()
+            .filter(|n| n.state.is_active())
+            .collect();
+        active.sort_by_key(|n| n.starts_at);
+        let mut upcoming: Vec<&Notice> = self
+            .data
+            .notices
+            .iter()
+            .filter(|n| n.state == NoticeState::Scheduled)
+            .collect();
+        upcoming.sort_by_key(|n| n.starts_at);
+        let mut history: Vec<&Notice> = self
+            .data
+            .notices
+            .iter()
+            .filter(|n| n.state.is_terminal())
+            .collect();
+        history.sort_by_key(|n| std::cmp::Reverse(n.finished_at));
+
+        let mut groups: Vec<GroupView> = Vec::new();
+        for s in &self.data.services {
+            let status = self
+                .statuses
+                .get(&s.code)
+                .copied()
+                .unwrap_or(ServiceStatus::Operational);
+            let view = ServiceView {
+                name: s.name.get(lang).to_string(),
+                status: status.as_str(),
+                label: i18n::status_label(lang, status),
+            };
+            match groups.iter_mut().find(|g| g.name == s.group) {
+                Some(g) => g.services.push(view),
+                None => groups.push(GroupView {
+                    name: s.group.clone(),
+                    services: vec![view],
+                }),
+            }
+        }
+        IndexPage {
+            c: self.chrome(lang, "/"),
+            indicator: self.indicator.as_str(),
+            banner: i18n::banner(lang, self.indicator),
+            active: active
+                .into_iter()
+                .map(|n| self.notice_view(lang, n, true))
+                .collect(),
+            upcoming: upcoming
+                .into_iter()
+                .map(|n| self.notice_view(lang, n, true))
+                .collect(),
+            groups,
+            history: history
+                .into_iter()
+                .take(self.settings.raw.page.history_size as usize)
+                .map(|n| self.notice_view(lang, n, false))
+                .collect(),
+        }
+        .render()
+        .expect("index template renders")
+    }
+
+    pub fn notice_html(&self, lang: Lang, n: &Notice) -> String {
+        NoticePage {
+            c: self.chrome(lang, &format!("/notices/{}", n.id)),
+            n: self.notice_view(lang, n, false),
+        }
+        .render()
+        .expect("notice template renders")
+    }
+
+    pub fn verify_html(&self, lang: Lang, code: &str, entry: Option<&VerifyEntry>) -> String {
+        let face = self.face(lang);
+        VerifyPage {
+            c: self.chrome(lang, &format!("/verify/{code}")),
+            code: code.chars().take(12).collect(),
+            found: entry.map(|e| FoundView {
+                url: self.links.page(lang, &format!("/notices/{}", e.notice_id)),
+                title: e.title.get(lang).to_string(),
+                window: match (e.starts_at, e.ends_at) {
+                    (Some(s), Some(en)) => Some(face.window(s, en)),
+                    (Some(s), None) => Some(face.instant(s)),
+                    _ => e.published_at.map(|p| face.instant(p)),
+                },
+                state_label: i18n::state_label(lang, e.state),
+            }),
+        }
+        .render()
+        .expect("verify template renders")
+    }
+
+    pub fn not_found_html(&self, lang: Lang) -> String {
+        NotFoundPage {
+            c: self.chrome(lang, "/"),
+        }
+        .render()
+        .expect("not found template renders")
+    }
+}
+
+/// Language links: the live site selects languages with `?lang=`, the static export with a
+/// path prefix, because a static host cannot read query strings.
+impl Links {
+    pub fn page(&self, lang: Lang, path: &str) -> String {
+        let default = lang == self.default_lang;
+        match self.style {
+            super::LinkStyle::Live if default => path.to_string(),
+            super::LinkStyle::Live => format!("{path}?lang={}", lang.code()),
+            super::LinkStyle::Static => {
+                let prefix = if default {
+                    String::new()
+                } else {
+                    format!("/{}", lang.code())
+                };
+                if path == "/" {
+                    format!("{prefix}/")
+                } else {
+                    format!("{prefix}{path}/")
+                }
+            }
+        }
+    }
+}

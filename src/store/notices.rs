@@ -1,0 +1,634 @@
+//! Notices, the services they affect and their timeline of updates.
+//!
+//! Every change a person sees as one action (create, edit, publish, extend, …) is one
+//! transaction: the notice row, its update row and the revision counter move together.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::services::service_from_row;
+use super::{Store, StoreError, StoreResult, bump_revision, from_ms, is_unique_violation, ms};
+use crate::domain::{
+    Action, Affected, Event, Localized, Notice, NoticeKind, NoticeState, RefCode, Service,
+    ServiceCode, ServiceStatus, Update,
+};
+
+const NOTICE_COLUMNS: &str = "id, reference, kind, state, title, still_works, draft_body, starts_at, ends_at, \
+    planned_ends_at, published_at, started_at, finished_at, auto_start, auto_complete, sequence, \
+    created_by, created_at, updated_at";
+
+const UPDATE_COLUMNS: &str =
+    "id, notice_id, sequence, event, state, body, starts_at, ends_at, created_by, created_at";
+
+/// One lifecycle action as a person (or the scheduler) asked for it.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub action: &'a Action,
+    /// What staff wrote; `None` lets the store pick the draft's body or a default.
+    pub body: Option<Localized>,
+    pub actor: &'a str,
+    pub now: DateTime<Utc>,
+    pub max_window_hours: u32,
+}
+
+/// A new notice, always created as a draft.
+#[derive(Debug, Clone)]
+pub struct NewNotice {
+    pub kind: NoticeKind,
+    pub title: Localized,
+    pub still_works: Localized,
+    pub draft_body: Localized,
+    pub affected: Vec<Affected>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub auto_start: bool,
+    pub auto_complete: bool,
+}
+
+/// Changes to a draft; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct NoticePatch {
+    pub title: Option<Localized>,
+    pub still_works: Option<Localized>,
+    pub draft_body: Option<Localized>,
+    pub affected: Option<Vec<Affected>>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub auto_start: Option<bool>,
+    pub auto_complete: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NoticeFilter {
+    pub kind: Option<NoticeKind>,
+    pub state: Option<NoticeState>,
+    pub service: Option<ServiceCode>,
+    /// Only notices whose window or life overlaps [from, to].
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// Everything the public snapshot is built from, read in one consistent transaction.
+#[derive(Debug, Clone)]
+pub struct SnapshotData {
+    pub revision: i64,
+    pub services: Vec<Service>,
+    /// Published notices: all unfinished ones and the most recent finished ones.
+    pub notices: Vec<Notice>,
+    pub updates: HashMap<String, Vec<Update>>,
+    /// Reference codes of every published notice (bounded), for `/verify/{code}`.
+    pub references: HashMap<RefCode, VerifyEntry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VerifyEntry {
+    pub notice_id: String,
+    pub title: Localized,
+    pub state: NoticeState,
+    pub kind: NoticeKind,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+fn opt_time(row: &AnyRow, col: &str) -> anyhow::Result<Option<DateTime<Utc>>> {
+    Ok(row.try_get::<Option<i64>, _>(col)?.map(from_ms))
+}
+
+fn notice_from_row(row: &AnyRow, affected: Vec<Affected>) -> anyhow::Result<Notice> {
+    let reference: String = row.try_get("reference")?;
+    Ok(Notice {
+        id: row.try_get("id")?,
+        reference: RefCode::parse(&reference)
+            .ok_or_else(|| anyhow::anyhow!("bad reference {reference:?} in database"))?,
+        kind: NoticeKind::parse(&row.try_get::<String, _>("kind")?).map_err(anyhow::Error::msg)?,
+        state: NoticeState::parse(&row.try_get::<String, _>("state")?)
+            .map_err(anyhow::Error::msg)?,
+        title: Localized::from_json(&row.try_get::<String, _>("title")?)?,
+        still_works: Localized::from_json(&row.try_get::<String, _>("still_works")?)?,
+        draft_body: Localized::from_json(&row.try_get::<String, _>("draft_body")?)?,
+        affected,
+        starts_at: opt_time(row, "starts_at")?,
+        ends_at: opt_time(row, "ends_at")?,
+        planned_ends_at: opt_time(row, "planned_ends_at")?,
+        published_at: opt_time(row, "published_at")?,
+        started_at: opt_time(row, "started_at")?,
+        finished_at: opt_time(row, "finished_at")?,
+        auto_start: row.try_get::<i64, _>("auto_start")? != 0,
+        auto_complete: row.try_get::<i64, _>("auto_complete")? != 0,
+        sequence: row.try_get("sequence")?,
+        created_by: row.try_get("created_by")?,
+        created_at: from_ms(row.try_get("created_at")?),
+        updated_at: from_ms(row.try_get("updated_at")?),
+    })
+}
+
+fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
+    let event: String = row.try_get("event")?;
+    Ok(Update {
+        id: row.try_get("id")?,
+        notice_id: row.try_get("notice_id")?,
+        sequence: row.try_get("sequence")?,
+        event: Event::parse(&event).ok_or_else(|| anyhow::anyhow!("unknown event {event:?}"))?,
+        state: NoticeState::parse(&row.try_get::<String, _>("state")?)
+            .map_err(anyhow::Error::msg)?,
+        body: Localized::from_json(&row.try_get::<String, _>("body")?)?,
+        starts_at: opt_time(row, "starts_at")?,
+        ends_at: opt_time(row, "ends_at")?,
+        created_by: row.try_get("created_by")?,
+        created_at: from_ms(row.try_get("created_at")?),
+    })
+}
+
+/// `$start, $start+1, …` for an IN list of `n` values.
+fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn affected_for(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[String],
+) -> StoreResult<HashMap<String, Vec<Affected>>> {
+    let mut out: HashMap<String, Vec<Affected>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT ns.notice_id, ns.service_code, ns.impact FROM notice_services ns \
+             LEFT JOIN services s ON s.code = ns.service_code \
+             WHERE ns.notice_id IN ({}) ORDER BY ns.notice_id, s.position, ns.service_code",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let code: String = row.try_get("service_code")?;
+            let impact: String = row.try_get("impact")?;
+            out.entry(row.try_get("notice_id")?)
+                .or_default()
+                .push(Affected {
+                    service: ServiceCode::parse(&code).map_err(anyhow::Error::msg)?,
+                    impact: ServiceStatus::parse(&impact).map_err(anyhow::Error::msg)?,
+                });
+        }
+    }
+    Ok(out)
+}
+
+async fn notices_from_rows(
+    conn: &mut sqlx::AnyConnection,
+    rows: Vec<AnyRow>,
+) -> StoreResult<Vec<Notice>> {
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let mut affected = affected_for(conn, &ids).await?;
+    Ok(rows
+        .iter()
+        .zip(&ids)
+        .map(|(row, id)| notice_from_row(row, affected.remove(id).unwrap_or_default()))
+        .collect::<anyhow::Result<_>>()?)
+}
+
+async fn updates_for(
+    conn: &mut sqlx::AnyConnection,
+    ids: &[String],
+) -> StoreResult<HashMap<String, Vec<Update>>> {
+    let mut out: HashMap<String, Vec<Update>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT {UPDATE_COLUMNS} FROM notice_updates WHERE notice_id IN ({}) \
+             ORDER BY notice_id, sequence",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let u = update_from_row(&row)?;
+            out.entry(u.notice_id.clone()).or_default().push(u);
+        }
+    }
+    Ok(out)
+}
+
+async fn load_notice(conn: &mut sqlx::AnyConnection, key: &str, lock: &str) -> StoreResult<Notice> {
+    // Customers and staff may name a notice by its id or by its reference code.
+    let by_ref = RefCode::parse(key).map(|r| r.as_str().to_string());
+    let sql = format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE id = $1 OR reference = $2{lock}");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(key)
+        .bind(by_ref.unwrap_or_default())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(notices_from_rows(conn, vec![row]).await?.remove(0))
+}
+
+async fn write_affected(
+    conn: &mut sqlx::AnyConnection,
+    notice_id: &str,
+    affected: &[Affected],
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM notice_services WHERE notice_id = $1")
+        .bind(notice_id)
+        .execute(&mut *conn)
+        .await?;
+    if affected.is_empty() {
+        return Ok(());
+    }
+    // One statement for the whole set.
+    let values = (0..affected.len())
+        .map(|i| format!("($1, ${}, ${})", 2 + 2 * i, 3 + 2 * i))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql =
+        format!("INSERT INTO notice_services (notice_id, service_code, impact) VALUES {values}");
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(notice_id);
+    for a in affected {
+        q = q.bind(a.service.as_str()).bind(a.impact.as_str());
+    }
+    q.execute(&mut *conn).await.map_err(|e| {
+        if super::is_foreign_key_violation(&e) {
+            StoreError::Conflict {
+                field: "affected".into(),
+                message: "names a service that does not exist".into(),
+            }
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+async fn write_notice(conn: &mut sqlx::AnyConnection, n: &Notice) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE notices SET state = $2, title = $3, still_works = $4, starts_at = $5, ends_at = $6, \
+         planned_ends_at = $7, published_at = $8, started_at = $9, finished_at = $10, \
+         auto_start = $11, auto_complete = $12, sequence = $13, updated_at = $14, \
+         draft_body = $15 WHERE id = $1",
+    )
+    .bind(&n.id)
+    .bind(n.state.as_str())
+    .bind(n.title.to_json())
+    .bind(n.still_works.to_json())
+    .bind(n.starts_at.map(ms))
+    .bind(n.ends_at.map(ms))
+    .bind(n.planned_ends_at.map(ms))
+    .bind(n.published_at.map(ms))
+    .bind(n.started_at.map(ms))
+    .bind(n.finished_at.map(ms))
+    .bind(i64::from(n.auto_start))
+    .bind(i64::from(n.auto_complete))
+    .bind(n.sequence)
+    .bind(ms(n.updated_at))
+    .bind(n.draft_body.to_json())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_update(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResult<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO notice_updates ({UPDATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    )))
+    .bind(&u.id)
+    .bind(&u.notice_id)
+    .bind(u.sequence)
+    .bind(u.event.as_str())
+    .bind(u.state.as_str())
+    .bind(u.body.to_json())
+    .bind(u.starts_at.map(ms))
+    .bind(u.ends_at.map(ms))
+    .bind(&u.created_by)
+    .bind(ms(u.created_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Creates a draft with a fresh reference code.
+    pub async fn create_notice(
+        &self,
+        new: &NewNotice,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Notice> {
+        let mut notice = Notice {
+            id: uuid::Uuid::now_v7().to_string(),
+            reference: RefCode::generate(),
+            kind: new.kind,
+            state: NoticeState::Draft,
+            title: new.title.clone(),
+            still_works: new.still_works.clone(),
+            draft_body: new.draft_body.clone(),
+            affected: new.affected.clone(),
+            starts_at: new.starts_at,
+            ends_at: new.ends_at,
+            planned_ends_at: None,
+            published_at: None,
+            started_at: None,
+            finished_at: None,
+            auto_start: new.auto_start,
+            auto_complete: new.auto_complete,
+            sequence: 0,
+            created_by: actor.to_string(),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut tx = self.begin_write().await?;
+        // A reference code collision is rare (31^6 codes) but possible: draw again.
+        let mut attempts = 0;
+        loop {
+            let r = sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO notices ({NOTICE_COLUMNS}) VALUES \
+                 ($1, $2, $3, $4, $5, $6, $14, $7, $8, $9, NULL, NULL, NULL, $10, $11, 0, $12, $13, $13)"
+            )))
+            .bind(&notice.id)
+            .bind(notice.reference.as_str())
+            .bind(notice.kind.as_str())
+            .bind(notice.state.as_str())
+            .bind(notice.title.to_json())
+            .bind(notice.still_works.to_json())
+            .bind(notice.starts_at.map(ms))
+            .bind(notice.ends_at.map(ms))
+            .bind(notice.planned_ends_at.map(ms))
+            .bind(i64::from(notice.auto_start))
+            .bind(i64::from(notice.auto_complete))
+            .bind(actor)
+            .bind(ms(now))
+            .bind(notice.draft_body.to_json())
+            .execute(&mut *tx)
+            .await;
+            match r {
+                Err(e) if is_unique_violation(&e) && attempts < 5 => {
+                    attempts += 1;
+                    // PostgreSQL aborts the transaction on an error: start over.
+                    tx.rollback().await?;
+                    tx = self.begin_write().await?;
+                    notice.reference = RefCode::generate();
+                }
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
+        write_affected(&mut tx, &notice.id, &notice.affected).await?;
+        tx.commit().await?;
+        Ok(notice)
+    }
+
+    /// Edits a draft. Published notices change only through actions, so that every change
+    /// customers could have seen is in the timeline.
+    pub async fn edit_draft(
+        &self,
+        key: &str,
+        patch: &NoticePatch,
+        now: DateTime<Utc>,
+        max_window_hours: u32,
+    ) -> StoreResult<Notice> {
+        let mut tx = self.begin_write().await?;
+        let mut n = load_notice(&mut tx, key, self.backend.for_update()).await?;
+        if n.state != NoticeState::Draft {
+            return Err(StoreError::Conflict {
+                field: "state".into(),
+                message: format!(
+                    "the notice is {} (published); change it with extend, reschedule or an update",
+                    n.state
+                ),
+            });
+        }
+        if let Some(t) = &patch.title {
+            n.title = t.clone();
+        }
+        if let Some(t) = &patch.still_works {
+            n.still_works = t.clone();
+        }
+        if let Some(t) = &patch.draft_body {
+            n.draft_body = t.clone();
+        }
+        if let Some(s) = patch.starts_at {
+            n.starts_at = Some(s);
+        }
+        if let Some(e) = patch.ends_at {
+            n.ends_at = Some(e);
+        }
+        if let (Some(s), Some(e)) = (n.starts_at, n.ends_at) {
+            crate::domain::Window::new(s, e, max_window_hours).map_err(|(f, m)| {
+                StoreError::Conflict {
+                    field: f.into(),
+                    message: m,
+                }
+            })?;
+        }
+        if let Some(v) = patch.auto_start {
+            n.auto_start = v;
+        }
+        if let Some(v) = patch.auto_complete {
+            n.auto_complete = v;
+        }
+        n.updated_at = now;
+        write_notice(&mut tx, &n).await?;
+        if let Some(a) = &patch.affected {
+            write_affected(&mut tx, &n.id, a).await?;
+            n.affected = a.clone();
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Applies a lifecycle action in one transaction: the notice changes, an update with the
+    /// next `sequence` joins the timeline, and the public revision moves.
+    /// Without a `body` from staff, the draft's body (first publication) or `default_body`
+    /// writes one for the event.
+    pub async fn apply_action(
+        &self,
+        key: &str,
+        change: Change<'_>,
+        default_body: impl FnOnce(&Notice, Event) -> Localized,
+    ) -> StoreResult<(Notice, Update)> {
+        let Change {
+            action,
+            body,
+            actor,
+            now,
+            max_window_hours,
+        } = change;
+        let mut tx = self.begin_write().await?;
+        let current = load_notice(&mut tx, key, self.backend.for_update()).await?;
+        let (next, event) = current.apply(action, now, max_window_hours)?;
+        write_notice(&mut tx, &next).await?;
+        let update = Update {
+            id: uuid::Uuid::now_v7().to_string(),
+            notice_id: next.id.clone(),
+            sequence: next.sequence,
+            event,
+            state: next.state,
+            body: body
+                .or_else(|| {
+                    (current.state == NoticeState::Draft && !current.draft_body.is_empty())
+                        .then(|| current.draft_body.clone())
+                })
+                .unwrap_or_else(|| default_body(&next, event)),
+            starts_at: next.starts_at,
+            ends_at: next.ends_at,
+            created_by: actor.to_string(),
+            created_at: now,
+        };
+        insert_update(&mut tx, &update).await?;
+        if current.state != NoticeState::Draft || next.state != NoticeState::Draft {
+            bump_revision(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok((next, update))
+    }
+
+    pub async fn get_notice(&self, key: &str) -> StoreResult<Notice> {
+        let mut conn = self.pool.acquire().await?;
+        load_notice(&mut conn, key, "").await
+    }
+
+    pub async fn get_updates(&self, notice_id: &str) -> StoreResult<Vec<Update>> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(updates_for(&mut conn, &[notice_id.to_string()])
+            .await?
+            .remove(notice_id)
+            .unwrap_or_default())
+    }
+
+    /// Newest first.
+    pub async fn list_notices(&self, f: &NoticeFilter) -> StoreResult<Vec<Notice>> {
+        let mut clauses = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        let mut ints: Vec<i64> = Vec::new();
+        if let Some(k) = f.kind {
+            args.push(k.as_str().into());
+            clauses.push(format!("kind = ${}", args.len()));
+        }
+        if let Some(s) = f.state {
+            args.push(s.as_str().into());
+            clauses.push(format!("state = ${}", args.len()));
+        }
+        if let Some(s) = &f.service {
+            args.push(s.as_str().into());
+            clauses.push(format!(
+                "id IN (SELECT notice_id FROM notice_services WHERE service_code = ${})",
+                args.len()
+            ));
+        }
+        // Integer arguments follow the text ones.
+        let mut int_clauses = Vec::new();
+        if let Some(from) = f.from {
+            ints.push(ms(from));
+            int_clauses.push(("COALESCE(ends_at, finished_at, updated_at) >= ", ints.len()));
+        }
+        if let Some(to) = f.to {
+            ints.push(ms(to));
+            int_clauses.push(("COALESCE(starts_at, created_at) <= ", ints.len()));
+        }
+        for (expr, i) in int_clauses {
+            clauses.push(format!("{expr}${}", args.len() + i));
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", clauses.join(" AND "))
+        };
+        let sql = format!(
+            "SELECT {NOTICE_COLUMNS} FROM notices{filter} \
+             ORDER BY COALESCE(starts_at, created_at) DESC, id DESC LIMIT {}",
+            f.limit.clamp(1, 500)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for a in &args {
+            q = q.bind(a);
+        }
+        for i in &ints {
+            q = q.bind(*i);
+        }
+        let mut conn = self.pool.acquire().await?;
+        let rows = q.fetch_all(&mut *conn).await?;
+        notices_from_rows(&mut conn, rows).await
+    }
+
+    /// Reads what the public snapshot needs in one read transaction.
+    pub async fn snapshot_data(&self, history_size: u32) -> StoreResult<SnapshotData> {
+        let begin = match self.backend {
+            super::Backend::Sqlite => "BEGIN",
+            super::Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        let mut tx = self.pool.begin_with(begin).await?;
+        let revision: i64 = sqlx::query_scalar("SELECT value FROM revision WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let services = sqlx::query(
+            "SELECT code, name, description, group_name, position, status, created_at, updated_at \
+             FROM services ORDER BY position, code",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(service_from_row)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {NOTICE_COLUMNS} FROM notices WHERE state IN ('scheduled', 'in_progress', \
+             'verifying', 'investigating', 'identified', 'monitoring') \
+             UNION ALL SELECT * FROM (SELECT {NOTICE_COLUMNS} FROM notices \
+             WHERE state IN ('completed', 'cancelled', 'resolved') AND published_at IS NOT NULL \
+             ORDER BY finished_at DESC LIMIT $1) finished"
+        )))
+        .bind(i64::from(history_size))
+        .fetch_all(&mut *tx)
+        .await?;
+        let notices = notices_from_rows(&mut tx, rows).await?;
+        let ids: Vec<String> = notices.iter().map(|n| n.id.clone()).collect();
+        let updates = updates_for(&mut tx, &ids).await?;
+        let mut references = HashMap::new();
+        let rows = sqlx::query(
+            "SELECT id, reference, kind, state, title, starts_at, ends_at, published_at \
+             FROM notices WHERE published_at IS NOT NULL ORDER BY published_at DESC LIMIT 20000",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in rows {
+            let reference: String = row.try_get("reference")?;
+            let Some(code) = RefCode::parse(&reference) else {
+                continue;
+            };
+            references.insert(
+                code,
+                VerifyEntry {
+                    notice_id: row.try_get("id")?,
+                    title: Localized::from_json(&row.try_get::<String, _>("title")?)
+                        .map_err(anyhow::Error::new)?,
+                    state: NoticeState::parse(&row.try_get::<String, _>("state")?)
+                        .map_err(anyhow::Error::msg)?,
+                    kind: NoticeKind::parse(&row.try_get::<String, _>("kind")?)
+                        .map_err(anyhow::Error::msg)?,
+                    starts_at: opt_time(&row, "starts_at")?,
+                    ends_at: opt_time(&row, "ends_at")?,
+                    published_at: opt_time(&row, "published_at")?,
+                },
+            );
+        }
+        tx.commit().await?;
+        Ok(SnapshotData {
+            revision,
+            services,
+            notices,
+            updates,
+            references,
+        })
+    }
+}

@@ -1,0 +1,1100 @@
+//! Staff JSON API under `/api/v1`, authenticated by bearer tokens with roles.
+//!
+//! Request bodies are read into raw structs and parsed into domain types here, at the edge;
+//! every problem is reported at once as `{"errors": {"field": "message"}}`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::{AppError, AppState, Result};
+use crate::domain::{
+    Action, Affected, FieldError, Localized, Notice, NoticeKind, NoticeState, Service, ServiceCode,
+    ServiceStatus, Update, Window,
+};
+use crate::store::{ApiToken, Change, NewNotice, NoticeFilter, NoticePatch, Role};
+
+pub const TITLE_MAX: usize = 120;
+pub const STILL_WORKS_MAX: usize = 300;
+pub const BODY_MAX: usize = 2000;
+pub const NAME_MAX: usize = 60;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/services", get(list_services).post(create_service))
+        .route(
+            "/services/{code}",
+            get(get_service).patch(edit_service).delete(delete_service),
+        )
+        .route("/notices", get(list_notices).post(create_notice))
+        .route("/notices/{id}", get(get_notice).patch(edit_notice))
+        .route("/notices/{id}/publish", post(publish))
+        .route("/notices/{id}/start", post(start))
+        .route("/notices/{id}/extend", post(extend))
+        .route("/notices/{id}/reschedule", post(reschedule))
+        .route("/notices/{id}/complete", post(complete))
+        .route("/notices/{id}/cancel", post(cancel))
+        .route("/notices/{id}/updates", post(post_update))
+        .fallback(|| async { AppError::NotFound("no such API route".into()) })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Authentication and body parsing
+
+/// The caller, from `Authorization: Bearer …`.
+pub struct Staff(pub ApiToken);
+
+impl Staff {
+    fn require(&self, role: Role) -> Result<()> {
+        if self.0.role >= role {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "this needs the {} role; token '{}' is {}",
+                role.as_str(),
+                self.0.name,
+                self.0.role.as_str()
+            )))
+        }
+    }
+
+    fn actor(&self) -> String {
+        format!("token:{}", self.0.name)
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| AppError::Unauthorized("send Authorization: Bearer <token>".into()))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+            })?;
+        let found = state.store.find_token(token).await?;
+        found
+            .map(Staff)
+            .ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
+    }
+}
+
+/// JSON body whose errors name the field (`serde_path_to_error`) instead of a generic 400.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self> {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::field("body", e.body_text()))?;
+        if !is_json {
+            return Err(AppError::Invalid(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                BTreeMap::from([("body".into(), "send Content-Type: application/json".into())]),
+            ));
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let message = inner.to_string();
+                let field = if path == "." || path.is_empty() {
+                    // serde names the unknown field inside the message: "unknown field `x`, …".
+                    message
+                        .strip_prefix("unknown field `")
+                        .and_then(|r| r.split('`').next())
+                        .map(str::to_string)
+                        .unwrap_or_else(|| "body".into())
+                } else {
+                    path
+                };
+                let status = if inner.is_syntax() || inner.is_eof() {
+                    StatusCode::BAD_REQUEST
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_string();
+                AppError::Invalid(status, BTreeMap::from([(field, message)]))
+            })
+    }
+}
+
+/// Collects field errors so a request learns about every problem at once.
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    fn take<T>(&mut self, r: std::result::Result<T, Vec<FieldError>>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(mut e) => {
+                self.0.append(&mut e);
+                None
+            }
+        }
+    }
+
+    fn check(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::fields(self.0))
+        }
+    }
+}
+
+/// RFC 3339, or a local time in the page's zone ("2026-04-18T23:00").
+fn parse_time(
+    state: &AppState,
+    field: &str,
+    raw: &str,
+) -> std::result::Result<DateTime<Utc>, FieldError> {
+    let raw = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(raw, fmt) {
+            return state
+                .settings
+                .time_zone
+                .from_local_datetime(&naive)
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or_else(|| {
+                    FieldError::new(
+                        field,
+                        format!(
+                            "'{raw}' does not exist or is ambiguous in {}",
+                            state.settings.time_zone.name()
+                        ),
+                    )
+                });
+        }
+    }
+    Err(FieldError::new(
+        field,
+        format!(
+            "'{}' is not a time; use RFC 3339 such as 2026-04-18T23:00:00+03:00, or 2026-04-18T23:00 in {}",
+            raw.chars().take(40).collect::<String>(),
+            state.settings.time_zone.name()
+        ),
+    ))
+}
+
+fn localized(
+    state: &AppState,
+    errors: &mut Errors,
+    field: &str,
+    raw: &BTreeMap<String, String>,
+    required: bool,
+    max: usize,
+) -> Option<Localized> {
+    errors.take(Localized::parse(
+        field,
+        raw,
+        &state.settings.languages,
+        required,
+        max,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services
+
+fn service_json(s: &Service) -> Value {
+    json!({
+        "code": s.code,
+        "name": s.name,
+        "description": s.description,
+        "group": s.group,
+        "position": s.position,
+        "status": s.status.as_str(),
+        "created_at": s.created_at,
+        "updated_at": s.updated_at,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceIn {
+    code: Option<String>,
+    name: Option<BTreeMap<String, String>>,
+    description: Option<BTreeMap<String, String>>,
+    group: Option<String>,
+    position: Option<i64>,
+    status: Option<String>,
+}
+
+impl ServiceIn {
+    /// Applies the given fields onto `base` (a new or an existing service).
+    fn apply(self, state: &AppState, mut base: Service, creating: bool) -> Result<Service> {
+        let mut errors = Errors::default();
+        if creating {
+            match self.code.as_deref().map(ServiceCode::parse) {
+                Some(Ok(c)) => base.code = c,
+                Some(Err(m)) => errors.add("code", m),
+                None => errors.add("code", "is required"),
+            }
+        } else if self
+            .code
+            .as_deref()
+            .is_some_and(|c| c != base.code.as_str())
+        {
+            errors.add(
+                "code",
+                "cannot change; a service code is stable (create a new service instead)",
+            );
+        }
+        match self.name {
+            Some(raw) => {
+                if let Some(n) = localized(state, &mut errors, "name", &raw, true, NAME_MAX) {
+                    base.name = n;
+                }
+            }
+            None if creating => errors.add(
+                format!("name.{}", state.settings.default_lang()),
+                "is required",
+            ),
+            None => {}
+        }
+        if let Some(raw) = self.description
+            && let Some(d) = localized(state, &mut errors, "description", &raw, false, 300)
+        {
+            base.description = d;
+        }
+        match self.group.as_deref().map(str::trim) {
+            Some("") => errors.add("group", "must not be empty"),
+            Some(g) if g.chars().count() > NAME_MAX => {
+                errors.add("group", format!("at most {NAME_MAX} characters"))
+            }
+            Some(g) => base.group = g.to_string(),
+            None if creating => errors.add("group", "is required (e.g. Payments)"),
+            None => {}
+        }
+        if let Some(p) = self.position {
+            if !(0..=10_000).contains(&p) {
+                errors.add("position", "must be between 0 and 10000");
+            }
+            base.position = p;
+        }
+        if let Some(s) = self.status {
+            match ServiceStatus::parse(&s) {
+                Ok(s) => base.status = s,
+                Err(m) => errors.add("status", m),
+            }
+        }
+        errors.check()?;
+        Ok(base)
+    }
+}
+
+async fn list_services(State(state): State<AppState>, staff: Staff) -> Result<Json<Value>> {
+    staff.require(Role::Viewer)?;
+    let list = state.store.list_services().await?;
+    Ok(Json(
+        json!({ "services": list.iter().map(service_json).collect::<Vec<_>>() }),
+    ))
+}
+
+fn parse_code(raw: &str) -> Result<ServiceCode> {
+    ServiceCode::parse(raw).map_err(|_| AppError::NotFound(format!("no service '{raw}'")))
+}
+
+async fn get_service(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Viewer)?;
+    let s = state
+        .store
+        .get_service(&parse_code(&code)?)
+        .await
+        .map_err(|e| not_found(e, "service", &code))?;
+    Ok(Json(service_json(&s)))
+}
+
+async fn create_service(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(input): ApiJson<ServiceIn>,
+) -> Result<Response> {
+    staff.require(Role::Admin)?;
+    let now = state.clock.now();
+    let position = match input.position {
+        Some(_) => 0,
+        None => state
+            .store
+            .list_services()
+            .await?
+            .iter()
+            .map(|s| s.position + 1)
+            .max()
+            .unwrap_or(0),
+    };
+    let blank = Service {
+        code: ServiceCode::parse("placeholder").expect("valid"),
+        name: Localized::default(),
+        description: Localized::default(),
+        group: String::new(),
+        position,
+        status: ServiceStatus::Operational,
+        created_at: now,
+        updated_at: now,
+    };
+    let s = input.apply(&state, blank, true)?;
+    state.store.insert_service(&s).await?;
+    state.snapshot.refresh().await?;
+    Ok((StatusCode::CREATED, Json(service_json(&s))).into_response())
+}
+
+async fn edit_service(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    ApiJson(input): ApiJson<ServiceIn>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Admin)?;
+    let current = state
+        .store
+        .get_service(&parse_code(&code)?)
+        .await
+        .map_err(|e| not_found(e, "service", &code))?;
+    let mut s = input.apply(&state, current, false)?;
+    s.updated_at = state.clock.now();
+    state.store.update_service(&s).await?;
+    state.snapshot.refresh().await?;
+    Ok(Json(service_json(&s)))
+}
+
+async fn delete_service(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+) -> Result<StatusCode> {
+    staff.require(Role::Admin)?;
+    state
+        .store
+        .delete_service(&parse_code(&code)?)
+        .await
+        .map_err(|e| not_found(e, "service", &code))?;
+    state.snapshot.refresh().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn not_found(e: crate::store::StoreError, what: &str, key: &str) -> AppError {
+    match e {
+        crate::store::StoreError::NotFound => AppError::NotFound(format!(
+            "no {what} '{}'",
+            key.chars().take(60).collect::<String>()
+        )),
+        other => other.into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notices
+
+fn update_json(u: &Update) -> Value {
+    json!({
+        "id": u.id,
+        "sequence": u.sequence,
+        "event": u.event.as_str(),
+        "state": u.state.as_str(),
+        "body": u.body,
+        "starts_at": u.starts_at,
+        "ends_at": u.ends_at,
+        "created_by": u.created_by,
+        "created_at": u.created_at,
+    })
+}
+
+fn notice_json(state: &AppState, n: &Notice, updates: Option<&[Update]>) -> Value {
+    let mut v = json!({
+        "id": n.id,
+        "reference": n.reference,
+        "kind": n.kind.as_str(),
+        "state": n.state.as_str(),
+        "overrunning": n.is_overrunning(state.clock.now()),
+        "title": n.title,
+        "still_works": n.still_works,
+        "body": n.draft_body,
+        "affected": n.affected,
+        "starts_at": n.starts_at,
+        "ends_at": n.ends_at,
+        "planned_ends_at": n.planned_ends_at,
+        "published_at": n.published_at,
+        "started_at": n.started_at,
+        "finished_at": n.finished_at,
+        "auto_start": n.auto_start,
+        "auto_complete": n.auto_complete,
+        "sequence": n.sequence,
+        "created_by": n.created_by,
+        "created_at": n.created_at,
+        "updated_at": n.updated_at,
+        "url": format!("{}/notices/{}", state.settings.public_url, n.id),
+        "verify_url": format!("{}/verify/{}", state.settings.public_url, n.reference),
+    });
+    if let Some(u) = updates {
+        v["updates"] = u.iter().map(update_json).collect();
+    }
+    v
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AffectedIn {
+    service: String,
+    impact: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoticeIn {
+    kind: Option<String>,
+    title: Option<BTreeMap<String, String>>,
+    still_works: Option<BTreeMap<String, String>>,
+    body: Option<BTreeMap<String, String>>,
+    affected: Option<Vec<AffectedIn>>,
+    starts_at: Option<String>,
+    ends_at: Option<String>,
+    auto_start: Option<bool>,
+    auto_complete: Option<bool>,
+    /// Create and publish in one step (needs the publisher role).
+    #[serde(default)]
+    publish: bool,
+}
+
+async fn parse_affected(
+    state: &AppState,
+    errors: &mut Errors,
+    kind: NoticeKind,
+    raw: Vec<AffectedIn>,
+) -> Result<Vec<Affected>> {
+    let known: Vec<ServiceCode> = state
+        .store
+        .list_services()
+        .await?
+        .into_iter()
+        .map(|s| s.code)
+        .collect();
+    let mut out: Vec<Affected> = Vec::new();
+    for (i, a) in raw.into_iter().enumerate() {
+        let service = match ServiceCode::parse(&a.service) {
+            Ok(c) if known.contains(&c) => c,
+            Ok(c) => {
+                errors.add(
+                    format!("affected[{i}].service"),
+                    format!("no service '{c}'"),
+                );
+                continue;
+            }
+            Err(m) => {
+                errors.add(format!("affected[{i}].service"), m);
+                continue;
+            }
+        };
+        if out.iter().any(|o| o.service == service) {
+            errors.add(
+                format!("affected[{i}].service"),
+                format!("'{service}' is listed twice"),
+            );
+            continue;
+        }
+        let impact = match a.impact.as_deref() {
+            None => match kind {
+                NoticeKind::Maintenance => ServiceStatus::UnderMaintenance,
+                NoticeKind::Incident => ServiceStatus::PartialOutage,
+            },
+            Some(raw) => match ServiceStatus::parse(raw) {
+                Ok(ServiceStatus::Operational) => {
+                    errors.add(
+                        format!("affected[{i}].impact"),
+                        "an affected service cannot be operational; leave it out",
+                    );
+                    continue;
+                }
+                Ok(s) => s,
+                Err(m) => {
+                    errors.add(format!("affected[{i}].impact"), m);
+                    continue;
+                }
+            },
+        };
+        out.push(Affected { service, impact });
+    }
+    Ok(out)
+}
+
+async fn create_notice(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(input): ApiJson<NoticeIn>,
+) -> Result<Response> {
+    staff.require(if input.publish {
+        Role::Publisher
+    } else {
+        Role::Editor
+    })?;
+    let now = state.clock.now();
+    let mut errors = Errors::default();
+    let kind = match input.kind.as_deref().map(NoticeKind::parse) {
+        Some(Ok(k)) => k,
+        Some(Err(m)) => {
+            errors.add("kind", m);
+            NoticeKind::Maintenance
+        }
+        None => {
+            errors.add("kind", "is required: maintenance or incident");
+            NoticeKind::Maintenance
+        }
+    };
+    let title = match &input.title {
+        Some(raw) => localized(&state, &mut errors, "title", raw, true, TITLE_MAX),
+        None => {
+            errors.add(
+                format!("title.{}", state.settings.default_lang()),
+                "is required",
+            );
+            None
+        }
+    };
+    let still_works = localized(
+        &state,
+        &mut errors,
+        "still_works",
+        &input.still_works.unwrap_or_default(),
+        false,
+        STILL_WORKS_MAX,
+    );
+    let body = localized(
+        &state,
+        &mut errors,
+        "body",
+        &input.body.unwrap_or_default(),
+        false,
+        BODY_MAX,
+    );
+    let affected = parse_affected(
+        &state,
+        &mut errors,
+        kind,
+        input.affected.unwrap_or_default(),
+    )
+    .await?;
+    let starts_at = input
+        .starts_at
+        .as_deref()
+        .map(|r| parse_time(&state, "starts_at", r));
+    let ends_at = input
+        .ends_at
+        .as_deref()
+        .map(|r| parse_time(&state, "ends_at", r));
+    let (mut start, mut end) = (None, None);
+    for (slot, parsed) in [(&mut start, starts_at), (&mut end, ends_at)] {
+        match parsed {
+            Some(Ok(t)) => *slot = Some(t),
+            Some(Err(e)) => errors.0.push(e),
+            None => {}
+        }
+    }
+    match kind {
+        NoticeKind::Maintenance => {
+            if input.starts_at.is_none() {
+                errors.add("starts_at", "is required for maintenance");
+            }
+            if input.ends_at.is_none() {
+                errors.add("ends_at", "is required for maintenance");
+            }
+            if let (Some(s), Some(e)) = (start, end) {
+                match Window::new(s, e, state.settings.raw.notice.max_window_hours) {
+                    Err((f, m)) => errors.add(f, m),
+                    Ok(_) if e <= now => errors.add("ends_at", "is in the past; check the date"),
+                    Ok(_) => {}
+                }
+            }
+            if affected.is_empty() && !errors.0.iter().any(|e| e.field.starts_with("affected")) {
+                errors.add(
+                    "affected",
+                    "name at least one service the window takes down",
+                );
+            }
+        }
+        NoticeKind::Incident => {
+            if input.ends_at.is_some() {
+                errors.add(
+                    "ends_at",
+                    "an incident ends when it is resolved; leave ends_at out",
+                );
+            }
+            if start.is_some_and(|s| s > now) {
+                errors.add(
+                    "starts_at",
+                    "an incident cannot start in the future; plan maintenance instead",
+                );
+            }
+        }
+    }
+    errors.check()?;
+    let new = NewNotice {
+        kind,
+        title: title.expect("checked"),
+        still_works: still_works.unwrap_or_default(),
+        draft_body: body.unwrap_or_default(),
+        affected,
+        starts_at: start,
+        ends_at: end,
+        auto_start: input.auto_start.unwrap_or(true),
+        auto_complete: input.auto_complete.unwrap_or(false),
+    };
+    let mut notice = state.store.create_notice(&new, &staff.actor(), now).await?;
+    if input.publish {
+        let (n, _) = apply(&state, &staff, &notice.id, Action::Publish, None).await?;
+        notice = n;
+    }
+    let updates = state.store.get_updates(&notice.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(notice_json(&state, &notice, Some(&updates))),
+    )
+        .into_response())
+}
+
+async fn edit_notice(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<NoticeIn>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Editor)?;
+    let current = state
+        .store
+        .get_notice(&id)
+        .await
+        .map_err(|e| not_found(e, "notice", &id))?;
+    let mut errors = Errors::default();
+    if input
+        .kind
+        .as_deref()
+        .is_some_and(|k| k != current.kind.as_str())
+    {
+        errors.add("kind", "cannot change; create a new notice");
+    }
+    if input.publish {
+        errors.add("publish", "use POST /api/v1/notices/{id}/publish");
+    }
+    let mut patch = NoticePatch {
+        auto_start: input.auto_start,
+        auto_complete: input.auto_complete,
+        ..NoticePatch::default()
+    };
+    if let Some(raw) = &input.title {
+        patch.title = localized(&state, &mut errors, "title", raw, true, TITLE_MAX);
+    }
+    if let Some(raw) = &input.still_works {
+        patch.still_works = localized(
+            &state,
+            &mut errors,
+            "still_works",
+            raw,
+            false,
+            STILL_WORKS_MAX,
+        );
+    }
+    if let Some(raw) = &input.body {
+        patch.draft_body = localized(&state, &mut errors, "body", raw, false, BODY_MAX);
+    }
+    if let Some(raw) = input.affected {
+        patch.affected = Some(parse_affected(&state, &mut errors, current.kind, raw).await?);
+    }
+    if let Some(raw) = &input.starts_at {
+        match parse_time(&state, "starts_at", raw) {
+            Ok(t) => patch.starts_at = Some(t),
+            Err(e) => errors.0.push(e),
+        }
+    }
+    if let Some(raw) = &input.ends_at {
+        match parse_time(&state, "ends_at", raw) {
+            Ok(t) if current.kind == NoticeKind::Incident => {
+                let _ = t;
+                errors.add("ends_at", "an incident ends when it is resolved");
+            }
+            Ok(t) => patch.ends_at = Some(t),
+            Err(e) => errors.0.push(e),
+        }
+    }
+    errors.check()?;
+    let n = state
+        .store
+        .edit_draft(
+            &id,
+            &patch,
+            state.clock.now(),
+            state.settings.raw.notice.max_window_hours,
+        )
+        .await?;
+    Ok(Json(notice_json(&state, &n, None)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    kind: Option<String>,
+    state: Option<String>,
+    service: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<i64>,
+}
+
+async fn list_notices(
+    State(state): State<AppState>,
+    staff: Staff,
+    query: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Viewer)?;
+    let Query(q) = query.map_err(|e| AppError::field("query", e.body_text()))?;
+    let mut errors = Errors::default();
+    let mut filter = NoticeFilter {
+        limit: q.limit.unwrap_or(100),
+        ..NoticeFilter::default()
+    };
+    if !(1..=500).contains(&filter.limit) {
+        errors.add("limit", "must be between 1 and 500");
+    }
+    if let Some(k) = &q.kind {
+        match NoticeKind::parse(k) {
+            Ok(k) => filter.kind = Some(k),
+            Err(m) => errors.add("kind", m),
+        }
+    }
+    if let Some(s) = &q.state {
+        match NoticeState::parse(s) {
+            Ok(s) => filter.state = Some(s),
+            Err(m) => errors.add("state", m),
+        }
+    }
+    if let Some(s) = &q.service {
+        match ServiceCode::parse(s) {
+            Ok(c) => filter.service = Some(c),
+            Err(m) => errors.add("service", m),
+        }
+    }
+    for (name, raw, slot) in [
+        ("from", &q.from, &mut filter.from),
+        ("to", &q.to, &mut filter.to),
+    ] {
+        if let Some(raw) = raw {
+            match parse_time(&state, name, raw) {
+                Ok(t) => *slot = Some(t),
+                Err(e) => errors.0.push(e),
+            }
+        }
+    }
+    errors.check()?;
+    let list = state.store.list_notices(&filter).await?;
+    Ok(Json(json!({
+        "notices": list.iter().map(|n| notice_json(&state, n, None)).collect::<Vec<_>>()
+    })))
+}
+
+async fn get_notice(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Viewer)?;
+    let n = state
+        .store
+        .get_notice(&id)
+        .await
+        .map_err(|e| not_found(e, "notice", &id))?;
+    let updates = state.store.get_updates(&n.id).await?;
+    Ok(Json(notice_json(&state, &n, Some(&updates))))
+}
+
+/// Runs one lifecycle action, then rebuilds the snapshot so the page shows it at once.
+async fn apply(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    action: Action,
+    body: Option<Localized>,
+) -> Result<(Notice, Update)> {
+    let now = state.clock.now();
+    let default_body = crate::render::default_body(&state.settings, now);
+    let result = state
+        .store
+        .apply_action(
+            id,
+            Change {
+                action: &action,
+                body,
+                actor: &staff.actor(),
+                now,
+                max_window_hours: state.settings.raw.notice.max_window_hours,
+            },
+            default_body,
+        )
+        .await
+        .map_err(|e| not_found(e, "notice", id))?;
+    state.snapshot.refresh().await?;
+    Ok(result)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ActionIn {
+    body: Option<BTreeMap<String, String>>,
+    starts_at: Option<String>,
+    ends_at: Option<String>,
+    status: Option<String>,
+}
+
+/// Reads an optional JSON body; an empty body means "no fields".
+struct OptionalJson(ActionIn);
+
+impl FromRequest<AppState> for OptionalJson {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self> {
+        let empty = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v == "0")
+            || (req
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .is_none()
+                && req
+                    .headers()
+                    .get(axum::http::header::CONTENT_LENGTH)
+                    .is_none());
+        if empty {
+            return Ok(OptionalJson(ActionIn::default()));
+        }
+        let ApiJson(v) = ApiJson::<ActionIn>::from_request(req, state).await?;
+        Ok(OptionalJson(v))
+    }
+}
+
+fn action_body(state: &AppState, errors: &mut Errors, input: &ActionIn) -> Option<Localized> {
+    input
+        .body
+        .as_ref()
+        .and_then(|raw| localized(state, errors, "body", raw, true, BODY_MAX))
+}
+
+fn refuse_fields(errors: &mut Errors, input: &ActionIn, allowed: &[&str]) {
+    for (name, present) in [
+        ("starts_at", input.starts_at.is_some()),
+        ("ends_at", input.ends_at.is_some()),
+        ("status", input.status.is_some()),
+    ] {
+        if present && !allowed.contains(&name) {
+            errors.add(name, "is not used by this action");
+        }
+    }
+}
+
+async fn respond(state: &AppState, (n, u): (Notice, Update)) -> Result<Json<Value>> {
+    let mut v = notice_json(state, &n, None);
+    v["update"] = update_json(&u);
+    Ok(Json(v))
+}
+
+async fn simple_action(
+    state: AppState,
+    staff: Staff,
+    id: String,
+    input: ActionIn,
+    action: Action,
+) -> Result<Json<Value>> {
+    staff.require(Role::Publisher)?;
+    let mut errors = Errors::default();
+    refuse_fields(&mut errors, &input, &[]);
+    let body = action_body(&state, &mut errors, &input);
+    errors.check()?;
+    let r = apply(&state, &staff, &id, action, body).await?;
+    respond(&state, r).await
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(input): OptionalJson,
+) -> Result<Json<Value>> {
+    simple_action(state, staff, id, input, Action::Publish).await
+}
+
+async fn start(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(input): OptionalJson,
+) -> Result<Json<Value>> {
+    simple_action(state, staff, id, input, Action::Start).await
+}
+
+async fn complete(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(input): OptionalJson,
+) -> Result<Json<Value>> {
+    simple_action(state, staff, id, input, Action::Complete).await
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(input): OptionalJson,
+) -> Result<Json<Value>> {
+    simple_action(state, staff, id, input, Action::Cancel).await
+}
+
+async fn extend(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(input): OptionalJson,
+) -> Result<Json<Value>> {
+    staff.require(Role::Publisher)?;
+    let mut errors = Errors::default();
+    refuse_fields(&mut errors, &input, &["ends_at"]);
+    let body = action_body(&state, &mut errors, &input);
+    let ends_at = match input
+        .ends_at
+        .as_deref()
+        .map(|r| parse_time(&state, "ends_at", r))
+    {
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            errors.0.push(e);
+            None
+        }
+        None => {
+            errors.add("ends_at", "is required: the new end of the window");
+            None
+        }
+    };
+    errors.check()?;
+    let r = apply(
+        &state,
+        &staff,
+        &id,
+        Action::Extend {
+            ends_at: ends_at.expect("checked"),
+        },
+        body,
+    )
+    .await?;
+    respond(&state, r).await
+}
+
+async fn reschedule(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(input): OptionalJson,
+) -> Result<Json<Value>> {
+    staff.require(Role::Publisher)?;
+    let mut errors = Errors::default();
+    refuse_fields(&mut errors, &input, &["starts_at", "ends_at"]);
+    let body = action_body(&state, &mut errors, &input);
+    let mut times = Vec::new();
+    for (name, raw) in [("starts_at", &input.starts_at), ("ends_at", &input.ends_at)] {
+        match raw.as_deref().map(|r| parse_time(&state, name, r)) {
+            Some(Ok(t)) => times.push(t),
+            Some(Err(e)) => errors.0.push(e),
+            None => errors.add(name, "is required: the new window"),
+        }
+    }
+    let window = match times[..] {
+        [s, e] => match Window::new(s, e, state.settings.raw.notice.max_window_hours) {
+            Ok(w) => Some(w),
+            Err((f, m)) => {
+                errors.add(f, m);
+                None
+            }
+        },
+        _ => None,
+    };
+    errors.check()?;
+    let r = apply(
+        &state,
+        &staff,
+        &id,
+        Action::Reschedule {
+            window: window.expect("checked"),
+        },
+        body,
+    )
+    .await?;
+    respond(&state, r).await
+}
+
+async fn post_update(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(input): OptionalJson,
+) -> Result<Json<Value>> {
+    staff.require(Role::Publisher)?;
+    let mut errors = Errors::default();
+    refuse_fields(&mut errors, &input, &["status"]);
+    let body = action_body(&state, &mut errors, &input);
+    if input.body.is_none() {
+        errors.add(
+            format!("body.{}", state.settings.default_lang()),
+            "is required: what customers should know",
+        );
+    }
+    let status = match input.status.as_deref().map(NoticeState::parse) {
+        Some(Ok(s)) => Some(s),
+        Some(Err(m)) => {
+            errors.add("status", m);
+            None
+        }
+        None => None,
+    };
+    errors.check()?;
+    let r = apply(&state, &staff, &id, Action::Post { state: status }, body).await?;
+    respond(&state, r).await
+}

@@ -1,0 +1,138 @@
+//! HTTP: the public site (`public`), the staff JSON API (`api`), one error type, one state.
+
+pub mod api;
+mod metrics;
+pub mod public;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use metrics::Metrics;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::domain::FieldError;
+use crate::snapshot::SnapshotHandle;
+use crate::store::{Store, StoreError};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub store: Store,
+    pub snapshot: Arc<SnapshotHandle>,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Arc<Metrics>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id = header::HeaderName::from_static("x-request-id");
+    Router::new()
+        .merge(public::router())
+        .nest("/api/v1", api::router())
+        .fallback(public::not_found)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Every error a handler can return. Client errors say what to fix; internal errors are
+/// logged with their cause chain and answered with an opaque 500.
+#[derive(Debug)]
+pub enum AppError {
+    /// 422, or 400 for a body that is not even JSON: field → message.
+    Invalid(StatusCode, BTreeMap<String, String>),
+    NotFound(String),
+    /// 409: the request is valid but the current state refuses it (field → message).
+    Conflict(String, String),
+    Unauthorized(String),
+    Forbidden(String),
+    Internal(anyhow::Error),
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl AppError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> AppError {
+        AppError::Invalid(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            BTreeMap::from([(field.into(), message.into())]),
+        )
+    }
+
+    pub fn fields(errors: Vec<FieldError>) -> AppError {
+        AppError::Invalid(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors.into_iter().map(|e| (e.field, e.message)).collect(),
+        )
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound("not found".into()),
+            StoreError::Conflict { field, message } => AppError::Conflict(field, message),
+            StoreError::Refused(r) => AppError::Conflict(r.field.into(), r.message),
+            StoreError::Other(e) => AppError::Internal(e),
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            AppError::Invalid(status, errors) => (status, json!({ "errors": errors })),
+            AppError::NotFound(what) => (StatusCode::NOT_FOUND, json!({ "error": what })),
+            AppError::Conflict(field, message) => (
+                StatusCode::CONFLICT,
+                json!({ "errors": { field: message } }),
+            ),
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, json!({ "error": m })),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, json!({ "error": m })),
+            AppError::Internal(e) => {
+                tracing::error!(error = ?e, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({ "error": "internal error; it has been logged" }),
+                )
+            }
+        };
+        let mut resp = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"tangazo\""),
+            );
+        }
+        resp
+    }
+}

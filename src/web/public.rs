@@ -1,0 +1,291 @@
+//! Public routes. Every handler picks an [`Asset`] from the current snapshot and sends the
+//! best encoding the client accepts, with a strong ETag per encoding and 304 on a match.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::AppState;
+use super::metrics::Route;
+use crate::domain::Lang;
+use crate::snapshot::{Asset, Snapshot};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/notices/{id}", get(notice))
+        .route("/verify", get(verify_form))
+        .route("/verify/{code}", get(verify))
+        .route("/api/v2/{*path}", get(statuspage))
+        .route(
+            "/history.atom",
+            get(|s, h| file(s, h, "/history.atom", Route::Feed)),
+        )
+        .route(
+            "/history.rss",
+            get(|s, h| file(s, h, "/history.rss", Route::Feed)),
+        )
+        .route(
+            "/maintenance.ics",
+            get(|s, h| file(s, h, "/maintenance.ics", Route::Calendar)),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// `?lang=` first, then `Accept-Language`, then the page's default.
+fn pick_lang(snap: &Snapshot, q: &LangQuery, headers: &HeaderMap) -> Lang {
+    let offered = snap.languages();
+    q.lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .filter(|l| offered.contains(l))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| Lang::negotiate(v, offered))
+        })
+        .unwrap_or(snap.default_lang())
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Encoding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+fn accepted(headers: &HeaderMap, asset: &Asset) -> Encoding {
+    let Some(accept) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Encoding::Identity;
+    };
+    let allows = |name: &str| {
+        accept.split(',').any(|part| {
+            let mut it = part.split(';');
+            let coding = it.next().unwrap_or("").trim();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            coding.eq_ignore_ascii_case(name) && q > 0.0
+        })
+    };
+    if asset.br.is_some() && allows("br") {
+        Encoding::Brotli
+    } else if asset.gzip.is_some() && allows("gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+fn send(state: &AppState, headers: &HeaderMap, asset: &Asset, vary_language: bool) -> Response {
+    let encoding = accepted(headers, asset);
+    let (suffix, body, content_encoding) = match encoding {
+        Encoding::Brotli => ("-br", asset.br.clone(), Some("br")),
+        Encoding::Gzip => ("-gz", asset.gzip.clone(), Some("gzip")),
+        Encoding::Identity => ("", Some(asset.identity.clone()), None),
+    };
+    let etag = format!("\"{}{}\"", asset.digest, suffix);
+    let max_age = state.settings.raw.page.cache_max_age;
+    let cache = if asset.status == 200 {
+        format!(
+            "public, max-age={max_age}, stale-while-revalidate={}",
+            max_age.max(1) * 6
+        )
+    } else {
+        "public, max-age=5".to_string()
+    };
+    let vary = if vary_language {
+        "Accept-Encoding, Accept-Language"
+    } else {
+        "Accept-Encoding"
+    };
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim().trim_start_matches("W/");
+                t == "*" || t == etag
+            })
+        });
+    let mut builder = Response::builder()
+        .header(header::ETAG, &etag)
+        .header(header::CACHE_CONTROL, cache)
+        .header(header::VARY, vary);
+    if matches && asset.status == 200 {
+        state.metrics.not_modified();
+        return builder
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+            .expect("valid response");
+    }
+    builder = builder
+        .status(asset.status)
+        .header(header::CONTENT_TYPE, asset.content_type);
+    if let Some(ce) = content_encoding {
+        builder = builder.header(header::CONTENT_ENCODING, ce);
+    }
+    if asset.content_type.starts_with("application/json") {
+        // Statuspage widgets on other sites read these documents.
+        builder = builder.header(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+    }
+    builder
+        .body(Body::from(body.unwrap_or_default()))
+        .expect("valid response")
+}
+
+async fn index(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.snapshot.load();
+    let lang = pick_lang(&snap, &q, &headers);
+    state.metrics.hit(Route::Index);
+    let asset = snap.page(lang, "/").expect("index is always built");
+    send(&state, &headers, &asset, true)
+}
+
+async fn notice(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.snapshot.load();
+    let lang = pick_lang(&snap, &q, &headers);
+    let key = crate::domain::RefCode::parse(&id)
+        .map(|r| r.to_string())
+        .unwrap_or(id);
+    match snap.page(lang, &format!("/notices/{key}")) {
+        Some(asset) => {
+            state.metrics.hit(Route::Notice);
+            send(&state, &headers, &asset, true)
+        }
+        None => {
+            state.metrics.hit(Route::NotFound);
+            send(&state, &headers, &snap.not_found(lang), true)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct VerifyQuery {
+    code: Option<String>,
+    lang: Option<String>,
+}
+
+/// The no-JavaScript form on the page submits here.
+async fn verify_form(Query(q): Query<VerifyQuery>) -> Redirect {
+    let code: String = q
+        .code
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(12)
+        .collect();
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .map(|l| format!("?lang={}", l.code()))
+        .unwrap_or_default();
+    if code.is_empty() {
+        return Redirect::to(&format!("/{lang}"));
+    }
+    Redirect::to(&format!("/verify/{code}{lang}"))
+}
+
+async fn verify(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.snapshot.load();
+    let lang = pick_lang(&snap, &q, &headers);
+    state.metrics.hit(Route::Verify);
+    let code: String = code.chars().take(40).collect();
+    send(&state, &headers, &snap.verify(lang, &code), true)
+}
+
+async fn statuspage(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.snapshot.load();
+    match snap.file(&format!("/api/v2/{path}")) {
+        Some(asset) => {
+            state.metrics.hit(Route::Json);
+            send(&state, &headers, &asset, false)
+        }
+        None => {
+            state.metrics.hit(Route::NotFound);
+            (
+                StatusCode::NOT_FOUND,
+                axum::Json(serde_json::json!({ "error": format!("no document /api/v2/{path}") })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn file(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: &'static str,
+    route: Route,
+) -> Response {
+    let snap = state.snapshot.load();
+    state.metrics.hit(route);
+    let asset = snap.file(path).expect("feeds are always built");
+    send(&state, &headers, &asset, false)
+}
+
+/// Unknown paths: the 404 page in the visitor's language.
+pub async fn not_found(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.snapshot.load();
+    let lang = pick_lang(&snap, &q, &headers);
+    state.metrics.hit(Route::NotFound);
+    send(&state, &headers, &snap.not_found(lang), true)
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
+        }
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    let body = state.metrics.render(&state.snapshot, state.clock.now());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
