@@ -144,6 +144,20 @@ fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
     })
 }
 
+/// Times are stored in milliseconds: cut finer digits off before writing, so that what a
+/// write returns is exactly what a later read gives.
+fn to_stored_precision(n: &mut Notice) {
+    let cut = |t: &mut Option<DateTime<Utc>>| *t = t.map(|v| from_ms(ms(v)));
+    cut(&mut n.starts_at);
+    cut(&mut n.ends_at);
+    cut(&mut n.planned_ends_at);
+    cut(&mut n.published_at);
+    cut(&mut n.started_at);
+    cut(&mut n.finished_at);
+    n.created_at = from_ms(ms(n.created_at));
+    n.updated_at = from_ms(ms(n.updated_at));
+}
+
 /// `$start, $start+1, …` for an IN list of `n` values.
 fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)
@@ -346,6 +360,7 @@ impl Store {
             created_at: now,
             updated_at: now,
         };
+        to_stored_precision(&mut notice);
         let mut tx = self.begin_write().await?;
         // A reference code collision is rare (31^6 codes) but possible: draw again.
         let mut attempts = 0;
@@ -439,6 +454,7 @@ impl Store {
             n.auto_complete = v;
         }
         n.updated_at = now;
+        to_stored_precision(&mut n);
         write_notice(&mut tx, &n).await?;
         if let Some(a) = &patch.affected {
             write_affected(&mut tx, &n.id, a).await?;
@@ -467,7 +483,8 @@ impl Store {
         } = change;
         let mut tx = self.begin_write().await?;
         let current = load_notice(&mut tx, key, self.backend.for_update()).await?;
-        let (next, event) = current.apply(action, now, max_window_hours)?;
+        let (mut next, event) = current.apply(action, now, max_window_hours)?;
+        to_stored_precision(&mut next);
         write_notice(&mut tx, &next).await?;
         let update = Update {
             id: uuid::Uuid::now_v7().to_string(),
@@ -484,7 +501,7 @@ impl Store {
             starts_at: next.starts_at,
             ends_at: next.ends_at,
             created_by: actor.to_string(),
-            created_at: now,
+            created_at: next.updated_at,
         };
         insert_update(&mut tx, &update).await?;
         if current.state != NoticeState::Draft || next.state != NoticeState::Draft {

@@ -123,6 +123,17 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 let message = inner.to_string();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_string();
+                if inner.is_syntax() || inner.is_eof() {
+                    return AppError::Invalid(
+                        StatusCode::BAD_REQUEST,
+                        BTreeMap::from([("body".into(), format!("not valid JSON: {message}"))]),
+                    );
+                }
                 let field = if path == "." || path.is_empty() {
                     // serde names the unknown field inside the message: "unknown field `x`, …".
                     message
@@ -133,16 +144,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 } else {
                     path
                 };
-                let status = if inner.is_syntax() || inner.is_eof() {
-                    StatusCode::BAD_REQUEST
-                } else {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                };
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&message)
-                    .to_string();
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
                 AppError::Invalid(status, BTreeMap::from([(field, message)]))
             })
     }
@@ -572,15 +574,16 @@ async fn create_notice(
     })?;
     let now = state.clock.now();
     let mut errors = Errors::default();
+    // With no valid kind, the checks that depend on it are skipped: one error, not five.
     let kind = match input.kind.as_deref().map(NoticeKind::parse) {
-        Some(Ok(k)) => k,
+        Some(Ok(k)) => Some(k),
         Some(Err(m)) => {
             errors.add("kind", m);
-            NoticeKind::Maintenance
+            None
         }
         None => {
             errors.add("kind", "is required: maintenance or incident");
-            NoticeKind::Maintenance
+            None
         }
     };
     let title = match &input.title {
@@ -612,7 +615,7 @@ async fn create_notice(
     let affected = parse_affected(
         &state,
         &mut errors,
-        kind,
+        kind.unwrap_or(NoticeKind::Maintenance),
         input.affected.unwrap_or_default(),
     )
     .await?;
@@ -633,7 +636,8 @@ async fn create_notice(
         }
     }
     match kind {
-        NoticeKind::Maintenance => {
+        None => {}
+        Some(NoticeKind::Maintenance) => {
             if input.starts_at.is_none() {
                 errors.add("starts_at", "is required for maintenance");
             }
@@ -654,7 +658,7 @@ async fn create_notice(
                 );
             }
         }
-        NoticeKind::Incident => {
+        Some(NoticeKind::Incident) => {
             if input.ends_at.is_some() {
                 errors.add(
                     "ends_at",
@@ -671,7 +675,7 @@ async fn create_notice(
     }
     errors.check()?;
     let new = NewNotice {
-        kind,
+        kind: kind.expect("checked"),
         title: title.expect("checked"),
         still_works: still_works.unwrap_or_default(),
         draft_body: body.unwrap_or_default(),

@@ -1,0 +1,474 @@
+//! Staff API over HTTP: tokens and roles, field-level validation, lifecycle actions.
+
+mod common;
+
+use chrono::Duration;
+use common::{Backend, TestApp};
+use serde_json::{Value, json};
+
+fn errors(v: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = v["errors"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no errors object in {v}"))
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+async fn tokens_and_roles(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let r = app
+        .client
+        .get(format!("{}/api/v1/services", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().contains_key("www-authenticate"));
+    let (s, _) = app
+        .api("GET", "/services", "tgz_not-a-real-token", None)
+        .await;
+    assert_eq!(s, 401);
+    let (s, v) = app.api("GET", "/services", &app.viewer, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(v["services"].as_array().unwrap().len(), 4);
+
+    let body = json!({"code": "ussd", "name": {"en": "USSD"}, "group": "Channels"});
+    let (s, v) = app
+        .api("POST", "/services", &app.publisher, Some(body.clone()))
+        .await;
+    assert_eq!(s, 403, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("admin"));
+
+    let start = app.now() + Duration::hours(3);
+    let draft = json!({
+        "kind": "maintenance", "title": {"en": "Upgrade"},
+        "affected": [{"service": "send-money"}],
+        "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(2)).to_rfc3339()
+    });
+    let (s, _) = app
+        .api("POST", "/notices", &app.viewer, Some(draft.clone()))
+        .await;
+    assert_eq!(s, 403, "viewers cannot write");
+    let (s, v) = app
+        .api("POST", "/notices", &app.editor, Some(draft.clone()))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["state"], "draft");
+    let id = v["id"].as_str().unwrap().to_string();
+    let (s, _) = app
+        .api("POST", &format!("/notices/{id}/publish"), &app.editor, None)
+        .await;
+    assert_eq!(s, 403, "editors cannot publish");
+    let mut publish_now = draft.clone();
+    publish_now["publish"] = json!(true);
+    let (s, _) = app
+        .api("POST", "/notices", &app.editor, Some(publish_now))
+        .await;
+    assert_eq!(s, 403, "editors cannot publish on create either");
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/publish"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "scheduled");
+    assert_eq!(v["update"]["sequence"], 1);
+}
+
+async fn validation_names_every_field(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let now = app.now();
+    let (s, v) = app
+        .api(
+            "POST",
+            "/notices",
+            &app.publisher,
+            Some(json!({
+                "kind": "maintenance",
+                "title": {"sw": "Matengenezo", "fr": "Entretien"},
+                "body": {"en": "x".repeat(2001)},
+                "affected": [{"service": "send-money"}, {"service": "no-such-service"}, {"service": "send-money"}, {"service": "pay-bill", "impact": "exploded"}],
+                "starts_at": (now + Duration::hours(10)).to_rfc3339(),
+                "ends_at": (now + Duration::hours(9)).to_rfc3339(),
+            })),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(
+        errors(&v),
+        [
+            "affected[1].service",
+            "affected[2].service",
+            "affected[3].impact",
+            "body.en",
+            "ends_at",
+            "title.en",
+            "title.fr"
+        ]
+    );
+    assert!(
+        v["errors"]["affected[1].service"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-service")
+    );
+    assert!(v["errors"]["body.en"].as_str().unwrap().contains("2001"));
+
+    // A window longer than notice.max_window_hours, a time that is not a time, a bad kind.
+    let (s, v) = app
+        .api(
+            "POST",
+            "/notices",
+            &app.publisher,
+            Some(json!({
+                "kind": "maintenance", "title": {"en": "Long"}, "affected": [{"service": "send-money"}],
+                "starts_at": (now + Duration::hours(1)).to_rfc3339(),
+                "ends_at": (now + Duration::hours(500)).to_rfc3339(),
+            })),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        v["errors"]["ends_at"]
+            .as_str()
+            .unwrap()
+            .contains("max_window_hours"),
+        "{v}"
+    );
+    let (s, v) = app
+        .api(
+            "POST",
+            "/notices",
+            &app.publisher,
+            Some(json!({"kind": "outage", "title": {"en": "X"}, "starts_at": "Saturday night"})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(errors(&v), ["kind", "starts_at"]);
+    assert!(
+        v["errors"]["starts_at"]
+            .as_str()
+            .unwrap()
+            .contains("RFC 3339")
+    );
+
+    // Wrong types and unknown fields are named; broken JSON is a 400.
+    let (s, v) = app
+        .api(
+            "POST",
+            "/notices",
+            &app.publisher,
+            Some(json!({"kind": "incident", "title": "plain string"})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(errors(&v), ["title"]);
+    let (s, v) = app
+        .api(
+            "POST",
+            "/notices",
+            &app.publisher,
+            Some(json!({"kind": "incident", "tittle": {"en": "x"}})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(errors(&v), ["tittle"]);
+    let r = app
+        .client
+        .post(format!("{}/api/v1/notices", app.url))
+        .bearer_auth(&app.publisher)
+        .header("content-type", "application/json")
+        .body("{\"kind\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let v: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(errors(&v), ["body"]);
+
+    // Nothing half-written: no notice exists after all those refusals.
+    let (_, v) = app.api("GET", "/notices", &app.viewer, None).await;
+    assert_eq!(v["notices"].as_array().unwrap().len(), 0);
+
+    // Services: bad code, missing name, bad status.
+    let (s, v) = app
+        .api(
+            "POST",
+            "/services",
+            &app.admin,
+            Some(json!({"code": "Pay Bill", "status": "down"})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(errors(&v), ["code", "group", "name.en", "status"]);
+    let (s, v) = app
+        .api(
+            "POST",
+            "/services",
+            &app.admin,
+            Some(json!({"code": "pay-bill", "name": {"en": "Again"}, "group": "Payments"})),
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(errors(&v), ["code"]);
+}
+
+async fn lifecycle_over_http(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let v = app.publish_window("Platform upgrade", 2, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let reference = v["reference"].as_str().unwrap().to_string();
+    assert_eq!(v["updates"][0]["event"], "maintenance.scheduled");
+    assert_eq!(
+        v["updates"][0]["body"]["sw"],
+        "Maliza malipo ya dharura kwanza."
+    );
+
+    // Refused transitions: 409 naming the state; nothing changes.
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/complete"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v["errors"]["state"].as_str().unwrap().contains("scheduled"));
+    let (s, v) = app
+        .api(
+            "PATCH",
+            &format!("/notices/{id}"),
+            &app.editor,
+            Some(json!({"title": {"en": "Sneaky edit"}})),
+        )
+        .await;
+    assert_eq!(s, 409, "published notices change only through actions: {v}");
+
+    let start = app.now() + Duration::hours(5);
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{reference}/reschedule"),
+            &app.publisher,
+            Some(json!({"starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(4)).to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["update"]["event"], "maintenance.rescheduled");
+    assert!(
+        v["update"]["body"]["en"].as_str().unwrap().contains("EAT"),
+        "default body names the window: {v}"
+    );
+
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/start"),
+            &app.publisher,
+            Some(json!({"body": {"en": "We have started.", "sw": "Tumeanza."}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "in_progress");
+    let (s, v) = app
+        .api("POST", &format!("/notices/{id}/reschedule"), &app.publisher, Some(json!({"starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(4)).to_rfc3339()})))
+        .await;
+    assert_eq!(s, 409, "a started window is extended, not rescheduled: {v}");
+
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/extend"),
+            &app.publisher,
+            Some(json!({"ends_at": (start + Duration::hours(2)).to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(s, 409, "an extension must end later: {v}");
+    assert_eq!(errors(&v), ["ends_at"]);
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/extend"),
+            &app.publisher,
+            Some(json!({"ends_at": (start + Duration::hours(8)).to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/updates"),
+            &app.publisher,
+            Some(json!({"status": "verifying"})),
+        )
+        .await;
+    assert_eq!(s, 422, "an update needs a body: {v}");
+    assert_eq!(errors(&v), ["body.en"]);
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/updates"),
+            &app.publisher,
+            Some(json!({"status": "verifying", "body": {"en": "Checking services."}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "verifying");
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/complete"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["state"], "completed");
+    let (s, _) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/cancel"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 409);
+
+    let (s, v) = app
+        .api("GET", &format!("/notices/{id}"), &app.viewer, None)
+        .await;
+    assert_eq!(s, 200);
+    let events: Vec<&str> = v["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "maintenance.scheduled",
+            "maintenance.rescheduled",
+            "maintenance.started",
+            "maintenance.extended",
+            "maintenance.updated",
+            "maintenance.completed"
+        ]
+    );
+    let seqs: Vec<i64> = v["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["sequence"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+
+    let (s, _) = app
+        .api(
+            "POST",
+            "/notices/does-not-exist/start",
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+
+    // Filters.
+    let (_, v) = app
+        .api(
+            "GET",
+            "/notices?state=completed&kind=maintenance&service=send-money",
+            &app.viewer,
+            None,
+        )
+        .await;
+    assert_eq!(v["notices"].as_array().unwrap().len(), 1);
+    let (_, v) = app
+        .api("GET", "/notices?service=agent-cash", &app.viewer, None)
+        .await;
+    assert_eq!(v["notices"].as_array().unwrap().len(), 0);
+    let (s, v) = app
+        .api("GET", "/notices?state=sleeping&limit=0", &app.viewer, None)
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(errors(&v), ["limit", "state"]);
+}
+
+async fn incidents_and_services(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let (s, v) = app
+        .api("POST", "/notices", &app.publisher, Some(json!({"kind": "incident", "title": {"en": "Pay bill slow"}, "affected": [{"service": "pay-bill", "impact": "degraded_performance"}], "publish": true})))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["state"], "investigating");
+    let id = v["id"].as_str().unwrap();
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/cancel"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 409, "{v}");
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/updates"),
+            &app.publisher,
+            Some(json!({"status": "resolved", "body": {"en": "Fixed."}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["update"]["event"], "incident.resolved");
+
+    let (s, v) = app
+        .api(
+            "PATCH",
+            "/services/pay-bill",
+            &app.admin,
+            Some(json!({"status": "partial_outage", "position": 9})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "partial_outage");
+    let (s, v) = app
+        .api(
+            "PATCH",
+            "/services/pay-bill",
+            &app.admin,
+            Some(json!({"code": "pay-bills"})),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let (s, _) = app
+        .api("DELETE", "/services/pay-bill", &app.admin, None)
+        .await;
+    assert_eq!(s, 409, "history still names it");
+    let (s, _) = app
+        .api("DELETE", "/services/agent-cash", &app.admin, None)
+        .await;
+    assert_eq!(s, 204);
+    let (s, _) = app
+        .api("GET", "/services/agent-cash", &app.viewer, None)
+        .await;
+    assert_eq!(s, 404);
+}
+
+on_both_backends!(
+    tokens_and_roles,
+    validation_names_every_field,
+    lifecycle_over_http,
+    incidents_and_services,
+);

@@ -1,0 +1,427 @@
+//! Store tests: the same assertions on SQLite and on PostgreSQL.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use common::{Backend, TestDb};
+use tangazo::domain::{
+    Action, Affected, Event, Lang, Localized, NoticeKind, NoticeState, Service, ServiceCode,
+    ServiceStatus,
+};
+use tangazo::store::{Change, NewNotice, NoticeFilter, Store, StoreError};
+
+fn text(en: &str) -> Localized {
+    Localized(BTreeMap::from([(Lang::En, en.to_string())]))
+}
+
+fn code(c: &str) -> ServiceCode {
+    ServiceCode::parse(c).unwrap()
+}
+
+async fn store(backend: Backend) -> (Store, TestDb) {
+    let db = TestDb::new(backend).await;
+    let store = Store::open(&db.url, 5).await.unwrap();
+    // Applying migrations again is a no-op.
+    store.migrate().await.unwrap();
+    let now = Utc::now();
+    for (i, c) in ["send-money", "pay-bill", "buy-goods"].iter().enumerate() {
+        store
+            .insert_service(&Service {
+                code: code(c),
+                name: text(c),
+                description: Localized::default(),
+                group: "Payments".into(),
+                position: i as i64,
+                status: ServiceStatus::Operational,
+                created_at: now,
+                updated_at: now,
+            })
+            .await
+            .unwrap();
+    }
+    (store, db)
+}
+
+fn window(kind: NoticeKind, services: &[&str], start_in_h: i64, hours: i64) -> NewNotice {
+    let start = Utc::now() + Duration::hours(start_in_h);
+    NewNotice {
+        kind,
+        title: text("Upgrade"),
+        still_works: Localized::default(),
+        draft_body: text("We upgrade."),
+        affected: services
+            .iter()
+            .map(|s| Affected {
+                service: code(s),
+                impact: ServiceStatus::UnderMaintenance,
+            })
+            .collect(),
+        starts_at: (kind == NoticeKind::Maintenance).then_some(start),
+        ends_at: (kind == NoticeKind::Maintenance).then_some(start + Duration::hours(hours)),
+        auto_start: true,
+        auto_complete: false,
+    }
+}
+
+async fn act(
+    store: &Store,
+    id: &str,
+    action: Action,
+    at: chrono::DateTime<Utc>,
+) -> Result<(tangazo::domain::Notice, tangazo::domain::Update), StoreError> {
+    store
+        .apply_action(
+            id,
+            Change {
+                action: &action,
+                body: None,
+                actor: "test",
+                now: at,
+                max_window_hours: 168,
+            },
+            |_, e| text(&format!("default for {}", e.as_str())),
+        )
+        .await
+}
+
+async fn services_crud(backend: Backend) {
+    let (store, _db) = store(backend).await;
+    let list = store.list_services().await.unwrap();
+    assert_eq!(
+        list.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(),
+        ["send-money", "pay-bill", "buy-goods"]
+    );
+    let mut s = list[0].clone();
+    let err = store.insert_service(&s).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { ref field, .. } if field == "code"),
+        "{err:?}"
+    );
+    s.status = ServiceStatus::DegradedPerformance;
+    s.name = text("Send money now");
+    store.update_service(&s).await.unwrap();
+    let back = store.get_service(&s.code).await.unwrap();
+    assert_eq!(back.status, ServiceStatus::DegradedPerformance);
+    assert_eq!(back.name.get(Lang::En), "Send money now");
+    assert_eq!(
+        store
+            .missing_services(&[code("send-money"), code("nope-x")])
+            .await
+            .unwrap(),
+        vec![code("nope-x")]
+    );
+
+    // A service that a notice names stays for history.
+    store
+        .create_notice(
+            &window(NoticeKind::Maintenance, &["pay-bill"], 1, 2),
+            "t",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let err = store.delete_service(&code("pay-bill")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    store.delete_service(&code("buy-goods")).await.unwrap();
+    assert!(matches!(
+        store.get_service(&code("buy-goods")).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.delete_service(&code("buy-goods")).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn lifecycle_grows_sequence_and_revision(backend: Backend) {
+    let (store, _db) = store(backend).await;
+    let now = Utc::now();
+    let draft = store
+        .create_notice(
+            &window(NoticeKind::Maintenance, &["send-money", "pay-bill"], 2, 13),
+            "t",
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!(draft.state, NoticeState::Draft);
+    assert_eq!(draft.affected.len(), 2);
+    let rev0 = store.revision().await.unwrap();
+
+    let (n, u) = act(&store, &draft.id, Action::Publish, now).await.unwrap();
+    assert_eq!(
+        (n.state, u.sequence, u.event),
+        (NoticeState::Scheduled, 1, Event::MaintenanceScheduled)
+    );
+    assert_eq!(
+        u.body.get(Lang::En),
+        "We upgrade.",
+        "first update carries the draft's body"
+    );
+    assert!(store.revision().await.unwrap() > rev0);
+
+    let (_, u) = act(
+        &store,
+        &n.reference.to_string(),
+        Action::Start,
+        now + Duration::hours(2),
+    )
+    .await
+    .unwrap();
+    assert_eq!((u.sequence, u.event), (2, Event::MaintenanceStarted));
+    assert_eq!(u.body.get(Lang::En), "default for maintenance.started");
+    let new_end = now + Duration::hours(20);
+    let (n, u) = act(
+        &store,
+        &draft.id,
+        Action::Extend { ends_at: new_end },
+        now + Duration::hours(14),
+    )
+    .await
+    .unwrap();
+    assert_eq!(u.sequence, 3);
+    assert_eq!(
+        n.ends_at.unwrap().timestamp_millis(),
+        new_end.timestamp_millis()
+    );
+
+    // A refused action changes nothing.
+    let rev = store.revision().await.unwrap();
+    let err = act(&store, &draft.id, Action::Publish, now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Refused(ref r) if r.field == "state"),
+        "{err:?}"
+    );
+    assert_eq!(store.revision().await.unwrap(), rev);
+    assert_eq!(store.get_updates(&draft.id).await.unwrap().len(), 3);
+
+    let (n, u) = act(
+        &store,
+        &draft.id,
+        Action::Complete,
+        now + Duration::hours(19),
+    )
+    .await
+    .unwrap();
+    assert_eq!((n.state, u.sequence), (NoticeState::Completed, 4));
+    let back = store.get_notice(&draft.id).await.unwrap();
+    assert_eq!(back, n, "what was written is what is read");
+    let seqs: Vec<i64> = store
+        .get_updates(&draft.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.sequence)
+        .collect();
+    assert_eq!(seqs, [1, 2, 3, 4]);
+    assert!(matches!(
+        store.get_notice("no-such-id").await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn concurrent_updates_get_distinct_sequences(backend: Backend) {
+    let (store, _db) = store(backend).await;
+    let now = Utc::now();
+    let n = store
+        .create_notice(&window(NoticeKind::Incident, &["pay-bill"], 0, 0), "t", now)
+        .await
+        .unwrap();
+    act(&store, &n.id, Action::Publish, now).await.unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let store = store.clone();
+        let id = n.id.clone();
+        tasks.push(tokio::spawn(async move {
+            act(&store, &id, Action::Post { state: None }, Utc::now())
+                .await
+                .map(|(_, u)| u.sequence)
+        }));
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap().expect("every concurrent update succeeds"));
+    }
+    seqs.sort();
+    assert_eq!(seqs, (2..=13).collect::<Vec<_>>());
+    assert_eq!(store.get_notice(&n.id).await.unwrap().sequence, 13);
+}
+
+async fn filters_and_snapshot(backend: Backend) {
+    let (store, _db) = store(backend).await;
+    let now = Utc::now();
+    let a = store
+        .create_notice(
+            &window(NoticeKind::Maintenance, &["send-money"], 5, 2),
+            "t",
+            now,
+        )
+        .await
+        .unwrap();
+    let b = store
+        .create_notice(
+            &window(NoticeKind::Maintenance, &["pay-bill"], 48, 2),
+            "t",
+            now,
+        )
+        .await
+        .unwrap();
+    let c = store
+        .create_notice(&window(NoticeKind::Incident, &["pay-bill"], 0, 0), "t", now)
+        .await
+        .unwrap();
+    act(&store, &a.id, Action::Publish, now).await.unwrap();
+    act(&store, &c.id, Action::Publish, now).await.unwrap();
+    act(&store, &c.id, Action::Complete, now).await.unwrap();
+
+    let ids = |v: Vec<tangazo::domain::Notice>| v.into_iter().map(|n| n.id).collect::<Vec<_>>();
+    let all = NoticeFilter {
+        limit: 50,
+        ..Default::default()
+    };
+    assert_eq!(store.list_notices(&all).await.unwrap().len(), 3);
+    let f = NoticeFilter {
+        kind: Some(NoticeKind::Incident),
+        ..all.clone()
+    };
+    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [c.id.clone()]);
+    let f = NoticeFilter {
+        state: Some(NoticeState::Draft),
+        ..all.clone()
+    };
+    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [b.id.clone()]);
+    let f = NoticeFilter {
+        service: Some(code("pay-bill")),
+        kind: Some(NoticeKind::Maintenance),
+        ..all.clone()
+    };
+    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [b.id.clone()]);
+    let f = NoticeFilter {
+        from: Some(now + Duration::hours(24)),
+        kind: Some(NoticeKind::Maintenance),
+        ..all.clone()
+    };
+    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [b.id.clone()]);
+    let f = NoticeFilter {
+        to: Some(now + Duration::hours(24)),
+        kind: Some(NoticeKind::Maintenance),
+        ..all.clone()
+    };
+    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [a.id.clone()]);
+
+    let snap = store.snapshot_data(50).await.unwrap();
+    let mut got: Vec<&str> = snap.notices.iter().map(|n| n.id.as_str()).collect();
+    got.sort();
+    let mut want = vec![a.id.as_str(), c.id.as_str()];
+    want.sort();
+    assert_eq!(got, want, "drafts never reach the public snapshot");
+    assert_eq!(snap.updates[&c.id].len(), 2);
+    assert!(snap.references.contains_key(&a.reference));
+    assert!(!snap.references.contains_key(&b.reference));
+    assert_eq!(snap.revision, store.revision().await.unwrap());
+
+    // The history keeps only the newest finished notices, but verification knows them all.
+    for _ in 0..3 {
+        let n = store
+            .create_notice(&window(NoticeKind::Incident, &["pay-bill"], 0, 0), "t", now)
+            .await
+            .unwrap();
+        act(&store, &n.id, Action::Publish, now).await.unwrap();
+        act(&store, &n.id, Action::Complete, now + Duration::minutes(5))
+            .await
+            .unwrap();
+    }
+    let snap = store.snapshot_data(2).await.unwrap();
+    assert_eq!(
+        snap.notices
+            .iter()
+            .filter(|n| n.state.is_terminal())
+            .count(),
+        2
+    );
+    assert!(
+        snap.notices.iter().any(|n| n.id == a.id),
+        "active notices are always there"
+    );
+    assert_eq!(snap.references.len(), 5);
+}
+
+async fn drafts_edit_only_while_draft(backend: Backend) {
+    let (store, _db) = store(backend).await;
+    let now = Utc::now();
+    let n = store
+        .create_notice(
+            &window(NoticeKind::Maintenance, &["send-money"], 5, 2),
+            "t",
+            now,
+        )
+        .await
+        .unwrap();
+    let patch = tangazo::store::NoticePatch {
+        title: Some(text("Changed")),
+        affected: Some(vec![Affected {
+            service: code("buy-goods"),
+            impact: ServiceStatus::PartialOutage,
+        }]),
+        ends_at: Some(now + Duration::hours(9)),
+        ..Default::default()
+    };
+    let edited = store.edit_draft(&n.id, &patch, now, 168).await.unwrap();
+    assert_eq!(edited.title.get(Lang::En), "Changed");
+    let back = store.get_notice(&n.id).await.unwrap();
+    assert_eq!(back.affected, edited.affected);
+    let bad = tangazo::store::NoticePatch {
+        ends_at: Some(now + Duration::hours(1)),
+        ..Default::default()
+    };
+    assert!(
+        matches!(store.edit_draft(&n.id, &bad, now, 168).await, Err(StoreError::Conflict { ref field, .. }) if field == "ends_at")
+    );
+    let bad = tangazo::store::NoticePatch {
+        affected: Some(vec![Affected {
+            service: code("no-such"),
+            impact: ServiceStatus::PartialOutage,
+        }]),
+        title: Some(text("Should not stick")),
+        ..Default::default()
+    };
+    assert!(store.edit_draft(&n.id, &bad, now, 168).await.is_err());
+    assert_eq!(
+        store.get_notice(&n.id).await.unwrap().title.get(Lang::En),
+        "Changed",
+        "a failed edit writes nothing"
+    );
+    act(&store, &n.id, Action::Publish, now).await.unwrap();
+    let err = store.edit_draft(&n.id, &patch, now, 168).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { ref field, .. } if field == "state"),
+        "{err:?}"
+    );
+}
+
+on_both_backends!(
+    services_crud,
+    lifecycle_grows_sequence_and_revision,
+    concurrent_updates_get_distinct_sequences,
+    filters_and_snapshot,
+    drafts_edit_only_while_draft,
+);
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode() {
+    use sqlx::{Connection, Row};
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = Store::open(&db.url, 2).await.unwrap();
+    store.close().await;
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    let mode: String = sqlx::query("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(mode, "wal");
+}
