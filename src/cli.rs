@@ -115,11 +115,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn open(settings: &Settings) -> anyhow::Result<Store> {
-    Store::open(
-        &settings.raw.database.url,
-        settings.raw.database.max_connections,
-    )
-    .await
+    Store::open_configured(&settings.raw.database).await
 }
 
 fn init_tracing() {

@@ -46,6 +46,8 @@ pub struct Database {
     pub url: String,
     /// Upper bound on pooled connections (PostgreSQL); SQLite uses fewer.
     pub max_connections: u32,
+    /// Seconds to wait for a database connection before giving up.
+    pub connect_timeout: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,6 +103,7 @@ impl Default for Config {
             database: Database {
                 url: "sqlite://tangazo.db".into(),
                 max_connections: 10,
+                connect_timeout: 10,
             },
             page: Page {
                 name: "M-PESA status".into(),

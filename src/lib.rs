@@ -47,7 +47,14 @@ pub async fn start(
     let snapshot = SnapshotHandle::new(store.clone(), settings.clone(), clock.clone())
         .await
         .context("building the first snapshot")?;
+    let max_age = settings.raw.page.cache_max_age;
+    let cache_control = axum::http::HeaderValue::from_str(&format!(
+        "public, max-age={max_age}, stale-while-revalidate={}",
+        max_age.max(1) * 6
+    ))
+    .expect("numbers make a valid header");
     let state = AppState {
+        cache_control,
         settings,
         store,
         snapshot: snapshot.clone(),

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -35,6 +36,15 @@ pub struct Asset {
     pub br: Option<Bytes>,
     /// Hex digest of the identity body; the ETag of each encoding adds a suffix.
     pub digest: String,
+    /// Strong ETags for identity, gzip and brotli, built once rather than per request.
+    pub etags: [HeaderValue; 3],
+}
+
+fn etags(digest: &str) -> [HeaderValue; 3] {
+    ["", "-gz", "-br"].map(|suffix| {
+        HeaderValue::from_str(&format!("\"{digest}{suffix}\""))
+            .expect("hex digest is a valid header")
+    })
 }
 
 pub const HTML: &str = "text/html; charset=utf-8";
@@ -59,6 +69,7 @@ impl Asset {
             identity,
             gzip,
             br,
+            etags: etags(&digest),
             digest,
         }
     }
@@ -75,6 +86,7 @@ impl Asset {
             identity,
             gzip: None,
             br: None,
+            etags: etags(&digest),
             digest,
         }
     }

@@ -62,11 +62,25 @@ async fn a_published_notice_is_everywhere(backend: Backend) {
         0
     );
 
-    let atom = app.text("/history.atom").await;
-    assert!(atom.contains("Send money upgrade"));
-    let rss = app.text("/history.rss").await;
-    assert!(rss.contains("<rss") && rss.contains("Send money upgrade"));
+    let atom: atom_syndication::Feed = app.text("/history.atom").await.parse().expect("valid Atom");
+    assert_eq!(atom.entries().len(), 1);
+    assert!(
+        atom.entries()[0]
+            .title()
+            .as_str()
+            .contains("Send money upgrade")
+    );
+    let rss: rss::Channel = app.text("/history.rss").await.parse().expect("valid RSS");
+    assert_eq!(rss.items().len(), 1);
+    assert!(
+        rss.items()[0]
+            .link()
+            .unwrap()
+            .ends_with(&format!("/notices/{id}"))
+    );
     let ics = app.text("/maintenance.ics").await;
+    let parsed: icalendar::Calendar = ics.parse().expect("valid iCalendar");
+    assert_eq!(parsed.events().count(), 1);
     assert!(
         ics.contains(&format!("UID:{id}@status.example.co.ke")),
         "{ics}"
@@ -151,6 +165,10 @@ async fn statuses_and_overrun(backend: Backend) {
     app.running.state.snapshot.refresh().await.unwrap();
     let page = app.text("/").await;
     assert!(page.contains("Running late"), "overrun shown");
+    assert!(
+        page.contains("Maintenance is running late"),
+        "banner says so"
+    );
     assert!(page.contains("past the planned end"));
     let active = app.json("/api/v2/scheduled-maintenances/active.json").await;
     assert_eq!(

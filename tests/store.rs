@@ -288,30 +288,45 @@ async fn filters_and_snapshot(backend: Backend) {
         kind: Some(NoticeKind::Incident),
         ..all.clone()
     };
-    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [c.id.clone()]);
+    assert_eq!(
+        ids(store.list_notices(&f).await.unwrap()),
+        std::slice::from_ref(&c.id)
+    );
     let f = NoticeFilter {
         state: Some(NoticeState::Draft),
         ..all.clone()
     };
-    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [b.id.clone()]);
+    assert_eq!(
+        ids(store.list_notices(&f).await.unwrap()),
+        std::slice::from_ref(&b.id)
+    );
     let f = NoticeFilter {
         service: Some(code("pay-bill")),
         kind: Some(NoticeKind::Maintenance),
         ..all.clone()
     };
-    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [b.id.clone()]);
+    assert_eq!(
+        ids(store.list_notices(&f).await.unwrap()),
+        std::slice::from_ref(&b.id)
+    );
     let f = NoticeFilter {
         from: Some(now + Duration::hours(24)),
         kind: Some(NoticeKind::Maintenance),
         ..all.clone()
     };
-    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [b.id.clone()]);
+    assert_eq!(
+        ids(store.list_notices(&f).await.unwrap()),
+        std::slice::from_ref(&b.id)
+    );
     let f = NoticeFilter {
         to: Some(now + Duration::hours(24)),
         kind: Some(NoticeKind::Maintenance),
         ..all.clone()
     };
-    assert_eq!(ids(store.list_notices(&f).await.unwrap()), [a.id.clone()]);
+    assert_eq!(
+        ids(store.list_notices(&f).await.unwrap()),
+        std::slice::from_ref(&a.id)
+    );
 
     let snap = store.snapshot_data(50).await.unwrap();
     let mut got: Vec<&str> = snap.notices.iter().map(|n| n.id.as_str()).collect();

@@ -157,6 +157,13 @@ pub fn banner(lang: Lang, i: Indicator) -> &'static str {
     }
 }
 
+pub fn banner_late(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Maintenance is running late",
+        Lang::Sw => "Matengenezo yamechelewa",
+    }
+}
+
 pub fn event_label(lang: Lang, e: Event) -> &'static str {
     use Event::*;
     match (lang, e) {

@@ -238,10 +238,16 @@ impl View<'_> {
                 }),
             }
         }
+        // A window past its end is not "in progress" as planned: the banner says it is late.
+        let late = active.iter().any(|n| n.is_overrunning(self.now));
+        let (indicator, banner) = match self.indicator {
+            crate::domain::Indicator::Maintenance if late => ("late", i18n::banner_late(lang)),
+            i => (i.as_str(), i18n::banner(lang, i)),
+        };
         IndexPage {
             c: self.chrome(lang, "/"),
-            indicator: self.indicator.as_str(),
-            banner: i18n::banner(lang, self.indicator),
+            indicator,
+            banner,
             active: active
                 .into_iter()
                 .map(|n| self.notice_view(lang, n, true))

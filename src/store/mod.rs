@@ -77,6 +77,14 @@ pub struct Store {
 impl Store {
     /// Connects (creating a SQLite file on first start) without migrating.
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Store> {
+        Store::connect_with_timeout(url, max_connections, Duration::from_secs(10)).await
+    }
+
+    pub async fn connect_with_timeout(
+        url: &str,
+        max_connections: u32,
+        timeout: Duration,
+    ) -> anyhow::Result<Store> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if url.starts_with("sqlite:") {
             let mut url = url.to_string();
@@ -97,7 +105,7 @@ impl Store {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(timeout)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -119,6 +127,14 @@ impl Store {
     /// Connects and applies pending migrations.
     pub async fn open(url: &str, max_connections: u32) -> anyhow::Result<Store> {
         let store = Store::connect(url, max_connections).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects as the configuration says and applies pending migrations.
+    pub async fn open_configured(db: &crate::config::Database) -> anyhow::Result<Store> {
+        let timeout = Duration::from_secs(u64::from(db.connect_timeout.max(1)));
+        let store = Store::connect_with_timeout(&db.url, db.max_connections, timeout).await?;
         store.migrate().await?;
         Ok(store)
     }

@@ -380,7 +380,7 @@ async fn create_service(
     };
     let s = input.apply(&state, blank, true)?;
     state.store.insert_service(&s).await?;
-    state.snapshot.refresh().await?;
+    state.publish_changes().await;
     Ok((StatusCode::CREATED, Json(service_json(&s))).into_response())
 }
 
@@ -399,7 +399,7 @@ async fn edit_service(
     let mut s = input.apply(&state, current, false)?;
     s.updated_at = state.clock.now();
     state.store.update_service(&s).await?;
-    state.snapshot.refresh().await?;
+    state.publish_changes().await;
     Ok(Json(service_json(&s)))
 }
 
@@ -414,7 +414,7 @@ async fn delete_service(
         .delete_service(&parse_code(&code)?)
         .await
         .map_err(|e| not_found(e, "service", &code))?;
-    state.snapshot.refresh().await?;
+    state.publish_changes().await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -876,7 +876,7 @@ async fn apply(
         )
         .await
         .map_err(|e| not_found(e, "notice", id))?;
-    state.snapshot.refresh().await?;
+    state.publish_changes().await;
     Ok(result)
 }
 

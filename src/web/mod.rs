@@ -30,6 +30,19 @@ pub struct AppState {
     pub snapshot: Arc<SnapshotHandle>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
+    /// `Cache-Control` of public responses, from `page.cache_max_age`.
+    pub cache_control: HeaderValue,
+}
+
+impl AppState {
+    /// Rebuilds the snapshot after a committed write so the writer sees its change at once.
+    /// A failure here does not undo the write: the background refresher retries within a
+    /// second, so it is logged rather than reported as a failed request.
+    pub async fn publish_changes(&self) {
+        if let Err(e) = self.snapshot.refresh().await {
+            tracing::warn!(error = ?e, "snapshot rebuild after a write failed; the refresher will retry");
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {

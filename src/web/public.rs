@@ -95,37 +95,33 @@ fn accepted(headers: &HeaderMap, asset: &Asset) -> Encoding {
 
 fn send(state: &AppState, headers: &HeaderMap, asset: &Asset, vary_language: bool) -> Response {
     let encoding = accepted(headers, asset);
-    let (suffix, body, content_encoding) = match encoding {
-        Encoding::Brotli => ("-br", asset.br.clone(), Some("br")),
-        Encoding::Gzip => ("-gz", asset.gzip.clone(), Some("gzip")),
-        Encoding::Identity => ("", Some(asset.identity.clone()), None),
+    let (etag, body, content_encoding) = match encoding {
+        Encoding::Brotli => (&asset.etags[2], asset.br.clone(), Some("br")),
+        Encoding::Gzip => (&asset.etags[1], asset.gzip.clone(), Some("gzip")),
+        Encoding::Identity => (&asset.etags[0], Some(asset.identity.clone()), None),
     };
-    let etag = format!("\"{}{}\"", asset.digest, suffix);
-    let max_age = state.settings.raw.page.cache_max_age;
     let cache = if asset.status == 200 {
-        format!(
-            "public, max-age={max_age}, stale-while-revalidate={}",
-            max_age.max(1) * 6
-        )
+        state.cache_control.clone()
     } else {
-        "public, max-age=5".to_string()
+        HeaderValue::from_static("public, max-age=5")
     };
     let vary = if vary_language {
         "Accept-Encoding, Accept-Language"
     } else {
         "Accept-Encoding"
     };
+    let etag_str = etag.to_str().unwrap_or_default();
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
             v.split(',').any(|t| {
                 let t = t.trim().trim_start_matches("W/");
-                t == "*" || t == etag
+                t == "*" || t == etag_str
             })
         });
     let mut builder = Response::builder()
-        .header(header::ETAG, &etag)
+        .header(header::ETAG, etag.clone())
         .header(header::CACHE_CONTROL, cache)
         .header(header::VARY, vary);
     if matches && asset.status == 200 {

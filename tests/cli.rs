@@ -1,0 +1,161 @@
+//! The `tangazo` binary as an operator uses it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn tangazo(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tangazo"));
+    c.current_dir(dir);
+    // The test runner's own TANGAZO_* settings must not leak in.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("TANGAZO_") {
+            c.env_remove(k);
+        }
+    }
+    c.env("RUST_LOG", "warn");
+    c
+}
+
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().expect("run tangazo");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn migrate_demo_token_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run(tangazo(dir.path()).arg("migrate"));
+    assert!(ok, "{err}");
+    assert!(out.contains("sqlite://tangazo.db"));
+    assert!(
+        dir.path().join("tangazo.db").exists(),
+        "SQLite file created on first start"
+    );
+
+    let (ok, out, err) = run(tangazo(dir.path()).arg("demo"));
+    assert!(ok, "{err}");
+    assert!(out.contains("demo data loaded"));
+    let (ok, out, _) = run(tangazo(dir.path()).arg("demo"));
+    assert!(ok);
+    assert!(out.contains("not loaded"), "demo is loaded once: {out}");
+
+    let (ok, out, err) =
+        run(tangazo(dir.path()).args(["token", "create", "--name", "ops", "--role", "publisher"]));
+    assert!(ok, "{err}");
+    let token = out.trim();
+    assert!(token.starts_with("tgz_") && token.len() > 40, "{token}");
+    assert!(err.contains("shown only once"));
+    let (ok, _, err) =
+        run(tangazo(dir.path()).args(["token", "create", "--name", "ops", "--role", "boss"]));
+    assert!(!ok);
+    assert!(err.contains("--role") && err.contains("publisher"), "{err}");
+
+    let site = dir.path().join("site");
+    let (ok, out, err) = run(tangazo(dir.path()).arg("export").arg(&site));
+    assert!(ok, "{err}");
+    assert!(out.starts_with("wrote "), "{out}");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("M-PESA moves to its new platform in Kenya"));
+    assert!(index.contains("href=\"/sw/\""), "static language links");
+    let sw = std::fs::read_to_string(site.join("sw/index.html")).unwrap();
+    assert!(sw.contains("Kiswahili") && sw.contains("Yalikamilika mapema"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(site.join("api/v2/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["status"]["indicator"], "maintenance");
+    for f in [
+        "history.atom",
+        "history.rss",
+        "maintenance.ics",
+        "404.html",
+        "api/v2/scheduled-maintenances/upcoming.json",
+    ] {
+        assert!(site.join(f).exists(), "{f}");
+    }
+    let notice_dirs = std::fs::read_dir(site.join("notices")).unwrap().count();
+    assert_eq!(notice_dirs, 8, "4 notices by id and by reference");
+}
+
+#[test]
+fn bad_config_stops_start_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = run(tangazo(dir.path())
+        .arg("migrate")
+        .env("TANGAZO_PAGE_TIME_ZONE", "Africa/Atlantis"));
+    assert!(!ok);
+    assert!(err.contains("page.time_zone"), "{err}");
+    std::fs::write(dir.path().join("t.toml"), "[server]\nbind = 8080\n").unwrap();
+    let (ok, _, err) = run(tangazo(dir.path()).args(["--config", "t.toml", "migrate"]));
+    assert!(!ok);
+    assert!(err.contains("server.bind"), "{err}");
+    let (ok, _, err) = run(tangazo(dir.path())
+        .arg("migrate")
+        .env("TANGAZO_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .env("TANGAZO_DATABASE_CONNECT_TIMEOUT", "1"));
+    assert!(!ok);
+    assert!(err.contains("cannot connect to the database"), "{err}");
+}
+
+#[test]
+fn serve_demo_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = tangazo(dir.path())
+        .args(["serve", "--demo"])
+        .env("TANGAZO_SERVER_BIND", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("server printed its address").unwrap();
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let body = http_get(&addr, "/");
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(body.contains("Core platform migration"));
+    assert!(http_get(&addr, "/healthz").ends_with("ok"));
+    assert!(http_get(&addr, "/readyz").contains("ready"));
+    send_signal(child.id(), 15);
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "graceful shutdown exits 0: {status}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+fn send_signal(pid: u32, signal: i32) {
+    let status = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
