@@ -77,6 +77,9 @@ pub struct Notice {
 pub struct Sms {
     pub driver: String,
     pub file: String,
+    /// Most SMS segments one message may take; a longer rendering is refused before it is
+    /// sent, because every segment is paid for, times every recipient.
+    pub segment_budget: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,6 +121,7 @@ impl Default for Config {
             sms: Sms {
                 driver: "file".into(),
                 file: "outbox/sms.jsonl".into(),
+                segment_budget: 2,
             },
             email: Email {
                 driver: "file".into(),
@@ -236,6 +240,9 @@ impl Config {
         }
         if self.page.history_size == 0 {
             bail!("config: page.history_size: must be at least 1");
+        }
+        if !(1..=10).contains(&self.sms.segment_budget) {
+            bail!("config: sms.segment_budget: must be between 1 and 10");
         }
         if !["file", "africastalking", "twilio", "smpp"].contains(&self.sms.driver.as_str()) {
             bail!(

@@ -11,7 +11,8 @@ use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 
 use crate::config::Settings;
 use crate::domain::{
-    Action, Affected, Lang, Localized, NoticeKind, NoticeState, Service, ServiceCode, ServiceStatus,
+    Action, Affected, Lang, Localized, NoticeKind, NoticeState, Overrides, Service, ServiceCode,
+    ServiceStatus,
 };
 use crate::render::default_body;
 use crate::store::{Change, NewNotice, Store};
@@ -81,6 +82,7 @@ fn eat(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 struct Loader<'a> {
     store: &'a Store,
     settings: &'a Settings,
+    services: Vec<Service>,
 }
 
 impl Loader<'_> {
@@ -97,11 +99,13 @@ impl Loader<'_> {
                 Change {
                     action: &action,
                     body,
+                    overrides: None,
                     actor: "demo",
                     now: at,
                     max_window_hours: self.settings.raw.notice.max_window_hours,
                 },
                 default_body(self.settings, at),
+                crate::render::messages::checker(self.settings, &self.services, at),
             )
             .await?;
         Ok(())
@@ -133,7 +137,11 @@ pub async fn load(store: &Store, settings: &Settings, now: DateTime<Utc>) -> any
             })
             .await?;
     }
-    let l = Loader { store, settings };
+    let l = Loader {
+        store,
+        settings,
+        services: store.list_services().await?,
+    };
     let all_money = [
         "send-money",
         "pay-bill",
@@ -153,6 +161,7 @@ pub async fn load(store: &Store, settings: &Settings, now: DateTime<Utc>) -> any
                     "M-PESA inahamia mfumo mpya nchini Kenya",
                 ),
                 still_works: text("Calls, SMS and data are not affected.", "Simu, SMS na data haziathiriki."),
+                draft_overrides: Default::default(),
                 draft_body: text(
                     "All M-PESA transactions stop from Saturday 23:00 while we move M-PESA's systems to Kenya. Finish urgent payments before then and keep some cash.",
                     "Huduma zote za M-PESA zitasimama kuanzia Jumamosi saa 23:00 tunapohamishia mifumo ya M-PESA nchini Kenya. Maliza malipo ya dharura kabla ya muda huo na uwe na pesa taslimu.",
@@ -192,6 +201,7 @@ pub async fn load(store: &Store, settings: &Settings, now: DateTime<Utc>) -> any
                     "Uthibitisho wa Lipa Bili unachelewa",
                 ),
                 still_works: text("Payments go through.", "Malipo yanapita."),
+                draft_overrides: Default::default(),
                 draft_body: text(
                     "Some Pay bill payments go through but the confirmation SMS arrives late.",
                     "Baadhi ya malipo ya Lipa Bili yanapita lakini SMS ya uthibitisho inachelewa.",
@@ -240,6 +250,14 @@ pub async fn load(store: &Store, settings: &Settings, now: DateTime<Utc>) -> any
                     "Calls, SMS and data. Buying airtime with a scratch card.",
                     "Simu, SMS na data. Kununua muda wa maongezi kwa kadi ya kukwangua.",
                 ),
+                // Eight services make a long SMS; staff write a short one, as they would.
+                draft_overrides: Overrides {
+                    sms: text(
+                        "All M-PESA money services stop {window} while we move to a new platform.",
+                        "Huduma zote za pesa za M-PESA zitasimama {window} tunapohamia mfumo mpya.",
+                    ),
+                    email: Localized::default(),
+                },
                 draft_body: text(
                     "We are moving to a new core platform. All money services stop for 24 hours.",
                     "Tunahamia mfumo mkuu mpya. Huduma zote za pesa zitasimama kwa saa 24.",
@@ -300,6 +318,7 @@ pub async fn load(store: &Store, settings: &Settings, now: DateTime<Utc>) -> any
                     "Cash at agents. Calls, SMS and data.",
                     "Pesa kwa wakala. Simu, SMS na data.",
                 ),
+                draft_overrides: Default::default(),
                 draft_body: text(
                     "We are upgrading M-PESA overnight. Finish urgent payments before 01:00 and keep some cash. Trust only messages with a reference code you can check on this page.",
                     "Tunaboresha M-PESA usiku. Maliza malipo ya dharura kabla ya saa 01:00 na uwe na pesa taslimu. Amini tu ujumbe wenye namba ya kumbukumbu unayoweza kuhakiki kwenye ukurasa huu.",

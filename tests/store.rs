@@ -51,6 +51,7 @@ fn window(kind: NoticeKind, services: &[&str], start_in_h: i64, hours: i64) -> N
         title: text("Upgrade"),
         still_works: Localized::default(),
         draft_body: text("We upgrade."),
+        draft_overrides: Default::default(),
         affected: services
             .iter()
             .map(|s| Affected {
@@ -77,11 +78,13 @@ async fn act(
             Change {
                 action: &action,
                 body: None,
+                overrides: None,
                 actor: "test",
                 now: at,
                 max_window_hours: 168,
             },
             |_, e| text(&format!("default for {}", e.as_str())),
+            |_, _| Ok(()),
         )
         .await
 }

@@ -102,6 +102,28 @@ impl Localized {
         required: bool,
         max: usize,
     ) -> Result<Localized, Vec<FieldError>> {
+        Self::parse_inner(field, raw, languages, required, false, max)
+    }
+
+    /// Like [`Localized::parse`] for texts where each language stands alone (message
+    /// overrides): any subset of languages may be given, the rest keep their default.
+    pub fn parse_partial(
+        field: &str,
+        raw: &BTreeMap<String, String>,
+        languages: &[Lang],
+        max: usize,
+    ) -> Result<Localized, Vec<FieldError>> {
+        Self::parse_inner(field, raw, languages, false, true, max)
+    }
+
+    fn parse_inner(
+        field: &str,
+        raw: &BTreeMap<String, String>,
+        languages: &[Lang],
+        required: bool,
+        partial: bool,
+        max: usize,
+    ) -> Result<Localized, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut out = BTreeMap::new();
         for (code, text) in raw {
@@ -165,7 +187,7 @@ impl Localized {
                 ),
             ));
         }
-        if !required && !out.is_empty() && !out.contains_key(&default) {
+        if !required && !partial && !out.is_empty() && !out.contains_key(&default) {
             errors.push(FieldError::new(
                 format!("{field}.{}", default.code()),
                 "is required when other languages are given",

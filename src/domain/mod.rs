@@ -4,11 +4,13 @@
 mod lang;
 mod notice;
 mod service;
+pub mod sms;
 pub mod status;
 pub use status::Indicator;
 
 pub use lang::{FieldError, Lang, Localized};
 pub use notice::{
-    Action, Affected, Event, Notice, NoticeKind, NoticeState, RefCode, Refused, Update, Window,
+    Action, Affected, Event, Notice, NoticeKind, NoticeState, Overrides, RefCode, Refused, Update,
+    Window,
 };
 pub use service::{Service, ServiceCode, ServiceStatus};

@@ -150,10 +150,16 @@ pub enum Event {
     IncidentUpdated,
     #[serde(rename = "incident.resolved")]
     IncidentResolved,
+    /// Sent by the scheduler before a window starts; not a change, so never an update.
+    #[serde(rename = "maintenance.reminder")]
+    MaintenanceReminder,
+    /// A biller's "send test event"; carries no notice.
+    #[serde(rename = "test.ping")]
+    TestPing,
 }
 
 impl Event {
-    pub const ALL: [Event; 11] = [
+    pub const ALL: [Event; 13] = [
         Event::MaintenanceScheduled,
         Event::MaintenanceRescheduled,
         Event::MaintenanceStarted,
@@ -165,6 +171,8 @@ impl Event {
         Event::IncidentCreated,
         Event::IncidentUpdated,
         Event::IncidentResolved,
+        Event::MaintenanceReminder,
+        Event::TestPing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -180,6 +188,8 @@ impl Event {
             Event::IncidentCreated => "incident.created",
             Event::IncidentUpdated => "incident.updated",
             Event::IncidentResolved => "incident.resolved",
+            Event::MaintenanceReminder => "maintenance.reminder",
+            Event::TestPing => "test.ping",
         }
     }
 
@@ -271,6 +281,8 @@ pub struct Notice {
     pub still_works: Localized,
     /// What the first public update says, written with the draft.
     pub draft_body: Localized,
+    /// Message overrides for the first publication.
+    pub draft_overrides: Overrides,
     pub affected: Vec<Affected>,
     /// Maintenance: the planned window. Incident: when it began (`ends_at` when resolved).
     pub starts_at: Option<DateTime<Utc>>,
@@ -298,11 +310,28 @@ pub struct Update {
     /// The notice's state after this update.
     pub state: NoticeState,
     pub body: Localized,
+    /// SMS and email texts staff wrote for this update instead of the templates.
+    pub overrides: Overrides,
     /// The window as it stood after this update.
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// Staff-written replacements for the SMS and email template texts, per language.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Replaces the SMS text before the reference footer.
+    pub sms: Localized,
+    /// Replaces the opening paragraph of the email.
+    pub email: Localized,
+}
+
+impl Overrides {
+    pub fn is_empty(&self) -> bool {
+        self.sms.is_empty() && self.email.is_empty()
+    }
 }
 
 /// Every way a published notice can change.
@@ -591,6 +620,7 @@ mod tests {
             title: Localized::single(Lang::En, "M-PESA upgrade"),
             still_works: Localized::default(),
             draft_body: Localized::default(),
+            draft_overrides: Overrides::default(),
             affected: vec![],
             starts_at: Some(t(0)),
             ends_at: Some(t(13)),

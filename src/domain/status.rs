@@ -117,6 +117,7 @@ mod tests {
             title: Localized::single(Lang::En, "t"),
             still_works: Localized::default(),
             draft_body: Localized::default(),
+            draft_overrides: Default::default(),
             affected: affected
                 .iter()
                 .map(|(c, i)| Affected {

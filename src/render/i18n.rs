@@ -134,7 +134,7 @@ pub fn state_label(lang: Lang, s: NoticeState) -> &'static str {
         (Lang::Sw, InProgress) => "Yanaendelea",
         (Lang::Sw, Verifying) => "Tunahakiki huduma",
         (Lang::Sw, Completed) => "Yamekamilika",
-        (Lang::Sw, Cancelled) => "Yameahirishwa",
+        (Lang::Sw, Cancelled) => "Yamefutwa",
         (Lang::Sw, Investigating) => "Tunachunguza",
         (Lang::Sw, Identified) => "Chanzo kimebainika",
         (Lang::Sw, Monitoring) => "Limerekebishwa, tunafuatilia",
@@ -178,17 +178,21 @@ pub fn event_label(lang: Lang, e: Event) -> &'static str {
         (Lang::En, IncidentCreated) => "Reported",
         (Lang::En, IncidentUpdated) => "Update",
         (Lang::En, IncidentResolved) => "Resolved",
+        (Lang::En, MaintenanceReminder) => "Reminder",
+        (Lang::En, TestPing) => "Test",
         (Lang::Sw, MaintenanceScheduled) => "Tangazo",
         (Lang::Sw, MaintenanceRescheduled) => "Muda umebadilishwa",
         (Lang::Sw, MaintenanceStarted) => "Yameanza",
         (Lang::Sw, MaintenanceExtended) => "Muda umeongezwa",
         (Lang::Sw, MaintenanceOverrunning) => "Yamechelewa",
         (Lang::Sw, MaintenanceCompleted) => "Yamekamilika",
-        (Lang::Sw, MaintenanceCancelled) => "Yameahirishwa",
+        (Lang::Sw, MaintenanceCancelled) => "Yamefutwa",
         (Lang::Sw, MaintenanceUpdated) => "Taarifa",
         (Lang::Sw, IncidentCreated) => "Tatizo limeripotiwa",
         (Lang::Sw, IncidentUpdated) => "Taarifa",
         (Lang::Sw, IncidentResolved) => "Limetatuliwa",
+        (Lang::Sw, MaintenanceReminder) => "Kumbusho",
+        (Lang::Sw, TestPing) => "Majaribio",
     }
 }
 
@@ -216,6 +220,8 @@ pub fn default_body(lang: Lang, e: Event, window: Option<String>) -> String {
         (Lang::En, MaintenanceUpdated | IncidentUpdated) => "We have an update.".into(),
         (Lang::En, IncidentCreated) => "We are looking into a problem.".into(),
         (Lang::En, IncidentResolved) => "The problem is fixed and services are back.".into(),
+        (Lang::En, MaintenanceReminder) => format!("Reminder: maintenance {w}."),
+        (Lang::En, TestPing) => "This is a test message.".into(),
         (Lang::Sw, MaintenanceScheduled) => format!("Matengenezo yamepangwa: {w}."),
         (Lang::Sw, MaintenanceRescheduled) => format!("Matengenezo yamehamishiwa {w}."),
         (Lang::Sw, MaintenanceStarted) => "Matengenezo yameanza.".into(),
@@ -227,11 +233,13 @@ pub fn default_body(lang: Lang, e: Event, window: Option<String>) -> String {
         }
         (Lang::Sw, MaintenanceCompleted) => "Matengenezo yamekamilika na huduma zimerudi.".into(),
         (Lang::Sw, MaintenanceCancelled) => {
-            "Matengenezo yameahirishwa. Huduma zinaendelea kama kawaida.".into()
+            "Matengenezo yamefutwa. Huduma zinaendelea kama kawaida.".into()
         }
         (Lang::Sw, MaintenanceUpdated | IncidentUpdated) => "Kuna taarifa mpya.".into(),
         (Lang::Sw, IncidentCreated) => "Tunachunguza tatizo.".into(),
         (Lang::Sw, IncidentResolved) => "Tatizo limetatuliwa na huduma zimerudi.".into(),
+        (Lang::Sw, MaintenanceReminder) => format!("Kumbusho: matengenezo {w}."),
+        (Lang::Sw, TestPing) => "Huu ni ujumbe wa majaribio.".into(),
     }
 }
 

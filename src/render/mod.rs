@@ -3,8 +3,10 @@
 
 pub mod feeds;
 pub mod i18n;
+pub mod messages;
 pub mod page;
 pub mod statuspage;
+pub mod webhook;
 
 use std::collections::HashMap;
 

@@ -28,6 +28,9 @@ pub enum StoreError {
     Conflict { field: String, message: String },
     #[error(transparent)]
     Refused(#[from] crate::domain::Refused),
+    /// Field-level problems found while checking a change (e.g. an SMS over its budget).
+    #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<crate::domain::FieldError>),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }

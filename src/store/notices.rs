@@ -12,16 +12,16 @@ use sqlx::{AssertSqlSafe, Row};
 use super::services::service_from_row;
 use super::{Store, StoreError, StoreResult, bump_revision, from_ms, is_unique_violation, ms};
 use crate::domain::{
-    Action, Affected, Event, Localized, Notice, NoticeKind, NoticeState, RefCode, Service,
-    ServiceCode, ServiceStatus, Update,
+    Action, Affected, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides,
+    RefCode, Service, ServiceCode, ServiceStatus, Update,
 };
 
 const NOTICE_COLUMNS: &str = "id, reference, kind, state, title, still_works, draft_body, starts_at, ends_at, \
     planned_ends_at, published_at, started_at, finished_at, auto_start, auto_complete, sequence, \
-    created_by, created_at, updated_at";
+    created_by, created_at, updated_at, draft_sms, draft_email";
 
-const UPDATE_COLUMNS: &str =
-    "id, notice_id, sequence, event, state, body, starts_at, ends_at, created_by, created_at";
+const UPDATE_COLUMNS: &str = "id, notice_id, sequence, event, state, body, starts_at, ends_at, \
+    created_by, created_at, sms_override, email_override";
 
 /// One lifecycle action as a person (or the scheduler) asked for it.
 #[derive(Debug, Clone)]
@@ -29,6 +29,8 @@ pub struct Change<'a> {
     pub action: &'a Action,
     /// What staff wrote; `None` lets the store pick the draft's body or a default.
     pub body: Option<Localized>,
+    /// SMS/email texts for this update; `None` takes the draft's on first publication.
+    pub overrides: Option<Overrides>,
     pub actor: &'a str,
     pub now: DateTime<Utc>,
     pub max_window_hours: u32,
@@ -41,6 +43,7 @@ pub struct NewNotice {
     pub title: Localized,
     pub still_works: Localized,
     pub draft_body: Localized,
+    pub draft_overrides: Overrides,
     pub affected: Vec<Affected>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -54,6 +57,7 @@ pub struct NoticePatch {
     pub title: Option<Localized>,
     pub still_works: Option<Localized>,
     pub draft_body: Option<Localized>,
+    pub draft_overrides: Option<Overrides>,
     pub affected: Option<Vec<Affected>>,
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -111,6 +115,10 @@ fn notice_from_row(row: &AnyRow, affected: Vec<Affected>) -> anyhow::Result<Noti
         title: Localized::from_json(&row.try_get::<String, _>("title")?)?,
         still_works: Localized::from_json(&row.try_get::<String, _>("still_works")?)?,
         draft_body: Localized::from_json(&row.try_get::<String, _>("draft_body")?)?,
+        draft_overrides: Overrides {
+            sms: Localized::from_json(&row.try_get::<String, _>("draft_sms")?)?,
+            email: Localized::from_json(&row.try_get::<String, _>("draft_email")?)?,
+        },
         affected,
         starts_at: opt_time(row, "starts_at")?,
         ends_at: opt_time(row, "ends_at")?,
@@ -137,6 +145,10 @@ fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
         state: NoticeState::parse(&row.try_get::<String, _>("state")?)
             .map_err(anyhow::Error::msg)?,
         body: Localized::from_json(&row.try_get::<String, _>("body")?)?,
+        overrides: Overrides {
+            sms: Localized::from_json(&row.try_get::<String, _>("sms_override")?)?,
+            email: Localized::from_json(&row.try_get::<String, _>("email_override")?)?,
+        },
         starts_at: opt_time(row, "starts_at")?,
         ends_at: opt_time(row, "ends_at")?,
         created_by: row.try_get("created_by")?,
@@ -289,7 +301,7 @@ async fn write_notice(conn: &mut sqlx::AnyConnection, n: &Notice) -> StoreResult
         "UPDATE notices SET state = $2, title = $3, still_works = $4, starts_at = $5, ends_at = $6, \
          planned_ends_at = $7, published_at = $8, started_at = $9, finished_at = $10, \
          auto_start = $11, auto_complete = $12, sequence = $13, updated_at = $14, \
-         draft_body = $15 WHERE id = $1",
+         draft_body = $15, draft_sms = $16, draft_email = $17 WHERE id = $1",
     )
     .bind(&n.id)
     .bind(n.state.as_str())
@@ -306,6 +318,8 @@ async fn write_notice(conn: &mut sqlx::AnyConnection, n: &Notice) -> StoreResult
     .bind(n.sequence)
     .bind(ms(n.updated_at))
     .bind(n.draft_body.to_json())
+    .bind(n.draft_overrides.sms.to_json())
+    .bind(n.draft_overrides.email.to_json())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -313,7 +327,7 @@ async fn write_notice(conn: &mut sqlx::AnyConnection, n: &Notice) -> StoreResult
 
 async fn insert_update(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResult<()> {
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO notice_updates ({UPDATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        "INSERT INTO notice_updates ({UPDATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     )))
     .bind(&u.id)
     .bind(&u.notice_id)
@@ -325,6 +339,8 @@ async fn insert_update(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResul
     .bind(u.ends_at.map(ms))
     .bind(&u.created_by)
     .bind(ms(u.created_at))
+    .bind(u.overrides.sms.to_json())
+    .bind(u.overrides.email.to_json())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -346,6 +362,7 @@ impl Store {
             title: new.title.clone(),
             still_works: new.still_works.clone(),
             draft_body: new.draft_body.clone(),
+            draft_overrides: new.draft_overrides.clone(),
             affected: new.affected.clone(),
             starts_at: new.starts_at,
             ends_at: new.ends_at,
@@ -367,7 +384,7 @@ impl Store {
         loop {
             let r = sqlx::query(AssertSqlSafe(format!(
                 "INSERT INTO notices ({NOTICE_COLUMNS}) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $14, $7, $8, $9, NULL, NULL, NULL, $10, $11, 0, $12, $13, $13)"
+                 ($1, $2, $3, $4, $5, $6, $14, $7, $8, $9, NULL, NULL, NULL, $10, $11, 0, $12, $13, $13, $15, $16)"
             )))
             .bind(&notice.id)
             .bind(notice.reference.as_str())
@@ -383,6 +400,8 @@ impl Store {
             .bind(actor)
             .bind(ms(now))
             .bind(notice.draft_body.to_json())
+            .bind(notice.draft_overrides.sms.to_json())
+            .bind(notice.draft_overrides.email.to_json())
             .execute(&mut *tx)
             .await;
             match r {
@@ -433,6 +452,9 @@ impl Store {
         if let Some(t) = &patch.draft_body {
             n.draft_body = t.clone();
         }
+        if let Some(o) = &patch.draft_overrides {
+            n.draft_overrides = o.clone();
+        }
         if let Some(s) = patch.starts_at {
             n.starts_at = Some(s);
         }
@@ -473,10 +495,12 @@ impl Store {
         key: &str,
         change: Change<'_>,
         default_body: impl FnOnce(&Notice, Event) -> Localized,
+        check: impl FnOnce(&Notice, &Update) -> Result<(), Vec<FieldError>>,
     ) -> StoreResult<(Notice, Update)> {
         let Change {
             action,
             body,
+            overrides,
             actor,
             now,
             max_window_hours,
@@ -492,6 +516,13 @@ impl Store {
             sequence: next.sequence,
             event,
             state: next.state,
+            overrides: overrides.unwrap_or_else(|| {
+                if current.state == NoticeState::Draft {
+                    current.draft_overrides.clone()
+                } else {
+                    Overrides::default()
+                }
+            }),
             body: body
                 .or_else(|| {
                     (current.state == NoticeState::Draft && !current.draft_body.is_empty())
@@ -503,6 +534,8 @@ impl Store {
             created_by: actor.to_string(),
             created_at: next.updated_at,
         };
+        // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
+        check(&next, &update).map_err(StoreError::Invalid)?;
         insert_update(&mut tx, &update).await?;
         if current.state != NoticeState::Draft || next.state != NoticeState::Draft {
             bump_revision(&mut tx).await?;

@@ -18,15 +18,18 @@ use serde_json::{Value, json};
 
 use super::{AppError, AppState, Result};
 use crate::domain::{
-    Action, Affected, FieldError, Localized, Notice, NoticeKind, NoticeState, Service, ServiceCode,
-    ServiceStatus, Update, Window,
+    Action, Affected, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides,
+    Service, ServiceCode, ServiceStatus, Update, Window,
 };
+use crate::render::messages;
 use crate::store::{ApiToken, Change, NewNotice, NoticeFilter, NoticePatch, Role};
 
 pub const TITLE_MAX: usize = 120;
 pub const STILL_WORKS_MAX: usize = 300;
 pub const BODY_MAX: usize = 2000;
 pub const NAME_MAX: usize = 60;
+/// Room for an override in a few segments; the segment budget is the real limit.
+pub const SMS_OVERRIDE_MAX: usize = 600;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,6 +47,10 @@ pub fn router() -> Router<AppState> {
         .route("/notices/{id}/complete", post(complete))
         .route("/notices/{id}/cancel", post(cancel))
         .route("/notices/{id}/updates", post(post_update))
+        .route("/notices/{id}/preview", post(preview_notice))
+        .route("/notices/preview", post(preview_unsaved))
+        .route("/schemas", get(schema_index))
+        .route("/schemas/{file}", get(schema))
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
 }
 
@@ -438,6 +445,8 @@ fn update_json(u: &Update) -> Value {
         "event": u.event.as_str(),
         "state": u.state.as_str(),
         "body": u.body,
+        "sms": u.overrides.sms,
+        "email": u.overrides.email,
         "starts_at": u.starts_at,
         "ends_at": u.ends_at,
         "created_by": u.created_by,
@@ -455,6 +464,8 @@ fn notice_json(state: &AppState, n: &Notice, updates: Option<&[Update]>) -> Valu
         "title": n.title,
         "still_works": n.still_works,
         "body": n.draft_body,
+        "sms": n.draft_overrides.sms,
+        "email": n.draft_overrides.email,
         "affected": n.affected,
         "starts_at": n.starts_at,
         "ends_at": n.ends_at,
@@ -496,6 +507,10 @@ struct NoticeIn {
     ends_at: Option<String>,
     auto_start: Option<bool>,
     auto_complete: Option<bool>,
+    /// SMS text per language replacing the template (placeholders allowed).
+    sms: Option<BTreeMap<String, String>>,
+    /// Opening paragraph of the email per language replacing the template.
+    email: Option<BTreeMap<String, String>>,
     /// Create and publish in one step (needs the publisher role).
     #[serde(default)]
     publish: bool,
@@ -562,16 +577,8 @@ async fn parse_affected(
     Ok(out)
 }
 
-async fn create_notice(
-    State(state): State<AppState>,
-    staff: Staff,
-    ApiJson(input): ApiJson<NoticeIn>,
-) -> Result<Response> {
-    staff.require(if input.publish {
-        Role::Publisher
-    } else {
-        Role::Editor
-    })?;
+/// Parses a new notice, reporting every problem at once.
+async fn parse_new_notice(state: &AppState, input: NoticeIn) -> Result<NewNotice> {
     let now = state.clock.now();
     let mut errors = Errors::default();
     // With no valid kind, the checks that depend on it are skipped: one error, not five.
@@ -587,7 +594,7 @@ async fn create_notice(
         }
     };
     let title = match &input.title {
-        Some(raw) => localized(&state, &mut errors, "title", raw, true, TITLE_MAX),
+        Some(raw) => localized(state, &mut errors, "title", raw, true, TITLE_MAX),
         None => {
             errors.add(
                 format!("title.{}", state.settings.default_lang()),
@@ -597,7 +604,7 @@ async fn create_notice(
         }
     };
     let still_works = localized(
-        &state,
+        state,
         &mut errors,
         "still_works",
         &input.still_works.unwrap_or_default(),
@@ -605,15 +612,17 @@ async fn create_notice(
         STILL_WORKS_MAX,
     );
     let body = localized(
-        &state,
+        state,
         &mut errors,
         "body",
         &input.body.unwrap_or_default(),
         false,
         BODY_MAX,
     );
+    let draft_overrides =
+        parse_overrides(state, &mut errors, input.sms.as_ref(), input.email.as_ref());
     let affected = parse_affected(
-        &state,
+        state,
         &mut errors,
         kind.unwrap_or(NoticeKind::Maintenance),
         input.affected.unwrap_or_default(),
@@ -622,11 +631,11 @@ async fn create_notice(
     let starts_at = input
         .starts_at
         .as_deref()
-        .map(|r| parse_time(&state, "starts_at", r));
+        .map(|r| parse_time(state, "starts_at", r));
     let ends_at = input
         .ends_at
         .as_deref()
-        .map(|r| parse_time(&state, "ends_at", r));
+        .map(|r| parse_time(state, "ends_at", r));
     let (mut start, mut end) = (None, None);
     for (slot, parsed) in [(&mut start, starts_at), (&mut end, ends_at)] {
         match parsed {
@@ -679,15 +688,32 @@ async fn create_notice(
         title: title.expect("checked"),
         still_works: still_works.unwrap_or_default(),
         draft_body: body.unwrap_or_default(),
+        draft_overrides: draft_overrides.unwrap_or_default(),
         affected,
         starts_at: start,
         ends_at: end,
         auto_start: input.auto_start.unwrap_or(true),
         auto_complete: input.auto_complete.unwrap_or(false),
     };
+    Ok(new)
+}
+
+async fn create_notice(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(input): ApiJson<NoticeIn>,
+) -> Result<Response> {
+    staff.require(if input.publish {
+        Role::Publisher
+    } else {
+        Role::Editor
+    })?;
+    let publish = input.publish;
+    let new = parse_new_notice(&state, input).await?;
+    let now = state.clock.now();
     let mut notice = state.store.create_notice(&new, &staff.actor(), now).await?;
-    if input.publish {
-        let (n, _) = apply(&state, &staff, &notice.id, Action::Publish, None).await?;
+    if publish {
+        let (n, _) = apply(&state, &staff, &notice.id, Action::Publish, None, None).await?;
         notice = n;
     }
     let updates = state.store.get_updates(&notice.id).await?;
@@ -741,6 +767,21 @@ async fn edit_notice(
     }
     if let Some(raw) = &input.body {
         patch.draft_body = localized(&state, &mut errors, "body", raw, false, BODY_MAX);
+    }
+    if let Some(mut o) = parse_overrides(
+        &state,
+        &mut errors,
+        input.sms.as_ref(),
+        input.email.as_ref(),
+    ) {
+        // A PATCH that names only one channel keeps the other as it was.
+        if input.sms.is_none() {
+            o.sms = current.draft_overrides.sms.clone();
+        }
+        if input.email.is_none() {
+            o.email = current.draft_overrides.email.clone();
+        }
+        patch.draft_overrides = Some(o);
     }
     if let Some(raw) = input.affected {
         patch.affected = Some(parse_affected(&state, &mut errors, current.kind, raw).await?);
@@ -858,9 +899,13 @@ async fn apply(
     id: &str,
     action: Action,
     body: Option<Localized>,
+    overrides: Option<Overrides>,
 ) -> Result<(Notice, Update)> {
     let now = state.clock.now();
     let default_body = crate::render::default_body(&state.settings, now);
+    // Service names come from the snapshot: no query, and the same names the page shows.
+    let snapshot = state.snapshot.load();
+    let check = messages::checker(&state.settings, &snapshot.data().services, now);
     let result = state
         .store
         .apply_action(
@@ -868,11 +913,13 @@ async fn apply(
             Change {
                 action: &action,
                 body,
+                overrides,
                 actor: &staff.actor(),
                 now,
                 max_window_hours: state.settings.raw.notice.max_window_hours,
             },
             default_body,
+            check,
         )
         .await
         .map_err(|e| not_found(e, "notice", id))?;
@@ -884,15 +931,17 @@ async fn apply(
 #[serde(deny_unknown_fields)]
 struct ActionIn {
     body: Option<BTreeMap<String, String>>,
+    sms: Option<BTreeMap<String, String>>,
+    email: Option<BTreeMap<String, String>>,
     starts_at: Option<String>,
     ends_at: Option<String>,
     status: Option<String>,
 }
 
 /// Reads an optional JSON body; an empty body means "no fields".
-struct OptionalJson(ActionIn);
+struct OptionalJson<T>(T);
 
-impl FromRequest<AppState> for OptionalJson {
+impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self> {
@@ -909,9 +958,9 @@ impl FromRequest<AppState> for OptionalJson {
                     .get(axum::http::header::CONTENT_LENGTH)
                     .is_none());
         if empty {
-            return Ok(OptionalJson(ActionIn::default()));
+            return Ok(OptionalJson(T::default()));
         }
-        let ApiJson(v) = ApiJson::<ActionIn>::from_request(req, state).await?;
+        let ApiJson(v) = ApiJson::<T>::from_request(req, state).await?;
         Ok(OptionalJson(v))
     }
 }
@@ -921,6 +970,32 @@ fn action_body(state: &AppState, errors: &mut Errors, input: &ActionIn) -> Optio
         .body
         .as_ref()
         .and_then(|raw| localized(state, errors, "body", raw, true, BODY_MAX))
+}
+
+/// SMS and email overrides: same text checks as any field, plus known placeholders only.
+fn parse_overrides(
+    state: &AppState,
+    errors: &mut Errors,
+    sms: Option<&BTreeMap<String, String>>,
+    email: Option<&BTreeMap<String, String>>,
+) -> Option<Overrides> {
+    if sms.is_none() && email.is_none() {
+        return None;
+    }
+    let mut one = |field: &str, raw: Option<&BTreeMap<String, String>>, max: usize| {
+        let parsed = Localized::parse_partial(field, raw?, &state.settings.languages, max);
+        let text = errors.take(parsed)?;
+        let bad = messages::check_placeholders(field, &text);
+        let ok = bad.is_empty();
+        errors.0.extend(bad);
+        ok.then_some(text)
+    };
+    let sms = one("sms", sms, SMS_OVERRIDE_MAX);
+    let email = one("email", email, BODY_MAX);
+    Some(Overrides {
+        sms: sms.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+    })
 }
 
 fn refuse_fields(errors: &mut Errors, input: &ActionIn, allowed: &[&str]) {
@@ -941,6 +1016,209 @@ async fn respond(state: &AppState, (n, u): (Notice, Update)) -> Result<Json<Valu
     Ok(Json(v))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PreviewIn {
+    /// Which message to preview; by default the next one (a draft's publication) or the latest.
+    event: Option<String>,
+    body: Option<BTreeMap<String, String>>,
+    sms: Option<BTreeMap<String, String>>,
+    email: Option<BTreeMap<String, String>>,
+}
+
+fn preview_json(
+    state: &AppState,
+    notice: &Notice,
+    event: Event,
+    body: &Localized,
+    overrides: &Overrides,
+    sequence: i64,
+    update_id: &str,
+) -> Value {
+    let snapshot = state.snapshot.load();
+    let now = state.clock.now();
+    let subject = messages::Subject {
+        event,
+        notice,
+        body,
+        at: now,
+        sequence,
+        update_id,
+        services: &snapshot.data().services,
+        overrides,
+    };
+    serde_json::to_value(messages::preview(&state.settings, &subject, now))
+        .expect("preview serialises")
+}
+
+/// A draft previews as it will be once published.
+fn as_published(state: &AppState, n: &Notice) -> (Notice, Event) {
+    let now = state.clock.now();
+    match n.apply(
+        &Action::Publish,
+        now,
+        state.settings.raw.notice.max_window_hours,
+    ) {
+        Ok(published) => published,
+        Err(_) => (
+            n.clone(),
+            match n.kind {
+                NoticeKind::Maintenance => Event::MaintenanceScheduled,
+                NoticeKind::Incident => Event::IncidentCreated,
+            },
+        ),
+    }
+}
+
+/// `POST /notices/{id}/preview`: every channel and language of the next (or a named) message.
+async fn preview_notice(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    OptionalJson(input): OptionalJson<PreviewIn>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Editor)?;
+    let current = state
+        .store
+        .get_notice(&id)
+        .await
+        .map_err(|e| not_found(e, "notice", &id))?;
+    let mut errors = Errors::default();
+    let event = match input.event.as_deref().map(|e| (e, Event::parse(e))) {
+        Some((_, Some(Event::TestPing))) => {
+            errors.add("event", "test.ping is not about a notice");
+            None
+        }
+        Some((_, Some(e))) => Some(e),
+        Some((raw, None)) => {
+            errors.add("event", format!("unknown event '{raw}'"));
+            None
+        }
+        None => None,
+    };
+    let body = input
+        .body
+        .as_ref()
+        .and_then(|raw| localized(&state, &mut errors, "body", raw, true, BODY_MAX));
+    let overrides = parse_overrides(
+        &state,
+        &mut errors,
+        input.sms.as_ref(),
+        input.email.as_ref(),
+    );
+    errors.check()?;
+    let updates = state.store.get_updates(&current.id).await?;
+    let latest = updates.last();
+    let (notice, next_event) = if current.state == NoticeState::Draft {
+        as_published(&state, &current)
+    } else {
+        let e = latest.map(|u| u.event).unwrap_or(Event::MaintenanceUpdated);
+        (current.clone(), e)
+    };
+    let event = event.unwrap_or(next_event);
+    let body = body
+        .or_else(|| {
+            (current.state == NoticeState::Draft && !current.draft_body.is_empty())
+                .then(|| current.draft_body.clone())
+        })
+        .or_else(|| latest.filter(|u| u.event == event).map(|u| u.body.clone()))
+        .unwrap_or_else(|| {
+            crate::render::default_body(&state.settings, state.clock.now())(&notice, event)
+        });
+    let overrides = overrides
+        .or_else(|| (current.state == NoticeState::Draft).then(|| current.draft_overrides.clone()))
+        .or_else(|| {
+            latest
+                .filter(|u| u.event == event)
+                .map(|u| u.overrides.clone())
+        })
+        .unwrap_or_default();
+    let sequence = if current.state == NoticeState::Draft {
+        current.sequence + 1
+    } else {
+        current.sequence
+    };
+    let update_id = latest
+        .map(|u| u.id.clone())
+        .unwrap_or_else(|| "preview".into());
+    Ok(Json(preview_json(
+        &state, &notice, event, &body, &overrides, sequence, &update_id,
+    )))
+}
+
+/// `POST /notices/preview`: the same for a notice that is not saved yet.
+async fn preview_unsaved(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(input): ApiJson<NoticeIn>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Editor)?;
+    let new = parse_new_notice(&state, input).await?;
+    let now = state.clock.now();
+    let draft = Notice {
+        id: "preview".into(),
+        reference: crate::domain::RefCode::generate(),
+        kind: new.kind,
+        state: NoticeState::Draft,
+        title: new.title,
+        still_works: new.still_works,
+        draft_body: new.draft_body,
+        draft_overrides: new.draft_overrides,
+        affected: new.affected,
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        planned_ends_at: None,
+        published_at: None,
+        started_at: None,
+        finished_at: None,
+        auto_start: new.auto_start,
+        auto_complete: new.auto_complete,
+        sequence: 0,
+        created_by: staff.actor(),
+        created_at: now,
+        updated_at: now,
+    };
+    let (notice, event) = as_published(&state, &draft);
+    let body = if draft.draft_body.is_empty() {
+        crate::render::default_body(&state.settings, now)(&notice, event)
+    } else {
+        draft.draft_body.clone()
+    };
+    Ok(Json(preview_json(
+        &state,
+        &notice,
+        event,
+        &body,
+        &draft.draft_overrides,
+        1,
+        "preview",
+    )))
+}
+
+/// `GET /schemas/{type}.json`: the JSON Schema of a webhook payload. Public: billers need it
+/// before they have a token.
+async fn schema(Path(file): Path<String>) -> Result<Json<Value>> {
+    let name = file.strip_suffix(".json").unwrap_or(&file);
+    let event = Event::parse(name).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "no schema '{}'; known types: {}",
+            name.chars().take(60).collect::<String>(),
+            Event::ALL.map(|e| e.as_str()).join(", ")
+        ))
+    })?;
+    Ok(Json(crate::render::webhook::schema(event)))
+}
+
+async fn schema_index(State(state): State<AppState>) -> Json<Value> {
+    let base = &state.settings.public_url;
+    Json(json!({
+        "schemas": Event::ALL.iter().map(|e| json!({
+            "type": e.as_str(),
+            "url": format!("{base}/api/v1/schemas/{}.json", e.as_str()),
+        })).collect::<Vec<_>>()
+    }))
+}
+
 async fn simple_action(
     state: AppState,
     staff: Staff,
@@ -952,8 +1230,14 @@ async fn simple_action(
     let mut errors = Errors::default();
     refuse_fields(&mut errors, &input, &[]);
     let body = action_body(&state, &mut errors, &input);
+    let overrides = parse_overrides(
+        &state,
+        &mut errors,
+        input.sms.as_ref(),
+        input.email.as_ref(),
+    );
     errors.check()?;
-    let r = apply(&state, &staff, &id, action, body).await?;
+    let r = apply(&state, &staff, &id, action, body, overrides).await?;
     respond(&state, r).await
 }
 
@@ -961,7 +1245,7 @@ async fn publish(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson,
+    OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<Value>> {
     simple_action(state, staff, id, input, Action::Publish).await
 }
@@ -970,7 +1254,7 @@ async fn start(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson,
+    OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<Value>> {
     simple_action(state, staff, id, input, Action::Start).await
 }
@@ -979,7 +1263,7 @@ async fn complete(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson,
+    OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<Value>> {
     simple_action(state, staff, id, input, Action::Complete).await
 }
@@ -988,7 +1272,7 @@ async fn cancel(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson,
+    OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<Value>> {
     simple_action(state, staff, id, input, Action::Cancel).await
 }
@@ -997,12 +1281,18 @@ async fn extend(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson,
+    OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
     refuse_fields(&mut errors, &input, &["ends_at"]);
     let body = action_body(&state, &mut errors, &input);
+    let overrides = parse_overrides(
+        &state,
+        &mut errors,
+        input.sms.as_ref(),
+        input.email.as_ref(),
+    );
     let ends_at = match input
         .ends_at
         .as_deref()
@@ -1027,6 +1317,7 @@ async fn extend(
             ends_at: ends_at.expect("checked"),
         },
         body,
+        overrides,
     )
     .await?;
     respond(&state, r).await
@@ -1036,12 +1327,18 @@ async fn reschedule(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson,
+    OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
     refuse_fields(&mut errors, &input, &["starts_at", "ends_at"]);
     let body = action_body(&state, &mut errors, &input);
+    let overrides = parse_overrides(
+        &state,
+        &mut errors,
+        input.sms.as_ref(),
+        input.email.as_ref(),
+    );
     let mut times = Vec::new();
     for (name, raw) in [("starts_at", &input.starts_at), ("ends_at", &input.ends_at)] {
         match raw.as_deref().map(|r| parse_time(&state, name, r)) {
@@ -1069,6 +1366,7 @@ async fn reschedule(
             window: window.expect("checked"),
         },
         body,
+        overrides,
     )
     .await?;
     respond(&state, r).await
@@ -1078,12 +1376,18 @@ async fn post_update(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson,
+    OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
     refuse_fields(&mut errors, &input, &["status"]);
     let body = action_body(&state, &mut errors, &input);
+    let overrides = parse_overrides(
+        &state,
+        &mut errors,
+        input.sms.as_ref(),
+        input.email.as_ref(),
+    );
     if input.body.is_none() {
         errors.add(
             format!("body.{}", state.settings.default_lang()),
@@ -1099,6 +1403,14 @@ async fn post_update(
         None => None,
     };
     errors.check()?;
-    let r = apply(&state, &staff, &id, Action::Post { state: status }, body).await?;
+    let r = apply(
+        &state,
+        &staff,
+        &id,
+        Action::Post { state: status },
+        body,
+        overrides,
+    )
+    .await?;
     respond(&state, r).await
 }

@@ -109,6 +109,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound("not found".into()),
             StoreError::Conflict { field, message } => AppError::Conflict(field, message),
             StoreError::Refused(r) => AppError::Conflict(r.field.into(), r.message),
+            StoreError::Invalid(errors) => AppError::fields(errors),
             StoreError::Other(e) => AppError::Internal(e),
         }
     }

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/notices/{id}", get(notice))
         .route("/verify", get(verify_form))
         .route("/verify/{code}", get(verify))
+        .route("/v/{code}", get(short_verify))
         .route("/api/v2/{*path}", get(statuspage))
         .route(
             "/history.atom",
@@ -223,6 +224,16 @@ async fn verify(
     state.metrics.hit(Route::Verify);
     let code: String = code.chars().take(40).collect();
     send(&state, &headers, &snap.verify(lang, &code), true)
+}
+
+/// The short link printed in every SMS.
+async fn short_verify(Path(code): Path<String>) -> Redirect {
+    let code: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(12)
+        .collect();
+    Redirect::permanent(&format!("/verify/{code}"))
 }
 
 async fn statuspage(

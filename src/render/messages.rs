@@ -1,0 +1,573 @@
+//! One notice update rendered for every channel and language: SMS (GSM-7 aware, within the
+//! segment budget, always ending with the reference code and short verify URL), email
+//! (subject, plain text, HTML) and the webhook payload.
+//!
+//! Rendering happens once per (event, channel, language); the only per-recipient part, the
+//! unsubscribe link, is a marker that [`RenderedEmail::personalise`] swaps in, so a fan-out to a
+//! million subscribers renders six texts, not six million.
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::i18n::Clockface;
+use crate::config::Settings;
+use crate::domain::sms::{self, SmsText};
+use crate::domain::{Event, FieldError, Lang, Localized, Notice, NoticeKind, Overrides, Service};
+
+/// Stands in for each recipient's unsubscribe URL until [`RenderedEmail::personalise`].
+pub const UNSUBSCRIBE_MARKER: &str = "https://unsubscribe.invalid/__TANGAZO_UNSUBSCRIBE__";
+
+/// Placeholders a staff-written SMS or email override may use.
+pub const PLACEHOLDERS: [&str; 10] = [
+    "title",
+    "window",
+    "start",
+    "end",
+    "affected",
+    "still_works",
+    "reference",
+    "verify_url",
+    "page_url",
+    "body",
+];
+
+/// Refuses `{name}` placeholders that are not in [`PLACEHOLDERS`].
+pub fn check_placeholders(field: &str, text: &Localized) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (lang, t) in &text.0 {
+        let mut rest = t.as_str();
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                errors.push(FieldError::new(
+                    format!("{field}.{lang}"),
+                    "has a '{' without a closing '}'",
+                ));
+                break;
+            };
+            let name = &after[..close];
+            if !PLACEHOLDERS.contains(&name) {
+                errors.push(FieldError::new(
+                    format!("{field}.{lang}"),
+                    format!(
+                        "unknown placeholder {{{name}}}; use {}",
+                        PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                    ),
+                ));
+            }
+            rest = &after[close + 1..];
+        }
+    }
+    errors
+}
+
+/// What the templates see: everything already in the reader's language and zone.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub event: Event,
+    pub lang: &'static str,
+    pub page_name: String,
+    pub title: String,
+    pub body: String,
+    /// "Sat 18 Apr 23:00 – Sun 19 Apr 12:00 EAT", empty when the notice has no window.
+    pub window: String,
+    pub has_window: bool,
+    /// "Sat 18 Apr 23:00 EAT"
+    pub start: String,
+    pub end: String,
+    /// "Send money, Pay bill"
+    pub affected: String,
+    pub still_works: Option<String>,
+    /// "Finished 30 min early", for completed windows.
+    pub outcome: Option<String>,
+    pub reference: String,
+    /// Short, without the scheme, for SMS: "status.example.co.ke/v/H33B3C".
+    pub verify_url: String,
+    pub verify_url_full: String,
+    pub notice_url: String,
+    pub ics_url: String,
+    pub page_url: String,
+    pub unsubscribe_url: String,
+}
+
+macro_rules! template {
+    ($name:ident, $path:literal) => {
+        #[derive(Template)]
+        #[template(path = $path)]
+        struct $name<'a> {
+            c: &'a Ctx,
+        }
+
+        impl Deref for $name<'_> {
+            type Target = Ctx;
+            fn deref(&self) -> &Ctx {
+                self.c
+            }
+        }
+    };
+}
+
+template!(SmsEn, "sms/en.txt");
+template!(SmsSw, "sms/sw.txt");
+template!(SubjectEn, "email/subject.en.txt");
+template!(SubjectSw, "email/subject.sw.txt");
+template!(LeadEn, "email/lead.en.txt");
+template!(LeadSw, "email/lead.sw.txt");
+
+/// Labels of the email layout.
+pub struct Labels {
+    pub when: &'static str,
+    pub affected: &'static str,
+    pub still_works: &'static str,
+    pub reference: &'static str,
+    pub check_at: &'static str,
+    pub details: &'static str,
+    pub calendar: &'static str,
+    pub fraud: &'static str,
+    pub unsubscribe: &'static str,
+    /// Short label before the reference in an SMS.
+    pub sms_ref: &'static str,
+}
+
+fn labels(lang: Lang) -> &'static Labels {
+    static EN: Labels = Labels {
+        when: "When",
+        affected: "Affected",
+        still_works: "Still works",
+        reference: "Reference",
+        check_at: "Check it is official at",
+        details: "Details and updates",
+        calendar: "Add to calendar",
+        fraud: "We never ask for your PIN or ask you to send money to restore service.",
+        unsubscribe: "Unsubscribe",
+        sms_ref: "Ref",
+    };
+    static SW: Labels = Labels {
+        when: "Lini",
+        affected: "Zilizoathirika",
+        still_works: "Bado zinafanya kazi",
+        reference: "Namba ya kumbukumbu",
+        check_at: "Hakiki kama ni rasmi kwenye",
+        details: "Maelezo na taarifa mpya",
+        calendar: "Weka kwenye kalenda",
+        fraud: "Hatutakuomba PIN yako wala kukutaka utume pesa ili huduma irudi.",
+        unsubscribe: "Jiondoe",
+        sms_ref: "Kumb.",
+    };
+    match lang {
+        Lang::En => &EN,
+        Lang::Sw => &SW,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/text.txt")]
+struct EmailText<'a> {
+    c: &'a Ctx,
+    l: &'static Labels,
+    lead: String,
+}
+
+impl Deref for EmailText<'_> {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        self.c
+    }
+}
+
+#[derive(Template)]
+#[template(path = "email/html.html")]
+struct EmailHtml<'a> {
+    c: &'a Ctx,
+    l: &'static Labels,
+    subject: String,
+    lead: String,
+    body_paragraphs: Vec<String>,
+    colour: &'static str,
+}
+
+impl Deref for EmailHtml<'_> {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        self.c
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RenderedEmail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl RenderedEmail {
+    /// The text and HTML with one recipient's unsubscribe URL.
+    pub fn personalise(&self, unsubscribe_url: &str) -> (String, String) {
+        let html_url = askama::filters::escape(unsubscribe_url, askama::filters::Html)
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        (
+            self.text.replace(UNSUBSCRIBE_MARKER, unsubscribe_url),
+            self.html.replace(UNSUBSCRIBE_MARKER, &html_url),
+        )
+    }
+
+    /// A complete RFC 5322 message for one recipient, with RFC 8058 one-click unsubscribe.
+    pub fn message(&self, envelope: &Envelope<'_>) -> anyhow::Result<lettre::Message> {
+        use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+        use lettre::message::{MultiPart, SinglePart};
+        let (text, html) = self.personalise(envelope.unsubscribe_url);
+        let mut message = lettre::Message::builder()
+            .from(envelope.from.parse()?)
+            .to(envelope.to.parse()?)
+            .subject(self.subject.clone())
+            .message_id(Some(envelope.message_id.to_string()))
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(text),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(html),
+                    ),
+            )?;
+        let list_unsubscribe = format!(
+            "<{}>, <mailto:{}?subject=unsubscribe>",
+            envelope.unsubscribe_url, envelope.unsubscribe_mailto
+        );
+        let headers = message.headers_mut();
+        headers.insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            list_unsubscribe,
+        ));
+        headers.insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_string(),
+        ));
+        Ok(message)
+    }
+}
+
+/// Who one email goes to, and how that recipient leaves the list.
+pub struct Envelope<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub unsubscribe_url: &'a str,
+    pub unsubscribe_mailto: &'a str,
+    /// `<id@host>`
+    pub message_id: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rendered {
+    pub event: Event,
+    pub sms: BTreeMap<Lang, SmsText>,
+    pub email: BTreeMap<Lang, RenderedEmail>,
+    pub webhook: Value,
+}
+
+/// What one message is about.
+pub struct Subject<'a> {
+    pub event: Event,
+    pub notice: &'a Notice,
+    /// The update's text per language.
+    pub body: &'a Localized,
+    /// When the update was made (the webhook `timestamp`).
+    pub at: DateTime<Utc>,
+    pub sequence: i64,
+    pub update_id: &'a str,
+    pub services: &'a [Service],
+    pub overrides: &'a Overrides,
+}
+
+fn short_url(url: &str) -> String {
+    url.split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(url)
+        .to_string()
+}
+
+fn trim_sentence(s: &str) -> String {
+    s.trim().trim_end_matches('.').to_string()
+}
+
+pub(crate) fn context(settings: &Settings, s: &Subject<'_>, lang: Lang, now: DateTime<Utc>) -> Ctx {
+    let n = s.notice;
+    let face = Clockface {
+        tz: settings.time_zone,
+        lang,
+        now,
+    };
+    let names: Vec<String> = n
+        .affected
+        .iter()
+        .map(|a| {
+            s.services
+                .iter()
+                .find(|sv| sv.code == a.service)
+                .map(|sv| sv.name.get(lang).to_string())
+                .unwrap_or_else(|| a.service.to_string())
+        })
+        .collect();
+    let base = &settings.public_url;
+    let (window, start, end) = match (n.starts_at, n.ends_at) {
+        (Some(st), Some(en)) => (face.window(st, en), face.instant(st), face.instant(en)),
+        (Some(st), None) => (face.instant(st), face.instant(st), String::new()),
+        _ => (String::new(), String::new(), String::new()),
+    };
+    Ctx {
+        event: s.event,
+        lang: lang.code(),
+        page_name: settings.raw.page.name.clone(),
+        title: n.title.get(lang).to_string(),
+        body: s.body.get(lang).trim().to_string(),
+        has_window: n.kind == NoticeKind::Maintenance && !window.is_empty(),
+        window,
+        start,
+        end,
+        affected: names.join(", "),
+        still_works: (!n.still_works.is_empty()).then(|| trim_sentence(n.still_works.get(lang))),
+        outcome: n.finished_early_by().map(|d| face.outcome(d)),
+        reference: n.reference.to_string(),
+        verify_url: short_url(&format!("{base}/v/{}", n.reference)),
+        verify_url_full: format!("{base}/verify/{}", n.reference),
+        notice_url: format!("{base}/notices/{}", n.id),
+        ics_url: format!("{base}/maintenance.ics"),
+        page_url: format!("{base}/"),
+        unsubscribe_url: UNSUBSCRIBE_MARKER.to_string(),
+    }
+}
+
+/// Fills `{placeholders}` of a staff override from the context.
+fn fill(text: &str, c: &Ctx) -> String {
+    let mut out = text.to_string();
+    for (name, value) in [
+        ("title", c.title.as_str()),
+        ("window", c.window.as_str()),
+        ("start", c.start.as_str()),
+        ("end", c.end.as_str()),
+        ("affected", c.affected.as_str()),
+        ("still_works", c.still_works.as_deref().unwrap_or("")),
+        ("reference", c.reference.as_str()),
+        ("verify_url", c.verify_url.as_str()),
+        ("page_url", c.page_url.as_str()),
+        ("body", c.body.as_str()),
+    ] {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn template_name(channel: &str, lang: Lang, event: Event) -> String {
+    format!("{channel}/{}/{}.txt", lang.code(), event.as_str())
+}
+
+/// The SMS for one language: template (or override) text, then the reference and short verify
+/// URL, checked against the segment budget. Over budget, the text comes back with the error so
+/// a preview can still show it.
+pub fn render_sms(
+    c: &Ctx,
+    lang: Lang,
+    override_text: Option<&str>,
+    budget: usize,
+) -> (SmsText, Option<FieldError>) {
+    let main = match override_text {
+        Some(t) => fill(t, c),
+        None => match lang {
+            Lang::En => SmsEn { c }.render(),
+            Lang::Sw => SmsSw { c }.render(),
+        }
+        .expect("sms template renders"),
+    };
+    let text = format!(
+        "{} {} {} {}",
+        squash(&main),
+        labels(lang).sms_ref,
+        c.reference,
+        c.verify_url
+    );
+    let encoded = sms::encode(&text);
+    if encoded.segments > budget {
+        let what = match override_text {
+            Some(_) => format!("the SMS override ({})", lang.code()),
+            None => format!("template {}", template_name("sms", lang, c.event)),
+        };
+        let forcing = if encoded.forcing_ucs2.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; UCS-2 because of {}",
+                encoded
+                    .forcing_ucs2
+                    .iter()
+                    .map(|ch| format!("'{ch}'"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        };
+        let error = FieldError::new(
+            format!("sms.{}", lang.code()),
+            format!(
+                "{what} renders {} SMS segments ({} units, {}{forcing}); the budget is {budget} (sms.segment_budget). Shorten the text or write an SMS override.",
+                encoded.segments,
+                encoded.units,
+                encoded.encoding.as_str(),
+            ),
+        );
+        return (encoded, Some(error));
+    }
+    (encoded, None)
+}
+
+pub fn render_email(c: &Ctx, lang: Lang, override_text: Option<&str>) -> RenderedEmail {
+    let subject = squash(
+        &match lang {
+            Lang::En => SubjectEn { c }.render(),
+            Lang::Sw => SubjectSw { c }.render(),
+        }
+        .expect("subject template renders"),
+    );
+    let lead = match override_text {
+        Some(t) => fill(t, c),
+        None => squash(
+            &match lang {
+                Lang::En => LeadEn { c }.render(),
+                Lang::Sw => LeadSw { c }.render(),
+            }
+            .expect("lead template renders"),
+        ),
+    };
+    let l = labels(lang);
+    let text = EmailText {
+        c,
+        l,
+        lead: lead.clone(),
+    }
+    .render()
+    .expect("email text renders");
+    let body_paragraphs = c
+        .body
+        .split("\n\n")
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let colour = match c.event {
+        Event::MaintenanceOverrunning | Event::IncidentCreated | Event::IncidentUpdated => {
+            "#b42318"
+        }
+        Event::MaintenanceCompleted | Event::IncidentResolved | Event::MaintenanceCancelled => {
+            "#1f7a3d"
+        }
+        _ => "#0b5cad",
+    };
+    let html = EmailHtml {
+        c,
+        l,
+        subject: subject.clone(),
+        lead,
+        body_paragraphs,
+        colour,
+    }
+    .render()
+    .expect("email html renders");
+    RenderedEmail {
+        subject,
+        text: text.replace("\n\n\n", "\n\n"),
+        html,
+    }
+}
+
+/// Every channel and language for one update, with the problems found (each naming its
+/// channel and language, `sms.sw`), so staff can see and fix them all at once.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub event: Event,
+    pub ok: bool,
+    pub errors: BTreeMap<String, String>,
+    pub sms: BTreeMap<Lang, SmsText>,
+    pub email: BTreeMap<Lang, RenderedEmail>,
+    pub webhook: Value,
+}
+
+pub fn preview(settings: &Settings, s: &Subject<'_>, now: DateTime<Utc>) -> Preview {
+    let budget = settings.raw.sms.segment_budget as usize;
+    let mut errors = BTreeMap::new();
+    let mut sms_out = BTreeMap::new();
+    let mut email_out = BTreeMap::new();
+    for &lang in &settings.languages {
+        let c = context(settings, s, lang, now);
+        let sms_override = s.overrides.sms.0.get(&lang).map(String::as_str);
+        let (sms, error) = render_sms(&c, lang, sms_override, budget);
+        if let Some(e) = error {
+            errors.insert(e.field, e.message);
+        }
+        sms_out.insert(lang, sms);
+        let email_override = s.overrides.email.0.get(&lang).map(String::as_str);
+        email_out.insert(lang, render_email(&c, lang, email_override));
+    }
+    Preview {
+        event: s.event,
+        ok: errors.is_empty(),
+        errors,
+        sms: sms_out,
+        email: email_out,
+        webhook: super::webhook::payload(settings, s, now),
+    }
+}
+
+/// Renders every channel and language for one update, or every reason it cannot be sent.
+pub fn render(
+    settings: &Settings,
+    s: &Subject<'_>,
+    now: DateTime<Utc>,
+) -> Result<Rendered, Vec<FieldError>> {
+    let p = preview(settings, s, now);
+    if !p.ok {
+        return Err(p
+            .errors
+            .into_iter()
+            .map(|(f, m)| FieldError::new(f, m))
+            .collect());
+    }
+    Ok(Rendered {
+        event: p.event,
+        sms: p.sms,
+        email: p.email,
+        webhook: p.webhook,
+    })
+}
+
+/// The check a lifecycle action runs before it commits: every message of the new update must
+/// render within its limits.
+pub fn checker<'a>(
+    settings: &'a Settings,
+    services: &'a [Service],
+    now: DateTime<Utc>,
+) -> impl FnOnce(&Notice, &crate::domain::Update) -> Result<(), Vec<FieldError>> + 'a {
+    move |n, u| {
+        let subject = Subject {
+            event: u.event,
+            notice: n,
+            body: &u.body,
+            at: u.created_at,
+            sequence: u.sequence,
+            update_id: &u.id,
+            services,
+            overrides: &u.overrides,
+        };
+        render(settings, &subject, now).map(|_| ())
+    }
+}

@@ -1,0 +1,506 @@
+//! Messages: every event × channel × language pinned by snapshots, webhook payloads valid
+//! against their published schemas, SMS budget and overrides, email headers, preview API.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{Backend, TestApp};
+use serde_json::json;
+use tangazo::domain::{
+    Affected, Event, Lang, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode, Service,
+    ServiceCode, ServiceStatus,
+};
+use tangazo::render::messages::{self, Envelope, Subject};
+
+fn eat(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+    chrono_tz::Africa::Nairobi
+        .with_ymd_and_hms(2015, 4, d, h, m, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn text(en: &str, sw: &str) -> Localized {
+    Localized(BTreeMap::from([
+        (Lang::En, en.to_string()),
+        (Lang::Sw, sw.to_string()),
+    ]))
+}
+
+fn services() -> Vec<Service> {
+    [
+        ("send-money", "Send money", "Tuma pesa"),
+        ("pay-bill", "Pay bill", "Lipa bili"),
+        ("buy-goods", "Buy goods", "Nunua bidhaa"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (c, en, sw))| Service {
+        code: ServiceCode::parse(c).unwrap(),
+        name: text(en, sw),
+        description: Localized::default(),
+        group: "Payments".into(),
+        position: i as i64,
+        status: ServiceStatus::Operational,
+        created_at: eat(1, 9, 0),
+        updated_at: eat(1, 9, 0),
+    })
+    .collect()
+}
+
+/// The April 2015 window, in the state each event leaves it.
+fn notice(event: Event) -> Notice {
+    let incident = event.as_str().starts_with("incident.");
+    let state = match event {
+        Event::MaintenanceScheduled
+        | Event::MaintenanceRescheduled
+        | Event::MaintenanceReminder => NoticeState::Scheduled,
+        Event::MaintenanceStarted
+        | Event::MaintenanceExtended
+        | Event::MaintenanceOverrunning
+        | Event::MaintenanceUpdated => NoticeState::InProgress,
+        Event::MaintenanceCompleted => NoticeState::Completed,
+        Event::MaintenanceCancelled => NoticeState::Cancelled,
+        Event::IncidentCreated => NoticeState::Investigating,
+        Event::IncidentUpdated => NoticeState::Identified,
+        Event::IncidentResolved => NoticeState::Resolved,
+        Event::TestPing => NoticeState::Scheduled,
+    };
+    Notice {
+        id: "01a21020-1389-755e-a0a8-46a3c0436007".into(),
+        reference: RefCode::parse("H33B3C").unwrap(),
+        kind: if incident {
+            NoticeKind::Incident
+        } else {
+            NoticeKind::Maintenance
+        },
+        state,
+        title: if incident {
+            text(
+                "Pay bill confirmations delayed",
+                "Uthibitisho wa Lipa Bili unachelewa",
+            )
+        } else {
+            text(
+                "M-PESA moves to its new platform in Kenya",
+                "M-PESA inahamia mfumo mpya nchini Kenya",
+            )
+        },
+        still_works: text("Calls, SMS and data.", "Simu, SMS na data."),
+        draft_body: Localized::default(),
+        draft_overrides: Overrides::default(),
+        affected: ["send-money", "pay-bill", "buy-goods"]
+            .iter()
+            .map(|c| Affected {
+                service: ServiceCode::parse(c).unwrap(),
+                impact: if incident {
+                    ServiceStatus::DegradedPerformance
+                } else {
+                    ServiceStatus::UnderMaintenance
+                },
+            })
+            .collect(),
+        starts_at: Some(eat(18, 23, 0)),
+        ends_at: if incident && state != NoticeState::Resolved {
+            None
+        } else if event == Event::MaintenanceExtended {
+            Some(eat(19, 14, 0))
+        } else {
+            Some(eat(19, 12, 0))
+        },
+        planned_ends_at: Some(eat(19, 12, 0)),
+        published_at: Some(eat(16, 10, 0)),
+        started_at: Some(eat(18, 23, 0)),
+        finished_at: matches!(
+            state,
+            NoticeState::Completed | NoticeState::Resolved | NoticeState::Cancelled
+        )
+        .then(|| eat(19, 11, 30)),
+        auto_start: true,
+        auto_complete: false,
+        sequence: 3,
+        created_by: "test".into(),
+        created_at: eat(16, 9, 0),
+        updated_at: eat(19, 11, 30),
+    }
+}
+
+fn body(event: Event) -> Localized {
+    match event {
+        Event::MaintenanceUpdated => text(
+            "Data migration is 80% done. Next update at 08:00.",
+            "Uhamisho wa data umefikia asilimia 80. Taarifa ijayo saa 08:00.",
+        ),
+        Event::IncidentCreated => text(
+            "Payments go through but confirmations are late.",
+            "Malipo yanapita lakini uthibitisho unachelewa.",
+        ),
+        Event::IncidentUpdated => text(
+            "A queue at the SMS gateway is the cause. Do not pay twice.",
+            "Chanzo ni foleni ya SMS. Usilipe mara mbili.",
+        ),
+        Event::IncidentResolved => text(
+            "Confirmations arrive on time again.",
+            "Uthibitisho unafika kwa wakati tena.",
+        ),
+        _ => text(
+            "Finish urgent payments before Saturday 23:00.",
+            "Maliza malipo ya dharura kabla ya Jumamosi saa 23:00.",
+        ),
+    }
+}
+
+fn settings() -> tangazo::config::Settings {
+    common::settings("sqlite://unused.db", &[])
+}
+
+fn preview(event: Event, n: &Notice, b: &Localized, overrides: &Overrides) -> messages::Preview {
+    let services = services();
+    let subject = Subject {
+        event,
+        notice: n,
+        body: b,
+        at: eat(16, 10, 0),
+        sequence: 3,
+        update_id: "01a21020-0000-7000-8000-000000000003",
+        services: &services,
+        overrides,
+    };
+    messages::preview(&settings(), &subject, eat(16, 10, 0))
+}
+
+#[test]
+fn every_event_channel_and_language_is_pinned() {
+    let schemas: std::collections::HashMap<Event, jsonschema::Validator> = Event::ALL
+        .iter()
+        .map(|e| {
+            (
+                *e,
+                jsonschema::validator_for(&tangazo::render::webhook::schema(*e))
+                    .expect("schema compiles"),
+            )
+        })
+        .collect();
+    for event in Event::ALL {
+        if event == Event::TestPing {
+            continue;
+        }
+        let n = notice(event);
+        let p = preview(event, &n, &body(event), &Overrides::default());
+        assert!(p.ok, "{event:?}: {:?}", p.errors);
+        for lang in [Lang::En, Lang::Sw] {
+            let sms = &p.sms[&lang];
+            assert_eq!(
+                sms.encoding.as_str(),
+                "gsm7",
+                "{event:?} {lang}: {:?}",
+                sms.forcing_ucs2
+            );
+            assert!(sms.segments <= 2);
+            assert!(
+                sms.text.contains("H33B3C") && sms.text.contains("status.example.co.ke/v/H33B3C"),
+                "every SMS carries the reference and verify URL"
+            );
+            insta::assert_snapshot!(
+                format!("sms-{}-{}", event.as_str(), lang),
+                format!(
+                    "{}\n---\n{} segment(s), {}, {} units",
+                    sms.text,
+                    sms.segments,
+                    sms.encoding.as_str(),
+                    sms.units
+                )
+            );
+            let email = &p.email[&lang];
+            insta::assert_snapshot!(
+                format!("email-{}-{}", event.as_str(), lang),
+                format!("Subject: {}\n\n{}", email.subject, email.text)
+            );
+            insta::assert_snapshot!(
+                format!("email-html-{}-{}", event.as_str(), lang),
+                email.html
+            );
+        }
+        insta::assert_json_snapshot!(format!("webhook-{}", event.as_str()), p.webhook);
+        let errors: Vec<String> = schemas[&event]
+            .iter_errors(&p.webhook)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{event:?} payload breaks its schema: {errors:?}"
+        );
+        // A payload never validates against another event's schema (the type is pinned).
+        let other = if event == Event::MaintenanceScheduled {
+            Event::MaintenanceStarted
+        } else {
+            Event::MaintenanceScheduled
+        };
+        assert!(!schemas[&other].is_valid(&p.webhook));
+    }
+    let ping = tangazo::render::webhook::test_ping(&settings(), eat(16, 10, 0));
+    assert!(schemas[&Event::TestPing].is_valid(&ping));
+    insta::assert_json_snapshot!("webhook-test.ping", ping);
+}
+
+#[test]
+fn completed_early_and_typographic_punctuation() {
+    let n = notice(Event::MaintenanceCompleted);
+    let p = preview(
+        Event::MaintenanceCompleted,
+        &n,
+        &body(Event::MaintenanceCompleted),
+        &Overrides::default(),
+    );
+    assert!(p.sms[&Lang::En].text.contains("Finished 30 min early"));
+    assert!(
+        p.sms[&Lang::Sw]
+            .text
+            .contains("Yalikamilika mapema kwa dakika 30")
+    );
+
+    // Curly quotes and dashes pasted from a word processor must not double the bill.
+    let curly = text(
+        "It’s “done” – check your balance…",
+        "Imekamilika – hakiki salio lako…",
+    );
+    let p = preview(
+        Event::MaintenanceUpdated,
+        &notice(Event::MaintenanceUpdated),
+        &curly,
+        &Overrides::default(),
+    );
+    assert_eq!(p.sms[&Lang::En].encoding.as_str(), "gsm7");
+    assert!(
+        p.sms[&Lang::En]
+            .text
+            .contains("It's \"done\" - check your balance...")
+    );
+    // A character with no GSM look-alike forces UCS-2 and is named.
+    let emoji = text("Done 🎉", "Tayari 🎉");
+    let p = preview(
+        Event::MaintenanceUpdated,
+        &notice(Event::MaintenanceUpdated),
+        &emoji,
+        &Overrides::default(),
+    );
+    assert_eq!(p.sms[&Lang::Sw].encoding.as_str(), "ucs2");
+    assert_eq!(p.sms[&Lang::Sw].forcing_ucs2, vec!['🎉']);
+}
+
+#[test]
+fn over_budget_names_template_and_language() {
+    let long = text(
+        &"Short words only. ".repeat(10),
+        &"Maneno mafupi tu. ".repeat(20),
+    );
+    let p = preview(
+        Event::MaintenanceUpdated,
+        &notice(Event::MaintenanceUpdated),
+        &long,
+        &Overrides::default(),
+    );
+    assert!(!p.ok);
+    let msg = &p.errors["sms.sw"];
+    assert!(
+        msg.contains("template sms/sw/maintenance.updated.txt"),
+        "{msg}"
+    );
+    assert!(msg.contains("sms.segment_budget"), "{msg}");
+    assert!(
+        !p.errors.contains_key("sms.en"),
+        "English fits: {:?}",
+        p.errors
+    );
+    assert!(
+        p.sms[&Lang::Sw].segments > 2,
+        "the preview still shows the text and its count"
+    );
+
+    // An override that fits replaces the template and keeps the reference footer.
+    let overrides = Overrides {
+        sms: text(
+            "Update: {affected} still down.",
+            "Taarifa: {affected} bado hazipatikani.",
+        ),
+        email: Localized::default(),
+    };
+    let p = preview(
+        Event::MaintenanceUpdated,
+        &notice(Event::MaintenanceUpdated),
+        &long,
+        &overrides,
+    );
+    assert!(p.ok, "{:?}", p.errors);
+    assert_eq!(
+        p.sms[&Lang::Sw].text,
+        "Taarifa: Tuma pesa, Lipa bili, Nunua bidhaa bado hazipatikani. Kumb. H33B3C status.example.co.ke/v/H33B3C"
+    );
+    let bad = Localized(BTreeMap::from([(
+        Lang::Sw,
+        "Taarifa {kesho} {title".to_string(),
+    )]));
+    let errs = messages::check_placeholders("sms", &bad);
+    assert_eq!(errs.len(), 2);
+    assert!(errs.iter().all(|e| e.field == "sms.sw"));
+    assert!(errs[0].message.contains("{kesho}"));
+}
+
+#[test]
+fn email_has_one_click_unsubscribe_and_encoded_subject() {
+    let mut n = notice(Event::MaintenanceScheduled);
+    n.title = text(
+        "Send money – Pay bill unavailable",
+        "Tuma pesa – Lipa bili hazitapatikana",
+    );
+    let p = preview(
+        Event::MaintenanceScheduled,
+        &n,
+        &body(Event::MaintenanceScheduled),
+        &Overrides::default(),
+    );
+    let email = &p.email[&Lang::Sw];
+    assert!(email.html.contains(messages::UNSUBSCRIBE_MARKER));
+    let msg = email
+        .message(&Envelope {
+            from: "M-PESA status <status@example.co.ke>",
+            to: "wanjiku@example.com",
+            unsubscribe_url: "https://status.example.co.ke/unsubscribe/abc?x=1&y=2",
+            unsubscribe_mailto: "unsubscribe@example.co.ke",
+            message_id: "<01a21020.sw@status.example.co.ke>",
+        })
+        .unwrap();
+    // Unfold header lines (RFC 5322 folding) before looking at them.
+    let raw = String::from_utf8(msg.formatted())
+        .unwrap()
+        .replace("\r\n ", " ");
+    assert!(raw.contains("List-Unsubscribe: <https://status.example.co.ke/unsubscribe/abc?x=1&y=2>, <mailto:unsubscribe@example.co.ke?subject=unsubscribe>"), "{raw}");
+    assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    assert!(raw.contains("Message-ID: <01a21020.sw@status.example.co.ke>"));
+    let subject_line = raw.lines().find(|l| l.starts_with("Subject: ")).unwrap();
+    assert!(
+        subject_line.contains("=?utf-8?b?"),
+        "non-ASCII subject is encoded: {subject_line}"
+    );
+    assert!(subject_line.is_ascii());
+    assert!(raw.contains("multipart/alternative"));
+    assert!(
+        !raw.contains(messages::UNSUBSCRIBE_MARKER),
+        "the marker is replaced per recipient"
+    );
+    assert!(
+        !email.html.contains("<script") && !email.html.contains("src=\"http"),
+        "no scripts or external assets"
+    );
+}
+
+async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let v = app.publish_window("Upgrade", 5, 3).await;
+    let id = v["id"].as_str().unwrap();
+    let long = "Maneno mafupi tu. ".repeat(25);
+    let (s, e) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/updates"),
+            &app.publisher,
+            Some(json!({"body": {"en": "Going well.", "sw": long}})),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["errors"]["sms.sw"]
+            .as_str()
+            .unwrap()
+            .contains("sms/sw/maintenance.updated.txt")
+    );
+    let (_, n) = app
+        .api("GET", &format!("/notices/{id}"), &app.viewer, None)
+        .await;
+    assert_eq!(
+        n["updates"].as_array().unwrap().len(),
+        1,
+        "nothing was written"
+    );
+    assert_eq!(n["sequence"], 1);
+
+    let (s, e) = app
+        .api("POST", &format!("/notices/{id}/updates"), &app.publisher, Some(json!({"body": {"en": "Going well.", "sw": long}, "sms": {"sw": "Taarifa {kesho}"}})))
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        e["errors"]["sms.sw"]
+            .as_str()
+            .unwrap()
+            .contains("unknown placeholder {kesho}"),
+        "{e}"
+    );
+    let (s, v) = app
+        .api("POST", &format!("/notices/{id}/updates"), &app.publisher, Some(json!({"body": {"en": "Going well.", "sw": long}, "sms": {"en": "Going well: {affected}.", "sw": "Inaendelea vizuri: {affected}."}})))
+        .await;
+    assert_eq!(s, 200, "an SMS override rescues a long body: {v}");
+    assert_eq!(v["update"]["sms"]["sw"], "Inaendelea vizuri: {affected}.");
+
+    // Preview of the latest message and of an unsaved draft.
+    let (s, p) = app
+        .api("POST", &format!("/notices/{id}/preview"), &app.editor, None)
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["event"], "maintenance.updated");
+    assert!(
+        p["sms"]["sw"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Inaendelea vizuri: Tuma pesa, Lipa bili.")
+    );
+    let (s, p) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/preview"),
+            &app.editor,
+            Some(json!({"event": "maintenance.extended", "body": {"en": "It’s taking longer 😬"}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(
+        p["sms"]["en"]["encoding"], "gsm7",
+        "the template does not use the body"
+    );
+    assert_eq!(p["email"]["en"]["subject"], "Maintenance extended: Upgrade");
+    let start = app.now() + Duration::hours(30);
+    let (s, p) = app
+        .api("POST", "/notices/preview", &app.editor, Some(json!({
+            "kind": "maintenance", "title": {"en": "Night upgrade"}, "affected": [{"service": "pay-bill"}],
+            "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(4)).to_rfc3339(),
+            "sms": {"en": "Pay bill down {window} – sorry 😬"}
+        })))
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["event"], "maintenance.scheduled");
+    assert_eq!(p["sms"]["en"]["encoding"], "ucs2");
+    assert_eq!(p["sms"]["en"]["forcing_ucs2"], json!(["😬"]));
+    assert_eq!(p["webhook"]["type"], "maintenance.scheduled");
+    let (_, list) = app.api("GET", "/notices", &app.viewer, None).await;
+    assert_eq!(
+        list["notices"].as_array().unwrap().len(),
+        1,
+        "preview saves nothing"
+    );
+
+    // Schemas are public.
+    let r = app.get("/api/v1/schemas/maintenance.extended.json").await;
+    assert_eq!(r.status(), 200);
+    let schema: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        schema["properties"]["type"]["const"],
+        "maintenance.extended"
+    );
+    assert_eq!(app.get("/api/v1/schemas/nope.json").await.status(), 404);
+    let r = app.get("/v/h33b3c").await;
+    assert_eq!(r.status(), 308);
+    assert_eq!(r.headers()["location"], "/verify/h33b3c");
+}
+
+on_both_backends!(api_refuses_messages_that_cannot_be_sent);
