@@ -437,6 +437,29 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
             .contains("unknown placeholder {kesho}"),
         "{e}"
     );
+    let (s, e) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/updates"),
+            &app.publisher,
+            Some(json!({"body": {"en": "Going well.", "sw": ""}, "email": {"sw": " "}})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        e["errors"]["body.sw"]
+            .as_str()
+            .unwrap()
+            .contains("must not be empty"),
+        "{e}"
+    );
+    assert!(
+        e["errors"]["email.sw"]
+            .as_str()
+            .unwrap()
+            .contains("must not be empty"),
+        "{e}"
+    );
     let (s, v) = app
         .api("POST", &format!("/notices/{id}/updates"), &app.publisher, Some(json!({"body": {"en": "Going well.", "sw": long}, "sms": {"en": "Going well: {affected}.", "sw": "Inaendelea vizuri: {affected}."}})))
         .await;

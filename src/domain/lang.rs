@@ -143,13 +143,17 @@ impl Localized {
             };
             let text = text.trim();
             if text.is_empty() {
-                // An empty optional translation means "use the default language".
-                if lang == languages[0] && required {
-                    errors.push(FieldError::new(
-                        format!("{field}.{code}"),
-                        "must not be empty",
-                    ));
-                }
+                // An empty translation is more likely a slip than a choice: say so, and say
+                // how to get the fallback on purpose.
+                let message = if lang == languages[0] {
+                    "must not be empty".to_string()
+                } else {
+                    format!(
+                        "must not be empty; leave '{code}' out to use the {} text",
+                        languages[0].code()
+                    )
+                };
+                errors.push(FieldError::new(format!("{field}.{code}"), message));
                 continue;
             }
             let chars = text.chars().count();
@@ -258,12 +262,23 @@ mod tests {
             ("en".to_string(), " Send money ".to_string()),
             ("sw".to_string(), "".to_string()),
         ]);
+        let errs = Localized::parse("title", &raw, &langs, true, 20).unwrap_err();
+        assert_eq!(errs[0].field, "title.sw");
+        assert!(errs[0].message.contains("leave 'sw' out"));
+        let raw = BTreeMap::from([("en".to_string(), " Send money ".to_string())]);
         let ok = Localized::parse("title", &raw, &langs, true, 20).unwrap();
         assert_eq!(ok.get(Lang::En), "Send money");
         assert_eq!(
             ok.get(Lang::Sw),
             "Send money",
             "falls back to the default language"
+        );
+        let raw = BTreeMap::from([("sw".to_string(), "Taarifa".to_string())]);
+        let partial = Localized::parse_partial("sms", &raw, &langs, 20).unwrap();
+        assert_eq!(
+            partial.0.len(),
+            1,
+            "overrides may cover some languages only"
         );
     }
 }
