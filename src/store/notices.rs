@@ -51,6 +51,35 @@ pub struct NewNotice {
     pub auto_complete: bool,
 }
 
+impl NewNotice {
+    /// The draft this becomes, with a fresh id and reference code (not yet stored).
+    pub fn draft(&self, actor: &str, now: DateTime<Utc>) -> Notice {
+        Notice {
+            id: uuid::Uuid::now_v7().to_string(),
+            reference: RefCode::generate(),
+            kind: self.kind,
+            state: NoticeState::Draft,
+            title: self.title.clone(),
+            still_works: self.still_works.clone(),
+            draft_body: self.draft_body.clone(),
+            draft_overrides: self.draft_overrides.clone(),
+            affected: self.affected.clone(),
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            planned_ends_at: None,
+            published_at: None,
+            started_at: None,
+            finished_at: None,
+            auto_start: self.auto_start,
+            auto_complete: self.auto_complete,
+            sequence: 0,
+            created_by: actor.to_string(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// Changes to a draft; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct NoticePatch {
@@ -354,29 +383,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Notice> {
-        let mut notice = Notice {
-            id: uuid::Uuid::now_v7().to_string(),
-            reference: RefCode::generate(),
-            kind: new.kind,
-            state: NoticeState::Draft,
-            title: new.title.clone(),
-            still_works: new.still_works.clone(),
-            draft_body: new.draft_body.clone(),
-            draft_overrides: new.draft_overrides.clone(),
-            affected: new.affected.clone(),
-            starts_at: new.starts_at,
-            ends_at: new.ends_at,
-            planned_ends_at: None,
-            published_at: None,
-            started_at: None,
-            finished_at: None,
-            auto_start: new.auto_start,
-            auto_complete: new.auto_complete,
-            sequence: 0,
-            created_by: actor.to_string(),
-            created_at: now,
-            updated_at: now,
-        };
+        let mut notice = new.draft(actor, now);
         to_stored_precision(&mut notice);
         let mut tx = self.begin_write().await?;
         // A reference code collision is rare (31^6 codes) but possible: draw again.

@@ -1155,29 +1155,7 @@ async fn preview_unsaved(
     staff.require(Role::Editor)?;
     let new = parse_new_notice(&state, input).await?;
     let now = state.clock.now();
-    let draft = Notice {
-        id: "preview".into(),
-        reference: crate::domain::RefCode::generate(),
-        kind: new.kind,
-        state: NoticeState::Draft,
-        title: new.title,
-        still_works: new.still_works,
-        draft_body: new.draft_body,
-        draft_overrides: new.draft_overrides,
-        affected: new.affected,
-        starts_at: new.starts_at,
-        ends_at: new.ends_at,
-        planned_ends_at: None,
-        published_at: None,
-        started_at: None,
-        finished_at: None,
-        auto_start: new.auto_start,
-        auto_complete: new.auto_complete,
-        sequence: 0,
-        created_by: staff.actor(),
-        created_at: now,
-        updated_at: now,
-    };
+    let draft = new.draft(&staff.actor(), now);
     let (notice, event) = as_published(&state, &draft);
     let body = if draft.draft_body.is_empty() {
         crate::render::default_body(&state.settings, now)(&notice, event)
