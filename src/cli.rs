@@ -44,6 +44,26 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage staff console accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create a console account; prints a generated password once unless --password-stdin.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// viewer, editor, publisher or admin
+        #[arg(long)]
+        role: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -91,6 +111,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    email,
+                    role,
+                    password_stdin,
+                },
+        } => {
+            let role = Role::parse(&role)
+                .map_err(anyhow::Error::msg)
+                .context("--role")?;
+            let email = email.trim().to_lowercase();
+            if !email.contains('@') || email.len() > 200 || email.contains(char::is_whitespace) {
+                anyhow::bail!("--email: '{email}' is not an email address");
+            }
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from stdin")?;
+                let p = line.trim_end_matches(['\n', '\r']).to_string();
+                crate::store::check_password(&p).map_err(|m| anyhow::anyhow!("password: {m}"))?;
+                p
+            } else {
+                crate::store::random_token(18)
+            };
+            let store = open(&settings).await?;
+            store
+                .create_user(&email, role, &password, clock.now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.close().await;
+            if password_stdin {
+                println!("account {email} ({}) created", role.as_str());
+            } else {
+                println!("{password}");
+                eprintln!(
+                    "account {email} ({}) created; the password above is shown only once",
+                    role.as_str()
+                );
+            }
+            Ok(())
+        }
         Command::Token {
             command: TokenCommand::Create { name, role },
         } => {
@@ -132,6 +195,7 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     if demo && crate::demo::load(&store, &settings, clock.now()).await? {
         tracing::info!("demo data loaded");
     }
+    first_admin(&store, &settings, clock.now()).await?;
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
         .with_context(|| format!("server.bind: cannot listen on {}", settings.bind))?;
@@ -166,4 +230,26 @@ async fn shutdown_signal() {
     {
         let _ = ctrl_c.await;
     }
+}
+
+/// On the first start there is no account: create one admin and print its password once.
+async fn first_admin(
+    store: &Store,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let email = &settings.raw.console.first_admin;
+    let password = crate::store::random_token(18);
+    store
+        .create_user(email, Role::Admin, &password, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("console.first_admin: {e}"))?;
+    eprintln!(
+        "First start: console account {email} (admin) created with password {password}\nIt is shown only this once: log in at {}/console/login and change it.",
+        settings.public_url
+    );
+    Ok(())
 }

@@ -27,6 +27,16 @@ pub struct Config {
     pub sms: Sms,
     pub email: Email,
     pub webhook: Webhook,
+    pub console: Console,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Console {
+    /// Four eyes: a notice is published by a different person than the one who wrote it.
+    pub require_approval: bool,
+    /// Email of the admin account created on first start when there is none.
+    pub first_admin: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -130,6 +140,10 @@ impl Default for Config {
             },
             webhook: Webhook {
                 allow_private_networks: false,
+            },
+            console: Console {
+                require_approval: false,
+                first_admin: "admin@localhost".into(),
             },
         }
     }

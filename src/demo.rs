@@ -125,16 +125,19 @@ pub async fn load(store: &Store, settings: &Settings, now: DateTime<Utc>) -> any
     let created = eat(2015, 4, 1, 9, 0);
     for (i, (code, en, sw, group)) in SERVICES.iter().enumerate() {
         store
-            .insert_service(&Service {
-                code: ServiceCode::parse(code).expect("demo codes are valid"),
-                name: text(en, sw),
-                description: Localized::default(),
-                group: group.to_string(),
-                position: i as i64,
-                status: ServiceStatus::Operational,
-                created_at: created,
-                updated_at: created,
-            })
+            .insert_service(
+                &Service {
+                    code: ServiceCode::parse(code).expect("demo codes are valid"),
+                    name: text(en, sw),
+                    description: Localized::default(),
+                    group: group.to_string(),
+                    position: i as i64,
+                    status: ServiceStatus::Operational,
+                    created_at: created,
+                    updated_at: created,
+                },
+                "demo",
+            )
             .await?;
     }
     let l = Loader {

@@ -54,6 +54,7 @@ pub async fn start(
     ))
     .expect("numbers make a valid header");
     let state = AppState {
+        login_throttle: Default::default(),
         cache_control,
         settings,
         store,
@@ -66,10 +67,13 @@ pub async fn start(
     let app = web::router(state.clone());
     let shutdown = cancel.clone();
     let handle = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { shutdown.cancelled().await })
-            .await
-            .context("HTTP server")
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+        .context("HTTP server")
     });
     Ok(Running {
         addr,

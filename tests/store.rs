@@ -28,16 +28,19 @@ async fn store(backend: Backend) -> (Store, TestDb) {
     let now = Utc::now();
     for (i, c) in ["send-money", "pay-bill", "buy-goods"].iter().enumerate() {
         store
-            .insert_service(&Service {
-                code: code(c),
-                name: text(c),
-                description: Localized::default(),
-                group: "Payments".into(),
-                position: i as i64,
-                status: ServiceStatus::Operational,
-                created_at: now,
-                updated_at: now,
-            })
+            .insert_service(
+                &Service {
+                    code: code(c),
+                    name: text(c),
+                    description: Localized::default(),
+                    group: "Payments".into(),
+                    position: i as i64,
+                    status: ServiceStatus::Operational,
+                    created_at: now,
+                    updated_at: now,
+                },
+                "test",
+            )
             .await
             .unwrap();
     }
@@ -97,14 +100,14 @@ async fn services_crud(backend: Backend) {
         ["send-money", "pay-bill", "buy-goods"]
     );
     let mut s = list[0].clone();
-    let err = store.insert_service(&s).await.unwrap_err();
+    let err = store.insert_service(&s, "test").await.unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { ref field, .. } if field == "code"),
         "{err:?}"
     );
     s.status = ServiceStatus::DegradedPerformance;
     s.name = text("Send money now");
-    store.update_service(&s).await.unwrap();
+    store.update_service(&s, "test").await.unwrap();
     let back = store.get_service(&s.code).await.unwrap();
     assert_eq!(back.status, ServiceStatus::DegradedPerformance);
     assert_eq!(back.name.get(Lang::En), "Send money now");
@@ -125,15 +128,23 @@ async fn services_crud(backend: Backend) {
         )
         .await
         .unwrap();
-    let err = store.delete_service(&code("pay-bill")).await.unwrap_err();
+    let err = store
+        .delete_service(&code("pay-bill"), "test", Utc::now())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
-    store.delete_service(&code("buy-goods")).await.unwrap();
+    store
+        .delete_service(&code("buy-goods"), "test", Utc::now())
+        .await
+        .unwrap();
     assert!(matches!(
         store.get_service(&code("buy-goods")).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        store.delete_service(&code("buy-goods")).await,
+        store
+            .delete_service(&code("buy-goods"), "test", Utc::now())
+            .await,
         Err(StoreError::NotFound)
     ));
 }
@@ -388,7 +399,10 @@ async fn drafts_edit_only_while_draft(backend: Backend) {
         ends_at: Some(now + Duration::hours(9)),
         ..Default::default()
     };
-    let edited = store.edit_draft(&n.id, &patch, now, 168).await.unwrap();
+    let edited = store
+        .edit_draft(&n.id, &patch, "t", now, 168)
+        .await
+        .unwrap();
     assert_eq!(edited.title.get(Lang::En), "Changed");
     let back = store.get_notice(&n.id).await.unwrap();
     assert_eq!(back.affected, edited.affected);
@@ -397,7 +411,7 @@ async fn drafts_edit_only_while_draft(backend: Backend) {
         ..Default::default()
     };
     assert!(
-        matches!(store.edit_draft(&n.id, &bad, now, 168).await, Err(StoreError::Conflict { ref field, .. }) if field == "ends_at")
+        matches!(store.edit_draft(&n.id, &bad, "t", now, 168).await, Err(StoreError::Conflict { ref field, .. }) if field == "ends_at")
     );
     let bad = tangazo::store::NoticePatch {
         affected: Some(vec![Affected {
@@ -407,14 +421,17 @@ async fn drafts_edit_only_while_draft(backend: Backend) {
         title: Some(text("Should not stick")),
         ..Default::default()
     };
-    assert!(store.edit_draft(&n.id, &bad, now, 168).await.is_err());
+    assert!(store.edit_draft(&n.id, &bad, "t", now, 168).await.is_err());
     assert_eq!(
         store.get_notice(&n.id).await.unwrap().title.get(Lang::En),
         "Changed",
         "a failed edit writes nothing"
     );
     act(&store, &n.id, Action::Publish, now).await.unwrap();
-    let err = store.edit_draft(&n.id, &patch, now, 168).await.unwrap_err();
+    let err = store
+        .edit_draft(&n.id, &patch, "t", now, 168)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, StoreError::Conflict { ref field, .. } if field == "state"),
         "{err:?}"

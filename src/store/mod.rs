@@ -4,6 +4,7 @@
 //! 64-bit integers (times are unix milliseconds) and NULL. What differs between backends is
 //! kept in [`Backend`]: how a write transaction begins and how a row is locked for update.
 
+mod accounts;
 mod notices;
 mod services;
 mod tokens;
@@ -16,6 +17,10 @@ use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use accounts::{
+    Audit, AuditEntry, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session, User,
+    check_password, random_token,
+};
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
 pub use tokens::{ApiToken, Role};
 

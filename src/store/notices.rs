@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
+use super::accounts::{Audit, insert_audit};
 use super::services::service_from_row;
 use super::{Store, StoreError, StoreResult, bump_revision, from_ms, is_unique_violation, ms};
 use crate::domain::{
@@ -183,6 +184,20 @@ fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
         created_by: row.try_get("created_by")?,
         created_at: from_ms(row.try_get("created_at")?),
     })
+}
+
+/// What the audit log keeps of a notice before and after a change.
+fn summary(n: &Notice) -> String {
+    serde_json::json!({
+        "state": n.state.as_str(),
+        "title": n.title,
+        "starts_at": n.starts_at,
+        "ends_at": n.ends_at,
+        "affected": n.affected,
+        "still_works": n.still_works,
+        "body": n.draft_body,
+    })
+    .to_string()
 }
 
 /// Times are stored in milliseconds: cut finer digits off before writing, so that what a
@@ -426,6 +441,19 @@ impl Store {
             }
         }
         write_affected(&mut tx, &notice.id, &notice.affected).await?;
+        insert_audit(
+            &mut tx,
+            Audit {
+                actor,
+                action: "notice.create",
+                target: format!("notice:{}", notice.id),
+                before: None,
+                after: Some(summary(&notice)),
+                detail: notice.title.get(crate::domain::Lang::En).to_string(),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(notice)
     }
@@ -436,11 +464,13 @@ impl Store {
         &self,
         key: &str,
         patch: &NoticePatch,
+        actor: &str,
         now: DateTime<Utc>,
         max_window_hours: u32,
     ) -> StoreResult<Notice> {
         let mut tx = self.begin_write().await?;
         let mut n = load_notice(&mut tx, key, self.backend.for_update()).await?;
+        let before = summary(&n);
         if n.state != NoticeState::Draft {
             return Err(StoreError::Conflict {
                 field: "state".into(),
@@ -489,6 +519,19 @@ impl Store {
             write_affected(&mut tx, &n.id, a).await?;
             n.affected = a.clone();
         }
+        insert_audit(
+            &mut tx,
+            Audit {
+                actor,
+                action: "notice.edit",
+                target: format!("notice:{}", n.id),
+                before: Some(before),
+                after: Some(summary(&n)),
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -544,6 +587,19 @@ impl Store {
         // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
         check(&next, &update).map_err(StoreError::Invalid)?;
         insert_update(&mut tx, &update).await?;
+        insert_audit(
+            &mut tx,
+            Audit {
+                actor,
+                action: &format!("notice.{}", action.name()),
+                target: format!("notice:{}", next.id),
+                before: Some(summary(&current)),
+                after: Some(summary(&next)),
+                detail: format!("{} (sequence {})", event.as_str(), update.sequence),
+            },
+            now,
+        )
+        .await?;
         if current.state != NoticeState::Draft || next.state != NoticeState::Draft {
             bump_revision(&mut tx).await?;
         }

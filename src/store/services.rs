@@ -3,6 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::accounts::{Audit, insert_audit};
 use super::{
     StoreError, StoreResult, bump_revision, from_ms, is_foreign_key_violation, is_unique_violation,
     ms,
@@ -52,7 +53,7 @@ impl super::Store {
     }
 
     /// Inserts a service; a taken code is a conflict on `code`.
-    pub async fn insert_service(&self, s: &Service) -> StoreResult<()> {
+    pub async fn insert_service(&self, s: &Service, actor: &str) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let result = sqlx::query(
             "INSERT INTO services (code, name, description, group_name, position, status, created_at, updated_at) \
@@ -77,14 +78,35 @@ impl super::Store {
             }
             other => other?,
         };
+        insert_audit(
+            &mut tx,
+            Audit {
+                actor,
+                action: "service.create",
+                target: format!("service:{}", s.code),
+                before: None,
+                after: Some(summary(s)),
+                detail: String::new(),
+            },
+            s.updated_at,
+        )
+        .await?;
         bump_revision(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Replaces a service's editable fields (its code never changes).
-    pub async fn update_service(&self, s: &Service) -> StoreResult<()> {
+    pub async fn update_service(&self, s: &Service, actor: &str) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
+        let before = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM services WHERE code = $1"
+        )))
+        .bind(s.code.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|row| service_from_row(&row))
+        .transpose()?;
         let done = sqlx::query(
             "UPDATE services SET name = $2, description = $3, group_name = $4, position = $5, \
              status = $6, updated_at = $7 WHERE code = $1",
@@ -101,13 +123,31 @@ impl super::Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        insert_audit(
+            &mut tx,
+            Audit {
+                actor,
+                action: "service.update",
+                target: format!("service:{}", s.code),
+                before: before.as_ref().map(summary),
+                after: Some(summary(s)),
+                detail: String::new(),
+            },
+            s.updated_at,
+        )
+        .await?;
         bump_revision(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Deletes a service no notice refers to; one that history mentions is kept (conflict).
-    pub async fn delete_service(&self, code: &ServiceCode) -> StoreResult<()> {
+    pub async fn delete_service(
+        &self,
+        code: &ServiceCode,
+        actor: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let result = sqlx::query("DELETE FROM services WHERE code = $1")
             .bind(code.as_str())
@@ -127,6 +167,19 @@ impl super::Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        insert_audit(
+            &mut tx,
+            Audit {
+                actor,
+                action: "service.delete",
+                target: format!("service:{code}"),
+                before: None,
+                after: None,
+                detail: String::new(),
+            },
+            now,
+        )
+        .await?;
         bump_revision(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -146,4 +199,14 @@ impl super::Store {
             .cloned()
             .collect())
     }
+}
+
+fn summary(s: &Service) -> String {
+    serde_json::json!({
+        "name": s.name,
+        "group": s.group,
+        "position": s.position,
+        "status": s.status.as_str(),
+    })
+    .to_string()
 }

@@ -185,6 +185,15 @@ impl Errors {
     }
 }
 
+/// [`parse_time`] for other web modules.
+pub(crate) fn parse_time_public(
+    state: &AppState,
+    field: &str,
+    raw: &str,
+) -> std::result::Result<DateTime<Utc>, FieldError> {
+    parse_time(state, field, raw)
+}
+
 /// RFC 3339, or a local time in the page's zone ("2026-04-18T23:00").
 fn parse_time(
     state: &AppState,
@@ -386,7 +395,7 @@ async fn create_service(
         updated_at: now,
     };
     let s = input.apply(&state, blank, true)?;
-    state.store.insert_service(&s).await?;
+    state.store.insert_service(&s, &staff.actor()).await?;
     state.publish_changes().await;
     Ok((StatusCode::CREATED, Json(service_json(&s))).into_response())
 }
@@ -405,7 +414,7 @@ async fn edit_service(
         .map_err(|e| not_found(e, "service", &code))?;
     let mut s = input.apply(&state, current, false)?;
     s.updated_at = state.clock.now();
-    state.store.update_service(&s).await?;
+    state.store.update_service(&s, &staff.actor()).await?;
     state.publish_changes().await;
     Ok(Json(service_json(&s)))
 }
@@ -418,7 +427,7 @@ async fn delete_service(
     staff.require(Role::Admin)?;
     state
         .store
-        .delete_service(&parse_code(&code)?)
+        .delete_service(&parse_code(&code)?, &staff.actor(), state.clock.now())
         .await
         .map_err(|e| not_found(e, "service", &code))?;
     state.publish_changes().await;
@@ -490,30 +499,30 @@ fn notice_json(state: &AppState, n: &Notice, updates: Option<&[Update]>) -> Valu
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AffectedIn {
-    service: String,
-    impact: Option<String>,
+pub(crate) struct AffectedIn {
+    pub(crate) service: String,
+    pub(crate) impact: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NoticeIn {
-    kind: Option<String>,
-    title: Option<BTreeMap<String, String>>,
-    still_works: Option<BTreeMap<String, String>>,
-    body: Option<BTreeMap<String, String>>,
-    affected: Option<Vec<AffectedIn>>,
-    starts_at: Option<String>,
-    ends_at: Option<String>,
-    auto_start: Option<bool>,
-    auto_complete: Option<bool>,
+pub(crate) struct NoticeIn {
+    pub(crate) kind: Option<String>,
+    pub(crate) title: Option<BTreeMap<String, String>>,
+    pub(crate) still_works: Option<BTreeMap<String, String>>,
+    pub(crate) body: Option<BTreeMap<String, String>>,
+    pub(crate) affected: Option<Vec<AffectedIn>>,
+    pub(crate) starts_at: Option<String>,
+    pub(crate) ends_at: Option<String>,
+    pub(crate) auto_start: Option<bool>,
+    pub(crate) auto_complete: Option<bool>,
     /// SMS text per language replacing the template (placeholders allowed).
-    sms: Option<BTreeMap<String, String>>,
+    pub(crate) sms: Option<BTreeMap<String, String>>,
     /// Opening paragraph of the email per language replacing the template.
-    email: Option<BTreeMap<String, String>>,
+    pub(crate) email: Option<BTreeMap<String, String>>,
     /// Create and publish in one step (needs the publisher role).
     #[serde(default)]
-    publish: bool,
+    pub(crate) publish: bool,
 }
 
 async fn parse_affected(
@@ -578,7 +587,7 @@ async fn parse_affected(
 }
 
 /// Parses a new notice, reporting every problem at once.
-async fn parse_new_notice(state: &AppState, input: NoticeIn) -> Result<NewNotice> {
+pub(crate) async fn parse_new_notice(state: &AppState, input: NoticeIn) -> Result<NewNotice> {
     let now = state.clock.now();
     let mut errors = Errors::default();
     // With no valid kind, the checks that depend on it are skipped: one error, not five.
@@ -808,6 +817,7 @@ async fn edit_notice(
         .edit_draft(
             &id,
             &patch,
+            &staff.actor(),
             state.clock.now(),
             state.settings.raw.notice.max_window_hours,
         )
@@ -901,11 +911,37 @@ async fn apply(
     body: Option<Localized>,
     overrides: Option<Overrides>,
 ) -> Result<(Notice, Update)> {
+    run_action(state, &staff.actor(), id, action, body, overrides).await
+}
+
+/// The one path every lifecycle action takes, from the API and the console alike: the state
+/// machine, the four-eyes rule, every message rendered within its limits, one transaction
+/// with its audit line, then the snapshot.
+pub(crate) async fn run_action(
+    state: &AppState,
+    actor: &str,
+    id: &str,
+    action: Action,
+    body: Option<Localized>,
+    overrides: Option<Overrides>,
+) -> Result<(Notice, Update)> {
     let now = state.clock.now();
     let default_body = crate::render::default_body(&state.settings, now);
     // Service names come from the snapshot: no query, and the same names the page shows.
     let snapshot = state.snapshot.load();
-    let check = messages::checker(&state.settings, &snapshot.data().services, now);
+    let messages_fit = messages::checker(&state.settings, &snapshot.data().services, now);
+    let four_eyes = state.settings.raw.console.require_approval && action == Action::Publish;
+    let check = move |n: &Notice, u: &Update| {
+        if four_eyes && n.created_by == actor {
+            return Err(vec![FieldError::new(
+                "approval",
+                format!(
+                    "four-eyes approval is on (console.require_approval): {actor} wrote this notice, so another publisher must publish it"
+                ),
+            )]);
+        }
+        messages_fit(n, u)
+    };
     let result = state
         .store
         .apply_action(
@@ -914,7 +950,7 @@ async fn apply(
                 action: &action,
                 body,
                 overrides,
-                actor: &staff.actor(),
+                actor,
                 now,
                 max_window_hours: state.settings.raw.notice.max_window_hours,
             },
@@ -1026,7 +1062,7 @@ struct PreviewIn {
     email: Option<BTreeMap<String, String>>,
 }
 
-fn preview_json(
+fn preview_of(
     state: &AppState,
     notice: &Notice,
     event: Event,
@@ -1034,7 +1070,7 @@ fn preview_json(
     overrides: &Overrides,
     sequence: i64,
     update_id: &str,
-) -> Value {
+) -> messages::Preview {
     let snapshot = state.snapshot.load();
     let now = state.clock.now();
     let subject = messages::Subject {
@@ -1047,8 +1083,7 @@ fn preview_json(
         services: &snapshot.data().services,
         overrides,
     };
-    serde_json::to_value(messages::preview(&state.settings, &subject, now))
-        .expect("preview serialises")
+    messages::preview(&state.settings, &subject, now)
 }
 
 /// A draft previews as it will be once published.
@@ -1107,10 +1142,23 @@ async fn preview_notice(
         input.email.as_ref(),
     );
     errors.check()?;
+    let p = preview_existing(&state, &current, event, body, overrides).await?;
+    Ok(Json(serde_json::to_value(p).expect("preview serialises")))
+}
+
+/// The preview of an existing notice: `event`, `body` and `overrides` default to the next
+/// message (a draft's publication) or the latest one.
+pub(crate) async fn preview_existing(
+    state: &AppState,
+    current: &Notice,
+    event: Option<Event>,
+    body: Option<Localized>,
+    overrides: Option<Overrides>,
+) -> Result<messages::Preview> {
     let updates = state.store.get_updates(&current.id).await?;
     let latest = updates.last();
     let (notice, next_event) = if current.state == NoticeState::Draft {
-        as_published(&state, &current)
+        as_published(state, current)
     } else {
         let e = latest.map(|u| u.event).unwrap_or(Event::MaintenanceUpdated);
         (current.clone(), e)
@@ -1141,9 +1189,30 @@ async fn preview_notice(
     let update_id = latest
         .map(|u| u.id.clone())
         .unwrap_or_else(|| "preview".into());
-    Ok(Json(preview_json(
-        &state, &notice, event, &body, &overrides, sequence, &update_id,
-    )))
+    Ok(preview_of(
+        state, &notice, event, &body, &overrides, sequence, &update_id,
+    ))
+}
+
+/// The preview of a notice that is not saved: as it will be once published.
+pub(crate) fn preview_new(state: &AppState, new: &NewNotice, actor: &str) -> messages::Preview {
+    let now = state.clock.now();
+    let draft = new.draft(actor, now);
+    let (notice, event) = as_published(state, &draft);
+    let body = if draft.draft_body.is_empty() {
+        crate::render::default_body(&state.settings, now)(&notice, event)
+    } else {
+        draft.draft_body.clone()
+    };
+    preview_of(
+        state,
+        &notice,
+        event,
+        &body,
+        &draft.draft_overrides,
+        1,
+        "preview",
+    )
 }
 
 /// `POST /notices/preview`: the same for a notice that is not saved yet.
@@ -1154,23 +1223,8 @@ async fn preview_unsaved(
 ) -> Result<Json<Value>> {
     staff.require(Role::Editor)?;
     let new = parse_new_notice(&state, input).await?;
-    let now = state.clock.now();
-    let draft = new.draft(&staff.actor(), now);
-    let (notice, event) = as_published(&state, &draft);
-    let body = if draft.draft_body.is_empty() {
-        crate::render::default_body(&state.settings, now)(&notice, event)
-    } else {
-        draft.draft_body.clone()
-    };
-    Ok(Json(preview_json(
-        &state,
-        &notice,
-        event,
-        &body,
-        &draft.draft_overrides,
-        1,
-        "preview",
-    )))
+    let p = preview_new(&state, &new, &staff.actor());
+    Ok(Json(serde_json::to_value(p).expect("preview serialises")))
 }
 
 /// `GET /schemas/{type}.json`: the JSON Schema of a webhook payload. Public: billers need it

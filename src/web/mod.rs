@@ -1,6 +1,7 @@
 //! HTTP: the public site (`public`), the staff JSON API (`api`), one error type, one state.
 
 pub mod api;
+pub mod console;
 mod metrics;
 pub mod public;
 
@@ -32,6 +33,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// `Cache-Control` of public responses, from `page.cache_max_age`.
     pub cache_control: HeaderValue,
+    pub login_throttle: Arc<console::LoginThrottle>,
 }
 
 impl AppState {
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = header::HeaderName::from_static("x-request-id");
     Router::new()
         .merge(public::router())
+        .merge(console::router())
         .nest("/api/v1", api::router())
         .fallback(public::not_found)
         .with_state(state)

@@ -1,0 +1,1700 @@
+//! The staff console: HTML forms for people under pressure (an outage at 3 am).
+//!
+//! Security: argon2id passwords with lockout, server-side sessions in HttpOnly SameSite=Strict
+//! cookies (Secure when the public URL is https), a CSRF token in every form (the login form
+//! uses a double-submit cookie, having no session yet), per-IP login throttling, redirects after
+//! login only to console paths, and every action through the same code as the API, audited.
+
+// Handlers answer with a `Response` on every path; the early returns carry one too, and
+// boxing them would only add noise to every call site.
+#![allow(clippy::result_large_err)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration as StdDuration, Instant};
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::api::{self, AffectedIn, NoticeIn};
+use super::{AppError, AppState};
+use crate::domain::{
+    Action, Lang, Localized, Notice, NoticeKind, NoticeState, ServiceStatus, Window,
+};
+use crate::render::i18n::{self, Clockface};
+use crate::render::messages::Preview;
+use crate::store::{Audit, LoginError, Role, Session};
+
+const SESSION_COOKIE: &str = "tangazo_session";
+const LOGIN_CSRF_COOKIE: &str = "tangazo_login_csrf";
+/// Login attempts one address may make in [`THROTTLE_WINDOW`].
+const THROTTLE_ATTEMPTS: u32 = 20;
+const THROTTLE_WINDOW: StdDuration = StdDuration::from_secs(15 * 60);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(dashboard))
+        .route("/console/login", get(login_form).post(login))
+        .route("/console/logout", post(logout))
+        .route(
+            "/console/password",
+            get(password_form).post(change_password),
+        )
+        .route("/console/audit", get(audit))
+        .route("/console/notices/new", get(new_notice))
+        .route("/console/notices", post(create_notice))
+        .route("/console/notices/preview", post(preview_form))
+        .route("/console/notices/{id}", get(view_notice))
+        .route(
+            "/console/notices/{id}/edit",
+            get(edit_form).post(edit_notice),
+        )
+        .route("/console/notices/{id}/{action}", post(notice_action))
+        .route("/console/static/form.js", get(form_js))
+        .layer(axum::middleware::map_response(console_headers))
+}
+
+/// Console pages may run their own script and talk to their own origin; nothing else.
+async fn console_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    resp
+}
+
+/// Per-address counter of login attempts, in memory: it protects this process's CPU (argon2 is
+/// slow on purpose) and slows guessing; the per-account lockout lives in the database.
+#[derive(Default)]
+pub struct LoginThrottle(Mutex<HashMap<IpAddr, (u32, Instant)>>);
+
+impl LoginThrottle {
+    fn allow(&self, ip: IpAddr) -> bool {
+        let mut map = self.0.lock().expect("throttle lock");
+        let now = Instant::now();
+        if map.len() > 100_000 {
+            map.retain(|_, (_, start)| now.duration_since(*start) < THROTTLE_WINDOW);
+        }
+        let entry = map.entry(ip).or_insert((0, now));
+        if now.duration_since(entry.1) >= THROTTLE_WINDOW {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+        entry.0 <= THROTTLE_ATTEMPTS
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions, cookies, CSRF
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, path: &str) -> HeaderValue {
+    let secure = if state.settings.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("tokens are URL-safe")
+}
+
+fn same(a: &str, b: &str) -> bool {
+    // Constant time in the length of the expected token.
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A logged-in person. Without a session, the request is sent to the login page.
+pub struct Staff(pub Session);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/console");
+            let next = if parts.method == axum::http::Method::GET {
+                next
+            } else {
+                "/console"
+            };
+            Redirect::to(&format!("/console/login?next={}", urlencode(next))).into_response()
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        match state.store.find_session(token, state.clock.now()).await {
+            Ok(Some(s)) => Ok(Staff(s)),
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(AppError::from(e).into_response()),
+        }
+    }
+}
+
+impl Staff {
+    fn actor(&self) -> String {
+        format!("user:{}", self.0.user.email)
+    }
+
+    fn csrf(&self) -> &str {
+        &self.0.csrf_token
+    }
+
+    /// Every state-changing form carries the session's token.
+    fn check_csrf(&self, form: &Form) -> Result<(), Response> {
+        if same(form.get("csrf"), &self.0.csrf_token) {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.0.user.email, "console: CSRF token missing or wrong");
+            Err((StatusCode::FORBIDDEN, Html(page_error("The form expired or did not come from this console (missing or wrong CSRF token). Go back, reload the page and try again."))).into_response())
+        }
+    }
+
+    fn require(&self, role: Role) -> Result<(), Response> {
+        if self.0.user.role >= role {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.0.user.email, needed = role.as_str(), "console: role refused");
+            Err((
+                StatusCode::FORBIDDEN,
+                Html(page_error(&format!(
+                    "This needs the {} role; you are {}.",
+                    role.as_str(),
+                    self.0.user.role.as_str()
+                ))),
+            )
+                .into_response())
+        }
+    }
+}
+
+fn page_error(message: &str) -> String {
+    ErrorPage {
+        user: None,
+        csrf: String::new(),
+        flash: None,
+        message: message.to_string(),
+    }
+    .render()
+    .unwrap_or_default()
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Only console paths: never another host (`//evil.example`, `https://…`) or a non-console page.
+fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with("/console")
+        && !next.starts_with("//")
+        && !next.contains("\\")
+        && !next.contains("://");
+    if ok { next } else { "/console" }
+}
+
+/// A parsed `application/x-www-form-urlencoded` body, keeping repeated fields.
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn parse(body: &[u8]) -> Form {
+        Form(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// `{prefix}.{lang}` fields with text, as the API's language maps.
+    fn localized(&self, prefix: &str) -> Option<BTreeMap<String, String>> {
+        let map: BTreeMap<String, String> = self
+            .0
+            .iter()
+            .filter_map(|(k, v)| {
+                let lang = k.strip_prefix(prefix)?.strip_prefix('.')?;
+                (!v.trim().is_empty()).then(|| (lang.to_string(), v.clone()))
+            })
+            .collect();
+        (!map.is_empty()).then_some(map)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+#[derive(Template)]
+#[template(path = "console/error.html")]
+struct ErrorPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    message: String,
+}
+
+pub struct UserView {
+    email: String,
+    role: &'static str,
+}
+
+fn user_view(s: &Staff) -> Option<UserView> {
+    Some(UserView {
+        email: s.0.user.email.clone(),
+        role: s.0.user.role.as_str(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    next: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/password.html")]
+struct PasswordPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+struct Row {
+    id: String,
+    title: String,
+    kind: &'static str,
+    state: &'static str,
+    state_label: &'static str,
+    overrunning: bool,
+    window: String,
+    reference: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/dashboard.html")]
+struct Dashboard {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    notices: Vec<Row>,
+}
+
+struct AuditRow {
+    at: String,
+    actor: String,
+    action: String,
+    target: String,
+    before: Option<String>,
+    after: Option<String>,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/audit.html")]
+struct AuditPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    actor: String,
+    action: String,
+    target: String,
+    entries: Vec<AuditRow>,
+}
+
+pub struct LangFields {
+    name: &'static str,
+    hint: &'static str,
+    title: String,
+    still_works: String,
+    body: String,
+    sms: String,
+    email: String,
+}
+
+pub struct ServiceChoice {
+    code: String,
+    name: String,
+    selected: bool,
+    impact: String,
+}
+
+pub struct FormView {
+    heading: String,
+    action: String,
+    creating: bool,
+    zone: String,
+    values: HashMap<String, String>,
+    errors: BTreeMap<String, String>,
+    langs: Vec<LangFields>,
+    services: Vec<ServiceChoice>,
+    impacts: Vec<(&'static str, &'static str)>,
+}
+
+impl FormView {
+    fn val(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn err(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+
+    fn affected_errors(&self) -> Vec<String> {
+        self.errors
+            .iter()
+            .filter(|(k, _)| k.starts_with("affected["))
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect()
+    }
+
+    fn has_overrides(&self) -> bool {
+        self.values
+            .iter()
+            .any(|(k, v)| (k.starts_with("sms.") || k.starts_with("email.")) && !v.is_empty())
+            || self
+                .errors
+                .keys()
+                .any(|k| k.starts_with("sms") || k.starts_with("email"))
+    }
+}
+
+pub struct SmsView {
+    lang: &'static str,
+    lang_name: &'static str,
+    text: String,
+    encoding: &'static str,
+    segments: usize,
+    units: usize,
+    forcing: String,
+    over: bool,
+}
+
+pub struct EmailView {
+    lang_name: &'static str,
+    subject: String,
+    text: String,
+}
+
+pub struct PreviewView {
+    event: &'static str,
+    errors: Vec<(String, String)>,
+    sms: Vec<SmsView>,
+    email: Vec<EmailView>,
+}
+
+fn preview_view(p: &Preview, budget: usize) -> PreviewView {
+    PreviewView {
+        event: p.event.as_str(),
+        errors: p
+            .errors
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        sms: p
+            .sms
+            .iter()
+            .map(|(lang, s)| SmsView {
+                lang: lang.code(),
+                lang_name: lang.native_name(),
+                text: s.text.clone(),
+                encoding: match s.encoding {
+                    crate::domain::sms::Encoding::Gsm7 => "GSM-7",
+                    crate::domain::sms::Encoding::Ucs2 => "UCS-2",
+                },
+                segments: s.segments,
+                units: s.units,
+                forcing: s
+                    .forcing_ucs2
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                over: s.segments > budget,
+            })
+            .collect(),
+        email: p
+            .email
+            .iter()
+            .map(|(lang, e)| EmailView {
+                lang_name: lang.native_name(),
+                subject: e.subject.clone(),
+                text: e.text.clone(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/form.html")]
+struct FormPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    f: FormView,
+    preview: Option<PreviewView>,
+}
+
+#[derive(Template)]
+#[template(path = "console/preview.html")]
+struct PreviewFragment {
+    p: PreviewView,
+}
+
+pub struct NoticeView {
+    id: String,
+    title: String,
+    state: &'static str,
+    state_label: &'static str,
+    overrunning: bool,
+    reference: String,
+    public_url: String,
+    is_draft: bool,
+    window: String,
+    affected: String,
+    still_works: String,
+    created_by: String,
+}
+
+pub struct ActionView {
+    name: &'static str,
+    label: &'static str,
+    confirm: String,
+    needs_end: bool,
+    needs_start: bool,
+    needs_body: bool,
+    danger: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+pub struct UpdateRow {
+    sequence: i64,
+    when: String,
+    event: &'static str,
+    state: &'static str,
+    body: String,
+    by: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/notice.html")]
+struct NoticePage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    n: NoticeView,
+    actions: Vec<ActionView>,
+    approval_needed: bool,
+    role: &'static str,
+    zone: String,
+    langs: Vec<(&'static str, &'static str)>,
+    updates: Vec<UpdateRow>,
+    p: PreviewView,
+}
+
+fn html<T: Template>(t: T) -> Response {
+    match t.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => AppError::Internal(anyhow::anyhow!("template: {e}")).into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login, logout, password
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_form(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+    let token = crate::store::random_token(24);
+    let mut resp = html(LoginPage {
+        user: None,
+        csrf: token.clone(),
+        flash: None,
+        error: None,
+        next: safe_next(q.next.as_deref().unwrap_or("/console")).to_string(),
+        email: String::new(),
+    });
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, LOGIN_CSRF_COOKIE, &token, 3600, "/console/login"),
+    );
+    resp
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    let next = safe_next(form.get("next")).to_string();
+    let email = form.get("email").trim().to_string();
+    let fail = |status: StatusCode, message: &str| {
+        let token = crate::store::random_token(24);
+        let mut resp = (
+            status,
+            html(LoginPage {
+                user: None,
+                csrf: token.clone(),
+                flash: None,
+                error: Some(message.to_string()),
+                next: next.clone(),
+                email: email.clone(),
+            }),
+        )
+            .into_response();
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(&state, LOGIN_CSRF_COOKIE, &token, 3600, "/console/login"),
+        );
+        resp
+    };
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same(form.get("csrf"), expected) {
+        tracing::warn!(ip = %peer.ip(), "console login: CSRF token missing or wrong");
+        return fail(
+            StatusCode::FORBIDDEN,
+            "The login form expired. Please try again.",
+        );
+    }
+    if !state.login_throttle.allow(peer.ip()) {
+        tracing::warn!(ip = %peer.ip(), "console login: too many attempts from this address");
+        return fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many login attempts from your address. Wait 15 minutes and try again.",
+        );
+    }
+    let now = state.clock.now();
+    match state.store.login(&email, form.get("password"), now).await {
+        Ok(Ok(user)) => {
+            let token = match state.store.create_session(&user.id, now).await {
+                Ok(t) => t,
+                Err(e) => return AppError::from(e).into_response(),
+            };
+            let actor = format!("user:{}", user.email);
+            let _ = state
+                .store
+                .audit(
+                    Audit {
+                        actor: &actor,
+                        action: "console.login",
+                        target: format!("user:{}", user.email),
+                        before: None,
+                        after: None,
+                        detail: format!("from {}", peer.ip()),
+                    },
+                    now,
+                )
+                .await;
+            let mut resp = Redirect::to(&next).into_response();
+            let h = resp.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(
+                    &state,
+                    SESSION_COOKIE,
+                    &token,
+                    crate::store::SESSION_HOURS_SECS,
+                    "/",
+                ),
+            );
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0, "/console/login"),
+            );
+            resp
+        }
+        Ok(Err(LoginError::WrongCredentials)) => {
+            tracing::warn!(ip = %peer.ip(), "console login: wrong email or password");
+            let _ = state
+                .store
+                .audit(
+                    Audit {
+                        actor: "anonymous",
+                        action: "console.login_failed",
+                        target: format!("user:{}", email.to_lowercase()),
+                        before: None,
+                        after: None,
+                        detail: format!("from {}", peer.ip()),
+                    },
+                    now,
+                )
+                .await;
+            fail(StatusCode::UNAUTHORIZED, "Wrong email or password.")
+        }
+        Ok(Err(LoginError::Locked { until })) => {
+            tracing::warn!(ip = %peer.ip(), "console login: account locked");
+            let _ = state
+                .store
+                .audit(
+                    Audit {
+                        actor: "anonymous",
+                        action: "console.login_failed",
+                        target: format!("user:{}", email.to_lowercase()),
+                        before: None,
+                        after: None,
+                        detail: format!("account locked; from {}", peer.ip()),
+                    },
+                    now,
+                )
+                .await;
+            let local = until
+                .with_timezone(&state.settings.time_zone)
+                .format("%H:%M %Z");
+            fail(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!(
+                    "This account is locked after {} failed logins, until {local}.",
+                    crate::store::MAX_FAILED_LOGINS
+                ),
+            )
+        }
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.store.end_session(token).await
+    {
+        return AppError::from(e).into_response();
+    }
+    let mut resp = Redirect::to("/console/login").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, "", 0, "/"),
+    );
+    resp
+}
+
+async fn password_form(staff: Staff) -> Response {
+    html(PasswordPage {
+        user: user_view(&staff),
+        csrf: staff.csrf().to_string(),
+        flash: None,
+        error: None,
+    })
+}
+
+async fn change_password(State(state): State<AppState>, staff: Staff, body: Bytes) -> Response {
+    let form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    let page = |error: Option<String>, flash: Option<String>| {
+        html(PasswordPage {
+            user: user_view(&staff),
+            csrf: staff.csrf().to_string(),
+            flash,
+            error,
+        })
+    };
+    if let Err(m) = crate::store::check_password(form.get("new")) {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(Some(format!("New password {m}.")), None),
+        )
+            .into_response();
+    }
+    let now = state.clock.now();
+    match state
+        .store
+        .change_password(&staff.0.user.id, form.get("current"), form.get("new"), now)
+        .await
+    {
+        Ok(true) => {
+            let actor = staff.actor();
+            let _ = state
+                .store
+                .audit(
+                    Audit {
+                        actor: &actor,
+                        action: "console.password_change",
+                        target: format!("user:{}", staff.0.user.email),
+                        before: None,
+                        after: None,
+                        detail: String::new(),
+                    },
+                    now,
+                )
+                .await;
+            // Every session ended with the change, this one too.
+            let mut resp = Redirect::to("/console/login").into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, "", 0, "/"),
+            );
+            resp
+        }
+        Ok(false) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(Some("The current password is wrong.".into()), None),
+        )
+            .into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+fn face(state: &AppState) -> Clockface {
+    Clockface {
+        tz: state.settings.time_zone,
+        lang: Lang::En,
+        now: state.clock.now(),
+    }
+}
+
+fn window_text(state: &AppState, n: &Notice) -> String {
+    let f = face(state);
+    match (n.starts_at, n.ends_at) {
+        (Some(s), Some(e)) => f.window(s, e),
+        (Some(s), None) => f.instant(s),
+        _ => String::new(),
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, staff: Staff) -> Response {
+    let list = match state
+        .store
+        .list_notices(&crate::store::NoticeFilter {
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+    {
+        Ok(l) => l,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let lang = state.settings.default_lang();
+    let now = state.clock.now();
+    html(Dashboard {
+        user: user_view(&staff),
+        csrf: staff.csrf().to_string(),
+        flash: None,
+        notices: list
+            .iter()
+            .map(|n| Row {
+                id: n.id.clone(),
+                title: n.title.get(lang).to_string(),
+                kind: n.kind.as_str(),
+                state: n.state.as_str(),
+                state_label: i18n::state_label(Lang::En, n.state),
+                overrunning: n.is_overrunning(now),
+                window: window_text(&state, n),
+                reference: n.reference.to_string(),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    target: Option<String>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    if let Err(r) = staff.require(Role::Viewer) {
+        return r;
+    }
+    let pick = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let (actor, action, target) = (pick(&q.actor), pick(&q.action), pick(&q.target));
+    let entries = match state
+        .store
+        .audit_entries(actor.as_deref(), action.as_deref(), target.as_deref(), 300)
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    html(AuditPage {
+        user: user_view(&staff),
+        csrf: staff.csrf().to_string(),
+        flash: None,
+        actor: actor.unwrap_or_default(),
+        action: action.unwrap_or_default(),
+        target: target.unwrap_or_default(),
+        entries: entries
+            .into_iter()
+            .map(|e| AuditRow {
+                at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                actor: e.actor,
+                action: e.action,
+                target: e.target,
+                before: e.before,
+                after: e.after,
+                detail: e.detail,
+            })
+            .collect(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The announcement form
+
+fn local_input(state: &AppState, t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| {
+        t.with_timezone(&state.settings.time_zone)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    })
+    .unwrap_or_default()
+}
+
+fn form_view(
+    state: &AppState,
+    creating: bool,
+    action: String,
+    heading: String,
+    values: HashMap<String, String>,
+    errors: BTreeMap<String, String>,
+) -> FormView {
+    let snapshot = state.snapshot.load();
+    let default = state.settings.default_lang();
+    let selected: Vec<String> = values
+        .get("affected")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    let kind = values
+        .get("kind")
+        .map(String::as_str)
+        .unwrap_or("maintenance");
+    let default_impact = if kind == "incident" {
+        "partial_outage"
+    } else {
+        "under_maintenance"
+    };
+    FormView {
+        heading,
+        action,
+        creating,
+        zone: format!(
+            "{} ({})",
+            face(state).zone_abbr(state.clock.now()),
+            state.settings.time_zone.name()
+        ),
+        langs: state
+            .settings
+            .languages
+            .iter()
+            .map(|&l| LangFields {
+                name: l.native_name(),
+                hint: if l == default {
+                    "required"
+                } else {
+                    "optional: the default language is used when empty"
+                },
+                title: format!("title.{l}"),
+                still_works: format!("still_works.{l}"),
+                body: format!("body.{l}"),
+                sms: format!("sms.{l}"),
+                email: format!("email.{l}"),
+            })
+            .collect(),
+        services: snapshot
+            .data()
+            .services
+            .iter()
+            .map(|s| ServiceChoice {
+                code: s.code.to_string(),
+                name: s.name.get(default).to_string(),
+                selected: selected.iter().any(|c| c == s.code.as_str()),
+                impact: values
+                    .get(&format!("impact.{}", s.code))
+                    .cloned()
+                    .unwrap_or_else(|| default_impact.to_string()),
+            })
+            .collect(),
+        impacts: ServiceStatus::ALL
+            .iter()
+            .filter(|s| **s != ServiceStatus::Operational)
+            .map(|s| (s.as_str(), i18n::status_label(Lang::En, *s)))
+            .collect(),
+        values,
+        errors,
+    }
+}
+
+/// What the browser sent, kept so nothing typed is lost when the form comes back.
+fn form_values(form: &Form) -> HashMap<String, String> {
+    let mut values: HashMap<String, String> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k != "csrf" && k != "affected" && k != "op")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    values.insert("affected".into(), form.all("affected").join(","));
+    values
+}
+
+fn notice_input(form: &Form) -> NoticeIn {
+    NoticeIn {
+        kind: Some(form.get("kind").to_string()).filter(|k| !k.is_empty()),
+        title: form.localized("title"),
+        still_works: form.localized("still_works"),
+        body: form.localized("body"),
+        affected: Some(
+            form.all("affected")
+                .into_iter()
+                .map(|code| AffectedIn {
+                    service: code.to_string(),
+                    impact: Some(form.get(&format!("impact.{code}")).to_string())
+                        .filter(|v| !v.is_empty()),
+                })
+                .collect(),
+        ),
+        starts_at: Some(form.get("starts_at").to_string()).filter(|v| !v.is_empty()),
+        ends_at: Some(form.get("ends_at").to_string()).filter(|v| !v.is_empty()),
+        auto_start: Some(form.get("auto_start") == "on"),
+        auto_complete: Some(form.get("auto_complete") == "on"),
+        sms: form.localized("sms"),
+        email: form.localized("email"),
+        publish: false,
+    }
+}
+
+fn field_errors(e: AppError) -> Result<BTreeMap<String, String>, Response> {
+    match e {
+        AppError::Invalid(_, errors) => Ok(errors),
+        AppError::Conflict(field, message) => Ok(BTreeMap::from([(field, message)])),
+        other => Err(other.into_response()),
+    }
+}
+
+async fn new_notice(State(state): State<AppState>, staff: Staff) -> Response {
+    if let Err(r) = staff.require(Role::Editor) {
+        return r;
+    }
+    let values = HashMap::from([
+        ("kind".to_string(), "maintenance".to_string()),
+        ("auto_start".to_string(), "on".to_string()),
+    ]);
+    html(FormPage {
+        user: user_view(&staff),
+        csrf: staff.csrf().to_string(),
+        flash: None,
+        f: form_view(
+            &state,
+            true,
+            "/console/notices".into(),
+            "New notice".into(),
+            values,
+            BTreeMap::new(),
+        ),
+        preview: None,
+    })
+}
+
+/// Removes, from the SMS of one language, the characters that force UCS-2, by writing that SMS
+/// as an override (the footer with the reference is added again when rendered).
+fn fix_ucs2(form: &mut Form, p: &Preview, lang_code: &str) {
+    let Some(lang) = Lang::parse(lang_code) else {
+        return;
+    };
+    let Some(sms) = p.sms.get(&lang) else { return };
+    let main = sms.text.rsplitn(4, ' ').nth(3).unwrap_or(&sms.text);
+    let cleaned: String = main
+        .chars()
+        .filter(|c| !sms.forcing_ucs2.contains(c))
+        .collect();
+    let key = format!("sms.{lang_code}");
+    form.0.retain(|(k, _)| *k != key);
+    form.0.push((
+        key,
+        cleaned.split_whitespace().collect::<Vec<_>>().join(" "),
+    ));
+}
+
+/// Preview (button or live): renders the form with what every customer would receive.
+async fn preview_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = staff.require(Role::Editor) {
+        return r;
+    }
+    let mut form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    render_form_with_preview(
+        &state,
+        &staff,
+        &mut form,
+        headers.contains_key("x-preview-fragment"),
+        true,
+        "/console/notices".into(),
+        "New notice".into(),
+    )
+    .await
+}
+
+async fn render_form_with_preview(
+    state: &AppState,
+    staff: &Staff,
+    form: &mut Form,
+    fragment: bool,
+    creating: bool,
+    action: String,
+    heading: String,
+) -> Response {
+    let budget = state.settings.raw.sms.segment_budget as usize;
+    let mut preview = None;
+    let mut errors = BTreeMap::new();
+    match api::parse_new_notice(state, notice_input(form)).await {
+        Ok(new) => {
+            let mut p = api::preview_new(state, &new, &staff.actor());
+            if let Some(lang) = form.get("op").strip_prefix("fix-").map(str::to_string) {
+                fix_ucs2(form, &p, &lang);
+                if let Ok(new) = api::parse_new_notice(state, notice_input(form)).await {
+                    p = api::preview_new(state, &new, &staff.actor());
+                }
+            }
+            preview = Some(preview_view(&p, budget));
+        }
+        Err(e) => match field_errors(e) {
+            Ok(e) => errors = e,
+            Err(r) => return r,
+        },
+    }
+    if fragment {
+        return match preview {
+            Some(p) => html(PreviewFragment { p }),
+            None => Html(format!(
+                "<div id=\"preview\"><h2>Preview</h2><p class=\"meta\">Fix the form first: {}</p></div>",
+                askama::filters::escape(errors.keys().cloned().collect::<Vec<_>>().join(", "), askama::filters::Html).map(|s| s.to_string()).unwrap_or_default()
+            ))
+            .into_response(),
+        };
+    }
+    html(FormPage {
+        user: user_view(staff),
+        csrf: staff.csrf().to_string(),
+        flash: None,
+        f: form_view(state, creating, action, heading, form_values(form), errors),
+        preview,
+    })
+}
+
+async fn create_notice(State(state): State<AppState>, staff: Staff, body: Bytes) -> Response {
+    if let Err(r) = staff.require(Role::Editor) {
+        return r;
+    }
+    let mut form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    if form.get("op") != "save" && !form.get("op").is_empty() {
+        return render_form_with_preview(
+            &state,
+            &staff,
+            &mut form,
+            false,
+            true,
+            "/console/notices".into(),
+            "New notice".into(),
+        )
+        .await;
+    }
+    let result = match api::parse_new_notice(&state, notice_input(&form)).await {
+        Ok(new) => state
+            .store
+            .create_notice(&new, &staff.actor(), state.clock.now())
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(n) => Redirect::to(&format!("/console/notices/{}?saved=1", n.id)).into_response(),
+        Err(e) => match field_errors(e) {
+            Ok(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html(FormPage {
+                    user: user_view(&staff),
+                    csrf: staff.csrf().to_string(),
+                    flash: None,
+                    f: form_view(
+                        &state,
+                        true,
+                        "/console/notices".into(),
+                        "New notice".into(),
+                        form_values(&form),
+                        errors,
+                    ),
+                    preview: None,
+                }),
+            )
+                .into_response(),
+            Err(r) => r,
+        },
+    }
+}
+
+fn values_of(state: &AppState, n: &Notice) -> HashMap<String, String> {
+    let mut v = HashMap::new();
+    v.insert("kind".into(), n.kind.as_str().to_string());
+    for (prefix, text) in [
+        ("title", &n.title),
+        ("still_works", &n.still_works),
+        ("body", &n.draft_body),
+        ("sms", &n.draft_overrides.sms),
+        ("email", &n.draft_overrides.email),
+    ] {
+        for (lang, t) in &text.0 {
+            v.insert(format!("{prefix}.{lang}"), t.clone());
+        }
+    }
+    v.insert(
+        "affected".into(),
+        n.affected
+            .iter()
+            .map(|a| a.service.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    for a in &n.affected {
+        v.insert(
+            format!("impact.{}", a.service),
+            a.impact.as_str().to_string(),
+        );
+    }
+    v.insert("starts_at".into(), local_input(state, n.starts_at));
+    v.insert("ends_at".into(), local_input(state, n.ends_at));
+    if n.auto_start {
+        v.insert("auto_start".into(), "on".into());
+    }
+    if n.auto_complete {
+        v.insert("auto_complete".into(), "on".into());
+    }
+    v
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(r) = staff.require(Role::Editor) {
+        return r;
+    }
+    let n = match state.store.get_notice(&id).await {
+        Ok(n) => n,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let values = values_of(&state, &n);
+    html(FormPage {
+        user: user_view(&staff),
+        csrf: staff.csrf().to_string(),
+        flash: None,
+        f: form_view(
+            &state,
+            false,
+            format!("/console/notices/{}/edit", n.id),
+            format!("Edit draft {}", n.reference),
+            values,
+            BTreeMap::new(),
+        ),
+        preview: None,
+    })
+}
+
+/// Saving an edit replaces the draft's fields with the form's (the same checks as creating).
+async fn edit_notice(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = staff.require(Role::Editor) {
+        return r;
+    }
+    let mut form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    let action = format!("/console/notices/{id}/edit");
+    if form.get("op") != "save" && !form.get("op").is_empty() {
+        return render_form_with_preview(
+            &state,
+            &staff,
+            &mut form,
+            false,
+            false,
+            action,
+            "Edit draft".into(),
+        )
+        .await;
+    }
+    let result = match api::parse_new_notice(&state, notice_input(&form)).await {
+        Ok(new) => {
+            let patch = crate::store::NoticePatch {
+                title: Some(new.title),
+                still_works: Some(new.still_works),
+                draft_body: Some(new.draft_body),
+                draft_overrides: Some(new.draft_overrides),
+                affected: Some(new.affected),
+                starts_at: new.starts_at,
+                ends_at: new.ends_at,
+                auto_start: Some(new.auto_start),
+                auto_complete: Some(new.auto_complete),
+            };
+            state
+                .store
+                .edit_draft(
+                    &id,
+                    &patch,
+                    &staff.actor(),
+                    state.clock.now(),
+                    state.settings.raw.notice.max_window_hours,
+                )
+                .await
+                .map_err(AppError::from)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(n) => Redirect::to(&format!("/console/notices/{}?saved=1", n.id)).into_response(),
+        Err(e) => match field_errors(e) {
+            Ok(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                html(FormPage {
+                    user: user_view(&staff),
+                    csrf: staff.csrf().to_string(),
+                    flash: None,
+                    f: form_view(
+                        &state,
+                        false,
+                        action,
+                        "Edit draft".into(),
+                        form_values(&form),
+                        errors,
+                    ),
+                    preview: None,
+                }),
+            )
+                .into_response(),
+            Err(r) => r,
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A notice and its lifecycle buttons
+
+fn actions_for(n: &Notice, role: Role) -> Vec<ActionView> {
+    use NoticeState::*;
+    if role < Role::Publisher {
+        return vec![];
+    }
+    let a = |name, label, confirm: &str, danger| ActionView {
+        name,
+        label,
+        confirm: confirm.to_string(),
+        needs_end: false,
+        needs_start: false,
+        needs_body: false,
+        danger,
+        statuses: vec![],
+    };
+    let tell = "the public page changes now";
+    let mut out = Vec::new();
+    match (n.kind, n.state) {
+        (_, Draft) => {
+            out.push(a(
+                "publish",
+                "Publish",
+                "publish this notice as official; the public page shows it now",
+                false,
+            ));
+            out.push(a("cancel", "Discard draft", "discard this draft", true));
+        }
+        (NoticeKind::Maintenance, Scheduled) => {
+            out.push(a("start", "Start now", tell, false));
+            out.push(ActionView {
+                needs_end: true,
+                ..a("extend", "Extend", tell, false)
+            });
+            out.push(ActionView {
+                needs_start: true,
+                needs_end: true,
+                ..a("reschedule", "Reschedule", tell, false)
+            });
+            out.push(ActionView {
+                needs_body: true,
+                ..a("update", "Post update", tell, false)
+            });
+            out.push(a("cancel", "Cancel maintenance", tell, true));
+        }
+        (NoticeKind::Maintenance, InProgress | Verifying) => {
+            out.push(ActionView {
+                needs_end: true,
+                ..a("extend", "Extend", tell, false)
+            });
+            out.push(ActionView {
+                needs_body: true,
+                statuses: vec![
+                    ("in_progress", "In progress"),
+                    ("verifying", "Checking services"),
+                ],
+                ..a("update", "Post update", tell, false)
+            });
+            out.push(a(
+                "complete",
+                "Complete",
+                "services are back; tell everyone",
+                false,
+            ));
+            if n.state == InProgress {
+                out.push(a("cancel", "Cancel maintenance", tell, true));
+            }
+        }
+        (NoticeKind::Incident, s) if !s.is_terminal() => {
+            out.push(ActionView {
+                needs_body: true,
+                statuses: vec![
+                    ("investigating", "Investigating"),
+                    ("identified", "Cause found"),
+                    ("monitoring", "Fixed, monitoring"),
+                ],
+                ..a("update", "Post update", tell, false)
+            });
+            out.push(a(
+                "complete",
+                "Resolve",
+                "the problem is fixed; tell everyone",
+                false,
+            ));
+        }
+        _ => {}
+    }
+    out
+}
+
+async fn view_notice(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let flash = q.contains_key("saved").then(|| "Saved.".to_string());
+    notice_page(&state, &staff, &id, flash, None, StatusCode::OK).await
+}
+
+async fn notice_page(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    flash: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let n = match state.store.get_notice(id).await {
+        Ok(n) => n,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let updates = match state.store.get_updates(&n.id).await {
+        Ok(u) => u,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let preview = match api::preview_existing(state, &n, None, None, None).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let lang = state.settings.default_lang();
+    let snapshot = state.snapshot.load();
+    let f = face(state);
+    let approval_needed = state.settings.raw.console.require_approval
+        && n.state == NoticeState::Draft
+        && n.created_by == staff.actor();
+    let view = NoticeView {
+        id: n.id.clone(),
+        title: n.title.get(lang).to_string(),
+        state: n.state.as_str(),
+        state_label: i18n::state_label(Lang::En, n.state),
+        overrunning: n.is_overrunning(state.clock.now()),
+        reference: n.reference.to_string(),
+        public_url: format!("/notices/{}", n.id),
+        is_draft: n.state == NoticeState::Draft,
+        window: window_text(state, &n),
+        affected: n
+            .affected
+            .iter()
+            .map(|a| {
+                let name = snapshot
+                    .data()
+                    .services
+                    .iter()
+                    .find(|s| s.code == a.service)
+                    .map(|s| s.name.get(lang).to_string())
+                    .unwrap_or_else(|| a.service.to_string());
+                format!("{name} ({})", i18n::status_label(Lang::En, a.impact))
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        still_works: n.still_works.get(lang).to_string(),
+        created_by: n.created_by.clone(),
+    };
+    let page = NoticePage {
+        user: user_view(staff),
+        csrf: staff.csrf().to_string(),
+        flash,
+        error,
+        actions: actions_for(&n, staff.0.user.role),
+        approval_needed,
+        role: staff.0.user.role.as_str(),
+        zone: format!(
+            "{} ({})",
+            f.zone_abbr(state.clock.now()),
+            state.settings.time_zone.name()
+        ),
+        langs: state
+            .settings
+            .languages
+            .iter()
+            .map(|l| (l.code(), l.native_name()))
+            .collect(),
+        updates: updates
+            .iter()
+            .rev()
+            .map(|u| UpdateRow {
+                sequence: u.sequence,
+                when: f.instant(u.created_at),
+                event: u.event.as_str(),
+                state: u.state.as_str(),
+                body: u.body.get(lang).to_string(),
+                by: u.created_by.clone(),
+            })
+            .collect(),
+        p: preview_view(&preview, state.settings.raw.sms.segment_budget as usize),
+        n: view,
+    };
+    (status, html(page)).into_response()
+}
+
+async fn notice_action(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, name)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = staff.require(Role::Publisher) {
+        return r;
+    }
+    let form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    if form.get("confirm") != "yes" {
+        return notice_page(
+            &state,
+            &staff,
+            &id,
+            None,
+            Some("Tick the confirmation box: this changes what customers see.".into()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let parse = |field: &str| -> Result<Option<DateTime<Utc>>, String> {
+        let raw = form.get(field);
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        api::parse_time_public(&state, field, raw)
+            .map(Some)
+            .map_err(|e| format!("{}: {}", e.field, e.message))
+    };
+    let max = state.settings.raw.notice.max_window_hours;
+    let action = match name.as_str() {
+        "publish" => Ok(Action::Publish),
+        "start" => Ok(Action::Start),
+        "complete" => Ok(Action::Complete),
+        "cancel" => Ok(Action::Cancel),
+        "extend" => match parse("ends_at") {
+            Ok(Some(t)) => Ok(Action::Extend { ends_at: t }),
+            Ok(None) => Err("ends_at: give the new end".to_string()),
+            Err(e) => Err(e),
+        },
+        "reschedule" => match (parse("starts_at"), parse("ends_at")) {
+            (Ok(Some(s)), Ok(Some(e))) => Window::new(s, e, max)
+                .map(|window| Action::Reschedule { window })
+                .map_err(|(f, m)| format!("{f}: {m}")),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+            _ => Err("starts_at and ends_at: give the new window".to_string()),
+        },
+        "update" => match form.get("status") {
+            "" => Ok(Action::Post { state: None }),
+            s => NoticeState::parse(s)
+                .map(|st| Action::Post { state: Some(st) })
+                .map_err(|m| format!("status: {m}")),
+        },
+        _ => return AppError::NotFound(format!("no action '{name}'")).into_response(),
+    };
+    let action = match action {
+        Ok(a) => a,
+        Err(message) => {
+            return notice_page(
+                &state,
+                &staff,
+                &id,
+                None,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let body = form.localized("body");
+    if name == "update" && body.is_none() {
+        return notice_page(
+            &state,
+            &staff,
+            &id,
+            None,
+            Some(format!(
+                "body.{}: write the update customers will read",
+                state.settings.default_lang()
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let body = match body
+        .map(|raw| Localized::parse("body", &raw, &state.settings.languages, true, api::BODY_MAX))
+    {
+        Some(Err(errors)) => {
+            let message = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return notice_page(
+                &state,
+                &staff,
+                &id,
+                None,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Some(Ok(b)) => Some(b),
+        None => None,
+    };
+    match api::run_action(&state, &staff.actor(), &id, action, body, None).await {
+        Ok((n, u)) => {
+            let flash = format!(
+                "Done: {} (update #{}). The public page shows it now.",
+                u.event.as_str(),
+                u.sequence
+            );
+            notice_page(&state, &staff, &n.id, Some(flash), None, StatusCode::OK).await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                let message = errors
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                tracing::warn!(user = %staff.0.user.email, %message, "console: action refused");
+                notice_page(
+                    &state,
+                    &staff,
+                    &id,
+                    None,
+                    Some(message),
+                    StatusCode::CONFLICT,
+                )
+                .await
+            }
+            Err(r) => r,
+        },
+    }
+}
+
+async fn form_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        include_str!("../../static/form.js"),
+    )
+        .into_response()
+}

@@ -1,0 +1,639 @@
+//! The staff console over HTTP, as a browser without JavaScript uses it: log in, the
+//! announcement form with its preview, publishing, four eyes, the audit log, and each refusal.
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use common::{Backend, TestApp, TestDb};
+use tangazo::clock::Clock;
+use tangazo::store::Role;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser: keeps cookies, follows nothing on its own.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: HashMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    location: String,
+    body: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn keep(&mut self, resp: &reqwest::Response) {
+        for v in resp.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap();
+            let (k, val) = pair.split_once('=').unwrap();
+            if val.is_empty() || v.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let resp = self
+            .app
+            .client
+            .get(format!("{}{path}", self.app.url))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.page(resp).await
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let resp = self
+            .app
+            .client
+            .post(format!("{}{path}", self.app.url))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.page(resp).await
+    }
+
+    async fn page(&mut self, resp: reqwest::Response) -> Page {
+        self.keep(&resp);
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        Page {
+            status,
+            location,
+            body: resp.text().await.unwrap(),
+        }
+    }
+
+    async fn login(&mut self, email: &str, password: &str, next: &str) -> Page {
+        let form = self
+            .get(&format!(
+                "/console/login?next={}",
+                form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            ))
+            .await;
+        let csrf = hidden(&form.body, "csrf");
+        let next_field = hidden(&form.body, "next");
+        self.post(
+            "/console/login",
+            &[
+                ("csrf", &csrf),
+                ("next", &next_field),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+}
+
+/// The value of a hidden input in a page.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden {name} in page"))
+        + marker.len();
+    let end = body[start..].find('"').unwrap() + start;
+    body[start..end].replace("&#38;", "&").replace("&amp;", "&")
+}
+
+async fn accounts(app: &TestApp) {
+    for (email, role) in [
+        ("writer@example.co.ke", Role::Editor),
+        ("pub1@example.co.ke", Role::Publisher),
+        ("pub2@example.co.ke", Role::Publisher),
+        ("viewer@example.co.ke", Role::Viewer),
+    ] {
+        app.store
+            .create_user(email, role, PASSWORD, app.clock.now())
+            .await
+            .unwrap();
+    }
+}
+
+async fn login_sessions_and_refusals(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    accounts(&app).await;
+    let mut b = Browser::new(&app);
+
+    // Not logged in: sent to the login page, with where to come back.
+    let p = b.get("/console/audit").await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.location, "/console/login?next=%2Fconsole%2Faudit");
+
+    // Wrong password, then an open redirect attempt that lands on the console instead.
+    let p = b
+        .login("pub1@example.co.ke", "wrong password!!", "/console")
+        .await;
+    assert_eq!(p.status, 401);
+    assert!(p.body.contains("Wrong email or password."));
+    let p = b
+        .login("PUB1@example.co.ke", PASSWORD, "//evil.example/steal")
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location, "/console", "no open redirect");
+    let session = b
+        .cookies
+        .get("tangazo_session")
+        .cloned()
+        .expect("session cookie");
+    let p = b.get("/console").await;
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("pub1@example.co.ke (publisher)"));
+
+    // The session cookie is HttpOnly and SameSite=Strict; Secure because the public URL is https.
+    let r = app
+        .client
+        .post(format!("{}/console/login", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        403,
+        "a login POST without its CSRF cookie is refused"
+    );
+    let fresh = app
+        .client
+        .get(format!("{}/console/login", app.url))
+        .send()
+        .await
+        .unwrap();
+    let set = fresh.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Secure"),
+        "{set}"
+    );
+    assert!(
+        fresh.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+
+    // A form without the CSRF token is refused and changes nothing.
+    let p = b.post("/console/logout", &[]).await;
+    assert_eq!(p.status, 403);
+    assert!(p.body.contains("CSRF"));
+    assert_eq!(b.get("/console").await.status, 200, "still logged in");
+
+    // Logging out ends the session on the server, not only in the browser.
+    let csrf = hidden(&b.get("/console").await.body, "csrf");
+    let p = b.post("/console/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, 303);
+    let r = app
+        .client
+        .get(format!("{}/console", app.url))
+        .header("cookie", format!("tangazo_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "the old session token no longer works");
+
+    // Five wrong passwords lock the account, even for the right password afterwards.
+    let mut attacker = Browser::new(&app);
+    for _ in 0..5 {
+        attacker
+            .login("writer@example.co.ke", "not the password", "/console")
+            .await;
+    }
+    let p = attacker
+        .login("writer@example.co.ke", PASSWORD, "/console")
+        .await;
+    assert_eq!(p.status, 429);
+    assert!(p.body.contains("locked"), "{}", p.body);
+    app.clock.advance(Duration::minutes(16));
+    let p = attacker
+        .login("writer@example.co.ke", PASSWORD, "/console")
+        .await;
+    assert_eq!(p.status, 303, "unlocked after the lockout");
+
+    // Every login, failed or not, is in the audit log.
+    let entries = app
+        .store
+        .audit_entries(None, Some("console.login_failed"), None, 50)
+        .await
+        .unwrap();
+    assert!(entries.len() >= 6);
+}
+
+async fn form_preview_publish_and_audit(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    accounts(&app).await;
+    app.running.state.snapshot.refresh().await.unwrap();
+    let mut writer = Browser::new(&app);
+    writer
+        .login("writer@example.co.ke", PASSWORD, "/console")
+        .await;
+    let form = writer.get("/console/notices/new").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("Send money") && form.body.contains("EAT"));
+    let csrf = hidden(&form.body, "csrf");
+    let start = (app.now() + Duration::days(2))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT23:00")
+        .to_string();
+    let end = (app.now() + Duration::days(3))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT06:00")
+        .to_string();
+
+    // Bad input: errors next to the fields, everything typed comes back.
+    let p = writer
+        .post(
+            "/console/notices",
+            &[
+                ("csrf", &csrf),
+                ("op", "save"),
+                ("kind", "maintenance"),
+                ("title.sw", "Matengenezo <b>makubwa</b>"),
+                ("starts_at", &end),
+                ("ends_at", &start),
+                ("body.en", "Keep this text"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("Nothing was saved"));
+    assert!(p.body.contains("title.en") || p.body.contains("is required"));
+    assert!(p.body.contains("must be after starts_at"));
+    assert!(p.body.contains("Keep this text"), "nothing typed is lost");
+    assert!(
+        p.body
+            .contains("Matengenezo &#60;b&#62;makubwa&#60;/b&#62;"),
+        "script-like text is escaped"
+    );
+
+    // Preview without JavaScript: the SMS, its encoding and segment count, per language.
+    let fields = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "maintenance"),
+        ("title.en", "Send money and Pay bill unavailable"),
+        ("title.sw", "Tuma pesa na Lipa bili hazitapatikana"),
+        ("affected", "send-money"),
+        ("impact.send-money", "under_maintenance"),
+        ("affected", "pay-bill"),
+        ("impact.pay-bill", "under_maintenance"),
+        ("starts_at", &start),
+        ("ends_at", &end),
+        ("auto_start", "on"),
+        ("still_works.en", "Cash at agents"),
+        ("body.en", "Finish urgent payments before 23:00."),
+        ("sms.en", "Send money down {window} 🙏"),
+    ];
+    let mut preview = fields.clone();
+    preview.push(("op", "preview"));
+    let p = writer.post("/console/notices", &preview).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("What customers will receive"));
+    assert!(p.body.contains("UCS-2"), "the emoji forces UCS-2");
+    assert!(p.body.contains("forcing UCS-2: <b>🙏</b>"));
+    assert!(
+        p.body.contains("GSM-7"),
+        "Swahili uses the template and stays GSM-7"
+    );
+    // One click removes the offending character from that SMS.
+    let mut fix = fields.clone();
+    fix.push(("op", "fix-en"));
+    let p = writer.post("/console/notices", &fix).await;
+    assert!(!p.body.contains("forcing UCS-2: <b>🙏</b>"), "fixed");
+    assert!(p.body.contains("Send money down"));
+    // The live preview endpoint returns only the pane.
+    let frag = app
+        .client
+        .post(format!("{}/console/notices/preview", app.url))
+        .header("cookie", writer.cookie_header())
+        .header("x-preview-fragment", "1")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&fields)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(frag.starts_with("<div id=\"preview\">"), "{frag}");
+
+    // Save the draft.
+    let mut save = fields.clone();
+    save.retain(|(k, _)| *k != "sms.en");
+    save.push(("op", "save"));
+    let p = writer.post("/console/notices", &save).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let id = p
+        .location
+        .trim_start_matches("/console/notices/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = writer.get(&p.location).await;
+    assert!(page.body.contains("Saved."));
+    assert!(
+        page.body.contains("maintenance.scheduled"),
+        "the preview shows the announcement to come"
+    );
+    assert!(
+        !page.body.contains("action=\"/console/notices/"),
+        "an editor sees no lifecycle buttons"
+    );
+    let p = writer
+        .post(
+            &format!("/console/notices/{id}/publish"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(p.status, 403, "an editor cannot publish");
+
+    // Publisher: confirmation is required, then it is public.
+    let mut publisher = Browser::new(&app);
+    publisher
+        .login("pub1@example.co.ke", PASSWORD, "/console")
+        .await;
+    let page = publisher.get(&format!("/console/notices/{id}")).await;
+    let pcsrf = hidden(&page.body, "csrf");
+    let p = publisher
+        .post(
+            &format!("/console/notices/{id}/publish"),
+            &[("csrf", &pcsrf)],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("Tick the confirmation box"));
+    assert!(
+        !app.text("/")
+            .await
+            .contains("Send money and Pay bill unavailable")
+    );
+    let p = publisher
+        .post(
+            &format!("/console/notices/{id}/publish"),
+            &[("csrf", &pcsrf), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("Done: maintenance.scheduled"));
+    let public = app.text("/").await;
+    assert!(public.contains("Send money and Pay bill unavailable"));
+    assert!(public.contains("Finish urgent payments before 23:00."));
+
+    // Extend with a new end in the page's zone.
+    let later = (app.now() + Duration::days(3))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT09:00")
+        .to_string();
+    let p = publisher
+        .post(
+            &format!("/console/notices/{id}/extend"),
+            &[
+                ("csrf", &pcsrf),
+                ("confirm", "yes"),
+                ("ends_at", &later),
+                ("body.en", "Taking longer."),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("maintenance.extended"));
+    let p = publisher
+        .post(
+            &format!("/console/notices/{id}/complete"),
+            &[("csrf", &pcsrf), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(p.status, 409, "a scheduled window cannot complete");
+    assert!(
+        p.body
+            .contains("only a window in progress can be completed")
+    );
+
+    // The audit log: who did what, with before and after, filterable.
+    let audit = publisher
+        .get("/console/audit?actor=user%3Apub1%40example.co.ke")
+        .await;
+    assert!(audit.body.contains("notice.publish") && audit.body.contains("notice.extend"));
+    assert!(
+        !audit.body.contains("notice.create"),
+        "filtered to one actor"
+    );
+    let all = app
+        .store
+        .audit_entries(None, None, Some(&format!("notice:{id}")), 50)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = all.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["notice.create", "notice.publish", "notice.extend"]
+    );
+    assert_eq!(all[0].actor, "user:pub1@example.co.ke");
+    assert_eq!(all[2].actor, "user:writer@example.co.ke");
+    assert!(
+        all[1].before.as_deref().unwrap().contains("\"draft\"")
+            && all[1].after.as_deref().unwrap().contains("\"scheduled\"")
+    );
+}
+
+async fn four_eyes(backend: Backend) {
+    let db = std::sync::Arc::new(TestDb::new(backend).await);
+    let app = TestApp::spawn_on(db, &[("TANGAZO_CONSOLE_REQUIRE_APPROVAL", "true")]).await;
+    app.seed_services().await;
+    accounts(&app).await;
+    app.running.state.snapshot.refresh().await.unwrap();
+    let start = app.now() + Duration::days(2);
+    // Written by pub1 through the console...
+    let mut one = Browser::new(&app);
+    one.login("pub1@example.co.ke", PASSWORD, "/console").await;
+    let csrf = hidden(&one.get("/console/notices/new").await.body, "csrf");
+    let s = start
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let e = (start + Duration::hours(3))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let p = one
+        .post(
+            "/console/notices",
+            &[
+                ("csrf", &csrf),
+                ("op", "save"),
+                ("kind", "maintenance"),
+                ("title.en", "Four eyes"),
+                ("affected", "pay-bill"),
+                ("impact.pay-bill", "under_maintenance"),
+                ("starts_at", &s),
+                ("ends_at", &e),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let id = p
+        .location
+        .trim_start_matches("/console/notices/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = one.get(&format!("/console/notices/{id}")).await;
+    assert!(page.body.contains("another publisher must publish"));
+    // ...cannot be published by pub1...
+    let p = one
+        .post(
+            &format!("/console/notices/{id}/publish"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(p.status, 409);
+    assert!(p.body.contains("four-eyes"), "{}", p.body);
+    assert!(!app.text("/").await.contains("Four eyes"));
+    // ...but by pub2.
+    let mut two = Browser::new(&app);
+    two.login("pub2@example.co.ke", PASSWORD, "/console").await;
+    let csrf2 = hidden(
+        &two.get(&format!("/console/notices/{id}")).await.body,
+        "csrf",
+    );
+    let p = two
+        .post(
+            &format!("/console/notices/{id}/publish"),
+            &[("csrf", &csrf2), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(app.text("/").await.contains("Four eyes"));
+}
+
+on_both_backends!(
+    login_sessions_and_refusals,
+    form_preview_publish_and_audit,
+    four_eyes
+);
+
+#[test]
+fn admin_create_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_tangazo");
+    let run = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut c = std::process::Command::new(bin);
+        c.current_dir(dir.path())
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("TANGAZO_") {
+                c.env_remove(k);
+            }
+        }
+        let mut child = c.spawn().unwrap();
+        if let Some(s) = stdin {
+            child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "Ops@Example.co.ke",
+            "--role",
+            "publisher",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.trim().len() >= 20,
+        "a generated password is printed once: {out}"
+    );
+    assert!(err.contains("shown only once"));
+    let (ok, _, err) = run(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "ops@example.co.ke",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
+    assert!(!ok);
+    assert!(err.contains("at least 12"), "{err}");
+    let (ok, _, err) = run(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "ops@example.co.ke",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(!ok, "the email is taken (case-insensitive)");
+    assert!(err.contains("already exists"), "{err}");
+    let (ok, out, err) = run(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "second@example.co.ke",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("created") && !out.contains("a long enough password"));
+}
