@@ -472,3 +472,61 @@ on_both_backends!(
     lifecycle_over_http,
     incidents_and_services,
 );
+
+/// The OpenAPI document names every route the API answers, and each one it names exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_document_is_true() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.seed_services().await;
+    let doc = app.json("/api/v1/openapi.json").await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(
+        doc["servers"][0]["url"],
+        "https://status.example.co.ke/api/v1"
+    );
+    let paths = doc["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            assert!(
+                op["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{method} {path}"
+            );
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()));
+            let concrete = path
+                .replace("{code}", "send-money")
+                .replace("{id}", "no-such-notice")
+                .replace("{file}", "maintenance.scheduled.json");
+            let mut req = app
+                .client
+                .request(
+                    method.to_uppercase().parse().unwrap(),
+                    format!("{}/api/v1{concrete}", app.url),
+                )
+                .bearer_auth(&app.viewer);
+            if op.get("requestBody").is_some() {
+                req = req.header("content-type", "application/json").body("{}");
+            }
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap();
+            assert_ne!(status, 405, "{method} {path} is documented but not routed");
+            assert!(
+                !body.contains("no such API route"),
+                "{method} {path} is documented but not routed"
+            );
+            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            if !secured {
+                assert_eq!(status, 200, "public {method} {path}");
+            }
+        }
+    }
+    assert_eq!(operations, tangazo::web::api::endpoint_list().len());
+    assert!(operations >= 20);
+    // And a route that is not documented is not answered.
+    let (s, v) = app.api("GET", "/not-a-route", &app.viewer, None).await;
+    assert_eq!((s, v["error"].as_str()), (404, Some("no such API route")));
+    let (s, _) = app.api("PUT", "/notices", &app.viewer, None).await;
+    assert_eq!(s, 405, "an undocumented method is refused");
+}

@@ -136,6 +136,7 @@ async fn accounts(app: &TestApp) {
         ("pub1@example.co.ke", Role::Publisher),
         ("pub2@example.co.ke", Role::Publisher),
         ("viewer@example.co.ke", Role::Viewer),
+        ("boss@example.co.ke", Role::Admin),
     ] {
         app.store
             .create_user(email, role, PASSWORD, app.clock.now())
@@ -526,9 +527,33 @@ async fn four_eyes(backend: Backend) {
     assert_eq!(p.status, 409);
     assert!(p.body.contains("four-eyes"), "{}", p.body);
     assert!(!app.text("/").await.contains("Four eyes"));
+    // An edit after writing shows up for the approver, field by field.
+    let p = one
+        .post(
+            &format!("/console/notices/{id}/edit"),
+            &[
+                ("csrf", &csrf),
+                ("op", "save"),
+                ("kind", "maintenance"),
+                ("title.en", "Four eyes, edited"),
+                ("affected", "pay-bill"),
+                ("impact.pay-bill", "under_maintenance"),
+                ("starts_at", &s),
+                ("ends_at", &e),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
     // ...but by pub2.
     let mut two = Browser::new(&app);
     two.login("pub2@example.co.ke", PASSWORD, "/console").await;
+    let page = two.get(&format!("/console/notices/{id}")).await;
+    assert!(page.body.contains("Changes since it was written"));
+    assert!(
+        page.body.contains("Four eyes, edited") && page.body.contains("user:pub1@example.co.ke"),
+        "{}",
+        page.body
+    );
     let csrf2 = hidden(
         &two.get(&format!("/console/notices/{id}")).await.body,
         "csrf",
@@ -540,13 +565,106 @@ async fn four_eyes(backend: Backend) {
         )
         .await;
     assert_eq!(p.status, 200, "{}", p.body);
-    assert!(app.text("/").await.contains("Four eyes"));
+    assert!(app.text("/").await.contains("Four eyes, edited"));
+}
+
+async fn services_view(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    accounts(&app).await;
+    let mut editor = Browser::new(&app);
+    editor
+        .login("writer@example.co.ke", PASSWORD, "/console")
+        .await;
+    let page = editor.get("/console/services").await;
+    assert!(
+        page.body.contains("send-money") && !page.body.contains(">Save</button>"),
+        "editors read, admins edit: {}",
+        page.body
+    );
+    let csrf = hidden(&page.body, "csrf");
+    let p = editor
+        .post(
+            "/console/services/pay-bill",
+            &[
+                ("csrf", &csrf),
+                ("name.en", "Pay bill"),
+                ("group", "Payments"),
+                ("position", "1"),
+                ("status", "major_outage"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    let mut boss = Browser::new(&app);
+    boss.login("boss@example.co.ke", PASSWORD, "/console").await;
+    let csrf = hidden(&boss.get("/console/services").await.body, "csrf");
+    let p = boss
+        .post(
+            "/console/services/pay-bill",
+            &[
+                ("csrf", &csrf),
+                ("name.en", "Pay bill"),
+                ("name.sw", "Lipa bili"),
+                ("group", "Payments"),
+                ("position", "x"),
+                ("status", "partial_outage"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("position must be a whole number"));
+    let p = boss
+        .post(
+            "/console/services/pay-bill",
+            &[
+                ("csrf", &csrf),
+                ("name.en", "Pay bill"),
+                ("name.sw", "Lipa bili"),
+                ("group", "Payments"),
+                ("position", "0"),
+                ("status", "partial_outage"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("Saved pay-bill."));
+    let summary = app.json("/api/v2/summary.json").await;
+    let pay = summary["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "pay-bill")
+        .unwrap()
+        .clone();
+    assert_eq!(pay["status"], "partial_outage");
+    assert_eq!(summary["status"]["indicator"], "major");
+    let audit = app
+        .store
+        .audit_entries(
+            Some("user:boss@example.co.ke"),
+            Some("service.update"),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert!(
+        audit[0].before.as_deref().unwrap().contains("operational")
+            && audit[0]
+                .after
+                .as_deref()
+                .unwrap()
+                .contains("partial_outage")
+    );
 }
 
 on_both_backends!(
     login_sessions_and_refusals,
     form_preview_publish_and_audit,
-    four_eyes
+    four_eyes,
+    services_view
 );
 
 #[test]

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Deserialize;
@@ -31,27 +31,349 @@ pub const NAME_MAX: usize = 60;
 /// Room for an override in a few segments; the segment budget is the real limit.
 pub const SMS_OVERRIDE_MAX: usize = 600;
 
+/// One operation of the API: the router and the OpenAPI document are both built from the
+/// same list, so the document cannot name a route that does not exist or miss one that does.
+pub struct Endpoint {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The least role that may call it; `None` for public documents.
+    pub role: Option<Role>,
+    pub summary: &'static str,
+    /// Whether it takes a JSON body (required or optional).
+    pub body: Body,
+    /// Success status.
+    pub ok: u16,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    None,
+    Optional,
+    Required,
+}
+
+fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
+    use Body::{None as No, Optional, Required};
+    let e = |method, path, role, summary, body, ok| Endpoint {
+        method,
+        path,
+        role,
+        summary,
+        body,
+        ok,
+    };
+    let viewer = Some(Role::Viewer);
+    let editor = Some(Role::Editor);
+    let publisher = Some(Role::Publisher);
+    let admin = Some(Role::Admin);
+    vec![
+        (
+            e(
+                "get",
+                "/services",
+                viewer,
+                "List services in page order",
+                No,
+                200,
+            ),
+            get(list_services),
+        ),
+        (
+            e(
+                "post",
+                "/services",
+                admin,
+                "Create a service",
+                Required,
+                201,
+            ),
+            post(create_service),
+        ),
+        (
+            e("get", "/services/{code}", viewer, "One service", No, 200),
+            get(get_service),
+        ),
+        (
+            e(
+                "patch",
+                "/services/{code}",
+                admin,
+                "Change a service's name, group, position or status",
+                Required,
+                200,
+            ),
+            patch(edit_service),
+        ),
+        (
+            e(
+                "delete",
+                "/services/{code}",
+                admin,
+                "Delete a service no notice names",
+                No,
+                204,
+            ),
+            delete(delete_service),
+        ),
+        (
+            e(
+                "get",
+                "/notices",
+                viewer,
+                "List notices (filters: kind, state, service, from, to, limit)",
+                No,
+                200,
+            ),
+            get(list_notices),
+        ),
+        (
+            e(
+                "post",
+                "/notices",
+                editor,
+                "Create a draft (publisher role with \"publish\": true)",
+                Required,
+                201,
+            ),
+            post(create_notice),
+        ),
+        (
+            e(
+                "get",
+                "/notices/{id}",
+                viewer,
+                "One notice with its timeline; {id} may be the reference code",
+                No,
+                200,
+            ),
+            get(get_notice),
+        ),
+        (
+            e(
+                "patch",
+                "/notices/{id}",
+                editor,
+                "Edit a draft",
+                Required,
+                200,
+            ),
+            patch(edit_notice),
+        ),
+        (
+            e(
+                "post",
+                "/notices/{id}/publish",
+                publisher,
+                "Publish a draft",
+                Optional,
+                200,
+            ),
+            post(publish),
+        ),
+        (
+            e(
+                "post",
+                "/notices/{id}/start",
+                publisher,
+                "Start a scheduled window now",
+                Optional,
+                200,
+            ),
+            post(start),
+        ),
+        (
+            e(
+                "post",
+                "/notices/{id}/extend",
+                publisher,
+                "Move the end of a window later (ends_at)",
+                Required,
+                200,
+            ),
+            post(extend),
+        ),
+        (
+            e(
+                "post",
+                "/notices/{id}/reschedule",
+                publisher,
+                "Move a window that has not started (starts_at, ends_at)",
+                Required,
+                200,
+            ),
+            post(reschedule),
+        ),
+        (
+            e(
+                "post",
+                "/notices/{id}/complete",
+                publisher,
+                "Complete a window or resolve an incident",
+                Optional,
+                200,
+            ),
+            post(complete),
+        ),
+        (
+            e(
+                "post",
+                "/notices/{id}/cancel",
+                publisher,
+                "Cancel a window (or discard a draft)",
+                Optional,
+                200,
+            ),
+            post(cancel),
+        ),
+        (
+            e(
+                "post",
+                "/notices/{id}/updates",
+                publisher,
+                "Post a timeline update (body, optional status)",
+                Required,
+                200,
+            ),
+            post(post_update),
+        ),
+        (
+            e(
+                "post",
+                "/notices/{id}/preview",
+                editor,
+                "Every channel and language of the next or a named message",
+                Optional,
+                200,
+            ),
+            post(preview_notice),
+        ),
+        (
+            e(
+                "post",
+                "/notices/preview",
+                editor,
+                "Preview a notice that is not saved",
+                Required,
+                200,
+            ),
+            post(preview_unsaved),
+        ),
+        (
+            e("get", "/schemas", None, "Webhook payload schemas", No, 200),
+            get(schema_index),
+        ),
+        (
+            e(
+                "get",
+                "/schemas/{file}",
+                None,
+                "JSON Schema of one webhook event type ({type}.json)",
+                No,
+                200,
+            ),
+            get(schema),
+        ),
+        (
+            e("get", "/openapi.json", None, "This document", No, 200),
+            get(openapi),
+        ),
+    ]
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/services", get(list_services).post(create_service))
-        .route(
-            "/services/{code}",
-            get(get_service).patch(edit_service).delete(delete_service),
-        )
-        .route("/notices", get(list_notices).post(create_notice))
-        .route("/notices/{id}", get(get_notice).patch(edit_notice))
-        .route("/notices/{id}/publish", post(publish))
-        .route("/notices/{id}/start", post(start))
-        .route("/notices/{id}/extend", post(extend))
-        .route("/notices/{id}/reschedule", post(reschedule))
-        .route("/notices/{id}/complete", post(complete))
-        .route("/notices/{id}/cancel", post(cancel))
-        .route("/notices/{id}/updates", post(post_update))
-        .route("/notices/{id}/preview", post(preview_notice))
-        .route("/notices/preview", post(preview_unsaved))
-        .route("/schemas", get(schema_index))
-        .route("/schemas/{file}", get(schema))
+    endpoints()
+        .into_iter()
+        .fold(Router::new(), |r, (e, m)| r.route(e.path, m))
         .fallback(|| async { AppError::NotFound("no such API route".into()) })
+}
+
+/// The endpoints without their handlers, for the OpenAPI document and its test.
+pub fn endpoint_list() -> Vec<Endpoint> {
+    endpoints().into_iter().map(|(e, _)| e).collect()
+}
+
+/// OpenAPI 3.1 description of `/api/v1`.
+pub fn openapi_document(server: &str) -> Value {
+    let mut paths = serde_json::Map::new();
+    for e in endpoint_list() {
+        let params: Vec<Value> = e
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let mut responses = serde_json::Map::new();
+        responses.insert(
+            e.ok.to_string(),
+            if e.ok == 204 {
+                json!({"description": "Done"})
+            } else {
+                json!({"description": "Success", "content": {"application/json": {"schema": {"type": "object"}}}})
+            },
+        );
+        let error = json!({"description": "See the message", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+        if e.role.is_some() {
+            responses.insert("401".into(), error.clone());
+            responses.insert("403".into(), error.clone());
+        }
+        if e.path.contains('{') {
+            responses.insert("404".into(), error.clone());
+        }
+        if e.body != Body::None {
+            responses.insert("400".into(), error.clone());
+            responses.insert("409".into(), error.clone());
+            responses.insert("422".into(), error.clone());
+        }
+        let mut op = json!({
+            "summary": e.summary,
+            "operationId": format!("{}{}", e.method, e.path.replace(['/', '{', '}', '.'], "_")),
+            "parameters": params,
+            "responses": responses,
+            "x-tangazo-role": e.role.map(|r| r.as_str()),
+        });
+        op["security"] = match e.role {
+            Some(_) => json!([{"bearer": []}]),
+            None => json!([]),
+        };
+        if e.body != Body::None {
+            op["requestBody"] = json!({
+                "required": e.body == Body::Required,
+                "content": {"application/json": {"schema": {"type": "object"}}}
+            });
+        }
+        paths
+            .entry(e.path.to_string())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("path item is an object")
+            .insert(e.method.to_string(), op);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Tangazo staff API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Services and notices of the status page. Texts are objects keyed by language ({\"en\": …, \"sw\": …}); times are RFC 3339 or local times in the page's zone. Errors name the field: {\"errors\": {\"field\": \"message\"}}."
+        },
+        "servers": [{"url": format!("{server}/api/v1")}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A token from `tangazo token create`"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "errors": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "error": {"type": "string"}
+                    }
+                }
+            }
+        },
+        "paths": paths,
+    })
+}
+
+async fn openapi(State(state): State<AppState>) -> Json<Value> {
+    Json(openapi_document(&state.settings.public_url))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,16 +729,52 @@ async fn edit_service(
     ApiJson(input): ApiJson<ServiceIn>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Admin)?;
+    let s = update_service(&state, &staff.actor(), &code, input).await?;
+    Ok(Json(service_json(&s)))
+}
+
+async fn update_service(
+    state: &AppState,
+    actor: &str,
+    code: &str,
+    input: ServiceIn,
+) -> Result<Service> {
     let current = state
         .store
-        .get_service(&parse_code(&code)?)
+        .get_service(&parse_code(code)?)
         .await
-        .map_err(|e| not_found(e, "service", &code))?;
-    let mut s = input.apply(&state, current, false)?;
+        .map_err(|e| not_found(e, "service", code))?;
+    let mut s = input.apply(state, current, false)?;
     s.updated_at = state.clock.now();
-    state.store.update_service(&s, &staff.actor()).await?;
+    state.store.update_service(&s, actor).await?;
     state.publish_changes().await;
-    Ok(Json(service_json(&s)))
+    Ok(s)
+}
+
+/// The console's service row: the fields a form can change.
+pub(crate) struct ServicePatch {
+    pub(crate) name: Option<BTreeMap<String, String>>,
+    pub(crate) group: Option<String>,
+    pub(crate) position: Option<i64>,
+    pub(crate) status: Option<String>,
+}
+
+/// Saves a service edit from the console through the API's checks.
+pub(crate) async fn save_service(
+    state: &AppState,
+    actor: &str,
+    code: &str,
+    p: ServicePatch,
+) -> Result<Service> {
+    let input = ServiceIn {
+        code: None,
+        name: p.name,
+        description: None,
+        group: p.group,
+        position: p.position,
+        status: p.status,
+    };
+    update_service(state, actor, code, input).await
 }
 
 async fn delete_service(

@@ -59,6 +59,8 @@ pub fn router() -> Router<AppState> {
             get(edit_form).post(edit_notice),
         )
         .route("/console/notices/{id}/{action}", post(notice_action))
+        .route("/console/services", get(services))
+        .route("/console/services/{code}", post(save_service))
         .route("/console/static/form.js", get(form_js))
         .layer(axum::middleware::map_response(console_headers))
 }
@@ -523,9 +525,58 @@ pub struct UpdateRow {
     by: String,
 }
 
+pub struct ChangeRow {
+    when: String,
+    who: String,
+    field: String,
+    before: String,
+    after: String,
+}
+
+/// For the approver: every field each edit of a draft changed, from the audit log.
+async fn draft_changes(state: &AppState, n: &Notice) -> Result<Vec<ChangeRow>, AppError> {
+    let entries = state
+        .store
+        .audit_entries(
+            None,
+            Some("notice.edit"),
+            Some(&format!("notice:{}", n.id)),
+            100,
+        )
+        .await?;
+    let f = face(state);
+    let mut rows = Vec::new();
+    for e in entries.iter().rev() {
+        let parse = |v: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
+            v.as_deref()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                .and_then(|v| v.as_object().cloned())
+                .unwrap_or_default()
+        };
+        let (before, after) = (parse(&e.before), parse(&e.after));
+        for (field, new) in &after {
+            let old = before
+                .get(field)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            if &old != new {
+                rows.push(ChangeRow {
+                    when: f.instant(e.at),
+                    who: e.actor.clone(),
+                    field: field.clone(),
+                    before: old.to_string(),
+                    after: new.to_string(),
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
 #[derive(Template)]
 #[template(path = "console/notice.html")]
 struct NoticePage {
+    changes: Vec<ChangeRow>,
     user: Option<UserView>,
     csrf: String,
     flash: Option<String>,
@@ -1509,7 +1560,16 @@ async fn notice_page(
         still_works: n.still_works.get(lang).to_string(),
         created_by: n.created_by.clone(),
     };
+    let changes = if n.state == NoticeState::Draft {
+        match draft_changes(state, &n).await {
+            Ok(c) => c,
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        vec![]
+    };
     let page = NoticePage {
+        changes,
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         flash,
@@ -1680,6 +1740,141 @@ async fn notice_action(
                     None,
                     Some(message),
                     StatusCode::CONFLICT,
+                )
+                .await
+            }
+            Err(r) => r,
+        },
+    }
+}
+
+pub struct ServiceRow {
+    code: String,
+    name_en: String,
+    name_sw: String,
+    group: String,
+    position: i64,
+    status: &'static str,
+    derived: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "console/services.html")]
+struct ServicesPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    services: Vec<ServiceRow>,
+    statuses: Vec<(&'static str, &'static str)>,
+    has_sw: bool,
+    can_edit: bool,
+}
+
+async fn services_page(
+    state: &AppState,
+    staff: &Staff,
+    flash: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let snapshot = state.snapshot.load();
+    let derived = crate::domain::status::service_statuses(
+        &snapshot.data().services,
+        &snapshot.data().notices,
+    );
+    let list = match state.store.list_services().await {
+        Ok(l) => l,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let page = ServicesPage {
+        user: user_view(staff),
+        csrf: staff.csrf().to_string(),
+        flash,
+        error,
+        services: list
+            .iter()
+            .map(|s| ServiceRow {
+                code: s.code.to_string(),
+                name_en: s.name.0.get(&Lang::En).cloned().unwrap_or_default(),
+                name_sw: s.name.0.get(&Lang::Sw).cloned().unwrap_or_default(),
+                group: s.group.clone(),
+                position: s.position,
+                status: s.status.as_str(),
+                derived: derived.get(&s.code).copied().unwrap_or(s.status).as_str(),
+            })
+            .collect(),
+        statuses: ServiceStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), i18n::status_label(Lang::En, *s)))
+            .collect(),
+        has_sw: state.settings.languages.contains(&Lang::Sw),
+        can_edit: staff.0.user.role >= Role::Admin,
+    };
+    (status, html(page)).into_response()
+}
+
+async fn services(State(state): State<AppState>, staff: Staff) -> Response {
+    services_page(&state, &staff, None, None, StatusCode::OK).await
+}
+
+/// Saves one row of the services table through the same checks as the API.
+async fn save_service(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = staff.require(Role::Admin) {
+        return r;
+    }
+    let form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    let position = match form.get("position").trim().parse::<i64>() {
+        Ok(p) => Some(p),
+        Err(_) => {
+            return services_page(
+                &state,
+                &staff,
+                None,
+                Some(format!("{code}: position must be a whole number")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let input = api::ServicePatch {
+        name: form.localized("name"),
+        group: Some(form.get("group").to_string()),
+        position,
+        status: Some(form.get("status").to_string()),
+    };
+    match api::save_service(&state, &staff.actor(), &code, input).await {
+        Ok(s) => {
+            services_page(
+                &state,
+                &staff,
+                Some(format!("Saved {}.", s.code)),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                let message = errors
+                    .iter()
+                    .map(|(k, v)| format!("{code} {k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                services_page(
+                    &state,
+                    &staff,
+                    None,
+                    Some(message),
+                    StatusCode::UNPROCESSABLE_ENTITY,
                 )
                 .await
             }
