@@ -432,7 +432,12 @@ pub struct PreviewView {
     email: Vec<EmailView>,
 }
 
-fn preview_view(p: &Preview, budget: usize) -> PreviewView {
+/// `example_unsubscribe` stands in for each recipient's own link in what staff read.
+fn example_unsubscribe(state: &AppState) -> String {
+    format!("{}/unsubscribe/…", state.settings.public_url)
+}
+
+fn preview_view(p: &Preview, budget: usize, example_unsubscribe: &str) -> PreviewView {
     PreviewView {
         event: p.event.as_str(),
         errors: p
@@ -468,7 +473,7 @@ fn preview_view(p: &Preview, budget: usize) -> PreviewView {
             .map(|(lang, e)| EmailView {
                 lang_name: lang.native_name(),
                 subject: e.subject.clone(),
-                text: e.text.clone(),
+                text: e.personalise(example_unsubscribe).0,
             })
             .collect(),
     }
@@ -1176,7 +1181,7 @@ async fn render_form_with_preview(
                     p = api::preview_new(state, &new, &staff.actor());
                 }
             }
-            preview = Some(preview_view(&p, budget));
+            preview = Some(preview_view(&p, budget, &example_unsubscribe(state)));
         }
         Err(e) => match field_errors(e) {
             Ok(e) => errors = e,
@@ -1600,7 +1605,11 @@ async fn notice_page(
                 by: u.created_by.clone(),
             })
             .collect(),
-        p: preview_view(&preview, state.settings.raw.sms.segment_budget as usize),
+        p: preview_view(
+            &preview,
+            state.settings.raw.sms.segment_budget as usize,
+            &example_unsubscribe(state),
+        ),
         n: view,
     };
     (status, html(page)).into_response()
