@@ -28,6 +28,30 @@ pub struct Config {
     pub email: Email,
     pub webhook: Webhook,
     pub console: Console,
+    pub subscribers: Subscribers,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subscribers {
+    /// Country a number without `+` is read in (ISO 3166, e.g. KE).
+    pub default_country: String,
+    /// Countries whose numbers may subscribe, comma-separated.
+    pub allowed_countries: String,
+    /// Hours an unconfirmed sign-up (and its link or code) stays valid.
+    pub confirm_hours: u32,
+    /// Wrong SMS codes allowed before the sign-up must start again.
+    pub code_attempts: u32,
+    /// Confirmation messages one address may receive per day.
+    pub max_per_address_day: u32,
+    /// Confirmation messages sent for one IP address per hour.
+    pub max_per_ip_hour: u32,
+    /// Confirmation messages in total per hour and per day: the ceiling on what a flood of
+    /// sign-ups can cost.
+    pub max_global_hour: u32,
+    pub max_global_day: u32,
+    /// Sender of confirmation emails.
+    pub email_from: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -87,6 +111,8 @@ pub struct Notice {
 pub struct Sms {
     pub driver: String,
     pub file: String,
+    /// Sender ID or number messages come from.
+    pub sender: String,
     /// Most SMS segments one message may take; a longer rendering is refused before it is
     /// sent, because every segment is paid for, times every recipient.
     pub segment_budget: u32,
@@ -131,6 +157,7 @@ impl Default for Config {
             sms: Sms {
                 driver: "file".into(),
                 file: "outbox/sms.jsonl".into(),
+                sender: "MPESA".into(),
                 segment_budget: 2,
             },
             email: Email {
@@ -145,6 +172,17 @@ impl Default for Config {
                 require_approval: false,
                 first_admin: "admin@localhost".into(),
             },
+            subscribers: Subscribers {
+                default_country: "KE".into(),
+                allowed_countries: "KE".into(),
+                confirm_hours: 48,
+                code_attempts: 5,
+                max_per_address_day: 3,
+                max_per_ip_hour: 10,
+                max_global_hour: 500,
+                max_global_day: 5000,
+                email_from: "Status <status@localhost>".into(),
+            },
         }
     }
 }
@@ -153,6 +191,8 @@ impl Default for Config {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub raw: Config,
+    /// Upper-case ISO codes from `subscribers.allowed_countries`.
+    pub allowed_countries: Vec<String>,
     pub bind: SocketAddr,
     pub public_url: String,
     pub time_zone: Tz,
@@ -276,7 +316,37 @@ impl Config {
             }
             other => bail!("config: email.driver: '{other}' is not one of file, smtp"),
         }
+        let allowed_countries: Vec<String> = self
+            .subscribers
+            .allowed_countries
+            .split(',')
+            .map(|c| c.trim().to_ascii_uppercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        for c in allowed_countries
+            .iter()
+            .chain(std::iter::once(&self.subscribers.default_country))
+        {
+            if c.parse::<phonenumber::country::Id>().is_err() {
+                bail!("config: subscribers: '{c}' is not an ISO 3166 country code such as KE");
+            }
+        }
+        if allowed_countries.is_empty() {
+            bail!("config: subscribers.allowed_countries: name at least one country");
+        }
+        if self
+            .subscribers
+            .email_from
+            .parse::<lettre::message::Mailbox>()
+            .is_err()
+        {
+            bail!(
+                "config: subscribers.email_from: '{}' is not a mailbox such as Status <status@example.co.ke>",
+                self.subscribers.email_from
+            );
+        }
         Ok(Settings {
+            allowed_countries,
             bind,
             public_url,
             time_zone,

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod export;
@@ -53,7 +54,11 @@ pub async fn start(
         max_age.max(1) * 6
     ))
     .expect("numbers make a valid header");
+    let outbound = Arc::new(delivery::Outbound::new(settings.clone())?);
+    let link_key = store.instance_secret("link_hmac").await?;
     let state = AppState {
+        outbound,
+        link_key: Arc::new(link_key),
         login_throttle: Default::default(),
         cache_control,
         settings,

@@ -6,6 +6,7 @@ mod notice;
 mod service;
 pub mod sms;
 pub mod status;
+pub mod subscriber;
 pub use status::Indicator;
 
 pub use lang::{FieldError, Lang, Localized};

@@ -100,6 +100,127 @@ pub struct VerifyPage {
     pub found: Option<FoundView>,
 }
 
+/// Words of the sign-up pages.
+pub struct SubscribeText {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub address: &'static str,
+    pub language: &'static str,
+    pub services: &'static str,
+    pub all: &'static str,
+    pub only: &'static str,
+    pub consent: &'static str,
+    pub button: &'static str,
+}
+
+pub fn subscribe_text(lang: Lang) -> &'static SubscribeText {
+    static EN: SubscribeText = SubscribeText {
+        title: "Get notices by SMS or email",
+        intro: "We tell you before planned maintenance, when it starts and when services are back.",
+        address: "Phone number or email address",
+        language: "Language",
+        services: "Which services",
+        all: "All services",
+        only: "Or only these",
+        consent: "We send a code or a link to confirm. You can stop at any time (reply STOP or use the link in every email).",
+        button: "Subscribe",
+    };
+    static SW: SubscribeText = SubscribeText {
+        title: "Pata taarifa kwa SMS au barua pepe",
+        intro: "Tunakujulisha kabla ya matengenezo yaliyopangwa, yanapoanza na huduma zinaporudi.",
+        address: "Namba ya simu au anwani ya barua pepe",
+        language: "Lugha",
+        services: "Huduma zipi",
+        all: "Huduma zote",
+        only: "Au hizi tu",
+        consent: "Tutatuma namba au kiungo cha kuthibitisha. Unaweza kusitisha wakati wowote (jibu STOP au tumia kiungo kwenye kila barua pepe).",
+        button: "Jisajili",
+    };
+    match lang {
+        Lang::En => &EN,
+        Lang::Sw => &SW,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "page/subscribe.html")]
+pub struct SubscribePage {
+    pub c: Chrome,
+    pub s: &'static SubscribeText,
+    pub error: Option<String>,
+    pub address: String,
+    pub langs: Vec<(&'static str, &'static str, bool)>,
+    pub services: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "page/message.html")]
+pub struct MessagePage {
+    pub c: Chrome,
+    pub heading: String,
+    pub text: String,
+    pub good: bool,
+    pub code_for: Option<String>,
+    pub code_label: &'static str,
+    pub code_button: &'static str,
+    pub unsubscribe_action: Option<String>,
+    pub unsubscribe_button: &'static str,
+}
+
+impl View<'_> {
+    pub fn subscribe_html(&self, lang: Lang, error: Option<String>, address: &str) -> String {
+        SubscribePage {
+            c: self.chrome(lang, "/subscribe"),
+            s: subscribe_text(lang),
+            error,
+            address: address.to_string(),
+            langs: self
+                .settings
+                .languages
+                .iter()
+                .map(|l| (l.code(), l.native_name(), *l == lang))
+                .collect(),
+            services: self
+                .data
+                .services
+                .iter()
+                .map(|s| (s.code.to_string(), s.name.get(lang).to_string()))
+                .collect(),
+        }
+        .render()
+        .expect("subscribe template renders")
+    }
+
+    /// A short result page; `code_for` adds the SMS code form, `unsubscribe_action` a button.
+    pub fn message_html(
+        &self,
+        lang: Lang,
+        heading: &str,
+        text: &str,
+        good: bool,
+        code_for: Option<String>,
+        unsubscribe_action: Option<String>,
+    ) -> String {
+        let (code_label, code_button, unsubscribe_button) = match lang {
+            Lang::En => ("The 6-digit code we sent", "Confirm", "Unsubscribe"),
+            Lang::Sw => ("Namba ya tarakimu 6 tuliyotuma", "Thibitisha", "Jiondoe"),
+        };
+        MessagePage {
+            c: self.chrome(lang, "/subscribe"),
+            heading: heading.to_string(),
+            text: text.to_string(),
+            good,
+            code_for,
+            code_label,
+            code_button,
+            unsubscribe_action,
+            unsubscribe_button,
+        }
+        .render()
+        .expect("message template renders")
+    }
+}
+
 #[derive(Template)]
 #[template(path = "page/not_found.html")]
 pub struct NotFoundPage {

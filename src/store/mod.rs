@@ -7,6 +7,7 @@
 mod accounts;
 mod notices;
 mod services;
+mod subscribers;
 mod tokens;
 
 use std::str::FromStr;
@@ -22,6 +23,7 @@ pub use accounts::{
     check_password, random_token,
 };
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
+pub use subscribers::{CapHit, Caps, CodeCheck, NewSubscriber, SignUp, SubState, Subscriber};
 pub use tokens::{ApiToken, Role};
 
 /// Errors a caller can act on; everything else is `Other`.
@@ -61,6 +63,14 @@ impl Backend {
         match self {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
+        }
+    }
+
+    /// Serialises a check-then-insert across connections (SQLite's IMMEDIATE lock already does).
+    fn serialise(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("SELECT pg_advisory_xact_lock(727001)"),
         }
     }
 

@@ -28,15 +28,38 @@ const ROUTES: [(&str, Route); 7] = [
     ("not_found", Route::NotFound),
 ];
 
+/// Why a sign-up was refused before any message was sent.
+#[derive(Debug, Clone, Copy)]
+pub enum Refusal {
+    Address,
+    Ip,
+    Global,
+}
+
+impl Refusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::Address => "address",
+            Refusal::Ip => "ip",
+            Refusal::Global => "global",
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Metrics {
     hits: [AtomicU64; 7],
     not_modified: AtomicU64,
+    refused: [AtomicU64; 3],
 }
 
 impl Metrics {
     pub fn hit(&self, route: Route) {
         self.hits[route as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn refused(&self, why: Refusal) {
+        self.refused[why as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn not_modified(&self) {
@@ -63,6 +86,16 @@ impl Metrics {
             "tangazo_page_not_modified_total {}",
             self.not_modified.load(Ordering::Relaxed)
         );
+        out.push_str("# HELP tangazo_signups_refused_total Sign-ups refused by a cap before any message was sent.\n");
+        out.push_str("# TYPE tangazo_signups_refused_total counter\n");
+        for r in [Refusal::Address, Refusal::Ip, Refusal::Global] {
+            let _ = writeln!(
+                out,
+                "tangazo_signups_refused_total{{cap=\"{}\"}} {}",
+                r.as_str(),
+                self.refused[r as usize].load(Ordering::Relaxed)
+            );
+        }
         let snap = snapshot.load();
         out.push_str("# HELP tangazo_snapshot_rebuilds_total Snapshot rebuilds since start.\n");
         out.push_str("# TYPE tangazo_snapshot_rebuilds_total counter\n");

@@ -4,6 +4,7 @@ pub mod api;
 pub mod console;
 mod metrics;
 pub mod public;
+pub mod subscribe;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -34,6 +35,9 @@ pub struct AppState {
     /// `Cache-Control` of public responses, from `page.cache_max_age`.
     pub cache_control: HeaderValue,
     pub login_throttle: Arc<console::LoginThrottle>,
+    pub outbound: Arc<crate::delivery::Outbound>,
+    /// Key of the HMAC in confirmation links; generated once per installation.
+    pub link_key: Arc<String>,
 }
 
 impl AppState {
@@ -52,6 +56,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public::router())
         .merge(console::router())
+        .merge(subscribe::router())
         .nest("/api/v1", api::router())
         .fallback(public::not_found)
         .with_state(state)

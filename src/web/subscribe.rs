@@ -1,0 +1,618 @@
+//! Public sign-up: `/subscribe`, confirmation (a signed, expiring email link or a 6-digit SMS
+//! code), one-click unsubscribe (RFC 8058) and the manage page. Works without JavaScript.
+//!
+//! Every confirmation SMS costs money, so before anything is sent the sign-up is checked
+//! against per-address, per-IP and global caps (`subscribers.max_*`): a burst of sign-ups can
+//! cost at most the global cap, and refusals are counted on `/metrics`.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use hmac::{KeyInit, Mac};
+use serde::Deserialize;
+
+use super::AppState;
+use super::metrics::Refusal;
+use crate::domain::subscriber::{Address, Channel};
+use crate::domain::{Lang, ServiceCode};
+use crate::render::{LinkStyle, View};
+use crate::store::{CodeCheck, NewSubscriber};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/subscribe", get(form).post(sign_up))
+        .route("/subscribe/confirm/{token}", get(confirm_link))
+        .route("/subscribe/code", post(confirm_code))
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe),
+        )
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+fn lang_of(state: &AppState, raw: Option<&str>, headers: &HeaderMap) -> Lang {
+    raw.and_then(Lang::parse)
+        .filter(|l| state.settings.languages.contains(l))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| Lang::negotiate(v, &state.settings.languages))
+        })
+        .unwrap_or(state.settings.default_lang())
+}
+
+/// Renders with the snapshot's data (service names), without touching the database.
+fn page(state: &AppState, status: StatusCode, f: impl FnOnce(&View<'_>) -> String) -> Response {
+    let snap = state.snapshot.load();
+    let view = View::new(
+        snap.data(),
+        &state.settings,
+        state.clock.now(),
+        LinkStyle::Live,
+    );
+    let mut resp = (status, Html(f(&view))).into_response();
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+fn message(
+    state: &AppState,
+    status: StatusCode,
+    lang: Lang,
+    heading: &str,
+    text: &str,
+    good: bool,
+) -> Response {
+    page(state, status, |v| {
+        v.message_html(lang, heading, text, good, None, None)
+    })
+}
+
+async fn form(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&state, q.lang.as_deref(), &headers);
+    page(&state, StatusCode::OK, |v| v.subscribe_html(lang, None, ""))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signed confirmation links: `{id}.{expires}.{mac}`, HMAC-SHA256 with the installation's key.
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn mac(key: &str, id: &str, expires: i64) -> String {
+    let mut m = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
+    m.update(format!("confirm:{id}:{expires}").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+}
+
+pub fn confirm_token(key: &str, id: &str, expires: DateTime<Utc>) -> String {
+    let exp = expires.timestamp();
+    format!("{id}.{exp}.{}", mac(key, id, exp))
+}
+
+enum LinkCheck {
+    Valid(String),
+    Expired,
+    Forged,
+}
+
+fn check_token(key: &str, token: &str, now: DateTime<Utc>) -> LinkCheck {
+    let mut parts = token.rsplitn(3, '.');
+    let (Some(sig), Some(exp), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return LinkCheck::Forged;
+    };
+    let Ok(exp) = exp.parse::<i64>() else {
+        return LinkCheck::Forged;
+    };
+    let expected = mac(key, id, exp);
+    let same = expected.len() == sig.len()
+        && expected
+            .bytes()
+            .zip(sig.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0;
+    if !same {
+        return LinkCheck::Forged;
+    }
+    if exp <= now.timestamp() {
+        return LinkCheck::Expired;
+    }
+    LinkCheck::Valid(id.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct Words {
+    bad_address: &'static str,
+    try_later: &'static str,
+    check_email: &'static str,
+    check_phone: &'static str,
+    already: &'static str,
+    confirmed: &'static str,
+    link_expired: &'static str,
+    link_bad: &'static str,
+    wrong_code: &'static str,
+    code_expired: &'static str,
+    unsubscribed: &'static str,
+    unsubscribe_q: &'static str,
+    unknown_link: &'static str,
+    email_subject: &'static str,
+    email_body: &'static str,
+    sms_code: &'static str,
+}
+
+fn words(lang: Lang) -> &'static Words {
+    static EN: Words = Words {
+        bad_address: "Please check the phone number or email address",
+        try_later: "Too many sign-ups right now. Please try again later.",
+        check_email: "We sent you an email. Open the link in it to confirm.",
+        check_phone: "We sent you an SMS with a 6-digit code. Type it here to confirm.",
+        already: "This address is already subscribed. We sent nothing new.",
+        confirmed: "You are subscribed. We will tell you about maintenance and problems.",
+        link_expired: "This link has expired. Please sign up again.",
+        link_bad: "This link is not valid.",
+        wrong_code: "That code is wrong. Tries left:",
+        code_expired: "This code can no longer be used. Please sign up again.",
+        unsubscribed: "You are unsubscribed. You will get no more notices.",
+        unsubscribe_q: "Stop all notices to this address?",
+        unknown_link: "This link is not valid any more.",
+        email_subject: "Confirm your subscription",
+        email_body: "Please confirm that you want notices about maintenance and problems. Open this link:",
+        sms_code: "code: {code}. Type it on the page to get notices. It expires in {hours} h.",
+    };
+    static SW: Words = Words {
+        bad_address: "Tafadhali hakiki namba ya simu au anwani ya barua pepe",
+        try_later: "Usajili mwingi sana kwa sasa. Tafadhali jaribu tena baadaye.",
+        check_email: "Tumekutumia barua pepe. Fungua kiungo ndani yake kuthibitisha.",
+        check_phone: "Tumekutumia SMS yenye namba ya tarakimu 6. Iandike hapa kuthibitisha.",
+        already: "Anwani hii tayari imesajiliwa. Hatujatuma kitu kipya.",
+        confirmed: "Umesajiliwa. Tutakujulisha kuhusu matengenezo na matatizo.",
+        link_expired: "Kiungo hiki kimepitwa na wakati. Tafadhali jisajili tena.",
+        link_bad: "Kiungo hiki si sahihi.",
+        wrong_code: "Namba hiyo si sahihi. Majaribio yaliyobaki:",
+        code_expired: "Namba hii haiwezi kutumika tena. Tafadhali jisajili tena.",
+        unsubscribed: "Umejiondoa. Hutapata taarifa zaidi.",
+        unsubscribe_q: "Kusitisha taarifa zote kwa anwani hii?",
+        unknown_link: "Kiungo hiki si halali tena.",
+        email_subject: "Thibitisha usajili wako",
+        email_body: "Tafadhali thibitisha kuwa unataka taarifa kuhusu matengenezo na matatizo. Fungua kiungo hiki:",
+        sms_code: "namba: {code}. Iandike kwenye ukurasa upate taarifa. Inaisha baada ya saa {hours}.",
+    };
+    match lang {
+        Lang::En => &EN,
+        Lang::Sw => &SW,
+    }
+}
+
+async fn sign_up(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let page_lang = lang_of(&state, Some(get("lang")), &headers);
+    let w = words(page_lang);
+    let raw_address = get("address").to_string();
+    let again = |status: StatusCode, error: String| {
+        page(&state, status, |v| {
+            v.subscribe_html(page_lang, Some(error), &raw_address)
+        })
+    };
+    let s = &state.settings.raw.subscribers;
+    let address = match Address::parse(
+        &raw_address,
+        &s.default_country,
+        &state.settings.allowed_countries,
+    ) {
+        Ok(a) => a,
+        Err(e) => {
+            return again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{}: {e}", w.bad_address),
+            );
+        }
+    };
+    let language = Lang::parse(get("language"))
+        .filter(|l| state.settings.languages.contains(l))
+        .unwrap_or(page_lang);
+    let chosen: Vec<&str> = fields
+        .iter()
+        .filter(|(k, _)| k == "service")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let snapshot = state.snapshot.load();
+    let known = &snapshot.data().services;
+    let mut services = Vec::new();
+    for c in &chosen {
+        match ServiceCode::parse(c) {
+            Ok(code) if known.iter().any(|s| s.code == code) => services.push(code),
+            _ => return again(StatusCode::UNPROCESSABLE_ENTITY, format!("service: '{c}'")),
+        }
+    }
+    let now = state.clock.now();
+    // The caps, before anything is stored or sent.
+    let ip = peer.ip().to_string();
+    let caps = crate::store::Caps {
+        address_day: i64::from(s.max_per_address_day),
+        ip_hour: i64::from(s.max_per_ip_hour),
+        global_hour: i64::from(s.max_global_hour),
+        global_day: i64::from(s.max_global_day),
+    };
+    match state
+        .store
+        .reserve_confirmation(&address, &ip, &caps, now)
+        .await
+    {
+        Ok(None) => {}
+        Ok(Some(hit)) => {
+            let r = match hit {
+                crate::store::CapHit::Address => Refusal::Address,
+                crate::store::CapHit::Ip => Refusal::Ip,
+                crate::store::CapHit::Global => Refusal::Global,
+            };
+            state.metrics.refused(r);
+            tracing::warn!(reason = r.as_str(), "sign-up refused by a cap");
+            let mut resp = again(StatusCode::TOO_MANY_REQUESTS, w.try_later.to_string());
+            resp.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static("3600"),
+            );
+            return resp;
+        }
+        Err(e) => return super::AppError::from(e).into_response(),
+    }
+    let new = NewSubscriber {
+        address: address.clone(),
+        language,
+        services: if chosen.is_empty() {
+            None
+        } else {
+            Some(services)
+        },
+        source: "web",
+        confirmed: false,
+        expires_at: now + Duration::hours(i64::from(s.confirm_hours)),
+    };
+    let signup = match state.store.subscribe(&new, now).await {
+        Ok(s) => s,
+        Err(e) => return super::AppError::from(e).into_response(),
+    };
+    if signup.already_confirmed {
+        return message(
+            &state,
+            StatusCode::OK,
+            page_lang,
+            w.already,
+            w.already,
+            true,
+        );
+    }
+    let lw = words(language);
+    let sent = match address.channel {
+        Channel::Email => {
+            let link = format!(
+                "{}/subscribe/confirm/{}",
+                state.settings.public_url,
+                confirm_token(&state.link_key, &signup.subscriber.id, new.expires_at)
+            );
+            send_confirmation_email(&state, &address, lw, &link).await
+        }
+        Channel::Sms => {
+            let code = signup.code.clone().unwrap_or_default();
+            let text = format!(
+                "{} {}",
+                state.settings.raw.page.name,
+                lw.sms_code
+                    .replace("{code}", &code)
+                    .replace("{hours}", &s.confirm_hours.to_string())
+            );
+            state
+                .outbound
+                .send_sms(
+                    &address.value,
+                    &text,
+                    &format!("confirm-{}", signup.subscriber.id),
+                    None,
+                )
+                .await
+        }
+    };
+    if let Err(e) = sent {
+        tracing::error!(error = ?e, channel = address.channel.as_str(), "confirmation not sent");
+        return message(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            page_lang,
+            w.try_later,
+            w.try_later,
+            false,
+        );
+    }
+    match address.channel {
+        Channel::Email => message(
+            &state,
+            StatusCode::OK,
+            page_lang,
+            w.check_email,
+            w.check_email,
+            true,
+        ),
+        Channel::Sms => page(&state, StatusCode::OK, |v| {
+            v.message_html(
+                page_lang,
+                w.check_phone,
+                w.check_phone,
+                true,
+                Some(signup.subscriber.id.clone()),
+                None,
+            )
+        }),
+    }
+}
+
+async fn send_confirmation_email(
+    state: &AppState,
+    to: &Address,
+    w: &Words,
+    link: &str,
+) -> anyhow::Result<()> {
+    let message = lettre::Message::builder()
+        .from(state.settings.raw.subscribers.email_from.parse()?)
+        .to(to.value.parse()?)
+        .subject(w.email_subject)
+        .message_id(None)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(format!(
+            "{}\n\n{link}\n\n{}\n",
+            w.email_body, state.settings.public_url
+        ))?;
+    state.outbound.send_email(message).await
+}
+
+async fn confirm_link(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&state, None, &headers);
+    let w = words(lang);
+    let now = state.clock.now();
+    match check_token(&state.link_key, &token, now) {
+        LinkCheck::Forged => message(
+            &state,
+            StatusCode::NOT_FOUND,
+            lang,
+            w.link_bad,
+            w.link_bad,
+            false,
+        ),
+        LinkCheck::Expired => message(
+            &state,
+            StatusCode::GONE,
+            lang,
+            w.link_expired,
+            w.link_expired,
+            false,
+        ),
+        LinkCheck::Valid(id) => match state.store.confirm_subscriber(&id, now).await {
+            Ok(true) => message(&state, StatusCode::OK, lang, w.confirmed, w.confirmed, true),
+            Ok(false) => match state.store.get_subscriber(&id).await {
+                // A replayed link: say what is true, change nothing.
+                Ok(s) if s.state == crate::store::SubState::Confirmed => {
+                    message(&state, StatusCode::OK, lang, w.already, w.already, true)
+                }
+                _ => message(
+                    &state,
+                    StatusCode::GONE,
+                    lang,
+                    w.link_expired,
+                    w.link_expired,
+                    false,
+                ),
+            },
+            Err(e) => super::AppError::from(e).into_response(),
+        },
+    }
+}
+
+async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let lang = lang_of(&state, Some(get("lang")), &headers);
+    let w = words(lang);
+    let id = get("id").to_string();
+    let max = i64::from(state.settings.raw.subscribers.code_attempts);
+    match state
+        .store
+        .confirm_code(&id, get("code"), max, state.clock.now())
+        .await
+    {
+        Ok(CodeCheck::Confirmed) => {
+            message(&state, StatusCode::OK, lang, w.confirmed, w.confirmed, true)
+        }
+        Ok(CodeCheck::Wrong { attempts_left }) if attempts_left > 0 => {
+            let text = format!("{} {attempts_left}", w.wrong_code);
+            page(&state, StatusCode::UNPROCESSABLE_ENTITY, |v| {
+                v.message_html(lang, &text, &text, false, Some(id.clone()), None)
+            })
+        }
+        Ok(
+            CodeCheck::Wrong { .. }
+            | CodeCheck::TooManyAttempts
+            | CodeCheck::Expired
+            | CodeCheck::NotPending,
+        ) => message(
+            &state,
+            StatusCode::GONE,
+            lang,
+            w.code_expired,
+            w.code_expired,
+            false,
+        ),
+        Err(crate::store::StoreError::NotFound) => message(
+            &state,
+            StatusCode::NOT_FOUND,
+            lang,
+            w.code_expired,
+            w.code_expired,
+            false,
+        ),
+        Err(e) => super::AppError::from(e).into_response(),
+    }
+}
+
+/// The unsubscribe link in every email: a page with one button (a GET never changes state,
+/// because mail scanners follow links).
+async fn unsubscribe_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&state, None, &headers);
+    let w = words(lang);
+    match state.store.find_by_manage_token(&token).await {
+        Ok(Some(s)) => {
+            let lang = s.language;
+            let w = words(lang);
+            let masked = mask(&s.address);
+            let text = format!("{} ({masked})", w.unsubscribe_q);
+            page(&state, StatusCode::OK, |v| {
+                v.message_html(
+                    lang,
+                    w.unsubscribe_q,
+                    &text,
+                    true,
+                    None,
+                    Some(format!("/unsubscribe/{token}")),
+                )
+            })
+        }
+        Ok(None) => message(
+            &state,
+            StatusCode::NOT_FOUND,
+            lang,
+            w.unknown_link,
+            w.unknown_link,
+            false,
+        ),
+        Err(e) => super::AppError::from(e).into_response(),
+    }
+}
+
+/// RFC 8058 one-click (`List-Unsubscribe=One-Click` in the body) and the page's button.
+async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&state, None, &headers);
+    match state
+        .store
+        .unsubscribe_token(&token, state.clock.now())
+        .await
+    {
+        Ok(Some(s)) => {
+            let w = words(s.language);
+            message(
+                &state,
+                StatusCode::OK,
+                s.language,
+                w.unsubscribed,
+                w.unsubscribed,
+                true,
+            )
+        }
+        Ok(None) => {
+            let w = words(lang);
+            message(
+                &state,
+                StatusCode::NOT_FOUND,
+                lang,
+                w.unknown_link,
+                w.unknown_link,
+                false,
+            )
+        }
+        Err(e) => super::AppError::from(e).into_response(),
+    }
+}
+
+/// `w…@example.com`, `+2547…78`: enough to recognise, not to harvest.
+pub fn mask(a: &Address) -> String {
+    match a.channel {
+        Channel::Email => {
+            let (local, domain) = a.value.split_once('@').unwrap_or((&a.value, ""));
+            format!("{}…@{domain}", local.chars().next().unwrap_or('?'))
+        }
+        Channel::Sms => {
+            let v = &a.value;
+            let n = v.chars().count();
+            if n < 8 {
+                "…".into()
+            } else {
+                format!(
+                    "{}…{}",
+                    v.chars().take(5).collect::<String>(),
+                    v.chars().skip(n - 2).collect::<String>()
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confirmation_tokens() {
+        let now = Utc::now();
+        let t = confirm_token("key", "abc", now + Duration::hours(1));
+        assert!(matches!(check_token("key", &t, now), LinkCheck::Valid(id) if id == "abc"));
+        assert!(matches!(
+            check_token("other key", &t, now),
+            LinkCheck::Forged
+        ));
+        assert!(matches!(
+            check_token("key", &t.replace("abc", "abd"), now),
+            LinkCheck::Forged
+        ));
+        assert!(matches!(
+            check_token("key", &t, now + Duration::hours(2)),
+            LinkCheck::Expired
+        ));
+        assert!(matches!(check_token("key", "junk", now), LinkCheck::Forged));
+    }
+}

@@ -1,0 +1,414 @@
+//! Sign-up to confirmed to unsubscribed, for email (signed link) and SMS (6-digit code), the
+//! caps under a burst, and one-click unsubscribe.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use common::{Backend, TestApp, TestDb};
+use tangazo::clock::Clock;
+use tangazo::domain::Lang;
+use tangazo::domain::subscriber::Address;
+use tangazo::store::{NewSubscriber, SubState};
+
+struct Sinks {
+    dir: tempfile::TempDir,
+}
+
+impl Sinks {
+    fn new() -> Sinks {
+        Sinks {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn email_dir(&self) -> String {
+        self.dir.path().join("email").display().to_string()
+    }
+    fn sms_file(&self) -> String {
+        self.dir.path().join("sms.jsonl").display().to_string()
+    }
+    fn emails(&self) -> Vec<String> {
+        let Ok(rd) = std::fs::read_dir(self.dir.path().join("email")) else {
+            return vec![];
+        };
+        rd.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect()
+    }
+    fn sms(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.sms_file())
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+async fn app_with(backend: Backend, sinks: &Sinks, extra: &[(&str, &str)]) -> TestApp {
+    let db = Arc::new(TestDb::new(backend).await);
+    let email = sinks.email_dir();
+    let sms = sinks.sms_file();
+    let mut env: Vec<(&str, &str)> = vec![
+        ("TANGAZO_EMAIL_DIR", &email),
+        ("TANGAZO_SMS_FILE", &sms),
+        ("TANGAZO_SUBSCRIBERS_ALLOWED_COUNTRIES", "KE,TZ"),
+    ];
+    env.extend_from_slice(extra);
+    let app = TestApp::spawn_on(db, &env).await;
+    app.seed_services().await;
+    app.running.state.snapshot.refresh().await.unwrap();
+    app
+}
+
+async fn post_form(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let r = app
+        .client
+        .post(format!("{}{path}", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+fn ke(raw: &str) -> Address {
+    Address::phone(raw, "KE", &["KE".to_string()]).unwrap()
+}
+
+async fn email_sign_up_confirm_and_unsubscribe(backend: Backend) {
+    let sinks = Sinks::new();
+    let app = app_with(backend, &sinks, &[]).await;
+    let page = app.text("/subscribe?lang=sw").await;
+    assert!(page.contains("Pata taarifa kwa SMS au barua pepe") && page.contains("Tuma pesa"));
+
+    let (s, body) = post_form(
+        &app,
+        "/subscribe",
+        &[
+            ("address", "Wanjiku@Example.co.ke"),
+            ("language", "sw"),
+            ("service", "pay-bill"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("We sent you an email"));
+    let emails = sinks.emails();
+    assert_eq!(emails.len(), 1);
+    let mail = emails[0].replace("=\r\n", "");
+    assert!(mail.contains("To: wanjiku@example.co.ke"));
+    assert!(
+        mail.contains("Thibitisha usajili wako"),
+        "in the subscriber's language"
+    );
+    let link_start = mail
+        .find("/subscribe/confirm/")
+        .expect("a confirmation link");
+    let token: String = mail[link_start + "/subscribe/confirm/".len()..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let address = Address::email("wanjiku@example.co.ke").unwrap();
+    let sub = app.store.find_subscriber(&address).await.unwrap().unwrap();
+    assert_eq!(sub.state, SubState::Pending);
+    assert_eq!(sub.services.as_ref().unwrap().len(), 1);
+
+    // A forged link does nothing; the real one confirms; a replay says so and changes nothing.
+    let forged = format!("{}x", &token[..token.len() - 1]);
+    assert_eq!(
+        app.get(&format!("/subscribe/confirm/{forged}"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.store
+            .find_subscriber(&address)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Pending
+    );
+    let r = app.get(&format!("/subscribe/confirm/{token}")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("You are subscribed"));
+    assert_eq!(
+        app.store
+            .find_subscriber(&address)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Confirmed
+    );
+    let r = app.get(&format!("/subscribe/confirm/{token}")).await;
+    assert!(r.text().await.unwrap().contains("already subscribed"));
+    assert_eq!(
+        app.store
+            .audience(&[tangazo::domain::ServiceCode::parse("pay-bill").unwrap()])
+            .await
+            .unwrap(),
+        (0, 1)
+    );
+    assert_eq!(
+        app.store
+            .audience(&[tangazo::domain::ServiceCode::parse("send-money").unwrap()])
+            .await
+            .unwrap(),
+        (0, 0),
+        "follows pay-bill only"
+    );
+
+    // Signing up again while confirmed sends nothing new.
+    let (s, body) = post_form(&app, "/subscribe", &[("address", "wanjiku@example.co.ke")]).await;
+    assert_eq!(s, 200);
+    assert!(body.contains("already subscribed"));
+    assert_eq!(sinks.emails().len(), 1);
+
+    // An expired link is refused.
+    let (_, _) = post_form(&app, "/subscribe", &[("address", "otieno@example.com")]).await;
+    let mail = sinks
+        .emails()
+        .into_iter()
+        .find(|m| m.contains("otieno"))
+        .unwrap()
+        .replace("=\r\n", "");
+    let i = mail.find("/subscribe/confirm/").unwrap();
+    let token: String = mail[i + 19..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    app.clock.advance(Duration::hours(49));
+    assert_eq!(
+        app.get(&format!("/subscribe/confirm/{token}"))
+            .await
+            .status(),
+        410
+    );
+    assert_eq!(
+        app.store.expire_pending(app.clock.now()).await.unwrap(),
+        1,
+        "unconfirmed sign-ups expire"
+    );
+
+    // One-click unsubscribe (RFC 8058): a GET shows a button and changes nothing; the POST stops it.
+    let signup = app
+        .store
+        .subscribe(
+            &NewSubscriber {
+                address: address.clone(),
+                language: Lang::Sw,
+                services: None,
+                source: "web",
+                confirmed: false,
+                expires_at: app.now(),
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    assert!(signup.already_confirmed);
+    let t = signup.manage_token;
+    let r = app.get(&format!("/unsubscribe/{t}")).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text().await.unwrap().contains("w…@example.co.ke"),
+        "the address is masked"
+    );
+    assert_eq!(
+        app.store
+            .find_subscriber(&address)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Confirmed
+    );
+    let r = app
+        .client
+        .post(format!("{}/unsubscribe/{t}", app.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text().await.unwrap().contains("Umejiondoa"),
+        "answered in the subscriber's language"
+    );
+    assert_eq!(
+        app.store
+            .find_subscriber(&address)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Unsubscribed
+    );
+    assert_eq!(app.get("/unsubscribe/not-a-token").await.status(), 404);
+}
+
+async fn sms_sign_up_with_a_code(backend: Backend) {
+    let sinks = Sinks::new();
+    let app = app_with(backend, &sinks, &[]).await;
+    let (s, body) = post_form(&app, "/subscribe", &[("address", "+1 202 555 0143")]).await;
+    assert_eq!(s, 422);
+    assert!(
+        body.contains("not accepted") && body.contains("KE, TZ"),
+        "{body}"
+    );
+    assert!(sinks.sms().is_empty(), "no SMS for a refused number");
+    let (s, body) = post_form(
+        &app,
+        "/subscribe",
+        &[("address", "0712 345 678"), ("language", "en")],
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("6-digit code"));
+    let sms = sinks.sms();
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0]["to"], "+254712345678");
+    assert_eq!(sms[0]["encoding"], "gsm7");
+    assert_eq!(sms[0]["segments"], 1);
+    let text = sms[0]["text"].as_str().unwrap();
+    let code: String = text
+        .split("code: ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    let id_start = body.find("name=\"id\" value=\"").unwrap() + 17;
+    let id: String = body[id_start..].chars().take_while(|c| *c != '"').collect();
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (s, body) = post_form(&app, "/subscribe/code", &[("id", &id), ("code", wrong)]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("Tries left: 4"), "{body}");
+    let (s, body) = post_form(&app, "/subscribe/code", &[("id", &id), ("code", &code)]).await;
+    assert_eq!(s, 200, "{body}");
+    assert!(body.contains("You are subscribed"));
+    assert_eq!(
+        app.store
+            .find_subscriber(&ke("0712345678"))
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Confirmed
+    );
+    let (s, _) = post_form(&app, "/subscribe/code", &[("id", &id), ("code", &code)]).await;
+    assert_eq!(s, 410, "a code works once");
+
+    // Five wrong codes end the attempt.
+    post_form(&app, "/subscribe", &[("address", "0722 000 111")]).await;
+    let body = app.text("/subscribe").await;
+    assert!(body.contains("Subscribe"));
+    let sub = app
+        .store
+        .find_subscriber(&ke("0722000111"))
+        .await
+        .unwrap()
+        .unwrap();
+    let last_code: String = sinks.sms().last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .split("code: ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(6)
+        .collect();
+    let wrong = if last_code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..5 {
+        post_form(&app, "/subscribe/code", &[("id", &sub.id), ("code", wrong)]).await;
+    }
+    let (s, _) = post_form(
+        &app,
+        "/subscribe/code",
+        &[("id", &sub.id), ("code", &last_code)],
+    )
+    .await;
+    assert_eq!(
+        s, 410,
+        "even the right code is refused after too many tries"
+    );
+}
+
+async fn caps_hold_under_a_burst(backend: Backend) {
+    let sinks = Sinks::new();
+    let app = app_with(
+        backend,
+        &sinks,
+        &[
+            ("TANGAZO_SUBSCRIBERS_MAX_GLOBAL_HOUR", "15"),
+            ("TANGAZO_SUBSCRIBERS_MAX_PER_IP_HOUR", "1000"),
+        ],
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let client = app.client.clone();
+        let url = app.url.clone();
+        tasks.push(tokio::spawn(async move {
+            let body = format!("address=07{:08}", 10_000_000 + i * 7);
+            client
+                .post(format!("{url}/subscribe"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut ok = 0;
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            200 => ok += 1,
+            429 => refused += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(ok, 15, "the global cap holds under concurrency");
+    assert_eq!(refused, 45);
+    assert_eq!(sinks.sms().len(), 15, "no more SMS than the cap");
+    let metrics = app.text("/metrics").await;
+    assert!(
+        metrics.contains("tangazo_signups_refused_total{cap=\"global\"} 45"),
+        "{metrics}"
+    );
+
+    // Per address: three confirmations a day.
+    let sinks2 = Sinks::new();
+    let app2 = app_with(backend, &sinks2, &[]).await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(
+            post_form(&app2, "/subscribe", &[("address", "0733 444 555")])
+                .await
+                .0,
+        );
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    assert_eq!(sinks2.sms().len(), 3);
+}
+
+on_both_backends!(
+    email_sign_up_confirm_and_unsubscribe,
+    sms_sign_up_with_a_code,
+    caps_hold_under_a_burst
+);
