@@ -660,7 +660,76 @@ async fn services_view(backend: Backend) {
     );
 }
 
+async fn subscribers_view_and_audience(backend: Backend) {
+    use tangazo::domain::subscriber::Address;
+    use tangazo::store::NewSubscriber;
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    accounts(&app).await;
+    let allowed = vec!["KE".to_string()];
+    let now = app.clock.now();
+    let pay = tangazo::domain::ServiceCode::parse("pay-bill").unwrap();
+    for (addr, services) in [
+        ("0712000001", None),
+        ("0712000002", Some(vec![pay.clone()])),
+        ("a@example.com", None),
+        (
+            "b@example.com",
+            Some(vec![
+                tangazo::domain::ServiceCode::parse("buy-goods").unwrap(),
+            ]),
+        ),
+    ] {
+        app.store
+            .subscribe(
+                &NewSubscriber {
+                    address: Address::parse(addr, "KE", &allowed).unwrap(),
+                    language: tangazo::domain::Lang::Sw,
+                    services,
+                    source: "import",
+                    confirmed: true,
+                    expires_at: now,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let v = app.publish_window("Pay bill upgrade", 5, 2).await;
+    let mut b = Browser::new(&app);
+    b.login("viewer@example.co.ke", PASSWORD, "/console").await;
+    let page = b
+        .get(&format!("/console/notices/{}", v["id"].as_str().unwrap()))
+        .await;
+    assert!(
+        page.body
+            .contains("<b>2</b> SMS and <b>1</b> email subscribers"),
+        "send-money + pay-bill reach 2 SMS, 1 email"
+    );
+    let page = b.get("/console/subscribers").await;
+    assert!(
+        page.body
+            .contains("<td>sms</td><td>sw</td><td>confirmed</td><td>2</td>"),
+        "{}",
+        page.body
+    );
+    let page = b.get("/console/subscribers?address=0712%20000%20002").await;
+    assert!(page.body.contains("+254712000002") && page.body.contains("pay-bill"));
+    let page = b.get("/console/subscribers?address=0799000000").await;
+    assert!(
+        page.body
+            .contains("No subscriber has the address +254799000000")
+    );
+    let lookups = app
+        .store
+        .audit_entries(None, Some("subscriber.lookup"), None, 5)
+        .await
+        .unwrap();
+    assert_eq!(lookups.len(), 1, "looking someone up is audited");
+}
+
 on_both_backends!(
+    subscribers_view_and_audience,
     login_sessions_and_refusals,
     form_preview_publish_and_audit,
     four_eyes,
