@@ -52,6 +52,8 @@ pub struct Subscribers {
     pub max_global_day: u32,
     /// Sender of confirmation emails.
     pub email_from: String,
+    /// Inbound SMS words that unsubscribe the sender (first word, any case), comma-separated.
+    pub stop_words: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -113,6 +115,13 @@ pub struct Sms {
     pub file: String,
     /// Sender ID or number messages come from.
     pub sender: String,
+    /// Secret path segment of the Africa's Talking callback URL
+    /// (`/callbacks/sms/africastalking/{secret}`); empty turns the callback off. Africa's Talking
+    /// does not sign callbacks, so an unguessable URL is what authenticates them.
+    pub callback_secret: String,
+    /// Twilio auth token, to check `X-Twilio-Signature` on inbound messages; empty turns the
+    /// Twilio callback off.
+    pub twilio_auth_token: String,
     /// Most SMS segments one message may take; a longer rendering is refused before it is
     /// sent, because every segment is paid for, times every recipient.
     pub segment_budget: u32,
@@ -158,6 +167,8 @@ impl Default for Config {
                 driver: "file".into(),
                 file: "outbox/sms.jsonl".into(),
                 sender: "MPESA".into(),
+                callback_secret: String::new(),
+                twilio_auth_token: String::new(),
                 segment_budget: 2,
             },
             email: Email {
@@ -182,6 +193,7 @@ impl Default for Config {
                 max_global_hour: 500,
                 max_global_day: 5000,
                 email_from: "Status <status@localhost>".into(),
+                stop_words: "STOP,STOPALL,UNSUBSCRIBE,CANCEL,END,QUIT,SITISHA,ACHA".into(),
             },
         }
     }

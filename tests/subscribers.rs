@@ -407,8 +407,243 @@ async fn caps_hold_under_a_burst(backend: Backend) {
     assert_eq!(sinks2.sms().len(), 3);
 }
 
+async fn staff_api_privacy_and_stop_callbacks(backend: Backend) {
+    use serde_json::json;
+    let sinks = Sinks::new();
+    let app = app_with(
+        backend,
+        &sinks,
+        &[
+            ("TANGAZO_SMS_CALLBACK_SECRET", "k7Qz9mWp2xVb"),
+            ("TANGAZO_SMS_TWILIO_AUTH_TOKEN", "twilio-token"),
+        ],
+    )
+    .await;
+    let (s, v) = app
+        .api(
+            "POST",
+            "/subscribers",
+            &app.admin,
+            Some(json!({"address": "0712 111 222", "services": ["pay-bill", "nope"]})),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        v["errors"]["consent"].is_string() && v["errors"]["services[1]"].is_string(),
+        "{v}"
+    );
+    let (s, v) = app
+        .api(
+            "POST",
+            "/subscribers",
+            &app.admin,
+            Some(json!({"address": "+44 20 7946 0958", "consent": true})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert!(
+        v["errors"]["address"]
+            .as_str()
+            .unwrap()
+            .contains("not accepted")
+    );
+    for addr in ["0712 111 222", "0712 333 444", "mama.mboga@example.co.ke"] {
+        let (s, v) = app
+            .api(
+                "POST",
+                "/subscribers",
+                &app.admin,
+                Some(json!({"address": addr, "language": "sw", "consent": true})),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["state"], "confirmed");
+    }
+    let (s, _) = app
+        .api(
+            "POST",
+            "/subscribers",
+            &app.publisher,
+            Some(json!({"address": "0712 555 666", "consent": true})),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (s, v) = app
+        .api(
+            "GET",
+            "/subscribers?address=%2B254712111222",
+            &app.viewer,
+            None,
+        )
+        .await;
+    assert_eq!((s, v["language"].as_str()), (200, Some("sw")));
+    let (s, _) = app
+        .api(
+            "GET",
+            "/subscribers/export?address=mama.mboga%40example.co.ke",
+            &app.viewer,
+            None,
+        )
+        .await;
+    assert_eq!(s, 403, "export is for admins");
+    let (s, v) = app
+        .api(
+            "GET",
+            "/subscribers/export?address=mama.mboga%40example.co.ke",
+            &app.admin,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["subscriber"]["address"], "mama.mboga@example.co.ke");
+    let (s, _) = app
+        .api(
+            "DELETE",
+            "/subscribers?address=mama.mboga%40example.co.ke",
+            &app.admin,
+            None,
+        )
+        .await;
+    assert_eq!(s, 204);
+    let (s, _) = app
+        .api(
+            "GET",
+            "/subscribers?address=mama.mboga%40example.co.ke",
+            &app.viewer,
+            None,
+        )
+        .await;
+    assert_eq!(s, 404, "erased");
+    let erased = app
+        .store
+        .audit_entries(None, Some("subscriber.erase"), None, 5)
+        .await
+        .unwrap();
+    assert!(
+        !erased[0].target.contains("mama"),
+        "the audit log keeps no address"
+    );
+
+    // Africa's Talking: the secret URL authenticates; STOP words (any case) unsubscribe.
+    let (s, _) = post_form(
+        &app,
+        "/callbacks/sms/africastalking/wrong",
+        &[("from", "+254712111222"), ("text", "STOP")],
+    )
+    .await;
+    assert_eq!(s, 404);
+    assert_eq!(
+        app.store
+            .find_subscriber(&ke("0712111222"))
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Confirmed
+    );
+    let (s, _) = post_form(
+        &app,
+        "/callbacks/sms/africastalking/k7Qz9mWp2xVb",
+        &[
+            ("from", "+254712111222"),
+            ("to", "12345"),
+            ("text", "hello"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        app.store
+            .find_subscriber(&ke("0712111222"))
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Confirmed,
+        "not a stop word"
+    );
+    let (s, _) = post_form(
+        &app,
+        "/callbacks/sms/africastalking/k7Qz9mWp2xVb",
+        &[
+            ("from", "+254712111222"),
+            ("to", "12345"),
+            ("text", "sitisha tafadhali"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        app.store
+            .find_subscriber(&ke("0712111222"))
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Unsubscribed,
+        "Swahili stop word"
+    );
+
+    // Twilio: the signature (HMAC-SHA1 of the URL and the sorted parameters) must match.
+    let params = [
+        ("Body", "Stop"),
+        ("From", "+254712333444"),
+        ("To", "+15005550006"),
+    ];
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let mut data = "https://status.example.co.ke/callbacks/sms/twilio".to_string();
+    for (k, v) in params {
+        data.push_str(k);
+        data.push_str(v);
+    }
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha1::Sha1>::new_from_slice(b"twilio-token").unwrap();
+    mac.update(data.as_bytes());
+    use base64::Engine;
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let send = |sig: String| {
+        app.client
+            .post(format!("{}/callbacks/sms/twilio", app.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-twilio-signature", sig)
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(send("forged=".into()).await.unwrap().status(), 403);
+    assert_eq!(
+        app.store
+            .find_subscriber(&ke("0712333444"))
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Confirmed
+    );
+    let r = send(signature).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "<Response></Response>");
+    assert_eq!(
+        app.store
+            .find_subscriber(&ke("0712333444"))
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Unsubscribed
+    );
+    let stops = app
+        .store
+        .audit_entries(None, Some("subscriber.stop"), None, 5)
+        .await
+        .unwrap();
+    assert_eq!(stops.len(), 2);
+}
+
 on_both_backends!(
     email_sign_up_confirm_and_unsubscribe,
     sms_sign_up_with_a_code,
-    caps_hold_under_a_burst
+    caps_hold_under_a_burst,
+    staff_api_privacy_and_stop_callbacks,
 );

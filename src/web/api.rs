@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 
 use super::{AppError, AppState, Result};
 use crate::domain::{
-    Action, Affected, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides,
-    Service, ServiceCode, ServiceStatus, Update, Window,
+    Action, Affected, Event, FieldError, Lang, Localized, Notice, NoticeKind, NoticeState,
+    Overrides, Service, ServiceCode, ServiceStatus, Update, Window,
 };
 use crate::render::messages;
 use crate::store::{ApiToken, Change, NewNotice, NoticeFilter, NoticePatch, Role};
@@ -277,7 +277,267 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             e("get", "/openapi.json", None, "This document", No, 200),
             get(openapi),
         ),
+        (
+            e(
+                "post",
+                "/subscribers",
+                admin,
+                "Add a subscriber whose consent you hold (confirmed at once)",
+                Required,
+                201,
+            ),
+            post(add_subscriber),
+        ),
+        (
+            e(
+                "get",
+                "/subscribers",
+                viewer,
+                "Find one subscriber by exact address (?address=)",
+                No,
+                200,
+            ),
+            get(find_subscriber),
+        ),
+        (
+            e(
+                "get",
+                "/subscribers/export",
+                admin,
+                "Everything stored about one subscriber (?address=)",
+                No,
+                200,
+            ),
+            get(export_subscriber),
+        ),
+        (
+            e(
+                "delete",
+                "/subscribers",
+                admin,
+                "Erase one subscriber (?address=)",
+                No,
+                204,
+            ),
+            delete(erase_subscriber),
+        ),
     ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscribers (staff)
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SubscriberIn {
+    address: Option<String>,
+    language: Option<String>,
+    /// Service codes; absent or empty means every service.
+    services: Option<Vec<String>>,
+    /// Must be true: staff assert they hold the person's consent.
+    consent: Option<bool>,
+}
+
+fn parse_address(
+    state: &AppState,
+    field: &str,
+    raw: &str,
+) -> Result<crate::domain::subscriber::Address> {
+    let s = &state.settings.raw.subscribers;
+    crate::domain::subscriber::Address::parse(
+        raw,
+        &s.default_country,
+        &state.settings.allowed_countries,
+    )
+    .map_err(|m| AppError::field(field, m))
+}
+
+fn subscriber_json(s: &crate::store::Subscriber) -> Value {
+    json!({
+        "id": s.id,
+        "channel": s.address.channel.as_str(),
+        "address": s.address.value,
+        "language": s.language.code(),
+        "services": s.services.as_ref().map(|v| v.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
+        "state": s.state.as_str(),
+        "source": s.source,
+        "created_at": s.created_at,
+        "confirmed_at": s.confirmed_at,
+        "unsubscribed_at": s.unsubscribed_at,
+    })
+}
+
+async fn add_subscriber(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiJson(input): ApiJson<SubscriberIn>,
+) -> Result<Response> {
+    staff.require(Role::Admin)?;
+    let mut errors = Errors::default();
+    let address = match input.address.as_deref() {
+        Some(raw) => match parse_address(&state, "address", raw) {
+            Ok(a) => Some(a),
+            Err(AppError::Invalid(_, m)) => {
+                errors
+                    .0
+                    .extend(m.into_iter().map(|(f, m)| FieldError::new(f, m)));
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => {
+            errors.add("address", "is required: a phone number or email address");
+            None
+        }
+    };
+    let language = match input.language.as_deref() {
+        None => Some(state.settings.default_lang()),
+        Some(raw) => match Lang::parse(raw).filter(|l| state.settings.languages.contains(l)) {
+            Some(l) => Some(l),
+            None => {
+                errors.add(
+                    "language",
+                    format!("'{raw}' is not a language of this page"),
+                );
+                None
+            }
+        },
+    };
+    if input.consent != Some(true) {
+        errors.add(
+            "consent",
+            "must be true: add only people who asked for these notices",
+        );
+    }
+    let snapshot = state.snapshot.load();
+    let mut services = Vec::new();
+    for (i, raw) in input.services.iter().flatten().enumerate() {
+        match ServiceCode::parse(raw) {
+            Ok(c) if snapshot.data().services.iter().any(|s| s.code == c) => services.push(c),
+            _ => errors.add(format!("services[{i}]"), format!("no service '{raw}'")),
+        }
+    }
+    errors.check()?;
+    let now = state.clock.now();
+    let signup = state
+        .store
+        .subscribe(
+            &crate::store::NewSubscriber {
+                address: address.expect("checked"),
+                language: language.expect("checked"),
+                services: (!services.is_empty()).then_some(services),
+                source: "api",
+                confirmed: true,
+                expires_at: now,
+            },
+            now,
+        )
+        .await?;
+    let actor = staff.actor();
+    state
+        .store
+        .audit(
+            crate::store::Audit {
+                actor: &actor,
+                action: "subscriber.add",
+                target: format!("subscriber:{}", signup.subscriber.id),
+                before: None,
+                after: None,
+                detail: signup.subscriber.address.channel.as_str().to_string(),
+            },
+            now,
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(subscriber_json(&signup.subscriber)),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct AddressQuery {
+    address: Option<String>,
+}
+
+async fn lookup(state: &AppState, q: AddressQuery) -> Result<crate::store::Subscriber> {
+    let raw = q.address.ok_or_else(|| {
+        AppError::field(
+            "address",
+            "is required: the exact phone number or email address",
+        )
+    })?;
+    let address = parse_address(state, "address", &raw)?;
+    state
+        .store
+        .find_subscriber(&address)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("no subscriber {}", address.value)))
+}
+
+async fn find_subscriber(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AddressQuery>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Viewer)?;
+    Ok(Json(subscriber_json(&lookup(&state, q).await?)))
+}
+
+/// Everything stored about one person (GDPR-style access request).
+async fn export_subscriber(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AddressQuery>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Admin)?;
+    let s = lookup(&state, q).await?;
+    let actor = staff.actor();
+    state
+        .store
+        .audit(
+            crate::store::Audit {
+                actor: &actor,
+                action: "subscriber.export",
+                target: format!("subscriber:{}", s.id),
+                before: None,
+                after: None,
+                detail: String::new(),
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Json(json!({
+        "subscriber": subscriber_json(&s),
+        "note": "Tangazo stores the address, language, services followed, consent source and the times above. Confirmation counters keep only a hash of the address.",
+    })))
+}
+
+/// Erases a subscriber; the audit log keeps the id, never the address.
+async fn erase_subscriber(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AddressQuery>,
+) -> Result<StatusCode> {
+    staff.require(Role::Admin)?;
+    let s = lookup(&state, q).await?;
+    state.store.erase_subscriber(&s.id).await?;
+    let actor = staff.actor();
+    state
+        .store
+        .audit(
+            crate::store::Audit {
+                actor: &actor,
+                action: "subscriber.erase",
+                target: format!("subscriber:{}", s.id),
+                before: None,
+                after: None,
+                detail: String::new(),
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub fn router() -> Router<AppState> {

@@ -34,6 +34,11 @@ pub fn router() -> Router<AppState> {
             "/unsubscribe/{token}",
             get(unsubscribe_page).post(unsubscribe),
         )
+        .route(
+            "/callbacks/sms/africastalking/{secret}",
+            post(africastalking_inbound),
+        )
+        .route("/callbacks/sms/twilio", post(twilio_inbound))
 }
 
 #[derive(Deserialize)]
@@ -615,4 +620,153 @@ mod tests {
         ));
         assert!(matches!(check_token("key", "junk", now), LinkCheck::Forged));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inbound SMS: STOP and the operator's local words unsubscribe the sender.
+
+fn is_stop(state: &AppState, text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("").to_uppercase();
+    let first = first.trim_matches(|c: char| !c.is_alphanumeric());
+    !first.is_empty()
+        && state
+            .settings
+            .raw
+            .subscribers
+            .stop_words
+            .split(',')
+            .any(|w| w.trim().eq_ignore_ascii_case(first))
+}
+
+async fn stop_number(state: &AppState, raw: &str, provider: &str) -> anyhow::Result<bool> {
+    let s = &state.settings.raw.subscribers;
+    // A STOP is honoured from any country a number could have subscribed from.
+    let Ok(address) = Address::phone(raw, &s.default_country, &state.settings.allowed_countries)
+    else {
+        return Ok(false);
+    };
+    let Some(sub) = state.store.find_subscriber(&address).await? else {
+        return Ok(false);
+    };
+    let now = state.clock.now();
+    let changed = state.store.unsubscribe_id(&sub.id, now).await?;
+    if changed {
+        state
+            .store
+            .audit(
+                crate::store::Audit {
+                    actor: provider,
+                    action: "subscriber.stop",
+                    target: format!("subscriber:{}", sub.id),
+                    before: None,
+                    after: None,
+                    detail: "inbound SMS".into(),
+                },
+                now,
+            )
+            .await?;
+    }
+    Ok(changed)
+}
+
+fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// Africa's Talking posts inbound messages (`from`, `text`) and opt-out notifications
+/// (`phoneNumber`) to a URL whose last segment is `sms.callback_secret`.
+async fn africastalking_inbound(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    body: Bytes,
+) -> Response {
+    let expected = &state.settings.raw.sms.callback_secret;
+    let same = !expected.is_empty()
+        && expected.len() == secret.len()
+        && expected
+            .bytes()
+            .zip(secret.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0;
+    if !same {
+        tracing::warn!("Africa's Talking callback with a wrong or no secret");
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let fields = form_fields(&body);
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let result = if let Some(number) = get("phoneNumber") {
+        stop_number(&state, number, "provider:africastalking").await
+    } else if let (Some(from), Some(text)) = (get("from"), get("text")) {
+        if is_stop(&state, text) {
+            stop_number(&state, from, "provider:africastalking").await
+        } else {
+            Ok(false)
+        }
+    } else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "expected from and text, or phoneNumber",
+        )
+            .into_response();
+    };
+    match result {
+        Ok(_) => (StatusCode::OK, "OK").into_response(),
+        Err(e) => super::AppError::Internal(e).into_response(),
+    }
+}
+
+/// Twilio's request signature: base64 HMAC-SHA1, keyed with the auth token, of the URL
+/// followed by every POST parameter name and value, sorted by name.
+pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> = params.iter().collect();
+    sorted.sort();
+    let mut data = url.to_string();
+    for (k, v) in sorted {
+        data.push_str(k);
+        data.push_str(v);
+    }
+    let mut m =
+        hmac::Hmac::<sha1::Sha1>::new_from_slice(auth_token.as_bytes()).expect("any key length");
+    m.update(data.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+}
+
+async fn twilio_inbound(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let token = &state.settings.raw.sms.twilio_auth_token;
+    if token.is_empty() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let fields = form_fields(&body);
+    let url = format!("{}/callbacks/sms/twilio", state.settings.public_url);
+    let expected = twilio_signature(token, &url, &fields);
+    let given = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let same = expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0;
+    if !same {
+        tracing::warn!("Twilio callback with a wrong signature");
+        return (StatusCode::FORBIDDEN, "bad signature").into_response();
+    }
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    if let (Some(from), Some(text)) = (get("From"), get("Body"))
+        && is_stop(&state, text)
+        && let Err(e) = stop_number(&state, from, "provider:twilio").await
+    {
+        return super::AppError::Internal(e).into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "text/xml")],
+        "<Response></Response>",
+    )
+        .into_response()
 }
