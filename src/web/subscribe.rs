@@ -597,31 +597,6 @@ pub fn mask(a: &Address) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn confirmation_tokens() {
-        let now = Utc::now();
-        let t = confirm_token("key", "abc", now + Duration::hours(1));
-        assert!(matches!(check_token("key", &t, now), LinkCheck::Valid(id) if id == "abc"));
-        assert!(matches!(
-            check_token("other key", &t, now),
-            LinkCheck::Forged
-        ));
-        assert!(matches!(
-            check_token("key", &t.replace("abc", "abd"), now),
-            LinkCheck::Forged
-        ));
-        assert!(matches!(
-            check_token("key", &t, now + Duration::hours(2)),
-            LinkCheck::Expired
-        ));
-        assert!(matches!(check_token("key", "junk", now), LinkCheck::Forged));
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Inbound SMS: STOP and the operator's local words unsubscribe the sender.
 
@@ -769,4 +744,29 @@ async fn twilio_inbound(
         "<Response></Response>",
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confirmation_tokens() {
+        let now = Utc::now();
+        let t = confirm_token("key", "abc", now + Duration::hours(1));
+        assert!(matches!(check_token("key", &t, now), LinkCheck::Valid(id) if id == "abc"));
+        assert!(matches!(
+            check_token("other key", &t, now),
+            LinkCheck::Forged
+        ));
+        assert!(matches!(
+            check_token("key", &t.replace("abc", "abd"), now),
+            LinkCheck::Forged
+        ));
+        assert!(matches!(
+            check_token("key", &t, now + Duration::hours(2)),
+            LinkCheck::Expired
+        ));
+        assert!(matches!(check_token("key", "junk", now), LinkCheck::Forged));
+    }
 }
