@@ -44,11 +44,22 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage subscribers.
+    Subscribers {
+        #[command(subcommand)]
+        command: SubscribersCommand,
+    },
     /// Manage staff console accounts.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SubscribersCommand {
+    /// Import a CSV (columns address, consent; optional channel, language, services).
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -109,6 +120,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let n = crate::export::export(&store, &settings, clock.now(), &dir).await?;
             println!("wrote {n} files to {}", dir.display());
             store.close().await;
+            Ok(())
+        }
+        Command::Subscribers {
+            command: SubscribersCommand::Import { file },
+        } => {
+            let store = open(&settings).await?;
+            let report = crate::import::import_csv(&store, &settings, &file, clock.now(), |m| {
+                eprintln!("{m}")
+            })
+            .await?;
+            store.close().await;
+            println!(
+                "{} rows, {} new subscribers, {} already present, in {:.1} s ({:.0} rows/s)",
+                report.rows,
+                report.inserted,
+                report.rows - report.inserted,
+                report.seconds,
+                report.rows as f64 / report.seconds.max(0.001)
+            );
             Ok(())
         }
         Command::Admin {

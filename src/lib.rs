@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod import;
 pub mod render;
 pub mod snapshot;
 pub mod store;
@@ -69,6 +70,7 @@ pub async fn start(
     };
     let addr = listener.local_addr()?;
     tokio::spawn(snapshot.run(cancel.clone()));
+    tokio::spawn(expire_signups(state.clone(), cancel.clone()));
     let app = web::router(state.clone());
     let shutdown = cancel.clone();
     let handle = tokio::spawn(async move {
@@ -86,4 +88,20 @@ pub async fn start(
         cancel,
         handle,
     })
+}
+
+/// Unconfirmed sign-ups expire (`subscribers.confirm_hours`): checked every ten minutes.
+async fn expire_signups(state: AppState, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match state.store.expire_pending(state.clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "unconfirmed sign-ups removed"),
+            Err(e) => tracing::warn!(error = %e, "cannot remove expired sign-ups"),
+        }
+    }
 }

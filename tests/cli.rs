@@ -159,3 +159,70 @@ fn send_signal(pid: u32, signal: i32) {
         .unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn subscribers_import_is_checked_whole_and_idempotent() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(tangazo(dir.path()).arg("demo")).0);
+    let mut csv = String::from("address,language,services,consent\n");
+    for i in 0..5_000u32 {
+        if i % 10 == 0 {
+            writeln!(csv, "user{i}@example.co.ke,en,,yes").unwrap();
+        } else {
+            writeln!(csv, "07{:08},sw,pay-bill;send-money,yes", 10_000_000 + i).unwrap();
+        }
+    }
+    std::fs::write(dir.path().join("list.csv"), &csv).unwrap();
+    let (ok, out, err) = run(tangazo(dir.path()).args(["subscribers", "import", "list.csv"]));
+    assert!(ok, "{err}");
+    assert!(out.starts_with("5000 rows, 5000 new subscribers"), "{out}");
+    let (ok, out, _) = run(tangazo(dir.path()).args(["subscribers", "import", "list.csv"]));
+    assert!(ok);
+    assert!(
+        out.starts_with("5000 rows, 0 new subscribers, 5000 already present"),
+        "re-import changes nothing: {out}"
+    );
+
+    // A bad row anywhere stops the whole import, naming the line and the reason.
+    let bad = "address,consent\n0712000001,yes\n+1 202 555 0143,yes\nnot-an-address,yes\n0712000002,no\n0712000003,yes\n";
+    std::fs::write(dir.path().join("bad.csv"), bad).unwrap();
+    let (ok, _, err) = run(tangazo(dir.path()).args(["subscribers", "import", "bad.csv"]));
+    assert!(!ok);
+    assert!(
+        err.contains("3 of 5 rows are wrong; nothing was imported"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: address:") && err.contains("not accepted"),
+        "{err}"
+    );
+    assert!(err.contains("line 4: address:"), "{err}");
+    assert!(err.contains("line 5: consent:"), "{err}");
+    let (_, out, _) = run(tangazo(dir.path()).args(["subscribers", "import", "list.csv"]));
+    assert!(
+        out.contains("0 new"),
+        "the rows of the bad file before the error were not stored either"
+    );
+    std::fs::write(
+        dir.path().join("noconsent.csv"),
+        "address,language\n0712000009,en\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(tangazo(dir.path()).args(["subscribers", "import", "noconsent.csv"]));
+    assert!(!ok && err.contains("consent column is missing"), "{err}");
+    std::fs::write(
+        dir.path().join("latin1.csv"),
+        b"address,consent\n0712000009,yes\nJos\xe9@example.com,yes\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(tangazo(dir.path()).args(["subscribers", "import", "latin1.csv"]));
+    assert!(!ok && err.contains("not UTF-8"), "{err}");
+    std::fs::write(
+        dir.path().join("cols.csv"),
+        "phone,consent\n0712000009,yes\n",
+    )
+    .unwrap();
+    let (ok, _, err) = run(tangazo(dir.path()).args(["subscribers", "import", "cols.csv"]));
+    assert!(!ok && err.contains("unknown column 'phone'"), "{err}");
+}

@@ -23,7 +23,9 @@ pub use accounts::{
     check_password, random_token,
 };
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
-pub use subscribers::{CapHit, Caps, CodeCheck, NewSubscriber, SignUp, SubState, Subscriber};
+pub use subscribers::{
+    CapHit, Caps, CodeCheck, Import, NewSubscriber, SignUp, SubState, Subscriber,
+};
 pub use tokens::{ApiToken, Role};
 
 /// Errors a caller can act on; everything else is `Other`.

@@ -522,3 +522,103 @@ impl Store {
         )
     }
 }
+
+/// One import in one transaction: either the whole file is in, or nothing is.
+pub struct Import {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub inserted: u64,
+    pub seen: u64,
+}
+
+impl Store {
+    pub async fn begin_import(&self) -> StoreResult<Import> {
+        Ok(Import {
+            tx: self.begin_write().await?,
+            inserted: 0,
+            seen: 0,
+        })
+    }
+}
+
+impl Import {
+    /// Adds confirmed subscribers; addresses already present are left as they are, so
+    /// importing the same file twice changes nothing. One statement per batch.
+    pub async fn add(&mut self, rows: &[NewSubscriber], now: DateTime<Utc>) -> StoreResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.seen += rows.len() as u64;
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|_| uuid::Uuid::now_v7().to_string())
+            .collect();
+        // Seven bound values a row, then `now` once for all.
+        let now_param = rows.len() * 7 + 1;
+        let values = (0..rows.len())
+            .map(|i| {
+                let b = i * 7;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, 'confirmed', ${}, NULL, 0, ${}, ${now_param}, ${now_param})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO subscribers (id, channel, address, language, all_services, state, source, code_hash, \
+             code_attempts, manage_hash, created_at, confirmed_at) VALUES {values} \
+             ON CONFLICT (channel, address) DO NOTHING RETURNING id"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (row, id) in rows.iter().zip(&ids) {
+            q = q
+                .bind(id)
+                .bind(row.address.channel.as_str())
+                .bind(&row.address.value)
+                .bind(row.language.code())
+                .bind(i64::from(row.services.is_none()))
+                .bind(row.source)
+                .bind(hash_token(&random_token(18)));
+        }
+        q = q.bind(ms(now));
+        let inserted: Vec<String> = q
+            .fetch_all(&mut *self.tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        self.inserted += inserted.len() as u64;
+        let fresh: std::collections::HashSet<&str> = inserted.iter().map(String::as_str).collect();
+        let pairs: Vec<(&str, &ServiceCode)> = rows
+            .iter()
+            .zip(&ids)
+            .filter(|(_, id)| fresh.contains(id.as_str()))
+            .flat_map(|(row, id)| row.services.iter().flatten().map(move |c| (id.as_str(), c)))
+            .collect();
+        for chunk in pairs.chunks(400) {
+            let values = (0..chunk.len())
+                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO subscriber_services (subscriber_id, service_code) VALUES {values}"
+            )));
+            for (id, code) in chunk {
+                q = q.bind(*id).bind(code.as_str());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> StoreResult<(u64, u64)> {
+        self.tx.commit().await?;
+        Ok((self.seen, self.inserted))
+    }
+}
