@@ -641,9 +641,142 @@ async fn staff_api_privacy_and_stop_callbacks(backend: Backend) {
     assert_eq!(stops.len(), 2);
 }
 
+/// The whole path through a real SMTP server (aiosmtpd): the confirmation email arrives, its
+/// link confirms, and its `List-Unsubscribe` header unsubscribes with one POST (RFC 8058).
+async fn real_email_one_click_unsubscribe(backend: Backend) {
+    let maildir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut smtp = std::process::Command::new("python3")
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(maildir.path().join("box"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("python3 -m aiosmtpd (pip install aiosmtpd; .ci/run does)");
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "aiosmtpd did not start"
+        );
+        if let Ok(Some(status)) = smtp.try_wait() {
+            panic!("aiosmtpd exited: {status}; is it installed (pip install aiosmtpd)?");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _smtp = Kill(smtp);
+    let sinks = Sinks::new();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = app_with(
+        backend,
+        &sinks,
+        &[
+            ("TANGAZO_EMAIL_DRIVER", "smtp"),
+            ("TANGAZO_EMAIL_SMTP_URL", &url),
+        ],
+    )
+    .await;
+    let (s, body) = post_form(
+        &app,
+        "/subscribe",
+        &[("address", "akinyi@example.co.ke"), ("language", "en")],
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert!(sinks.emails().is_empty(), "sent over SMTP, not to files");
+    let new = maildir.path().join("box").join("new");
+    let started = std::time::Instant::now();
+    let raw = loop {
+        if let Some(entry) = std::fs::read_dir(&new).ok().and_then(|mut d| d.next()) {
+            break std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "no email reached the SMTP server"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let unfolded = raw.replace("\r\n ", " ").replace("\n ", " ");
+    assert!(
+        unfolded.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{raw}"
+    );
+    let header = unfolded
+        .lines()
+        .find(|l| l.starts_with("List-Unsubscribe: "))
+        .expect("List-Unsubscribe header");
+    let https = header.split('<').nth(1).unwrap().split('>').next().unwrap();
+    assert!(
+        https.starts_with("https://status.example.co.ke/unsubscribe/"),
+        "{header}"
+    );
+    let body = unfolded.replace("=\r\n", "").replace("=\n", "");
+    let i = body.find("/subscribe/confirm/").unwrap();
+    let token: String = body[i + 19..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(
+        app.get(&format!("/subscribe/confirm/{token}"))
+            .await
+            .status(),
+        200
+    );
+    let address = Address::email("akinyi@example.co.ke").unwrap();
+    assert_eq!(
+        app.store
+            .find_subscriber(&address)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Confirmed
+    );
+    // What a mail client does for "Unsubscribe": POST the header's URL, no login, no cookies.
+    let local = https.replace("https://status.example.co.ke", &app.url);
+    let r = app
+        .client
+        .post(local)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        app.store
+            .find_subscriber(&address)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Unsubscribed
+    );
+}
+
 on_both_backends!(
     email_sign_up_confirm_and_unsubscribe,
     sms_sign_up_with_a_code,
     caps_hold_under_a_burst,
     staff_api_privacy_and_stop_callbacks,
+    real_email_one_click_unsubscribe,
 );

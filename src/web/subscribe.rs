@@ -161,6 +161,7 @@ struct Words {
     unknown_link: &'static str,
     email_subject: &'static str,
     email_body: &'static str,
+    not_you: &'static str,
     sms_code: &'static str,
 }
 
@@ -181,6 +182,7 @@ fn words(lang: Lang) -> &'static Words {
         unknown_link: "This link is not valid any more.",
         email_subject: "Confirm your subscription",
         email_body: "Please confirm that you want notices about maintenance and problems. Open this link:",
+        not_you: "Did not sign up? Stop these emails",
         sms_code: "code: {code}. Type it on the page to get notices. It expires in {hours} h.",
     };
     static SW: Words = Words {
@@ -199,6 +201,7 @@ fn words(lang: Lang) -> &'static Words {
         unknown_link: "Kiungo hiki si halali tena.",
         email_subject: "Thibitisha usajili wako",
         email_body: "Tafadhali thibitisha kuwa unataka taarifa kuhusu matengenezo na matatizo. Fungua kiungo hiki:",
+        not_you: "Hukujisajili? Sitisha barua hizi",
         sms_code: "namba: {code}. Iandike kwenye ukurasa upate taarifa. Inaisha baada ya saa {hours}.",
     };
     match lang {
@@ -326,7 +329,7 @@ async fn sign_up(
                 state.settings.public_url,
                 confirm_token(&state.link_key, &signup.subscriber.id, new.expires_at)
             );
-            send_confirmation_email(&state, &address, lw, &link).await
+            send_confirmation_email(&state, &address, lw, &link, &signup.manage_token).await
         }
         Channel::Sms => {
             let code = signup.code.clone().unwrap_or_default();
@@ -381,22 +384,40 @@ async fn sign_up(
     }
 }
 
+/// The confirmation email already carries the one-click unsubscribe (RFC 8058): someone signed
+/// up with an address that is not theirs must be able to stop it at once.
 async fn send_confirmation_email(
     state: &AppState,
     to: &Address,
     w: &Words,
     link: &str,
+    manage_token: &str,
 ) -> anyhow::Result<()> {
-    let message = lettre::Message::builder()
-        .from(state.settings.raw.subscribers.email_from.parse()?)
+    use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+    let unsubscribe = format!("{}/unsubscribe/{manage_token}", state.settings.public_url);
+    let from: lettre::message::Mailbox = state.settings.raw.subscribers.email_from.parse()?;
+    let mut message = lettre::Message::builder()
+        .from(from.clone())
         .to(to.value.parse()?)
         .subject(w.email_subject)
         .message_id(None)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .header(ContentType::TEXT_PLAIN)
         .body(format!(
-            "{}\n\n{link}\n\n{}\n",
-            w.email_body, state.settings.public_url
+            "{}\n\n{link}\n\n{}: {unsubscribe}\n",
+            w.email_body, w.not_you
         ))?;
+    let headers = message.headers_mut();
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe"),
+        format!(
+            "<{unsubscribe}>, <mailto:{}?subject=unsubscribe>",
+            from.email
+        ),
+    ));
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click".to_string(),
+    ));
     state.outbound.send_email(message).await
 }
 
