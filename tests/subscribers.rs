@@ -751,6 +751,39 @@ async fn real_email_one_click_unsubscribe(backend: Backend) {
             .state,
         SubState::Confirmed
     );
+    // The manage link changes language and services without a login.
+    let i = body.find("/manage/").expect("a manage link");
+    let manage: String = body[i..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let page = app.text(&manage).await;
+    assert!(
+        page.contains("a…@example.co.ke") && page.contains("Your notices"),
+        "{page}"
+    );
+    let (s, page) = post_form(
+        &app,
+        &manage,
+        &[("language", "sw"), ("service", "pay-bill")],
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(
+        page.contains("Imehifadhiwa."),
+        "answered in the new language"
+    );
+    let sub = app.store.find_subscriber(&address).await.unwrap().unwrap();
+    assert_eq!(sub.language, Lang::Sw);
+    assert_eq!(
+        sub.services
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>(),
+        ["pay-bill"]
+    );
+    assert_eq!(app.get("/manage/not-a-token").await.status(), 404);
     // What a mail client does for "Unsubscribe": POST the header's URL, no login, no cookies.
     let local = https.replace("https://status.example.co.ke", &app.url);
     let r = app

@@ -167,7 +167,74 @@ pub struct MessagePage {
     pub unsubscribe_button: &'static str,
 }
 
+#[derive(Template)]
+#[template(path = "page/manage.html")]
+pub struct ManagePage {
+    pub c: Chrome,
+    pub s: &'static SubscribeText,
+    pub heading: &'static str,
+    pub flash: Option<String>,
+    pub token: String,
+    pub address: String,
+    pub state: &'static str,
+    pub langs: Vec<(&'static str, &'static str, bool)>,
+    pub services: Vec<(String, String, bool)>,
+    pub none_means_all: &'static str,
+    pub save: &'static str,
+    pub unsubscribe: &'static str,
+}
+
 impl View<'_> {
+    /// The manage page behind the link in every message.
+    pub fn manage_html(
+        &self,
+        lang: Lang,
+        token: &str,
+        address: &str,
+        state: &'static str,
+        followed: Option<&[crate::domain::ServiceCode]>,
+        flash: Option<String>,
+    ) -> String {
+        let (heading, none_means_all, save, unsubscribe) = match lang {
+            Lang::En => ("Your notices", "tick none for all", "Save", "Unsubscribe"),
+            Lang::Sw => (
+                "Taarifa zako",
+                "usichague yoyote kupata zote",
+                "Hifadhi",
+                "Jiondoe",
+            ),
+        };
+        ManagePage {
+            c: self.chrome(lang, "/subscribe"),
+            s: subscribe_text(lang),
+            heading,
+            flash,
+            token: token.to_string(),
+            address: address.to_string(),
+            state,
+            langs: self
+                .settings
+                .languages
+                .iter()
+                .map(|l| (l.code(), l.native_name(), *l == lang))
+                .collect(),
+            services: self
+                .data
+                .services
+                .iter()
+                .map(|s| {
+                    let on = followed.is_some_and(|f| f.contains(&s.code));
+                    (s.code.to_string(), s.name.get(lang).to_string(), on)
+                })
+                .collect(),
+            none_means_all,
+            save,
+            unsubscribe,
+        }
+        .render()
+        .expect("manage template renders")
+    }
+
     pub fn subscribe_html(&self, lang: Lang, error: Option<String>, address: &str) -> String {
         SubscribePage {
             c: self.chrome(lang, "/subscribe"),

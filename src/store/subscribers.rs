@@ -622,3 +622,36 @@ impl Import {
         Ok((self.seen, self.inserted))
     }
 }
+
+impl Store {
+    /// Changes what a subscriber receives (from the manage page).
+    pub async fn update_preferences(
+        &self,
+        id: &str,
+        language: Lang,
+        services: Option<&[ServiceCode]>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE subscribers SET language = $2, all_services = $3 WHERE id = $1")
+            .bind(id)
+            .bind(language.code())
+            .bind(i64::from(services.is_none()))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM subscriber_services WHERE subscriber_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for code in services.into_iter().flatten() {
+            sqlx::query(
+                "INSERT INTO subscriber_services (subscriber_id, service_code) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(code.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

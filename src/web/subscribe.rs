@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
             post(africastalking_inbound),
         )
         .route("/callbacks/sms/twilio", post(twilio_inbound))
+        .route("/manage/{token}", get(manage).post(save_manage))
 }
 
 #[derive(Deserialize)]
@@ -162,6 +163,7 @@ struct Words {
     email_subject: &'static str,
     email_body: &'static str,
     not_you: &'static str,
+    manage: &'static str,
     sms_code: &'static str,
 }
 
@@ -183,6 +185,7 @@ fn words(lang: Lang) -> &'static Words {
         email_subject: "Confirm your subscription",
         email_body: "Please confirm that you want notices about maintenance and problems. Open this link:",
         not_you: "Did not sign up? Stop these emails",
+        manage: "Choose language and services",
         sms_code: "code: {code}. Type it on the page to get notices. It expires in {hours} h.",
     };
     static SW: Words = Words {
@@ -202,6 +205,7 @@ fn words(lang: Lang) -> &'static Words {
         email_subject: "Thibitisha usajili wako",
         email_body: "Tafadhali thibitisha kuwa unataka taarifa kuhusu matengenezo na matatizo. Fungua kiungo hiki:",
         not_you: "Hukujisajili? Sitisha barua hizi",
+        manage: "Chagua lugha na huduma",
         sms_code: "namba: {code}. Iandike kwenye ukurasa upate taarifa. Inaisha baada ya saa {hours}.",
     };
     match lang {
@@ -403,8 +407,8 @@ async fn send_confirmation_email(
         .message_id(None)
         .header(ContentType::TEXT_PLAIN)
         .body(format!(
-            "{}\n\n{link}\n\n{}: {unsubscribe}\n",
-            w.email_body, w.not_you
+            "{}\n\n{link}\n\n{}: {}/manage/{manage_token}\n{}: {unsubscribe}\n",
+            w.email_body, w.manage, state.settings.public_url, w.not_you
         ))?;
     let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(
@@ -616,6 +620,100 @@ pub fn mask(a: &Address) -> String {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The manage page: language and services, without a login (the link is the key).
+
+async fn manage(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    manage_page(&state, &token, &headers, None).await
+}
+
+async fn manage_page(
+    state: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    flash: Option<String>,
+) -> Response {
+    let lang = lang_of(state, None, headers);
+    match state.store.find_by_manage_token(token).await {
+        Ok(Some(s)) if s.state != crate::store::SubState::Unsubscribed => {
+            let masked = mask(&s.address);
+            page(state, StatusCode::OK, |v| {
+                v.manage_html(
+                    s.language,
+                    token,
+                    &masked,
+                    s.state.as_str(),
+                    s.services.as_deref(),
+                    flash,
+                )
+            })
+        }
+        Ok(_) => {
+            let w = words(lang);
+            message(
+                state,
+                StatusCode::NOT_FOUND,
+                lang,
+                w.unknown_link,
+                w.unknown_link,
+                false,
+            )
+        }
+        Err(e) => super::AppError::from(e).into_response(),
+    }
+}
+
+async fn save_manage(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = form_fields(&body);
+    let Ok(Some(s)) = state.store.find_by_manage_token(&token).await else {
+        let lang = lang_of(&state, None, &headers);
+        let w = words(lang);
+        return message(
+            &state,
+            StatusCode::NOT_FOUND,
+            lang,
+            w.unknown_link,
+            w.unknown_link,
+            false,
+        );
+    };
+    let language = fields
+        .iter()
+        .find(|(k, _)| k == "language")
+        .and_then(|(_, v)| Lang::parse(v))
+        .filter(|l| state.settings.languages.contains(l))
+        .unwrap_or(s.language);
+    let snapshot = state.snapshot.load();
+    let chosen: Vec<ServiceCode> = fields
+        .iter()
+        .filter(|(k, _)| k == "service")
+        .filter_map(|(_, v)| ServiceCode::parse(v).ok())
+        .filter(|c| snapshot.data().services.iter().any(|s| &s.code == c))
+        .collect();
+    let services = (!chosen.is_empty()).then_some(chosen.as_slice());
+    if let Err(e) = state
+        .store
+        .update_preferences(&s.id, language, services)
+        .await
+    {
+        return super::AppError::from(e).into_response();
+    }
+    let saved = match language {
+        Lang::En => "Saved.",
+        Lang::Sw => "Imehifadhiwa.",
+    };
+    manage_page(&state, &token, &headers, Some(saved.to_string())).await
 }
 
 // ---------------------------------------------------------------------------------------------
