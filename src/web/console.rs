@@ -127,15 +127,6 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, path: &st
     .expect("tokens are URL-safe")
 }
 
-fn same(a: &str, b: &str) -> bool {
-    // Constant time in the length of the expected token.
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// A logged-in person. Without a session, the request is sent to the login page.
 pub struct Staff(pub Session);
 
@@ -178,7 +169,7 @@ impl Staff {
 
     /// Every state-changing form carries the session's token.
     fn check_csrf(&self, form: &Form) -> Result<(), Response> {
-        if same(form.get("csrf"), &self.0.csrf_token) {
+        if super::secrets_equal(form.get("csrf"), &self.0.csrf_token) {
             Ok(())
         } else {
             tracing::warn!(user = %self.0.user.email, "console: CSRF token missing or wrong");
@@ -661,7 +652,7 @@ async fn login(
         resp
     };
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
-    if expected.is_empty() || !same(form.get("csrf"), expected) {
+    if expected.is_empty() || !super::secrets_equal(form.get("csrf"), expected) {
         tracing::warn!(ip = %peer.ip(), "console login: CSRF token missing or wrong");
         return fail(
             StatusCode::FORBIDDEN,
@@ -717,38 +708,18 @@ async fn login(
         }
         Ok(Err(LoginError::WrongCredentials)) => {
             tracing::warn!(ip = %peer.ip(), "console login: wrong email or password");
-            let _ = state
-                .store
-                .audit(
-                    Audit {
-                        actor: "anonymous",
-                        action: "console.login_failed",
-                        target: format!("user:{}", email.to_lowercase()),
-                        before: None,
-                        after: None,
-                        detail: format!("from {}", peer.ip()),
-                    },
-                    now,
-                )
-                .await;
+            login_failed(&state, &email, format!("from {}", peer.ip()), now).await;
             fail(StatusCode::UNAUTHORIZED, "Wrong email or password.")
         }
         Ok(Err(LoginError::Locked { until })) => {
             tracing::warn!(ip = %peer.ip(), "console login: account locked");
-            let _ = state
-                .store
-                .audit(
-                    Audit {
-                        actor: "anonymous",
-                        action: "console.login_failed",
-                        target: format!("user:{}", email.to_lowercase()),
-                        before: None,
-                        after: None,
-                        detail: format!("account locked; from {}", peer.ip()),
-                    },
-                    now,
-                )
-                .await;
+            login_failed(
+                &state,
+                &email,
+                format!("account locked; from {}", peer.ip()),
+                now,
+            )
+            .await;
             let local = until
                 .with_timezone(&state.settings.time_zone)
                 .format("%H:%M %Z");
@@ -761,6 +732,21 @@ async fn login(
             )
         }
         Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+/// Every refused login is in the audit log; a failure to write it must not change the answer.
+async fn login_failed(state: &AppState, email: &str, detail: String, now: DateTime<Utc>) {
+    let entry = Audit {
+        actor: "anonymous",
+        action: "console.login_failed",
+        target: format!("user:{}", email.to_lowercase()),
+        before: None,
+        after: None,
+        detail,
+    };
+    if let Err(e) = state.store.audit(entry, now).await {
+        tracing::error!(error = %e, "cannot write a failed login to the audit log");
     }
 }
 

@@ -40,6 +40,17 @@ pub struct AppState {
     pub link_key: Arc<String>,
 }
 
+/// Compares a secret someone sent with the expected one in time that does not depend on where
+/// they differ (tokens, signatures, callback secrets).
+pub(crate) fn secrets_equal(given: &str, expected: &str) -> bool {
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 impl AppState {
     /// Rebuilds the snapshot after a committed write so the writer sees its change at once.
     /// A failure here does not undo the write: the background refresher retries within a

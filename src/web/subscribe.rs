@@ -129,13 +129,7 @@ fn check_token(key: &str, token: &str, now: DateTime<Utc>) -> LinkCheck {
         return LinkCheck::Forged;
     };
     let expected = mac(key, id, exp);
-    let same = expected.len() == sig.len()
-        && expected
-            .bytes()
-            .zip(sig.bytes())
-            .fold(0u8, |a, (x, y)| a | (x ^ y))
-            == 0;
-    if !same {
+    if !super::secrets_equal(sig, &expected) {
         return LinkCheck::Forged;
     }
     if exp <= now.timestamp() {
@@ -775,14 +769,7 @@ async fn africastalking_inbound(
     body: Bytes,
 ) -> Response {
     let expected = &state.settings.raw.sms.callback_secret;
-    let same = !expected.is_empty()
-        && expected.len() == secret.len()
-        && expected
-            .bytes()
-            .zip(secret.bytes())
-            .fold(0u8, |a, (x, y)| a | (x ^ y))
-            == 0;
-    if !same {
+    if expected.is_empty() || !super::secrets_equal(&secret, expected) {
         tracing::warn!("Africa's Talking callback with a wrong or no secret");
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -841,13 +828,7 @@ async fn twilio_inbound(
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let same = expected.len() == given.len()
-        && expected
-            .bytes()
-            .zip(given.bytes())
-            .fold(0u8, |a, (x, y)| a | (x ^ y))
-            == 0;
-    if !same {
+    if !super::secrets_equal(given, &expected) {
         tracing::warn!("Twilio callback with a wrong signature");
         return (StatusCode::FORBIDDEN, "bad signature").into_response();
     }
