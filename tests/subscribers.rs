@@ -806,10 +806,72 @@ async fn real_email_one_click_unsubscribe(backend: Backend) {
     );
 }
 
+async fn unsubscribe_by_address(backend: Backend) {
+    let sinks = Sinks::new();
+    let app = app_with(backend, &sinks, &[]).await;
+    let now = app.clock.now();
+    app.store
+        .subscribe(
+            &NewSubscriber {
+                address: ke("0712 999 000"),
+                language: Lang::Sw,
+                services: None,
+                source: "import",
+                confirmed: true,
+                expires_at: now,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(app.text("/unsubscribe").await.contains("Stop notices"));
+    // Unknown and known addresses get the same answer; only the known one gets a message.
+    let (s, unknown) = post_form(&app, "/unsubscribe", &[("address", "0712 999 001")]).await;
+    assert_eq!(s, 200);
+    assert!(sinks.sms().is_empty());
+    let (s, known) = post_form(&app, "/unsubscribe", &[("address", "0712 999 000")]).await;
+    assert_eq!(s, 200);
+    assert_eq!(unknown, known, "the page does not reveal who is subscribed");
+    let sms = sinks.sms();
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0]["to"], "+254712999000");
+    let text = sms[0]["text"].as_str().unwrap();
+    assert!(
+        text.contains("kusitisha"),
+        "in the subscriber's language: {text}"
+    );
+    let link = text
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .replace("https://status.example.co.ke", "");
+    assert_eq!(
+        app.store
+            .find_subscriber(&ke("0712999000"))
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Confirmed
+    );
+    let (s, _) = post_form(&app, &link, &[]).await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        app.store
+            .find_subscriber(&ke("0712999000"))
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
+        SubState::Unsubscribed
+    );
+}
+
 on_both_backends!(
     email_sign_up_confirm_and_unsubscribe,
     sms_sign_up_with_a_code,
     caps_hold_under_a_burst,
     staff_api_privacy_and_stop_callbacks,
     real_email_one_click_unsubscribe,
+    unsubscribe_by_address,
 );

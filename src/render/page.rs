@@ -184,7 +184,47 @@ pub struct ManagePage {
     pub unsubscribe: &'static str,
 }
 
+#[derive(Template)]
+#[template(path = "page/unsubscribe.html")]
+pub struct UnsubscribePage {
+    pub c: Chrome,
+    pub heading: &'static str,
+    pub intro: &'static str,
+    pub label: &'static str,
+    pub button: &'static str,
+    pub error: Option<String>,
+}
+
 impl View<'_> {
+    /// Unsubscribe by typing the address: we send a link to it, so nobody can stop someone
+    /// else's notices.
+    pub fn unsubscribe_html(&self, lang: Lang, error: Option<String>) -> String {
+        let (heading, intro, label, button) = match lang {
+            Lang::En => (
+                "Stop notices",
+                "Type the phone number or email address that gets our notices. We send it a link; open it to stop them.",
+                "Phone number or email address",
+                "Send me the link",
+            ),
+            Lang::Sw => (
+                "Sitisha taarifa",
+                "Andika namba ya simu au barua pepe inayopata taarifa zetu. Tutaitumia kiungo; kifungue kusitisha.",
+                "Namba ya simu au barua pepe",
+                "Nitumie kiungo",
+            ),
+        };
+        UnsubscribePage {
+            c: self.chrome(lang, "/unsubscribe"),
+            heading,
+            intro,
+            label,
+            button,
+            error,
+        }
+        .render()
+        .expect("unsubscribe template renders")
+    }
+
     /// The manage page behind the link in every message.
     pub fn manage_html(
         &self,

@@ -655,3 +655,16 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A new manage token for a subscriber (the old links stop working); `None` if unknown.
+    pub async fn rotate_manage_token(&self, id: &str) -> StoreResult<Option<String>> {
+        let token = random_token(24);
+        let done = sqlx::query("UPDATE subscribers SET manage_hash = $2 WHERE id = $1")
+            .bind(id)
+            .bind(hash_token(&token))
+            .execute(&self.pool)
+            .await?;
+        Ok((done.rows_affected() == 1).then_some(token))
+    }
+}

@@ -40,6 +40,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/callbacks/sms/twilio", post(twilio_inbound))
         .route("/manage/{token}", get(manage).post(save_manage))
+        .route(
+            "/unsubscribe",
+            get(unsubscribe_form).post(unsubscribe_request),
+        )
 }
 
 #[derive(Deserialize)]
@@ -158,6 +162,8 @@ struct Words {
     email_body: &'static str,
     not_you: &'static str,
     manage: &'static str,
+    stop_subject: &'static str,
+    stop_body: &'static str,
     sms_code: &'static str,
 }
 
@@ -180,6 +186,8 @@ fn words(lang: Lang) -> &'static Words {
         email_body: "Please confirm that you want notices about maintenance and problems. Open this link:",
         not_you: "Did not sign up? Stop these emails",
         manage: "Choose language and services",
+        stop_subject: "Stop notices",
+        stop_body: "Open this link to stop our notices",
         sms_code: "code: {code}. Type it on the page to get notices. It expires in {hours} h.",
     };
     static SW: Words = Words {
@@ -200,6 +208,8 @@ fn words(lang: Lang) -> &'static Words {
         email_body: "Tafadhali thibitisha kuwa unataka taarifa kuhusu matengenezo na matatizo. Fungua kiungo hiki:",
         not_you: "Hukujisajili? Sitisha barua hizi",
         manage: "Chagua lugha na huduma",
+        stop_subject: "Sitisha taarifa",
+        stop_body: "Fungua kiungo hiki kusitisha taarifa zetu",
         sms_code: "namba: {code}. Iandike kwenye ukurasa upate taarifa. Inaisha baada ya saa {hours}.",
     };
     match lang {
@@ -614,6 +624,128 @@ pub fn mask(a: &Address) -> String {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unsubscribe by address: the answer is the same whether or not the address is subscribed, and
+// the link goes only to the address itself.
+
+async fn unsubscribe_form(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = lang_of(&state, q.lang.as_deref(), &headers);
+    page(&state, StatusCode::OK, |v| v.unsubscribe_html(lang, None))
+}
+
+async fn unsubscribe_request(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = form_fields(&body);
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let lang = lang_of(&state, Some(get("lang")), &headers);
+    let w = words(lang);
+    let s = &state.settings.raw.subscribers;
+    // Stopping must work for any number that could have subscribed.
+    let address = match Address::parse(
+        get("address"),
+        &s.default_country,
+        &state.settings.allowed_countries,
+    ) {
+        Ok(a) => a,
+        Err(e) => {
+            return page(&state, StatusCode::UNPROCESSABLE_ENTITY, |v| {
+                v.unsubscribe_html(lang, Some(format!("{}: {e}", w.bad_address)))
+            });
+        }
+    };
+    let sent = match lang {
+        Lang::En => "If this address gets our notices, we have sent it a link to stop them.",
+        Lang::Sw => "Kama anwani hii inapata taarifa zetu, tumeitumia kiungo cha kuzisitisha.",
+    };
+    let now = state.clock.now();
+    let sub = match state.store.find_subscriber(&address).await {
+        Ok(s) => s,
+        Err(e) => return super::AppError::from(e).into_response(),
+    };
+    let Some(sub) = sub.filter(|s| s.state != crate::store::SubState::Unsubscribed) else {
+        return message(&state, StatusCode::OK, lang, sent, sent, true);
+    };
+    // These messages cost money too: the same caps as sign-ups.
+    let caps = crate::store::Caps {
+        address_day: i64::from(s.max_per_address_day),
+        ip_hour: i64::from(s.max_per_ip_hour),
+        global_hour: i64::from(s.max_global_hour),
+        global_day: i64::from(s.max_global_day),
+    };
+    match state
+        .store
+        .reserve_confirmation(&address, &peer.ip().to_string(), &caps, now)
+        .await
+    {
+        Ok(None) => {}
+        Ok(Some(_)) => {
+            return message(
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                lang,
+                w.try_later,
+                w.try_later,
+                false,
+            );
+        }
+        Err(e) => return super::AppError::from(e).into_response(),
+    }
+    let token = match state.store.rotate_manage_token(&sub.id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return message(&state, StatusCode::OK, lang, sent, sent, true),
+        Err(e) => return super::AppError::from(e).into_response(),
+    };
+    let link = format!("{}/unsubscribe/{token}", state.settings.public_url);
+    let sw = words(sub.language);
+    let result = match address.channel {
+        Channel::Email => {
+            async {
+                let message = lettre::Message::builder()
+                    .from(s.email_from.parse()?)
+                    .to(address.value.parse()?)
+                    .subject(sw.stop_subject)
+                    .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                    .body(format!("{}\n\n{link}\n", sw.stop_body))?;
+                state.outbound.send_email(message).await
+            }
+            .await
+        }
+        Channel::Sms => {
+            let text = format!("{}: {} {link}", state.settings.raw.page.name, sw.stop_body);
+            state
+                .outbound
+                .send_sms(&address.value, &text, &format!("stop-{}", sub.id), None)
+                .await
+        }
+    };
+    if let Err(e) = result {
+        tracing::error!(error = ?e, "unsubscribe link not sent");
+        return message(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            lang,
+            w.try_later,
+            w.try_later,
+            false,
+        );
+    }
+    message(&state, StatusCode::OK, lang, sent, sent, true)
 }
 
 // ---------------------------------------------------------------------------------------------
