@@ -728,7 +728,67 @@ async fn subscribers_view_and_audience(backend: Backend) {
     assert_eq!(lookups.len(), 1, "looking someone up is audited");
 }
 
+async fn import_upload_in_the_console(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    accounts(&app).await;
+    let multipart = |csrf: &str, csv: &str| {
+        let b = "----tangazo-test-boundary";
+        let body = format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{b}--\r\n"
+        );
+        (format!("multipart/form-data; boundary={b}"), body)
+    };
+    let mut editor = Browser::new(&app);
+    editor
+        .login("writer@example.co.ke", PASSWORD, "/console")
+        .await;
+    assert_eq!(
+        editor.get("/console/subscribers/import").await.status,
+        403,
+        "admins only"
+    );
+    let mut boss = Browser::new(&app);
+    boss.login("boss@example.co.ke", PASSWORD, "/console").await;
+    let page = boss.get("/console/subscribers/import").await;
+    let csrf = hidden(&page.body, "csrf");
+    let send = |ct: String, body: String| {
+        app.client
+            .post(format!("{}/console/subscribers/import", app.url))
+            .header("cookie", boss.cookie_header())
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    let (ct, body) = multipart(
+        &csrf,
+        "address,services,consent\n0712000101,pay-bill,yes\n0712000102,,yes\nzawadi@example.com,,yes\n",
+    );
+    let r = send(ct, body).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("3 rows: 3 new subscribers, 0 already present.")
+    );
+    let (ct, body) = multipart(&csrf, "address,consent\n0712000103,yes\n0712000104,maybe\n");
+    let r = send(ct, body).await.unwrap();
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("line 3: consent") && text.contains("nothing was imported"),
+        "{text}"
+    );
+    let (ct, body) = multipart("wrong", "address,consent\n0712000105,yes\n");
+    assert_eq!(send(ct, body).await.unwrap().status(), 403);
+    let counts = app.store.subscriber_counts().await.unwrap();
+    let total: i64 = counts.iter().map(|c| c.3).sum();
+    assert_eq!(total, 3, "only the clean file was stored");
+}
+
 on_both_backends!(
+    import_upload_in_the_console,
     subscribers_view_and_audience,
     login_sessions_and_refusals,
     form_preview_publish_and_audit,

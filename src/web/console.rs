@@ -61,6 +61,12 @@ pub fn router() -> Router<AppState> {
         .route("/console/notices/{id}/{action}", post(notice_action))
         .route("/console/services", get(services))
         .route("/console/subscribers", get(subscribers))
+        .route(
+            "/console/subscribers/import",
+            get(import_form)
+                .post(import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
+        )
         .route("/console/services/{code}", post(save_service))
         .route("/console/static/form.js", get(form_js))
         .layer(axum::middleware::map_response(console_headers))
@@ -2004,6 +2010,160 @@ async fn subscribers(
         found,
         error,
     })
+}
+
+#[derive(Template)]
+#[template(path = "console/import.html")]
+struct ImportPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+async fn import_form(staff: Staff) -> Response {
+    if let Err(r) = staff.require(Role::Admin) {
+        return r;
+    }
+    html(ImportPage {
+        user: user_view(&staff),
+        csrf: staff.csrf().to_string(),
+        flash: None,
+        error: None,
+    })
+}
+
+/// The upload is streamed to a temporary file, then imported like `tangazo subscribers import`.
+async fn import_upload(
+    State(state): State<AppState>,
+    staff: Staff,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    if let Err(r) = staff.require(Role::Admin) {
+        return r;
+    }
+    let page = |status: StatusCode, flash: Option<String>, error: Option<String>| {
+        (
+            status,
+            html(ImportPage {
+                user: user_view(&staff),
+                csrf: staff.csrf().to_string(),
+                flash,
+                error,
+            }),
+        )
+            .into_response()
+    };
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => return AppError::Internal(e.into()).into_response(),
+    };
+    let path = dir.path().join("upload.csv");
+    let mut csrf_ok = false;
+    let mut got_file = false;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return page(
+                    StatusCode::BAD_REQUEST,
+                    None,
+                    Some(format!("The upload failed: {e}")),
+                );
+            }
+        };
+        match field.name() {
+            Some("csrf") => {
+                let v = field.text().await.unwrap_or_default();
+                csrf_ok = super::secrets_equal(&v, staff.csrf());
+            }
+            Some("file") if csrf_ok => {
+                use tokio::io::AsyncWriteExt;
+                let mut out = match tokio::fs::File::create(&path).await {
+                    Ok(f) => f,
+                    Err(e) => return AppError::Internal(e.into()).into_response(),
+                };
+                let mut field = field;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(bytes)) => {
+                            if let Err(e) = out.write_all(&bytes).await {
+                                return AppError::Internal(e.into()).into_response();
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            return page(
+                                StatusCode::BAD_REQUEST,
+                                None,
+                                Some(format!("The upload failed: {e}")),
+                            );
+                        }
+                    }
+                }
+                let _ = out.flush().await;
+                got_file = true;
+            }
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        return page(
+            StatusCode::FORBIDDEN,
+            None,
+            Some("The form expired (missing or wrong CSRF token). Reload and try again.".into()),
+        );
+    }
+    if !got_file {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some("file: choose a CSV file".into()),
+        );
+    }
+    match crate::import::import_csv(
+        &state.store,
+        &state.settings,
+        &path,
+        state.clock.now(),
+        |_| {},
+    )
+    .await
+    {
+        Ok(r) => {
+            let actor = staff.actor();
+            let _ = state
+                .store
+                .audit(
+                    Audit {
+                        actor: &actor,
+                        action: "subscriber.import",
+                        target: "subscribers".into(),
+                        before: None,
+                        after: None,
+                        detail: format!("{} rows, {} new", r.rows, r.inserted),
+                    },
+                    state.clock.now(),
+                )
+                .await;
+            page(
+                StatusCode::OK,
+                Some(format!(
+                    "{} rows: {} new subscribers, {} already present.",
+                    r.rows,
+                    r.inserted,
+                    r.rows - r.inserted
+                )),
+                None,
+            )
+        }
+        Err(e) => page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            Some(format!("{e:#}")),
+        ),
+    }
 }
 
 async fn form_js() -> Response {
