@@ -186,6 +186,39 @@ fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
     })
 }
 
+/// Queues this update for every confirmed subscriber who follows an affected service (or all),
+/// in their language: one `INSERT … SELECT` for all channels, in the publishing transaction,
+/// so a crash can lose the update and its deliveries only together. Unsent SMS and email of
+/// older updates of the notice are superseded first: nobody gets "starting tonight" after
+/// "completed".
+async fn fan_out(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE deliveries SET state = 'superseded', finished_at = $3 \
+         WHERE notice_id = $1 AND state = 'pending' AND sequence < $2 AND channel IN ('sms', 'email')",
+    )
+    .bind(&u.notice_id)
+    .bind(u.sequence)
+    .bind(ms(u.created_at))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO deliveries (id, notice_id, update_id, sequence, event, channel, subscriber_id, \
+         language, state, attempts, next_attempt_at, created_at) \
+         SELECT $2 || ':' || s.id, $1, $2, $3, $4, s.channel, s.id, s.language, 'pending', 0, $5, $5 \
+         FROM subscribers s WHERE s.state = 'confirmed' AND (s.all_services = 1 OR EXISTS ( \
+           SELECT 1 FROM subscriber_services ss JOIN notice_services ns ON ns.service_code = ss.service_code \
+           WHERE ss.subscriber_id = s.id AND ns.notice_id = $1))",
+    )
+    .bind(&u.notice_id)
+    .bind(&u.id)
+    .bind(u.sequence)
+    .bind(u.event.as_str())
+    .bind(ms(u.created_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// What the audit log keeps of a notice before and after a change.
 fn summary(n: &Notice) -> String {
     serde_json::json!({
@@ -587,6 +620,10 @@ impl Store {
         // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
         check(&next, &update).map_err(StoreError::Invalid)?;
         insert_update(&mut tx, &update).await?;
+        // A draft discarded before publication told nobody, so it tells nobody now.
+        if current.state != NoticeState::Draft || *action == Action::Publish {
+            fan_out(&mut tx, &update).await?;
+        }
         insert_audit(
             &mut tx,
             Audit {
@@ -743,5 +780,49 @@ impl Store {
             updates,
             references,
         })
+    }
+}
+
+impl Store {
+    /// Deliveries of one notice by channel and state: `(channel, state, count)`.
+    pub async fn delivery_counts(
+        &self,
+        notice_id: &str,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT channel, state, COUNT(*) AS n FROM deliveries WHERE notice_id = $1 \
+             GROUP BY channel, state ORDER BY channel, state",
+        )
+        .bind(notice_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("channel")?, r.try_get("state")?, r.try_get("n")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Pending deliveries of one update per language and channel: `(language, channel, count)`.
+    pub async fn pending_by_language(
+        &self,
+        update_id: &str,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT language, channel, COUNT(*) AS n FROM deliveries WHERE update_id = $1 AND state = 'pending' \
+             GROUP BY language, channel ORDER BY language, channel",
+        )
+        .bind(update_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("language")?,
+                    r.try_get("channel")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
     }
 }

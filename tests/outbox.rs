@@ -1,0 +1,168 @@
+//! The outbox: publishing an update queues one delivery per confirmed follower, in their
+//! language, in the same transaction; a newer update supersedes unsent older ones.
+
+mod common;
+
+use chrono::Duration;
+use common::{Backend, TestApp};
+use serde_json::json;
+use tangazo::clock::Clock;
+use tangazo::domain::subscriber::Address;
+use tangazo::domain::{Lang, ServiceCode};
+use tangazo::store::NewSubscriber;
+
+fn counts(v: &[(String, String, i64)]) -> Vec<(&str, &str, i64)> {
+    v.iter()
+        .map(|(a, b, n)| (a.as_str(), b.as_str(), *n))
+        .collect()
+}
+
+async fn fan_out_and_supersede(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let allowed = vec!["KE".to_string()];
+    let now = app.clock.now();
+    let code = |c: &str| ServiceCode::parse(c).unwrap();
+    // Followers: all services (sms sw, email en), pay-bill only (sms en), buy-goods only (email),
+    // one pending and one unsubscribed who must get nothing.
+    for (addr, lang, services, confirmed) in [
+        ("0712000001", Lang::Sw, None, true),
+        ("a@example.com", Lang::En, None, true),
+        ("0712000002", Lang::En, Some(vec![code("pay-bill")]), true),
+        (
+            "b@example.com",
+            Lang::En,
+            Some(vec![code("buy-goods")]),
+            true,
+        ),
+        ("0712000003", Lang::Sw, None, false),
+        ("0712000004", Lang::Sw, None, true),
+    ] {
+        app.store
+            .subscribe(
+                &NewSubscriber {
+                    address: Address::parse(addr, "KE", &allowed).unwrap(),
+                    language: lang,
+                    services,
+                    source: "import",
+                    confirmed,
+                    expires_at: now + Duration::hours(1),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let gone = app
+        .store
+        .find_subscriber(&Address::parse("0712000004", "KE", &allowed).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    app.store.unsubscribe_id(&gone.id, now).await.unwrap();
+
+    // A draft queues nothing; publishing queues the followers of send-money and pay-bill.
+    let start = app.now() + Duration::hours(5);
+    let (s, v) = app
+        .api("POST", "/notices", &app.editor, Some(json!({"kind": "maintenance", "title": {"en": "Upgrade"}, "affected": [{"service": "send-money"}, {"service": "pay-bill"}], "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(2)).to_rfc3339()})))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    assert!(app.store.delivery_counts(&id).await.unwrap().is_empty());
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/publish"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let first_update = v["update"]["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        counts(&app.store.delivery_counts(&id).await.unwrap()),
+        [("email", "pending", 1), ("sms", "pending", 2)]
+    );
+    assert_eq!(
+        counts(&app.store.pending_by_language(&first_update).await.unwrap()),
+        [("en", "email", 1), ("en", "sms", 1), ("sw", "sms", 1)],
+        "each in their own language"
+    );
+
+    // Extending before anything was sent: the old messages are superseded, the new ones queued.
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/extend"),
+            &app.publisher,
+            Some(json!({"ends_at": (start + Duration::hours(4)).to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        counts(&app.store.delivery_counts(&id).await.unwrap()),
+        [
+            ("email", "pending", 1),
+            ("email", "superseded", 1),
+            ("sms", "pending", 2),
+            ("sms", "superseded", 2)
+        ]
+    );
+    // A refused action queues nothing.
+    let (s, _) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/complete"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 409);
+    assert_eq!(
+        app.store
+            .delivery_counts(&id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.2)
+            .sum::<i64>(),
+        6
+    );
+
+    // A discarded draft tells nobody.
+    let (_, v) = app
+        .api("POST", "/notices", &app.editor, Some(json!({"kind": "maintenance", "title": {"en": "Never mind"}, "affected": [{"service": "send-money"}], "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(2)).to_rfc3339()})))
+        .await;
+    let draft = v["id"].as_str().unwrap().to_string();
+    let (s, _) = app
+        .api(
+            "POST",
+            &format!("/notices/{draft}/cancel"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert!(app.store.delivery_counts(&draft).await.unwrap().is_empty());
+
+    // Erasing a subscriber keeps their deliveries' history without them.
+    let sw = app
+        .store
+        .find_subscriber(&Address::parse("0712000001", "KE", &allowed).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(app.store.erase_subscriber(&sw.id).await.unwrap());
+    assert_eq!(
+        app.store
+            .delivery_counts(&id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|c| c.2)
+            .sum::<i64>(),
+        6
+    );
+}
+
+on_both_backends!(fan_out_and_supersede);
