@@ -7,7 +7,6 @@
 //! the table is deserialised and validated. Any bad value stops start-up with a message that
 //! names the key and where it came from.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -440,17 +439,17 @@ fn apply_env(table: &mut toml::Table, name: &str, value: &str) -> anyhow::Result
     Ok(())
 }
 
-/// Used by tests and the CLI to describe where a value came from.
-pub fn env_pairs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
+
+    fn env_pairs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
 
     fn load(pairs: &[(&str, &str)]) -> anyhow::Result<Settings> {
         Config::load(None, env_pairs(pairs))?.validate()

@@ -111,13 +111,6 @@ async fn services_crud(backend: Backend) {
     let back = store.get_service(&s.code).await.unwrap();
     assert_eq!(back.status, ServiceStatus::DegradedPerformance);
     assert_eq!(back.name.get(Lang::En), "Send money now");
-    assert_eq!(
-        store
-            .missing_services(&[code("send-money"), code("nope-x")])
-            .await
-            .unwrap(),
-        vec![code("nope-x")]
-    );
 
     // A service that a notice names stays for history.
     store

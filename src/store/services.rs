@@ -184,21 +184,6 @@ impl super::Store {
         tx.commit().await?;
         Ok(())
     }
-
-    /// The codes among `codes` that name no service.
-    pub async fn missing_services(&self, codes: &[ServiceCode]) -> StoreResult<Vec<ServiceCode>> {
-        let known: Vec<ServiceCode> = self
-            .list_services()
-            .await?
-            .into_iter()
-            .map(|s| s.code)
-            .collect();
-        Ok(codes
-            .iter()
-            .filter(|c| !known.contains(c))
-            .cloned()
-            .collect())
-    }
 }
 
 fn summary(s: &Service) -> String {
