@@ -433,21 +433,14 @@ async fn add_subscriber(
             now,
         )
         .await?;
-    let actor = staff.actor();
-    state
-        .store
-        .audit(
-            crate::store::Audit {
-                actor: &actor,
-                action: "subscriber.add",
-                target: format!("subscriber:{}", signup.subscriber.id),
-                before: None,
-                after: None,
-                detail: signup.subscriber.address.channel.as_str().to_string(),
-            },
-            now,
-        )
-        .await?;
+    audit_subscriber(
+        &state,
+        &staff,
+        "subscriber.add",
+        &signup.subscriber.id,
+        signup.subscriber.address.channel.as_str().to_string(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(subscriber_json(&signup.subscriber)),
@@ -484,6 +477,27 @@ async fn find_subscriber(
     Ok(Json(subscriber_json(&lookup(&state, q).await?)))
 }
 
+/// Audits a staff action on one subscriber by id (the log never holds addresses).
+async fn audit_subscriber(
+    state: &AppState,
+    staff: &Staff,
+    action: &str,
+    id: &str,
+    detail: String,
+) -> Result<()> {
+    let actor = staff.actor();
+    let entry = crate::store::Audit {
+        actor: &actor,
+        action,
+        target: format!("subscriber:{id}"),
+        before: None,
+        after: None,
+        detail,
+    };
+    state.store.audit(entry, state.clock.now()).await?;
+    Ok(())
+}
+
 /// Everything stored about one person (GDPR-style access request).
 async fn export_subscriber(
     State(state): State<AppState>,
@@ -492,21 +506,7 @@ async fn export_subscriber(
 ) -> Result<Json<Value>> {
     staff.require(Role::Admin)?;
     let s = lookup(&state, q).await?;
-    let actor = staff.actor();
-    state
-        .store
-        .audit(
-            crate::store::Audit {
-                actor: &actor,
-                action: "subscriber.export",
-                target: format!("subscriber:{}", s.id),
-                before: None,
-                after: None,
-                detail: String::new(),
-            },
-            state.clock.now(),
-        )
-        .await?;
+    audit_subscriber(&state, &staff, "subscriber.export", &s.id, String::new()).await?;
     Ok(Json(json!({
         "subscriber": subscriber_json(&s),
         "note": "Tangazo stores the address, language, services followed, consent source and the times above. Confirmation counters keep only a hash of the address.",
@@ -522,21 +522,7 @@ async fn erase_subscriber(
     staff.require(Role::Admin)?;
     let s = lookup(&state, q).await?;
     state.store.erase_subscriber(&s.id).await?;
-    let actor = staff.actor();
-    state
-        .store
-        .audit(
-            crate::store::Audit {
-                actor: &actor,
-                action: "subscriber.erase",
-                target: format!("subscriber:{}", s.id),
-                before: None,
-                after: None,
-                detail: String::new(),
-            },
-            state.clock.now(),
-        )
-        .await?;
+    audit_subscriber(&state, &staff, "subscriber.erase", &s.id, String::new()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

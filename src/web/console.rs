@@ -1230,23 +1230,37 @@ async fn create_notice(State(state): State<AppState>, staff: Staff, body: Bytes)
             .map_err(AppError::from),
         Err(e) => Err(e),
     };
+    saved_or_form(
+        &state,
+        &staff,
+        &form,
+        result,
+        true,
+        "/console/notices".into(),
+        "New notice".into(),
+    )
+}
+
+/// After a save: on to the notice, or back to the form with every error and every value.
+fn saved_or_form(
+    state: &AppState,
+    staff: &Staff,
+    form: &Form,
+    result: Result<Notice, AppError>,
+    creating: bool,
+    action: String,
+    heading: String,
+) -> Response {
     match result {
         Ok(n) => Redirect::to(&format!("/console/notices/{}?saved=1", n.id)).into_response(),
         Err(e) => match field_errors(e) {
             Ok(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 html(FormPage {
-                    user: user_view(&staff),
+                    user: user_view(staff),
                     csrf: staff.csrf().to_string(),
                     flash: None,
-                    f: form_view(
-                        &state,
-                        true,
-                        "/console/notices".into(),
-                        "New notice".into(),
-                        form_values(&form),
-                        errors,
-                    ),
+                    f: form_view(state, creating, action, heading, form_values(form), errors),
                     preview: None,
                 }),
             )
@@ -1378,30 +1392,15 @@ async fn edit_notice(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(n) => Redirect::to(&format!("/console/notices/{}?saved=1", n.id)).into_response(),
-        Err(e) => match field_errors(e) {
-            Ok(errors) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                html(FormPage {
-                    user: user_view(&staff),
-                    csrf: staff.csrf().to_string(),
-                    flash: None,
-                    f: form_view(
-                        &state,
-                        false,
-                        action,
-                        "Edit draft".into(),
-                        form_values(&form),
-                        errors,
-                    ),
-                    preview: None,
-                }),
-            )
-                .into_response(),
-            Err(r) => r,
-        },
-    }
+    saved_or_form(
+        &state,
+        &staff,
+        &form,
+        result,
+        false,
+        action,
+        "Edit draft".into(),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
