@@ -1038,6 +1038,14 @@ async fn delete_service(
     Ok(StatusCode::NO_CONTENT)
 }
 
+async fn notice_or_404(state: &AppState, id: &str) -> Result<Notice> {
+    state
+        .store
+        .get_notice(id)
+        .await
+        .map_err(|e| not_found(e, "notice", id))
+}
+
 fn not_found(e: crate::store::StoreError, what: &str, key: &str) -> AppError {
     match e {
         crate::store::StoreError::NotFound => AppError::NotFound(format!(
@@ -1344,11 +1352,7 @@ async fn edit_notice(
     ApiJson(input): ApiJson<NoticeIn>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Editor)?;
-    let current = state
-        .store
-        .get_notice(&id)
-        .await
-        .map_err(|e| not_found(e, "notice", &id))?;
+    let current = notice_or_404(&state, &id).await?;
     let mut errors = Errors::default();
     if input
         .kind
@@ -1497,11 +1501,7 @@ async fn get_notice(
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Viewer)?;
-    let n = state
-        .store
-        .get_notice(&id)
-        .await
-        .map_err(|e| not_found(e, "notice", &id))?;
+    let n = notice_or_404(&state, &id).await?;
     let updates = state.store.get_updates(&n.id).await?;
     Ok(Json(notice_json(&state, &n, Some(&updates))))
 }
@@ -1717,11 +1717,7 @@ async fn preview_notice(
     OptionalJson(input): OptionalJson<PreviewIn>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Editor)?;
-    let current = state
-        .store
-        .get_notice(&id)
-        .await
-        .map_err(|e| not_found(e, "notice", &id))?;
+    let current = notice_or_404(&state, &id).await?;
     let mut errors = Errors::default();
     let event = match input.event.as_deref().map(|e| (e, Event::parse(e))) {
         Some((_, Some(Event::TestPing))) => {

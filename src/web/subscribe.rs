@@ -80,16 +80,10 @@ fn page(state: &AppState, status: StatusCode, f: impl FnOnce(&View<'_>) -> Strin
     resp
 }
 
-fn message(
-    state: &AppState,
-    status: StatusCode,
-    lang: Lang,
-    heading: &str,
-    text: &str,
-    good: bool,
-) -> Response {
+/// A one-sentence result page: the sentence is both heading and text.
+fn message(state: &AppState, status: StatusCode, lang: Lang, text: &str, good: bool) -> Response {
     page(state, status, |v| {
-        v.message_html(lang, heading, text, good, None, None)
+        v.message_html(lang, text, text, good, None, None)
     })
 }
 
@@ -320,14 +314,7 @@ async fn sign_up(
         Err(e) => return super::AppError::from(e).into_response(),
     };
     if signup.already_confirmed {
-        return message(
-            &state,
-            StatusCode::OK,
-            page_lang,
-            w.already,
-            w.already,
-            true,
-        );
+        return message(&state, StatusCode::OK, page_lang, w.already, true);
     }
     let lw = words(language);
     let sent = match address.channel {
@@ -366,19 +353,11 @@ async fn sign_up(
             StatusCode::SERVICE_UNAVAILABLE,
             page_lang,
             w.try_later,
-            w.try_later,
             false,
         );
     }
     match address.channel {
-        Channel::Email => message(
-            &state,
-            StatusCode::OK,
-            page_lang,
-            w.check_email,
-            w.check_email,
-            true,
-        ),
+        Channel::Email => message(&state, StatusCode::OK, page_lang, w.check_email, true),
         Channel::Sms => page(&state, StatusCode::OK, |v| {
             v.message_html(
                 page_lang,
@@ -438,37 +417,16 @@ async fn confirm_link(
     let w = words(lang);
     let now = state.clock.now();
     match check_token(&state.link_key, &token, now) {
-        LinkCheck::Forged => message(
-            &state,
-            StatusCode::NOT_FOUND,
-            lang,
-            w.link_bad,
-            w.link_bad,
-            false,
-        ),
-        LinkCheck::Expired => message(
-            &state,
-            StatusCode::GONE,
-            lang,
-            w.link_expired,
-            w.link_expired,
-            false,
-        ),
+        LinkCheck::Forged => message(&state, StatusCode::NOT_FOUND, lang, w.link_bad, false),
+        LinkCheck::Expired => message(&state, StatusCode::GONE, lang, w.link_expired, false),
         LinkCheck::Valid(id) => match state.store.confirm_subscriber(&id, now).await {
-            Ok(true) => message(&state, StatusCode::OK, lang, w.confirmed, w.confirmed, true),
+            Ok(true) => message(&state, StatusCode::OK, lang, w.confirmed, true),
             Ok(false) => match state.store.get_subscriber(&id).await {
                 // A replayed link: say what is true, change nothing.
                 Ok(s) if s.state == crate::store::SubState::Confirmed => {
-                    message(&state, StatusCode::OK, lang, w.already, w.already, true)
+                    message(&state, StatusCode::OK, lang, w.already, true)
                 }
-                _ => message(
-                    &state,
-                    StatusCode::GONE,
-                    lang,
-                    w.link_expired,
-                    w.link_expired,
-                    false,
-                ),
+                _ => message(&state, StatusCode::GONE, lang, w.link_expired, false),
             },
             Err(e) => super::AppError::from(e).into_response(),
         },
@@ -493,9 +451,7 @@ async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, body: B
         .confirm_code(&id, get("code"), max, state.clock.now())
         .await
     {
-        Ok(CodeCheck::Confirmed) => {
-            message(&state, StatusCode::OK, lang, w.confirmed, w.confirmed, true)
-        }
+        Ok(CodeCheck::Confirmed) => message(&state, StatusCode::OK, lang, w.confirmed, true),
         Ok(CodeCheck::Wrong { attempts_left }) if attempts_left > 0 => {
             let text = format!("{} {attempts_left}", w.wrong_code);
             page(&state, StatusCode::UNPROCESSABLE_ENTITY, |v| {
@@ -507,22 +463,10 @@ async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, body: B
             | CodeCheck::TooManyAttempts
             | CodeCheck::Expired
             | CodeCheck::NotPending,
-        ) => message(
-            &state,
-            StatusCode::GONE,
-            lang,
-            w.code_expired,
-            w.code_expired,
-            false,
-        ),
-        Err(crate::store::StoreError::NotFound) => message(
-            &state,
-            StatusCode::NOT_FOUND,
-            lang,
-            w.code_expired,
-            w.code_expired,
-            false,
-        ),
+        ) => message(&state, StatusCode::GONE, lang, w.code_expired, false),
+        Err(crate::store::StoreError::NotFound) => {
+            message(&state, StatusCode::NOT_FOUND, lang, w.code_expired, false)
+        }
         Err(e) => super::AppError::from(e).into_response(),
     }
 }
@@ -553,14 +497,7 @@ async fn unsubscribe_page(
                 )
             })
         }
-        Ok(None) => message(
-            &state,
-            StatusCode::NOT_FOUND,
-            lang,
-            w.unknown_link,
-            w.unknown_link,
-            false,
-        ),
+        Ok(None) => message(&state, StatusCode::NOT_FOUND, lang, w.unknown_link, false),
         Err(e) => super::AppError::from(e).into_response(),
     }
 }
@@ -579,25 +516,11 @@ async fn unsubscribe(
     {
         Ok(Some(s)) => {
             let w = words(s.language);
-            message(
-                &state,
-                StatusCode::OK,
-                s.language,
-                w.unsubscribed,
-                w.unsubscribed,
-                true,
-            )
+            message(&state, StatusCode::OK, s.language, w.unsubscribed, true)
         }
         Ok(None) => {
             let w = words(lang);
-            message(
-                &state,
-                StatusCode::NOT_FOUND,
-                lang,
-                w.unknown_link,
-                w.unknown_link,
-                false,
-            )
+            message(&state, StatusCode::NOT_FOUND, lang, w.unknown_link, false)
         }
         Err(e) => super::AppError::from(e).into_response(),
     }
@@ -679,7 +602,7 @@ async fn unsubscribe_request(
         Err(e) => return super::AppError::from(e).into_response(),
     };
     let Some(sub) = sub.filter(|s| s.state != crate::store::SubState::Unsubscribed) else {
-        return message(&state, StatusCode::OK, lang, sent, sent, true);
+        return message(&state, StatusCode::OK, lang, sent, true);
     };
     // These messages cost money too: the same caps as sign-ups.
     let caps = crate::store::Caps {
@@ -700,7 +623,6 @@ async fn unsubscribe_request(
                 StatusCode::TOO_MANY_REQUESTS,
                 lang,
                 w.try_later,
-                w.try_later,
                 false,
             );
         }
@@ -708,7 +630,7 @@ async fn unsubscribe_request(
     }
     let token = match state.store.rotate_manage_token(&sub.id).await {
         Ok(Some(t)) => t,
-        Ok(None) => return message(&state, StatusCode::OK, lang, sent, sent, true),
+        Ok(None) => return message(&state, StatusCode::OK, lang, sent, true),
         Err(e) => return super::AppError::from(e).into_response(),
     };
     let link = format!("{}/unsubscribe/{token}", state.settings.public_url);
@@ -741,11 +663,10 @@ async fn unsubscribe_request(
             StatusCode::SERVICE_UNAVAILABLE,
             lang,
             w.try_later,
-            w.try_later,
             false,
         );
     }
-    message(&state, StatusCode::OK, lang, sent, sent, true)
+    message(&state, StatusCode::OK, lang, sent, true)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -782,14 +703,7 @@ async fn manage_page(
         }
         Ok(_) => {
             let w = words(lang);
-            message(
-                state,
-                StatusCode::NOT_FOUND,
-                lang,
-                w.unknown_link,
-                w.unknown_link,
-                false,
-            )
+            message(state, StatusCode::NOT_FOUND, lang, w.unknown_link, false)
         }
         Err(e) => super::AppError::from(e).into_response(),
     }
@@ -805,14 +719,7 @@ async fn save_manage(
     let Ok(Some(s)) = state.store.find_by_manage_token(&token).await else {
         let lang = lang_of(&state, None, &headers);
         let w = words(lang);
-        return message(
-            &state,
-            StatusCode::NOT_FOUND,
-            lang,
-            w.unknown_link,
-            w.unknown_link,
-            false,
-        );
+        return message(&state, StatusCode::NOT_FOUND, lang, w.unknown_link, false);
     };
     let language = fields
         .iter()
