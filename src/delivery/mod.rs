@@ -1,104 +1,73 @@
-//! Sending one message now: email through lettre (SMTP, or `.eml` files in `email.dir`) and SMS
-//! through the configured driver (so far the JSON-lines file sink `sms.file`). Confirmation
-//! messages use this directly; the outbox and its workers (fan-out) will sit on top of it.
+//! Getting messages out: the outbox workers ([`worker`]), the retry policy ([`policy`]) and
+//! the channels they send through. Each channel takes a batch of jobs and answers one
+//! [`Outcome`] per job, so the worker loop is the same for SMS, email and (later) webhooks.
+//!
+//! Confirmation messages (one at a time, outside the outbox) go through [`Outbound`].
 
-use std::path::PathBuf;
-use std::sync::Arc;
+pub mod africastalking;
+mod outbound;
+pub mod policy;
+pub mod smpp;
+pub mod twilio;
+
 use std::time::Duration;
 
-use anyhow::Context;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
-use serde_json::json;
-use tokio::io::AsyncWriteExt;
+pub use outbound::Outbound;
 
-use crate::config::Settings;
-use crate::domain::sms;
-
-pub struct Outbound {
-    settings: Arc<Settings>,
-    smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
-    /// Appends to the SMS file one line at a time.
-    sms_file: tokio::sync::Mutex<()>,
+/// One SMS ready to go to one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsJob {
+    /// The outbox row's stable id: the provider's idempotency key where it takes one.
+    pub delivery_id: String,
+    /// E.164, `+254712345678`.
+    pub to: String,
+    /// Sender ID or number (`sms.sender`).
+    pub from: String,
+    pub text: String,
 }
 
-impl Outbound {
-    pub fn new(settings: Arc<Settings>) -> anyhow::Result<Outbound> {
-        let smtp = match settings.raw.email.driver.as_str() {
-            "smtp" => Some(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.raw.email.smtp_url)
-                    .context("email.smtp_url")?
-                    .timeout(Some(Duration::from_secs(15)))
-                    .build(),
-            ),
-            _ => None,
-        };
-        Ok(Outbound {
-            settings,
-            smtp,
-            sms_file: tokio::sync::Mutex::new(()),
-        })
-    }
+/// What became of one job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The provider took the message; `provider_id` is what its delivery reports will name.
+    Sent { provider_id: Option<String> },
+    /// Worth trying again later: network errors, timeouts, 5xx, throttling. `retry_after` is
+    /// the provider's own ask (Retry-After); `throttled` slows the whole channel down.
+    Retry {
+        error: String,
+        retry_after: Option<Duration>,
+        throttled: bool,
+    },
+    /// Will never succeed as it is (bad number, blacklisted, rejected): recorded, not retried.
+    Failed { error: String },
+}
 
-    pub async fn send_email(&self, message: lettre::Message) -> anyhow::Result<()> {
-        match &self.smtp {
-            Some(smtp) => {
-                smtp.send(message)
-                    .await
-                    .context("sending email over SMTP")?;
-            }
-            None => {
-                let dir = PathBuf::from(&self.settings.raw.email.dir);
-                tokio::fs::create_dir_all(&dir)
-                    .await
-                    .with_context(|| format!("email.dir: creating {}", dir.display()))?;
-                let path = dir.join(format!("{}.eml", uuid::Uuid::now_v7()));
-                tokio::fs::write(&path, message.formatted())
-                    .await
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// One SMS; the file sink writes the DESIGN.md line
-    /// `{"to","from","text","encoding","segments","delivery_id","notice_ref"}`.
-    pub async fn send_sms(
-        &self,
-        to: &str,
-        text: &str,
-        delivery_id: &str,
-        notice_ref: Option<&str>,
-    ) -> anyhow::Result<()> {
-        match self.settings.raw.sms.driver.as_str() {
-            "file" => {
-                let encoded = sms::encode(text);
-                let line = json!({
-                    "to": to,
-                    "from": self.settings.raw.sms.sender,
-                    "text": encoded.text,
-                    "encoding": encoded.encoding.as_str(),
-                    "segments": encoded.segments,
-                    "delivery_id": delivery_id,
-                    "notice_ref": notice_ref,
-                });
-                let path = PathBuf::from(&self.settings.raw.sms.file);
-                let _one_writer = self.sms_file.lock().await;
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    tokio::fs::create_dir_all(parent).await?;
-                }
-                let mut f = tokio::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&path)
-                    .await
-                    .with_context(|| format!("sms.file: opening {}", path.display()))?;
-                f.write_all(format!("{line}\n").as_bytes()).await?;
-                f.flush().await?;
-                Ok(())
-            }
-            other => anyhow::bail!(
-                "sms.driver '{other}' cannot send yet; the provider drivers come with the delivery engine"
-            ),
+impl Outcome {
+    pub fn retry(error: impl Into<String>) -> Outcome {
+        Outcome::Retry {
+            error: error.into(),
+            retry_after: None,
+            throttled: false,
         }
     }
+
+    pub fn failed(error: impl Into<String>) -> Outcome {
+        Outcome::Failed {
+            error: error.into(),
+        }
+    }
+}
+
+/// A delivery report from a provider, after it accepted a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The id the provider gave when it accepted the message ([`Outcome::Sent`]).
+    pub provider_id: String,
+    /// `delivered` or `undelivered` once final; otherwise the provider's own word
+    /// (`queued`, `sent`, `buffered`, …).
+    pub status: String,
+    /// Whether this report is the last one for the message.
+    pub is_final: bool,
+    /// The provider's reason when undelivered.
+    pub error: Option<String>,
 }

@@ -1,0 +1,1 @@
+//! Africas Talking bulk SMS (placeholder, being written).

@@ -1,0 +1,1 @@
+//! Twilio Messages API (placeholder, being written).
