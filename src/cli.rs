@@ -33,6 +33,9 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run only the delivery workers (SMS, email), e.g. on other hosts than the web server;
+    /// set delivery.workers = false there. Stops cleanly on SIGTERM or Ctrl-C.
+    Worker,
     /// Apply database migrations and exit.
     Migrate,
     /// Load the demo services and notices (scenarios from M-PESA and EcoCash).
@@ -95,6 +98,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match cli.command {
         Command::Serve { demo } => serve(settings, clock, demo).await,
+        Command::Worker => {
+            let store = open(&settings).await?;
+            let cancel = CancellationToken::new();
+            let stop = cancel.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                tracing::info!("stopping the workers after the batches in flight");
+                stop.cancel();
+            });
+            eprintln!(
+                "Tangazo workers are running on {}",
+                settings.raw.database.url
+            );
+            crate::run_workers(settings, store.clone(), clock, cancel).await?;
+            store.close().await;
+            Ok(())
+        }
         Command::Migrate => {
             let store = open(&settings).await?;
             store.close().await;
@@ -241,6 +261,9 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     tracing::info!("shutting down");
     cancel.cancel();
     running.handle.await??;
+    for w in running.workers {
+        w.await.context("a delivery worker panicked")?;
+    }
     store.close().await;
     Ok(())
 }

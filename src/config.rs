@@ -28,6 +28,28 @@ pub struct Config {
     pub webhook: Webhook,
     pub console: Console,
     pub subscribers: Subscribers,
+    pub delivery: Delivery,
+}
+
+/// How the outbox workers claim, retry and give up.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// Run the workers inside `tangazo serve`; off when they run apart (`tangazo worker`).
+    pub workers: bool,
+    /// Deliveries one claim takes: bigger batches mean fewer round trips, but more messages
+    /// sent twice if the process dies holding them.
+    pub batch_size: u32,
+    /// How long a claim holds its rows; after a crash they wait this long before another
+    /// worker takes them. Must outlast the slowest send of a batch.
+    pub lease_seconds: u32,
+    /// Tries before a delivery is marked failed.
+    pub max_attempts: u32,
+    /// First retry delay; each next one doubles, with ±20 % jitter, up to `retry_max_seconds`.
+    pub retry_base_seconds: u32,
+    pub retry_max_seconds: u32,
+    /// How often an idle worker looks for new work.
+    pub poll_millis: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -124,6 +146,24 @@ pub struct Sms {
     /// Most SMS segments one message may take; a longer rendering is refused before it is
     /// sent, because every segment is paid for, times every recipient.
     pub segment_budget: u32,
+    /// Messages per second handed to the provider (token bucket): what the contract allows.
+    pub rate_per_second: u32,
+    /// Provider requests in flight at once.
+    pub concurrency: u32,
+    /// The provider's API base URL; empty for its public one (Africa's Talking:
+    /// https://api.africastalking.com, Twilio: https://api.twilio.com).
+    pub api_url: String,
+    /// Africa's Talking application username and API key.
+    pub username: String,
+    pub api_key: String,
+    /// Twilio account SID (the auth token is `sms.twilio_auth_token`).
+    pub twilio_account_sid: String,
+    /// SMPP 3.4 SMSC: host, port, system_id, password and the most submit_sm in flight.
+    pub smpp_host: String,
+    pub smpp_port: u32,
+    pub smpp_system_id: String,
+    pub smpp_password: String,
+    pub smpp_window: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -132,6 +172,10 @@ pub struct Email {
     pub driver: String,
     pub smtp_url: String,
     pub dir: String,
+    /// Messages per second handed to the SMTP relay.
+    pub rate_per_second: u32,
+    /// SMTP connections (and messages in flight) at once.
+    pub concurrency: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -169,11 +213,24 @@ impl Default for Config {
                 callback_secret: String::new(),
                 twilio_auth_token: String::new(),
                 segment_budget: 2,
+                rate_per_second: 20,
+                concurrency: 4,
+                api_url: String::new(),
+                username: String::new(),
+                api_key: String::new(),
+                twilio_account_sid: String::new(),
+                smpp_host: String::new(),
+                smpp_port: 2775,
+                smpp_system_id: String::new(),
+                smpp_password: String::new(),
+                smpp_window: 10,
             },
             email: Email {
                 driver: "file".into(),
                 smtp_url: String::new(),
                 dir: "outbox/email".into(),
+                rate_per_second: 50,
+                concurrency: 4,
             },
             webhook: Webhook {
                 allow_private_networks: false,
@@ -193,6 +250,15 @@ impl Default for Config {
                 max_global_day: 5000,
                 email_from: "Status <status@localhost>".into(),
                 stop_words: "STOP,STOPALL,UNSUBSCRIBE,CANCEL,END,QUIT,SITISHA,ACHA".into(),
+            },
+            delivery: Delivery {
+                workers: true,
+                batch_size: 100,
+                lease_seconds: 120,
+                max_attempts: 8,
+                retry_base_seconds: 10,
+                retry_max_seconds: 3600,
+                poll_millis: 250,
             },
         }
     }
@@ -313,6 +379,64 @@ impl Config {
             bail!(
                 "config: sms.driver: '{}' is not one of file, africastalking, twilio, smpp",
                 self.sms.driver
+            );
+        }
+        let need = |key: &str, value: &str| {
+            if value.trim().is_empty() {
+                bail!(
+                    "config: sms.{key}: must be set when sms.driver is {}",
+                    self.sms.driver
+                )
+            }
+            Ok(())
+        };
+        match self.sms.driver.as_str() {
+            "africastalking" => {
+                need("username", &self.sms.username)?;
+                need("api_key", &self.sms.api_key)?;
+            }
+            "twilio" => {
+                need("twilio_account_sid", &self.sms.twilio_account_sid)?;
+                need("twilio_auth_token", &self.sms.twilio_auth_token)?;
+            }
+            "smpp" => {
+                need("smpp_host", &self.sms.smpp_host)?;
+                need("smpp_system_id", &self.sms.smpp_system_id)?;
+                if !(1..=65535).contains(&self.sms.smpp_port) {
+                    bail!("config: sms.smpp_port: must be between 1 and 65535");
+                }
+            }
+            _ => {}
+        }
+        let api = &self.sms.api_url;
+        if !(api.is_empty() || api.starts_with("http://") || api.starts_with("https://")) {
+            bail!("config: sms.api_url: '{api}' must be an http:// or https:// URL");
+        }
+        for (key, value) in [
+            ("sms.rate_per_second", self.sms.rate_per_second),
+            ("sms.concurrency", self.sms.concurrency),
+            ("sms.smpp_window", self.sms.smpp_window),
+            ("email.rate_per_second", self.email.rate_per_second),
+            ("email.concurrency", self.email.concurrency),
+            ("delivery.batch_size", self.delivery.batch_size),
+            ("delivery.lease_seconds", self.delivery.lease_seconds),
+            ("delivery.max_attempts", self.delivery.max_attempts),
+            (
+                "delivery.retry_base_seconds",
+                self.delivery.retry_base_seconds,
+            ),
+            ("delivery.poll_millis", self.delivery.poll_millis),
+        ] {
+            if value == 0 {
+                bail!("config: {key}: must be at least 1");
+            }
+        }
+        if self.delivery.batch_size > 10_000 {
+            bail!("config: delivery.batch_size: at most 10000");
+        }
+        if self.delivery.retry_max_seconds < self.delivery.retry_base_seconds {
+            bail!(
+                "config: delivery.retry_max_seconds: must be at least delivery.retry_base_seconds"
             );
         }
         match self.email.driver.as_str() {

@@ -35,6 +35,9 @@ pub struct Running {
     pub state: AppState,
     pub cancel: CancellationToken,
     pub handle: JoinHandle<anyhow::Result<()>>,
+    /// The delivery workers (none with `delivery.workers = false`); they finish the batches in
+    /// flight after `cancel`.
+    pub workers: Vec<JoinHandle<()>>,
 }
 
 /// Builds the state and serves on `listener` until `cancel` fires.
@@ -56,10 +59,27 @@ pub async fn start(
     ))
     .expect("numbers make a valid header");
     let outbound = Arc::new(delivery::Outbound::new(settings.clone())?);
-    let link_key = store.instance_secret("link_hmac").await?;
+    let link_key = Arc::new(store.instance_secret("link_hmac").await?);
+    let deliveries = Arc::new(delivery::metrics::DeliveryMetrics::default());
+    let mut workers = Vec::new();
+    if settings.raw.delivery.workers {
+        workers = delivery::worker::spawn_all(
+            delivery::worker::Ctx {
+                store: store.clone(),
+                settings: settings.clone(),
+                clock: clock.clone(),
+                outbound: outbound.clone(),
+                link_key: link_key.clone(),
+                metrics: deliveries.clone(),
+                worker_id: worker_id(),
+            },
+            cancel.clone(),
+        );
+    }
     let state = AppState {
+        deliveries,
         outbound,
-        link_key: Arc::new(link_key),
+        link_key,
         login_throttle: Default::default(),
         cache_control,
         settings,
@@ -87,7 +107,47 @@ pub async fn start(
         state,
         cancel,
         handle,
+        workers,
     })
+}
+
+/// Names this process in the attempts log: host and pid.
+pub fn worker_id() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    format!("{host}:{}", std::process::id())
+}
+
+/// Runs only the delivery workers (`tangazo worker`) until `cancel` fires, then waits for the
+/// batches in flight to be recorded.
+pub async fn run_workers(
+    settings: Settings,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    cancel: CancellationToken,
+) -> anyhow::Result<()> {
+    let settings = Arc::new(settings);
+    let outbound = Arc::new(delivery::Outbound::new(settings.clone())?);
+    let link_key = Arc::new(store.instance_secret("link_hmac").await?);
+    let handles = delivery::worker::spawn_all(
+        delivery::worker::Ctx {
+            store,
+            settings,
+            clock,
+            outbound,
+            link_key,
+            metrics: Arc::new(delivery::metrics::DeliveryMetrics::default()),
+            worker_id: worker_id(),
+        },
+        cancel,
+    );
+    for h in handles {
+        h.await.context("a delivery worker panicked")?;
+    }
+    Ok(())
 }
 
 /// Unconfirmed sign-ups expire (`subscribers.confirm_hours`): checked every ten minutes.

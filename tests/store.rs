@@ -87,7 +87,7 @@ async fn act(
                 max_window_hours: 168,
             },
             |_, e| text(&format!("default for {}", e.as_str())),
-            |_, _| Ok(()),
+            |_, _| Ok(Vec::new()),
         )
         .await
 }

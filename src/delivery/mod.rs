@@ -5,14 +5,16 @@
 //! Confirmation messages (one at a time, outside the outbox) go through [`Outbound`].
 
 pub mod africastalking;
+pub mod metrics;
 mod outbound;
 pub mod policy;
 pub mod smpp;
 pub mod twilio;
+pub mod worker;
 
 use std::time::Duration;
 
-pub use outbound::Outbound;
+pub use outbound::{Outbound, http_client, install_tls_provider};
 
 /// One SMS ready to go to one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,4 +72,29 @@ pub struct Receipt {
     pub is_final: bool,
     /// The provider's reason when undelivered.
     pub error: Option<String>,
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn recipient_mac(key: &str, id: &str) -> String {
+    use base64::Engine;
+    use hmac::{KeyInit, Mac};
+    let mut m = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
+    m.update(format!("recipient:{id}").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+}
+
+/// The key in one subscriber's unsubscribe and manage links in notice emails: `s1.{id}.{mac}`,
+/// signed with the installation's key. Manage tokens are stored only hashed, so a fan-out
+/// cannot put them in a million emails; this can be computed for each one, never expires
+/// (an old email's link must still work), and dies with the subscriber when erased.
+pub fn recipient_token(key: &str, subscriber_id: &str) -> String {
+    format!("s1.{subscriber_id}.{}", recipient_mac(key, subscriber_id))
+}
+
+/// The subscriber id a [`recipient_token`] names, if its signature holds.
+pub fn check_recipient_token(key: &str, token: &str) -> Option<String> {
+    let rest = token.strip_prefix("s1.")?;
+    let (id, mac) = rest.rsplit_once('.')?;
+    crate::web::secrets_equal(mac, &recipient_mac(key, id)).then(|| id.to_string())
 }

@@ -1,67 +1,159 @@
-//! Sending one message now (a confirmation or an unsubscribe link): email through lettre (SMTP
-//! or `.eml` files in `email.dir`) and SMS through the configured driver. The outbox workers
-//! send through the same channels in batches.
+//! The configured channels, shared by the outbox workers (batches) and by messages sent at once
+//! (a confirmation code, an unsubscribe link): email through lettre (a pooled SMTP transport,
+//! or `.eml` files in `email.dir`) and SMS through the configured driver (Africa's Talking,
+//! Twilio, SMPP, or the JSON-lines file sink `sms.file`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
+use super::africastalking::AfricasTalking;
+use super::twilio::Twilio;
+use super::{Outcome, Receipt, SmsJob};
 use crate::config::Settings;
 use crate::domain::sms;
+
+enum SmsDriver {
+    File,
+    AfricasTalking(AfricasTalking),
+    Twilio(Twilio),
+}
 
 pub struct Outbound {
     settings: Arc<Settings>,
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
-    /// Appends to the SMS file one line at a time.
+    sms: SmsDriver,
+    /// Appends to the SMS file one batch at a time.
     sms_file: tokio::sync::Mutex<()>,
+    /// Delivery reports a driver receives on its own connection (SMPP); HTTP providers post
+    /// theirs to the callbacks instead.
+    receipts: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<Receipt>>>,
+}
+
+/// TLS for every outbound connection uses rustls with *ring* (lettre's provider too); with two
+/// providers compiled in, rustls needs to be told which. Idempotent.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// One HTTP client for every provider call: no redirects, bounded connect time.
+pub fn http_client() -> anyhow::Result<reqwest::Client> {
+    install_tls_provider();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("tangazo/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("building the HTTP client")
 }
 
 impl Outbound {
     pub fn new(settings: Arc<Settings>) -> anyhow::Result<Outbound> {
-        let smtp = match settings.raw.email.driver.as_str() {
+        install_tls_provider();
+        let raw = &settings.raw;
+        let smtp = match raw.email.driver.as_str() {
             "smtp" => Some(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.raw.email.smtp_url)
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&raw.email.smtp_url)
                     .context("email.smtp_url")?
                     .timeout(Some(Duration::from_secs(15)))
+                    .pool_config(PoolConfig::new().max_size(raw.email.concurrency.max(1)))
                     .build(),
             ),
             _ => None,
         };
+        let sms = match raw.sms.driver.as_str() {
+            "africastalking" => SmsDriver::AfricasTalking(AfricasTalking::new(
+                http_client()?,
+                &raw.sms.api_url,
+                &raw.sms.username,
+                &raw.sms.api_key,
+            )),
+            "twilio" => SmsDriver::Twilio(Twilio::new(
+                http_client()?,
+                &raw.sms.api_url,
+                &raw.sms.twilio_account_sid,
+                &raw.sms.twilio_auth_token,
+                &settings.public_url,
+            )),
+            "file" => SmsDriver::File,
+            other => anyhow::bail!("sms.driver: '{other}' is not available in this build"),
+        };
         Ok(Outbound {
             settings,
             smtp,
+            sms,
             sms_file: tokio::sync::Mutex::new(()),
+            receipts: std::sync::Mutex::new(None),
         })
     }
 
-    pub async fn send_email(&self, message: lettre::Message) -> anyhow::Result<()> {
-        match &self.smtp {
-            Some(smtp) => {
-                smtp.send(message)
-                    .await
-                    .context("sending email over SMTP")?;
-            }
-            None => {
-                let dir = PathBuf::from(&self.settings.raw.email.dir);
-                tokio::fs::create_dir_all(&dir)
-                    .await
-                    .with_context(|| format!("email.dir: creating {}", dir.display()))?;
-                let path = dir.join(format!("{}.eml", uuid::Uuid::now_v7()));
-                tokio::fs::write(&path, message.formatted())
-                    .await
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
-        }
-        Ok(())
+    /// The receiver of driver-side delivery reports, once (the receipts task takes it).
+    pub fn take_receipts(&self) -> Option<tokio::sync::mpsc::Receiver<Receipt>> {
+        self.receipts.lock().ok()?.take()
     }
 
-    /// One SMS; the file sink writes the DESIGN.md line
-    /// `{"to","from","text","encoding","segments","delivery_id","notice_ref"}`.
+    /// Jobs one SMS call should carry: a bulk request for Africa's Talking, one otherwise.
+    pub fn sms_batch(&self) -> usize {
+        match &self.sms {
+            SmsDriver::AfricasTalking(_) => super::africastalking::MAX_BATCH,
+            SmsDriver::Twilio(_) => 1,
+            SmsDriver::File => 100,
+        }
+    }
+
+    /// One email now; an error says why it was not accepted.
+    pub async fn send_email(&self, message: lettre::Message) -> anyhow::Result<()> {
+        match self.email(message, None).await {
+            Outcome::Sent { .. } => Ok(()),
+            Outcome::Retry { error, .. } | Outcome::Failed { error } => anyhow::bail!(error),
+        }
+    }
+
+    /// One email, classified: a 5xx SMTP reply (unknown mailbox, rejected) is permanent,
+    /// anything else is worth another try. `name` names the `.eml` file of the file sink.
+    pub async fn email(&self, message: lettre::Message, name: Option<&str>) -> Outcome {
+        match &self.smtp {
+            Some(smtp) => match smtp.send(message).await {
+                Ok(response) => Outcome::Sent {
+                    provider_id: response.first_line().map(|l| l.chars().take(200).collect()),
+                },
+                Err(e) if e.is_permanent() => {
+                    Outcome::failed(format!("SMTP rejected the message: {e}"))
+                }
+                Err(e) => {
+                    Outcome::retry(format!("SMTP: {}", super::africastalking::error_chain(&e)))
+                }
+            },
+            None => {
+                let dir = PathBuf::from(&self.settings.raw.email.dir);
+                let name = name
+                    .map(|n| n.replace([':', '/'], "_"))
+                    .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+                let path = dir.join(format!("{name}.eml"));
+                let written = async {
+                    tokio::fs::create_dir_all(&dir).await?;
+                    tokio::fs::write(&path, message.formatted()).await
+                };
+                match written.await {
+                    Ok(()) => Outcome::Sent {
+                        provider_id: Some(name),
+                    },
+                    Err(e) => {
+                        Outcome::retry(format!("email.dir: cannot write {}: {e}", path.display()))
+                    }
+                }
+            }
+        }
+    }
+
+    /// One SMS now; an error says why it was not accepted.
     pub async fn send_sms(
         &self,
         to: &str,
@@ -69,36 +161,72 @@ impl Outbound {
         delivery_id: &str,
         notice_ref: Option<&str>,
     ) -> anyhow::Result<()> {
-        match self.settings.raw.sms.driver.as_str() {
-            "file" => {
-                let encoded = sms::encode(text);
-                let line = json!({
-                    "to": to,
-                    "from": self.settings.raw.sms.sender,
-                    "text": encoded.text,
-                    "encoding": encoded.encoding.as_str(),
-                    "segments": encoded.segments,
-                    "delivery_id": delivery_id,
-                    "notice_ref": notice_ref,
-                });
-                let path = PathBuf::from(&self.settings.raw.sms.file);
-                let _one_writer = self.sms_file.lock().await;
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    tokio::fs::create_dir_all(parent).await?;
-                }
-                let mut f = tokio::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&path)
-                    .await
-                    .with_context(|| format!("sms.file: opening {}", path.display()))?;
-                f.write_all(format!("{line}\n").as_bytes()).await?;
-                f.flush().await?;
-                Ok(())
-            }
-            other => anyhow::bail!(
-                "sms.driver '{other}' cannot send yet; the provider drivers come with the delivery engine"
-            ),
+        let job = SmsJob {
+            delivery_id: delivery_id.to_string(),
+            to: to.to_string(),
+            from: self.settings.raw.sms.sender.clone(),
+            text: text.to_string(),
+        };
+        match self.sms(&[job], &[notice_ref]).await.pop() {
+            Some(Outcome::Sent { .. }) => Ok(()),
+            Some(Outcome::Retry { error, .. } | Outcome::Failed { error }) => anyhow::bail!(error),
+            None => anyhow::bail!("the SMS driver gave no answer"),
         }
+    }
+
+    /// A batch of SMS through the configured driver; one outcome per job, in order.
+    /// `notice_refs` (same length) only label the file sink's lines.
+    pub async fn sms(&self, jobs: &[SmsJob], notice_refs: &[Option<&str>]) -> Vec<Outcome> {
+        match &self.sms {
+            SmsDriver::AfricasTalking(at) => at.send(jobs).await,
+            SmsDriver::Twilio(t) => t.send(jobs).await,
+            SmsDriver::File => match self.write_sms_file(jobs, notice_refs).await {
+                Ok(()) => jobs
+                    .iter()
+                    .map(|j| Outcome::Sent {
+                        provider_id: Some(j.delivery_id.clone()),
+                    })
+                    .collect(),
+                Err(e) => vec![Outcome::retry(format!("{e:#}")); jobs.len()],
+            },
+        }
+    }
+
+    /// The file sink: one DESIGN.md line per message,
+    /// `{"to","from","text","encoding","segments","delivery_id","notice_ref"}`.
+    async fn write_sms_file(
+        &self,
+        jobs: &[SmsJob],
+        notice_refs: &[Option<&str>],
+    ) -> anyhow::Result<()> {
+        let mut lines = String::new();
+        for (i, job) in jobs.iter().enumerate() {
+            let encoded = sms::encode(&job.text);
+            let line = json!({
+                "to": job.to,
+                "from": job.from,
+                "text": encoded.text,
+                "encoding": encoded.encoding.as_str(),
+                "segments": encoded.segments,
+                "delivery_id": job.delivery_id,
+                "notice_ref": notice_refs.get(i).copied().flatten(),
+            });
+            lines.push_str(&line.to_string());
+            lines.push('\n');
+        }
+        let path = PathBuf::from(&self.settings.raw.sms.file);
+        let _one_writer = self.sms_file.lock().await;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        let mut f = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .await
+            .with_context(|| format!("sms.file: opening {}", path.display()))?;
+        f.write_all(lines.as_bytes()).await?;
+        f.flush().await?;
+        Ok(())
     }
 }

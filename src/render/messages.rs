@@ -18,6 +18,7 @@ use super::i18n::Clockface;
 use crate::config::Settings;
 use crate::domain::sms::{self, SmsText};
 use crate::domain::{Event, FieldError, Lang, Localized, Notice, NoticeKind, Overrides, Service};
+use crate::store::UpdateMessage;
 
 /// Stands in for each recipient's unsubscribe URL until [`RenderedEmail::personalise`].
 pub const UNSUBSCRIBE_MARKER: &str = "https://unsubscribe.invalid/__TANGAZO_UNSUBSCRIBE__";
@@ -551,12 +552,14 @@ pub fn render(
 }
 
 /// The check a lifecycle action runs before it commits: every message of the new update must
-/// render within its limits.
+/// render within its limits. What it renders is stored with the update, so workers send
+/// exactly what was checked.
 pub fn checker<'a>(
     settings: &'a Settings,
     services: &'a [Service],
     now: DateTime<Utc>,
-) -> impl FnOnce(&Notice, &crate::domain::Update) -> Result<(), Vec<FieldError>> + 'a {
+) -> impl FnOnce(&Notice, &crate::domain::Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>> + 'a
+{
     move |n, u| {
         let subject = Subject {
             event: u.event,
@@ -568,6 +571,39 @@ pub fn checker<'a>(
             services,
             overrides: &u.overrides,
         };
-        render(settings, &subject, now).map(|_| ())
+        render(settings, &subject, now).map(|r| r.to_stored())
+    }
+}
+
+impl Rendered {
+    /// One row per channel and language, as the outbox keeps them.
+    pub fn to_stored(&self) -> Vec<UpdateMessage> {
+        let mut out = Vec::new();
+        for (lang, sms) in &self.sms {
+            out.push(UpdateMessage {
+                channel: "sms".into(),
+                language: lang.code().into(),
+                subject: String::new(),
+                text: sms.text.clone(),
+                html: String::new(),
+            });
+        }
+        for (lang, email) in &self.email {
+            out.push(UpdateMessage {
+                channel: "email".into(),
+                language: lang.code().into(),
+                subject: email.subject.clone(),
+                text: email.text.clone(),
+                html: email.html.clone(),
+            });
+        }
+        out.push(UpdateMessage {
+            channel: "webhook".into(),
+            language: String::new(),
+            subject: String::new(),
+            text: self.webhook.to_string(),
+            html: String::new(),
+        });
+        out
     }
 }

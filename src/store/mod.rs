@@ -6,6 +6,7 @@
 
 mod accounts;
 mod notices;
+mod outbox;
 mod services;
 mod subscribers;
 mod tokens;
@@ -23,6 +24,7 @@ pub use accounts::{
     check_password, random_token,
 };
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
+pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
 pub use subscribers::{
     CapHit, Caps, CodeCheck, Import, NewSubscriber, SignUp, SubState, Subscriber,
 };
@@ -73,6 +75,15 @@ impl Backend {
         match self {
             Backend::Sqlite => None,
             Backend::Postgres => Some("SELECT pg_advisory_xact_lock(727001)"),
+        }
+    }
+
+    /// Lets several workers claim side by side, each skipping rows another has locked
+    /// (SQLite has one writer at a time anyway).
+    fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         }
     }
 

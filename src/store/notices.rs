@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::accounts::{Audit, insert_audit};
+use super::outbox::UpdateMessage;
 use super::services::service_from_row;
 use super::{Store, StoreError, StoreResult, bump_revision, from_ms, is_unique_violation, ms};
 use crate::domain::{
@@ -248,7 +249,7 @@ fn to_stored_precision(n: &mut Notice) {
 }
 
 /// `$start, $start+1, …` for an IN list of `n` values.
-fn placeholders(start: usize, n: usize) -> String {
+pub(super) fn placeholders(start: usize, n: usize) -> String {
     (start..start + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -570,7 +571,8 @@ impl Store {
     }
 
     /// Applies a lifecycle action in one transaction: the notice changes, an update with the
-    /// next `sequence` joins the timeline, and the public revision moves.
+    /// next `sequence` joins the timeline with the messages `check` rendered for it, its
+    /// deliveries are queued, and the public revision moves.
     /// Without a `body` from staff, the draft's body (first publication) or `default_body`
     /// writes one for the event.
     pub async fn apply_action(
@@ -578,7 +580,7 @@ impl Store {
         key: &str,
         change: Change<'_>,
         default_body: impl FnOnce(&Notice, Event) -> Localized,
-        check: impl FnOnce(&Notice, &Update) -> Result<(), Vec<FieldError>>,
+        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
     ) -> StoreResult<(Notice, Update)> {
         let Change {
             action,
@@ -618,8 +620,9 @@ impl Store {
             created_at: next.updated_at,
         };
         // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
-        check(&next, &update).map_err(StoreError::Invalid)?;
+        let messages = check(&next, &update).map_err(StoreError::Invalid)?;
         insert_update(&mut tx, &update).await?;
+        super::outbox::insert_messages(&mut tx, &update.id, &messages).await?;
         // A draft discarded before publication told nobody, so it tells nobody now.
         if current.state != NoticeState::Draft || *action == Action::Publish {
             fan_out(&mut tx, &update).await?;

@@ -358,19 +358,6 @@ impl Store {
         Ok(result)
     }
 
-    /// Unsubscribes; returns the subscriber as it was, if the token matched.
-    pub async fn unsubscribe_token(
-        &self,
-        token: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<Subscriber>> {
-        let Some(s) = self.find_by_manage_token(token).await? else {
-            return Ok(None);
-        };
-        self.unsubscribe_id(&s.id, now).await?;
-        Ok(Some(s))
-    }
-
     pub async fn unsubscribe_id(&self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE subscribers SET state = 'unsubscribed', unsubscribed_at = $2, code_hash = NULL, expires_at = NULL \

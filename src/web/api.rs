@@ -238,6 +238,17 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         ),
         (
             e(
+                "get",
+                "/notices/{id}/deliveries",
+                viewer,
+                "Delivery progress per update and channel (sent, pending, failed, superseded), an ETA, and recent failures",
+                No,
+                200,
+            ),
+            get(notice_deliveries),
+        ),
+        (
+            e(
                 "post",
                 "/notices/{id}/preview",
                 editor,
@@ -1504,6 +1515,76 @@ async fn get_notice(
     let n = notice_or_404(&state, &id).await?;
     let updates = state.store.get_updates(&n.id).await?;
     Ok(Json(notice_json(&state, &n, Some(&updates))))
+}
+
+async fn notice_deliveries(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    staff.require(Role::Viewer)?;
+    let n = notice_or_404(&state, &id).await?;
+    Ok(Json(delivery_report(&state, &n.id).await?))
+}
+
+/// Progress of one notice's deliveries, shared by the API and the console.
+pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<Value> {
+    let progress = state.store.delivery_progress(notice_id).await?;
+    let failures = state.store.recent_failures(notice_id, 20).await?;
+    let mut totals = serde_json::Map::new();
+    let mut eta = serde_json::Map::new();
+    let mut rates = serde_json::Map::new();
+    for channel in crate::delivery::metrics::CHANNELS {
+        let rows: Vec<_> = progress.iter().filter(|p| p.channel == channel).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let sum = |f: fn(&crate::store::Progress) -> i64| rows.iter().map(|p| f(p)).sum::<i64>();
+        let pending = sum(|p| p.pending);
+        totals.insert(
+            channel.into(),
+            json!({
+                "pending": pending,
+                "sent": sum(|p| p.sent),
+                "failed": sum(|p| p.failed),
+                "superseded": sum(|p| p.superseded),
+                "cancelled": sum(|p| p.cancelled),
+                "delivered": sum(|p| p.delivered),
+                "undelivered": sum(|p| p.undelivered),
+            }),
+        );
+        // The rate this process has been sending at, else the configured pace.
+        let configured = match channel {
+            "sms" => state.settings.raw.sms.rate_per_second,
+            "email" => state.settings.raw.email.rate_per_second,
+            _ => 0,
+        };
+        let rate = state
+            .deliveries
+            .recent_rate(channel)
+            .unwrap_or(f64::from(configured));
+        rates.insert(channel.into(), json!((rate * 10.0).round() / 10.0));
+        eta.insert(
+            channel.into(),
+            if pending == 0 {
+                Value::Null
+            } else if rate > 0.0 {
+                json!((pending as f64 / rate).ceil() as i64)
+            } else {
+                Value::Null
+            },
+        );
+    }
+    Ok(json!({
+        "notice_id": notice_id,
+        "updates": progress,
+        "totals": totals,
+        "rate_per_second": rates,
+        "eta_seconds": eta,
+        "recent_failures": failures.iter().map(|(id, channel, error)| json!({
+            "delivery_id": id, "channel": channel, "error": error,
+        })).collect::<Vec<_>>(),
+    }))
 }
 
 /// Runs one lifecycle action, then rebuilds the snapshot so the page shows it at once.

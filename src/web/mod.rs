@@ -38,6 +38,8 @@ pub struct AppState {
     pub outbound: Arc<crate::delivery::Outbound>,
     /// Key of the HMAC in confirmation links; generated once per installation.
     pub link_key: Arc<String>,
+    /// Counters of this process's delivery workers.
+    pub deliveries: Arc<crate::delivery::metrics::DeliveryMetrics>,
 }
 
 /// Compares a secret someone sent with the expected one in time that does not depend on where

@@ -293,6 +293,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> Response {
-    let body = state.metrics.render(&state.snapshot, state.clock.now());
+    let now = state.clock.now();
+    let mut body = state.metrics.render(&state.snapshot, now);
+    let queue = match state.store.queue_depth().await {
+        Ok(q) => q,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the outbox depth for /metrics");
+            Vec::new()
+        }
+    };
+    state.deliveries.render(&mut body, &queue, now);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

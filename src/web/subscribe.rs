@@ -38,7 +38,12 @@ pub fn router() -> Router<AppState> {
             "/callbacks/sms/africastalking/{secret}",
             post(africastalking_inbound),
         )
+        .route(
+            "/callbacks/sms/africastalking/{secret}/delivery",
+            post(africastalking_delivery),
+        )
         .route("/callbacks/sms/twilio", post(twilio_inbound))
+        .route("/callbacks/sms/twilio/status", post(twilio_status))
         .route("/manage/{token}", get(manage).post(save_manage))
         .route(
             "/unsubscribe",
@@ -134,6 +139,25 @@ fn check_token(key: &str, token: &str, now: DateTime<Utc>) -> LinkCheck {
         return LinkCheck::Expired;
     }
     LinkCheck::Valid(id.to_string())
+}
+
+/// The subscriber a manage or unsubscribe link names: a signed `s1.` link from a notice email
+/// ([`crate::delivery::recipient_token`]) or the random token of the confirmation email.
+async fn subscriber_for_link(
+    state: &AppState,
+    token: &str,
+) -> crate::store::StoreResult<Option<crate::store::Subscriber>> {
+    if token.starts_with("s1.") {
+        let Some(id) = crate::delivery::check_recipient_token(&state.link_key, token) else {
+            return Ok(None);
+        };
+        return match state.store.get_subscriber(&id).await {
+            Ok(s) => Ok(Some(s)),
+            Err(crate::store::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        };
+    }
+    state.store.find_by_manage_token(token).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +504,7 @@ async fn unsubscribe_page(
 ) -> Response {
     let lang = lang_of(&state, None, &headers);
     let w = words(lang);
-    match state.store.find_by_manage_token(&token).await {
+    match subscriber_for_link(&state, &token).await {
         Ok(Some(s)) => {
             let lang = s.language;
             let w = words(lang);
@@ -509,11 +533,15 @@ async fn unsubscribe(
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_of(&state, None, &headers);
-    match state
-        .store
-        .unsubscribe_token(&token, state.clock.now())
-        .await
-    {
+    let found = match subscriber_for_link(&state, &token).await {
+        Ok(Some(s)) => state
+            .store
+            .unsubscribe_id(&s.id, state.clock.now())
+            .await
+            .map(|_| Some(s)),
+        other => other,
+    };
+    match found {
         Ok(Some(s)) => {
             let w = words(s.language);
             message(&state, StatusCode::OK, s.language, w.unsubscribed, true)
@@ -687,7 +715,7 @@ async fn manage_page(
     flash: Option<String>,
 ) -> Response {
     let lang = lang_of(state, None, headers);
-    match state.store.find_by_manage_token(token).await {
+    match subscriber_for_link(state, token).await {
         Ok(Some(s)) if s.state != crate::store::SubState::Unsubscribed => {
             let masked = mask(&s.address);
             page(state, StatusCode::OK, |v| {
@@ -716,7 +744,7 @@ async fn save_manage(
     body: Bytes,
 ) -> Response {
     let fields = form_fields(&body);
-    let Ok(Some(s)) = state.store.find_by_manage_token(&token).await else {
+    let Ok(Some(s)) = subscriber_for_link(&state, &token).await else {
         let lang = lang_of(&state, None, &headers);
         let w = words(lang);
         return message(&state, StatusCode::NOT_FOUND, lang, w.unknown_link, false);
@@ -851,26 +879,88 @@ pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]
     base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
 }
 
-async fn twilio_inbound(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+/// The form fields of a Twilio callback to `path`, or the answer refusing it: 404 while
+/// Twilio is not configured, 403 when `X-Twilio-Signature` does not match.
+fn twilio_fields(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, (StatusCode, &'static str)> {
     let token = &state.settings.raw.sms.twilio_auth_token;
     if token.is_empty() {
-        return StatusCode::NOT_FOUND.into_response();
+        return Err((StatusCode::NOT_FOUND, "Twilio is not configured"));
     }
-    let fields = form_fields(&body);
-    let url = format!("{}/callbacks/sms/twilio", state.settings.public_url);
+    let fields = form_fields(body);
+    let url = format!("{}{path}", state.settings.public_url);
     let expected = twilio_signature(token, &url, &fields);
     let given = headers
         .get("x-twilio-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !super::secrets_equal(given, &expected) {
-        tracing::warn!("Twilio callback with a wrong signature");
-        return (StatusCode::FORBIDDEN, "bad signature").into_response();
+        tracing::warn!(path, "Twilio callback with a wrong signature");
+        return Err((StatusCode::FORBIDDEN, "bad signature"));
     }
+    Ok(fields)
+}
+
+/// Delivery reports (`MessageSid`, `MessageStatus`) for messages sent through Twilio.
+async fn twilio_status(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let fields = match twilio_fields(&state, "/callbacks/sms/twilio/status", &headers, &body) {
+        Ok(f) => f,
+        Err(refused) => return refused.into_response(),
+    };
+    let map = fields.into_iter().collect();
+    receipt(&state, crate::delivery::twilio::parse_status(&map)).await
+}
+
+/// Delivery reports (`id`, `status`, `failureReason`) from Africa's Talking, on the same secret
+/// URL as inbound messages plus `/delivery`.
+async fn africastalking_delivery(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    body: Bytes,
+) -> Response {
+    let expected = &state.settings.raw.sms.callback_secret;
+    if expected.is_empty() || !super::secrets_equal(&secret, expected) {
+        tracing::warn!("Africa's Talking delivery report with a wrong or no secret");
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let map = form_fields(&body).into_iter().collect();
+    receipt(&state, crate::delivery::africastalking::parse_report(&map)).await
+}
+
+/// Applies a parsed report: 200 when recorded, 400 when the report lacks its fields, 404 when it
+/// names no message we sent (so the provider's logs show the mismatch).
+async fn receipt(state: &AppState, parsed: Option<crate::delivery::Receipt>) -> Response {
+    let Some(r) = parsed else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "expected a message id and a status",
+        )
+            .into_response();
+    };
+    match state
+        .store
+        .record_receipt("sms", &r, state.clock.now())
+        .await
+    {
+        Ok(true) => (StatusCode::OK, "OK").into_response(),
+        Ok(false) => (StatusCode::NOT_FOUND, "no message with that id").into_response(),
+        Err(e) => super::AppError::from(e).into_response(),
+    }
+}
+
+async fn twilio_inbound(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let fields = match twilio_fields(&state, "/callbacks/sms/twilio", &headers, &body) {
+        Ok(f) => f,
+        Err(refused) => return refused.into_response(),
+    };
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     if let (Some(from), Some(text)) = (get("From"), get("Body"))
         && is_stop(&state, text)

@@ -112,6 +112,8 @@ pub fn settings(db_url: &str, extra: &[(&str, &str)]) -> Settings {
             "TANGAZO_SERVER_PUBLIC_URL".to_string(),
             "https://status.example.co.ke".to_string(),
         ),
+        // Tests that send start workers themselves; the others check what is queued.
+        ("TANGAZO_DELIVERY_WORKERS".to_string(), "false".to_string()),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::load(None, env).unwrap().validate().unwrap()
@@ -291,3 +293,4 @@ impl Drop for TestApp {
         self.running.cancel.cancel();
     }
 }
+pub mod peers;

@@ -1,0 +1,525 @@
+//! The outbox worker: claim a batch, send it, record what happened, repeat.
+//!
+//! One worker runs per channel per process. It claims `delivery.batch_size` due rows under a
+//! lease, turns each into the channel's job from the update's stored rendering (only the
+//! unsubscribe link is per recipient), and hands them to the channel in chunks. A token bucket
+//! (`*.rate_per_second`) paces the chunks and a semaphore (`*.concurrency`) bounds how many are
+//! in flight; a provider that throttles pauses the whole channel for its Retry-After. Results
+//! are written back in one transaction per batch.
+//!
+//! Shutdown: when `cancel` fires the worker claims nothing more, gives back the rows it has not
+//! started, and waits for the chunks in flight so their results are recorded. If the process
+//! dies instead, the lease runs out and another worker (or this one, restarted) takes the rows:
+//! at most the messages in flight at the kill go out twice.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::metrics::DeliveryMetrics;
+use super::policy::{Backoff, Next};
+use super::{Outbound, Outcome, SmsJob};
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::render::messages::{Envelope, RenderedEmail};
+use crate::store::{Claimed, Finish, Finished, Store, UpdateMessage};
+
+/// What every worker needs, bundled once.
+#[derive(Clone)]
+pub struct Ctx {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub outbound: Arc<Outbound>,
+    pub link_key: Arc<String>,
+    pub metrics: Arc<DeliveryMetrics>,
+    /// Names this process in `delivery_attempts.worker`.
+    pub worker_id: String,
+}
+
+/// A way out for messages: SMS and email now, biller webhooks later.
+pub trait Channel: Send + Sync + 'static {
+    type Job: Send + 'static;
+    fn name(&self) -> &'static str;
+    /// Jobs one `send` call takes (a bulk SMS request takes many).
+    fn max_batch(&self) -> usize;
+    fn rate_per_second(&self) -> u32;
+    fn concurrency(&self) -> usize;
+    /// One job from a claimed delivery with a confirmed address and its update's rendering;
+    /// an error fails the delivery with that reason.
+    fn prepare(&self, d: &Claimed, address: &str, m: &UpdateMessage) -> Result<Self::Job, String>;
+    /// One outcome per job, in order.
+    fn send(&self, jobs: Vec<Self::Job>) -> impl Future<Output = Vec<Outcome>> + Send;
+}
+
+pub struct SmsChannel {
+    outbound: Arc<Outbound>,
+    sender: String,
+    rate: u32,
+    concurrency: usize,
+}
+
+impl SmsChannel {
+    pub fn new(ctx: &Ctx) -> SmsChannel {
+        let sms = &ctx.settings.raw.sms;
+        SmsChannel {
+            outbound: ctx.outbound.clone(),
+            sender: sms.sender.clone(),
+            rate: sms.rate_per_second,
+            concurrency: sms.concurrency as usize,
+        }
+    }
+}
+
+impl Channel for SmsChannel {
+    /// The job and the notice's reference (which labels the file sink's lines).
+    type Job = (SmsJob, String);
+
+    fn name(&self) -> &'static str {
+        "sms"
+    }
+
+    fn max_batch(&self) -> usize {
+        self.outbound.sms_batch()
+    }
+
+    fn rate_per_second(&self) -> u32 {
+        self.rate
+    }
+
+    fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    fn prepare(
+        &self,
+        d: &Claimed,
+        address: &str,
+        m: &UpdateMessage,
+    ) -> Result<(SmsJob, String), String> {
+        let job = SmsJob {
+            delivery_id: d.id.clone(),
+            to: address.to_string(),
+            from: self.sender.clone(),
+            text: m.text.clone(),
+        };
+        Ok((job, d.reference.clone()))
+    }
+
+    async fn send(&self, jobs: Vec<(SmsJob, String)>) -> Vec<Outcome> {
+        let (jobs, refs): (Vec<SmsJob>, Vec<String>) = jobs.into_iter().unzip();
+        let refs: Vec<Option<&str>> = refs.iter().map(|r| Some(r.as_str())).collect();
+        self.outbound.sms(&jobs, &refs).await
+    }
+}
+
+pub struct EmailChannel {
+    outbound: Arc<Outbound>,
+    from: String,
+    mailto: String,
+    public_url: String,
+    link_key: Arc<String>,
+    /// The domain part of Message-IDs.
+    host: String,
+    rate: u32,
+    concurrency: usize,
+}
+
+impl EmailChannel {
+    pub fn new(ctx: &Ctx) -> EmailChannel {
+        let from = ctx.settings.raw.subscribers.email_from.clone();
+        let mailto = from
+            .parse::<lettre::message::Mailbox>()
+            .map(|m| m.email.to_string())
+            .unwrap_or_default();
+        let host = mailto
+            .split_once('@')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_else(|| "localhost".into());
+        EmailChannel {
+            outbound: ctx.outbound.clone(),
+            from,
+            mailto,
+            public_url: ctx.settings.public_url.clone(),
+            link_key: ctx.link_key.clone(),
+            host,
+            rate: ctx.settings.raw.email.rate_per_second,
+            concurrency: ctx.settings.raw.email.concurrency as usize,
+        }
+    }
+}
+
+impl Channel for EmailChannel {
+    type Job = (String, lettre::Message);
+
+    fn name(&self) -> &'static str {
+        "email"
+    }
+
+    fn max_batch(&self) -> usize {
+        1
+    }
+
+    fn rate_per_second(&self) -> u32 {
+        self.rate
+    }
+
+    fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    fn prepare(
+        &self,
+        d: &Claimed,
+        address: &str,
+        m: &UpdateMessage,
+    ) -> Result<(String, lettre::Message), String> {
+        let subscriber = d.subscriber_id.as_deref().unwrap_or_default();
+        let unsubscribe_url = format!(
+            "{}/unsubscribe/{}",
+            self.public_url,
+            super::recipient_token(&self.link_key, subscriber)
+        );
+        let message_id = format!("<{}@{}>", d.id.replace(':', "."), self.host);
+        let rendered = RenderedEmail {
+            subject: m.subject.clone(),
+            text: m.text.clone(),
+            html: m.html.clone(),
+        };
+        rendered
+            .message(&Envelope {
+                from: &self.from,
+                to: address,
+                unsubscribe_url: &unsubscribe_url,
+                unsubscribe_mailto: &self.mailto,
+                message_id: &message_id,
+            })
+            .map(|message| (d.id.clone(), message))
+            .map_err(|e| format!("cannot build the email: {e}"))
+    }
+
+    async fn send(&self, jobs: Vec<(String, lettre::Message)>) -> Vec<Outcome> {
+        let mut out = Vec::with_capacity(jobs.len());
+        for (id, message) in jobs {
+            out.push(self.outbound.email(message, Some(&id)).await);
+        }
+        out
+    }
+}
+
+/// What the chunks in flight share: the pause a throttling provider asked for.
+struct Pace {
+    limiter: DefaultDirectRateLimiter,
+    paused_until: Mutex<Option<Instant>>,
+}
+
+impl Pace {
+    fn pause_for(&self, d: Duration) {
+        if let Ok(mut p) = self.paused_until.lock() {
+            let until = Instant::now() + d;
+            if p.is_none_or(|old| old < until) {
+                *p = Some(until);
+            }
+        }
+    }
+
+    async fn wait(&self, n: u32) {
+        let until = self.paused_until.lock().ok().and_then(|p| *p);
+        if let Some(until) = until {
+            tokio::time::sleep_until(until.into()).await;
+        }
+        let n = NonZeroU32::new(n.max(1)).expect("at least one");
+        // A chunk is never larger than the burst (see `run`), so this cannot be refused.
+        let _ = self.limiter.until_n_ready(n).await;
+    }
+}
+
+/// Runs one channel's worker until `cancel` fires.
+pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
+    let channel = Arc::new(channel);
+    let rate = channel.rate_per_second().max(1);
+    let chunk_size = channel.max_batch().clamp(1, rate as usize);
+    let burst = NonZeroU32::new(rate).expect("rate is at least one");
+    let pace = Arc::new(Pace {
+        limiter: RateLimiter::direct(Quota::per_second(burst).allow_burst(burst)),
+        paused_until: Mutex::new(None),
+    });
+    let semaphore = Arc::new(Semaphore::new(channel.concurrency().max(1)));
+    let poll = Duration::from_millis(u64::from(ctx.settings.raw.delivery.poll_millis));
+    let lease = chrono::Duration::seconds(i64::from(ctx.settings.raw.delivery.lease_seconds));
+    let batch = ctx.settings.raw.delivery.batch_size as usize;
+    let backoff = Backoff::from_settings(&ctx.settings.raw.delivery);
+    let mut messages: HashMap<(String, String), UpdateMessage> = HashMap::new();
+    tracing::info!(channel = channel.name(), worker = %ctx.worker_id, "delivery worker started");
+    while !cancel.is_cancelled() {
+        let claimed = match ctx
+            .store
+            .claim_deliveries(channel.name(), batch, lease, ctx.clock.now())
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(channel = channel.name(), error = %e, "cannot claim deliveries");
+                idle(&cancel, Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if claimed.is_empty() {
+            idle(&cancel, poll).await;
+            continue;
+        }
+        if let Err(e) = load_messages(&ctx, channel.name(), &claimed, &mut messages).await {
+            tracing::warn!(channel = channel.name(), error = %e, "cannot load rendered messages");
+            let _ = ctx
+                .store
+                .release_deliveries(&claimed, ctx.clock.now())
+                .await;
+            idle(&cancel, Duration::from_secs(1)).await;
+            continue;
+        }
+        let batch = Batch {
+            ctx: &ctx,
+            channel: &channel,
+            pace: &pace,
+            semaphore: &semaphore,
+            backoff,
+            chunk_size,
+            cancel: &cancel,
+        };
+        batch.process(claimed, &messages).await;
+    }
+    tracing::info!(channel = channel.name(), "delivery worker stopped");
+}
+
+async fn idle(cancel: &CancellationToken, d: Duration) {
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        _ = tokio::time::sleep(d) => {}
+    }
+}
+
+/// Fetches the renderings of updates not seen yet; the cache is small (an update has a few
+/// renderings) and is emptied when it grows, so memory stays bounded.
+async fn load_messages(
+    ctx: &Ctx,
+    channel: &str,
+    claimed: &[Claimed],
+    cache: &mut HashMap<(String, String), UpdateMessage>,
+) -> anyhow::Result<()> {
+    let mut missing: Vec<String> = claimed
+        .iter()
+        .filter(|c| !cache.contains_key(&(c.update_id.clone(), c.language.clone())))
+        .map(|c| c.update_id.clone())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if cache.len() > 512 {
+        cache.clear();
+    }
+    for ((update, ch, lang), m) in ctx.store.update_messages(&missing).await? {
+        if ch == channel {
+            cache.insert((update, lang), m);
+        }
+    }
+    Ok(())
+}
+
+struct Batch<'a, C: Channel> {
+    ctx: &'a Ctx,
+    channel: &'a Arc<C>,
+    pace: &'a Arc<Pace>,
+    semaphore: &'a Arc<Semaphore>,
+    backoff: Backoff,
+    chunk_size: usize,
+    cancel: &'a CancellationToken,
+}
+
+impl<C: Channel> Batch<'_, C> {
+    async fn process(
+        &self,
+        claimed: Vec<Claimed>,
+        messages: &HashMap<(String, String), UpdateMessage>,
+    ) {
+        let ctx = self.ctx;
+        let name = self.channel.name();
+        let now = ctx.clock.now();
+        let mut finished: Vec<Finished> = Vec::with_capacity(claimed.len());
+        let mut ready: Vec<(Claimed, C::Job)> = Vec::with_capacity(claimed.len());
+        for d in claimed {
+            let done = |finish| Finished {
+                id: d.id.clone(),
+                attempt: d.attempt,
+                started_at: now,
+                latency_ms: 0,
+                finish,
+            };
+            let Some(address) = d.address.clone() else {
+                finished.push(done(Finish::Cancelled {
+                    reason: "the subscriber left before this was sent".into(),
+                }));
+                continue;
+            };
+            // A language dropped from page.languages since the fan-out: send the default one.
+            let message = messages
+                .get(&(d.update_id.clone(), d.language.clone()))
+                .or_else(|| {
+                    messages.get(&(
+                        d.update_id.clone(),
+                        ctx.settings.default_lang().code().to_string(),
+                    ))
+                });
+            let Some(message) = message else {
+                finished.push(done(Finish::Failed {
+                    error: format!("no {name} rendering stored for update {}", d.update_id),
+                }));
+                continue;
+            };
+            match self.channel.prepare(&d, &address, message) {
+                Ok(job) => ready.push((d, job)),
+                Err(error) => finished.push(done(Finish::Failed { error })),
+            }
+        }
+
+        let mut in_flight: JoinSet<Vec<Finished>> = JoinSet::new();
+        let mut unsent: Vec<Claimed> = Vec::new();
+        let mut rest = ready.into_iter().peekable();
+        while rest.peek().is_some() {
+            let chunk: Vec<(Claimed, C::Job)> = rest.by_ref().take(self.chunk_size).collect();
+            let permit = tokio::select! {
+                _ = self.cancel.cancelled() => None,
+                p = async {
+                    self.pace.wait(chunk.len() as u32).await;
+                    self.semaphore.clone().acquire_owned().await.ok()
+                } => p,
+            };
+            let Some(permit) = permit else {
+                unsent.extend(chunk.into_iter().map(|(d, _)| d));
+                unsent.extend(rest.by_ref().map(|(d, _)| d));
+                break;
+            };
+            let channel = self.channel.clone();
+            let pace = self.pace.clone();
+            let clock = ctx.clock.clone();
+            let backoff = self.backoff;
+            let metrics = ctx.metrics.clone();
+            in_flight.spawn(async move {
+                let _permit = permit;
+                let (claims, jobs): (Vec<Claimed>, Vec<C::Job>) = chunk.into_iter().unzip();
+                let started_at = clock.now();
+                let started = Instant::now();
+                let outcomes = channel.send(jobs).await;
+                let elapsed = started.elapsed();
+                metrics.observe_send(channel.name(), elapsed, claims.len());
+                let now = clock.now();
+                claims
+                    .into_iter()
+                    .zip(outcomes.into_iter().chain(std::iter::repeat_with(|| {
+                        Outcome::retry("the channel gave no answer for this message")
+                    })))
+                    .map(|(d, outcome)| Finished {
+                        finish: finish_of(&backoff, &pace, &d, outcome, now),
+                        id: d.id,
+                        attempt: d.attempt,
+                        started_at,
+                        latency_ms: elapsed.as_millis() as i64,
+                    })
+                    .collect()
+            });
+        }
+        while let Some(joined) = in_flight.join_next().await {
+            match joined {
+                Ok(done) => finished.extend(done),
+                // A panicking send leaves its rows leased; they are retried when the lease ends.
+                Err(e) => tracing::error!(channel = name, error = %e, "a send task failed"),
+            }
+        }
+        if !unsent.is_empty()
+            && let Err(e) = ctx.store.release_deliveries(&unsent, ctx.clock.now()).await
+        {
+            tracing::warn!(channel = name, error = %e, "cannot give back unsent deliveries; they wait for their lease");
+        }
+        for f in &finished {
+            ctx.metrics.count(name, &f.finish);
+        }
+        // The messages are out; losing their results would send them again after the lease,
+        // so keep trying to record them for a while.
+        let mut tries = 0;
+        while let Err(e) = ctx
+            .store
+            .finish_deliveries(&ctx.worker_id, &finished, ctx.clock.now())
+            .await
+        {
+            tries += 1;
+            tracing::warn!(channel = name, error = %e, tries, "cannot record delivery results");
+            if tries >= 10 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+        }
+    }
+}
+
+fn finish_of(
+    backoff: &Backoff,
+    pace: &Pace,
+    d: &Claimed,
+    outcome: Outcome,
+    now: chrono::DateTime<Utc>,
+) -> Finish {
+    match outcome {
+        Outcome::Sent { provider_id } => Finish::Sent { provider_id },
+        Outcome::Failed { error } => Finish::Failed { error },
+        Outcome::Retry {
+            error,
+            retry_after,
+            throttled,
+        } => {
+            if throttled {
+                pace.pause_for(retry_after.unwrap_or(Duration::from_secs(1)));
+            }
+            match backoff.next(d.attempt, retry_after) {
+                Next::RetryIn(delay) => Finish::Retry {
+                    at: now + chrono::Duration::from_std(delay).unwrap_or_default(),
+                    error,
+                },
+                Next::GiveUp => Finish::Failed {
+                    error: format!("gave up after {} attempts: {error}", d.attempt),
+                },
+            }
+        }
+    }
+}
+
+/// Starts the SMS and email workers and the receipts task; they stop when `cancel` fires.
+pub fn spawn_all(ctx: Ctx, cancel: CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut handles = vec![
+        tokio::spawn(run(ctx.clone(), SmsChannel::new(&ctx), cancel.clone())),
+        tokio::spawn(run(ctx.clone(), EmailChannel::new(&ctx), cancel.clone())),
+    ];
+    if let Some(mut receipts) = ctx.outbound.take_receipts() {
+        let ctx = ctx.clone();
+        handles.push(tokio::spawn(async move {
+            loop {
+                let receipt = tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    r = receipts.recv() => match r { Some(r) => r, None => return },
+                };
+                if let Err(e) = ctx.store.record_receipt("sms", &receipt, ctx.clock.now()).await {
+                    tracing::warn!(error = %e, provider_id = %receipt.provider_id, "cannot record a delivery receipt");
+                }
+            }
+        }));
+    }
+    handles
+}

@@ -1,0 +1,561 @@
+//! The outbox as workers see it: claim a batch under a lease, record what became of it in a
+//! batch, apply providers' delivery reports, and count progress.
+//!
+//! A claim sets `lease_owner` and pushes `next_attempt_at` to the lease's end, so the claim
+//! index skips leased rows and a worker that dies leaves rows that become claimable again when
+//! its lease runs out: nothing is lost, and at most the claimed-but-unrecorded rows are sent
+//! twice. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several processes claim side by side.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, Row};
+
+use super::{Store, StoreResult, from_ms, ms};
+
+/// One rendered message of an update, stored when it is published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateMessage {
+    /// `sms`, `email` or `webhook`.
+    pub channel: String,
+    /// Empty for the webhook payload.
+    pub language: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A delivery a worker holds under its lease.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: String,
+    pub notice_id: String,
+    /// The notice's public reference code.
+    pub reference: String,
+    pub update_id: String,
+    pub sequence: i64,
+    pub event: String,
+    pub language: String,
+    /// 1 for the first try; counts claims, so a try lost in a crash still counts.
+    pub attempt: i64,
+    pub subscriber_id: Option<String>,
+    /// `None` when the subscriber was erased or has unsubscribed since the fan-out.
+    pub address: Option<String>,
+}
+
+/// What became of one claimed delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finish {
+    Sent {
+        provider_id: Option<String>,
+    },
+    /// Back to pending, to be tried at `at`.
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
+    /// Not sent on purpose (the subscriber left after the fan-out): state `cancelled`.
+    Cancelled {
+        reason: String,
+    },
+}
+
+/// One row for [`Store::finish_deliveries`].
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub id: String,
+    pub attempt: i64,
+    pub started_at: DateTime<Utc>,
+    pub latency_ms: i64,
+    pub finish: Finish,
+}
+
+/// Deliveries of one update on one channel, by state.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Progress {
+    pub update_id: String,
+    pub sequence: i64,
+    pub event: String,
+    pub channel: String,
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub superseded: i64,
+    pub cancelled: i64,
+    /// Sent messages whose provider has since reported delivery.
+    pub delivered: i64,
+    pub undelivered: i64,
+}
+
+/// Queue depth of one channel, for `/metrics`.
+#[derive(Debug, Clone)]
+pub struct QueueDepth {
+    pub channel: String,
+    pub pending: i64,
+    pub oldest_created_at: Option<DateTime<Utc>>,
+}
+
+/// Rows per multi-row statement: well under both backends' parameter limits.
+const CHUNK: usize = 200;
+
+impl Store {
+    /// Claims up to `limit` due deliveries of `channel` for `lease`, under a fresh owner token.
+    pub async fn claim_deliveries(
+        &self,
+        channel: &str,
+        limit: usize,
+        lease: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Claimed>> {
+        let owner = uuid::Uuid::now_v7().to_string();
+        let mut tx = self.begin_write().await?;
+        let sql = format!(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, next_attempt_at = $2, \
+             attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND channel = $3 \
+               AND next_attempt_at <= $4 ORDER BY next_attempt_at, sequence LIMIT $5{})",
+            self.backend.skip_locked()
+        );
+        let claimed = sqlx::query(AssertSqlSafe(sql))
+            .bind(&owner)
+            .bind(ms(now + lease))
+            .bind(channel)
+            .bind(ms(now))
+            .bind(limit as i64)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if claimed == 0 {
+            tx.rollback().await?;
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT d.id, d.notice_id, n.reference, d.update_id, d.sequence, d.event, d.language, d.attempts, \
+             d.subscriber_id, CASE WHEN s.state = 'confirmed' THEN s.address END AS address \
+             FROM deliveries d JOIN notices n ON n.id = d.notice_id \
+             LEFT JOIN subscribers s ON s.id = d.subscriber_id \
+             WHERE d.lease_owner = $1 ORDER BY d.next_attempt_at, d.sequence",
+        )
+        .bind(&owner)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Claimed {
+                    id: r.try_get("id")?,
+                    notice_id: r.try_get("notice_id")?,
+                    reference: r.try_get("reference")?,
+                    update_id: r.try_get("update_id")?,
+                    sequence: r.try_get("sequence")?,
+                    event: r.try_get("event")?,
+                    language: r.try_get("language")?,
+                    attempt: r.try_get("attempts")?,
+                    subscriber_id: r.try_get("subscriber_id")?,
+                    address: r.try_get("address")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Records a batch of results and their attempts in one transaction. A result counts only
+    /// while its row is still leased to the same claim (`attempts` matches): a worker whose
+    /// lease ran out and was re-claimed cannot overwrite the newer claim's result. A message
+    /// that went out is recorded `sent` even if a newer update superseded it meanwhile,
+    /// because that is what happened.
+    pub async fn finish_deliveries(
+        &self,
+        worker: &str,
+        done: &[Finished],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        for chunk in done.chunks(CHUNK) {
+            // (id, attempt, state, next_attempt_at, provider_id, error)
+            let mut values = String::new();
+            let mut binds: Vec<(String, i64, &str, i64, String, String)> = Vec::new();
+            for (i, f) in chunk.iter().enumerate() {
+                let (state, next, provider, error) = match &f.finish {
+                    Finish::Sent { provider_id } => {
+                        ("sent", 0, provider_id.clone().unwrap_or_default(), "")
+                    }
+                    Finish::Retry { at, error } => {
+                        ("pending", ms(*at), String::new(), error.as_str())
+                    }
+                    Finish::Failed { error } => ("failed", 0, String::new(), error.as_str()),
+                    Finish::Cancelled { reason } => {
+                        ("cancelled", 0, String::new(), reason.as_str())
+                    }
+                };
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let b = i * 6;
+                values.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
+                ));
+                binds.push((
+                    f.id.clone(),
+                    f.attempt,
+                    state,
+                    next,
+                    provider,
+                    error.to_string(),
+                ));
+            }
+            let n = binds.len() * 6;
+            let sql = format!(
+                "UPDATE deliveries SET \
+                   state = CASE WHEN v.column3 = 'sent' OR deliveries.state = 'pending' THEN v.column3 ELSE deliveries.state END, \
+                   next_attempt_at = CASE WHEN v.column3 = 'pending' THEN v.column4 ELSE deliveries.next_attempt_at END, \
+                   finished_at = CASE WHEN v.column3 = 'sent' OR deliveries.state = 'pending' \
+                     THEN CASE WHEN v.column3 = 'pending' THEN NULL ELSE ${} END \
+                     ELSE deliveries.finished_at END, \
+                   provider_id = NULLIF(v.column5, ''), error = NULLIF(v.column6, ''), \
+                   lease_owner = NULL, lease_until = NULL \
+                 FROM (VALUES {values}) AS v \
+                 WHERE deliveries.id = v.column1 AND deliveries.attempts = v.column2 \
+                   AND deliveries.lease_owner IS NOT NULL",
+                n + 1
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for (id, attempt, state, next, provider, error) in binds {
+                q = q
+                    .bind(id)
+                    .bind(attempt)
+                    .bind(state)
+                    .bind(next)
+                    .bind(provider)
+                    .bind(error);
+            }
+            q.bind(ms(now)).execute(&mut *tx).await?;
+
+            let mut values = String::new();
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    values.push_str(", ");
+                }
+                let b = i * 8;
+                values.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8
+                ));
+            }
+            let sql = format!(
+                "INSERT INTO delivery_attempts \
+                 (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error) \
+                 VALUES {values} ON CONFLICT DO NOTHING"
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for f in chunk {
+                let (outcome, provider, error) = match &f.finish {
+                    Finish::Sent { provider_id } => ("sent", provider_id.clone(), None),
+                    Finish::Retry { error, .. } => ("retry", None, Some(error.clone())),
+                    Finish::Failed { error } => ("failed", None, Some(error.clone())),
+                    Finish::Cancelled { reason } => ("cancelled", None, Some(reason.clone())),
+                };
+                q = q
+                    .bind(f.id.clone())
+                    .bind(f.attempt)
+                    .bind(worker.to_string())
+                    .bind(ms(f.started_at))
+                    .bind(f.latency_ms)
+                    .bind(outcome)
+                    .bind(provider)
+                    .bind(error);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives claimed rows back untried (a worker shutting down before it sent them).
+    pub async fn release_deliveries(
+        &self,
+        claimed: &[Claimed],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        for chunk in claimed.chunks(CHUNK) {
+            let sql = format!(
+                "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, next_attempt_at = $1, \
+                 attempts = attempts - 1 WHERE lease_owner IS NOT NULL AND id IN ({})",
+                super::notices::placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql)).bind(ms(now));
+            for c in chunk {
+                q = q.bind(c.id.clone());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Applies a provider's delivery report to the message it names; false when no delivery
+    /// carries that provider id.
+    pub async fn record_receipt(
+        &self,
+        channel: &str,
+        receipt: &crate::delivery::Receipt,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET receipt = $1, receipt_at = $2, \
+             error = CASE WHEN $3 = '' THEN error ELSE $3 END \
+             WHERE provider_id = $4 AND channel = $5 AND (receipt IS NULL OR receipt NOT IN ('delivered', 'undelivered'))",
+        )
+        .bind(&receipt.status)
+        .bind(ms(now))
+        .bind(receipt.error.clone().unwrap_or_default())
+        .bind(&receipt.provider_id)
+        .bind(channel)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if done > 0 {
+            return Ok(true);
+        }
+        let known: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deliveries WHERE provider_id = $1 AND channel = $2",
+        )
+        .bind(&receipt.provider_id)
+        .bind(channel)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(known > 0)
+    }
+
+    /// The rendered messages of the given updates, keyed by (update, channel, language).
+    pub async fn update_messages(
+        &self,
+        update_ids: &[String],
+    ) -> StoreResult<HashMap<(String, String, String), UpdateMessage>> {
+        let mut out = HashMap::new();
+        for chunk in update_ids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT update_id, channel, language, subject, text, html FROM update_messages \
+                 WHERE update_id IN ({})",
+                super::notices::placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id.clone());
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                let m = UpdateMessage {
+                    channel: r.try_get("channel")?,
+                    language: r.try_get("language")?,
+                    subject: r.try_get("subject")?,
+                    text: r.try_get("text")?,
+                    html: r.try_get("html")?,
+                };
+                out.insert(
+                    (
+                        r.try_get("update_id")?,
+                        m.channel.clone(),
+                        m.language.clone(),
+                    ),
+                    m,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Progress of every update of one notice, per channel, oldest update first.
+    pub async fn delivery_progress(&self, notice_id: &str) -> StoreResult<Vec<Progress>> {
+        let rows = sqlx::query(
+            "SELECT update_id, sequence, event, channel, state, receipt, COUNT(*) AS n FROM deliveries \
+             WHERE notice_id = $1 GROUP BY update_id, sequence, event, channel, state, receipt \
+             ORDER BY sequence, channel",
+        )
+        .bind(notice_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<Progress> = Vec::new();
+        for r in rows {
+            let update_id: String = r.try_get("update_id")?;
+            let channel: String = r.try_get("channel")?;
+            let i = match out
+                .iter()
+                .position(|p| p.update_id == update_id && p.channel == channel)
+            {
+                Some(i) => i,
+                None => {
+                    out.push(Progress {
+                        update_id,
+                        sequence: r.try_get("sequence")?,
+                        event: r.try_get("event")?,
+                        channel,
+                        ..Progress::default()
+                    });
+                    out.len() - 1
+                }
+            };
+            let p = &mut out[i];
+            let n: i64 = r.try_get("n")?;
+            match r.try_get::<String, _>("state")?.as_str() {
+                "pending" => p.pending += n,
+                "sent" => p.sent += n,
+                "failed" => p.failed += n,
+                "superseded" => p.superseded += n,
+                _ => p.cancelled += n,
+            }
+            match r.try_get::<Option<String>, _>("receipt")?.as_deref() {
+                Some("delivered") => p.delivered += n,
+                Some("undelivered") => p.undelivered += n,
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// The newest failed deliveries of a notice: (delivery id, channel, error).
+    pub async fn recent_failures(
+        &self,
+        notice_id: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, String, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, channel, error FROM deliveries WHERE notice_id = $1 AND state = 'failed' \
+             ORDER BY finished_at DESC, id LIMIT $2",
+        )
+        .bind(notice_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("channel")?,
+                    r.try_get::<Option<String>, _>("error")?.unwrap_or_default(),
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Pending deliveries per channel and the oldest one's age.
+    pub async fn queue_depth(&self) -> StoreResult<Vec<QueueDepth>> {
+        let rows = sqlx::query(
+            "SELECT channel, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries \
+             WHERE state = 'pending' GROUP BY channel ORDER BY channel",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(QueueDepth {
+                    channel: r.try_get("channel")?,
+                    pending: r.try_get("n")?,
+                    oldest_created_at: r.try_get::<Option<i64>, _>("oldest")?.map(from_ms),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    /// Every attempt at one delivery, oldest first: (attempt, worker, started_at, latency_ms,
+    /// outcome, provider_id, error).
+    pub async fn delivery_attempts(
+        &self,
+        delivery_id: &str,
+    ) -> StoreResult<
+        Vec<(
+            i64,
+            String,
+            DateTime<Utc>,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+        )>,
+    > {
+        let rows = sqlx::query(
+            "SELECT attempt, worker, started_at, latency_ms, outcome, provider_id, error \
+             FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt",
+        )
+        .bind(delivery_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("attempt")?,
+                    r.try_get("worker")?,
+                    from_ms(r.try_get("started_at")?),
+                    r.try_get("latency_ms")?,
+                    r.try_get("outcome")?,
+                    r.try_get("provider_id")?,
+                    r.try_get("error")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}
+
+/// Stores an update's rendered messages with one multi-row INSERT, in the publishing
+/// transaction.
+pub(super) async fn insert_messages(
+    conn: &mut sqlx::AnyConnection,
+    update_id: &str,
+    messages: &[UpdateMessage],
+) -> StoreResult<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let values = (0..messages.len())
+        .map(|i| {
+            let b = i * 6;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO update_messages (update_id, channel, language, subject, text, html) VALUES {values}"
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql));
+    for m in messages {
+        q = q
+            .bind(update_id.to_string())
+            .bind(m.channel.clone())
+            .bind(m.language.clone())
+            .bind(m.subject.clone())
+            .bind(m.text.clone())
+            .bind(m.html.clone());
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
+}

@@ -1,0 +1,448 @@
+//! The delivery engine end to end against real peers: SMS to an HTTP server answering like
+//! Africa's Talking (and Twilio), email to a real SMTP server (aiosmtpd), with the workers of
+//! the serve process; progress, attempts, delivery reports and metrics as staff see them.
+
+mod common;
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use chrono::Duration as Span;
+use common::peers::{SmsPeer, Smtp};
+use common::{Backend, TestApp, TestDb};
+use serde_json::Value;
+use tangazo::clock::Clock;
+use tangazo::domain::Lang;
+use tangazo::domain::subscriber::Address;
+use tangazo::store::NewSubscriber;
+
+async fn subscribe(app: &TestApp, address: &str, lang: Lang) {
+    let allowed = vec!["KE".to_string()];
+    let now = app.clock.now();
+    app.store
+        .subscribe(
+            &NewSubscriber {
+                address: Address::parse(address, "KE", &allowed).unwrap(),
+                language: lang,
+                services: None,
+                source: "import",
+                confirmed: true,
+                expires_at: now + Span::hours(1),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+}
+
+/// Waits (advancing the test clock so retries fall due) until nothing is pending.
+async fn drain(app: &TestApp, notice: &str, step: Span) -> Value {
+    let started = Instant::now();
+    loop {
+        let (s, v) = app
+            .api(
+                "GET",
+                &format!("/notices/{notice}/deliveries"),
+                &app.viewer,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let pending: i64 = ["sms", "email"]
+            .iter()
+            .map(|c| v["totals"][c]["pending"].as_i64().unwrap_or(0))
+            .sum();
+        if pending == 0 {
+            return v;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "deliveries still pending: {v}"
+        );
+        app.clock.advance(step);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn sms_and_email_reach_real_peers(backend: Backend) {
+    let peer = SmsPeer::default();
+    let sms_url = peer.clone().serve().await;
+    let smtp = Smtp::start();
+    let db = std::sync::Arc::new(TestDb::new(backend).await);
+    let app = TestApp::spawn_on(
+        db,
+        &[
+            ("TANGAZO_DELIVERY_WORKERS", "true"),
+            ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+            ("TANGAZO_DELIVERY_MAX_ATTEMPTS", "4"),
+            ("TANGAZO_SMS_DRIVER", "africastalking"),
+            ("TANGAZO_SMS_API_URL", &sms_url),
+            ("TANGAZO_SMS_USERNAME", "sandbox"),
+            ("TANGAZO_SMS_API_KEY", "test-key"),
+            ("TANGAZO_SMS_CALLBACK_SECRET", "dlr-secret"),
+            ("TANGAZO_SMS_RATE_PER_SECOND", "1000"),
+            ("TANGAZO_EMAIL_DRIVER", "smtp"),
+            ("TANGAZO_EMAIL_SMTP_URL", &smtp.url),
+        ],
+    )
+    .await;
+    app.seed_services().await;
+    for i in 0..40 {
+        let lang = if i % 2 == 0 { Lang::En } else { Lang::Sw };
+        subscribe(&app, &format!("07120001{i:02}"), lang).await;
+    }
+    subscribe(&app, "0712340003", Lang::En).await; // the provider refuses this number
+    subscribe(&app, "akinyi@example.co.ke", Lang::En).await;
+    subscribe(&app, "baraka@example.co.ke", Lang::Sw).await;
+    subscribe(&app, "bounce@example.co.ke", Lang::En).await;
+    subscribe(&app, "busy@example.co.ke", Lang::En).await;
+    // The provider's first answer is a 429: the channel waits and retries, losing nothing.
+    peer.throttle_next.store(1, Ordering::SeqCst);
+
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let report = drain(&app, &id, Span::hours(2)).await;
+
+    // Every SMS arrived once, in the subscriber's language, ending with the reference.
+    let per_number = peer.per_number();
+    assert_eq!(per_number.len(), 40, "{per_number:?}");
+    assert!(per_number.values().all(|n| *n == 1), "{per_number:?}");
+    for (number, text) in peer.received.lock().unwrap().iter() {
+        let i: usize = number[number.len() - 2..].parse().unwrap();
+        assert!(text.contains(&reference), "{text}");
+        let swahili = text.contains("Tuma pesa");
+        assert_eq!(swahili, i % 2 == 1, "{number}: {text}");
+    }
+    assert!(
+        peer.requests.load(Ordering::SeqCst) >= 2,
+        "throttled, then sent"
+    );
+    assert_eq!(report["totals"]["sms"]["sent"], 40, "{report}");
+    assert_eq!(report["totals"]["sms"]["failed"], 1, "{report}");
+    assert_eq!(report["totals"]["email"]["sent"], 2, "{report}");
+    assert_eq!(report["totals"]["email"]["failed"], 2, "{report}");
+    let failures = report["recent_failures"].to_string();
+    assert!(failures.contains("InvalidPhoneNumber (403)"), "{failures}");
+    assert!(
+        failures.contains("550"),
+        "a permanent SMTP refusal: {failures}"
+    );
+    assert!(
+        failures.contains("gave up after 4 attempts") && failures.contains("451"),
+        "a temporary refusal retried until the last attempt: {failures}"
+    );
+
+    // Two emails through SMTP, each with its recipient's own one-click unsubscribe link.
+    let mail = smtp.received();
+    assert_eq!(
+        mail.len(),
+        2,
+        "{:?}",
+        mail.iter().map(|m| &m.0).collect::<Vec<_>>()
+    );
+    let (_, raw) = mail
+        .iter()
+        .find(|(rcpt, _)| rcpt == "baraka@example.co.ke")
+        .expect("baraka's email");
+    assert!(raw.contains(&reference), "{raw}");
+    let unfolded = raw.replace("\r\n ", " ").replace("\n ", " ");
+    let link = unfolded
+        .lines()
+        .find_map(|l| l.strip_prefix("List-Unsubscribe: <"))
+        .and_then(|l| l.split('>').next())
+        .expect("List-Unsubscribe header")
+        .to_string();
+    let path = link
+        .strip_prefix("https://status.example.co.ke")
+        .expect("a link to the public URL");
+    assert!(path.starts_with("/unsubscribe/s1."), "{path}");
+    let forged = format!("{}x", &path[..path.len() - 1]);
+    let r = app
+        .client
+        .post(format!("{}{forged}", app.url))
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404, "a forged link unsubscribes nobody");
+    let r = app
+        .client
+        .post(format!("{}{path}", app.url))
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let allowed = vec!["KE".to_string()];
+    let baraka = app
+        .store
+        .find_subscriber(&Address::parse("baraka@example.co.ke", "KE", &allowed).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(baraka.state.as_str(), "unsubscribed");
+
+    // Every attempt is kept: the busy mailbox was tried four times, then failed.
+    let busy = app
+        .store
+        .find_subscriber(&Address::parse("busy@example.co.ke", "KE", &allowed).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let update_id = report["updates"][0]["update_id"].as_str().unwrap();
+    let attempts = app
+        .store
+        .delivery_attempts(&format!("{update_id}:{}", busy.id))
+        .await
+        .unwrap();
+    let outcomes: Vec<&str> = attempts.iter().map(|a| a.4.as_str()).collect();
+    assert_eq!(
+        outcomes,
+        ["retry", "retry", "retry", "failed"],
+        "{attempts:?}"
+    );
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a.6.as_deref().unwrap_or("").contains("451"))
+    );
+
+    // Delivery reports from the provider's callback.
+    let dlr = |secret: &str, id: &str, status: &str| {
+        app.client
+            .post(format!(
+                "{}/callbacks/sms/africastalking/{secret}/delivery",
+                app.url
+            ))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "id={id}&status={status}&phoneNumber=%2B254712000100&failureReason=UserInBlacklist"
+            ))
+            .send()
+    };
+    assert_eq!(
+        dlr("dlr-secret", "ATXid_1", "Success")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        dlr("dlr-secret", "ATXid_2", "Rejected")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        dlr("dlr-secret", "ATXid_999", "Success")
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        dlr("wrong", "ATXid_3", "Success").await.unwrap().status(),
+        404
+    );
+    let (_, report) = app
+        .api(
+            "GET",
+            &format!("/notices/{id}/deliveries"),
+            &app.viewer,
+            None,
+        )
+        .await;
+    assert_eq!(report["totals"]["sms"]["delivered"], 1, "{report}");
+    assert_eq!(report["totals"]["sms"]["undelivered"], 1, "{report}");
+
+    // Metrics: outcomes, an empty queue, latency observed.
+    let metrics = app.text("/metrics").await;
+    assert!(
+        metrics.contains("tangazo_deliveries_total{channel=\"sms\",outcome=\"sent\"} 40"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("tangazo_outbox_pending{channel=\"sms\"} 0"));
+    assert!(metrics.contains("tangazo_send_seconds_count{channel=\"email\"}"));
+}
+
+on_both_backends!(sms_and_email_reach_real_peers);
+
+/// A newer update supersedes unsent SMS of an older one; sending resumes with the newer text.
+async fn newer_update_supersedes_queued_sms(backend: Backend) {
+    let peer = SmsPeer::default();
+    let sms_url = peer.clone().serve().await;
+    let db = std::sync::Arc::new(TestDb::new(backend).await);
+    let app = TestApp::spawn_on(
+        db,
+        &[
+            ("TANGAZO_DELIVERY_WORKERS", "true"),
+            ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+            ("TANGAZO_DELIVERY_BATCH_SIZE", "5"),
+            ("TANGAZO_SMS_DRIVER", "africastalking"),
+            ("TANGAZO_SMS_API_URL", &sms_url),
+            ("TANGAZO_SMS_USERNAME", "sandbox"),
+            ("TANGAZO_SMS_API_KEY", "test-key"),
+            // Slow enough that most of the first update is still queued when it is cancelled.
+            ("TANGAZO_SMS_RATE_PER_SECOND", "5"),
+        ],
+    )
+    .await;
+    app.seed_services().await;
+    for i in 0..30 {
+        subscribe(&app, &format!("07120002{i:02}"), Lang::En).await;
+    }
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let started = Instant::now();
+    while peer.count() == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "nothing sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/cancel"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let report = drain(&app, &id, Span::seconds(1)).await;
+    let first = &report["updates"][0];
+    let second = &report["updates"][1];
+    assert!(first["superseded"].as_i64().unwrap() > 0, "{report}");
+    assert_eq!(
+        first["sent"].as_i64().unwrap() + first["superseded"].as_i64().unwrap(),
+        30
+    );
+    assert_eq!(second["sent"], 30, "{report}");
+    // Nobody got the old text after the new one.
+    let received = peer.received.lock().unwrap().clone();
+    for number in peer.per_number().keys() {
+        let texts: Vec<&String> = received
+            .iter()
+            .filter(|(n, _)| n == number)
+            .map(|(_, t)| t)
+            .collect();
+        let last = texts.last().unwrap();
+        assert!(
+            last.to_lowercase().contains("cancel"),
+            "{number} last got: {last}"
+        );
+        assert!(texts.len() <= 2);
+    }
+}
+
+on_both_backends!(newer_update_supersedes_queued_sms);
+
+/// Twilio: the delivery id is the idempotency token, a 500 is retried, error 21211 fails for
+/// good, and signed status callbacks record delivery.
+#[tokio::test]
+async fn twilio_driver_and_status_callbacks() {
+    let peer = SmsPeer::default();
+    let sms_url = peer.clone().serve().await;
+    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
+    let app = TestApp::spawn_on(
+        db,
+        &[
+            ("TANGAZO_DELIVERY_WORKERS", "true"),
+            ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+            ("TANGAZO_SMS_DRIVER", "twilio"),
+            ("TANGAZO_SMS_API_URL", &sms_url),
+            ("TANGAZO_SMS_TWILIO_ACCOUNT_SID", "ACtest"),
+            ("TANGAZO_SMS_TWILIO_AUTH_TOKEN", "twilio-token"),
+            ("TANGAZO_SMS_CONCURRENCY", "1"),
+        ],
+    )
+    .await;
+    app.seed_services().await;
+    for n in ["0712300001", "0712300002", "0712300021"] {
+        subscribe(&app, n, Lang::En).await;
+    }
+    peer.fail_next.store(1, Ordering::SeqCst);
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let report = drain(&app, &id, Span::minutes(5)).await;
+    assert_eq!(report["totals"]["sms"]["sent"], 2, "{report}");
+    assert_eq!(report["totals"]["sms"]["failed"], 1, "{report}");
+    assert!(
+        report["recent_failures"]
+            .to_string()
+            .contains("Twilio error 21211"),
+        "{report}"
+    );
+    let keys = peer.idempotency.lock().unwrap().clone();
+    let update_id = report["updates"][0]["update_id"].as_str().unwrap();
+    assert!(keys.iter().all(|k| k.starts_with(update_id)), "{keys:?}");
+    assert!(
+        keys.len() >= 4,
+        "the 500 was retried with the same key: {keys:?}"
+    );
+
+    // Status callbacks are checked against X-Twilio-Signature.
+    let url = "https://status.example.co.ke/callbacks/sms/twilio/status";
+    let sid = format!("SM{:032}", 1);
+    let fields = vec![
+        ("MessageSid".to_string(), sid.clone()),
+        ("MessageStatus".to_string(), "delivered".to_string()),
+    ];
+    let body = format!("MessageSid={sid}&MessageStatus=delivered");
+    let post = |signature: String| {
+        app.client
+            .post(format!("{}/callbacks/sms/twilio/status", app.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-twilio-signature", signature)
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(post("forged".into()).await.unwrap().status(), 403);
+    let good = tangazo::web::subscribe::twilio_signature("twilio-token", url, &fields);
+    assert_eq!(post(good).await.unwrap().status(), 200);
+    let (_, report) = app
+        .api(
+            "GET",
+            &format!("/notices/{id}/deliveries"),
+            &app.viewer,
+            None,
+        )
+        .await;
+    assert_eq!(report["totals"]["sms"]["delivered"], 1, "{report}");
+}
+
+/// The progress API shows what is queued and an ETA at the configured pace before any worker
+/// runs; it refuses callers without a token.
+async fn progress_and_eta_without_workers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    for i in 0..12 {
+        subscribe(&app, &format!("07120003{i:02}"), Lang::En).await;
+    }
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap();
+    let (s, report) = app
+        .api(
+            "GET",
+            &format!("/notices/{id}/deliveries"),
+            &app.viewer,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(report["totals"]["sms"]["pending"], 12, "{report}");
+    assert_eq!(
+        report["rate_per_second"]["sms"], 20.0,
+        "the configured pace"
+    );
+    assert_eq!(report["eta_seconds"]["sms"], 1, "12 messages at 20/s");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/notices/{id}/deliveries", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+on_both_backends!(progress_and_eta_without_workers);
