@@ -2,6 +2,8 @@
 //! `smpp34` Python package, run as a child process on loopback. It records what it received
 //! and sends delivery receipts, so these tests check the wire, not a mock.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -431,3 +433,95 @@ async fn unanswered_submit_is_retried_after_the_response_timeout() {
     smpp.close().await;
     sim.kill().await;
 }
+
+/// The whole path: a published notice goes out through the serve process's workers over SMPP,
+/// and the SMSC's delivery receipts mark each message delivered.
+async fn notices_go_out_over_smpp(backend: Backend) {
+    use tangazo::clock::Clock;
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(dir.path(), "e2e", 0, &[]).await;
+    let port = sim.port.to_string();
+    let db = std::sync::Arc::new(common::TestDb::new(backend).await);
+    let app = common::TestApp::spawn_on(
+        db,
+        &[
+            ("TANGAZO_DELIVERY_WORKERS", "true"),
+            ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+            ("TANGAZO_SMS_DRIVER", "smpp"),
+            ("TANGAZO_SMS_SMPP_HOST", "127.0.0.1"),
+            ("TANGAZO_SMS_SMPP_PORT", &port),
+            ("TANGAZO_SMS_SMPP_SYSTEM_ID", "tangazo"),
+            ("TANGAZO_SMS_SMPP_PASSWORD", "secret"),
+            ("TANGAZO_SMS_RATE_PER_SECOND", "500"),
+        ],
+    )
+    .await;
+    app.seed_services().await;
+    let allowed = vec!["KE".to_string()];
+    let now = app.clock.now();
+    for i in 0..25 {
+        let lang = if i % 2 == 0 {
+            tangazo::domain::Lang::En
+        } else {
+            tangazo::domain::Lang::Sw
+        };
+        app.store
+            .subscribe(
+                &tangazo::store::NewSubscriber {
+                    address: tangazo::domain::subscriber::Address::parse(
+                        &format!("07120004{i:02}"),
+                        "KE",
+                        &allowed,
+                    )
+                    .unwrap(),
+                    language: lang,
+                    services: None,
+                    source: "import",
+                    confirmed: true,
+                    expires_at: now + chrono::Duration::hours(1),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let reference = v["reference"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let report = loop {
+        let (_, r) = app
+            .api(
+                "GET",
+                &format!("/notices/{id}/deliveries"),
+                &app.viewer,
+                None,
+            )
+            .await;
+        if r["totals"]["sms"]["delivered"] == 25 {
+            break r;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not all delivered: {r}\n{}",
+            sim.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(report["totals"]["sms"]["sent"], 25, "{report}");
+    let messages = sim.messages();
+    assert_eq!(messages.len(), 25);
+    let numbers: HashSet<&str> = messages
+        .values()
+        .map(|m| m["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 25, "each subscriber once");
+    assert!(
+        messages
+            .values()
+            .all(|m| m["text"].as_str().unwrap().contains(&reference))
+    );
+}
+
+use common::Backend;
+on_both_backends!(notices_go_out_over_smpp);

@@ -36,3 +36,15 @@ CREATE TABLE update_messages (
     html      TEXT NOT NULL,
     PRIMARY KEY (update_id, channel, language)
 );
+
+-- A delivery report can arrive before the worker has recorded the provider id it names (the
+-- provider answers the send, then reports, faster than the batch is written). Such reports wait
+-- here and are applied when the id is recorded; unmatched ones are dropped after a day.
+CREATE TABLE early_receipts (
+    provider_id TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    error       TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (provider_id, channel)
+);

@@ -14,6 +14,7 @@ use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
 use super::africastalking::AfricasTalking;
+use super::smpp::{Smpp, SmppConfig};
 use super::twilio::Twilio;
 use super::{Outcome, Receipt, SmsJob};
 use crate::config::Settings;
@@ -23,6 +24,7 @@ enum SmsDriver {
     File,
     AfricasTalking(AfricasTalking),
     Twilio(Twilio),
+    Smpp(Smpp),
 }
 
 pub struct Outbound {
@@ -68,6 +70,7 @@ impl Outbound {
             ),
             _ => None,
         };
+        let mut receipts = None;
         let sms = match raw.sms.driver.as_str() {
             "africastalking" => SmsDriver::AfricasTalking(AfricasTalking::new(
                 http_client()?,
@@ -82,6 +85,19 @@ impl Outbound {
                 &raw.sms.twilio_auth_token,
                 &settings.public_url,
             )),
+            "smpp" => {
+                let (smpp, rx) = Smpp::new(SmppConfig {
+                    host: raw.sms.smpp_host.clone(),
+                    port: raw.sms.smpp_port as u16,
+                    system_id: raw.sms.smpp_system_id.clone(),
+                    password: raw.sms.smpp_password.clone(),
+                    system_type: String::new(),
+                    window: raw.sms.smpp_window as usize,
+                    response_timeout: Duration::from_secs(10),
+                });
+                receipts = Some(rx);
+                SmsDriver::Smpp(smpp)
+            }
             "file" => SmsDriver::File,
             other => anyhow::bail!("sms.driver: '{other}' is not available in this build"),
         };
@@ -90,7 +106,7 @@ impl Outbound {
             smtp,
             sms,
             sms_file: tokio::sync::Mutex::new(()),
-            receipts: std::sync::Mutex::new(None),
+            receipts: std::sync::Mutex::new(receipts),
         })
     }
 
@@ -104,6 +120,8 @@ impl Outbound {
         match &self.sms {
             SmsDriver::AfricasTalking(_) => super::africastalking::MAX_BATCH,
             SmsDriver::Twilio(_) => 1,
+            // The driver keeps `smpp_window` submits in flight within one call.
+            SmsDriver::Smpp(_) => self.settings.raw.sms.smpp_window as usize,
             SmsDriver::File => 100,
         }
     }
@@ -180,6 +198,7 @@ impl Outbound {
         match &self.sms {
             SmsDriver::AfricasTalking(at) => at.send(jobs).await,
             SmsDriver::Twilio(t) => t.send(jobs).await,
+            SmsDriver::Smpp(s) => s.send(jobs).await,
             SmsDriver::File => match self.write_sms_file(jobs, notice_refs).await {
                 Ok(()) => jobs
                     .iter()

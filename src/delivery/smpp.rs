@@ -462,58 +462,14 @@ fn source_address(from: &str) -> Result<(String, u8, u8), String> {
 fn encode_body(text: &str) -> (u8, Vec<u8>, usize) {
     let sms = sms::encode(text);
     if sms.encoding == Encoding::Gsm7 {
-        if let Some(octets) = gsm7_unpacked(&sms.text) {
+        if let Some(octets) = sms::gsm7_unpacked(&sms.text) {
             return (DATA_CODING_DEFAULT, octets, 160);
         }
-        // encode() and the table below disagree: UCS-2 can carry anything, so send that.
+        // encode() and gsm7_unpacked() disagree: UCS-2 can carry anything, so send that.
         tracing::warn!("GSM-7 text has a character without a septet; sending as UCS-2");
     }
     let octets = sms.text.encode_utf16().flat_map(u16::to_be_bytes).collect();
     (DATA_CODING_UCS2, octets, 140)
-}
-
-/// GSM 03.38 default alphabet by septet value, as SMPP data_coding 0 carries it (one septet per
-/// octet). The same table as `domain::sms`, which keeps its own private.
-const GSM7_BASIC: [char; 128] = [
-    '@', '£', '$', '¥', 'è', 'é', 'ù', 'ì', 'ò', 'Ç', '\n', 'Ø', 'ø', '\r', 'Å', 'å', 'Δ', '_',
-    'Φ', 'Γ', 'Λ', 'Ω', 'Π', 'Ψ', 'Σ', 'Θ', 'Ξ', '\u{1B}', 'Æ', 'æ', 'ß', 'É', ' ', '!', '"', '#',
-    '¤', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/', '0', '1', '2', '3', '4', '5', '6',
-    '7', '8', '9', ':', ';', '<', '=', '>', '?', '¡', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I',
-    'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', 'Ä', 'Ö',
-    'Ñ', 'Ü', '§', '¿', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
-    'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 'ä', 'ö', 'ñ', 'ü', 'à',
-];
-
-/// GSM 03.38 extension table: (code after ESC 0x1B, character).
-const GSM7_EXTENSION: [(u8, char); 10] = [
-    (0x0A, '\u{0C}'),
-    (0x14, '^'),
-    (0x28, '{'),
-    (0x29, '}'),
-    (0x2F, '\\'),
-    (0x3C, '['),
-    (0x3D, '~'),
-    (0x3E, ']'),
-    (0x40, '|'),
-    (0x65, '€'),
-];
-
-/// The text as unpacked GSM-7 octets, or `None` if a character has no septet.
-fn gsm7_unpacked(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len());
-    for c in text.chars() {
-        if c == '\u{1B}' {
-            return None;
-        }
-        if let Some(code) = GSM7_BASIC.iter().position(|&b| b == c) {
-            out.push(code as u8);
-        } else if let Some(&(code, _)) = GSM7_EXTENSION.iter().find(|&&(_, e)| e == c) {
-            out.extend([0x1B, code]);
-        } else {
-            return None;
-        }
-    }
-    Some(out)
 }
 
 /// `ESME_RINVDSTADR (0x0000000B)`: the name operators' documentation uses, and the code their
@@ -811,14 +767,6 @@ mod tests {
         assert_eq!(&body[body.len() - 2..], &[0x27, 0x05]);
         // Typographic quotes are normalised by sms::encode and do not force UCS-2.
         assert_eq!(encode_body("it’s on").0, DATA_CODING_DEFAULT);
-    }
-
-    #[test]
-    fn gsm_table_agrees_with_the_domain_counter() {
-        for c in (0..0x3000u32).filter_map(char::from_u32) {
-            let ours = gsm7_unpacked(&c.to_string()).map(|o| o.len());
-            assert_eq!(ours, sms::septets(c), "{c:?}");
-        }
     }
 
     #[test]

@@ -137,6 +137,25 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
+/// The text as unpacked GSM-7 septets, one per octet (as SMPP data_coding 0 carries it), with
+/// extension characters as ESC + code; `None` if a character has no septet.
+pub fn gsm7_unpacked(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        if c == ESC {
+            return None;
+        }
+        if let Some(code) = BASIC.iter().position(|&b| b == c) {
+            out.push(code as u8);
+        } else if let Some(&(code, _)) = EXTENSION.iter().find(|&&(_, e)| e == c) {
+            out.extend([0x1B, code]);
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
 /// Whether `c` can be sent in GSM-7 (basic or extension table).
 pub fn is_gsm7(c: char) -> bool {
     septets(c).is_some()
@@ -569,5 +588,14 @@ mod tests {
             let once = normalise(&s);
             prop_assert_eq!(normalise(&once), once);
         }
+    }
+
+    #[test]
+    fn unpacked_septets_agree_with_the_counter() {
+        for c in (0..0x3000u32).filter_map(char::from_u32) {
+            let unpacked = gsm7_unpacked(&c.to_string()).map(|o| o.len());
+            assert_eq!(unpacked, septets(c), "{c:?}");
+        }
+        assert_eq!(gsm7_unpacked("A€@"), Some(vec![0x41, 0x1B, 0x65, 0x00]));
     }
 }

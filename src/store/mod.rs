@@ -78,6 +78,15 @@ impl Backend {
         }
     }
 
+    /// Orders delivery reports against the recording of sends, so a report that arrives while
+    /// its send is being recorded is applied by one or the other, never by neither.
+    fn lock_receipts(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("SELECT pg_advisory_xact_lock(727002)"),
+        }
+    }
+
     /// Lets several workers claim side by side, each skipping rows another has locked
     /// (SQLite has one writer at a time anyway).
     fn skip_locked(self) -> &'static str {

@@ -286,6 +286,24 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        // Reports that arrived before these sends were recorded.
+        if let Some(lock) = self.backend.lock_receipts() {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "UPDATE deliveries SET receipt = e.status, receipt_at = e.received_at, \
+             error = CASE WHEN e.error = '' THEN deliveries.error ELSE e.error END \
+             FROM early_receipts e \
+             WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM early_receipts WHERE EXISTS (SELECT 1 FROM deliveries d \
+             WHERE d.provider_id = early_receipts.provider_id AND d.channel = early_receipts.channel)",
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -313,37 +331,59 @@ impl Store {
         Ok(())
     }
 
-    /// Applies a provider's delivery report to the message it names; false when no delivery
-    /// carries that provider id.
+    /// Applies a provider's delivery report to the message it names. A report naming no
+    /// recorded message yet is kept and applied when its send is recorded (false is returned).
     pub async fn record_receipt(
         &self,
         channel: &str,
         receipt: &crate::delivery::Receipt,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let mut tx = self.begin_write().await?;
+        if let Some(lock) = self.backend.lock_receipts() {
+            sqlx::query(lock).execute(&mut *tx).await?;
+        }
+        // A final report is never replaced by a late interim one.
+        sqlx::query(
             "UPDATE deliveries SET receipt = $1, receipt_at = $2, \
              error = CASE WHEN $3 = '' THEN error ELSE $3 END \
-             WHERE provider_id = $4 AND channel = $5 AND (receipt IS NULL OR receipt NOT IN ('delivered', 'undelivered'))",
+             WHERE provider_id = $4 AND channel = $5 \
+               AND (receipt IS NULL OR receipt NOT IN ('delivered', 'undelivered'))",
         )
         .bind(&receipt.status)
         .bind(ms(now))
         .bind(receipt.error.clone().unwrap_or_default())
         .bind(&receipt.provider_id)
         .bind(channel)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        if done > 0 {
-            return Ok(true);
-        }
+        .execute(&mut *tx)
+        .await?;
         let known: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM deliveries WHERE provider_id = $1 AND channel = $2",
         )
         .bind(&receipt.provider_id)
         .bind(channel)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        if known == 0 {
+            sqlx::query("DELETE FROM early_receipts WHERE received_at < $1")
+                .bind(ms(now - chrono::Duration::days(1)))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO early_receipts (provider_id, channel, status, error, received_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (provider_id, channel) DO UPDATE SET \
+                 status = excluded.status, error = excluded.error, received_at = excluded.received_at \
+                 WHERE early_receipts.status NOT IN ('delivered', 'undelivered')",
+            )
+            .bind(&receipt.provider_id)
+            .bind(channel)
+            .bind(&receipt.status)
+            .bind(receipt.error.clone().unwrap_or_default())
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(known > 0)
     }
 

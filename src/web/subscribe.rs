@@ -931,8 +931,8 @@ async fn africastalking_delivery(
     receipt(&state, crate::delivery::africastalking::parse_report(&map)).await
 }
 
-/// Applies a parsed report: 200 when recorded, 400 when the report lacks its fields, 404 when it
-/// names no message we sent (so the provider's logs show the mismatch).
+/// Applies a parsed report: 200 when recorded, 400 when the report lacks its fields, 202 when
+/// it names no recorded message yet (it is kept and applied when the send is recorded).
 async fn receipt(state: &AppState, parsed: Option<crate::delivery::Receipt>) -> Response {
     let Some(r) = parsed else {
         return (
@@ -947,7 +947,7 @@ async fn receipt(state: &AppState, parsed: Option<crate::delivery::Receipt>) -> 
         .await
     {
         Ok(true) => (StatusCode::OK, "OK").into_response(),
-        Ok(false) => (StatusCode::NOT_FOUND, "no message with that id").into_response(),
+        Ok(false) => (StatusCode::ACCEPTED, "kept until that message is recorded").into_response(),
         Err(e) => super::AppError::from(e).into_response(),
     }
 }
