@@ -24,7 +24,7 @@ enum SmsDriver {
     File,
     AfricasTalking(AfricasTalking),
     Twilio(Twilio),
-    Smpp(Smpp),
+    Smpp(Box<Smpp>),
 }
 
 pub struct Outbound {
@@ -96,7 +96,7 @@ impl Outbound {
                     response_timeout: Duration::from_secs(10),
                 });
                 receipts = Some(rx);
-                SmsDriver::Smpp(smpp)
+                SmsDriver::Smpp(Box::new(smpp))
             }
             "file" => SmsDriver::File,
             other => anyhow::bail!("sms.driver: '{other}' is not available in this build"),
