@@ -264,6 +264,7 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     for w in running.workers {
         w.await.context("a delivery worker panicked")?;
     }
+    running.state.outbound.close().await;
     store.close().await;
     Ok(())
 }

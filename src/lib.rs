@@ -137,7 +137,7 @@ pub async fn run_workers(
             store,
             settings,
             clock,
-            outbound,
+            outbound: outbound.clone(),
             link_key,
             metrics: Arc::new(delivery::metrics::DeliveryMetrics::default()),
             worker_id: worker_id(),
@@ -147,6 +147,7 @@ pub async fn run_workers(
     for h in handles {
         h.await.context("a delivery worker panicked")?;
     }
+    outbound.close().await;
     Ok(())
 }
 

@@ -384,6 +384,28 @@ async fn form_preview_publish_and_audit(backend: Backend) {
         .await;
     assert_eq!(p.status, 403, "an editor cannot publish");
 
+    // One follower, whose SMS the publication queues.
+    let now = app.clock.now();
+    app.store
+        .subscribe(
+            &tangazo::store::NewSubscriber {
+                address: tangazo::domain::subscriber::Address::parse(
+                    "0712000001",
+                    "KE",
+                    &["KE".to_string()],
+                )
+                .unwrap(),
+                language: tangazo::domain::Lang::En,
+                services: None,
+                source: "import",
+                confirmed: true,
+                expires_at: now,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+
     // Publisher: confirmation is required, then it is public.
     let mut publisher = Browser::new(&app);
     publisher
@@ -415,6 +437,13 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     let public = app.text("/").await;
     assert!(public.contains("Send money and Pay bill unavailable"));
     assert!(public.contains("Finish urgent payments before 23:00."));
+    // The notice page counts what the publication queued, with an ETA at the configured pace.
+    let page = publisher.get(&format!("/console/notices/{id}")).await;
+    assert!(
+        page.body.contains("<td>#1 <span class=\"meta\">maintenance.scheduled</span></td><td>sms</td><td>0</td><td>1 <span class=\"meta\">(about 1 s)</span>"),
+        "{}",
+        page.body
+    );
 
     // Extend with a new end in the page's zone.
     let later = (app.now() + Duration::days(3))

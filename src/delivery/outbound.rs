@@ -110,6 +110,13 @@ impl Outbound {
         })
     }
 
+    /// Ends provider sessions politely at shutdown (SMPP unbind).
+    pub async fn close(&self) {
+        if let SmsDriver::Smpp(s) = &self.sms {
+            s.close().await;
+        }
+    }
+
     /// The receiver of driver-side delivery reports, once (the receipts task takes it).
     pub fn take_receipts(&self) -> Option<tokio::sync::mpsc::Receiver<Receipt>> {
         self.receipts.lock().ok()?.take()

@@ -1527,6 +1527,22 @@ async fn notice_deliveries(
     Ok(Json(delivery_report(&state, &n.id).await?))
 }
 
+/// The send rate of a channel (what this process has been sending at over the last minute,
+/// else the configured pace) and the seconds `pending` messages still need at that rate.
+pub fn eta_of(state: &AppState, channel: &str, pending: i64) -> (f64, Option<i64>) {
+    let configured = match channel {
+        "sms" => state.settings.raw.sms.rate_per_second,
+        "email" => state.settings.raw.email.rate_per_second,
+        _ => 0,
+    };
+    let rate = state
+        .deliveries
+        .recent_rate(channel)
+        .unwrap_or(f64::from(configured));
+    let seconds = (pending > 0 && rate > 0.0).then(|| (pending as f64 / rate).ceil() as i64);
+    (rate, seconds)
+}
+
 /// Progress of one notice's deliveries, shared by the API and the console.
 pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<Value> {
     let progress = state.store.delivery_progress(notice_id).await?;
@@ -1553,27 +1569,9 @@ pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<Value>
                 "undelivered": sum(|p| p.undelivered),
             }),
         );
-        // The rate this process has been sending at, else the configured pace.
-        let configured = match channel {
-            "sms" => state.settings.raw.sms.rate_per_second,
-            "email" => state.settings.raw.email.rate_per_second,
-            _ => 0,
-        };
-        let rate = state
-            .deliveries
-            .recent_rate(channel)
-            .unwrap_or(f64::from(configured));
+        let (rate, seconds) = eta_of(state, channel, pending);
         rates.insert(channel.into(), json!((rate * 10.0).round() / 10.0));
-        eta.insert(
-            channel.into(),
-            if pending == 0 {
-                Value::Null
-            } else if rate > 0.0 {
-                json!((pending as f64 / rate).ceil() as i64)
-            } else {
-                Value::Null
-            },
-        );
+        eta.insert(channel.into(), json!(seconds));
     }
     Ok(json!({
         "notice_id": notice_id,

@@ -576,9 +576,17 @@ async fn draft_changes(state: &AppState, n: &Notice) -> Result<Vec<ChangeRow>, A
     Ok(rows)
 }
 
+/// One update's deliveries on one channel, with what is left of it.
+pub struct DeliveryRow {
+    p: crate::store::Progress,
+    eta: String,
+}
+
 #[derive(Template)]
 #[template(path = "console/notice.html")]
 struct NoticePage {
+    deliveries: Vec<DeliveryRow>,
+    failures: Vec<(String, String, String)>,
     audience_sms: i64,
     audience_email: i64,
     changes: Vec<ChangeRow>,
@@ -1573,7 +1581,28 @@ async fn notice_page(
         Ok(a) => a,
         Err(e) => return AppError::from(e).into_response(),
     };
+    let (progress, failures) = match (
+        state.store.delivery_progress(&n.id).await,
+        state.store.recent_failures(&n.id, 10).await,
+    ) {
+        (Ok(p), Ok(f)) => (p, f),
+        (Err(e), _) | (_, Err(e)) => return AppError::from(e).into_response(),
+    };
+    let deliveries = progress
+        .into_iter()
+        .map(|p| {
+            let eta = match api::eta_of(state, &p.channel, p.pending).1 {
+                None => String::new(),
+                Some(s) if s < 120 => format!("about {s} s"),
+                Some(s) if s < 7200 => format!("about {} min", (s + 59) / 60),
+                Some(s) => format!("about {:.1} h", s as f64 / 3600.0),
+            };
+            DeliveryRow { p, eta }
+        })
+        .collect();
     let page = NoticePage {
+        deliveries,
+        failures,
         audience_sms: audience.0,
         audience_email: audience.1,
         changes,

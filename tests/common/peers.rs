@@ -180,7 +180,7 @@ fn form(body: &[u8]) -> HashMap<String, String> {
 }
 
 /// Africa's Talking's bulk SMS answer: 201 with a status per recipient. Numbers ending in
-/// 0003 are InvalidPhoneNumber (403), like the documented code.
+/// +254712340003 is InvalidPhoneNumber (403), like the documented code.
 async fn africastalking(State(peer): State<SmsPeer>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(r) = peer.gate().await {
         return r;
@@ -203,7 +203,7 @@ async fn africastalking(State(peer): State<SmsPeer>, headers: HeaderMap, body: B
     let mut recipients = Vec::new();
     let mut received = peer.received.lock().unwrap();
     for number in to.split(',') {
-        if number.ends_with("0003") {
+        if number.ends_with("12340003") {
             recipients.push(json!({"statusCode": 403, "number": number, "status": "InvalidPhoneNumber", "cost": "0", "messageId": "None"}));
         } else {
             received.push((number.to_string(), text.clone()));
