@@ -181,7 +181,22 @@ pub struct Email {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Webhook {
+    /// Lets endpoints be on private, loopback or link-local addresses (on-premise billers,
+    /// tests). Off, such an endpoint is refused before any request leaves.
     pub allow_private_networks: bool,
+    /// Lets endpoints use plain http:// (implied by allow_private_networks).
+    pub allow_http: bool,
+    /// Seconds before each attempt, comma-separated; ±20 % jitter. After the last, it fails.
+    pub retry_schedule: String,
+    /// How long a rotated-out secret keeps signing next to the new one.
+    pub secret_overlap_hours: u32,
+    /// An endpoint failing without a break this long is disabled and its contact emailed.
+    pub disable_after_hours: u32,
+    /// Requests per second over all endpoints, and in flight at once.
+    pub rate_per_second: u32,
+    pub concurrency: u32,
+    /// Whole-request limit, seconds (connecting is limited to 5 s on its own).
+    pub timeout_seconds: u32,
 }
 
 impl Default for Config {
@@ -234,6 +249,13 @@ impl Default for Config {
             },
             webhook: Webhook {
                 allow_private_networks: false,
+                allow_http: false,
+                retry_schedule: "0,5,300,1800,7200,18000,36000,50400,72000,86400".into(),
+                secret_overlap_hours: 24,
+                disable_after_hours: 120,
+                rate_per_second: 500,
+                concurrency: 32,
+                timeout_seconds: 15,
             },
             console: Console {
                 require_approval: false,
@@ -426,10 +448,21 @@ impl Config {
                 self.delivery.retry_base_seconds,
             ),
             ("delivery.poll_millis", self.delivery.poll_millis),
+            ("webhook.rate_per_second", self.webhook.rate_per_second),
+            ("webhook.concurrency", self.webhook.concurrency),
+            ("webhook.disable_after_hours", self.webhook.disable_after_hours),
+            ("webhook.timeout_seconds", self.webhook.timeout_seconds),
         ] {
             if value == 0 {
                 bail!("config: {key}: must be at least 1");
             }
+        }
+        let schedule: Vec<&str> = self.webhook.retry_schedule.split(',').map(str::trim).collect();
+        if schedule.is_empty() || schedule.iter().any(|s| s.parse::<u64>().is_err()) {
+            bail!(
+                "config: webhook.retry_schedule: '{}' must be seconds before each attempt, comma-separated, e.g. 0,5,300",
+                self.webhook.retry_schedule
+            );
         }
         if self.delivery.batch_size > 10_000 {
             bail!("config: delivery.batch_size: at most 10000");

@@ -10,6 +10,7 @@ mod outbound;
 pub mod policy;
 pub mod smpp;
 pub mod twilio;
+pub mod webhook;
 pub mod worker;
 
 use std::time::Duration;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use rand::RngExt;
 
 /// The retry schedule of one channel.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Backoff {
     pub base: Duration,
     pub max: Duration,
@@ -14,6 +14,9 @@ pub struct Backoff {
     /// ±fraction of each delay, so a thousand deliveries that failed together do not all come
     /// back in the same second.
     pub jitter: f64,
+    /// A fixed schedule instead of doubling: the delay before attempt n+1 is `schedule[n]`
+    /// (the first entry is the first attempt's, normally zero); past its end, give up.
+    pub schedule: Option<Vec<Duration>>,
 }
 
 /// What to do after a failed attempt.
@@ -30,11 +33,30 @@ impl Backoff {
             max: Duration::from_secs(u64::from(d.retry_max_seconds)),
             max_attempts: d.max_attempts,
             jitter: 0.2,
+            schedule: None,
+        }
+    }
+
+    /// A fixed schedule (webhooks: immediately, 5 s, 5 min, 30 min, 2 h, …).
+    pub fn scheduled(schedule: Vec<Duration>, jitter: f64) -> Backoff {
+        Backoff {
+            base: Duration::ZERO,
+            max: Duration::ZERO,
+            max_attempts: schedule.len() as u32,
+            jitter,
+            schedule: Some(schedule),
         }
     }
 
     /// The delay before attempt `attempt + 1` without jitter: base × 2^(attempt-1), capped.
     pub fn nominal(&self, attempt: i64) -> Duration {
+        if let Some(s) = &self.schedule {
+            return s
+                .get(attempt.max(0) as usize)
+                .or(s.last())
+                .copied()
+                .unwrap_or_default();
+        }
         let doublings = attempt.saturating_sub(1).clamp(0, 30) as u32;
         self.base
             .checked_mul(1u32 << doublings)
@@ -87,7 +109,18 @@ mod tests {
             max: Duration::from_secs(300),
             max_attempts: 6,
             jitter: 0.2,
+            schedule: None,
         }
+    }
+
+    #[test]
+    fn a_fixed_schedule_is_followed_then_given_up() {
+        let s = |v: &[u64]| v.iter().map(|&x| Duration::from_secs(x)).collect::<Vec<_>>();
+        let p = Backoff::scheduled(s(&[0, 5, 300, 1800]), 0.0);
+        assert_eq!(p.next(1, None), Next::RetryIn(Duration::from_secs(5)));
+        assert_eq!(p.next(2, None), Next::RetryIn(Duration::from_secs(300)));
+        assert_eq!(p.next(3, None), Next::RetryIn(Duration::from_secs(1800)));
+        assert_eq!(p.next(4, None), Next::GiveUp);
     }
 
     #[test]

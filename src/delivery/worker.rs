@@ -58,6 +58,31 @@ pub trait Channel: Send + Sync + 'static {
     fn prepare(&self, d: &Claimed, address: &str, m: &UpdateMessage) -> Result<Self::Job, String>;
     /// One outcome per job, in order.
     fn send(&self, jobs: Vec<Self::Job>) -> impl Future<Output = Vec<Outcome>> + Send;
+    /// Like `send`, with what an HTTP peer answered for each job (for the attempt log).
+    fn send_detailed(
+        &self,
+        jobs: Vec<Self::Job>,
+    ) -> impl Future<Output = Vec<(Outcome, Option<Answer>)>> + Send {
+        async move {
+            self.send(jobs)
+                .await
+                .into_iter()
+                .map(|o| (o, None))
+                .collect()
+        }
+    }
+    /// The retry schedule; the channel's own (webhooks) or `delivery.*`.
+    fn backoff(&self, configured: Backoff) -> Backoff {
+        configured
+    }
+}
+
+/// What an HTTP endpoint answered to one attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: Option<u16>,
+    /// The first KB of the body.
+    pub body: String,
 }
 
 pub struct SmsChannel {
@@ -256,7 +281,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     let poll = Duration::from_millis(u64::from(ctx.settings.raw.delivery.poll_millis));
     let lease = chrono::Duration::seconds(i64::from(ctx.settings.raw.delivery.lease_seconds));
     let batch = ctx.settings.raw.delivery.batch_size as usize;
-    let backoff = Backoff::from_settings(&ctx.settings.raw.delivery);
+    let backoff = channel.backoff(Backoff::from_settings(&ctx.settings.raw.delivery));
     let mut messages: HashMap<(String, String), UpdateMessage> = HashMap::new();
     tracing::info!(channel = channel.name(), worker = %ctx.worker_id, "delivery worker started");
     while !cancel.is_cancelled() {
@@ -363,6 +388,8 @@ impl<C: Channel> Batch<'_, C> {
                 started_at: now,
                 latency_ms: 0,
                 finish,
+                status_code: None,
+                response: None,
             };
             let Some(address) = d.address.clone() else {
                 finished.push(done(Finish::Cancelled {
@@ -411,28 +438,30 @@ impl<C: Channel> Batch<'_, C> {
             let channel = self.channel.clone();
             let pace = self.pace.clone();
             let clock = ctx.clock.clone();
-            let backoff = self.backoff;
+            let backoff = self.backoff.clone();
             let metrics = ctx.metrics.clone();
             in_flight.spawn(async move {
                 let _permit = permit;
                 let (claims, jobs): (Vec<Claimed>, Vec<C::Job>) = chunk.into_iter().unzip();
                 let started_at = clock.now();
                 let started = Instant::now();
-                let outcomes = channel.send(jobs).await;
+                let outcomes = channel.send_detailed(jobs).await;
                 let elapsed = started.elapsed();
                 metrics.observe_send(channel.name(), elapsed, claims.len());
                 let now = clock.now();
                 claims
                     .into_iter()
                     .zip(outcomes.into_iter().chain(std::iter::repeat_with(|| {
-                        Outcome::retry("the channel gave no answer for this message")
+                        (Outcome::retry("the channel gave no answer for this message"), None)
                     })))
-                    .map(|(d, outcome)| Finished {
+                    .map(|(d, (outcome, answer))| Finished {
                         finish: finish_of(&backoff, &pace, &d, outcome, now),
                         id: d.id,
                         attempt: d.attempt,
                         started_at,
                         latency_ms: elapsed.as_millis() as i64,
+                        status_code: answer.as_ref().and_then(|a| a.status).map(i64::from),
+                        response: answer.map(|a| a.body),
                     })
                     .collect()
             });
@@ -507,6 +536,10 @@ pub fn spawn_all(ctx: Ctx, cancel: CancellationToken) -> Vec<tokio::task::JoinHa
         tokio::spawn(run(ctx.clone(), SmsChannel::new(&ctx), cancel.clone())),
         tokio::spawn(run(ctx.clone(), EmailChannel::new(&ctx), cancel.clone())),
     ];
+    match super::webhook::WebhookChannel::new(&ctx) {
+        Ok(w) => handles.push(tokio::spawn(run(ctx.clone(), w, cancel.clone()))),
+        Err(e) => tracing::error!(error = %e, "cannot start the webhook worker"),
+    }
     if let Some(mut receipts) = ctx.outbound.take_receipts() {
         let ctx = ctx.clone();
         handles.push(tokio::spawn(async move {

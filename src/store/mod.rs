@@ -5,6 +5,7 @@
 //! kept in [`Backend`]: how a write transaction begins and how a row is locked for update.
 
 mod accounts;
+mod endpoints;
 mod notices;
 mod outbox;
 mod services;
@@ -22,6 +23,9 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{
     Audit, AuditEntry, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session, User,
     check_password, random_token,
+};
+pub use endpoints::{
+    Attempt, Biller, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};

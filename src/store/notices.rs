@@ -217,6 +217,26 @@ async fn fan_out(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResult<()> 
     .bind(ms(u.created_at))
     .execute(&mut *conn)
     .await?;
+    // Billers follow every update (nothing is superseded for them), each enabled endpoint
+    // whose event and service filters match.
+    sqlx::query(
+        "INSERT INTO deliveries (id, notice_id, update_id, sequence, event, channel, endpoint_id, \
+         language, state, attempts, next_attempt_at, created_at) \
+         SELECT $2 || ':' || e.id, $1, $2, $3, $4, 'webhook', e.id, '', 'pending', 0, $5, $5 \
+         FROM endpoints e WHERE e.enabled = 1 \
+         AND (e.all_events = 1 OR EXISTS (SELECT 1 FROM endpoint_events ee \
+              WHERE ee.endpoint_id = e.id AND ee.event_type = $4)) \
+         AND (e.all_services = 1 OR EXISTS (SELECT 1 FROM endpoint_services es \
+              JOIN notice_services ns ON ns.service_code = es.service_code \
+              WHERE es.endpoint_id = e.id AND ns.notice_id = $1))",
+    )
+    .bind(&u.notice_id)
+    .bind(&u.id)
+    .bind(u.sequence)
+    .bind(u.event.as_str())
+    .bind(ms(u.created_at))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -39,7 +39,9 @@ pub struct Claimed {
     /// 1 for the first try; counts claims, so a try lost in a crash still counts.
     pub attempt: i64,
     pub subscriber_id: Option<String>,
-    /// `None` when the subscriber was erased or has unsubscribed since the fan-out.
+    pub endpoint_id: Option<String>,
+    /// The subscriber's address or the endpoint's URL; `None` when the subscriber was erased
+    /// or has unsubscribed since the fan-out, or the endpoint was deleted.
     pub address: Option<String>,
 }
 
@@ -71,6 +73,9 @@ pub struct Finished {
     pub started_at: DateTime<Utc>,
     pub latency_ms: i64,
     pub finish: Finish,
+    /// What an HTTP endpoint answered: status and the first KB of the body.
+    pub status_code: Option<i64>,
+    pub response: Option<String>,
 }
 
 /// Deliveries of one update on one channel, by state.
@@ -112,11 +117,23 @@ impl Store {
     ) -> StoreResult<Vec<Claimed>> {
         let owner = uuid::Uuid::now_v7().to_string();
         let mut tx = self.begin_write().await?;
+        // Webhooks: nothing for a disabled endpoint (it waits for re-enabling), and one
+        // endpoint gets a notice's updates in sequence order: a later one waits while an
+        // earlier one is untried or in flight (not while it is being retried, so one bad
+        // delivery cannot hold back "completed" for hours).
+        let webhook_rules = if channel == "webhook" {
+            " AND EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.enabled = 1) \
+              AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.endpoint_id = d.endpoint_id \
+                AND p.notice_id = d.notice_id AND p.state = 'pending' AND p.sequence < d.sequence \
+                AND (p.attempts = 0 OR p.lease_owner IS NOT NULL))"
+        } else {
+            ""
+        };
         let sql = format!(
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2, next_attempt_at = $2, \
              attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM deliveries WHERE state = 'pending' AND channel = $3 \
-               AND next_attempt_at <= $4 ORDER BY next_attempt_at, sequence LIMIT $5{})",
+             WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'pending' AND d.channel = $3 \
+               AND d.next_attempt_at <= $4{webhook_rules} ORDER BY d.next_attempt_at, d.sequence LIMIT $5{})",
             self.backend.skip_locked()
         );
         let claimed = sqlx::query(AssertSqlSafe(sql))
@@ -134,9 +151,11 @@ impl Store {
         }
         let rows = sqlx::query(
             "SELECT d.id, d.notice_id, n.reference, d.update_id, d.sequence, d.event, d.language, d.attempts, \
-             d.subscriber_id, CASE WHEN s.state = 'confirmed' THEN s.address END AS address \
+             d.subscriber_id, d.endpoint_id, \
+             COALESCE(CASE WHEN s.state = 'confirmed' THEN s.address END, e.url) AS address \
              FROM deliveries d JOIN notices n ON n.id = d.notice_id \
              LEFT JOIN subscribers s ON s.id = d.subscriber_id \
+             LEFT JOIN endpoints e ON e.id = d.endpoint_id \
              WHERE d.lease_owner = $1 ORDER BY d.next_attempt_at, d.sequence",
         )
         .bind(&owner)
@@ -155,6 +174,7 @@ impl Store {
                     language: r.try_get("language")?,
                     attempt: r.try_get("attempts")?,
                     subscriber_id: r.try_get("subscriber_id")?,
+                    endpoint_id: r.try_get("endpoint_id")?,
                     address: r.try_get("address")?,
                 })
             })
@@ -248,23 +268,14 @@ impl Store {
                 if i > 0 {
                     values.push_str(", ");
                 }
-                let b = i * 8;
-                values.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                ));
+                let b = i * 10;
+                let cols: Vec<String> = (1..=10).map(|k| format!("${}", b + k)).collect();
+                values.push_str(&format!("({})", cols.join(", ")));
             }
             let sql = format!(
                 "INSERT INTO delivery_attempts \
-                 (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error) \
-                 VALUES {values} ON CONFLICT DO NOTHING"
+                 (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
+                 status_code, response) VALUES {values} ON CONFLICT DO NOTHING"
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for f in chunk {
@@ -282,7 +293,9 @@ impl Store {
                     .bind(f.latency_ms)
                     .bind(outcome)
                     .bind(provider)
-                    .bind(error);
+                    .bind(error)
+                    .bind(f.status_code)
+                    .bind(f.response.clone());
             }
             q.execute(&mut *tx).await?;
         }

@@ -48,6 +48,8 @@ pub struct ApiToken {
     pub name: String,
     pub role: Role,
     pub created_at: DateTime<Utc>,
+    /// Set on a biller's token: it reaches only that biller's endpoints, never staff routes.
+    pub biller_id: Option<String>,
 }
 
 pub fn hash_token(token: &str) -> String {
@@ -73,6 +75,7 @@ impl Store {
             name: name.to_string(),
             role,
             created_at: now,
+            biller_id: None,
         };
         sqlx::query(
             "INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -90,7 +93,7 @@ impl Store {
     /// The live token with this secret, if any.
     pub async fn find_token(&self, token: &str) -> StoreResult<Option<ApiToken>> {
         let row = sqlx::query(
-            "SELECT id, name, role, created_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            "SELECT id, name, role, created_at, biller_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         )
         .bind(hash_token(token))
         .fetch_optional(&self.pool)
@@ -102,6 +105,7 @@ impl Store {
             name: row.try_get("name")?,
             role: Role::parse(&role).map_err(anyhow::Error::msg)?,
             created_at: from_ms(row.try_get("created_at")?),
+            biller_id: row.try_get("biller_id")?,
         }))
     }
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{AppError, AppState, Result};
+use super::{AppError, AppState, Result, billers};
 use crate::domain::{
     Action, Affected, Event, FieldError, Lang, Localized, Notice, NoticeKind, NoticeState,
     Overrides, Service, ServiceCode, ServiceStatus, Update, Window,
@@ -235,6 +235,112 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 200,
             ),
             post(post_update),
+        ),
+        (
+            e("get", "/billers", viewer, "List billers", No, 200),
+            get(billers::list_billers),
+        ),
+        (
+            e("post", "/billers", admin, "Create a biller (name, contact_email)", Required, 201),
+            post(billers::create_biller),
+        ),
+        (
+            e(
+                "post",
+                "/billers/{id}/tokens",
+                admin,
+                "Create a biller's own API token (shown once); it reaches only that biller's endpoints",
+                Required,
+                201,
+            ),
+            post(billers::create_biller_token),
+        ),
+        (
+            e(
+                "get",
+                "/endpoints",
+                viewer,
+                "List webhook endpoints (a biller token: its own; staff: all, or ?biller_id=)",
+                No,
+                200,
+            ),
+            get(billers::list_endpoints),
+        ),
+        (
+            e(
+                "post",
+                "/endpoints",
+                admin,
+                "Create a webhook endpoint (url, description, event_types, services, rate_limit, contact_email, ed25519); returns its whsec_ secret once. Staff give biller_id; a biller token creates its own",
+                Required,
+                201,
+            ),
+            post(billers::create_endpoint),
+        ),
+        (
+            e("get", "/endpoints/{id}", viewer, "One endpoint (never its secret)", No, 200),
+            get(billers::get_endpoint),
+        ),
+        (
+            e("patch", "/endpoints/{id}", admin, "Change an endpoint's settings", Required, 200),
+            patch(billers::patch_endpoint),
+        ),
+        (
+            e("delete", "/endpoints/{id}", admin, "Delete an endpoint and its queued deliveries", No, 204),
+            delete(billers::delete_endpoint),
+        ),
+        (
+            e(
+                "post",
+                "/endpoints/{id}/rotate-secret",
+                admin,
+                "New secret (shown once); the old one keeps signing too for webhook.secret_overlap_hours",
+                No,
+                200,
+            ),
+            post(billers::rotate_secret),
+        ),
+        (
+            e("post", "/endpoints/{id}/test", publisher, "Send a signed test.ping now and show the answer", No, 200),
+            post(billers::test_endpoint),
+        ),
+        (
+            e("post", "/endpoints/{id}/disable", admin, "Stop sending (optional reason); deliveries wait", Optional, 200),
+            post(billers::disable_endpoint),
+        ),
+        (
+            e(
+                "post",
+                "/endpoints/{id}/enable",
+                admin,
+                "Send again; {\"replay\": true} queues every update published while it was disabled",
+                Optional,
+                200,
+            ),
+            post(billers::enable_endpoint),
+        ),
+        (
+            e("get", "/endpoints/{id}/deliveries", viewer, "Newest deliveries to the endpoint (?state=pending|sent|failed)", No, 200),
+            get(billers::endpoint_deliveries),
+        ),
+        (
+            e(
+                "get",
+                "/endpoints/{id}/deliveries/{delivery}/attempts",
+                viewer,
+                "Every attempt at one delivery: time, status, latency, first KB of the answer, error",
+                No,
+                200,
+            ),
+            get(billers::delivery_attempts),
+        ),
+        (
+            e("post", "/endpoints/{id}/deliveries/{delivery}/replay", publisher, "Send one delivery again now", No, 200),
+            post(billers::replay_delivery),
+        ),
+        (
+            e("post", "/endpoints/{id}/recover", publisher, "Send again every failed delivery created since a time ({\"since\": …})", Required, 200),
+            post(billers::recover),
         ),
         (
             e(
@@ -640,7 +746,7 @@ async fn openapi(State(state): State<AppState>) -> Json<Value> {
 pub struct Staff(pub ApiToken);
 
 impl Staff {
-    fn require(&self, role: Role) -> Result<()> {
+    pub fn require(&self, role: Role) -> Result<()> {
         if self.0.role >= role {
             Ok(())
         } else {
@@ -653,7 +759,7 @@ impl Staff {
         }
     }
 
-    fn actor(&self) -> String {
+    pub fn actor(&self) -> String {
         format!("token:{}", self.0.name)
     }
 }
@@ -662,7 +768,19 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let header = parts
+        let token = token_of(parts, state).await?;
+        if token.biller_id.is_some() {
+            return Err(AppError::Forbidden(
+                "a biller token reaches only /api/v1/endpoints".into(),
+            ));
+        }
+        Ok(Staff(token))
+    }
+}
+
+/// The live token in `Authorization: Bearer …`, staff's or a biller's.
+pub async fn token_of(parts: &Parts, state: &AppState) -> Result<ApiToken> {
+    let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -675,10 +793,7 @@ impl FromRequestParts<AppState> for Staff {
                 AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
             })?;
         let found = state.store.find_token(token).await?;
-        found
-            .map(Staff)
-            .ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
-    }
+        found.ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
 }
 
 /// JSON body whose errors name the field (`serde_path_to_error`) instead of a generic 400.

@@ -1,6 +1,7 @@
 //! HTTP: the public site (`public`), the staff JSON API (`api`), one error type, one state.
 
 pub mod api;
+pub mod billers;
 pub mod console;
 mod metrics;
 pub mod public;

@@ -1,0 +1,419 @@
+//! Biller webhooks through the outbox workers, Standard Webhooks exactly: `webhook-id` (the
+//! delivery id, the same on every retry), `webhook-timestamp`, `webhook-signature` (`v1,…` per
+//! live secret, space-separated while a rotation overlaps, plus `v1a,…` with ed25519), and the
+//! body bytes signed are the bytes sent: the payload stored when the update was published.
+//!
+//! Policy: 2xx is success. 410 disables the endpoint. 429, 502, 503 and 504 slow that endpoint
+//! down (its own pause, honouring Retry-After) without holding back other billers. Anything else,
+//! including 3xx (never followed), is a failed attempt retried on the schedule in
+//! `webhook.retry_schedule`. An endpoint failing without a break for `webhook.disable_after_hours`
+//! is disabled and its contact is emailed; it keeps its missed deliveries for a replay.
+//!
+//! Requests go only to vetted addresses ([`super::ssrf`]); a refusal is recorded on the endpoint.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+use super::policy::{self, Backoff};
+use super::ssrf::{self, Policy};
+use super::worker::{Answer, Channel, Ctx};
+use super::{Outcome, signing};
+use crate::store::{Claimed, SigningMaterial, Store, UpdateMessage};
+
+/// Bytes of a response kept for the attempt log, and read at most.
+const KEEP: usize = 1024;
+const READ_LIMIT: usize = 64 * 1024;
+/// How long signing material is reused before it is read again (a rotation shows within this).
+const MATERIAL_TTL: Duration = Duration::from_secs(2);
+
+pub struct Job {
+    pub delivery_id: String,
+    pub endpoint_id: String,
+    pub body: String,
+}
+
+/// Per-endpoint state the channel keeps between sends.
+#[derive(Default)]
+struct PerEndpoint {
+    material: Option<(Instant, SigningMaterial)>,
+    limiter: Option<(i64, Arc<DefaultDirectRateLimiter>)>,
+    paused_until: Option<Instant>,
+}
+
+pub struct WebhookChannel {
+    ctx: Ctx,
+    client: reqwest::Client,
+    policy: Policy,
+    endpoints: Mutex<HashMap<String, PerEndpoint>>,
+}
+
+impl WebhookChannel {
+    pub fn new(ctx: &Ctx) -> anyhow::Result<WebhookChannel> {
+        let w = &ctx.settings.raw.webhook;
+        let policy = Policy {
+            allow_private_networks: w.allow_private_networks,
+            allow_http: w.allow_http,
+        };
+        Ok(WebhookChannel {
+            client: ssrf::webhook_client(policy)?,
+            policy,
+            ctx: ctx.clone(),
+            endpoints: Mutex::new(HashMap::new()),
+        })
+    }
+
+    async fn material(&self, id: &str) -> Result<SigningMaterial, String> {
+        if let Ok(map) = self.endpoints.lock()
+            && let Some((at, m)) = map.get(id).and_then(|e| e.material.as_ref())
+            && at.elapsed() < MATERIAL_TTL
+        {
+            return Ok(m.clone());
+        }
+        let m = self
+            .ctx
+            .store
+            .signing_material(id, self.ctx.clock.now())
+            .await
+            .map_err(|e| format!("cannot read the endpoint: {e}"))?;
+        if let Ok(mut map) = self.endpoints.lock() {
+            map.entry(id.to_string()).or_default().material = Some((Instant::now(), m.clone()));
+        }
+        Ok(m)
+    }
+
+    /// Waits for the endpoint's own pause (a 429 or 503 it sent) and rate limit.
+    async fn pace(&self, id: &str, rate_limit: i64) {
+        let (pause, limiter) = {
+            let Ok(mut map) = self.endpoints.lock() else {
+                return;
+            };
+            let e = map.entry(id.to_string()).or_default();
+            if rate_limit > 0 && e.limiter.as_ref().is_none_or(|(r, _)| *r != rate_limit) {
+                let per_second = NonZeroU32::new(rate_limit.clamp(1, 100_000) as u32)
+                    .expect("clamped to at least one");
+                e.limiter = Some((
+                    rate_limit,
+                    Arc::new(RateLimiter::direct(Quota::per_second(per_second))),
+                ));
+            }
+            if rate_limit <= 0 {
+                e.limiter = None;
+            }
+            (e.paused_until, e.limiter.as_ref().map(|(_, l)| l.clone()))
+        };
+        if let Some(until) = pause {
+            tokio::time::sleep_until(until.into()).await;
+        }
+        if let Some(l) = limiter {
+            l.until_ready().await;
+        }
+    }
+
+    fn pause(&self, id: &str, d: Duration) {
+        if let Ok(mut map) = self.endpoints.lock() {
+            let until = Instant::now() + d;
+            let e = map.entry(id.to_string()).or_default();
+            if e.paused_until.is_none_or(|p| p < until) {
+                e.paused_until = Some(until);
+            }
+        }
+    }
+
+    async fn send_one(&self, job: &Job) -> (Outcome, Option<Answer>) {
+        let m = match self.material(&job.endpoint_id).await {
+            Ok(m) => m,
+            Err(e) => return (Outcome::retry(e), None),
+        };
+        if !m.enabled {
+            // Disabled after it was claimed: back to the queue, where it waits.
+            return (Outcome::retry("the endpoint is disabled"), None);
+        }
+        let url = match ssrf::check_url(&m.url, self.policy) {
+            Ok(u) => u,
+            Err(reason) => {
+                let _ = self.ctx.store.endpoint_refused(&job.endpoint_id, &reason).await;
+                self.health(&job.endpoint_id, &m, false).await;
+                return (Outcome::retry(format!("refused before sending: {reason}")), None);
+            }
+        };
+        self.pace(&job.endpoint_id, m.rate_limit).await;
+        let keys: Vec<Vec<u8>> = m
+            .secrets
+            .iter()
+            .filter_map(|s| signing::parse_secret(s).ok())
+            .collect();
+        let timestamp = self.ctx.clock.now().timestamp();
+        let signature = signing::signature_header(
+            &keys,
+            m.ed25519_secret.as_deref(),
+            &job.delivery_id,
+            timestamp,
+            job.body.as_bytes(),
+        );
+        let sent = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("webhook-id", &job.delivery_id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(job.body.clone())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                let why = super::africastalking::error_chain(&e);
+                if why.contains(ssrf::REFUSAL_MARK) {
+                    let _ = self.ctx.store.endpoint_refused(&job.endpoint_id, &why).await;
+                }
+                self.health(&job.endpoint_id, &m, false).await;
+                let what = if e.is_timeout() {
+                    format!("timed out: {why}")
+                } else {
+                    format!("request failed: {why}")
+                };
+                return (Outcome::retry(what), None);
+            }
+        };
+        let status = response.status();
+        let retry_after = policy::retry_after(response.headers());
+        let (body, _, _) = ssrf::read_capped(response, KEEP, READ_LIMIT)
+            .await
+            .unwrap_or_else(|e| (format!("(body unreadable: {e})"), 0, false));
+        let answer = Some(Answer {
+            status: Some(status.as_u16()),
+            body,
+        });
+        let code = status.as_u16();
+        if status.is_success() {
+            self.health(&job.endpoint_id, &m, true).await;
+            return (
+                Outcome::Sent {
+                    provider_id: Some(format!("HTTP {code}")),
+                },
+                answer,
+            );
+        }
+        self.health(&job.endpoint_id, &m, false).await;
+        let outcome = match code {
+            410 => {
+                let reason = "the endpoint answered 410 Gone";
+                let _ = self
+                    .ctx
+                    .store
+                    .disable_endpoint(&job.endpoint_id, reason, "webhooks", self.ctx.clock.now())
+                    .await;
+                self.forget(&job.endpoint_id);
+                Outcome::failed(format!("HTTP 410: {reason}; it is disabled"))
+            }
+            429 | 502 | 503 | 504 => {
+                self.pause(
+                    &job.endpoint_id,
+                    retry_after.unwrap_or(Duration::from_secs(5)),
+                );
+                Outcome::Retry {
+                    error: format!("HTTP {code}: the endpoint asked to slow down"),
+                    retry_after,
+                    throttled: false,
+                }
+            }
+            300..=399 => Outcome::retry(format!(
+                "HTTP {code}: redirects are not followed; update the endpoint URL"
+            )),
+            _ => Outcome::retry(format!("HTTP {code}")),
+        };
+        (outcome, answer)
+    }
+
+    fn forget(&self, id: &str) {
+        if let Ok(mut map) = self.endpoints.lock() {
+            map.remove(id);
+        }
+    }
+
+    /// Tracks the endpoint's run of failures; one failing without a break for
+    /// `webhook.disable_after_hours` is disabled and its contact told.
+    async fn health(&self, id: &str, m: &SigningMaterial, ok: bool) {
+        if ok && m.failing_since.is_none() {
+            return;
+        }
+        let now = self.ctx.clock.now();
+        let since = match self.ctx.store.endpoint_health(id, ok, now).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(endpoint = id, error = %e, "cannot record endpoint health");
+                return;
+            }
+        };
+        self.forget_material(id);
+        let limit =
+            chrono::Duration::hours(i64::from(self.ctx.settings.raw.webhook.disable_after_hours));
+        let Some(since) = since.filter(|s| now - *s >= limit) else {
+            return;
+        };
+        let reason = format!(
+            "failing without a success since {} ({} hours)",
+            since.to_rfc3339(),
+            (now - since).num_hours()
+        );
+        match self.ctx.store.disable_endpoint(id, &reason, "webhooks", now).await {
+            Ok(true) => notify_contact(&self.ctx, id, &m.url, &m.contact_email, &reason).await,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(endpoint = id, error = %e, "cannot disable a failing endpoint"),
+        }
+        self.forget(id);
+    }
+
+    fn forget_material(&self, id: &str) {
+        if let Ok(mut map) = self.endpoints.lock()
+            && let Some(e) = map.get_mut(id)
+        {
+            e.material = None;
+        }
+    }
+}
+
+/// Emails an endpoint's contact that it was disabled, and how to get it back.
+async fn notify_contact(ctx: &Ctx, id: &str, url: &str, to: &str, reason: &str) {
+    let built = (|| -> anyhow::Result<lettre::Message> {
+        Ok(lettre::Message::builder()
+            .from(ctx.settings.raw.subscribers.email_from.parse()?)
+            .to(to.parse()?)
+            .subject(format!("{}: webhook endpoint disabled", ctx.settings.raw.page.name))
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(format!(
+                "Your webhook endpoint {url} (id {id}) was disabled: {reason}.\n\n\
+                 Updates published from now on are not queued for it. Fix the receiver, then \
+                 enable it again (POST /api/v1/endpoints/{id}/enable with {{\"replay\": true}}) \
+                 to receive what it missed.\n"
+            ))?)
+    })();
+    let result = match built {
+        Ok(message) => ctx.outbound.send_email(message).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        tracing::warn!(endpoint = id, error = %e, "cannot email the endpoint's contact");
+    }
+}
+
+impl Channel for WebhookChannel {
+    type Job = Job;
+
+    fn name(&self) -> &'static str {
+        "webhook"
+    }
+
+    fn max_batch(&self) -> usize {
+        1
+    }
+
+    fn rate_per_second(&self) -> u32 {
+        self.ctx.settings.raw.webhook.rate_per_second
+    }
+
+    fn concurrency(&self) -> usize {
+        self.ctx.settings.raw.webhook.concurrency as usize
+    }
+
+    fn prepare(&self, d: &Claimed, _address: &str, m: &UpdateMessage) -> Result<Job, String> {
+        let endpoint_id = d
+            .endpoint_id
+            .clone()
+            .ok_or("the delivery names no endpoint")?;
+        Ok(Job {
+            delivery_id: d.id.clone(),
+            endpoint_id,
+            body: m.text.clone(),
+        })
+    }
+
+    async fn send(&self, jobs: Vec<Job>) -> Vec<Outcome> {
+        self.send_detailed(jobs)
+            .await
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect()
+    }
+
+    async fn send_detailed(&self, jobs: Vec<Job>) -> Vec<(Outcome, Option<Answer>)> {
+        let mut out = Vec::with_capacity(jobs.len());
+        for job in &jobs {
+            out.push(self.send_one(job).await);
+        }
+        out
+    }
+
+    fn backoff(&self, _configured: Backoff) -> Backoff {
+        Backoff::scheduled(schedule(&self.ctx.settings.raw.webhook.retry_schedule), 0.2)
+    }
+}
+
+/// `webhook.retry_schedule`: seconds before each attempt, comma-separated (validated at start).
+pub fn schedule(raw: &str) -> Vec<Duration> {
+    raw.split(',')
+        .filter_map(|s| s.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+        .collect()
+}
+
+/// Sends a `test.ping` to an endpoint now, outside the outbox, and says what happened.
+pub async fn send_test(
+    store: &Store,
+    settings: &crate::config::Settings,
+    endpoint_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<serde_json::Value> {
+    let w = &settings.raw.webhook;
+    let policy = Policy {
+        allow_private_networks: w.allow_private_networks,
+        allow_http: w.allow_http,
+    };
+    let m = store.signing_material(endpoint_id, now).await?;
+    let url = match ssrf::check_url(&m.url, policy) {
+        Ok(u) => u,
+        Err(reason) => {
+            store.endpoint_refused(endpoint_id, &reason).await?;
+            return Ok(serde_json::json!({"ok": false, "error": reason}));
+        }
+    };
+    let body = crate::render::webhook::test_ping(settings, now).to_string();
+    let id = format!("test_{}", uuid::Uuid::now_v7());
+    let keys: Vec<Vec<u8>> = m
+        .secrets
+        .iter()
+        .filter_map(|s| signing::parse_secret(s).ok())
+        .collect();
+    let ts = now.timestamp();
+    let signature =
+        signing::signature_header(&keys, m.ed25519_secret.as_deref(), &id, ts, body.as_bytes());
+    let started = Instant::now();
+    let client = ssrf::webhook_client(policy)?;
+    let sent = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("webhook-id", &id)
+        .header("webhook-timestamp", ts.to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+        .send()
+        .await;
+    let latency_ms = started.elapsed().as_millis() as u64;
+    Ok(match sent {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            let (text, _, _) = ssrf::read_capped(r, KEEP, READ_LIMIT)
+                .await
+                .unwrap_or_default();
+            serde_json::json!({"ok": (200..300).contains(&status), "webhook_id": id,
+                "status": status, "latency_ms": latency_ms, "response": text})
+        }
+        Err(e) => serde_json::json!({"ok": false, "webhook_id": id, "latency_ms": latency_ms,
+            "error": super::africastalking::error_chain(&e)}),
+    })
+}

@@ -1,0 +1,484 @@
+//! Biller webhooks end to end: real HTTP receivers on loopback, Standard Webhooks signatures
+//! checked with the reference implementation (`standardwebhooks`), ordering, every failure mode
+//! of the delivery policy, rotation, replay and recovery, and biller tokens that see only their
+//! own endpoints.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::Duration as Span;
+use common::{Backend, TestApp, TestDb};
+use serde_json::{Value, json};
+
+/// One webhook as a receiver got it.
+#[derive(Clone, Debug)]
+struct Got {
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+#[derive(Clone, Default)]
+struct Receiver {
+    got: Arc<Mutex<Vec<Got>>>,
+    /// Requests per path so far.
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Receiver {
+    async fn serve(self) -> String {
+        let app = Router::new()
+            .route("/{kind}", post(receive))
+            .with_state(self);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    fn on(&self, path: &str) -> Vec<Got> {
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|g| g.path == path)
+            .cloned()
+            .collect()
+    }
+
+    fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+/// `/ok` 204; `/gone` 410; `/slow` 429 with Retry-After once, then 200; `/moved` 302 to `/ok`;
+/// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/broken` 500 always.
+async fn receive(
+    State(r): State<Receiver>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let n = {
+        let mut hits = r.hits.lock().unwrap();
+        let n = hits.entry(kind.clone()).or_insert(0);
+        *n += 1;
+        *n
+    };
+    r.got.lock().unwrap().push(Got {
+        path: kind.clone(),
+        headers,
+        body,
+    });
+    match kind.as_str() {
+        "ok" => StatusCode::NO_CONTENT.into_response(),
+        "gone" => (StatusCode::GONE, "this endpoint was retired").into_response(),
+        "slow" if n == 1 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "1")],
+            "slow down",
+        )
+            .into_response(),
+        "slow" => (StatusCode::OK, "thanks").into_response(),
+        "moved" => (StatusCode::FOUND, [("location", "/ok")], "moved").into_response(),
+        "huge" => (StatusCode::OK, "x".repeat(5 * 1024 * 1024)).into_response(),
+        "hang" => {
+            let stream = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+            (StatusCode::OK, axum::body::Body::from_stream(stream)).into_response()
+        }
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "upstream down").into_response(),
+    }
+}
+
+const PUBLIC: &[(&str, &str)] = &[
+    ("TANGAZO_DELIVERY_WORKERS", "true"),
+    ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+    ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
+    ("TANGAZO_WEBHOOK_RETRY_SCHEDULE", "0,1,1"),
+    ("TANGAZO_WEBHOOK_TIMEOUT_SECONDS", "1"),
+];
+
+async fn app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    let db = Arc::new(TestDb::new(backend).await);
+    let mut env: Vec<(&str, &str)> = PUBLIC.to_vec();
+    env.extend_from_slice(extra);
+    let app = TestApp::spawn_on(db, &env).await;
+    app.seed_services().await;
+    app
+}
+
+/// A biller and its own token.
+async fn biller(app: &TestApp, name: &str) -> (String, String) {
+    let (s, b) = app
+        .api("POST", "/billers", &app.admin, Some(json!({"name": name, "contact_email": "ops@kplc.example"})))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let id = b["id"].as_str().unwrap().to_string();
+    let (s, t) = app
+        .api("POST", &format!("/billers/{id}/tokens"), &app.admin, Some(json!({"name": "kplc-systems"})))
+        .await;
+    assert_eq!(s, 201, "{t}");
+    (id, t["token"].as_str().unwrap().to_string())
+}
+
+async fn endpoint(app: &TestApp, token: &str, url: &str, extra: Value) -> (String, String) {
+    let mut body = json!({"url": url, "contact_email": "ops@kplc.example", "description": "payments switch"});
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (s, v) = app.api("POST", "/endpoints", token, Some(body)).await;
+    assert_eq!(s, 201, "{v}");
+    (
+        v["endpoint"]["id"].as_str().unwrap().to_string(),
+        v["secret"].as_str().unwrap().to_string(),
+    )
+}
+
+async fn wait_until(what: &str, app: &TestApp, step: Span, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < Duration::from_secs(30), "timed out: {what}");
+        app.clock.advance(step);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn deliveries(app: &TestApp, token: &str, endpoint: &str) -> Vec<Value> {
+    let (s, v) = app
+        .api("GET", &format!("/endpoints/{endpoint}/deliveries"), token, None)
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v["deliveries"].as_array().unwrap().clone()
+}
+
+fn verify(secret: &str, got: &Got) -> Result<(), String> {
+    let wh = standardwebhooks::Webhook::new(secret).map_err(|e| format!("{e:?}"))?;
+    wh.verify(&got.body, &got.headers).map_err(|e| format!("{e:?}"))
+}
+
+async fn signed_in_order_with_rotation(backend: Backend) {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    let app = app_with(backend, &[]).await;
+    let (_, token) = biller(&app, "Kenya Power").await;
+    let (ep, secret) = endpoint(&app, &token, &format!("{base}/ok"), json!({})).await;
+    assert!(secret.starts_with("whsec_"));
+
+    // Three updates in quick succession reach the biller once each, in sequence order.
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let end = app.now() + Span::hours(30);
+    let (s, _) = app
+        .api("POST", &format!("/notices/{id}/extend"), &app.publisher, Some(json!({"ends_at": end.to_rfc3339()})))
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = app
+        .api("POST", &format!("/notices/{id}/cancel"), &app.publisher, None)
+        .await;
+    assert_eq!(s, 200);
+    wait_until("three webhooks", &app, Span::zero(), || receiver.on("ok").len() >= 3).await;
+    let got = receiver.on("ok");
+    let types: Vec<String> = got
+        .iter()
+        .map(|g| serde_json::from_slice::<Value>(&g.body).unwrap()["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, ["maintenance.scheduled", "maintenance.extended", "maintenance.cancelled"]);
+    let sequences: Vec<i64> = got
+        .iter()
+        .map(|g| serde_json::from_slice::<Value>(&g.body).unwrap()["data"]["sequence"].as_i64().unwrap())
+        .collect();
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    for g in &got {
+        verify(&secret, g).unwrap();
+        let wid = g.headers["webhook-id"].to_str().unwrap();
+        assert!(wid.ends_with(&format!(":{ep}")), "{wid}");
+        assert!(verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", g).is_err(), "another secret fails");
+    }
+    // A changed body fails verification.
+    let mut tampered = got[0].clone();
+    tampered.body = Bytes::from(String::from_utf8_lossy(&got[0].body).replace("Core", "Kore"));
+    assert!(verify(&secret, &tampered).is_err());
+
+    // Rotation: both secrets sign during the overlap.
+    let (s, r) = app
+        .api("POST", &format!("/endpoints/{ep}/rotate-secret"), &token, None)
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let new_secret = r["secret"].as_str().unwrap().to_string();
+    app.publish_window("Second window", 48, 2).await;
+    wait_until("the fourth webhook", &app, Span::zero(), || receiver.on("ok").len() >= 4).await;
+    let fourth = receiver.on("ok")[3].clone();
+    let signature = fourth.headers["webhook-signature"].to_str().unwrap().to_string();
+    assert_eq!(signature.split(' ').count(), 2, "{signature}");
+    verify(&new_secret, &fourth).unwrap();
+    verify(&secret, &fourth).unwrap();
+
+    // Attempts are recorded with the answer.
+    let list = deliveries(&app, &token, &ep).await;
+    assert_eq!(list.len(), 4);
+    assert!(list.iter().all(|d| d["state"] == "sent"), "{list:?}");
+    let did = list[0]["id"].as_str().unwrap();
+    let (s, a) = app
+        .api("GET", &format!("/endpoints/{ep}/deliveries/{did}/attempts"), &token, None)
+        .await;
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["attempts"][0]["status_code"], 204, "{a}");
+    assert_eq!(a["attempts"][0]["outcome"], "sent");
+
+    // Replaying one delivery sends it again with the same webhook-id.
+    let (s, _) = app
+        .api("POST", &format!("/endpoints/{ep}/deliveries/{did}/replay"), &token, None)
+        .await;
+    assert_eq!(s, 200);
+    wait_until("the replay", &app, Span::zero(), || receiver.on("ok").len() >= 5).await;
+    assert_eq!(receiver.on("ok")[4].headers["webhook-id"], did);
+
+    // Another biller's token sees nothing of this endpoint and cannot reach staff routes.
+    let (_, other) = biller(&app, "Nairobi Water").await;
+    let (s, _) = app.api("GET", &format!("/endpoints/{ep}"), &other, None).await;
+    assert_eq!(s, 404);
+    let (s, _) = app
+        .api("PATCH", &format!("/endpoints/{ep}"), &other, Some(json!({"url": format!("{base}/gone")})))
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = app.api("POST", &format!("/endpoints/{ep}/rotate-secret"), &other, None).await;
+    assert_eq!(s, 404);
+    let (s, v) = app.api("GET", "/endpoints", &other, None).await;
+    assert_eq!((s, v["endpoints"].as_array().unwrap().len()), (200, 0));
+    let (s, _) = app.api("GET", "/notices", &other, None).await;
+    assert_eq!(s, 403, "a biller token is not a staff token");
+    let (s, v) = app.api("GET", "/endpoints", &app.viewer, None).await;
+    assert_eq!((s, v["endpoints"].as_array().unwrap().len()), (200, 1), "staff see all");
+}
+
+on_both_backends!(signed_in_order_with_rotation);
+
+/// Each answer of the delivery policy, with its reason recorded.
+async fn failure_modes(backend: Backend) {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    let mail = tempfile::tempdir().unwrap();
+    let app = app_with(
+        backend,
+        &[
+            ("TANGAZO_WEBHOOK_DISABLE_AFTER_HOURS", "1"),
+            ("TANGAZO_EMAIL_DIR", mail.path().to_str().unwrap()),
+        ],
+    )
+    .await;
+    let (_, token) = biller(&app, "Kenya Power").await;
+    let mut eps = HashMap::new();
+    for kind in ["gone", "slow", "moved", "huge", "hang", "broken"] {
+        let (id, _) = endpoint(&app, &token, &format!("{base}/{kind}"), json!({})).await;
+        eps.insert(kind, id);
+    }
+    app.publish_window("Core upgrade", 24, 4).await;
+    let settled = || async {
+        let mut all = true;
+        for id in eps.values() {
+            let list = deliveries(&app, &token, id).await;
+            all &= !list.is_empty() && list.iter().all(|d| d["state"] != "pending");
+        }
+        all
+    };
+    let started = Instant::now();
+    while !settled().await {
+        assert!(started.elapsed() < Duration::from_secs(40), "deliveries still pending");
+        app.clock.advance(Span::seconds(2));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let state_of = |kind: &str| {
+        let id = eps[kind].clone();
+        let token = token.clone();
+        let app = &app;
+        async move {
+            let d = deliveries(app, &token, &id).await.remove(0);
+            let did = d["id"].as_str().unwrap().to_string();
+            let (_, a) = app
+                .api("GET", &format!("/endpoints/{id}/deliveries/{did}/attempts"), &token, None)
+                .await;
+            let (_, e) = app.api("GET", &format!("/endpoints/{id}"), &token, None).await;
+            (d, a["attempts"].as_array().unwrap().clone(), e)
+        }
+    };
+    // 410: failed at once, endpoint disabled with the reason.
+    let (d, attempts, e) = state_of("gone").await;
+    assert_eq!(d["state"], "failed");
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(e["enabled"], false);
+    assert!(e["disabled_reason"].as_str().unwrap().contains("410"), "{e}");
+    // 429 with Retry-After, then success.
+    let (d, attempts, _) = state_of("slow").await;
+    assert_eq!(d["state"], "sent", "{d}");
+    let codes: Vec<&Value> = attempts.iter().map(|a| &a["status_code"]).collect();
+    assert_eq!(codes, [&json!(429), &json!(200)]);
+    // 3xx is a failure and never followed.
+    let (d, attempts, _) = state_of("moved").await;
+    assert_eq!(d["state"], "failed");
+    assert_eq!(attempts.len(), 3, "the whole schedule");
+    assert!(attempts.iter().all(|a| a["status_code"] == 302));
+    assert!(d["error"].as_str().unwrap().contains("redirects are not followed"), "{d}");
+    assert_eq!(receiver.hits("ok"), 0, "the redirect was not followed");
+    // A huge answer is cut to its first KB in the log; the delivery succeeded.
+    let (d, attempts, _) = state_of("huge").await;
+    assert_eq!(d["state"], "sent");
+    assert_eq!(attempts[0]["response"].as_str().unwrap().len(), 1024);
+    // Headers then silence: a timeout, retried, then failed.
+    let (d, attempts, _) = state_of("hang").await;
+    assert_eq!(d["state"], "failed");
+    assert!(attempts.iter().all(|a| a["error"].as_str().unwrap().contains("timed out")), "{attempts:?}");
+    // 500s: failed after the schedule; failing for longer than the limit disables it.
+    let (d, attempts, _) = state_of("broken").await;
+    assert_eq!(d["state"], "failed");
+    assert_eq!(attempts.len(), 3);
+    assert_eq!(attempts[0]["response"], "upstream down");
+    let (_, e) = app.api("GET", &format!("/endpoints/{}", eps["broken"]), &token, None).await;
+    assert!(e["failing_since"].is_string(), "{e}");
+    assert_eq!(e["enabled"], true);
+
+    // Still failing more than webhook.disable_after_hours later: disabled, contact emailed.
+    app.clock.advance(Span::hours(2));
+    app.publish_window("Second window", 48, 2).await;
+    let started = Instant::now();
+    loop {
+        let (_, e) = app.api("GET", &format!("/endpoints/{}", eps["broken"]), &token, None).await;
+        if e["enabled"] == false {
+            assert!(e["disabled_reason"].as_str().unwrap().contains("failing"), "{e}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "not disabled: {e}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let emails: Vec<String> = std::fs::read_dir(mail.path())
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    assert!(
+        emails.iter().any(|m| m.contains("To: ops@kplc.example") && m.contains("/broken")),
+        "{emails:?}"
+    );
+}
+
+on_both_backends!(failure_modes);
+
+/// Disabled endpoints wait; enabling with replay sends what they missed; failed deliveries can
+/// be recovered since a time; a test ping is signed like the rest.
+async fn replay_recover_and_test_ping(backend: Backend) {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    let app = app_with(backend, &[]).await;
+    let (_, token) = biller(&app, "Kenya Power").await;
+    let (ep, secret) = endpoint(&app, &token, &format!("{base}/ok"), json!({"services": ["pay-bill"]})).await;
+
+    let (s, v) = app.api("POST", &format!("/endpoints/{ep}/test"), &token, None).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!((v["ok"].as_bool(), v["status"].as_i64()), (Some(true), Some(204)), "{v}");
+    let ping = receiver.on("ok").remove(0);
+    verify(&secret, &ping).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&ping.body).unwrap()["type"], "test.ping");
+
+    let (s, _) = app
+        .api("POST", &format!("/endpoints/{ep}/disable"), &token, Some(json!({"reason": "switch upgrade"})))
+        .await;
+    assert_eq!(s, 200);
+    app.publish_window("While away", 24, 4).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(receiver.on("ok").len(), 1, "nothing is sent to a disabled endpoint");
+    let (s, v) = app
+        .api("POST", &format!("/endpoints/{ep}/enable"), &token, Some(json!({"replay": true})))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["replayed"], 1);
+    wait_until("the missed update", &app, Span::zero(), || receiver.on("ok").len() >= 2).await;
+    verify(&secret, &receiver.on("ok")[1]).unwrap();
+
+    // Point it at a broken URL until deliveries fail, then back, and recover them.
+    let (s, _) = app
+        .api("PATCH", &format!("/endpoints/{ep}"), &token, Some(json!({"url": format!("{base}/broken")})))
+        .await;
+    assert_eq!(s, 200);
+    let since = app.now();
+    app.publish_window("Another", 24, 4).await;
+    let started = Instant::now();
+    while deliveries(&app, &token, &ep).await.iter().all(|d| d["state"] != "failed") {
+        assert!(started.elapsed() < Duration::from_secs(20));
+        app.clock.advance(Span::seconds(2));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (s, _) = app
+        .api("PATCH", &format!("/endpoints/{ep}"), &token, Some(json!({"url": format!("{base}/ok")})))
+        .await;
+    assert_eq!(s, 200);
+    let (s, v) = app
+        .api("POST", &format!("/endpoints/{ep}/recover"), &token, Some(json!({"since": since.to_rfc3339()})))
+        .await;
+    assert_eq!((s, v["queued"].as_i64()), (200, Some(1)), "{v}");
+    wait_until("the recovered delivery", &app, Span::zero(), || receiver.on("ok").len() >= 3).await;
+
+    // A service filter: a notice on other services is not sent.
+    let (s, v) = app
+        .api("POST", "/notices", &app.publisher, Some(json!({"kind": "incident", "title": {"en": "Agents slow", "sw": "Mawakala polepole"}, "affected": [{"service": "agent-cash", "impact": "degraded_performance"}], "publish": true})))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(receiver.on("ok").len(), 3);
+}
+
+on_both_backends!(replay_recover_and_test_ping);
+
+/// URLs that would reach inside the network are refused, with the reason.
+#[tokio::test]
+async fn private_addresses_are_refused() {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    let db = Arc::new(TestDb::new(Backend::Sqlite).await);
+    let app = TestApp::spawn_on(
+        db,
+        &[
+            ("TANGAZO_DELIVERY_WORKERS", "true"),
+            ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+            ("TANGAZO_WEBHOOK_ALLOW_HTTP", "true"),
+            ("TANGAZO_WEBHOOK_RETRY_SCHEDULE", "0"),
+        ],
+    )
+    .await;
+    app.seed_services().await;
+    let (_, token) = biller(&app, "Kenya Power").await;
+    for url in [
+        base.clone() + "/ok",
+        "http://169.254.169.254/latest/meta-data".into(),
+        "http://10.0.0.5/hook".into(),
+        "http://[::1]/hook".into(),
+        "ftp://example.com/hook".into(),
+    ] {
+        let (s, v) = app
+            .api("POST", "/endpoints", &token, Some(json!({"url": url, "contact_email": "ops@kplc.example"})))
+            .await;
+        assert_eq!(s, 422, "{url}: {v}");
+        assert!(v["errors"]["url"].is_string(), "{v}");
+    }
+    // A name that resolves to loopback passes the form check but is refused before sending.
+    let port = base.rsplit(':').next().unwrap();
+    let (ep, _) = endpoint(&app, &token, &format!("http://localhost:{port}/ok"), json!({})).await;
+    app.publish_window("Core upgrade", 24, 4).await;
+    let started = Instant::now();
+    loop {
+        let (_, e) = app.api("GET", &format!("/endpoints/{ep}"), &token, None).await;
+        if let Some(r) = e["last_refusal"].as_str() {
+            assert!(r.contains("127.0.0.1") || r.contains("::1"), "{r}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "no refusal recorded: {e}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(receiver.hits("ok"), 0, "nothing reached the loopback receiver");
+}
