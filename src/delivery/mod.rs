@@ -8,7 +8,9 @@ pub mod africastalking;
 pub mod metrics;
 mod outbound;
 pub mod policy;
+pub mod signing;
 pub mod smpp;
+pub mod ssrf;
 pub mod twilio;
 pub mod worker;
 
