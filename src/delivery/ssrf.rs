@@ -1,0 +1,346 @@
+//! Webhook URLs are typed in by billers, so without care they are a way to make this server
+//! send requests into the operator's own network (server-side request forgery): the cloud
+//! metadata service at 169.254.169.254, an admin port on localhost, a database on 10.x.
+//! Everything here exists to make that impossible while still reaching any public endpoint.
+//!
+//! Two doors, both needed:
+//!
+//! * Names go through [`VettedResolver`], which resolves them itself and refuses the whole name
+//!   if any address it returns is not public. reqwest connects only to the addresses the
+//!   resolver hands back, so a DNS answer that changes between a check and the connection
+//!   (DNS rebinding) cannot slip a private address in: the vetted answer *is* the connection.
+//! * IP literals (`https://10.0.0.5/`, `https://[::1]/`, and the odd spellings such as
+//!   `http://2130706433/` that URL parsing normalises to them) never reach a resolver: reqwest
+//!   connects to them directly. [`check_url`] vets those, so the client from
+//!   [`webhook_client`] must only ever be given URLs that came out of [`check_url`].
+//!
+//! The client also follows no redirects (a public endpoint could otherwise bounce us to
+//! 127.0.0.1, and a redirect target is never checked) and uses no proxy (through a proxy the
+//! resolver would vet the proxy's name, not the endpoint's).
+//!
+//! `allow_private_networks` switches all of this off, for installations whose billers really
+//! are on the same private network, and for tests.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use anyhow::Context;
+use reqwest::Url;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+/// Per installation, not per endpoint: whether private networks are reachable is the
+/// operator's decision, never a biller's.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// Lets webhooks reach private, loopback and other non-public addresses (and implies
+    /// `allow_http`, since such endpoints rarely have certificates).
+    pub allow_private_networks: bool,
+    /// Lets endpoints take plain http, which exposes payloads and signatures on the way.
+    pub allow_http: bool,
+}
+
+/// Refusals are read by billers, so they should read as English.
+fn article(label: &str) -> &'static str {
+    if label.starts_with(['a', 'e', 'i', 'o', 'I']) || label.starts_with("unspecified") {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// "a loopback address", "an unspecified address": the middle of every refusal.
+fn kind(label: &str) -> String {
+    format!("{} {label} address", article(label))
+}
+
+const ONLY_PUBLIC: &str = "webhooks go only to public addresses";
+
+/// The parsed URL is returned so the caller sends to exactly what was vetted, not a re-parse.
+pub fn check_url(raw: &str, policy: Policy) -> Result<Url, String> {
+    let raw = raw.trim();
+    let url = Url::parse(raw).map_err(|e| format!("url: {raw:?} is not a valid URL ({e})"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if policy.allow_http || policy.allow_private_networks => {}
+        "http" => {
+            return Err(
+                "url: must be https; plain http would expose the payload and its signature on the way"
+                    .into(),
+            );
+        }
+        other => {
+            return Err(format!(
+                "url: the scheme {other}: is not allowed; webhooks go over https"
+            ));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "url: must not contain a user name or password; deliveries are authenticated by their signature"
+                .into(),
+        );
+    }
+    let ip = match url.host() {
+        None => return Err("url: has no host".into()),
+        Some(url::Host::Domain("")) => return Err("url: has an empty host".into()),
+        Some(url::Host::Domain(_)) => None,
+        Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+        Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+    };
+    if let Some(ip) = ip
+        && !policy.allow_private_networks
+        && let Some(label) = classify(ip)
+    {
+        return Err(format!("url: {ip} is {}; {ONLY_PUBLIC}", kind(label)));
+    }
+    Ok(url)
+}
+
+/// The question the resolver and [`check_url`] ask of every address; see [`classify`].
+pub fn is_global(ip: IpAddr) -> bool {
+    classify(ip).is_none()
+}
+
+fn in_v4(ip: Ipv4Addr, net: [u8; 4], len: u32) -> bool {
+    let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+    u32::from(ip) & mask == u32::from(Ipv4Addr::from(net)) & mask
+}
+
+fn in_v6(ip: Ipv6Addr, net: u128, len: u32) -> bool {
+    let mask = u128::MAX.checked_shl(128 - len).unwrap_or(0);
+    u128::from(ip) & mask == net & mask
+}
+
+/// The IPv4 address in bits `shift..shift+32` counted from the right.
+fn embedded_v4(ip: Ipv6Addr, shift: u32) -> Ipv4Addr {
+    Ipv4Addr::from((u128::from(ip) >> shift) as u32)
+}
+
+fn classify_v4(ip: Ipv4Addr) -> Option<&'static str> {
+    // Most specific first: the metadata address and broadcast sit inside wider blocks.
+    const TABLE: &[([u8; 4], u32, &str)] = &[
+        ([169, 254, 169, 254], 32, "link-local (cloud metadata)"),
+        ([255, 255, 255, 255], 32, "broadcast"),
+        ([0, 0, 0, 0], 32, "unspecified"),
+        ([0, 0, 0, 0], 8, "\"this network\" (0.0.0.0/8)"),
+        ([10, 0, 0, 0], 8, "private"),
+        ([100, 64, 0, 0], 10, "carrier-grade NAT (100.64.0.0/10)"),
+        ([127, 0, 0, 0], 8, "loopback"),
+        ([169, 254, 0, 0], 16, "link-local"),
+        ([172, 16, 0, 0], 12, "private"),
+        (
+            [192, 0, 0, 0],
+            24,
+            "IETF protocol assignment (192.0.0.0/24)",
+        ),
+        ([192, 0, 2, 0], 24, "documentation"),
+        ([192, 88, 99, 0], 24, "6to4 relay anycast"),
+        ([192, 168, 0, 0], 16, "private"),
+        ([198, 18, 0, 0], 15, "benchmarking"),
+        ([198, 51, 100, 0], 24, "documentation"),
+        ([203, 0, 113, 0], 24, "documentation"),
+        ([224, 0, 0, 0], 4, "multicast"),
+        ([240, 0, 0, 0], 4, "reserved (240.0.0.0/4)"),
+    ];
+    TABLE
+        .iter()
+        .find(|(net, len, _)| in_v4(ip, *net, *len))
+        .map(|(_, _, label)| *label)
+}
+
+fn classify_v6(ip: Ipv6Addr) -> Option<&'static str> {
+    if ip.is_unspecified() {
+        return Some("unspecified");
+    }
+    if ip.is_loopback() {
+        return Some("loopback");
+    }
+    // Forms that carry an IPv4 address and reach it: judged by that address, so
+    // ::ffff:127.0.0.1 is loopback and 64:ff9b::808:808 (NAT64 to 8.8.8.8) is public.
+    if in_v6(ip, 0xffff_0000_0000, 96) || in_v6(ip, 0, 96) || in_v6(ip, 0x64_ff9b << 96, 96) {
+        return classify_v4(embedded_v4(ip, 0));
+    }
+    if in_v6(ip, 0x2002 << 112, 16) {
+        return classify_v4(embedded_v4(ip, 80));
+    }
+    const TABLE: &[(u128, u32, &str)] = &[
+        (
+            0x0064_ff9b_0001 << 80,
+            48,
+            "local-use NAT64 (64:ff9b:1::/48)",
+        ),
+        (0x0100 << 112, 64, "discard-only (100::/64)"),
+        (0x2001_0db8 << 96, 32, "documentation"),
+        (0x2001_0000 << 96, 32, "Teredo (2001::/32)"),
+        (0x2001_0002 << 96, 48, "benchmarking"),
+        (
+            0x2001_0000 << 96,
+            23,
+            "IETF protocol assignment (2001::/23)",
+        ),
+        (0x3fff << 112, 20, "documentation"),
+        (
+            0xfd00_0ec2 << 96 | 0x254,
+            128,
+            "unique-local (cloud metadata)",
+        ),
+        (0xfc00 << 112, 7, "unique-local"),
+        (0xfe80 << 112, 10, "link-local"),
+        (0xfec0 << 112, 10, "site-local"),
+        (0xff00 << 112, 8, "multicast"),
+    ];
+    if let Some((_, _, label)) = TABLE.iter().find(|(net, len, _)| in_v6(ip, *net, *len)) {
+        return Some(label);
+    }
+    // Every public IPv6 unicast address is in 2000::/3; the rest is unallocated.
+    if !in_v6(ip, 0x2000 << 112, 3) {
+        return Some("reserved (outside 2000::/3)");
+    }
+    None
+}
+
+/// `None` for a public address. The label completes "is a … address", so a refusal reads as a
+/// sentence the biller can act on.
+pub fn classify(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => classify_v4(v4),
+        IpAddr::V6(v6) => classify_v6(v6),
+    }
+}
+
+/// One private address among public ones is enough to refuse the name: which one a connection
+/// would use is not ours to choose, and a name that mixes them is the usual rebinding trick.
+pub struct VettedResolver {
+    pub policy: Policy,
+}
+
+impl Resolve for VettedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let policy = self.policy;
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map_err(|e| format!("{host} cannot be resolved ({e})"))?
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!("{host} resolves to no address").into());
+            }
+            if !policy.allow_private_networks
+                && let Some((ip, label)) = addrs
+                    .iter()
+                    .find_map(|a| classify(a.ip()).map(|label| (a.ip(), label)))
+            {
+                return Err(
+                    format!("{host} resolves to {ip}, {}; {ONLY_PUBLIC}", kind(label)).into(),
+                );
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// See [`webhook_client_with`]; these timeouts are what a biller's endpoint gets in production.
+pub fn webhook_client(policy: Policy) -> anyhow::Result<reqwest::Client> {
+    webhook_client_with(policy, Duration::from_secs(5), Duration::from_secs(15))
+}
+
+/// Separate from the providers' [`super::http_client`] because it trusts nothing about where
+/// it is sent. `total` bounds the whole exchange, body included, so an endpoint that sends
+/// headers and then stalls cannot hold a worker; HTTP/1.1 only because billers' endpoints are
+/// ordinary web servers and one protocol is one set of behaviours to reason about.
+pub fn webhook_client_with(
+    policy: Policy,
+    connect: Duration,
+    total: Duration,
+) -> anyhow::Result<reqwest::Client> {
+    super::install_tls_provider();
+    reqwest::Client::builder()
+        .dns_resolver(VettedResolver { policy })
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .https_only(!policy.allow_http && !policy.allow_private_networks)
+        .connect_timeout(connect)
+        .timeout(total)
+        .http1_only()
+        .pool_idle_timeout(Duration::from_secs(90))
+        .user_agent(concat!("tangazo-webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .context("building the webhook HTTP client")
+}
+
+/// A biller's response is only evidence for the attempt log, so only its start is kept, and
+/// reading stops past `limit` so an endpoint answering with gigabytes costs one chunk of
+/// memory, not all of them. The byte count never exceeds `limit`; the flag says there was more.
+pub async fn read_capped(
+    mut resp: reqwest::Response,
+    keep: usize,
+    limit: usize,
+) -> Result<(String, usize, bool), reqwest::Error> {
+    let mut kept = Vec::with_capacity(keep.min(limit).min(64 * 1024));
+    let mut total = 0usize;
+    while let Some(chunk) = resp.chunk().await? {
+        let room = limit - total;
+        let take = chunk.len().min(room);
+        let wanted = keep.saturating_sub(kept.len()).min(take);
+        kept.extend_from_slice(&chunk[..wanted]);
+        total += take;
+        if chunk.len() > room {
+            return Ok((String::from_utf8_lossy(&kept).into_owned(), total, true));
+        }
+    }
+    Ok((String::from_utf8_lossy(&kept).into_owned(), total, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_read_as_sentences() {
+        let strict = Policy {
+            allow_private_networks: false,
+            allow_http: false,
+        };
+        assert_eq!(
+            check_url("https://10.0.0.5/hook", strict).unwrap_err(),
+            "url: 10.0.0.5 is a private address; webhooks go only to public addresses"
+        );
+        let kind_of = |raw: &str| kind(classify(raw.parse().unwrap()).unwrap());
+        assert_eq!(kind_of("::"), "an unspecified address");
+        assert_eq!(kind_of("fd12::1"), "a unique-local address");
+        assert_eq!(
+            kind_of("192.0.0.8"),
+            "an IETF protocol assignment (192.0.0.0/24) address"
+        );
+    }
+
+    #[test]
+    fn prefix_matching_handles_whole_and_empty_prefixes() {
+        let ip = Ipv4Addr::new(1, 2, 3, 4);
+        assert!(in_v4(ip, [9, 9, 9, 9], 0));
+        assert!(in_v4(ip, [1, 2, 3, 4], 32));
+        assert!(!in_v4(ip, [1, 2, 3, 5], 32));
+        let v6: Ipv6Addr = "2002:c0a8:0101::1".parse().unwrap();
+        assert_eq!(embedded_v4(v6, 80), Ipv4Addr::new(192, 168, 1, 1));
+        assert!(in_v6(v6, 0, 0));
+        assert!(in_v6(v6, u128::from(v6), 128));
+    }
+
+    #[test]
+    fn odd_ipv4_spellings_are_normalised_then_vetted() {
+        let strict = Policy {
+            allow_private_networks: false,
+            allow_http: true,
+        };
+        for raw in [
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "http://0177.0.0.1/",
+            "http://127.1/",
+        ] {
+            let e = check_url(raw, strict).unwrap_err();
+            assert!(e.contains("127.0.0.1 is a loopback address"), "{raw}: {e}");
+        }
+    }
+}
