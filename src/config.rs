@@ -450,14 +450,22 @@ impl Config {
             ("delivery.poll_millis", self.delivery.poll_millis),
             ("webhook.rate_per_second", self.webhook.rate_per_second),
             ("webhook.concurrency", self.webhook.concurrency),
-            ("webhook.disable_after_hours", self.webhook.disable_after_hours),
+            (
+                "webhook.disable_after_hours",
+                self.webhook.disable_after_hours,
+            ),
             ("webhook.timeout_seconds", self.webhook.timeout_seconds),
         ] {
             if value == 0 {
                 bail!("config: {key}: must be at least 1");
             }
         }
-        let schedule: Vec<&str> = self.webhook.retry_schedule.split(',').map(str::trim).collect();
+        let schedule: Vec<&str> = self
+            .webhook
+            .retry_schedule
+            .split(',')
+            .map(str::trim)
+            .collect();
         if schedule.is_empty() || schedule.iter().any(|s| s.parse::<u64>().is_err()) {
             bail!(
                 "config: webhook.retry_schedule: '{}' must be seconds before each attempt, comma-separated, e.g. 0,5,300",

@@ -119,19 +119,30 @@ async fn app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
 /// A biller and its own token.
 async fn biller(app: &TestApp, name: &str) -> (String, String) {
     let (s, b) = app
-        .api("POST", "/billers", &app.admin, Some(json!({"name": name, "contact_email": "ops@kplc.example"})))
+        .api(
+            "POST",
+            "/billers",
+            &app.admin,
+            Some(json!({"name": name, "contact_email": "ops@kplc.example"})),
+        )
         .await;
     assert_eq!(s, 201, "{b}");
     let id = b["id"].as_str().unwrap().to_string();
     let (s, t) = app
-        .api("POST", &format!("/billers/{id}/tokens"), &app.admin, Some(json!({"name": "kplc-systems"})))
+        .api(
+            "POST",
+            &format!("/billers/{id}/tokens"),
+            &app.admin,
+            Some(json!({"name": "kplc-systems"})),
+        )
         .await;
     assert_eq!(s, 201, "{t}");
     (id, t["token"].as_str().unwrap().to_string())
 }
 
 async fn endpoint(app: &TestApp, token: &str, url: &str, extra: Value) -> (String, String) {
-    let mut body = json!({"url": url, "contact_email": "ops@kplc.example", "description": "payments switch"});
+    let mut body =
+        json!({"url": url, "contact_email": "ops@kplc.example", "description": "payments switch"});
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
@@ -146,7 +157,10 @@ async fn endpoint(app: &TestApp, token: &str, url: &str, extra: Value) -> (Strin
 async fn wait_until(what: &str, app: &TestApp, step: Span, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
-        assert!(started.elapsed() < Duration::from_secs(30), "timed out: {what}");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "timed out: {what}"
+        );
         app.clock.advance(step);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -154,7 +168,12 @@ async fn wait_until(what: &str, app: &TestApp, step: Span, mut done: impl FnMut(
 
 async fn deliveries(app: &TestApp, token: &str, endpoint: &str) -> Vec<Value> {
     let (s, v) = app
-        .api("GET", &format!("/endpoints/{endpoint}/deliveries"), token, None)
+        .api(
+            "GET",
+            &format!("/endpoints/{endpoint}/deliveries"),
+            token,
+            None,
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     v["deliveries"].as_array().unwrap().clone()
@@ -162,7 +181,8 @@ async fn deliveries(app: &TestApp, token: &str, endpoint: &str) -> Vec<Value> {
 
 fn verify(secret: &str, got: &Got) -> Result<(), String> {
     let wh = standardwebhooks::Webhook::new(secret).map_err(|e| format!("{e:?}"))?;
-    wh.verify(&got.body, &got.headers).map_err(|e| format!("{e:?}"))
+    wh.verify(&got.body, &got.headers)
+        .map_err(|e| format!("{e:?}"))
 }
 
 async fn signed_in_order_with_rotation(backend: Backend) {
@@ -178,30 +198,62 @@ async fn signed_in_order_with_rotation(backend: Backend) {
     let id = v["id"].as_str().unwrap().to_string();
     let end = app.now() + Span::hours(30);
     let (s, _) = app
-        .api("POST", &format!("/notices/{id}/extend"), &app.publisher, Some(json!({"ends_at": end.to_rfc3339()})))
+        .api(
+            "POST",
+            &format!("/notices/{id}/extend"),
+            &app.publisher,
+            Some(json!({"ends_at": end.to_rfc3339()})),
+        )
         .await;
     assert_eq!(s, 200);
     let (s, _) = app
-        .api("POST", &format!("/notices/{id}/cancel"), &app.publisher, None)
+        .api(
+            "POST",
+            &format!("/notices/{id}/cancel"),
+            &app.publisher,
+            None,
+        )
         .await;
     assert_eq!(s, 200);
-    wait_until("three webhooks", &app, Span::zero(), || receiver.on("ok").len() >= 3).await;
+    wait_until("three webhooks", &app, Span::zero(), || {
+        receiver.on("ok").len() >= 3
+    })
+    .await;
     let got = receiver.on("ok");
     let types: Vec<String> = got
         .iter()
-        .map(|g| serde_json::from_slice::<Value>(&g.body).unwrap()["type"].as_str().unwrap().to_string())
+        .map(|g| {
+            serde_json::from_slice::<Value>(&g.body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    assert_eq!(types, ["maintenance.scheduled", "maintenance.extended", "maintenance.cancelled"]);
+    assert_eq!(
+        types,
+        [
+            "maintenance.scheduled",
+            "maintenance.extended",
+            "maintenance.cancelled"
+        ]
+    );
     let sequences: Vec<i64> = got
         .iter()
-        .map(|g| serde_json::from_slice::<Value>(&g.body).unwrap()["data"]["sequence"].as_i64().unwrap())
+        .map(|g| {
+            serde_json::from_slice::<Value>(&g.body).unwrap()["data"]["sequence"]
+                .as_i64()
+                .unwrap()
+        })
         .collect();
     assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
     for g in &got {
         verify(&secret, g).unwrap();
         let wid = g.headers["webhook-id"].to_str().unwrap();
         assert!(wid.ends_with(&format!(":{ep}")), "{wid}");
-        assert!(verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", g).is_err(), "another secret fails");
+        assert!(
+            verify("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", g).is_err(),
+            "another secret fails"
+        );
     }
     // A changed body fails verification.
     let mut tampered = got[0].clone();
@@ -210,14 +262,25 @@ async fn signed_in_order_with_rotation(backend: Backend) {
 
     // Rotation: both secrets sign during the overlap.
     let (s, r) = app
-        .api("POST", &format!("/endpoints/{ep}/rotate-secret"), &token, None)
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/rotate-secret"),
+            &token,
+            None,
+        )
         .await;
     assert_eq!(s, 200, "{r}");
     let new_secret = r["secret"].as_str().unwrap().to_string();
     app.publish_window("Second window", 48, 2).await;
-    wait_until("the fourth webhook", &app, Span::zero(), || receiver.on("ok").len() >= 4).await;
+    wait_until("the fourth webhook", &app, Span::zero(), || {
+        receiver.on("ok").len() >= 4
+    })
+    .await;
     let fourth = receiver.on("ok")[3].clone();
-    let signature = fourth.headers["webhook-signature"].to_str().unwrap().to_string();
+    let signature = fourth.headers["webhook-signature"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(signature.split(' ').count(), 2, "{signature}");
     verify(&new_secret, &fourth).unwrap();
     verify(&secret, &fourth).unwrap();
@@ -228,7 +291,12 @@ async fn signed_in_order_with_rotation(backend: Backend) {
     assert!(list.iter().all(|d| d["state"] == "sent"), "{list:?}");
     let did = list[0]["id"].as_str().unwrap();
     let (s, a) = app
-        .api("GET", &format!("/endpoints/{ep}/deliveries/{did}/attempts"), &token, None)
+        .api(
+            "GET",
+            &format!("/endpoints/{ep}/deliveries/{did}/attempts"),
+            &token,
+            None,
+        )
         .await;
     assert_eq!(s, 200, "{a}");
     assert_eq!(a["attempts"][0]["status_code"], 204, "{a}");
@@ -236,28 +304,54 @@ async fn signed_in_order_with_rotation(backend: Backend) {
 
     // Replaying one delivery sends it again with the same webhook-id.
     let (s, _) = app
-        .api("POST", &format!("/endpoints/{ep}/deliveries/{did}/replay"), &token, None)
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/deliveries/{did}/replay"),
+            &token,
+            None,
+        )
         .await;
     assert_eq!(s, 200);
-    wait_until("the replay", &app, Span::zero(), || receiver.on("ok").len() >= 5).await;
+    wait_until("the replay", &app, Span::zero(), || {
+        receiver.on("ok").len() >= 5
+    })
+    .await;
     assert_eq!(receiver.on("ok")[4].headers["webhook-id"], did);
 
     // Another biller's token sees nothing of this endpoint and cannot reach staff routes.
     let (_, other) = biller(&app, "Nairobi Water").await;
-    let (s, _) = app.api("GET", &format!("/endpoints/{ep}"), &other, None).await;
-    assert_eq!(s, 404);
     let (s, _) = app
-        .api("PATCH", &format!("/endpoints/{ep}"), &other, Some(json!({"url": format!("{base}/gone")})))
+        .api("GET", &format!("/endpoints/{ep}"), &other, None)
         .await;
     assert_eq!(s, 404);
-    let (s, _) = app.api("POST", &format!("/endpoints/{ep}/rotate-secret"), &other, None).await;
+    let (s, _) = app
+        .api(
+            "PATCH",
+            &format!("/endpoints/{ep}"),
+            &other,
+            Some(json!({"url": format!("{base}/gone")})),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = app
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/rotate-secret"),
+            &other,
+            None,
+        )
+        .await;
     assert_eq!(s, 404);
     let (s, v) = app.api("GET", "/endpoints", &other, None).await;
     assert_eq!((s, v["endpoints"].as_array().unwrap().len()), (200, 0));
     let (s, _) = app.api("GET", "/notices", &other, None).await;
     assert_eq!(s, 403, "a biller token is not a staff token");
     let (s, v) = app.api("GET", "/endpoints", &app.viewer, None).await;
-    assert_eq!((s, v["endpoints"].as_array().unwrap().len()), (200, 1), "staff see all");
+    assert_eq!(
+        (s, v["endpoints"].as_array().unwrap().len()),
+        (200, 1),
+        "staff see all"
+    );
 }
 
 on_both_backends!(signed_in_order_with_rotation);
@@ -292,7 +386,10 @@ async fn failure_modes(backend: Backend) {
     };
     let started = Instant::now();
     while !settled().await {
-        assert!(started.elapsed() < Duration::from_secs(40), "deliveries still pending");
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "deliveries still pending"
+        );
         app.clock.advance(Span::seconds(2));
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -304,9 +401,16 @@ async fn failure_modes(backend: Backend) {
             let d = deliveries(app, &token, &id).await.remove(0);
             let did = d["id"].as_str().unwrap().to_string();
             let (_, a) = app
-                .api("GET", &format!("/endpoints/{id}/deliveries/{did}/attempts"), &token, None)
+                .api(
+                    "GET",
+                    &format!("/endpoints/{id}/deliveries/{did}/attempts"),
+                    &token,
+                    None,
+                )
                 .await;
-            let (_, e) = app.api("GET", &format!("/endpoints/{id}"), &token, None).await;
+            let (_, e) = app
+                .api("GET", &format!("/endpoints/{id}"), &token, None)
+                .await;
             (d, a["attempts"].as_array().unwrap().clone(), e)
         }
     };
@@ -315,7 +419,10 @@ async fn failure_modes(backend: Backend) {
     assert_eq!(d["state"], "failed");
     assert_eq!(attempts.len(), 1);
     assert_eq!(e["enabled"], false);
-    assert!(e["disabled_reason"].as_str().unwrap().contains("410"), "{e}");
+    assert!(
+        e["disabled_reason"].as_str().unwrap().contains("410"),
+        "{e}"
+    );
     // 429 with Retry-After, then success.
     let (d, attempts, _) = state_of("slow").await;
     assert_eq!(d["state"], "sent", "{d}");
@@ -326,7 +433,13 @@ async fn failure_modes(backend: Backend) {
     assert_eq!(d["state"], "failed");
     assert_eq!(attempts.len(), 3, "the whole schedule");
     assert!(attempts.iter().all(|a| a["status_code"] == 302));
-    assert!(d["error"].as_str().unwrap().contains("redirects are not followed"), "{d}");
+    assert!(
+        d["error"]
+            .as_str()
+            .unwrap()
+            .contains("redirects are not followed"),
+        "{d}"
+    );
     assert_eq!(receiver.hits("ok"), 0, "the redirect was not followed");
     // A huge answer is cut to its first KB in the log; the delivery succeeded.
     let (d, attempts, _) = state_of("huge").await;
@@ -335,13 +448,25 @@ async fn failure_modes(backend: Backend) {
     // Headers then silence: a timeout, retried, then failed.
     let (d, attempts, _) = state_of("hang").await;
     assert_eq!(d["state"], "failed");
-    assert!(attempts.iter().all(|a| a["error"].as_str().unwrap().contains("timed out")), "{attempts:?}");
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a["error"].as_str().unwrap().contains("timed out")),
+        "{attempts:?}"
+    );
     // 500s: failed after the schedule; failing for longer than the limit disables it.
     let (d, attempts, _) = state_of("broken").await;
     assert_eq!(d["state"], "failed");
     assert_eq!(attempts.len(), 3);
     assert_eq!(attempts[0]["response"], "upstream down");
-    let (_, e) = app.api("GET", &format!("/endpoints/{}", eps["broken"]), &token, None).await;
+    let (_, e) = app
+        .api(
+            "GET",
+            &format!("/endpoints/{}", eps["broken"]),
+            &token,
+            None,
+        )
+        .await;
     assert!(e["failing_since"].is_string(), "{e}");
     assert_eq!(e["enabled"], true);
 
@@ -350,12 +475,25 @@ async fn failure_modes(backend: Backend) {
     app.publish_window("Second window", 48, 2).await;
     let started = Instant::now();
     loop {
-        let (_, e) = app.api("GET", &format!("/endpoints/{}", eps["broken"]), &token, None).await;
+        let (_, e) = app
+            .api(
+                "GET",
+                &format!("/endpoints/{}", eps["broken"]),
+                &token,
+                None,
+            )
+            .await;
         if e["enabled"] == false {
-            assert!(e["disabled_reason"].as_str().unwrap().contains("failing"), "{e}");
+            assert!(
+                e["disabled_reason"].as_str().unwrap().contains("failing"),
+                "{e}"
+            );
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "not disabled: {e}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "not disabled: {e}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let emails: Vec<String> = std::fs::read_dir(mail.path())
@@ -363,7 +501,9 @@ async fn failure_modes(backend: Backend) {
         .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
         .collect();
     assert!(
-        emails.iter().any(|m| m.contains("To: ops@kplc.example") && m.contains("/broken")),
+        emails
+            .iter()
+            .any(|m| m.contains("To: ops@kplc.example") && m.contains("/broken")),
         "{emails:?}"
     );
 }
@@ -377,52 +517,106 @@ async fn replay_recover_and_test_ping(backend: Backend) {
     let base = receiver.clone().serve().await;
     let app = app_with(backend, &[]).await;
     let (_, token) = biller(&app, "Kenya Power").await;
-    let (ep, secret) = endpoint(&app, &token, &format!("{base}/ok"), json!({"services": ["pay-bill"]})).await;
+    let (ep, secret) = endpoint(
+        &app,
+        &token,
+        &format!("{base}/ok"),
+        json!({"services": ["pay-bill"]}),
+    )
+    .await;
 
-    let (s, v) = app.api("POST", &format!("/endpoints/{ep}/test"), &token, None).await;
+    let (s, v) = app
+        .api("POST", &format!("/endpoints/{ep}/test"), &token, None)
+        .await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!((v["ok"].as_bool(), v["status"].as_i64()), (Some(true), Some(204)), "{v}");
+    assert_eq!(
+        (v["ok"].as_bool(), v["status"].as_i64()),
+        (Some(true), Some(204)),
+        "{v}"
+    );
     let ping = receiver.on("ok").remove(0);
     verify(&secret, &ping).unwrap();
-    assert_eq!(serde_json::from_slice::<Value>(&ping.body).unwrap()["type"], "test.ping");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&ping.body).unwrap()["type"],
+        "test.ping"
+    );
 
     let (s, _) = app
-        .api("POST", &format!("/endpoints/{ep}/disable"), &token, Some(json!({"reason": "switch upgrade"})))
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/disable"),
+            &token,
+            Some(json!({"reason": "switch upgrade"})),
+        )
         .await;
     assert_eq!(s, 200);
     app.publish_window("While away", 24, 4).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(receiver.on("ok").len(), 1, "nothing is sent to a disabled endpoint");
+    assert_eq!(
+        receiver.on("ok").len(),
+        1,
+        "nothing is sent to a disabled endpoint"
+    );
     let (s, v) = app
-        .api("POST", &format!("/endpoints/{ep}/enable"), &token, Some(json!({"replay": true})))
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/enable"),
+            &token,
+            Some(json!({"replay": true})),
+        )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["replayed"], 1);
-    wait_until("the missed update", &app, Span::zero(), || receiver.on("ok").len() >= 2).await;
+    wait_until("the missed update", &app, Span::zero(), || {
+        receiver.on("ok").len() >= 2
+    })
+    .await;
     verify(&secret, &receiver.on("ok")[1]).unwrap();
 
     // Point it at a broken URL until deliveries fail, then back, and recover them.
     let (s, _) = app
-        .api("PATCH", &format!("/endpoints/{ep}"), &token, Some(json!({"url": format!("{base}/broken")})))
+        .api(
+            "PATCH",
+            &format!("/endpoints/{ep}"),
+            &token,
+            Some(json!({"url": format!("{base}/broken")})),
+        )
         .await;
     assert_eq!(s, 200);
     let since = app.now();
     app.publish_window("Another", 24, 4).await;
     let started = Instant::now();
-    while deliveries(&app, &token, &ep).await.iter().all(|d| d["state"] != "failed") {
+    while deliveries(&app, &token, &ep)
+        .await
+        .iter()
+        .all(|d| d["state"] != "failed")
+    {
         assert!(started.elapsed() < Duration::from_secs(20));
         app.clock.advance(Span::seconds(2));
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (s, _) = app
-        .api("PATCH", &format!("/endpoints/{ep}"), &token, Some(json!({"url": format!("{base}/ok")})))
+        .api(
+            "PATCH",
+            &format!("/endpoints/{ep}"),
+            &token,
+            Some(json!({"url": format!("{base}/ok")})),
+        )
         .await;
     assert_eq!(s, 200);
     let (s, v) = app
-        .api("POST", &format!("/endpoints/{ep}/recover"), &token, Some(json!({"since": since.to_rfc3339()})))
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/recover"),
+            &token,
+            Some(json!({"since": since.to_rfc3339()})),
+        )
         .await;
     assert_eq!((s, v["queued"].as_i64()), (200, Some(1)), "{v}");
-    wait_until("the recovered delivery", &app, Span::zero(), || receiver.on("ok").len() >= 3).await;
+    wait_until("the recovered delivery", &app, Span::zero(), || {
+        receiver.on("ok").len() >= 3
+    })
+    .await;
 
     // A service filter: a notice on other services is not sent.
     let (s, v) = app
@@ -461,24 +655,44 @@ async fn private_addresses_are_refused() {
         "ftp://example.com/hook".into(),
     ] {
         let (s, v) = app
-            .api("POST", "/endpoints", &token, Some(json!({"url": url, "contact_email": "ops@kplc.example"})))
+            .api(
+                "POST",
+                "/endpoints",
+                &token,
+                Some(json!({"url": url, "contact_email": "ops@kplc.example"})),
+            )
             .await;
         assert_eq!(s, 422, "{url}: {v}");
         assert!(v["errors"]["url"].is_string(), "{v}");
     }
     // A name that resolves to loopback passes the form check but is refused before sending.
     let port = base.rsplit(':').next().unwrap();
-    let (ep, _) = endpoint(&app, &token, &format!("http://localhost:{port}/ok"), json!({})).await;
+    let (ep, _) = endpoint(
+        &app,
+        &token,
+        &format!("http://localhost:{port}/ok"),
+        json!({}),
+    )
+    .await;
     app.publish_window("Core upgrade", 24, 4).await;
     let started = Instant::now();
     loop {
-        let (_, e) = app.api("GET", &format!("/endpoints/{ep}"), &token, None).await;
+        let (_, e) = app
+            .api("GET", &format!("/endpoints/{ep}"), &token, None)
+            .await;
         if let Some(r) = e["last_refusal"].as_str() {
             assert!(r.contains("127.0.0.1") || r.contains("::1"), "{r}");
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "no refusal recorded: {e}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no refusal recorded: {e}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(receiver.hits("ok"), 0, "nothing reached the loopback receiver");
+    assert_eq!(
+        receiver.hits("ok"),
+        0,
+        "nothing reached the loopback receiver"
+    );
 }

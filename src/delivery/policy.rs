@@ -115,7 +115,11 @@ mod tests {
 
     #[test]
     fn a_fixed_schedule_is_followed_then_given_up() {
-        let s = |v: &[u64]| v.iter().map(|&x| Duration::from_secs(x)).collect::<Vec<_>>();
+        let s = |v: &[u64]| {
+            v.iter()
+                .map(|&x| Duration::from_secs(x))
+                .collect::<Vec<_>>()
+        };
         let p = Backoff::scheduled(s(&[0, 5, 300, 1800]), 0.0);
         assert_eq!(p.next(1, None), Next::RetryIn(Duration::from_secs(5)));
         assert_eq!(p.next(2, None), Next::RetryIn(Duration::from_secs(300)));

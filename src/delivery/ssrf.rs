@@ -53,7 +53,9 @@ fn kind(label: &str) -> String {
     format!("{} {label} address", article(label))
 }
 
-const ONLY_PUBLIC: &str = "webhooks go only to public addresses";
+/// Ends every refusal, so a request error can be told apart as one ([`crate::delivery::webhook`]).
+pub const REFUSAL_MARK: &str = "webhooks go only to public addresses";
+const ONLY_PUBLIC: &str = REFUSAL_MARK;
 
 /// The parsed URL is returned so the caller sends to exactly what was vetted, not a re-parse.
 pub fn check_url(raw: &str, policy: Policy) -> Result<Url, String> {

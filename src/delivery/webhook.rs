@@ -27,8 +27,6 @@ use crate::store::{Claimed, SigningMaterial, Store, UpdateMessage};
 /// Bytes of a response kept for the attempt log, and read at most.
 const KEEP: usize = 1024;
 const READ_LIMIT: usize = 64 * 1024;
-/// How long signing material is reused before it is read again (a rotation shows within this).
-const MATERIAL_TTL: Duration = Duration::from_secs(2);
 
 pub struct Job {
     pub delivery_id: String,
@@ -39,7 +37,6 @@ pub struct Job {
 /// Per-endpoint state the channel keeps between sends.
 #[derive(Default)]
 struct PerEndpoint {
-    material: Option<(Instant, SigningMaterial)>,
     limiter: Option<(i64, Arc<DefaultDirectRateLimiter>)>,
     paused_until: Option<Instant>,
 }
@@ -59,30 +56,21 @@ impl WebhookChannel {
             allow_http: w.allow_http,
         };
         Ok(WebhookChannel {
-            client: ssrf::webhook_client(policy)?,
+            client: client(&ctx.settings, policy)?,
             policy,
             ctx: ctx.clone(),
             endpoints: Mutex::new(HashMap::new()),
         })
     }
 
+    /// Read for every request (one indexed row), so a rotation, a new URL or a disabling
+    /// applies to the very next request, in every process.
     async fn material(&self, id: &str) -> Result<SigningMaterial, String> {
-        if let Ok(map) = self.endpoints.lock()
-            && let Some((at, m)) = map.get(id).and_then(|e| e.material.as_ref())
-            && at.elapsed() < MATERIAL_TTL
-        {
-            return Ok(m.clone());
-        }
-        let m = self
-            .ctx
+        self.ctx
             .store
             .signing_material(id, self.ctx.clock.now())
             .await
-            .map_err(|e| format!("cannot read the endpoint: {e}"))?;
-        if let Ok(mut map) = self.endpoints.lock() {
-            map.entry(id.to_string()).or_default().material = Some((Instant::now(), m.clone()));
-        }
-        Ok(m)
+            .map_err(|e| format!("cannot read the endpoint: {e}"))
     }
 
     /// Waits for the endpoint's own pause (a 429 or 503 it sent) and rate limit.
@@ -135,9 +123,16 @@ impl WebhookChannel {
         let url = match ssrf::check_url(&m.url, self.policy) {
             Ok(u) => u,
             Err(reason) => {
-                let _ = self.ctx.store.endpoint_refused(&job.endpoint_id, &reason).await;
+                let _ = self
+                    .ctx
+                    .store
+                    .endpoint_refused(&job.endpoint_id, &reason)
+                    .await;
                 self.health(&job.endpoint_id, &m, false).await;
-                return (Outcome::retry(format!("refused before sending: {reason}")), None);
+                return (
+                    Outcome::retry(format!("refused before sending: {reason}")),
+                    None,
+                );
             }
         };
         self.pace(&job.endpoint_id, m.rate_limit).await;
@@ -169,7 +164,11 @@ impl WebhookChannel {
             Err(e) => {
                 let why = super::africastalking::error_chain(&e);
                 if why.contains(ssrf::REFUSAL_MARK) {
-                    let _ = self.ctx.store.endpoint_refused(&job.endpoint_id, &why).await;
+                    let _ = self
+                        .ctx
+                        .store
+                        .endpoint_refused(&job.endpoint_id, &why)
+                        .await;
                 }
                 self.health(&job.endpoint_id, &m, false).await;
                 let what = if e.is_timeout() {
@@ -182,14 +181,34 @@ impl WebhookChannel {
         };
         let status = response.status();
         let retry_after = policy::retry_after(response.headers());
-        let (body, _, _) = ssrf::read_capped(response, KEEP, READ_LIMIT)
-            .await
-            .unwrap_or_else(|e| (format!("(body unreadable: {e})"), 0, false));
+        let code = status.as_u16();
+        let body = match ssrf::read_capped(response, KEEP, READ_LIMIT).await {
+            Ok((body, _, _)) => body,
+            // Headers, then silence: the receiver never finished answering, so it cannot be
+            // taken as having handled the webhook.
+            Err(e) => {
+                self.health(&job.endpoint_id, &m, false).await;
+                let what = if e.is_timeout() {
+                    "timed out"
+                } else {
+                    "failed"
+                };
+                return (
+                    Outcome::retry(format!(
+                        "HTTP {code}, then reading the answer {what}: {}",
+                        super::africastalking::error_chain(&e)
+                    )),
+                    Some(Answer {
+                        status: Some(code),
+                        body: String::new(),
+                    }),
+                );
+            }
+        };
         let answer = Some(Answer {
-            status: Some(status.as_u16()),
+            status: Some(code),
             body,
         });
-        let code = status.as_u16();
         if status.is_success() {
             self.health(&job.endpoint_id, &m, true).await;
             return (
@@ -250,7 +269,6 @@ impl WebhookChannel {
                 return;
             }
         };
-        self.forget_material(id);
         let limit =
             chrono::Duration::hours(i64::from(self.ctx.settings.raw.webhook.disable_after_hours));
         let Some(since) = since.filter(|s| now - *s >= limit) else {
@@ -261,20 +279,19 @@ impl WebhookChannel {
             since.to_rfc3339(),
             (now - since).num_hours()
         );
-        match self.ctx.store.disable_endpoint(id, &reason, "webhooks", now).await {
+        match self
+            .ctx
+            .store
+            .disable_endpoint(id, &reason, "webhooks", now)
+            .await
+        {
             Ok(true) => notify_contact(&self.ctx, id, &m.url, &m.contact_email, &reason).await,
             Ok(false) => {}
-            Err(e) => tracing::warn!(endpoint = id, error = %e, "cannot disable a failing endpoint"),
+            Err(e) => {
+                tracing::warn!(endpoint = id, error = %e, "cannot disable a failing endpoint")
+            }
         }
         self.forget(id);
-    }
-
-    fn forget_material(&self, id: &str) {
-        if let Ok(mut map) = self.endpoints.lock()
-            && let Some(e) = map.get_mut(id)
-        {
-            e.material = None;
-        }
     }
 }
 
@@ -284,7 +301,10 @@ async fn notify_contact(ctx: &Ctx, id: &str, url: &str, to: &str, reason: &str) 
         Ok(lettre::Message::builder()
             .from(ctx.settings.raw.subscribers.email_from.parse()?)
             .to(to.parse()?)
-            .subject(format!("{}: webhook endpoint disabled", ctx.settings.raw.page.name))
+            .subject(format!(
+                "{}: webhook endpoint disabled",
+                ctx.settings.raw.page.name
+            ))
             .header(lettre::message::header::ContentType::TEXT_PLAIN)
             .body(format!(
                 "Your webhook endpoint {url} (id {id}) was disabled: {reason}.\n\n\
@@ -354,6 +374,14 @@ impl Channel for WebhookChannel {
     }
 }
 
+fn client(settings: &crate::config::Settings, policy: Policy) -> anyhow::Result<reqwest::Client> {
+    ssrf::webhook_client_with(
+        policy,
+        Duration::from_secs(5),
+        Duration::from_secs(u64::from(settings.raw.webhook.timeout_seconds)),
+    )
+}
+
 /// `webhook.retry_schedule`: seconds before each attempt, comma-separated (validated at start).
 pub fn schedule(raw: &str) -> Vec<Duration> {
     raw.split(',')
@@ -393,7 +421,7 @@ pub async fn send_test(
     let signature =
         signing::signature_header(&keys, m.ed25519_secret.as_deref(), &id, ts, body.as_bytes());
     let started = Instant::now();
-    let client = ssrf::webhook_client(policy)?;
+    let client = client(settings, policy)?;
     let sent = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")

@@ -315,7 +315,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
             channel: &channel,
             pace: &pace,
             semaphore: &semaphore,
-            backoff,
+            backoff: backoff.clone(),
             chunk_size,
             cancel: &cancel,
         };
@@ -452,7 +452,10 @@ impl<C: Channel> Batch<'_, C> {
                 claims
                     .into_iter()
                     .zip(outcomes.into_iter().chain(std::iter::repeat_with(|| {
-                        (Outcome::retry("the channel gave no answer for this message"), None)
+                        (
+                            Outcome::retry("the channel gave no answer for this message"),
+                            None,
+                        )
                     })))
                     .map(|(d, (outcome, answer))| Finished {
                         finish: finish_of(&backoff, &pace, &d, outcome, now),

@@ -157,9 +157,10 @@ impl Store {
     }
 
     pub async fn list_billers(&self) -> StoreResult<Vec<Biller>> {
-        let rows = sqlx::query("SELECT id, name, contact_email, created_at FROM billers ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, name, contact_email, created_at FROM billers ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(Biller {
@@ -250,12 +251,26 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         write_filters(&mut tx, id, s).await?;
-        audit_endpoint(&mut tx, actor, "endpoint.update", id, Some(&before), Some(s), now).await?;
+        audit_endpoint(
+            &mut tx,
+            actor,
+            "endpoint.update",
+            id,
+            Some(&before),
+            Some(s),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.get_endpoint(id).await
     }
 
-    pub async fn delete_endpoint(&self, id: &str, actor: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    pub async fn delete_endpoint(
+        &self,
+        id: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let before = self.get_endpoint(id).await?;
         let mut tx = self.begin_write().await?;
         // Its queued deliveries go with it; sent ones keep their history without the link.
@@ -267,7 +282,16 @@ impl Store {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        audit_endpoint(&mut tx, actor, "endpoint.delete", id, Some(&before), None, now).await?;
+        audit_endpoint(
+            &mut tx,
+            actor,
+            "endpoint.delete",
+            id,
+            Some(&before),
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -348,7 +372,11 @@ impl Store {
     }
 
     /// The secrets that sign now: the current one, and the previous one while it overlaps.
-    pub async fn signing_material(&self, id: &str, now: DateTime<Utc>) -> StoreResult<SigningMaterial> {
+    pub async fn signing_material(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<SigningMaterial> {
         let r = sqlx::query(
             "SELECT url, enabled, secret, previous_secret, previous_expires_at, ed25519_secret, \
              rate_limit, contact_email, failing_since FROM endpoints WHERE id = $1",
@@ -409,7 +437,10 @@ impl Store {
                 target: format!("endpoint:{id}"),
                 before: None,
                 after: None,
-                detail: format!("previous secret signs until {}", (now + overlap).to_rfc3339()),
+                detail: format!(
+                    "previous secret signs until {}",
+                    (now + overlap).to_rfc3339()
+                ),
             },
             now,
         )
@@ -433,11 +464,13 @@ impl Store {
                 .await?;
             return Ok(None);
         }
-        sqlx::query("UPDATE endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL")
-            .bind(id)
-            .bind(ms(now))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL",
+        )
+        .bind(id)
+        .bind(ms(now))
+        .execute(&self.pool)
+        .await?;
         let since: Option<i64> =
             sqlx::query_scalar("SELECT failing_since FROM endpoints WHERE id = $1")
                 .bind(id)
@@ -715,9 +748,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<(super::ApiToken, String)> {
         self.get_biller(biller_id).await?;
-        let (mut t, token) = self
-            .create_token(name, super::Role::Viewer, now)
-            .await?;
+        let (mut t, token) = self.create_token(name, super::Role::Viewer, now).await?;
         sqlx::query("UPDATE api_tokens SET biller_id = $2 WHERE id = $1")
             .bind(&t.id)
             .bind(biller_id)

@@ -241,7 +241,14 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             get(billers::list_billers),
         ),
         (
-            e("post", "/billers", admin, "Create a biller (name, contact_email)", Required, 201),
+            e(
+                "post",
+                "/billers",
+                admin,
+                "Create a biller (name, contact_email)",
+                Required,
+                201,
+            ),
             post(billers::create_biller),
         ),
         (
@@ -278,15 +285,36 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             post(billers::create_endpoint),
         ),
         (
-            e("get", "/endpoints/{id}", viewer, "One endpoint (never its secret)", No, 200),
+            e(
+                "get",
+                "/endpoints/{id}",
+                viewer,
+                "One endpoint (never its secret)",
+                No,
+                200,
+            ),
             get(billers::get_endpoint),
         ),
         (
-            e("patch", "/endpoints/{id}", admin, "Change an endpoint's settings", Required, 200),
+            e(
+                "patch",
+                "/endpoints/{id}",
+                admin,
+                "Change an endpoint's settings",
+                Required,
+                200,
+            ),
             patch(billers::patch_endpoint),
         ),
         (
-            e("delete", "/endpoints/{id}", admin, "Delete an endpoint and its queued deliveries", No, 204),
+            e(
+                "delete",
+                "/endpoints/{id}",
+                admin,
+                "Delete an endpoint and its queued deliveries",
+                No,
+                204,
+            ),
             delete(billers::delete_endpoint),
         ),
         (
@@ -301,11 +329,25 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             post(billers::rotate_secret),
         ),
         (
-            e("post", "/endpoints/{id}/test", publisher, "Send a signed test.ping now and show the answer", No, 200),
+            e(
+                "post",
+                "/endpoints/{id}/test",
+                publisher,
+                "Send a signed test.ping now and show the answer",
+                No,
+                200,
+            ),
             post(billers::test_endpoint),
         ),
         (
-            e("post", "/endpoints/{id}/disable", admin, "Stop sending (optional reason); deliveries wait", Optional, 200),
+            e(
+                "post",
+                "/endpoints/{id}/disable",
+                admin,
+                "Stop sending (optional reason); deliveries wait",
+                Optional,
+                200,
+            ),
             post(billers::disable_endpoint),
         ),
         (
@@ -320,7 +362,14 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             post(billers::enable_endpoint),
         ),
         (
-            e("get", "/endpoints/{id}/deliveries", viewer, "Newest deliveries to the endpoint (?state=pending|sent|failed)", No, 200),
+            e(
+                "get",
+                "/endpoints/{id}/deliveries",
+                viewer,
+                "Newest deliveries to the endpoint (?state=pending|sent|failed)",
+                No,
+                200,
+            ),
             get(billers::endpoint_deliveries),
         ),
         (
@@ -335,11 +384,25 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             get(billers::delivery_attempts),
         ),
         (
-            e("post", "/endpoints/{id}/deliveries/{delivery}/replay", publisher, "Send one delivery again now", No, 200),
+            e(
+                "post",
+                "/endpoints/{id}/deliveries/{delivery}/replay",
+                publisher,
+                "Send one delivery again now",
+                No,
+                200,
+            ),
             post(billers::replay_delivery),
         ),
         (
-            e("post", "/endpoints/{id}/recover", publisher, "Send again every failed delivery created since a time ({\"since\": …})", Required, 200),
+            e(
+                "post",
+                "/endpoints/{id}/recover",
+                publisher,
+                "Send again every failed delivery created since a time ({\"since\": …})",
+                Required,
+                200,
+            ),
             post(billers::recover),
         ),
         (
@@ -781,19 +844,19 @@ impl FromRequestParts<AppState> for Staff {
 /// The live token in `Authorization: Bearer …`, staff's or a biller's.
 pub async fn token_of(parts: &Parts, state: &AppState) -> Result<ApiToken> {
     let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| AppError::Unauthorized("send Authorization: Bearer <token>".into()))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
-            })?;
-        let found = state.store.find_token(token).await?;
-        found.ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| AppError::Unauthorized("send Authorization: Bearer <token>".into()))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+        })?;
+    let found = state.store.find_token(token).await?;
+    found.ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
 }
 
 /// JSON body whose errors name the field (`serde_path_to_error`) instead of a generic 400.

@@ -134,8 +134,10 @@ pub async fn create_biller_token(
         })?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": t.id, "name": t.name, "biller_id": id, "token": token,
-            "note": "shown once: it reaches only this biller's endpoints under /api/v1/endpoints"})),
+        Json(
+            json!({"id": t.id, "name": t.name, "biller_id": id, "token": token,
+            "note": "shown once: it reaches only this biller's endpoints under /api/v1/endpoints"}),
+        ),
     )
         .into_response())
 }
@@ -214,15 +216,20 @@ impl EndpointIn {
                     }
                 }
                 if list.is_empty() {
-                    errors.insert("services".into(), "name at least one service, or send null for all".into());
+                    errors.insert(
+                        "services".into(),
+                        "name at least one service, or send null for all".into(),
+                    );
                 }
                 Some(codes)
             }
             Some(None) => None,
             None => base.and_then(|b| {
-                b.services
-                    .as_ref()
-                    .map(|v| v.iter().filter_map(|c| ServiceCode::parse(c).ok()).collect())
+                b.services.as_ref().map(|v| {
+                    v.iter()
+                        .filter_map(|c| ServiceCode::parse(c).ok())
+                        .collect()
+                })
             }),
         };
         let rate_limit = self
@@ -230,19 +237,28 @@ impl EndpointIn {
             .or_else(|| base.map(|b| b.rate_limit))
             .unwrap_or(0);
         if !(0..=10_000).contains(&rate_limit) {
-            errors.insert("rate_limit".into(), "requests per second, 0 (no limit) to 10000".into());
+            errors.insert(
+                "rate_limit".into(),
+                "requests per second, 0 (no limit) to 10000".into(),
+            );
         }
         let contact_email = match (&self.contact_email, base) {
             (Some(c), _) => match check_email("contact_email", c) {
                 Ok(c) => c,
                 Err(_) => {
-                    errors.insert("contact_email".into(), format!("'{c}' is not an email address"));
+                    errors.insert(
+                        "contact_email".into(),
+                        format!("'{c}' is not an email address"),
+                    );
                     String::new()
                 }
             },
             (None, Some(b)) => b.contact_email.clone(),
             (None, None) => {
-                errors.insert("contact_email".into(), "is required: who hears when the endpoint is disabled".into());
+                errors.insert(
+                    "contact_email".into(),
+                    "is required: who hears when the endpoint is disabled".into(),
+                );
                 String::new()
             }
         };
@@ -289,7 +305,10 @@ pub async fn create_endpoint(
 ) -> Result<Response> {
     let biller_id = match (&caller.0.biller_id, &input.biller_id) {
         (Some(own), Some(asked)) if own != asked => {
-            return Err(AppError::field("biller_id", "a biller token creates endpoints for its own biller only"));
+            return Err(AppError::field(
+                "biller_id",
+                "a biller token creates endpoints for its own biller only",
+            ));
         }
         (Some(own), _) => own.clone(),
         (None, Some(b)) => b.clone(),
@@ -297,7 +316,10 @@ pub async fn create_endpoint(
     };
     caller.may_write(&biller_id, Role::Admin)?;
     if let Err(StoreError::NotFound) = state.store.get_biller(&biller_id).await {
-        return Err(AppError::field("biller_id", format!("no biller '{biller_id}'")));
+        return Err(AppError::field(
+            "biller_id",
+            format!("no biller '{biller_id}'"),
+        ));
     }
     let s = input.settings(&state, None)?;
     let (e, secret) = state
@@ -335,10 +357,16 @@ pub async fn patch_endpoint(
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
     if input.biller_id.as_ref().is_some_and(|b| *b != e.biller_id) {
-        return Err(AppError::field("biller_id", "an endpoint cannot move to another biller"));
+        return Err(AppError::field(
+            "biller_id",
+            "an endpoint cannot move to another biller",
+        ));
     }
     if input.ed25519.is_some() {
-        return Err(AppError::field("ed25519", "is chosen when the endpoint is created"));
+        return Err(AppError::field(
+            "ed25519",
+            "is chosen when the endpoint is created",
+        ));
     }
     let s = input.settings(&state, Some(&e))?;
     let e = state
@@ -376,8 +404,10 @@ pub async fn rotate_secret(
         .store
         .rotate_endpoint_secret(&id, overlap, &caller.actor(), now)
         .await?;
-    Ok(Json(json!({"secret": secret, "previous_secret_until": now + overlap,
-        "note": "both secrets sign every webhook until previous_secret_until"})))
+    Ok(Json(
+        json!({"secret": secret, "previous_secret_until": now + overlap,
+        "note": "both secrets sign every webhook until previous_secret_until"}),
+    ))
 }
 
 pub async fn test_endpoint(
@@ -411,7 +441,10 @@ fn optional_body(body: &[u8]) -> Result<EnableIn> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        AppError::field(if path == "." { "body".into() } else { path }, e.inner().to_string())
+        AppError::field(
+            if path == "." { "body".into() } else { path },
+            e.inner().to_string(),
+        )
     })
 }
 
@@ -475,7 +508,9 @@ pub async fn delivery_attempts(
 ) -> Result<Json<Value>> {
     endpoint_for(&state, &caller, &id).await?;
     if !delivery.ends_with(&format!(":{id}")) {
-        return Err(AppError::NotFound("no such delivery for this endpoint".into()));
+        return Err(AppError::NotFound(
+            "no such delivery for this endpoint".into(),
+        ));
     }
     let attempts = state.store.attempts_of(&delivery).await?;
     Ok(Json(json!({"delivery_id": delivery, "attempts": attempts})))
@@ -514,8 +549,8 @@ pub async fn recover(
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Publisher)?;
-    let since = parse_time_public(&state, "since", &input.since)
-        .map_err(|e| AppError::fields(vec![e]))?;
+    let since =
+        parse_time_public(&state, "since", &input.since).map_err(|e| AppError::fields(vec![e]))?;
     let n = state
         .store
         .recover_failed(&id, since, &caller.actor(), state.clock.now())
