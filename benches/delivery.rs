@@ -1,0 +1,893 @@
+//! The delivery engine, each measurement against a baseline run in the same process, on the
+//! same database and the same peers, so the ratio (Tangazo / baseline) is the result; the
+//! absolute numbers depend on the machine (everything below shares its cores).
+//!
+//! 1. **Claim + complete** (SQLite; PostgreSQL too when `BENCH_POSTGRES` is set): a notice is
+//!    published to N SMS subscribers (N = `BENCH_DELIVERIES`, 200,000 by default), then
+//!    `Store::claim_deliveries("sms", 500, …)` + `Store::finish_deliveries(…, all sent with a
+//!    provider id, …)` run in a loop until nothing is claimable: deliveries/s. Baseline: what a
+//!    minimal outbox would run on the same rows of the same table, one
+//!    `UPDATE deliveries SET state = 'sent' WHERE id IN (SELECT id … WHERE state = 'pending'
+//!    AND channel = 'sms' LIMIT 500)` per batch. The rows are put back to pending before each
+//!    run (`requeue`); the baseline runs before and after Tangazo and the mean of the two is used.
+//! 2. **End-to-end SMS**: the real worker (`delivery::worker::run` with `SmsChannel`, Africa's
+//!    Talking driver) drains the same N deliveries to an in-process HTTP peer answering like the
+//!    bulk API (it parses the form and answers per recipient), with `sms.rate_per_second` at
+//!    1,000,000 so the engine, not the token bucket, is measured: messages/s from start until
+//!    every row is recorded. Baseline: a bare reqwest loop POSTing the same bulk requests (100
+//!    numbers, same text, `sms.concurrency` in flight) to the same peer and parsing the answers.
+//! 3. **End-to-end email**: the worker with `email.driver = smtp` sends M emails
+//!    (`BENCH_EMAILS`, 2,000) to `tests/peers/smtp.py --discard` (aiosmtpd; messages are
+//!    accepted but not written): emails/s until every row is recorded. Baseline: a bare lettre
+//!    `AsyncSmtpTransport` pooled like Tangazo's (`email.concurrency` connections and messages
+//!    in flight) sending M pre-built messages of the same rendering to the same peer.
+//! 4. **Public page under fan-out**: `GET /` requests/s (keep-alive connections, the load
+//!    generator of benches/page.rs) while idle (mean of a run before and a run after), and while
+//!    the SMS worker drains the N deliveries to the peer of 2, with `sms.rate_per_second` = 500
+//!    (a realistic contract; target ratio ≥ 0.7) and unlimited (1,000,000; no target, it shows
+//!    what a full-speed drain costs the page on the same cores).
+//!
+//! Run: `cargo bench --bench delivery`. Scale with BENCH_DELIVERIES (200000), BENCH_EMAILS
+//! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-4), BENCH_CONCURRENCY (4:
+//! `sms.concurrency` and `email.concurrency`, and the baselines' requests in flight),
+//! BENCH_SECONDS (5 per page run), BENCH_CONNECTIONS (32), and
+//! BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/test to add measurement 1 on PostgreSQL
+//! (in a schema of its own, dropped afterwards). Needs python3 with aiosmtpd.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::Utc;
+use futures_util::StreamExt;
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde_json::json;
+use sqlx::{AnyConnection, Connection};
+use tangazo::clock::{Clock, SystemClock};
+use tangazo::config::{Config, Settings};
+use tangazo::delivery::worker::{self, Ctx, EmailChannel, SmsChannel};
+use tangazo::domain::subscriber::{Address, Channel};
+use tangazo::domain::{Action, Affected, Lang, Localized, NoticeKind, ServiceCode, ServiceStatus};
+use tangazo::render::messages::{Envelope, RenderedEmail};
+use tangazo::store::{Change, Finish, Finished, NewNotice, NewSubscriber, Store};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+
+const API_KEY: &str = "bench-key";
+const UNLIMITED: u32 = 1_000_000;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// One line of the summary.
+struct Row {
+    what: String,
+    tangazo: f64,
+    baseline: f64,
+    unit: &'static str,
+    target: Option<f64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peers
+
+/// An HTTP server answering like Africa's Talking's bulk SMS API; counts what it took.
+#[derive(Clone, Default)]
+struct SmsPeer {
+    requests: Arc<AtomicU64>,
+    messages: Arc<AtomicU64>,
+}
+
+impl SmsPeer {
+    async fn serve(self) -> String {
+        let app = Router::new()
+            .route("/version1/messaging", post(africastalking))
+            .with_state(self);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    fn reset(&self) {
+        self.requests.store(0, Ordering::SeqCst);
+        self.messages.store(0, Ordering::SeqCst);
+    }
+}
+
+/// 201 with a status per recipient, as Africa's Talking documents the bulk answer.
+async fn africastalking(State(peer): State<SmsPeer>, headers: HeaderMap, body: Bytes) -> Response {
+    peer.requests.fetch_add(1, Ordering::Relaxed);
+    if headers.get("apikey").and_then(|v| v.to_str().ok()) != Some(API_KEY) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "The supplied authentication is invalid",
+        )
+            .into_response();
+    }
+    let (mut to, mut text) = (None, None);
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "to" => to = Some(v.into_owned()),
+            "message" => text = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let (Some(to), Some(_text)) = (to, text) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Request is missing required form field 'to'",
+        )
+            .into_response();
+    };
+    let recipients: Vec<_> = to
+        .split(',')
+        .map(|number| {
+            let id = peer.messages.fetch_add(1, Ordering::Relaxed) + 1;
+            json!({"statusCode": 101, "number": number, "status": "Success",
+                   "cost": "KES 0.8000", "messageId": format!("ATXid_{id}")})
+        })
+        .collect();
+    let n = recipients.len();
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({"SMSMessageData": {
+            "Message": format!("Sent to {n}/{n} Total Cost: KES {}", n as f64 * 0.8),
+            "Recipients": recipients,
+        }})),
+    )
+        .into_response()
+}
+
+/// `tests/peers/smtp.py PORT DIR --discard`, killed when dropped.
+struct SmtpPeer {
+    url: String,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl SmtpPeer {
+    fn start() -> SmtpPeer {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = std::process::Command::new("python3")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/smtp.py"))
+            .arg(port.to_string())
+            .arg(dir.path())
+            .arg("--discard")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 tests/peers/smtp.py (pip install aiosmtpd)");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("the SMTP peer exited ({status}); is aiosmtpd installed?");
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "SMTP peer");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        SmtpPeer {
+            url: format!("smtp://127.0.0.1:{port}"),
+            child,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for SmtpPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database
+
+fn settings(db_url: &str, sms_url: &str, smtp_url: &str, sms_rate: u32) -> Settings {
+    let batch = env_or("BENCH_BATCH", 500).to_string();
+    let concurrency = env_or("BENCH_CONCURRENCY", 4).to_string();
+    let env = [
+        ("TANGAZO_DATABASE_URL", db_url),
+        ("TANGAZO_SERVER_PUBLIC_URL", "https://status.example.co.ke"),
+        // The bench starts the workers it measures itself.
+        ("TANGAZO_DELIVERY_WORKERS", "false"),
+        ("TANGAZO_DELIVERY_BATCH_SIZE", &batch),
+        ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+        ("TANGAZO_SMS_DRIVER", "africastalking"),
+        ("TANGAZO_SMS_API_URL", sms_url),
+        ("TANGAZO_SMS_USERNAME", "bench"),
+        ("TANGAZO_SMS_API_KEY", API_KEY),
+        ("TANGAZO_SMS_RATE_PER_SECOND", &sms_rate.to_string()),
+        ("TANGAZO_SMS_CONCURRENCY", &concurrency),
+        ("TANGAZO_EMAIL_DRIVER", "smtp"),
+        ("TANGAZO_EMAIL_SMTP_URL", smtp_url),
+        ("TANGAZO_EMAIL_RATE_PER_SECOND", &UNLIMITED.to_string()),
+        ("TANGAZO_EMAIL_CONCURRENCY", &concurrency),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()));
+    Config::load(None, env).unwrap().validate().unwrap()
+}
+
+/// Loads the demo data, imports `sms` SMS subscribers (English, so every bulk request carries
+/// 100 numbers of one text) and `emails` email subscribers (English and Swahili), and publishes
+/// a maintenance notice to all of them. Returns the update id.
+async fn prepare(store: &Store, settings: &Settings, sms: usize, emails: usize) -> String {
+    let now = SystemClock.now();
+    tangazo::demo::load(store, settings, now).await.unwrap();
+    let started = Instant::now();
+    let mut import = store.begin_import().await.unwrap();
+    let mut batch = Vec::with_capacity(500);
+    for i in 0..sms + emails {
+        let (channel, value, language) = if i < sms {
+            (Channel::Sms, sms_number(i), Lang::En)
+        } else {
+            let j = i - sms;
+            let lang = if j.is_multiple_of(2) {
+                Lang::En
+            } else {
+                Lang::Sw
+            };
+            (Channel::Email, email_address(j), lang)
+        };
+        batch.push(NewSubscriber {
+            address: Address { channel, value },
+            language,
+            services: None,
+            source: "import",
+            confirmed: true,
+            expires_at: now,
+        });
+        if batch.len() == 500 {
+            import.add(&batch, now).await.unwrap();
+            batch.clear();
+        }
+    }
+    import.add(&batch, now).await.unwrap();
+    import.commit().await.unwrap();
+    let start = now + chrono::Duration::hours(30);
+    let draft = store
+        .create_notice(
+            &NewNotice {
+                kind: NoticeKind::Maintenance,
+                title: Localized::single(Lang::En, "Delivery benchmark"),
+                still_works: Localized::default(),
+                draft_body: Localized::single(Lang::En, "Finish urgent payments first."),
+                draft_overrides: Default::default(),
+                affected: vec![Affected {
+                    service: ServiceCode::parse("send-money").unwrap(),
+                    impact: ServiceStatus::UnderMaintenance,
+                }],
+                starts_at: Some(start),
+                ends_at: Some(start + chrono::Duration::hours(2)),
+                auto_start: true,
+                auto_complete: false,
+            },
+            "bench",
+            now,
+        )
+        .await
+        .unwrap();
+    let services = store.list_services().await.unwrap();
+    let (_, update) = store
+        .apply_action(
+            &draft.id,
+            Change {
+                action: &Action::Publish,
+                body: None,
+                overrides: None,
+                actor: "bench",
+                now: Utc::now(),
+                max_window_hours: 168,
+            },
+            tangazo::render::default_body(settings, now),
+            tangazo::render::messages::checker(settings, &services, now),
+        )
+        .await
+        .unwrap();
+    println!(
+        "  {sms} SMS + {emails} email subscribers imported and the notice published in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    update.id
+}
+
+fn sms_number(i: usize) -> String {
+    format!("+2547{i:08}")
+}
+
+fn email_address(j: usize) -> String {
+    format!("user{j}@example.co.ke")
+}
+
+/// A plain connection for the baselines and for counting, set up as the store's are.
+async fn raw_connection(url: &str) -> AnyConnection {
+    let mut conn = AnyConnection::connect(url).await.unwrap();
+    if url.starts_with("sqlite:") {
+        sqlx::raw_sql(
+            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    conn
+}
+
+async fn count(conn: &mut AnyConnection, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(conn).await.unwrap()
+}
+
+async fn pending_sms(conn: &mut AnyConnection) -> i64 {
+    count(
+        conn,
+        "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND channel = 'sms'",
+    )
+    .await
+}
+
+/// Puts every SMS delivery back to pending and due, as published (attempts keep counting, so
+/// the next claim records a new attempt rather than colliding with an old one). Untimed.
+async fn requeue(conn: &mut AnyConnection, sqlite: bool) -> u64 {
+    let n = sqlx::query(
+        "UPDATE deliveries SET state = 'pending', next_attempt_at = created_at, \
+         lease_owner = NULL, lease_until = NULL, finished_at = NULL, provider_id = NULL, \
+         error = NULL, receipt = NULL, receipt_at = NULL WHERE channel = 'sms'",
+    )
+    .execute(&mut *conn)
+    .await
+    .unwrap()
+    .rows_affected();
+    if sqlite {
+        sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    } else {
+        sqlx::raw_sql("VACUUM ANALYZE deliveries")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    n
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Claim + complete
+
+async fn bare_drain(conn: &mut AnyConnection) -> (u64, f64) {
+    let started = Instant::now();
+    let mut total = 0;
+    loop {
+        let n = sqlx::query(
+            "UPDATE deliveries SET state = 'sent' WHERE id IN (SELECT id FROM deliveries \
+             WHERE state = 'pending' AND channel = 'sms' LIMIT 500)",
+        )
+        .execute(&mut *conn)
+        .await
+        .unwrap()
+        .rows_affected();
+        if n == 0 {
+            break;
+        }
+        total += n;
+    }
+    (total, started.elapsed().as_secs_f64())
+}
+
+/// Also returns the seconds spent in `claim_deliveries` and in `finish_deliveries`.
+async fn tangazo_drain(store: &Store) -> (u64, f64, f64, f64) {
+    let lease = chrono::Duration::seconds(120);
+    let started = Instant::now();
+    let (mut total, mut id) = (0u64, 0u64);
+    let (mut claiming, mut finishing) = (Duration::ZERO, Duration::ZERO);
+    loop {
+        let now = Utc::now();
+        let step = Instant::now();
+        let claimed = store
+            .claim_deliveries("sms", 500, lease, now)
+            .await
+            .unwrap();
+        claiming += step.elapsed();
+        if claimed.is_empty() {
+            break;
+        }
+        let finished: Vec<Finished> = claimed
+            .iter()
+            .map(|c| {
+                id += 1;
+                Finished {
+                    id: c.id.clone(),
+                    attempt: c.attempt,
+                    started_at: now,
+                    latency_ms: 1,
+                    finish: Finish::Sent {
+                        provider_id: Some(format!("ATXid_{id}")),
+                    },
+                }
+            })
+            .collect();
+        let step = Instant::now();
+        store
+            .finish_deliveries("bench", &finished, Utc::now())
+            .await
+            .unwrap();
+        finishing += step.elapsed();
+        total += claimed.len() as u64;
+    }
+    (
+        total,
+        started.elapsed().as_secs_f64(),
+        claiming.as_secs_f64(),
+        finishing.as_secs_f64(),
+    )
+}
+
+async fn claim_complete(store: &Store, url: &str, label: &str) -> Row {
+    let sqlite = url.starts_with("sqlite:");
+    let mut conn = raw_connection(url).await;
+    // Every run starts from requeued rows, checkpointed (SQLite) or vacuumed and analysed
+    // (PostgreSQL), so none starts on a table in another state.
+    requeue(&mut conn, sqlite).await;
+    let (b1, b1_secs) = bare_drain(&mut conn).await;
+    requeue(&mut conn, sqlite).await;
+    let (t, t_secs, claiming, finishing) = tangazo_drain(store).await;
+    requeue(&mut conn, sqlite).await;
+    let (b2, b2_secs) = bare_drain(&mut conn).await;
+    requeue(&mut conn, sqlite).await;
+    assert_eq!(b1, t, "both drained the same rows");
+    assert_eq!(b2, t, "both drained the same rows");
+    let (r1, r2, rt) = (b1 as f64 / b1_secs, b2 as f64 / b2_secs, t as f64 / t_secs);
+    println!(
+        "  {t} deliveries; bare UPDATE {r1:.0}/s, tangazo claim+finish {rt:.0}/s \
+         ({claiming:.1} s claiming, {finishing:.1} s finishing), bare UPDATE again {r2:.0}/s"
+    );
+    Row {
+        what: format!("claim+complete, batch 500 ({label})"),
+        tangazo: rt,
+        baseline: (r1 + r2) / 2.0,
+        unit: "deliveries/s",
+        target: None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. and 3. End to end
+
+async fn context(store: &Store, settings: Settings) -> Ctx {
+    let settings = Arc::new(settings);
+    Ctx {
+        store: store.clone(),
+        outbound: Arc::new(tangazo::delivery::Outbound::new(settings.clone()).unwrap()),
+        settings,
+        clock: Arc::new(SystemClock),
+        link_key: Arc::new(store.instance_secret("link_hmac").await.unwrap()),
+        metrics: Arc::new(Default::default()),
+        worker_id: "bench".into(),
+    }
+}
+
+async fn sms_e2e(ctx: &Ctx, peer: &SmsPeer, conn: &mut AnyConnection, text: &str) -> Row {
+    let n = pending_sms(conn).await as u64;
+    let concurrency = ctx.settings.raw.sms.concurrency as usize;
+    peer.reset();
+    let cancel = CancellationToken::new();
+    let started = Instant::now();
+    let handle = tokio::spawn(worker::run(
+        ctx.clone(),
+        SmsChannel::new(ctx),
+        cancel.clone(),
+    ));
+    while peer.messages.load(Ordering::SeqCst) < n {
+        assert!(
+            started.elapsed() < Duration::from_secs(900),
+            "SMS drain stalled"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    while pending_sms(conn).await > 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let t_secs = started.elapsed().as_secs_f64();
+    cancel.cancel();
+    handle.await.unwrap();
+    let sent = count(
+        conn,
+        "SELECT COUNT(*) FROM deliveries WHERE channel = 'sms' AND state = 'sent'",
+    )
+    .await as u64;
+    assert_eq!(sent, n, "every SMS recorded sent");
+    assert_eq!(peer.messages.load(Ordering::SeqCst), n, "each sent once");
+    let t_requests = peer.requests.load(Ordering::SeqCst);
+
+    // Baseline: the same bulk requests, bare.
+    let batches: Vec<String> = (0..n as usize)
+        .collect::<Vec<_>>()
+        .chunks(100)
+        .map(|c| {
+            c.iter()
+                .map(|&i| sms_number(i))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    let client = tangazo::delivery::http_client().unwrap();
+    let url = format!("{}/version1/messaging", ctx.settings.raw.sms.api_url);
+    let sender = ctx.settings.raw.sms.sender.clone();
+    peer.reset();
+    let started = Instant::now();
+    let ok: usize = futures_util::stream::iter(batches)
+        .map(|to| {
+            let (client, url, sender) = (&client, &url, &sender);
+            async move {
+                let form = [
+                    ("username", "bench"),
+                    ("to", to.as_str()),
+                    ("message", text),
+                    ("bulkSMSMode", "1"),
+                    ("from", sender.as_str()),
+                ];
+                let r = client
+                    .post(url)
+                    .header("apiKey", API_KEY)
+                    .header(reqwest::header::ACCEPT, "application/json")
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 201);
+                let body = r.text().await.unwrap();
+                let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+                v["SMSMessageData"]["Recipients"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["statusCode"] == 101)
+                    .count()
+            }
+        })
+        .buffer_unordered(concurrency)
+        .fold(0, |a, b| async move { a + b })
+        .await;
+    let b_secs = started.elapsed().as_secs_f64();
+    assert_eq!(ok as u64, n);
+    println!(
+        "  {n} SMS: tangazo {t_secs:.2} s in {t_requests} requests, bare reqwest {b_secs:.2} s in {} requests",
+        peer.requests.load(Ordering::SeqCst)
+    );
+    Row {
+        what: format!(
+            "SMS end to end (batch {}, {concurrency} in flight)",
+            ctx.settings.raw.delivery.batch_size
+        ),
+        tangazo: n as f64 / t_secs,
+        baseline: n as f64 / b_secs,
+        unit: "messages/s",
+        target: None,
+    }
+}
+
+async fn email_e2e(
+    ctx: &Ctx,
+    conn: &mut AnyConnection,
+    update_id: &str,
+    smtp_url: &str,
+    emails: usize,
+) -> Row {
+    let pending = "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND channel = 'email'";
+    let n = count(conn, pending).await as u64;
+    assert_eq!(n, emails as u64);
+    let concurrency = ctx.settings.raw.email.concurrency;
+    let cancel = CancellationToken::new();
+    let started = Instant::now();
+    let handle = tokio::spawn(worker::run(
+        ctx.clone(),
+        EmailChannel::new(ctx),
+        cancel.clone(),
+    ));
+    while count(conn, pending).await > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(900),
+            "email drain stalled"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let t_secs = started.elapsed().as_secs_f64();
+    cancel.cancel();
+    handle.await.unwrap();
+    let sent = count(
+        conn,
+        "SELECT COUNT(*) FROM deliveries WHERE channel = 'email' AND state = 'sent'",
+    )
+    .await as u64;
+    assert_eq!(sent, n, "every email recorded sent");
+
+    // Baseline: the same renderings, built beforehand, through a bare pooled transport.
+    let renderings = ctx
+        .store
+        .update_messages(&[update_id.to_string()])
+        .await
+        .unwrap();
+    let from = &ctx.settings.raw.subscribers.email_from;
+    let messages: Vec<lettre::Message> = (0..emails)
+        .map(|j| {
+            let lang = if j.is_multiple_of(2) { "en" } else { "sw" };
+            let m = &renderings[&(update_id.to_string(), "email".to_string(), lang.to_string())];
+            let rendered = RenderedEmail {
+                subject: m.subject.clone(),
+                text: m.text.clone(),
+                html: m.html.clone(),
+            };
+            let token = tangazo::delivery::recipient_token(&ctx.link_key, &format!("s{j}"));
+            rendered
+                .message(&Envelope {
+                    from,
+                    to: &email_address(j),
+                    unsubscribe_url: &format!("{}/unsubscribe/{token}", ctx.settings.public_url),
+                    unsubscribe_mailto: "status@localhost",
+                    message_id: &format!("<{update_id}.{j}@localhost>"),
+                })
+                .unwrap()
+        })
+        .collect();
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
+        .unwrap()
+        .timeout(Some(Duration::from_secs(15)))
+        .pool_config(PoolConfig::new().max_size(concurrency))
+        .build();
+    let started = Instant::now();
+    let ok: usize = futures_util::stream::iter(messages)
+        .map(|m| {
+            let transport = &transport;
+            async move { usize::from(transport.send(m).await.is_ok()) }
+        })
+        .buffer_unordered(concurrency as usize)
+        .fold(0, |a, b| async move { a + b })
+        .await;
+    let b_secs = started.elapsed().as_secs_f64();
+    assert_eq!(ok, emails, "the baseline sent every email");
+    println!("  {n} emails: tangazo {t_secs:.2} s, bare lettre {b_secs:.2} s");
+    Row {
+        what: format!("email end to end (SMTP, {concurrency} in flight)"),
+        tangazo: n as f64 / t_secs,
+        baseline: n as f64 / b_secs,
+        unit: "emails/s",
+        target: None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. The public page (the load generator of benches/page.rs)
+
+/// One keep-alive connection sending GETs back to back until `deadline`.
+async fn client(addr: SocketAddr, request: Arc<Vec<u8>>, deadline: Instant) -> u64 {
+    let mut s = TcpStream::connect(addr).await.expect("connect");
+    s.set_nodelay(true).unwrap();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut requests = 0u64;
+    while Instant::now() < deadline {
+        s.write_all(&request).await.expect("write");
+        let mut filled = 0;
+        let (head_end, length) = loop {
+            let n = s.read(&mut buf[filled..]).await.expect("read");
+            assert!(n > 0, "server closed the connection");
+            filled += n;
+            if let Some(pos) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = std::str::from_utf8(&buf[..pos]).expect("ascii head");
+                assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .expect("content-length");
+                break (pos + 4, length);
+            }
+        };
+        while filled < head_end + length {
+            let n = s.read(&mut buf[filled..]).await.expect("read body");
+            assert!(n > 0);
+            filled += n;
+        }
+        requests += 1;
+    }
+    requests
+}
+
+async fn page_load(addr: SocketAddr) -> f64 {
+    let seconds = env_or("BENCH_SECONDS", 5);
+    let conns = env_or("BENCH_CONNECTIONS", 32);
+    let request = Arc::new(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n".to_vec());
+    client(
+        addr,
+        request.clone(),
+        Instant::now() + Duration::from_millis(200),
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..conns)
+        .map(|_| tokio::spawn(client(addr, request.clone(), deadline)))
+        .collect();
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Requests/s on `GET /` while the SMS worker of `ctx` drains the fan-out; the SMS/s it managed
+/// meanwhile and whether it was still draining when the load stopped.
+async fn page_during_drain(
+    addr: SocketAddr,
+    ctx: &Ctx,
+    peer: &SmsPeer,
+    conn: &mut AnyConnection,
+) -> (f64, f64, bool) {
+    let n = pending_sms(conn).await as u64;
+    peer.reset();
+    let cancel = CancellationToken::new();
+    let handle = tokio::spawn(worker::run(
+        ctx.clone(),
+        SmsChannel::new(ctx),
+        cancel.clone(),
+    ));
+    // Let the first batch get going.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent_before = peer.messages.load(Ordering::SeqCst);
+    let started = Instant::now();
+    let rps = page_load(addr).await;
+    let sms_rate = (peer.messages.load(Ordering::SeqCst) - sent_before) as f64
+        / started.elapsed().as_secs_f64();
+    let draining = peer.messages.load(Ordering::SeqCst) < n;
+    cancel.cancel();
+    handle.await.unwrap();
+    (rps, sms_rate, draining)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn main() {
+    let n = env_or("BENCH_DELIVERIES", 200_000) as usize;
+    let emails = env_or("BENCH_EMAILS", 2_000) as usize;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let total = Instant::now();
+    rt.block_on(async move {
+        let mut rows = Vec::new();
+        let peer = SmsPeer::default();
+        let sms_url = peer.clone().serve().await;
+        let smtp = SmtpPeer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("delivery.db").display());
+        let full_speed = settings(&url, &sms_url, &smtp.url, UNLIMITED);
+        let store = Store::open(&url, 4).await.unwrap();
+
+        println!("SQLite: preparing");
+        let update_id = prepare(&store, &full_speed, n, emails).await;
+        println!("1. claim + complete (SQLite)");
+        rows.push(claim_complete(&store, &url, "SQLite").await);
+
+        let ctx = context(&store, full_speed.clone()).await;
+        let mut conn = raw_connection(&url).await;
+        let text = ctx.store.update_messages(std::slice::from_ref(&update_id)).await.unwrap()
+            [&(update_id.clone(), "sms".to_string(), "en".to_string())]
+            .text
+            .clone();
+        println!("2. SMS end to end");
+        rows.push(sms_e2e(&ctx, &peer, &mut conn, &text).await);
+        requeue(&mut conn, true).await;
+
+        println!("3. email end to end");
+        rows.push(email_e2e(&ctx, &mut conn, &update_id, &smtp.url, emails).await);
+
+        println!("4. public page under fan-out");
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = tangazo::start(
+            full_speed.clone(),
+            store.clone(),
+            Arc::new(SystemClock),
+            listener,
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        let idle_before = page_load(running.addr).await;
+        let paced = context(&store, settings(&url, &sms_url, &smtp.url, 500)).await;
+        let (at_500, sms_500, draining_500) =
+            page_during_drain(running.addr, &paced, &peer, &mut conn).await;
+        requeue(&mut conn, true).await;
+        let (at_full, sms_full, draining_full) =
+            page_during_drain(running.addr, &ctx, &peer, &mut conn).await;
+        requeue(&mut conn, true).await;
+        let idle_after = page_load(running.addr).await;
+        let idle = (idle_before + idle_after) / 2.0;
+        println!(
+            "  idle {idle_before:.0} then {idle_after:.0} req/s; at 500 SMS/s {at_500:.0} req/s \
+             ({sms_500:.0} SMS/s sent meanwhile{}); unlimited {at_full:.0} req/s ({sms_full:.0} SMS/s{})",
+            if draining_500 { "" } else { ", DRAINED EARLY" },
+            if draining_full { "" } else { ", DRAINED BEFORE THE LOAD ENDED" },
+        );
+        rows.push(Row {
+            what: "GET / during SMS fan-out at 500/s".into(),
+            tangazo: at_500,
+            baseline: idle,
+            unit: "req/s (base: idle)",
+            target: Some(0.7),
+        });
+        rows.push(Row {
+            what: "GET / during SMS fan-out, unlimited".into(),
+            tangazo: at_full,
+            baseline: idle,
+            unit: "req/s (base: idle)",
+            target: None,
+        });
+        running.cancel.cancel();
+        store.close().await;
+
+        if let Ok(base) = std::env::var("BENCH_POSTGRES") {
+            println!("PostgreSQL: preparing");
+            let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            let pg_url = format!("{base}{sep}options[search_path]={schema}");
+            let pg = Store::open(&pg_url, 4).await.unwrap();
+            prepare(&pg, &settings(&pg_url, &sms_url, &smtp.url, UNLIMITED), n, 0).await;
+            println!("1. claim + complete (PostgreSQL)");
+            rows.push(claim_complete(&pg, &pg_url, "PostgreSQL").await);
+            pg.close().await;
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+        }
+
+        println!();
+        println!(
+            "{:<46} {:>12} {:>12} {:<20} {:>6} {:>7}",
+            "measurement", "tangazo", "baseline", "unit", "ratio", "target"
+        );
+        for r in &rows {
+            let ratio = r.tangazo / r.baseline;
+            let target = match r.target {
+                Some(t) if ratio >= t => format!("≥{t} ok"),
+                Some(t) => format!("≥{t} MISS"),
+                None => "-".into(),
+            };
+            println!(
+                "{:<46} {:>12.0} {:>12.0} {:<20} {:>6.2} {:>7}",
+                r.what, r.tangazo, r.baseline, r.unit, ratio, target
+            );
+        }
+        println!(
+            "(publish fan-out, target ≥ 0.8, is benches/fanout.rs; N = {n}, M = {emails}, total {:.0} s)",
+            total.elapsed().as_secs_f64()
+        );
+    });
+}
