@@ -133,7 +133,7 @@ impl Store {
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2, next_attempt_at = $2, \
              attempts = attempts + 1 \
              WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'pending' AND d.channel = $3 \
-               AND d.next_attempt_at <= $4{webhook_rules} ORDER BY d.next_attempt_at, d.sequence LIMIT $5{})",
+               AND d.next_attempt_at <= $4{webhook_rules} ORDER BY d.next_attempt_at LIMIT $5{})",
             self.backend.skip_locked()
         );
         let claimed = sqlx::query(AssertSqlSafe(sql))
@@ -299,24 +299,32 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        // Reports that arrived before these sends were recorded.
+        // Reports that arrived before these sends were recorded. Usually there are none, and
+        // then this is one look at an empty table; otherwise the provider-id index finds them.
         if let Some(lock) = self.backend.lock_receipts() {
             sqlx::query(lock).execute(&mut *tx).await?;
         }
-        sqlx::query(
-            "UPDATE deliveries SET receipt = e.status, receipt_at = e.received_at, \
-             error = CASE WHEN e.error = '' THEN deliveries.error ELSE e.error END \
-             FROM early_receipts e \
-             WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel",
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "DELETE FROM early_receipts WHERE EXISTS (SELECT 1 FROM deliveries d \
-             WHERE d.provider_id = early_receipts.provider_id AND d.channel = early_receipts.channel)",
-        )
-        .execute(&mut *tx)
-        .await?;
+        let early: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM early_receipts")
+            .fetch_one(&mut *tx)
+            .await?;
+        if early > 0 {
+            sqlx::query(
+                "UPDATE deliveries SET \
+                 receipt = (SELECT e.status FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), \
+                 receipt_at = (SELECT e.received_at FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), \
+                 error = COALESCE((SELECT NULLIF(e.error, '') FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), error) \
+                 WHERE provider_id IN (SELECT provider_id FROM early_receipts) \
+                 AND EXISTS (SELECT 1 FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel)",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM early_receipts WHERE EXISTS (SELECT 1 FROM deliveries d \
+                 WHERE d.provider_id = early_receipts.provider_id AND d.channel = early_receipts.channel)",
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
