@@ -27,6 +27,14 @@
 //!    (a realistic contract; target ratio ≥ 0.7) and unlimited (1,000,000; no target, it shows
 //!    what a full-speed drain costs the page on the same cores).
 //!
+//! 5. **Webhooks**: W = E endpoints (`BENCH_ENDPOINTS`, 100) × U notices (`BENCH_NOTICES`, 20)
+//!    deliveries, in a database of their own, drained by the real webhook worker (signing, the
+//!    SSRF-vetting resolver, attempt records) to an in-process receiver answering 204, with
+//!    `webhook.concurrency` = `BENCH_WEBHOOK_CONCURRENCY` (32): deliveries/s. Baseline: a bare
+//!    reqwest loop POSTing the same W bodies with the same concurrency to the same receiver
+//!    (target ≥ 0.7). Then the same against a receiver that takes 100 ms per request, where the
+//!    ideal is concurrency / 0.1 s.
+//!
 //! Run: `cargo bench --bench delivery`. Scale with BENCH_DELIVERIES (200000), BENCH_EMAILS
 //! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-4), BENCH_CONCURRENCY (4:
 //! `sms.concurrency` and `email.concurrency`, and the baselines' requests in flight),
@@ -53,6 +61,7 @@ use serde_json::json;
 use sqlx::{AnyConnection, Connection};
 use tangazo::clock::{Clock, SystemClock};
 use tangazo::config::{Config, Settings};
+use tangazo::delivery::webhook::WebhookChannel;
 use tangazo::delivery::worker::{self, Ctx, EmailChannel, SmsChannel};
 use tangazo::domain::subscriber::{Address, Channel};
 use tangazo::domain::{Action, Affected, Lang, Localized, NoticeKind, ServiceCode, ServiceStatus};
@@ -422,6 +431,8 @@ async fn tangazo_drain(store: &Store) -> (u64, f64, f64, f64) {
                     finish: Finish::Sent {
                         provider_id: Some(format!("ATXid_{id}")),
                     },
+                    status_code: None,
+                    response: None,
                 }
             })
             .collect();
@@ -767,6 +778,227 @@ async fn page_during_drain(
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// 5. Webhooks
+
+/// A receiver answering 204 after `delay`; counts requests.
+#[derive(Clone)]
+struct HookPeer {
+    requests: Arc<AtomicU64>,
+    delay: Duration,
+}
+
+async fn hook(State(peer): State<HookPeer>) -> StatusCode {
+    if !peer.delay.is_zero() {
+        tokio::time::sleep(peer.delay).await;
+    }
+    peer.requests.fetch_add(1, Ordering::SeqCst);
+    StatusCode::NO_CONTENT
+}
+
+impl HookPeer {
+    async fn serve(self) -> String {
+        let app = Router::new().route("/hook", post(hook)).with_state(self);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+}
+
+/// A fresh database with `endpoints` endpoints at `url` and `notices` published notices, so
+/// `endpoints × notices` webhook deliveries wait. Returns the store, its settings and the bodies.
+async fn webhook_setup(
+    dir: &std::path::Path,
+    name: &str,
+    url: &str,
+    endpoints: usize,
+    notices: usize,
+) -> (Store, Settings, Vec<String>) {
+    let db = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+    let concurrency = env_or("BENCH_WEBHOOK_CONCURRENCY", 32).to_string();
+    let env = [
+        ("TANGAZO_DATABASE_URL", db.as_str()),
+        ("TANGAZO_DELIVERY_WORKERS", "false"),
+        ("TANGAZO_DELIVERY_BATCH_SIZE", "500"),
+        ("TANGAZO_DELIVERY_POLL_MILLIS", "20"),
+        ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
+        ("TANGAZO_WEBHOOK_RATE_PER_SECOND", "1000000"),
+        ("TANGAZO_WEBHOOK_CONCURRENCY", concurrency.as_str()),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()));
+    let settings = Config::load(None, env).unwrap().validate().unwrap();
+    let store = Store::open(&db, 4).await.unwrap();
+    let now = SystemClock.now();
+    tangazo::demo::load(&store, &settings, now).await.unwrap();
+    // Only the notices published here queue webhooks: the demo's are before the endpoints.
+    let biller = store
+        .create_biller("Bench Power", "ops@bench.example", "bench", now)
+        .await
+        .unwrap();
+    for _ in 0..endpoints {
+        store
+            .create_endpoint(
+                &biller.id,
+                &tangazo::store::EndpointSettings {
+                    url: url.to_string(),
+                    description: String::new(),
+                    event_types: vec![],
+                    services: None,
+                    rate_limit: 0,
+                    contact_email: "ops@bench.example".into(),
+                },
+                false,
+                "bench",
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    let services = store.list_services().await.unwrap();
+    let mut bodies = Vec::new();
+    for i in 0..notices {
+        let start = now + chrono::Duration::hours(30 + i as i64);
+        let draft = store
+            .create_notice(
+                &NewNotice {
+                    kind: NoticeKind::Maintenance,
+                    title: Localized::single(Lang::En, &format!("Webhook benchmark {i}")),
+                    still_works: Localized::default(),
+                    draft_body: Localized::single(Lang::En, "Finish urgent payments first."),
+                    draft_overrides: Default::default(),
+                    affected: vec![Affected {
+                        service: ServiceCode::parse("pay-bill").unwrap(),
+                        impact: ServiceStatus::UnderMaintenance,
+                    }],
+                    starts_at: Some(start),
+                    ends_at: Some(start + chrono::Duration::hours(2)),
+                    auto_start: true,
+                    auto_complete: false,
+                },
+                "bench",
+                now,
+            )
+            .await
+            .unwrap();
+        let (_, update) = store
+            .apply_action(
+                &draft.id,
+                Change {
+                    action: &Action::Publish,
+                    body: None,
+                    overrides: None,
+                    actor: "bench",
+                    now: Utc::now(),
+                    max_window_hours: 168,
+                },
+                tangazo::render::default_body(&settings, now),
+                tangazo::render::messages::checker(&settings, &services, now),
+            )
+            .await
+            .unwrap();
+        let m = store
+            .update_messages(std::slice::from_ref(&update.id))
+            .await
+            .unwrap();
+        let body = m[&(update.id.clone(), "webhook".to_string(), String::new())]
+            .text
+            .clone();
+        bodies.extend(std::iter::repeat_n(body, endpoints));
+    }
+    (store, settings, bodies)
+}
+
+async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
+    let endpoints = env_or("BENCH_ENDPOINTS", 100) as usize;
+    let notices = env_or("BENCH_NOTICES", 20) as usize;
+    let peer = HookPeer {
+        requests: Arc::new(AtomicU64::new(0)),
+        delay,
+    };
+    let url = peer.clone().serve().await;
+    let name = format!("hooks{}", delay.as_millis());
+    let (store, settings, bodies) = webhook_setup(dir, &name, &url, endpoints, notices).await;
+    let n = bodies.len() as u64;
+    let concurrency = settings.raw.webhook.concurrency as usize;
+    let ctx = context(&store, settings).await;
+    let mut conn = raw_connection(&format!(
+        "sqlite://{}",
+        dir.join(format!("{name}.db")).display()
+    ))
+    .await;
+    let pending = "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND channel = 'webhook'";
+    assert_eq!(
+        count(&mut conn, pending).await as u64,
+        n,
+        "every webhook queued"
+    );
+    let cancel = CancellationToken::new();
+    let started = Instant::now();
+    let handle = tokio::spawn(worker::run(
+        ctx.clone(),
+        WebhookChannel::new(&ctx).unwrap(),
+        cancel.clone(),
+    ));
+    while count(&mut conn, pending).await > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "webhook drain stalled"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let t_secs = started.elapsed().as_secs_f64();
+    cancel.cancel();
+    handle.await.unwrap();
+    let sent = count(
+        &mut conn,
+        "SELECT COUNT(*) FROM deliveries WHERE channel = 'webhook' AND state = 'sent'",
+    )
+    .await as u64;
+    assert_eq!(sent, n, "every webhook recorded sent");
+    assert_eq!(peer.requests.load(Ordering::SeqCst), n, "each sent once");
+
+    // Baseline: the same bodies, bare, with the same concurrency.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    peer.requests.store(0, Ordering::SeqCst);
+    let started = Instant::now();
+    let ok: u64 = futures_util::stream::iter(bodies)
+        .map(|body| {
+            let (client, url) = (&client, &url);
+            async move {
+                let r = client
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                u64::from(r.status().as_u16() == 204)
+            }
+        })
+        .buffer_unordered(concurrency)
+        .fold(0, |a, b| async move { a + b })
+        .await;
+    let b_secs = started.elapsed().as_secs_f64();
+    assert_eq!(ok, n);
+    println!(
+        "  {n} webhooks ({endpoints} endpoints × {notices} notices, {concurrency} in flight, receiver {} ms): \
+         tangazo {t_secs:.2} s, bare reqwest {b_secs:.2} s",
+        delay.as_millis()
+    );
+    store.close().await;
+    Row {
+        what: format!("webhooks, {label}"),
+        tangazo: n as f64 / t_secs,
+        baseline: n as f64 / b_secs,
+        unit: "deliveries/s",
+        target: delay.is_zero().then_some(0.7),
+    }
+}
+
 fn main() {
     let n = env_or("BENCH_DELIVERIES", 200_000) as usize;
     let emails = env_or("BENCH_EMAILS", 2_000) as usize;
@@ -846,6 +1078,10 @@ fn main() {
         });
         running.cancel.cancel();
         store.close().await;
+
+        println!("5. webhooks");
+        rows.push(webhooks(dir.path(), Duration::ZERO, "receiver answers at once").await);
+        rows.push(webhooks(dir.path(), Duration::from_millis(100), "receiver takes 100 ms").await);
 
         if let Ok(base) = std::env::var("BENCH_POSTGRES") {
             println!("PostgreSQL: preparing");

@@ -816,7 +816,182 @@ async fn import_upload_in_the_console(backend: Backend) {
     assert_eq!(total, 3, "only the clean file was stored");
 }
 
+/// Billers and endpoints in the console: created with the secret shown once, a test event that
+/// reaches a real receiver, rotation, disable and enable, and the deliveries with attempts.
+async fn billers_view(backend: Backend) {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = got.clone();
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(body);
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let db = std::sync::Arc::new(common::TestDb::new(backend).await);
+    let app = TestApp::spawn_on(db, &[("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")]).await;
+    app.seed_services().await;
+    accounts(&app).await;
+    let mut viewer = Browser::new(&app);
+    viewer
+        .login("viewer@example.co.ke", PASSWORD, "/console")
+        .await;
+    let page = viewer.get("/console/billers").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("New biller"), "viewers only read");
+    let csrf = hidden(&page.body, "csrf");
+    let p = viewer
+        .post(
+            "/console/billers",
+            &[
+                ("csrf", &csrf),
+                ("name", "KPLC"),
+                ("contact_email", "ops@kplc.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+
+    let mut boss = Browser::new(&app);
+    boss.login("boss@example.co.ke", PASSWORD, "/console").await;
+    let csrf = hidden(&boss.get("/console/billers").await.body, "csrf");
+    let p = boss
+        .post(
+            "/console/billers",
+            &[
+                ("csrf", &csrf),
+                ("name", "Kenya Power"),
+                ("contact_email", "not an email"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body
+            .contains("contact_email: &#39;not an email&#39; is not an email address")
+            || p.body.contains("contact_email:"),
+        "{}",
+        p.body
+    );
+    let p = boss
+        .post(
+            "/console/billers",
+            &[
+                ("csrf", &csrf),
+                ("name", "Kenya Power"),
+                ("contact_email", "ops@kplc.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let billers = app.store.list_billers().await.unwrap();
+    let biller = &billers[0].id;
+    let p = boss
+        .post(
+            &format!("/console/billers/{biller}/endpoints"),
+            &[
+                ("csrf", &csrf),
+                ("url", "http://10.0.0.5:notaport/x"),
+                ("contact_email", "ops@kplc.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422, "a bad URL is refused with its reason");
+    assert!(p.body.contains("url:"), "{}", p.body);
+    let p = boss
+        .post(
+            &format!("/console/billers/{biller}/endpoints"),
+            &[
+                ("csrf", &csrf),
+                ("url", &hook_url),
+                ("description", "payments switch"),
+                ("contact_email", "ops@kplc.example"),
+                (
+                    "event_types",
+                    "maintenance.scheduled, maintenance.completed",
+                ),
+                ("services", "pay-bill"),
+                ("rate_limit", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 201, "{}", p.body);
+    assert!(
+        p.body.contains("shown only now: whsec_"),
+        "the secret is shown once"
+    );
+    let endpoint = app
+        .store
+        .list_endpoints(Some(biller))
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(
+        endpoint.event_types,
+        ["maintenance.completed", "maintenance.scheduled"]
+    );
+    assert_eq!(
+        endpoint.services.as_deref(),
+        Some(&["pay-bill".to_string()][..])
+    );
+    let page = boss.get("/console/billers").await;
+    assert!(!page.body.contains("whsec_"), "and never again");
+    assert!(page.body.contains(&hook_url));
+
+    let action = |a: &str| format!("/console/endpoints/{}/{a}", endpoint.id);
+    let p = boss.post(&action("test"), &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("Test event sent: HTTP 204"), "{}", p.body);
+    assert!(got.lock().unwrap()[0].contains("test.ping"));
+    let p = boss.post(&action("rotate"), &[("csrf", &csrf)]).await;
+    assert!(
+        p.body.contains("New secret, shown only now: whsec_"),
+        "{}",
+        p.body
+    );
+    let p = boss.post(&action("disable"), &[("csrf", &csrf)]).await;
+    assert!(p.body.contains("Disabled"), "{}", p.body);
+    let p = boss
+        .post(&action("enable"), &[("csrf", &csrf), ("replay", "yes")])
+        .await;
+    assert!(
+        p.body.contains("Enabled; 0 missed update(s) queued."),
+        "{}",
+        p.body
+    );
+    let p = boss
+        .post(
+            &action("recover"),
+            &[("csrf", &csrf), ("since", "yesterday")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("since:"), "{}", p.body);
+    let p = boss.post(&action("rotate"), &[("csrf", "forged")]).await;
+    assert_eq!(p.status, 403, "CSRF is checked");
+    let page = viewer
+        .get(&format!("/console/endpoints/{}", endpoint.id))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("The previous secret also signs until"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("Rotate secret"),
+        "viewers see no buttons"
+    );
+}
+
 on_both_backends!(
+    billers_view,
     import_upload_in_the_console,
     subscribers_view_and_audience,
     login_sessions_and_refusals,

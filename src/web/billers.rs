@@ -146,21 +146,21 @@ pub async fn create_biller_token(
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointIn {
-    biller_id: Option<String>,
-    url: Option<String>,
-    description: Option<String>,
-    event_types: Option<Vec<String>>,
+    pub biller_id: Option<String>,
+    pub url: Option<String>,
+    pub description: Option<String>,
+    pub event_types: Option<Vec<String>>,
     /// `null` or absent on create: every service.
-    services: Option<Option<Vec<String>>>,
-    rate_limit: Option<i64>,
-    contact_email: Option<String>,
+    pub services: Option<Option<Vec<String>>>,
+    pub rate_limit: Option<i64>,
+    pub contact_email: Option<String>,
     /// Also sign with ed25519 (`v1a`); only on create.
-    ed25519: Option<bool>,
+    pub ed25519: Option<bool>,
 }
 
 impl EndpointIn {
     /// Checks every field against what it would replace, naming each bad one.
-    fn settings(&self, state: &AppState, base: Option<&Endpoint>) -> Result<EndpointSettings> {
+    pub fn settings(&self, state: &AppState, base: Option<&Endpoint>) -> Result<EndpointSettings> {
         let mut errors = std::collections::BTreeMap::new();
         let w = &state.settings.raw.webhook;
         let policy = crate::delivery::ssrf::Policy {

@@ -40,6 +40,8 @@ const LOGIN_CSRF_COOKIE: &str = "tangazo_login_csrf";
 const THROTTLE_ATTEMPTS: u32 = 20;
 const THROTTLE_WINDOW: StdDuration = StdDuration::from_secs(15 * 60);
 
+mod billers;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/console", get(dashboard))
@@ -68,6 +70,19 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
         )
         .route("/console/services/{code}", post(save_service))
+        .route(
+            "/console/billers",
+            get(billers::billers).post(billers::create_biller),
+        )
+        .route(
+            "/console/billers/{id}/endpoints",
+            post(billers::create_endpoint),
+        )
+        .route("/console/endpoints/{id}", get(billers::endpoint))
+        .route(
+            "/console/endpoints/{id}/{action}",
+            post(billers::endpoint_action),
+        )
         .route("/console/static/form.js", get(form_js))
         .layer(axum::middleware::map_response(console_headers))
 }

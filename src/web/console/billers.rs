@@ -1,0 +1,367 @@
+//! Billers and their webhook endpoints in the console: create them (the secret is shown once),
+//! send a test event, rotate the secret, disable and enable (with a replay of what was missed),
+//! and each endpoint's deliveries with their attempts, replay and recovery. The same store calls
+//! and checks as `/api/v1/endpoints`.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::{Form, Staff, UserView, html, user_view};
+use crate::store::{Attempt, Biller, Endpoint, Role, WebhookDelivery};
+use crate::web::{AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "console/billers.html")]
+struct BillersPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    can_edit: bool,
+    billers: Vec<(Biller, Vec<Endpoint>)>,
+}
+
+#[derive(Template)]
+#[template(path = "console/endpoint.html")]
+struct EndpointPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    can_act: bool,
+    e: Endpoint,
+    deliveries: Vec<(WebhookDelivery, Vec<Attempt>)>,
+}
+
+pub async fn billers(State(state): State<AppState>, staff: Staff) -> Response {
+    billers_page(&state, &staff, None, None, StatusCode::OK).await
+}
+
+async fn billers_page(
+    state: &AppState,
+    staff: &Staff,
+    flash: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    if let Err(r) = staff.require(Role::Viewer) {
+        return r;
+    }
+    let loaded = async {
+        let mut out = Vec::new();
+        for b in state.store.list_billers().await? {
+            let endpoints = state.store.list_endpoints(Some(&b.id)).await?;
+            out.push((b, endpoints));
+        }
+        Ok::<_, crate::store::StoreError>(out)
+    };
+    let billers = match loaded.await {
+        Ok(b) => b,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let page = BillersPage {
+        user: user_view(staff),
+        csrf: staff.csrf().to_string(),
+        flash,
+        error,
+        can_edit: staff.0.user.role >= Role::Admin,
+        billers,
+    };
+    (status, html(page)).into_response()
+}
+
+fn errors_text(e: AppError) -> String {
+    match e {
+        AppError::Invalid(_, errors) => errors
+            .iter()
+            .map(|(f, m)| format!("{f}: {m}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::Conflict(f, m) => format!("{f}: {m}"),
+        AppError::NotFound(m) => m,
+        other => {
+            tracing::error!(error = ?other.into_response().status(), "console billers");
+            "Something went wrong; it is in the log.".into()
+        }
+    }
+}
+
+pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: Bytes) -> Response {
+    if let Err(r) = staff.require(Role::Admin) {
+        return r;
+    }
+    let form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    let name = form.get("name").trim();
+    let contact = form.get("contact_email").trim();
+    let bad = if name.is_empty() {
+        Some("name: must not be empty".to_string())
+    } else if contact.parse::<lettre::Address>().is_err() {
+        Some(format!(
+            "contact_email: '{contact}' is not an email address"
+        ))
+    } else {
+        None
+    };
+    if let Some(e) = bad {
+        return billers_page(
+            &state,
+            &staff,
+            None,
+            Some(e),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    match state
+        .store
+        .create_biller(name, contact, &staff.actor(), state.clock.now())
+        .await
+    {
+        Ok(b) => {
+            billers_page(
+                &state,
+                &staff,
+                Some(format!("Biller {} created.", b.name)),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(e) => {
+            let msg = errors_text(e.into());
+            billers_page(
+                &state,
+                &staff,
+                None,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn create_endpoint(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(biller): Path<String>,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = staff.require(Role::Admin) {
+        return r;
+    }
+    let form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    let list = |name: &str| -> Vec<String> {
+        form.get(name)
+            .split([',', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let services = list("services");
+    let input = crate::web::billers::EndpointIn {
+        biller_id: Some(biller.clone()),
+        url: Some(form.get("url").to_string()),
+        description: Some(form.get("description").to_string()),
+        event_types: Some(list("event_types")),
+        services: Some((!services.is_empty()).then_some(services)),
+        rate_limit: Some(form.get("rate_limit").trim().parse().unwrap_or(0)),
+        contact_email: Some(form.get("contact_email").to_string()),
+        ed25519: Some(form.get("ed25519") == "yes"),
+    };
+    let settings = match input.settings(&state, None) {
+        Ok(s) => s,
+        Err(e) => {
+            let msg = errors_text(e);
+            return billers_page(
+                &state,
+                &staff,
+                None,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    match state
+        .store
+        .create_endpoint(
+            &biller,
+            &settings,
+            form.get("ed25519") == "yes",
+            &staff.actor(),
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok((e, secret)) => {
+            let flash = format!(
+                "Endpoint {} created. Its signing secret, shown only now: {secret}",
+                e.url
+            );
+            billers_page(&state, &staff, Some(flash), None, StatusCode::CREATED).await
+        }
+        Err(e) => {
+            let msg = errors_text(e.into());
+            billers_page(
+                &state,
+                &staff,
+                None,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn endpoint(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
+    endpoint_page(&state, &staff, &id, None, None, StatusCode::OK).await
+}
+
+async fn endpoint_page(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    flash: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    if let Err(r) = staff.require(Role::Viewer) {
+        return r;
+    }
+    let loaded = async {
+        let e = state.store.get_endpoint(id).await?;
+        let mut deliveries = Vec::new();
+        for d in state.store.endpoint_deliveries(id, None, 50).await? {
+            let attempts = state.store.attempts_of(&d.id).await?;
+            deliveries.push((d, attempts));
+        }
+        Ok::<_, crate::store::StoreError>((e, deliveries))
+    };
+    let (e, deliveries) = match loaded.await {
+        Ok(x) => x,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let page = EndpointPage {
+        user: user_view(staff),
+        csrf: staff.csrf().to_string(),
+        flash,
+        error,
+        can_act: staff.0.user.role >= Role::Publisher,
+        e,
+        deliveries,
+    };
+    (status, html(page)).into_response()
+}
+
+/// `test`, `rotate`, `disable`, `enable`, `recover` and `replay` (with `delivery`).
+pub async fn endpoint_action(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let needed = match action.as_str() {
+        "test" | "replay" | "recover" => Role::Publisher,
+        _ => Role::Admin,
+    };
+    if let Err(r) = staff.require(needed) {
+        return r;
+    }
+    let form = Form::parse(&body);
+    if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    let now = state.clock.now();
+    let actor = staff.actor();
+    let store = &state.store;
+    let result: Result<String, AppError> = async {
+        Ok(match action.as_str() {
+            "test" => {
+                let v =
+                    crate::delivery::webhook::send_test(store, &state.settings, &id, now).await?;
+                match v["status"].as_u64() {
+                    Some(s) => format!("Test event sent: HTTP {s} in {} ms.", v["latency_ms"]),
+                    None => format!(
+                        "Test event not delivered: {}",
+                        v["error"].as_str().unwrap_or("")
+                    ),
+                }
+            }
+            "rotate" => {
+                let overlap = chrono::Duration::hours(i64::from(
+                    state.settings.raw.webhook.secret_overlap_hours,
+                ));
+                let secret = store
+                    .rotate_endpoint_secret(&id, overlap, &actor, now)
+                    .await?;
+                format!(
+                    "New secret, shown only now: {secret}. The old one also signs until {}.",
+                    (now + overlap).to_rfc3339()
+                )
+            }
+            "disable" => {
+                store
+                    .disable_endpoint(&id, &format!("disabled by {actor}"), &actor, now)
+                    .await?;
+                "Disabled: updates wait until it is enabled again.".into()
+            }
+            "enable" => {
+                let n = store
+                    .enable_endpoint(&id, form.get("replay") == "yes", &actor, now)
+                    .await?;
+                format!("Enabled; {n} missed update(s) queued.")
+            }
+            "replay" => {
+                if store
+                    .replay_delivery(&id, form.get("delivery"), &actor, now)
+                    .await?
+                {
+                    "Queued to be sent again.".into()
+                } else {
+                    return Err(AppError::NotFound(
+                        "no such delivery, or it is pending already".into(),
+                    ));
+                }
+            }
+            "recover" => {
+                let since = crate::web::api::parse_time_public(&state, "since", form.get("since"))
+                    .map_err(|e| AppError::fields(vec![e]))?;
+                let n = store.recover_failed(&id, since, &actor, now).await?;
+                format!("{n} failed delivery(ies) queued again.")
+            }
+            _ => return Err(AppError::NotFound(format!("no action '{action}'"))),
+        })
+    }
+    .await;
+    match result {
+        Ok(flash) => endpoint_page(&state, &staff, &id, Some(flash), None, StatusCode::OK).await,
+        Err(e) => {
+            let msg = errors_text(e);
+            endpoint_page(
+                &state,
+                &staff,
+                &id,
+                None,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
