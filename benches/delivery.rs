@@ -863,7 +863,7 @@ async fn webhook_setup(
             .create_notice(
                 &NewNotice {
                     kind: NoticeKind::Maintenance,
-                    title: Localized::single(Lang::En, &format!("Webhook benchmark {i}")),
+                    title: Localized::single(Lang::En, format!("Webhook benchmark {i}")),
                     still_works: Localized::default(),
                     draft_body: Localized::single(Lang::En, "Finish urgent payments first."),
                     draft_overrides: Default::default(),
