@@ -724,6 +724,27 @@ async fn subscribers_view_and_audience(backend: Backend) {
             .await
             .unwrap();
     }
+    // Biller endpoints: one on pay-bill, one on agent cash only.
+    let now = app.clock.now();
+    let biller = app
+        .store
+        .create_biller("Kenya Power", "ops@kplc.example", "test", now)
+        .await
+        .unwrap();
+    for service in ["pay-bill", "agent-cash"] {
+        let settings = tangazo::store::EndpointSettings {
+            url: "https://hooks.kplc.example/tangazo".into(),
+            description: String::new(),
+            event_types: vec![],
+            services: Some(vec![tangazo::domain::ServiceCode::parse(service).unwrap()]),
+            rate_limit: 0,
+            contact_email: "ops@kplc.example".into(),
+        };
+        app.store
+            .create_endpoint(&biller.id, &settings, false, "test", now)
+            .await
+            .unwrap();
+    }
     let v = app.publish_window("Pay bill upgrade", 5, 2).await;
     let mut b = Browser::new(&app);
     b.login("viewer@example.co.ke", PASSWORD, "/console").await;
@@ -731,9 +752,10 @@ async fn subscribers_view_and_audience(backend: Backend) {
         .get(&format!("/console/notices/{}", v["id"].as_str().unwrap()))
         .await;
     assert!(
-        page.body
-            .contains("<b>2</b> SMS and <b>1</b> email subscribers"),
-        "send-money + pay-bill reach 2 SMS, 1 email"
+        page.body.contains(
+            "<b>2</b> SMS and <b>1</b> email subscribers and <b>1</b> biller webhook endpoint(s)"
+        ),
+        "send-money + pay-bill reach 2 SMS, 1 email, 1 endpoint"
     );
     let page = b.get("/console/subscribers").await;
     assert!(

@@ -371,6 +371,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Enabled endpoints that follow any of `services` (or all): who a notice on them reaches,
+    /// before event-type filters.
+    pub async fn endpoint_audience(&self, services: &[ServiceCode]) -> StoreResult<i64> {
+        let codes: Vec<String> = services.iter().map(|c| c.to_string()).collect();
+        let list = if codes.is_empty() {
+            "''".to_string()
+        } else {
+            super::notices::placeholders(1, codes.len())
+        };
+        let mut q = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM endpoints e WHERE enabled = 1 AND (all_services = 1 OR EXISTS \
+             (SELECT 1 FROM endpoint_services es WHERE es.endpoint_id = e.id AND es.service_code IN ({list})))"
+        )));
+        for c in &codes {
+            q = q.bind(c.clone());
+        }
+        Ok(q.fetch_one(&self.pool).await?)
+    }
+
     /// The secrets that sign now: the current one, and the previous one while it overlaps.
     pub async fn signing_material(
         &self,

@@ -604,6 +604,7 @@ struct NoticePage {
     failures: Vec<(String, String, String)>,
     audience_sms: i64,
     audience_email: i64,
+    audience_endpoints: i64,
     changes: Vec<ChangeRow>,
     user: Option<UserView>,
     csrf: String,
@@ -1620,6 +1621,10 @@ async fn notice_page(
         failures,
         audience_sms: audience.0,
         audience_email: audience.1,
+        audience_endpoints: match state.store.endpoint_audience(&codes).await {
+            Ok(n) => n,
+            Err(e) => return AppError::from(e).into_response(),
+        },
         changes,
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
