@@ -29,6 +29,22 @@ pub struct Config {
     pub console: Console,
     pub subscribers: Subscribers,
     pub delivery: Delivery,
+    pub scheduler: Scheduler,
+}
+
+/// Time-driven steps of maintenance windows (start, overrun, complete).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheduler {
+    /// Run the scheduler in `tangazo serve`; several instances may (each step runs once).
+    pub enabled: bool,
+    /// How often due steps are looked for.
+    pub poll_millis: u32,
+    /// After a window passes its end unfinished, how long staff have to extend or complete it
+    /// before customers and billers are told it runs over.
+    pub overrun_grace_minutes: u32,
+    /// Who is emailed when a window overruns; empty for console.first_admin.
+    pub alert_email: String,
 }
 
 /// How the outbox workers claim, retry and give up.
@@ -273,6 +289,12 @@ impl Default for Config {
                 email_from: "Status <status@localhost>".into(),
                 stop_words: "STOP,STOPALL,UNSUBSCRIBE,CANCEL,END,QUIT,SITISHA,ACHA".into(),
             },
+            scheduler: Scheduler {
+                enabled: true,
+                poll_millis: 1000,
+                overrun_grace_minutes: 30,
+                alert_email: String::new(),
+            },
             delivery: Delivery {
                 workers: true,
                 batch_size: 100,
@@ -448,6 +470,7 @@ impl Config {
                 self.delivery.retry_base_seconds,
             ),
             ("delivery.poll_millis", self.delivery.poll_millis),
+            ("scheduler.poll_millis", self.scheduler.poll_millis),
             ("webhook.rate_per_second", self.webhook.rate_per_second),
             ("webhook.concurrency", self.webhook.concurrency),
             (

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod export;
 pub mod import;
 pub mod render;
+pub mod scheduler;
 pub mod snapshot;
 pub mod store;
 pub mod web;
@@ -91,6 +92,9 @@ pub async fn start(
     let addr = listener.local_addr()?;
     tokio::spawn(snapshot.run(cancel.clone()));
     tokio::spawn(expire_signups(state.clone(), cancel.clone()));
+    if state.settings.raw.scheduler.enabled {
+        tokio::spawn(scheduler::run(state.clone(), cancel.clone()));
+    }
     let app = web::router(state.clone());
     let shutdown = cancel.clone();
     let handle = tokio::spawn(async move {

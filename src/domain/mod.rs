@@ -3,6 +3,7 @@
 
 mod lang;
 mod notice;
+pub mod schedule;
 mod service;
 pub mod sms;
 pub mod status;

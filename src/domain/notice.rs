@@ -352,6 +352,9 @@ pub enum Action {
     Post {
         state: Option<NoticeState>,
     },
+    /// The scheduler's honest word that a window is past its end and not done: an update,
+    /// no state change, no invented new end.
+    Overrun,
 }
 
 impl Action {
@@ -364,6 +367,7 @@ impl Action {
             Action::Complete => "complete",
             Action::Cancel => "cancel",
             Action::Post { .. } => "update",
+            Action::Overrun => "overrun",
         }
     }
 }
@@ -537,6 +541,17 @@ impl Notice {
                 n.finished_at = Some(now);
                 Event::MaintenanceCancelled
             }
+            (Maintenance, Action::Overrun) => {
+                if !self.is_overrunning(now) {
+                    return refuse(
+                        "state",
+                        format!(
+                            "only a window in progress past its end is overrunning; this one is {state}"
+                        ),
+                    );
+                }
+                Event::MaintenanceOverrunning
+            }
             (Maintenance, Action::Post { state: target }) => {
                 match target {
                     None => {}
@@ -604,7 +619,6 @@ impl Notice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Lang;
     use chrono::TimeZone;
 
     fn t(h: i64) -> DateTime<Utc> {
@@ -612,6 +626,31 @@ mod tests {
     }
 
     fn maintenance() -> Notice {
+        sample_maintenance()
+    }
+
+    #[test]
+    fn overrun_is_an_update_only_past_the_end() {
+        let n = maintenance();
+        let (n, _) = n.apply(&Action::Publish, t(-50), 168).unwrap();
+        let (n, _) = n.apply(&Action::Start, t(0), 168).unwrap();
+        assert!(n.apply(&Action::Overrun, t(12), 168).is_err(), "not yet");
+        let (after, e) = n.apply(&Action::Overrun, t(14), 168).unwrap();
+        assert_eq!(
+            (after.state, e),
+            (NoticeState::InProgress, Event::MaintenanceOverrunning)
+        );
+        assert_eq!(after.ends_at, n.ends_at, "no end is invented");
+    }
+}
+
+/// A draft maintenance window 20:00–09:00 UTC on 18–19 April 2015, for tests.
+#[cfg(test)]
+pub(crate) fn sample_maintenance() -> Notice {
+    use crate::domain::Lang;
+    use chrono::TimeZone;
+    let t = |h: i64| Utc.with_ymd_and_hms(2015, 4, 18, 20, 0, 0).unwrap() + Duration::hours(h);
+    {
         Notice {
             id: "n1".into(),
             reference: RefCode::generate(),
@@ -635,6 +674,20 @@ mod tests {
             created_at: t(-48),
             updated_at: t(-48),
         }
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(h: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2015, 4, 18, 20, 0, 0).unwrap() + Duration::hours(h)
+    }
+
+    fn maintenance() -> Notice {
+        sample_maintenance()
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod accounts;
 mod endpoints;
 mod notices;
 mod outbox;
+mod schedule;
 mod services;
 mod subscribers;
 mod tokens;
@@ -29,6 +30,7 @@ pub use endpoints::{
 };
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
+pub use schedule::Due;
 pub use subscribers::{
     CapHit, Caps, CodeCheck, Import, NewSubscriber, SignUp, SubState, Subscriber,
 };

@@ -641,6 +641,7 @@ impl Store {
         };
         // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
         let messages = check(&next, &update).map_err(StoreError::Invalid)?;
+        super::schedule::replan(&mut tx, &next, now).await?;
         insert_update(&mut tx, &update).await?;
         super::outbox::insert_messages(&mut tx, &update.id, &messages).await?;
         // A draft discarded before publication told nobody, so it tells nobody now.

@@ -110,6 +110,20 @@ pub enum AppError {
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 impl AppError {
+    /// What went wrong, in one line (for logs and the scheduler's notes).
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Invalid(_, errors) => errors
+                .iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+            AppError::Conflict(f, m) => format!("{f}: {m}"),
+            AppError::NotFound(m) | AppError::Unauthorized(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::Internal(e) => format!("{e:#}"),
+        }
+    }
+
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> AppError {
         AppError::Invalid(
             StatusCode::UNPROCESSABLE_ENTITY,

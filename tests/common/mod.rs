@@ -114,6 +114,8 @@ pub fn settings(db_url: &str, extra: &[(&str, &str)]) -> Settings {
         ),
         // Tests that send start workers themselves; the others check what is queued.
         ("TANGAZO_DELIVERY_WORKERS".to_string(), "false".to_string()),
+        // Scheduler tests drive it themselves (scheduler::tick), step by step.
+        ("TANGAZO_SCHEDULER_ENABLED".to_string(), "false".to_string()),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::load(None, env).unwrap().validate().unwrap()

@@ -1,0 +1,187 @@
+//! Time-driven steps of maintenance windows, through the same path staff actions take: a
+//! window starts at its start (`auto_start`), completes at its end (`auto_complete`), or, past
+//! its end and not done, shows as overrunning on the page, alerts staff by email, and after
+//! `scheduler.overrun_grace_minutes` tells everyone it runs over (`maintenance.overrunning`)
+//! without inventing a new end.
+//!
+//! Steps are rows re-planned in the transaction of every notice change, claimed under a lease
+//! (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so several instances can run the scheduler and each
+//! step runs once. A step that no longer applies (the window was cancelled, completed or moved)
+//! is recorded as skipped with the reason. After downtime the missed steps run in due order;
+//! the clock is injected, so tests play a weekend in milliseconds.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::schedule::Kind;
+use crate::domain::{Action, Notice};
+use crate::store::{Due, StoreError};
+use crate::web::AppState;
+
+/// Runs due steps every `scheduler.poll_millis` until `cancel` fires.
+pub async fn run(state: AppState, cancel: CancellationToken) {
+    if let Err(e) = state.store.replan_all(state.clock.now()).await {
+        tracing::warn!(error = %e, "scheduler: cannot plan the active notices");
+    }
+    let every = Duration::from_millis(u64::from(state.settings.raw.scheduler.poll_millis));
+    loop {
+        if let Err(e) = tick(&state).await {
+            tracing::warn!(error = %e, "scheduler: a tick failed; trying again");
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
+/// Runs every step due now, oldest first; returns how many ran (done or skipped).
+pub async fn tick(state: &AppState) -> anyhow::Result<usize> {
+    let mut ran = 0;
+    loop {
+        let now = state.clock.now();
+        let due = state
+            .store
+            .claim_steps(20, chrono::Duration::seconds(60), now)
+            .await?;
+        if due.is_empty() {
+            return Ok(ran);
+        }
+        for step in due {
+            let (outcome, note) = run_step(state, &step, now).await;
+            tracing::info!(notice = %step.notice_id, kind = step.kind.as_str(), outcome, %note, "scheduler step");
+            state
+                .store
+                .finish_step(&step.id, outcome, &note, state.clock.now())
+                .await?;
+            ran += 1;
+        }
+    }
+}
+
+async fn run_step(state: &AppState, step: &Due, now: DateTime<Utc>) -> (&'static str, String) {
+    let n = match state.store.get_notice(&step.notice_id).await {
+        Ok(n) => n,
+        Err(StoreError::NotFound) => return ("skipped", "the notice is gone".into()),
+        Err(e) => return ("skipped", format!("cannot read the notice: {e}")),
+    };
+    match step.kind {
+        Kind::Start => act(state, &n, Action::Start).await,
+        Kind::Complete => act(state, &n, Action::Complete).await,
+        Kind::Overrun => {
+            if !past_end(&n, step, now) {
+                return ("skipped", not_overrunning(&n));
+            }
+            // The page derives "overrunning" from the time; a new revision makes every
+            // instance rebuild it now.
+            if let Err(e) = state.store.touch_revision().await {
+                return ("skipped", format!("cannot refresh the page: {e}"));
+            }
+            state.publish_changes().await;
+            let grace = chrono::Duration::minutes(i64::from(
+                state.settings.raw.scheduler.overrun_grace_minutes,
+            ));
+            if let Err(e) = state
+                .store
+                .schedule_step(&n.id, Kind::OverrunUpdate, step.due_at + grace, now)
+                .await
+            {
+                return ("skipped", format!("cannot plan the overrun update: {e}"));
+            }
+            alert_staff(
+                state,
+                &n,
+                &format!(
+                    "passed its planned end and is not completed. The page shows it as overrunning. \
+                     Unless it is completed or extended within {} minutes, customers and billers \
+                     are told it runs over. Give a new estimate by extending it.",
+                    grace.num_minutes()
+                ),
+            )
+            .await;
+            (
+                "done",
+                "the page shows it overrunning; staff alerted".into(),
+            )
+        }
+        Kind::OverrunUpdate => {
+            if !n.is_overrunning(now) {
+                return ("skipped", not_overrunning(&n));
+            }
+            let result = act(state, &n, Action::Overrun).await;
+            if result.0 == "done" {
+                alert_staff(
+                    state,
+                    &n,
+                    "still runs over: customers and billers were told. Extend it with a new estimate, or complete it.",
+                )
+                .await;
+            }
+            result
+        }
+    }
+}
+
+/// Whether the window this step was planned for has passed its end unfinished.
+fn past_end(n: &Notice, step: &Due, now: DateTime<Utc>) -> bool {
+    n.ends_at == Some(step.due_at)
+        && now >= step.due_at
+        && matches!(
+            n.state,
+            crate::domain::NoticeState::InProgress | crate::domain::NoticeState::Verifying
+        )
+}
+
+fn not_overrunning(n: &Notice) -> String {
+    format!(
+        "not overrunning: the window is {}{}",
+        n.state,
+        n.ends_at
+            .map(|e| format!(", ending {}", e.to_rfc3339()))
+            .unwrap_or_default()
+    )
+}
+
+/// A lifecycle action as the scheduler; a refusal (the window moved on) is a skip.
+async fn act(state: &AppState, n: &Notice, action: Action) -> (&'static str, String) {
+    let name = action.name();
+    match crate::web::api::run_action(state, "scheduler", &n.id, action, None, None).await {
+        Ok((_, u)) => (
+            "done",
+            format!("{} (sequence {})", u.event.as_str(), u.sequence),
+        ),
+        Err(e) => (
+            "skipped",
+            format!("{name} no longer applies: {}", e.message()),
+        ),
+    }
+}
+
+async fn alert_staff(state: &AppState, n: &Notice, what: &str) {
+    let to = match state.settings.raw.scheduler.alert_email.trim() {
+        "" => state.settings.raw.console.first_admin.clone(),
+        a => a.to_string(),
+    };
+    let lang = state.settings.default_lang();
+    let title = n.title.get(lang).to_string();
+    let built = (|| -> anyhow::Result<lettre::Message> {
+        Ok(lettre::Message::builder()
+            .from(state.settings.raw.subscribers.email_from.parse()?)
+            .to(to.parse()?)
+            .subject(format!("Overrunning: {title} ({})", n.reference))
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(format!(
+                "{title} ({}) {what}\n\n{}/console/notices/{}\n",
+                n.reference, state.settings.public_url, n.id
+            ))?)
+    })();
+    let sent = match built {
+        Ok(m) => state.outbound.send_email(m).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sent {
+        tracing::warn!(notice = %n.id, error = %e, "scheduler: cannot email staff");
+    }
+}

@@ -1,0 +1,333 @@
+//! The scheduler over a simulated weekend (injected clock): the M-PESA window of April 2015
+//! starts on its own and completes early; the EcoCash migration runs over, is shown honestly,
+//! staff are told, customers hear it, then it is extended and completed; a window cancelled
+//! before its start never starts. Each step runs once with two instances on one database.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::{Backend, TestApp, TestDb};
+use serde_json::{Value, json};
+use tangazo::clock::Clock;
+use tangazo::domain::Lang;
+use tangazo::domain::subscriber::Address;
+use tangazo::store::NewSubscriber;
+
+/// Saturday 18 April 2015, 23:00 EAT (20:00 UTC).
+fn saturday_2300() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2015, 4, 18, 20, 0, 0).unwrap()
+}
+
+/// Two instances on one database, each with its own scheduler (driven by `tick`), clocks
+/// kept together; emails to a directory.
+async fn two_instances(backend: Backend, mail: &std::path::Path) -> (TestApp, TestApp) {
+    let db = Arc::new(TestDb::new(backend).await);
+    let env = [
+        ("TANGAZO_EMAIL_DIR", mail.to_str().unwrap()),
+        ("TANGAZO_SCHEDULER_ALERT_EMAIL", "noc@safaricom.example"),
+        ("TANGAZO_SCHEDULER_OVERRUN_GRACE_MINUTES", "30"),
+    ];
+    let a = TestApp::spawn_on(db.clone(), &env).await;
+    let b = TestApp::spawn_on(db, &env).await;
+    a.seed_services().await;
+    (a, b)
+}
+
+fn set_time(apps: &[&TestApp], at: DateTime<Utc>) {
+    for app in apps {
+        app.clock.set(at);
+    }
+}
+
+/// Both instances look for due steps at the same moment; returns how many ran in all.
+async fn tick_both(a: &TestApp, b: &TestApp) -> usize {
+    let (x, y) = tokio::join!(
+        tangazo::scheduler::tick(&a.running.state),
+        tangazo::scheduler::tick(&b.running.state)
+    );
+    let n = x.unwrap() + y.unwrap();
+    // Both rebuild their snapshots, as the refresher would within a second.
+    a.running.state.publish_changes().await;
+    b.running.state.publish_changes().await;
+    n
+}
+
+async fn follower(app: &TestApp) {
+    let now = app.clock.now();
+    app.store
+        .subscribe(
+            &NewSubscriber {
+                address: Address::parse("0712000001", "KE", &["KE".to_string()]).unwrap(),
+                language: Lang::En,
+                services: None,
+                source: "import",
+                confirmed: true,
+                expires_at: now + Duration::hours(1),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+}
+
+async fn window(app: &TestApp, title: &str, start: DateTime<Utc>, hours: i64) -> String {
+    let (s, v) = app
+        .api(
+            "POST",
+            "/notices",
+            &app.publisher,
+            Some(json!({
+                "kind": "maintenance",
+                "title": {"en": title, "sw": title},
+                "affected": [{"service": "send-money"}, {"service": "pay-bill"}],
+                "starts_at": start.to_rfc3339(),
+                "ends_at": (start + Duration::hours(hours)).to_rfc3339(),
+                "publish": true
+            })),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn events(app: &TestApp, id: &str) -> Vec<String> {
+    let (_, v) = app
+        .api("GET", &format!("/notices/{id}"), &app.viewer, None)
+        .await;
+    let mut e: Vec<(i64, String)> = v["updates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["sequence"].as_i64().unwrap(),
+                u["event"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    e.sort();
+    e.into_iter().map(|(_, e)| e).collect()
+}
+
+async fn state(app: &TestApp, id: &str) -> Value {
+    app.api("GET", &format!("/notices/{id}"), &app.viewer, None)
+        .await
+        .1["state"]
+        .clone()
+}
+
+/// Update ids per event that the follower's SMS were queued for (one delivery each).
+async fn sms_events(app: &TestApp, id: &str) -> Vec<String> {
+    let p = app.store.delivery_progress(id).await.unwrap();
+    p.iter()
+        .filter(|p| p.channel == "sms")
+        .map(|p| {
+            assert_eq!(p.pending + p.sent + p.superseded, 1, "{p:?}");
+            p.event.clone()
+        })
+        .collect()
+}
+
+async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
+    let mail = tempfile::tempdir().unwrap();
+    let (a, b) = two_instances(backend, mail.path()).await;
+    follower(&a).await;
+    set_time(&[&a, &b], saturday_2300() - Duration::days(2));
+    let id = window(&a, "M-PESA moves home", saturday_2300(), 13).await;
+    assert_eq!(tick_both(&a, &b).await, 0, "nothing is due on Thursday");
+
+    // Saturday 23:00 EAT: the window starts by itself, once, on either instance.
+    set_time(&[&a, &b], saturday_2300() + Duration::seconds(1));
+    assert_eq!(tick_both(&a, &b).await, 1);
+    assert_eq!(state(&a, &id).await, "in_progress");
+    assert_eq!(
+        events(&a, &id).await,
+        ["maintenance.scheduled", "maintenance.started"]
+    );
+    assert!(!b.text("/").await.contains("Running late"));
+    assert_eq!(
+        sms_events(&a, &id).await,
+        ["maintenance.scheduled", "maintenance.started"]
+    );
+    assert_eq!(tick_both(&a, &b).await, 0, "and only once");
+
+    // Sunday 11:30 EAT: staff complete it half an hour early; the overrun step is cancelled.
+    set_time(&[&a, &b], saturday_2300() + Duration::minutes(12 * 60 + 30));
+    let (s, _) = a
+        .api(
+            "POST",
+            &format!("/notices/{id}/complete"),
+            &a.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    set_time(&[&a, &b], saturday_2300() + Duration::hours(20));
+    assert_eq!(tick_both(&a, &b).await, 0);
+    let steps = a.store.steps_of(&id).await.unwrap();
+    let kinds: Vec<(&str, &str)> = steps.iter().map(|s| (s.0.as_str(), s.2.as_str())).collect();
+    assert_eq!(kinds, [("start", "done"), ("overrun", "cancelled")]);
+    assert!(
+        a.text("/").await.contains("30 min"),
+        "completed early is shown"
+    );
+    let feed = a.text("/history.atom").await;
+    assert!(feed.contains("M-PESA moves home"));
+    assert!(
+        std::fs::read_dir(mail.path()).unwrap().next().is_none(),
+        "no staff alert"
+    );
+}
+
+async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
+    let mail = tempfile::tempdir().unwrap();
+    let (a, b) = two_instances(backend, mail.path()).await;
+    follower(&a).await;
+    let start = saturday_2300();
+    set_time(&[&a, &b], start - Duration::days(7));
+    let id = window(&a, "EcoCash platform migration", start, 24).await;
+    set_time(&[&a, &b], start);
+    assert_eq!(tick_both(&a, &b).await, 1, "started");
+
+    // The planned end passes: the page says overrunning at once, staff get an email, but
+    // customers hear nothing yet.
+    let end = start + Duration::hours(24);
+    set_time(&[&a, &b], end + Duration::minutes(1));
+    assert_eq!(tick_both(&a, &b).await, 1);
+    let page = b.text("/").await;
+    assert!(page.contains("Running late"), "{page}");
+    assert!(
+        page.contains("We will post a new estimate"),
+        "no end is invented"
+    );
+    let alerts: Vec<String> = std::fs::read_dir(mail.path())
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    assert!(alerts[0].contains("To: noc@safaricom.example") && alerts[0].contains("Overrunning"));
+    assert_eq!(events(&a, &id).await.len(), 2);
+
+    // After the grace period everyone is told it runs over, once; no new end is invented.
+    set_time(&[&a, &b], end + Duration::minutes(31));
+    assert_eq!(tick_both(&a, &b).await, 1);
+    assert_eq!(
+        events(&a, &id).await,
+        [
+            "maintenance.scheduled",
+            "maintenance.started",
+            "maintenance.overrunning"
+        ]
+    );
+    let (_, v) = a
+        .api("GET", &format!("/notices/{id}"), &a.viewer, None)
+        .await;
+    assert_eq!(
+        v["ends_at"]
+            .as_str()
+            .map(|e| e.parse::<DateTime<Utc>>().unwrap()),
+        Some(end)
+    );
+    assert_eq!(
+        sms_events(&a, &id).await,
+        [
+            "maintenance.scheduled",
+            "maintenance.started",
+            "maintenance.overrunning"
+        ]
+    );
+    assert_eq!(tick_both(&a, &b).await, 0, "told once");
+
+    // Staff extend it with a new estimate, then complete it a day late.
+    let new_end = end + Duration::hours(26);
+    let (s, _) = a
+        .api(
+            "POST",
+            &format!("/notices/{id}/extend"),
+            &a.publisher,
+            Some(json!({"ends_at": new_end.to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    set_time(&[&a, &b], end + Duration::hours(24));
+    assert_eq!(tick_both(&a, &b).await, 0, "the new end has not come");
+    let (s, _) = a
+        .api(
+            "POST",
+            &format!("/notices/{id}/complete"),
+            &a.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(state(&b, &id).await, "completed");
+    let ics = b.text("/maintenance.ics").await;
+    assert!(ics.contains("EcoCash platform migration"));
+    let steps = a.store.steps_of(&id).await.unwrap();
+    let kinds: Vec<(&str, &str)> = steps.iter().map(|s| (s.0.as_str(), s.2.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            ("start", "done"),
+            ("overrun", "done"),
+            ("overrun_update", "done"),
+            ("overrun", "cancelled")
+        ]
+    );
+}
+
+async fn cancelled_before_start_never_starts(backend: Backend) {
+    let mail = tempfile::tempdir().unwrap();
+    let (a, b) = two_instances(backend, mail.path()).await;
+    let start = saturday_2300();
+    set_time(&[&a, &b], start - Duration::days(1));
+    let id = window(&a, "Cancelled upgrade", start, 4).await;
+    let (s, _) = a
+        .api("POST", &format!("/notices/{id}/cancel"), &a.publisher, None)
+        .await;
+    assert_eq!(s, 200);
+    set_time(&[&a, &b], start + Duration::hours(6));
+    assert_eq!(tick_both(&a, &b).await, 0);
+    assert_eq!(state(&a, &id).await, "cancelled");
+    assert_eq!(
+        events(&a, &id).await,
+        ["maintenance.scheduled", "maintenance.cancelled"]
+    );
+
+    // A window moved later: it starts at the new time, not the old one.
+    let id = window(&a, "Moved upgrade", start + Duration::days(1), 4).await;
+    let new_start = start + Duration::days(2);
+    let (s, v) = a
+        .api(
+            "POST",
+            &format!("/notices/{id}/reschedule"),
+            &a.publisher,
+            Some(json!({"starts_at": new_start.to_rfc3339(), "ends_at": (new_start + Duration::hours(4)).to_rfc3339()})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    set_time(&[&a, &b], start + Duration::days(1) + Duration::minutes(5));
+    assert_eq!(tick_both(&a, &b).await, 0, "the old start is gone");
+    // Downtime over the new start, end and grace: the missed steps run once, in order.
+    set_time(&[&a, &b], new_start + Duration::hours(5));
+    assert_eq!(tick_both(&a, &b).await, 3, "start, overrun, overrun update");
+    assert_eq!(state(&a, &id).await, "in_progress");
+    assert_eq!(
+        events(&a, &id).await,
+        [
+            "maintenance.scheduled",
+            "maintenance.rescheduled",
+            "maintenance.started",
+            "maintenance.overrunning"
+        ]
+    );
+    assert_eq!(tick_both(&a, &b).await, 0);
+}
+
+on_both_backends!(
+    mpesa_weekend_starts_and_completes_early,
+    ecocash_overruns_then_is_extended_and_completed,
+    cancelled_before_start_never_starts
+);
