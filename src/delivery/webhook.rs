@@ -27,6 +27,8 @@ use crate::store::{Claimed, SigningMaterial, Store, UpdateMessage};
 /// Bytes of a response kept for the attempt log, and read at most.
 const KEEP: usize = 1024;
 const READ_LIMIT: usize = 64 * 1024;
+/// Deliveries one send call carries.
+const BATCH: usize = 16;
 
 pub struct Job {
     pub delivery_id: String,
@@ -111,10 +113,13 @@ impl WebhookChannel {
         }
     }
 
-    async fn send_one(&self, job: &Job) -> (Outcome, Option<Answer>) {
-        let m = match self.material(&job.endpoint_id).await {
-            Ok(m) => m,
-            Err(e) => return (Outcome::retry(e), None),
+    async fn send_one(&self, job: &Job, m: Option<SigningMaterial>) -> (Outcome, Option<Answer>) {
+        let m = match m {
+            Some(m) => m,
+            None => match self.material(&job.endpoint_id).await {
+                Ok(m) => m,
+                Err(e) => return (Outcome::retry(e), None),
+            },
         };
         if !m.enabled {
             // Disabled after it was claimed: back to the queue, where it waits.
@@ -329,16 +334,18 @@ impl Channel for WebhookChannel {
         "webhook"
     }
 
+    /// A batch's endpoints are read in one query, then its requests go out side by side.
     fn max_batch(&self) -> usize {
-        1
+        BATCH
     }
 
     fn rate_per_second(&self) -> u32 {
         self.ctx.settings.raw.webhook.rate_per_second
     }
 
+    /// Batches in flight, so that about `webhook.concurrency` requests are.
     fn concurrency(&self) -> usize {
-        self.ctx.settings.raw.webhook.concurrency as usize
+        (self.ctx.settings.raw.webhook.concurrency as usize).div_ceil(BATCH)
     }
 
     fn prepare(&self, d: &Claimed, _address: &str, m: &UpdateMessage) -> Result<Job, String> {
@@ -362,11 +369,23 @@ impl Channel for WebhookChannel {
     }
 
     async fn send_detailed(&self, jobs: Vec<Job>) -> Vec<(Outcome, Option<Answer>)> {
-        let mut out = Vec::with_capacity(jobs.len());
-        for job in &jobs {
-            out.push(self.send_one(job).await);
-        }
-        out
+        // Read once for the batch: a rotation or a disabling applies from the next batch.
+        let mut ids: Vec<String> = jobs.iter().map(|j| j.endpoint_id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let materials = self
+            .ctx
+            .store
+            .signing_materials(&ids, self.ctx.clock.now())
+            .await
+            .unwrap_or_default();
+        // The claim never puts two updates of one notice for one endpoint in a batch, so
+        // these can go side by side without breaking the order.
+        futures_util::future::join_all(
+            jobs.iter()
+                .map(|job| self.send_one(job, materials.get(&job.endpoint_id).cloned())),
+        )
+        .await
     }
 
     fn backoff(&self, _configured: Backoff) -> Backoff {

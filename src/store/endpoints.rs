@@ -396,14 +396,39 @@ impl Store {
         id: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<SigningMaterial> {
-        let r = sqlx::query(
-            "SELECT url, enabled, secret, previous_secret, previous_expires_at, ed25519_secret, \
-             rate_limit, contact_email, failing_since FROM endpoints WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        self.signing_materials(&[id.to_string()], now)
+            .await?
+            .remove(id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// [`Store::signing_material`] of several endpoints in one query (a worker's batch).
+    pub async fn signing_materials(
+        &self,
+        ids: &[String],
+        now: DateTime<Utc>,
+    ) -> StoreResult<std::collections::HashMap<String, SigningMaterial>> {
+        let mut out = std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q = sqlx::query(AssertSqlSafe(format!(
+            "SELECT id, url, enabled, secret, previous_secret, previous_expires_at, ed25519_secret, \
+             rate_limit, contact_email, failing_since FROM endpoints WHERE id IN ({})",
+            super::notices::placeholders(1, ids.len())
+        )));
+        for id in ids {
+            q = q.bind(id.clone());
+        }
+        for r in q.fetch_all(&self.pool).await? {
+            out.insert(r.try_get("id")?, material_of(&r, now)?);
+        }
+        Ok(out)
+    }
+}
+
+fn material_of(r: &sqlx::any::AnyRow, now: DateTime<Utc>) -> Result<SigningMaterial, sqlx::Error> {
+    {
         let mut secrets = vec![r.try_get::<String, _>("secret")?];
         let previous: Option<String> = r.try_get("previous_secret")?;
         let until: Option<i64> = r.try_get("previous_expires_at")?;
@@ -419,10 +444,12 @@ impl Store {
             ed25519_secret: r.try_get("ed25519_secret")?,
             rate_limit: r.try_get("rate_limit")?,
             contact_email: r.try_get("contact_email")?,
-            failing_since: opt_time(&r, "failing_since")?,
+            failing_since: opt_time(r, "failing_since")?,
         })
     }
+}
 
+impl Store {
     /// A new secret; the old one keeps signing too for `overlap`, so a biller can switch
     /// without dropping a message. Returns the new secret (shown once).
     pub async fn rotate_endpoint_secret(
