@@ -49,7 +49,13 @@ async fn setup(backend: Backend) -> (TestApp, SmsPeer, String, String) {
 }
 
 fn worker(app: &TestApp, sms_url: &str) -> Child {
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tangazo"))
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_tangazo"));
+    // Only the configuration below: an inherited TANGAZO_* (CI sets TANGAZO_TEST_POSTGRES)
+    // would be refused as an unknown key.
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("TANGAZO_")) {
+        command.env_remove(key);
+    }
+    let child = command
         .arg("worker")
         .env("TANGAZO_DATABASE_URL", &app.db.url)
         .env("TANGAZO_DELIVERY_BATCH_SIZE", BATCH.to_string())
@@ -65,7 +71,12 @@ fn worker(app: &TestApp, sms_url: &str) -> Child {
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("tangazo worker");
-    Child(child)
+    let mut child = Child(child);
+    std::thread::sleep(Duration::from_millis(300));
+    if let Some(status) = child.0.try_wait().unwrap() {
+        panic!("tangazo worker exited at once ({status}); its error is above");
+    }
+    child
 }
 
 async fn wait_for(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
