@@ -45,6 +45,12 @@ pub struct Scheduler {
     pub overrun_grace_minutes: u32,
     /// Who is emailed when a window overruns; empty for console.first_admin.
     pub alert_email: String,
+    /// Reminders before a window starts, e.g. "24h,1h" (empty: none).
+    pub reminders: String,
+    /// SMS quiet hours in the page's zone, e.g. "21:00-07:00" (empty: none): a reminder that
+    /// would fall inside goes out when they begin, the evening before. Urgent messages
+    /// (started, extended, completed) are not held.
+    pub quiet_hours: String,
 }
 
 /// How the outbox workers claim, retry and give up.
@@ -294,6 +300,8 @@ impl Default for Config {
                 poll_millis: 1000,
                 overrun_grace_minutes: 30,
                 alert_email: String::new(),
+                reminders: "24h,1h".into(),
+                quiet_hours: "21:00-07:00".into(),
             },
             delivery: Delivery {
                 workers: true,
@@ -321,6 +329,16 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Reminder offsets and quiet hours, in the page's zone (checked at start).
+    pub fn schedule_policy(&self) -> crate::domain::schedule::Policy {
+        crate::domain::schedule::Policy::parse(
+            &self.raw.scheduler.reminders,
+            &self.raw.scheduler.quiet_hours,
+            self.time_zone,
+        )
+        .unwrap_or_default()
+    }
+
     pub fn default_lang(&self) -> Lang {
         self.languages[0]
     }
@@ -495,6 +513,12 @@ impl Config {
                 self.webhook.retry_schedule
             );
         }
+        crate::domain::schedule::Policy::parse(
+            &self.scheduler.reminders,
+            &self.scheduler.quiet_hours,
+            chrono_tz::UTC,
+        )
+        .map_err(|e| anyhow!("config: scheduler.reminders / scheduler.quiet_hours: {e}"))?;
         if self.delivery.batch_size > 10_000 {
             bail!("config: delivery.batch_size: at most 10000");
         }

@@ -50,6 +50,7 @@ pub async fn start(
     cancel: CancellationToken,
 ) -> anyhow::Result<Running> {
     let settings = Arc::new(settings);
+    let store = store.with_schedule_policy(settings.schedule_policy());
     let snapshot = SnapshotHandle::new(store.clone(), settings.clone(), clock.clone())
         .await
         .context("building the first snapshot")?;

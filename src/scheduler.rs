@@ -1,4 +1,6 @@
-//! Time-driven steps of maintenance windows, through the same path staff actions take: a
+//! Time-driven steps of maintenance windows, through the same path staff actions take:
+//! reminders before the start (`scheduler.reminders`; SMS ones move out of
+//! `scheduler.quiet_hours`, and one whose window has started is skipped, never sent late), a
 //! window starts at its start (`auto_start`), completes at its end (`auto_complete`), or, past
 //! its end and not done, shows as overrunning on the page, alerts staff by email, and after
 //! `scheduler.overrun_grace_minutes` tells everyone it runs over (`maintenance.overrunning`)
@@ -16,6 +18,7 @@ use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::schedule::Kind;
+use crate::domain::subscriber::Channel;
 use crate::domain::{Action, Notice};
 use crate::store::{Due, StoreError};
 use crate::web::AppState;
@@ -69,6 +72,24 @@ async fn run_step(state: &AppState, step: &Due, now: DateTime<Utc>) -> (&'static
     };
     match step.kind {
         Kind::Start => act(state, &n, Action::Start).await,
+        Kind::RemindSms | Kind::RemindEmail => {
+            // Never late: a reminder for a window that has started is recorded, not sent.
+            if n.starts_at.is_none_or(|s| s <= now) {
+                return (
+                    "skipped",
+                    format!(
+                        "the window is {} and its start has passed: not sent late",
+                        n.state
+                    ),
+                );
+            }
+            let channel = if step.kind == Kind::RemindSms {
+                Channel::Sms
+            } else {
+                Channel::Email
+            };
+            act(state, &n, Action::Remind { channel }).await
+        }
         Kind::Complete => act(state, &n, Action::Complete).await,
         Kind::Overrun => {
             if !past_end(&n, step, now) {

@@ -22,9 +22,15 @@ fn saturday_2300() -> DateTime<Utc> {
 
 /// Two instances on one database, each with its own scheduler (driven by `tick`), clocks
 /// kept together; emails to a directory.
-async fn two_instances(backend: Backend, mail: &std::path::Path) -> (TestApp, TestApp) {
+async fn two_instances(
+    backend: Backend,
+    mail: &std::path::Path,
+    reminders: &str,
+) -> (TestApp, TestApp) {
     let db = Arc::new(TestDb::new(backend).await);
     let env = [
+        ("TANGAZO_SCHEDULER_REMINDERS", reminders),
+        ("TANGAZO_SCHEDULER_QUIET_HOURS", "21:00-07:00"),
         ("TANGAZO_EMAIL_DIR", mail.to_str().unwrap()),
         ("TANGAZO_SCHEDULER_ALERT_EMAIL", "noc@safaricom.example"),
         ("TANGAZO_SCHEDULER_OVERRUN_GRACE_MINUTES", "30"),
@@ -54,22 +60,31 @@ async fn tick_both(a: &TestApp, b: &TestApp) -> usize {
     n
 }
 
+/// One SMS and one email follower.
 async fn follower(app: &TestApp) {
     let now = app.clock.now();
-    app.store
-        .subscribe(
-            &NewSubscriber {
-                address: Address::parse("0712000001", "KE", &["KE".to_string()]).unwrap(),
-                language: Lang::En,
-                services: None,
-                source: "import",
-                confirmed: true,
-                expires_at: now + Duration::hours(1),
-            },
-            now,
-        )
-        .await
-        .unwrap();
+    for address in ["0712000001", "wanjiku@example.co.ke"] {
+        app.store
+            .subscribe(
+                &NewSubscriber {
+                    address: Address::parse(address, "KE", &["KE".to_string()]).unwrap(),
+                    language: Lang::En,
+                    services: None,
+                    source: "import",
+                    confirmed: true,
+                    expires_at: now + Duration::hours(1),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// 23:00 EAT on a day relative to Saturday 18 April 2015, at `hh:mm` EAT.
+fn eat(day_offset: i64, hh: u32, mm: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2015, 4, 18, hh, mm, 0).unwrap() - Duration::hours(3)
+        + Duration::days(day_offset)
 }
 
 async fn window(app: &TestApp, title: &str, start: DateTime<Utc>, hours: i64) -> String {
@@ -118,11 +133,15 @@ async fn state(app: &TestApp, id: &str) -> Value {
         .clone()
 }
 
-/// Update ids per event that the follower's SMS were queued for (one delivery each).
+/// The events the SMS follower's messages were queued for (one delivery each).
 async fn sms_events(app: &TestApp, id: &str) -> Vec<String> {
+    channel_events(app, id, "sms").await
+}
+
+async fn channel_events(app: &TestApp, id: &str, channel: &str) -> Vec<String> {
     let p = app.store.delivery_progress(id).await.unwrap();
     p.iter()
-        .filter(|p| p.channel == "sms")
+        .filter(|p| p.channel == channel)
         .map(|p| {
             assert_eq!(p.pending + p.sent + p.superseded, 1, "{p:?}");
             p.event.clone()
@@ -132,24 +151,47 @@ async fn sms_events(app: &TestApp, id: &str) -> Vec<String> {
 
 async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     let mail = tempfile::tempdir().unwrap();
-    let (a, b) = two_instances(backend, mail.path()).await;
+    let (a, b) = two_instances(backend, mail.path(), "24h,1h").await;
     follower(&a).await;
-    set_time(&[&a, &b], saturday_2300() - Duration::days(2));
+    // Announced on Thursday 16 April.
+    set_time(&[&a, &b], eat(-2, 10, 0));
     let id = window(&a, "M-PESA moves home", saturday_2300(), 13).await;
     assert_eq!(tick_both(&a, &b).await, 0, "nothing is due on Thursday");
+
+    // Reminders: SMS ones at 21:00, before the quiet hours, email ones on the hour.
+    for (at, step) in [
+        (eat(-1, 21, 0), "sms"),
+        (eat(-1, 23, 0), "email"),
+        (eat(0, 21, 0), "sms"),
+        (eat(0, 22, 0), "email"),
+    ] {
+        set_time(&[&a, &b], at - Duration::seconds(1));
+        assert_eq!(tick_both(&a, &b).await, 0, "not before {at}");
+        set_time(&[&a, &b], at);
+        assert_eq!(tick_both(&a, &b).await, 1, "{step} reminder at {at}");
+    }
+    let reminded = [
+        "maintenance.scheduled",
+        "maintenance.reminder",
+        "maintenance.reminder",
+    ];
+    assert_eq!(sms_events(&a, &id).await, reminded);
+    assert_eq!(channel_events(&a, &id, "email").await, reminded);
 
     // Saturday 23:00 EAT: the window starts by itself, once, on either instance.
     set_time(&[&a, &b], saturday_2300() + Duration::seconds(1));
     assert_eq!(tick_both(&a, &b).await, 1);
     assert_eq!(state(&a, &id).await, "in_progress");
-    assert_eq!(
-        events(&a, &id).await,
-        ["maintenance.scheduled", "maintenance.started"]
-    );
+    assert_eq!(events(&a, &id).await.last().unwrap(), "maintenance.started");
     assert!(!b.text("/").await.contains("Running late"));
     assert_eq!(
         sms_events(&a, &id).await,
-        ["maintenance.scheduled", "maintenance.started"]
+        [
+            "maintenance.scheduled",
+            "maintenance.reminder",
+            "maintenance.reminder",
+            "maintenance.started"
+        ]
     );
     assert_eq!(tick_both(&a, &b).await, 0, "and only once");
 
@@ -168,7 +210,17 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     assert_eq!(tick_both(&a, &b).await, 0);
     let steps = a.store.steps_of(&id).await.unwrap();
     let kinds: Vec<(&str, &str)> = steps.iter().map(|s| (s.0.as_str(), s.2.as_str())).collect();
-    assert_eq!(kinds, [("start", "done"), ("overrun", "cancelled")]);
+    assert_eq!(
+        kinds,
+        [
+            ("remind_sms", "done"),
+            ("remind_email", "done"),
+            ("remind_sms", "done"),
+            ("remind_email", "done"),
+            ("start", "done"),
+            ("overrun", "cancelled")
+        ]
+    );
     assert!(
         a.text("/").await.contains("30 min"),
         "completed early is shown"
@@ -183,7 +235,7 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
 
 async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
     let mail = tempfile::tempdir().unwrap();
-    let (a, b) = two_instances(backend, mail.path()).await;
+    let (a, b) = two_instances(backend, mail.path(), "").await;
     follower(&a).await;
     let start = saturday_2300();
     set_time(&[&a, &b], start - Duration::days(7));
@@ -280,7 +332,7 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
 
 async fn cancelled_before_start_never_starts(backend: Backend) {
     let mail = tempfile::tempdir().unwrap();
-    let (a, b) = two_instances(backend, mail.path()).await;
+    let (a, b) = two_instances(backend, mail.path(), "1h").await;
     let start = saturday_2300();
     set_time(&[&a, &b], start - Duration::days(1));
     let id = window(&a, "Cancelled upgrade", start, 4).await;
@@ -288,6 +340,24 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
         .api("POST", &format!("/notices/{id}/cancel"), &a.publisher, None)
         .await;
     assert_eq!(s, 200);
+    let kinds: Vec<String> = a
+        .store
+        .steps_of(&id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| format!("{} {}", s.0, s.2))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "remind_sms cancelled",
+            "remind_email cancelled",
+            "start cancelled",
+            "overrun cancelled"
+        ],
+        "cancelling drops the reminders too"
+    );
     set_time(&[&a, &b], start + Duration::hours(6));
     assert_eq!(tick_both(&a, &b).await, 0);
     assert_eq!(state(&a, &id).await, "cancelled");
@@ -310,9 +380,25 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
     assert_eq!(s, 200, "{v}");
     set_time(&[&a, &b], start + Duration::days(1) + Duration::minutes(5));
     assert_eq!(tick_both(&a, &b).await, 0, "the old start is gone");
-    // Downtime over the new start, end and grace: the missed steps run once, in order.
+    // Downtime over the new start, end and grace: the missed steps run once, in order; the
+    // reminders come too late and are recorded, not sent.
     set_time(&[&a, &b], new_start + Duration::hours(5));
-    assert_eq!(tick_both(&a, &b).await, 3, "start, overrun, overrun update");
+    assert_eq!(
+        tick_both(&a, &b).await,
+        5,
+        "two reminders skipped; start, overrun, overrun update"
+    );
+    let steps = a.store.steps_of(&id).await.unwrap();
+    let skipped: Vec<&str> = steps
+        .iter()
+        .filter(|s| s.2 == "skipped")
+        .map(|s| s.3.as_deref().unwrap())
+        .collect();
+    assert_eq!(skipped.len(), 2, "{steps:?}");
+    assert!(
+        skipped.iter().all(|n| n.contains("not sent late")),
+        "{skipped:?}"
+    );
     assert_eq!(state(&a, &id).await, "in_progress");
     assert_eq!(
         events(&a, &id).await,

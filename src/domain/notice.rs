@@ -355,6 +355,11 @@ pub enum Action {
     /// The scheduler's honest word that a window is past its end and not done: an update,
     /// no state change, no invented new end.
     Overrun,
+    /// A reminder before a window starts, to one channel's followers (SMS and email remind at
+    /// different times: SMS keeps out of quiet hours). No state change.
+    Remind {
+        channel: super::subscriber::Channel,
+    },
 }
 
 impl Action {
@@ -368,6 +373,7 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Post { .. } => "update",
             Action::Overrun => "overrun",
+            Action::Remind { .. } => "remind",
         }
     }
 }
@@ -540,6 +546,17 @@ impl Notice {
                 n.state = Cancelled;
                 n.finished_at = Some(now);
                 Event::MaintenanceCancelled
+            }
+            (Maintenance, Action::Remind { .. }) => {
+                if state != Scheduled || self.starts_at.is_none_or(|s| s <= now) {
+                    return refuse(
+                        "state",
+                        format!(
+                            "a reminder is only for a window that has not started; this one is {state}"
+                        ),
+                    );
+                }
+                Event::MaintenanceReminder
             }
             (Maintenance, Action::Overrun) => {
                 if !self.is_overrunning(now) {

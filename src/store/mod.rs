@@ -118,6 +118,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// How every change re-plans its reminders (none until [`Store::with_schedule_policy`]).
+    schedule: std::sync::Arc<crate::domain::schedule::Policy>,
 }
 
 impl Store {
@@ -167,7 +169,11 @@ impl Store {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot connect to the database ({})", redact(&url)))?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            schedule: Default::default(),
+        })
     }
 
     /// Connects and applies pending migrations.
@@ -195,6 +201,12 @@ impl Store {
             .await
             .context("applying database migrations")?;
         Ok(())
+    }
+
+    /// The reminder offsets and quiet hours changes plan with.
+    pub fn with_schedule_policy(mut self, policy: crate::domain::schedule::Policy) -> Store {
+        self.schedule = std::sync::Arc::new(policy);
+        self
     }
 
     pub fn backend(&self) -> Backend {

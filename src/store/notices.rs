@@ -192,21 +192,30 @@ fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
 /// so a crash can lose the update and its deliveries only together. Unsent SMS and email of
 /// older updates of the notice are superseded first: nobody gets "starting tonight" after
 /// "completed".
-async fn fan_out(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResult<()> {
+/// Queues an update for every follower (one channel only, for a reminder: SMS and email remind
+/// at different times, and billers are not reminded).
+async fn fan_out(
+    conn: &mut sqlx::AnyConnection,
+    u: &Update,
+    only: Option<&str>,
+) -> StoreResult<()> {
     sqlx::query(
         "UPDATE deliveries SET state = 'superseded', finished_at = $3 \
-         WHERE notice_id = $1 AND state = 'pending' AND sequence < $2 AND channel IN ('sms', 'email')",
+         WHERE notice_id = $1 AND state = 'pending' AND sequence < $2 \
+         AND (($4 = '' AND channel IN ('sms', 'email')) OR channel = $4)",
     )
     .bind(&u.notice_id)
     .bind(u.sequence)
     .bind(ms(u.created_at))
+    .bind(only.unwrap_or(""))
     .execute(&mut *conn)
     .await?;
     sqlx::query(
         "INSERT INTO deliveries (id, notice_id, update_id, sequence, event, channel, subscriber_id, \
          language, state, attempts, next_attempt_at, created_at) \
          SELECT $2 || ':' || s.id, $1, $2, $3, $4, s.channel, s.id, s.language, 'pending', 0, $5, $5 \
-         FROM subscribers s WHERE s.state = 'confirmed' AND (s.all_services = 1 OR EXISTS ( \
+         FROM subscribers s WHERE s.state = 'confirmed' AND ($6 = '' OR s.channel = $6) \
+         AND (s.all_services = 1 OR EXISTS ( \
            SELECT 1 FROM subscriber_services ss JOIN notice_services ns ON ns.service_code = ss.service_code \
            WHERE ss.subscriber_id = s.id AND ns.notice_id = $1))",
     )
@@ -215,8 +224,12 @@ async fn fan_out(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResult<()> 
     .bind(u.sequence)
     .bind(u.event.as_str())
     .bind(ms(u.created_at))
+    .bind(only.unwrap_or(""))
     .execute(&mut *conn)
     .await?;
+    if only.is_some() {
+        return Ok(());
+    }
     // Billers follow every update (nothing is superseded for them), each enabled endpoint
     // whose event and service filters match.
     sqlx::query(
@@ -641,12 +654,16 @@ impl Store {
         };
         // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
         let messages = check(&next, &update).map_err(StoreError::Invalid)?;
-        super::schedule::replan(&mut tx, &next, now).await?;
+        super::schedule::replan(&mut tx, &next, &self.schedule, now).await?;
         insert_update(&mut tx, &update).await?;
         super::outbox::insert_messages(&mut tx, &update.id, &messages).await?;
         // A draft discarded before publication told nobody, so it tells nobody now.
         if current.state != NoticeState::Draft || *action == Action::Publish {
-            fan_out(&mut tx, &update).await?;
+            let only = match action {
+                Action::Remind { channel } => Some(channel.as_str()),
+                _ => None,
+            };
+            fan_out(&mut tx, &update, only).await?;
         }
         insert_audit(
             &mut tx,

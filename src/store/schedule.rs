@@ -7,7 +7,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::{Store, StoreResult, from_ms, ms};
 use crate::domain::Notice;
-use crate::domain::schedule::{Kind, plan};
+use crate::domain::schedule::{Kind, Policy, plan};
 
 /// A claimed step.
 #[derive(Debug, Clone)]
@@ -24,6 +24,7 @@ pub struct Due {
 pub(super) async fn replan(
     conn: &mut sqlx::AnyConnection,
     n: &Notice,
+    policy: &Policy,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     sqlx::query(
@@ -34,7 +35,7 @@ pub(super) async fn replan(
     .bind(ms(now))
     .execute(&mut *conn)
     .await?;
-    for (kind, at) in plan(n) {
+    for (kind, at) in plan(n, policy, now) {
         insert_step(conn, &n.id, kind, at, now).await?;
     }
     Ok(())
@@ -81,7 +82,7 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
             if pending == 0 {
-                for (kind, at) in plan(&n) {
+                for (kind, at) in plan(&n, &self.schedule, now) {
                     insert_step(&mut tx, &id, kind, at, now).await?;
                 }
             }
@@ -138,6 +139,10 @@ impl Store {
         for r in rows {
             let kind: String = r.try_get("kind")?;
             let Some(kind) = Kind::parse(&kind) else {
+                // Written by a newer version: recorded rather than left leased forever.
+                let id: String = r.try_get("id")?;
+                self.finish_step(&id, "skipped", &format!("unknown step '{kind}'"), now)
+                    .await?;
                 continue;
             };
             out.push(Due {
