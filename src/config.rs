@@ -51,6 +51,9 @@ pub struct Scheduler {
     /// would fall inside goes out when they begin, the evening before. Urgent messages
     /// (started, extended, completed) are not held.
     pub quiet_hours: String,
+    /// Also hold urgent SMS (started, extended, completed, cancelled…) published in the quiet
+    /// hours until they end; off (the default), they go at once.
+    pub quiet_hours_urgent: bool,
 }
 
 /// How the outbox workers claim, retry and give up.
@@ -302,6 +305,7 @@ impl Default for Config {
                 alert_email: String::new(),
                 reminders: "24h,1h".into(),
                 quiet_hours: "21:00-07:00".into(),
+                quiet_hours_urgent: false,
             },
             delivery: Delivery {
                 workers: true,
@@ -336,6 +340,10 @@ impl Settings {
             &self.raw.scheduler.quiet_hours,
             self.time_zone,
         )
+        .map(|p| crate::domain::schedule::Policy {
+            hold_urgent: self.raw.scheduler.quiet_hours_urgent,
+            ..p
+        })
         .unwrap_or_default()
     }
 

@@ -412,7 +412,61 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
     assert_eq!(tick_both(&a, &b).await, 0);
 }
 
+/// With `scheduler.quiet_hours_urgent`, an SMS that a 23:00 start sends waits for 07:00; the
+/// email goes at once.
+async fn urgent_sms_can_wait_for_the_morning(backend: Backend) {
+    let db = Arc::new(TestDb::new(backend).await);
+    let app = TestApp::spawn_on(
+        db,
+        &[
+            ("TANGAZO_SCHEDULER_REMINDERS", ""),
+            ("TANGAZO_SCHEDULER_QUIET_HOURS_URGENT", "true"),
+        ],
+    )
+    .await;
+    app.seed_services().await;
+    follower(&app).await;
+    app.clock.set(saturday_2300() - Duration::days(1));
+    let id = window(&app, "Night upgrade", saturday_2300(), 4).await;
+    app.clock.set(saturday_2300());
+    assert_eq!(
+        tangazo::scheduler::tick(&app.running.state).await.unwrap(),
+        1
+    );
+    let lease = Duration::seconds(30);
+    let at = saturday_2300() + Duration::minutes(1);
+    let sms = app
+        .store
+        .claim_deliveries("sms", 10, lease, at)
+        .await
+        .unwrap();
+    assert!(sms.is_empty(), "held in the quiet hours: {sms:?}");
+    let email = app
+        .store
+        .claim_deliveries("email", 10, lease, at)
+        .await
+        .unwrap();
+    assert_eq!(email.len(), 1, "email is not held");
+    assert_eq!(email[0].event, "maintenance.started");
+    let morning = eat(1, 7, 0);
+    let sms = app
+        .store
+        .claim_deliveries("sms", 10, lease, morning - Duration::seconds(1))
+        .await
+        .unwrap();
+    assert!(sms.is_empty());
+    let sms = app
+        .store
+        .claim_deliveries("sms", 10, lease, morning)
+        .await
+        .unwrap();
+    assert_eq!(sms.len(), 1, "07:00 EAT");
+    assert_eq!(sms[0].event, "maintenance.started");
+    assert_eq!(sms[0].notice_id, id);
+}
+
 on_both_backends!(
+    urgent_sms_can_wait_for_the_morning,
     mpesa_weekend_starts_and_completes_early,
     ecocash_overruns_then_is_extended_and_completed,
     cancelled_before_start_never_starts

@@ -14,6 +14,9 @@ pub struct Policy {
     /// (from, until) local times, e.g. 21:00–07:00; `None`: no quiet hours.
     pub quiet: Option<(NaiveTime, NaiveTime)>,
     pub zone: Tz,
+    /// Hold urgent SMS (started, extended, completed…) published in the quiet hours until they
+    /// end; off, they go at once.
+    pub hold_urgent: bool,
 }
 
 impl Default for Policy {
@@ -23,6 +26,7 @@ impl Default for Policy {
             reminders: Vec::new(),
             quiet: None,
             zone: chrono_tz::Africa::Nairobi,
+            hold_urgent: false,
         }
     }
 }
@@ -57,6 +61,26 @@ impl Policy {
         }
         self.zone
             .from_local_datetime(&day.and_time(from))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(at)
+    }
+
+    /// `at`, or the end of the quiet period it falls in (the next morning).
+    pub fn after_quiet(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        let Some((from, until)) = self.quiet else {
+            return at;
+        };
+        if !self.is_quiet(at) {
+            return at;
+        }
+        let local = at.with_timezone(&self.zone);
+        let mut day = local.date_naive();
+        if from > until && local.time() >= from {
+            day = day.succ_opt().unwrap_or(day);
+        }
+        self.zone
+            .from_local_datetime(&day.and_time(until))
             .earliest()
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or(at)
@@ -98,6 +122,7 @@ impl Policy {
             reminders: offsets,
             quiet,
             zone,
+            hold_urgent: false,
         })
     }
 }
@@ -265,6 +290,21 @@ mod tests {
                 .format("%a %H:%M")
                 .to_string(),
             "Sat 21:00"
+        );
+        let local = |t: DateTime<Utc>| {
+            t.with_timezone(&chrono_tz::Africa::Nairobi)
+                .format("%a %H:%M")
+                .to_string()
+        };
+        assert_eq!(
+            local(p.after_quiet(start)),
+            "Sun 07:00",
+            "23:00 waits for the morning"
+        );
+        assert_eq!(local(p.after_quiet(three)), "Sun 07:00");
+        assert_eq!(
+            local(p.after_quiet(start - Duration::hours(3))),
+            "Sat 20:00"
         );
         assert!(Policy::parse("24x", "", chrono_tz::UTC).is_err());
         assert!(Policy::parse("1h", "21:00", chrono_tz::UTC).is_err());

@@ -198,6 +198,7 @@ async fn fan_out(
     conn: &mut sqlx::AnyConnection,
     u: &Update,
     only: Option<&str>,
+    sms_at: DateTime<Utc>,
 ) -> StoreResult<()> {
     sqlx::query(
         "UPDATE deliveries SET state = 'superseded', finished_at = $3 \
@@ -213,7 +214,8 @@ async fn fan_out(
     sqlx::query(
         "INSERT INTO deliveries (id, notice_id, update_id, sequence, event, channel, subscriber_id, \
          language, state, attempts, next_attempt_at, created_at) \
-         SELECT $2 || ':' || s.id, $1, $2, $3, $4, s.channel, s.id, s.language, 'pending', 0, $5, $5 \
+         SELECT $2 || ':' || s.id, $1, $2, $3, $4, s.channel, s.id, s.language, 'pending', 0, \
+         CASE WHEN s.channel = 'sms' THEN $7 ELSE $5 END, $5 \
          FROM subscribers s WHERE s.state = 'confirmed' AND ($6 = '' OR s.channel = $6) \
          AND (s.all_services = 1 OR EXISTS ( \
            SELECT 1 FROM subscriber_services ss JOIN notice_services ns ON ns.service_code = ss.service_code \
@@ -225,6 +227,7 @@ async fn fan_out(
     .bind(u.event.as_str())
     .bind(ms(u.created_at))
     .bind(only.unwrap_or(""))
+    .bind(ms(sms_at))
     .execute(&mut *conn)
     .await?;
     if only.is_some() {
@@ -663,7 +666,13 @@ impl Store {
                 Action::Remind { channel } => Some(channel.as_str()),
                 _ => None,
             };
-            fan_out(&mut tx, &update, only).await?;
+            // Urgent SMS published in the quiet hours wait for the morning, when configured.
+            let sms_at = if self.schedule.hold_urgent && only.is_none() {
+                self.schedule.after_quiet(update.created_at)
+            } else {
+                update.created_at
+            };
+            fan_out(&mut tx, &update, only, sms_at).await?;
         }
         insert_audit(
             &mut tx,
