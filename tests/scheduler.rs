@@ -27,14 +27,25 @@ async fn two_instances(
     mail: &std::path::Path,
     reminders: &str,
 ) -> (TestApp, TestApp) {
+    with_workers(backend, mail, reminders, &[]).await
+}
+
+/// [`two_instances`] with more settings (workers and sinks).
+async fn with_workers(
+    backend: Backend,
+    mail: &std::path::Path,
+    reminders: &str,
+    extra: &[(&str, &str)],
+) -> (TestApp, TestApp) {
     let db = Arc::new(TestDb::new(backend).await);
-    let env = [
+    let mut env = vec![
         ("TANGAZO_SCHEDULER_REMINDERS", reminders),
         ("TANGAZO_SCHEDULER_QUIET_HOURS", "21:00-07:00"),
         ("TANGAZO_EMAIL_DIR", mail.to_str().unwrap()),
         ("TANGAZO_SCHEDULER_ALERT_EMAIL", "noc@safaricom.example"),
         ("TANGAZO_SCHEDULER_OVERRUN_GRACE_MINUTES", "30"),
     ];
+    env.extend_from_slice(extra);
     let a = TestApp::spawn_on(db.clone(), &env).await;
     let b = TestApp::spawn_on(db, &env).await;
     a.seed_services().await;
@@ -44,6 +55,25 @@ async fn two_instances(
 fn set_time(apps: &[&TestApp], at: DateTime<Utc>) {
     for app in apps {
         app.clock.set(at);
+    }
+}
+
+/// Waits until the workers have sent everything queued.
+async fn settle(app: &TestApp) {
+    let started = std::time::Instant::now();
+    while app
+        .store
+        .queue_depth()
+        .await
+        .unwrap()
+        .iter()
+        .any(|q| q.pending > 0)
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "deliveries stuck"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
 
@@ -151,11 +181,60 @@ async fn channel_events(app: &TestApp, id: &str, channel: &str) -> Vec<String> {
 
 async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     let mail = tempfile::tempdir().unwrap();
-    let (a, b) = two_instances(backend, mail.path(), "24h,1h").await;
+    let sms_file = mail.path().join("sms.jsonl");
+    let webhooks = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = webhooks.clone();
+    let receiver = axum::Router::new().route(
+        "/kplc",
+        axum::routing::post(move |body: String| {
+            let sink = sink.clone();
+            async move {
+                let v: Value = serde_json::from_str(&body).unwrap();
+                sink.lock()
+                    .unwrap()
+                    .push(v["type"].as_str().unwrap().to_string());
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/kplc", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let (a, b) = with_workers(
+        backend,
+        mail.path(),
+        "24h,1h",
+        &[
+            ("TANGAZO_DELIVERY_WORKERS", "true"),
+            ("TANGAZO_DELIVERY_POLL_MILLIS", "20"),
+            ("TANGAZO_SMS_FILE", sms_file.to_str().unwrap()),
+            ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
+        ],
+    )
+    .await;
+    let now = a.clock.now();
+    let biller = a
+        .store
+        .create_biller("Kenya Power", "ops@kplc.example", "test", now)
+        .await
+        .unwrap();
+    let endpoint = tangazo::store::EndpointSettings {
+        url: hook,
+        description: String::new(),
+        event_types: vec![],
+        services: None,
+        rate_limit: 0,
+        contact_email: "ops@kplc.example".into(),
+    };
+    a.store
+        .create_endpoint(&biller.id, &endpoint, false, "test", now)
+        .await
+        .unwrap();
     follower(&a).await;
     // Announced on Thursday 16 April.
     set_time(&[&a, &b], eat(-2, 10, 0));
     let id = window(&a, "M-PESA moves home", saturday_2300(), 13).await;
+    settle(&a).await;
     assert_eq!(tick_both(&a, &b).await, 0, "nothing is due on Thursday");
 
     // Reminders: SMS ones at 21:00, before the quiet hours, email ones on the hour.
@@ -169,6 +248,7 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
         assert_eq!(tick_both(&a, &b).await, 0, "not before {at}");
         set_time(&[&a, &b], at);
         assert_eq!(tick_both(&a, &b).await, 1, "{step} reminder at {at}");
+        settle(&a).await;
     }
     let reminded = [
         "maintenance.scheduled",
@@ -181,6 +261,7 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     // Saturday 23:00 EAT: the window starts by itself, once, on either instance.
     set_time(&[&a, &b], saturday_2300() + Duration::seconds(1));
     assert_eq!(tick_both(&a, &b).await, 1);
+    settle(&a).await;
     assert_eq!(state(&a, &id).await, "in_progress");
     assert_eq!(events(&a, &id).await.last().unwrap(), "maintenance.started");
     assert!(!b.text("/").await.contains("Running late"));
@@ -206,6 +287,7 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
         )
         .await;
     assert_eq!(s, 200);
+    settle(&a).await;
     set_time(&[&a, &b], saturday_2300() + Duration::hours(20));
     assert_eq!(tick_both(&a, &b).await, 0);
     let steps = a.store.steps_of(&id).await.unwrap();
@@ -227,9 +309,56 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     );
     let feed = a.text("/history.atom").await;
     assert!(feed.contains("M-PESA moves home"));
-    assert!(
-        std::fs::read_dir(mail.path()).unwrap().next().is_none(),
-        "no staff alert"
+
+    // What each channel received, in order: SMS and email got the reminders, billers did not.
+    let updates = a.store.get_updates(&id).await.unwrap();
+    let event_of = |delivery: &str| {
+        let update = delivery.split(':').next().unwrap();
+        updates
+            .iter()
+            .find(|u| u.id == update)
+            .map(|u| u.event.as_str().to_string())
+            .unwrap()
+    };
+    let sms: Vec<String> = std::fs::read_to_string(&sms_file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["to"] == "+254712000001")
+        .map(|v| event_of(v["delivery_id"].as_str().unwrap()))
+        .collect();
+    let all = [
+        "maintenance.scheduled",
+        "maintenance.reminder",
+        "maintenance.reminder",
+        "maintenance.started",
+        "maintenance.completed",
+    ];
+    assert_eq!(sms, all);
+    let mut emails: Vec<(i64, String)> = std::fs::read_dir(mail.path())
+        .unwrap()
+        .map(|f| f.unwrap())
+        .filter(|f| f.path().extension().is_some_and(|e| e == "eml"))
+        .filter_map(|f| {
+            let raw = std::fs::read_to_string(f.path()).unwrap();
+            assert!(!raw.contains("Overrunning"), "no staff alert");
+            let name = f.file_name().to_string_lossy().replace('_', ":");
+            let update = name.split(':').next().unwrap().to_string();
+            let u = updates.iter().find(|u| u.id == update)?;
+            raw.contains("To: wanjiku@example.co.ke")
+                .then(|| (u.sequence, u.event.as_str().to_string()))
+        })
+        .collect();
+    emails.sort();
+    let emails: Vec<String> = emails.into_iter().map(|e| e.1).collect();
+    assert_eq!(emails, all);
+    assert_eq!(
+        webhooks.lock().unwrap().clone(),
+        [
+            "maintenance.scheduled",
+            "maintenance.started",
+            "maintenance.completed"
+        ]
     );
 }
 
