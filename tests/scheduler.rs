@@ -58,6 +58,24 @@ fn set_time(apps: &[&TestApp], at: DateTime<Utc>) {
     }
 }
 
+/// What the public sees on instance `app`: the page's state label for the window, the
+/// Statuspage status of the maintenance, and whether the ics feed lists it.
+async fn public_view(app: &TestApp, title: &str) -> (bool, String, bool) {
+    // What the snapshot refresher does within a second of a change on the other instance.
+    app.running.state.publish_changes().await;
+    let page = app.text("/").await;
+    let summary = app.json("/api/v2/scheduled-maintenances.json").await;
+    let status = summary["scheduled_maintenances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == title)
+        .map(|m| m["status"].as_str().unwrap().to_string())
+        .unwrap_or_default();
+    let ics = app.text("/maintenance.ics").await;
+    (page.contains(title), status, ics.contains(title))
+}
+
 /// Waits until the workers have sent everything queued.
 async fn settle(app: &TestApp) {
     let started = std::time::Instant::now();
@@ -235,6 +253,11 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     set_time(&[&a, &b], eat(-2, 10, 0));
     let id = window(&a, "M-PESA moves home", saturday_2300(), 13).await;
     settle(&a).await;
+    let title = "M-PESA moves home";
+    assert_eq!(
+        public_view(&b, title).await,
+        (true, "scheduled".into(), true)
+    );
     assert_eq!(tick_both(&a, &b).await, 0, "nothing is due on Thursday");
 
     // Reminders: SMS ones at 21:00, before the quiet hours, email ones on the hour.
@@ -249,6 +272,10 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
         set_time(&[&a, &b], at);
         assert_eq!(tick_both(&a, &b).await, 1, "{step} reminder at {at}");
         settle(&a).await;
+        assert_eq!(
+            public_view(&b, title).await,
+            (true, "scheduled".into(), true)
+        );
     }
     let reminded = [
         "maintenance.scheduled",
@@ -263,6 +290,14 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     assert_eq!(tick_both(&a, &b).await, 1);
     settle(&a).await;
     assert_eq!(state(&a, &id).await, "in_progress");
+    assert_eq!(
+        public_view(&b, title).await,
+        (true, "in_progress".into(), true)
+    );
+    assert_eq!(
+        b.json("/api/v2/status.json").await["status"]["indicator"],
+        "maintenance"
+    );
     assert_eq!(events(&a, &id).await.last().unwrap(), "maintenance.started");
     assert!(!b.text("/").await.contains("Running late"));
     assert_eq!(
@@ -309,6 +344,11 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     );
     let feed = a.text("/history.atom").await;
     assert!(feed.contains("M-PESA moves home"));
+    assert_eq!(public_view(&b, title).await.1, "completed");
+    assert_eq!(
+        b.json("/api/v2/status.json").await["status"]["indicator"],
+        "none"
+    );
 
     // What each channel received, in order: SMS and email got the reminders, billers did not.
     let updates = a.store.get_updates(&id).await.unwrap();
@@ -371,6 +411,11 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
     let id = window(&a, "EcoCash platform migration", start, 24).await;
     set_time(&[&a, &b], start);
     assert_eq!(tick_both(&a, &b).await, 1, "started");
+    let title = "EcoCash platform migration";
+    assert_eq!(
+        public_view(&b, title).await,
+        (true, "in_progress".into(), true)
+    );
 
     // The planned end passes: the page says overrunning at once, staff get an email, but
     // customers hear nothing yet.
@@ -444,8 +489,11 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
         .await;
     assert_eq!(s, 200);
     assert_eq!(state(&b, &id).await, "completed");
-    let ics = b.text("/maintenance.ics").await;
-    assert!(ics.contains("EcoCash platform migration"));
+    assert_eq!(
+        public_view(&b, title).await,
+        (true, "completed".into(), true)
+    );
+    assert!(!b.text("/").await.contains("Running late"));
     let steps = a.store.steps_of(&id).await.unwrap();
     let kinds: Vec<(&str, &str)> = steps.iter().map(|s| (s.0.as_str(), s.2.as_str())).collect();
     assert_eq!(
