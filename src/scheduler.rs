@@ -187,17 +187,15 @@ async fn alert_staff(state: &AppState, n: &Notice, what: &str) {
     };
     let lang = state.settings.default_lang();
     let title = n.title.get(lang).to_string();
-    let built = (|| -> anyhow::Result<lettre::Message> {
-        Ok(lettre::Message::builder()
-            .from(state.settings.raw.subscribers.email_from.parse()?)
-            .to(to.parse()?)
-            .subject(format!("Overrunning: {title} ({})", n.reference))
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(format!(
-                "{title} ({}) {what}\n\n{}/console/notices/{}\n",
-                n.reference, state.settings.public_url, n.id
-            ))?)
-    })();
+    let built = crate::delivery::plain_email(
+        &state.settings,
+        &to,
+        format!("Overrunning: {title} ({})", n.reference),
+        format!(
+            "{title} ({}) {what}\n\n{}/console/notices/{}\n",
+            n.reference, state.settings.public_url, n.id
+        ),
+    );
     let sent = match built {
         Ok(m) => state.outbound.send_email(m).await,
         Err(e) => Err(e),

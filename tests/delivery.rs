@@ -193,10 +193,10 @@ async fn sms_and_email_reach_real_peers(backend: Backend) {
     let update_id = report["updates"][0]["update_id"].as_str().unwrap();
     let attempts = app
         .store
-        .delivery_attempts(&format!("{update_id}:{}", busy.id))
+        .attempts_of(&format!("{update_id}:{}", busy.id))
         .await
         .unwrap();
-    let outcomes: Vec<&str> = attempts.iter().map(|a| a.4.as_str()).collect();
+    let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome.as_str()).collect();
     assert_eq!(
         outcomes,
         ["retry", "retry", "retry", "failed"],
@@ -205,7 +205,7 @@ async fn sms_and_email_reach_real_peers(backend: Backend) {
     assert!(
         attempts
             .iter()
-            .all(|a| a.6.as_deref().unwrap_or("").contains("451"))
+            .all(|a| a.error.as_deref().unwrap_or("").contains("451"))
     );
 
     // Delivery reports from the provider's callback.

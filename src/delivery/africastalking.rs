@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{Outcome, Receipt, SmsJob, policy};
+use super::{Outcome, Receipt, SmsJob, error_chain, policy};
 
 /// Numbers per request; Africa's Talking takes more, but a failed request then costs less.
 pub const MAX_BATCH: usize = 100;
@@ -217,18 +217,6 @@ pub fn parse_report(fields: &HashMap<String, String>) -> Option<Receipt> {
 fn snippet(body: &str) -> String {
     let t: String = body.chars().take(200).collect();
     t.replace(['\n', '\r'], " ")
-}
-
-/// The error and its causes in one line ("error sending request: connection refused").
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cause = c.source();
-    }
-    s
 }
 
 #[cfg(test)]

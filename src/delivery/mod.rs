@@ -17,7 +17,7 @@ pub mod worker;
 
 use std::time::Duration;
 
-pub use outbound::{Outbound, http_client, install_tls_provider};
+pub use outbound::{Outbound, http_client, install_tls_provider, plain_email};
 
 /// One SMS ready to go to one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +75,18 @@ pub struct Receipt {
     pub is_final: bool,
     /// The provider's reason when undelivered.
     pub error: Option<String>,
+}
+
+/// The error and its causes in one line ("error sending request: connection refused").
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
 }
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;

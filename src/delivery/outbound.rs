@@ -56,6 +56,21 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
         .context("building the HTTP client")
 }
 
+/// A plain-text email from `subscribers.email_from` (staff alerts, endpoint notices).
+pub fn plain_email(
+    settings: &Settings,
+    to: &str,
+    subject: String,
+    body: String,
+) -> anyhow::Result<lettre::Message> {
+    Ok(lettre::Message::builder()
+        .from(settings.raw.subscribers.email_from.parse()?)
+        .to(to.parse()?)
+        .subject(subject)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(body)?)
+}
+
 impl Outbound {
     pub fn new(settings: Arc<Settings>) -> anyhow::Result<Outbound> {
         install_tls_provider();
@@ -152,9 +167,7 @@ impl Outbound {
                 Err(e) if e.is_permanent() => {
                     Outcome::failed(format!("SMTP rejected the message: {e}"))
                 }
-                Err(e) => {
-                    Outcome::retry(format!("SMTP: {}", super::africastalking::error_chain(&e)))
-                }
+                Err(e) => Outcome::retry(format!("SMTP: {}", super::error_chain(&e))),
             },
             None => {
                 let dir = PathBuf::from(&self.settings.raw.email.dir);

@@ -39,6 +39,16 @@ pub struct Policy {
     pub allow_http: bool,
 }
 
+impl Policy {
+    /// `webhook.allow_private_networks` and `webhook.allow_http`.
+    pub fn from_config(w: &crate::config::Webhook) -> Policy {
+        Policy {
+            allow_private_networks: w.allow_private_networks,
+            allow_http: w.allow_http,
+        }
+    }
+}
+
 /// Refusals are read by billers, so they should read as English.
 fn article(label: &str) -> &'static str {
     if label.starts_with(['a', 'e', 'i', 'o', 'I']) || label.starts_with("unspecified") {

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::africastalking::error_chain;
-use super::{Outcome, Receipt, SmsJob, policy};
+use super::{Outcome, Receipt, SmsJob, error_chain, policy};
 
 pub struct Twilio {
     client: reqwest::Client,

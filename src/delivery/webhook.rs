@@ -52,11 +52,7 @@ pub struct WebhookChannel {
 
 impl WebhookChannel {
     pub fn new(ctx: &Ctx) -> anyhow::Result<WebhookChannel> {
-        let w = &ctx.settings.raw.webhook;
-        let policy = Policy {
-            allow_private_networks: w.allow_private_networks,
-            allow_http: w.allow_http,
-        };
+        let policy = Policy::from_config(&ctx.settings.raw.webhook);
         Ok(WebhookChannel {
             client: client(&ctx.settings, policy)?,
             policy,
@@ -141,33 +137,21 @@ impl WebhookChannel {
             }
         };
         self.pace(&job.endpoint_id, m.rate_limit).await;
-        let keys: Vec<Vec<u8>> = m
-            .secrets
-            .iter()
-            .filter_map(|s| signing::parse_secret(s).ok())
-            .collect();
         let timestamp = self.ctx.clock.now().timestamp();
-        let signature = signing::signature_header(
-            &keys,
-            m.ed25519_secret.as_deref(),
+        let sent = signed(
+            &self.client,
+            url,
+            &m,
             &job.delivery_id,
             timestamp,
-            job.body.as_bytes(),
-        );
-        let sent = self
-            .client
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("webhook-id", &job.delivery_id)
-            .header("webhook-timestamp", timestamp.to_string())
-            .header("webhook-signature", signature)
-            .body(job.body.clone())
-            .send()
-            .await;
+            job.body.clone(),
+        )
+        .send()
+        .await;
         let response = match sent {
             Ok(r) => r,
             Err(e) => {
-                let why = super::africastalking::error_chain(&e);
+                let why = super::error_chain(&e);
                 if why.contains(ssrf::REFUSAL_MARK) {
                     let _ = self
                         .ctx
@@ -201,7 +185,7 @@ impl WebhookChannel {
                 return (
                     Outcome::retry(format!(
                         "HTTP {code}, then reading the answer {what}: {}",
-                        super::africastalking::error_chain(&e)
+                        super::error_chain(&e)
                     )),
                     Some(Answer {
                         status: Some(code),
@@ -302,22 +286,17 @@ impl WebhookChannel {
 
 /// Emails an endpoint's contact that it was disabled, and how to get it back.
 async fn notify_contact(ctx: &Ctx, id: &str, url: &str, to: &str, reason: &str) {
-    let built = (|| -> anyhow::Result<lettre::Message> {
-        Ok(lettre::Message::builder()
-            .from(ctx.settings.raw.subscribers.email_from.parse()?)
-            .to(to.parse()?)
-            .subject(format!(
-                "{}: webhook endpoint disabled",
-                ctx.settings.raw.page.name
-            ))
-            .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(format!(
-                "Your webhook endpoint {url} (id {id}) was disabled: {reason}.\n\n\
-                 Updates published from now on are not queued for it. Fix the receiver, then \
-                 enable it again (POST /api/v1/endpoints/{id}/enable with {{\"replay\": true}}) \
-                 to receive what it missed.\n"
-            ))?)
-    })();
+    let built = super::plain_email(
+        &ctx.settings,
+        to,
+        format!("{}: webhook endpoint disabled", ctx.settings.raw.page.name),
+        format!(
+            "Your webhook endpoint {url} (id {id}) was disabled: {reason}.\n\n\
+             Updates published from now on are not queued for it. Fix the receiver, then \
+             enable it again (POST /api/v1/endpoints/{id}/enable with {{\"replay\": true}}) \
+             to receive what it missed.\n"
+        ),
+    );
     let result = match built {
         Ok(message) => ctx.outbound.send_email(message).await,
         Err(e) => Err(e),
@@ -393,6 +372,36 @@ impl Channel for WebhookChannel {
     }
 }
 
+/// A Standard Webhooks request: the body as it will be sent, signed with every live secret.
+fn signed(
+    client: &reqwest::Client,
+    url: reqwest::Url,
+    m: &SigningMaterial,
+    id: &str,
+    timestamp: i64,
+    body: String,
+) -> reqwest::RequestBuilder {
+    let keys: Vec<Vec<u8>> = m
+        .secrets
+        .iter()
+        .filter_map(|s| signing::parse_secret(s).ok())
+        .collect();
+    let signature = signing::signature_header(
+        &keys,
+        m.ed25519_secret.as_deref(),
+        id,
+        timestamp,
+        body.as_bytes(),
+    );
+    client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("webhook-id", id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+}
+
 fn client(settings: &crate::config::Settings, policy: Policy) -> anyhow::Result<reqwest::Client> {
     ssrf::webhook_client_with(
         policy,
@@ -416,11 +425,7 @@ pub async fn send_test(
     endpoint_id: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<serde_json::Value> {
-    let w = &settings.raw.webhook;
-    let policy = Policy {
-        allow_private_networks: w.allow_private_networks,
-        allow_http: w.allow_http,
-    };
+    let policy = Policy::from_config(&settings.raw.webhook);
     let m = store.signing_material(endpoint_id, now).await?;
     let url = match ssrf::check_url(&m.url, policy) {
         Ok(u) => u,
@@ -431,23 +436,9 @@ pub async fn send_test(
     };
     let body = crate::render::webhook::test_ping(settings, now).to_string();
     let id = format!("test_{}", uuid::Uuid::now_v7());
-    let keys: Vec<Vec<u8>> = m
-        .secrets
-        .iter()
-        .filter_map(|s| signing::parse_secret(s).ok())
-        .collect();
-    let ts = now.timestamp();
-    let signature =
-        signing::signature_header(&keys, m.ed25519_secret.as_deref(), &id, ts, body.as_bytes());
     let started = Instant::now();
     let client = client(settings, policy)?;
-    let sent = client
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header("webhook-id", &id)
-        .header("webhook-timestamp", ts.to_string())
-        .header("webhook-signature", signature)
-        .body(body)
+    let sent = signed(&client, url, &m, &id, now.timestamp(), body)
         .send()
         .await;
     let latency_ms = started.elapsed().as_millis() as u64;
@@ -461,6 +452,6 @@ pub async fn send_test(
                 "status": status, "latency_ms": latency_ms, "response": text})
         }
         Err(e) => serde_json::json!({"ok": false, "webhook_id": id, "latency_ms": latency_ms,
-            "error": super::africastalking::error_chain(&e)}),
+            "error": super::error_chain(&e)}),
     })
 }

@@ -538,45 +538,6 @@ impl Store {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(Into::into)
     }
-
-    /// Every attempt at one delivery, oldest first: (attempt, worker, started_at, latency_ms,
-    /// outcome, provider_id, error).
-    pub async fn delivery_attempts(
-        &self,
-        delivery_id: &str,
-    ) -> StoreResult<
-        Vec<(
-            i64,
-            String,
-            DateTime<Utc>,
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-        )>,
-    > {
-        let rows = sqlx::query(
-            "SELECT attempt, worker, started_at, latency_ms, outcome, provider_id, error \
-             FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt",
-        )
-        .bind(delivery_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("attempt")?,
-                    r.try_get("worker")?,
-                    from_ms(r.try_get("started_at")?),
-                    r.try_get("latency_ms")?,
-                    r.try_get("outcome")?,
-                    r.try_get("provider_id")?,
-                    r.try_get("error")?,
-                ))
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
-    }
 }
 
 /// Stores an update's rendered messages with one multi-row INSERT, in the publishing

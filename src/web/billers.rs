@@ -162,11 +162,7 @@ impl EndpointIn {
     /// Checks every field against what it would replace, naming each bad one.
     pub fn settings(&self, state: &AppState, base: Option<&Endpoint>) -> Result<EndpointSettings> {
         let mut errors = std::collections::BTreeMap::new();
-        let w = &state.settings.raw.webhook;
-        let policy = crate::delivery::ssrf::Policy {
-            allow_private_networks: w.allow_private_networks,
-            allow_http: w.allow_http,
-        };
+        let policy = crate::delivery::ssrf::Policy::from_config(&state.settings.raw.webhook);
         let url = match (&self.url, base) {
             (Some(u), _) => u.trim().to_string(),
             (None, Some(b)) => b.url.clone(),

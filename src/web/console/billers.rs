@@ -73,19 +73,14 @@ async fn billers_page(
     (status, html(page)).into_response()
 }
 
+/// A client error as one line for the page; an internal one is logged and not shown.
 fn errors_text(e: AppError) -> String {
     match e {
-        AppError::Invalid(_, errors) => errors
-            .iter()
-            .map(|(f, m)| format!("{f}: {m}"))
-            .collect::<Vec<_>>()
-            .join("; "),
-        AppError::Conflict(f, m) => format!("{f}: {m}"),
-        AppError::NotFound(m) => m,
-        other => {
-            tracing::error!(error = ?other.into_response().status(), "console billers");
+        AppError::Internal(e) => {
+            tracing::error!(error = ?e, "console billers");
             "Something went wrong; it is in the log.".into()
         }
+        other => other.message(),
     }
 }
 
