@@ -197,57 +197,138 @@ async fn channel_events(app: &TestApp, id: &str, channel: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where the messages go when the workers run: an SMS file, an email directory (customers
+/// and staff alerts) and a biller's webhook receiver.
+struct Receivers {
+    dir: tempfile::TempDir,
+    hook: String,
+    webhooks: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Receivers {
+    async fn start() -> Receivers {
+        let webhooks = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let sink = webhooks.clone();
+        let receiver = axum::Router::new().route(
+            "/kplc",
+            axum::routing::post(move |body: String| {
+                let sink = sink.clone();
+                async move {
+                    let v: Value = serde_json::from_str(&body).unwrap();
+                    sink.lock()
+                        .unwrap()
+                        .push(v["type"].as_str().unwrap().to_string());
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hook = format!("http://{}/kplc", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, receiver).await });
+        Receivers {
+            dir: tempfile::tempdir().unwrap(),
+            hook,
+            webhooks,
+        }
+    }
+
+    fn sms_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("sms.jsonl")
+    }
+
+    /// Two instances with workers, a follower on each channel and a biller's endpoint.
+    async fn instances(&self, backend: Backend, reminders: &str) -> (TestApp, TestApp) {
+        let sms_file = self.sms_file();
+        let (a, b) = with_workers(
+            backend,
+            self.dir.path(),
+            reminders,
+            &[
+                ("TANGAZO_DELIVERY_WORKERS", "true"),
+                ("TANGAZO_DELIVERY_POLL_MILLIS", "20"),
+                ("TANGAZO_SMS_FILE", sms_file.to_str().unwrap()),
+                ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
+            ],
+        )
+        .await;
+        let now = a.clock.now();
+        let biller = a
+            .store
+            .create_biller("Kenya Power", "ops@kplc.example", "test", now)
+            .await
+            .unwrap();
+        let endpoint = tangazo::store::EndpointSettings {
+            url: self.hook.clone(),
+            description: String::new(),
+            event_types: vec![],
+            services: None,
+            rate_limit: 0,
+            contact_email: "ops@kplc.example".into(),
+        };
+        a.store
+            .create_endpoint(&biller.id, &endpoint, false, "test", now)
+            .await
+            .unwrap();
+        follower(&a).await;
+        (a, b)
+    }
+
+    /// The events the SMS follower, the email follower and the biller received, in order.
+    async fn received(&self, app: &TestApp, id: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+        settle(app).await;
+        let updates = app.store.get_updates(id).await.unwrap();
+        let event_of = |update: &str| {
+            updates
+                .iter()
+                .find(|u| u.id == update)
+                .map(|u| (u.sequence, u.event.as_str().to_string()))
+        };
+        let sms: Vec<String> = std::fs::read_to_string(self.sms_file())
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|v| v["to"] == "+254712000001")
+            .filter_map(|v| {
+                event_of(
+                    v["delivery_id"]
+                        .as_str()
+                        .unwrap()
+                        .split(':')
+                        .next()
+                        .unwrap(),
+                )
+            })
+            .map(|(_, e)| e)
+            .collect();
+        let mut email: Vec<(i64, String)> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|f| f.unwrap())
+            .filter(|f| f.path().extension().is_some_and(|e| e == "eml"))
+            .filter_map(|f| {
+                let raw = std::fs::read_to_string(f.path()).unwrap();
+                let name = f.file_name().to_string_lossy().replace('_', ":");
+                let found = event_of(name.split(':').next().unwrap())?;
+                raw.contains("To: wanjiku@example.co.ke").then_some(found)
+            })
+            .collect();
+        email.sort();
+        let email = email.into_iter().map(|e| e.1).collect();
+        (sms, email, self.webhooks.lock().unwrap().clone())
+    }
+
+    /// Staff alerts emailed so far.
+    fn staff_alerts(&self) -> Vec<String> {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap_or_default())
+            .filter(|m| m.contains("To: noc@safaricom.example"))
+            .collect()
+    }
+}
+
 async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
-    let mail = tempfile::tempdir().unwrap();
-    let sms_file = mail.path().join("sms.jsonl");
-    let webhooks = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let sink = webhooks.clone();
-    let receiver = axum::Router::new().route(
-        "/kplc",
-        axum::routing::post(move |body: String| {
-            let sink = sink.clone();
-            async move {
-                let v: Value = serde_json::from_str(&body).unwrap();
-                sink.lock()
-                    .unwrap()
-                    .push(v["type"].as_str().unwrap().to_string());
-                axum::http::StatusCode::NO_CONTENT
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook = format!("http://{}/kplc", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, receiver).await });
-    let (a, b) = with_workers(
-        backend,
-        mail.path(),
-        "24h,1h",
-        &[
-            ("TANGAZO_DELIVERY_WORKERS", "true"),
-            ("TANGAZO_DELIVERY_POLL_MILLIS", "20"),
-            ("TANGAZO_SMS_FILE", sms_file.to_str().unwrap()),
-            ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
-        ],
-    )
-    .await;
-    let now = a.clock.now();
-    let biller = a
-        .store
-        .create_biller("Kenya Power", "ops@kplc.example", "test", now)
-        .await
-        .unwrap();
-    let endpoint = tangazo::store::EndpointSettings {
-        url: hook,
-        description: String::new(),
-        event_types: vec![],
-        services: None,
-        rate_limit: 0,
-        contact_email: "ops@kplc.example".into(),
-    };
-    a.store
-        .create_endpoint(&biller.id, &endpoint, false, "test", now)
-        .await
-        .unwrap();
+    let r = Receivers::start().await;
+    let (a, b) = r.instances(backend, "24h,1h").await;
     follower(&a).await;
     // Announced on Thursday 16 April.
     set_time(&[&a, &b], eat(-2, 10, 0));
@@ -351,22 +432,6 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     );
 
     // What each channel received, in order: SMS and email got the reminders, billers did not.
-    let updates = a.store.get_updates(&id).await.unwrap();
-    let event_of = |delivery: &str| {
-        let update = delivery.split(':').next().unwrap();
-        updates
-            .iter()
-            .find(|u| u.id == update)
-            .map(|u| u.event.as_str().to_string())
-            .unwrap()
-    };
-    let sms: Vec<String> = std::fs::read_to_string(&sms_file)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .filter(|v| v["to"] == "+254712000001")
-        .map(|v| event_of(v["delivery_id"].as_str().unwrap()))
-        .collect();
     let all = [
         "maintenance.scheduled",
         "maintenance.reminder",
@@ -374,43 +439,33 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
         "maintenance.started",
         "maintenance.completed",
     ];
+    let (sms, email, hooks) = r.received(&a, &id).await;
     assert_eq!(sms, all);
-    let mut emails: Vec<(i64, String)> = std::fs::read_dir(mail.path())
-        .unwrap()
-        .map(|f| f.unwrap())
-        .filter(|f| f.path().extension().is_some_and(|e| e == "eml"))
-        .filter_map(|f| {
-            let raw = std::fs::read_to_string(f.path()).unwrap();
-            assert!(!raw.contains("Overrunning"), "no staff alert");
-            let name = f.file_name().to_string_lossy().replace('_', ":");
-            let update = name.split(':').next().unwrap().to_string();
-            let u = updates.iter().find(|u| u.id == update)?;
-            raw.contains("To: wanjiku@example.co.ke")
-                .then(|| (u.sequence, u.event.as_str().to_string()))
-        })
-        .collect();
-    emails.sort();
-    let emails: Vec<String> = emails.into_iter().map(|e| e.1).collect();
-    assert_eq!(emails, all);
+    assert_eq!(email, all);
     assert_eq!(
-        webhooks.lock().unwrap().clone(),
+        hooks,
         [
             "maintenance.scheduled",
             "maintenance.started",
             "maintenance.completed"
         ]
     );
+    assert!(r.staff_alerts().is_empty(), "no staff alert");
 }
 
 async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
-    let mail = tempfile::tempdir().unwrap();
-    let (a, b) = two_instances(backend, mail.path(), "").await;
-    follower(&a).await;
+    let r = Receivers::start().await;
+    let (a, b) = r.instances(backend, "").await;
+    let got = |sms: &[&str]| {
+        let all: Vec<String> = sms.iter().map(|e| format!("maintenance.{e}")).collect();
+        (all.clone(), all.clone(), all)
+    };
     let start = saturday_2300();
     set_time(&[&a, &b], start - Duration::days(7));
     let id = window(&a, "EcoCash platform migration", start, 24).await;
     set_time(&[&a, &b], start);
     assert_eq!(tick_both(&a, &b).await, 1, "started");
+    assert_eq!(r.received(&a, &id).await, got(&["scheduled", "started"]));
     let title = "EcoCash platform migration";
     assert_eq!(
         public_view(&b, title).await,
@@ -428,13 +483,11 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
         page.contains("We will post a new estimate"),
         "no end is invented"
     );
-    let alerts: Vec<String> = std::fs::read_dir(mail.path())
-        .unwrap()
-        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap())
-        .collect();
+    let alerts = r.staff_alerts();
     assert_eq!(alerts.len(), 1);
-    assert!(alerts[0].contains("To: noc@safaricom.example") && alerts[0].contains("Overrunning"));
+    assert!(alerts[0].contains("Overrunning"));
     assert_eq!(events(&a, &id).await.len(), 2);
+    assert_eq!(r.received(&a, &id).await, got(&["scheduled", "started"]));
 
     // After the grace period everyone is told it runs over, once; no new end is invented.
     set_time(&[&a, &b], end + Duration::minutes(31));
@@ -465,6 +518,11 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
         ]
     );
     assert_eq!(tick_both(&a, &b).await, 0, "told once");
+    assert_eq!(
+        r.received(&a, &id).await,
+        got(&["scheduled", "started", "overrunning"])
+    );
+    assert_eq!(r.staff_alerts().len(), 2, "staff asked for a new estimate");
 
     // Staff extend it with a new estimate, then complete it a day late.
     let new_end = end + Duration::hours(26);
@@ -504,6 +562,16 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
             ("overrun_update", "done"),
             ("overrun", "cancelled")
         ]
+    );
+    assert_eq!(
+        r.received(&a, &id).await,
+        got(&[
+            "scheduled",
+            "started",
+            "overrunning",
+            "extended",
+            "completed"
+        ])
     );
 }
 
