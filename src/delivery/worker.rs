@@ -280,7 +280,12 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     let semaphore = Arc::new(Semaphore::new(channel.concurrency().max(1)));
     let poll = Duration::from_millis(u64::from(ctx.settings.raw.delivery.poll_millis));
     let lease = chrono::Duration::seconds(i64::from(ctx.settings.raw.delivery.lease_seconds));
-    let batch = ctx.settings.raw.delivery.batch_size as usize;
+    // A claim holds no more than two rounds of calls in flight, so even when every call runs
+    // to its timeout the batch is done well within the lease and no other worker takes it
+    // over while it is still being sent (Twilio: 8 rows at 4 in flight, not 100).
+    let batch = (ctx.settings.raw.delivery.batch_size as usize)
+        .min(chunk_size * channel.concurrency().max(1) * 2)
+        .max(1);
     let backoff = channel.backoff(Backoff::from_settings(&ctx.settings.raw.delivery));
     let mut messages: HashMap<(String, String), UpdateMessage> = HashMap::new();
     tracing::info!(channel = channel.name(), worker = %ctx.worker_id, "delivery worker started");
