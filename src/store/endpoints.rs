@@ -475,19 +475,15 @@ impl Store {
         if done == 0 {
             return Err(StoreError::NotFound);
         }
-        insert_audit(
+        audit_note(
             &mut tx,
-            Audit {
-                actor,
-                action: "endpoint.rotate_secret",
-                target: format!("endpoint:{id}"),
-                before: None,
-                after: None,
-                detail: format!(
-                    "previous secret signs until {}",
-                    (now + overlap).to_rfc3339()
-                ),
-            },
+            actor,
+            "endpoint.rotate_secret",
+            id,
+            &format!(
+                "previous secret signs until {}",
+                (now + overlap).to_rfc3339()
+            ),
             now,
         )
         .await?;
@@ -557,19 +553,7 @@ impl Store {
         .await?
         .rows_affected();
         if done > 0 {
-            insert_audit(
-                &mut tx,
-                Audit {
-                    actor,
-                    action: "endpoint.disable",
-                    target: format!("endpoint:{id}"),
-                    before: None,
-                    after: None,
-                    detail: reason.to_string(),
-                },
-                now,
-            )
-            .await?;
+            audit_note(&mut tx, actor, "endpoint.disable", id, reason, now).await?;
         }
         tx.commit().await?;
         Ok(done > 0)
@@ -623,16 +607,12 @@ impl Store {
             .await?
             .rows_affected();
         }
-        insert_audit(
+        audit_note(
             &mut tx,
-            Audit {
-                actor,
-                action: "endpoint.enable",
-                target: format!("endpoint:{id}"),
-                before: None,
-                after: None,
-                detail: format!("{queued} missed update(s) queued"),
-            },
+            actor,
+            "endpoint.enable",
+            id,
+            &format!("{queued} missed update(s) queued"),
             now,
         )
         .await?;
@@ -769,16 +749,12 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        insert_audit(
+        audit_note(
             &mut tx,
-            Audit {
-                actor,
-                action,
-                target: format!("endpoint:{endpoint_id}"),
-                before: None,
-                after: None,
-                detail: format!("{n} delivery(ies) queued again"),
-            },
+            actor,
+            action,
+            endpoint_id,
+            &format!("{n} delivery(ies) queued again"),
             now,
         )
         .await?;
@@ -852,6 +828,31 @@ async fn audit_endpoint(
                 .to_string()
             }),
             detail: String::new(),
+        },
+        now,
+    )
+    .await
+}
+
+/// An audited endpoint action that changes no settings (rotation, disabling, replays): what
+/// happened is in `detail`.
+async fn audit_note(
+    conn: &mut sqlx::AnyConnection,
+    actor: &str,
+    action: &str,
+    id: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    insert_audit(
+        conn,
+        Audit {
+            actor,
+            action,
+            target: format!("endpoint:{id}"),
+            before: None,
+            after: None,
+            detail: detail.to_string(),
         },
         now,
     )
