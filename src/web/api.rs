@@ -1836,7 +1836,7 @@ struct ActionIn {
 }
 
 /// Reads an optional JSON body; an empty body means "no fields".
-struct OptionalJson<T>(T);
+pub struct OptionalJson<T>(pub T);
 
 impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
     type Rejection = AppError;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, Staff, parse_time_public};
+use super::api::{ApiJson, OptionalJson, Staff, parse_time_public};
 use super::{AppError, AppState, Result};
 use crate::domain::{Event, ServiceCode};
 use crate::store::{ApiToken, Endpoint, EndpointSettings, Role, StoreError};
@@ -429,30 +429,14 @@ pub struct EnableIn {
     reason: Option<String>,
 }
 
-/// An optional JSON body: empty means the defaults.
-fn optional_body(body: &[u8]) -> Result<EnableIn> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(EnableIn::default());
-    }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        AppError::field(
-            if path == "." { "body".into() } else { path },
-            e.inner().to_string(),
-        )
-    })
-}
-
 pub async fn enable_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptionalJson(input): OptionalJson<EnableIn>,
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
-    let input = optional_body(&body)?;
     let queued = state
         .store
         .enable_endpoint(&id, input.replay, &caller.actor(), state.clock.now())
@@ -464,11 +448,11 @@ pub async fn disable_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    body: axum::body::Bytes,
+    OptionalJson(input): OptionalJson<EnableIn>,
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
-    let reason = optional_body(&body)?
+    let reason = input
         .reason
         .unwrap_or_else(|| format!("disabled by {}", caller.actor()));
     state
