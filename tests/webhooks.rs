@@ -285,8 +285,20 @@ async fn signed_in_order_with_rotation(backend: Backend) {
     verify(&new_secret, &fourth).unwrap();
     verify(&secret, &fourth).unwrap();
 
-    // Attempts are recorded with the answer.
-    let list = deliveries(&app, &token, &ep).await;
+    // Attempts are recorded with the answer. The receiver holds the fourth
+    // webhook before its worker has written the result, so wait for that too.
+    let started = Instant::now();
+    let list = loop {
+        let list = deliveries(&app, &token, &ep).await;
+        if list.iter().all(|d| d["state"] != "pending") {
+            break list;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "results never recorded: {list:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(list.len(), 4);
     assert!(list.iter().all(|d| d["state"] == "sent"), "{list:?}");
     let did = list[0]["id"].as_str().unwrap();
