@@ -100,6 +100,8 @@ pub struct Progress {
 pub struct QueueDepth {
     pub channel: String,
     pub pending: i64,
+    /// Of those, claimed by a worker and being sent (or sent, the result not yet recorded).
+    pub in_flight: i64,
     pub oldest_created_at: Option<DateTime<Utc>>,
 }
 
@@ -116,7 +118,6 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Claimed>> {
         let owner = uuid::Uuid::now_v7().to_string();
-        let mut tx = self.begin_write().await?;
         // Webhooks: nothing for a disabled endpoint (it waits for re-enabling), and one
         // endpoint gets a notice's updates in sequence order: a later one waits while an
         // earlier one is untried or in flight (not while it is being retried, so one bad
@@ -129,40 +130,31 @@ impl Store {
         } else {
             ""
         };
+        // The claimed rows come back from the UPDATE itself, with what sending them needs.
         let sql = format!(
             "UPDATE deliveries SET lease_owner = $1, lease_until = $2, next_attempt_at = $2, \
              attempts = attempts + 1 \
              WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'pending' AND d.channel = $3 \
-               AND d.next_attempt_at <= $4{webhook_rules} ORDER BY d.next_attempt_at LIMIT $5{})",
+               AND d.next_attempt_at <= $4{webhook_rules} ORDER BY d.next_attempt_at LIMIT $5{}) \
+             RETURNING id, notice_id, update_id, sequence, event, language, attempts, subscriber_id, \
+               endpoint_id, (SELECT n.reference FROM notices n WHERE n.id = deliveries.notice_id) AS reference, \
+               COALESCE((SELECT s.address FROM subscribers s WHERE s.id = deliveries.subscriber_id \
+                 AND s.state = 'confirmed'), \
+                 (SELECT e.url FROM endpoints e WHERE e.id = deliveries.endpoint_id)) AS address",
             self.backend.skip_locked()
         );
-        let claimed = sqlx::query(AssertSqlSafe(sql))
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(AssertSqlSafe(sql))
             .bind(&owner)
             .bind(ms(now + lease))
             .bind(channel)
             .bind(ms(now))
             .bind(limit as i64)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if claimed == 0 {
-            tx.rollback().await?;
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query(
-            "SELECT d.id, d.notice_id, n.reference, d.update_id, d.sequence, d.event, d.language, d.attempts, \
-             d.subscriber_id, d.endpoint_id, \
-             COALESCE(CASE WHEN s.state = 'confirmed' THEN s.address END, e.url) AS address \
-             FROM deliveries d JOIN notices n ON n.id = d.notice_id \
-             LEFT JOIN subscribers s ON s.id = d.subscriber_id \
-             LEFT JOIN endpoints e ON e.id = d.endpoint_id \
-             WHERE d.lease_owner = $1 ORDER BY d.next_attempt_at, d.sequence",
-        )
-        .bind(&owner)
-        .fetch_all(&mut *tx)
-        .await?;
+            .fetch_all(&mut *tx)
+            .await?;
         tx.commit().await?;
-        rows.iter()
+        let mut claimed = rows
+            .iter()
             .map(|r| {
                 Ok(Claimed {
                     id: r.try_get("id")?,
@@ -178,8 +170,9 @@ impl Store {
                     address: r.try_get("address")?,
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(Into::into)
+            .collect::<Result<Vec<Claimed>, sqlx::Error>>()?;
+        claimed.sort_by_key(|c| c.sequence);
+        Ok(claimed)
     }
 
     /// Records a batch of results and their attempts in one transaction. A result counts only
@@ -196,109 +189,93 @@ impl Store {
         if done.is_empty() {
             return Ok(());
         }
-        let mut tx = self.begin_write().await?;
-        for chunk in done.chunks(CHUNK) {
-            // (id, attempt, state, next_attempt_at, provider_id, error)
-            let mut values = String::new();
-            let mut binds: Vec<(String, i64, &str, i64, String, String)> = Vec::new();
-            for (i, f) in chunk.iter().enumerate() {
-                let (state, next, provider, error) = match &f.finish {
-                    Finish::Sent { provider_id } => {
-                        ("sent", 0, provider_id.clone().unwrap_or_default(), "")
-                    }
-                    Finish::Retry { at, error } => {
-                        ("pending", ms(*at), String::new(), error.as_str())
-                    }
-                    Finish::Failed { error } => ("failed", 0, String::new(), error.as_str()),
-                    Finish::Cancelled { reason } => {
-                        ("cancelled", 0, String::new(), reason.as_str())
-                    }
-                };
-                if i > 0 {
-                    values.push_str(", ");
+        // The whole batch travels as one JSON parameter, so the statements are the same text
+        // for any batch size (prepared once) and binding costs nothing per row.
+        let mut results = Vec::with_capacity(done.len());
+        let mut attempts = Vec::with_capacity(done.len());
+        for f in done {
+            let (state, outcome, next, provider, error) = match &f.finish {
+                Finish::Sent { provider_id } => {
+                    ("sent", "sent", None, provider_id.as_deref(), None)
                 }
-                let b = i * 6;
-                values.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                ));
-                binds.push((
-                    f.id.clone(),
-                    f.attempt,
-                    state,
-                    next,
-                    provider,
-                    error.to_string(),
-                ));
-            }
-            let n = binds.len() * 6;
-            let sql = format!(
-                "UPDATE deliveries SET \
-                   state = CASE WHEN v.column3 = 'sent' OR deliveries.state = 'pending' THEN v.column3 ELSE deliveries.state END, \
-                   next_attempt_at = CASE WHEN v.column3 = 'pending' THEN v.column4 ELSE deliveries.next_attempt_at END, \
-                   finished_at = CASE WHEN v.column3 = 'sent' OR deliveries.state = 'pending' \
-                     THEN CASE WHEN v.column3 = 'pending' THEN NULL ELSE ${} END \
-                     ELSE deliveries.finished_at END, \
-                   provider_id = NULLIF(v.column5, ''), error = NULLIF(v.column6, ''), \
-                   lease_owner = NULL, lease_until = NULL \
-                 FROM (VALUES {values}) AS v \
-                 WHERE deliveries.id = v.column1 AND deliveries.attempts = v.column2 \
-                   AND deliveries.lease_owner IS NOT NULL",
-                n + 1
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (id, attempt, state, next, provider, error) in binds {
-                q = q
-                    .bind(id)
-                    .bind(attempt)
-                    .bind(state)
-                    .bind(next)
-                    .bind(provider)
-                    .bind(error);
-            }
-            q.bind(ms(now)).execute(&mut *tx).await?;
-
-            let mut values = String::new();
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    values.push_str(", ");
+                Finish::Retry { at, error } => (
+                    "pending",
+                    "retry",
+                    Some(ms(*at)),
+                    None,
+                    Some(error.as_str()),
+                ),
+                Finish::Failed { error } => ("failed", "failed", None, None, Some(error.as_str())),
+                Finish::Cancelled { reason } => {
+                    ("cancelled", "cancelled", None, None, Some(reason.as_str()))
                 }
-                let b = i * 10;
-                let cols: Vec<String> = (1..=10).map(|k| format!("${}", b + k)).collect();
-                values.push_str(&format!("({})", cols.join(", ")));
-            }
-            let sql = format!(
-                "INSERT INTO delivery_attempts \
-                 (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
-                 status_code, response) VALUES {values} ON CONFLICT DO NOTHING"
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for f in chunk {
-                let (outcome, provider, error) = match &f.finish {
-                    Finish::Sent { provider_id } => ("sent", provider_id.clone(), None),
-                    Finish::Retry { error, .. } => ("retry", None, Some(error.clone())),
-                    Finish::Failed { error } => ("failed", None, Some(error.clone())),
-                    Finish::Cancelled { reason } => ("cancelled", None, Some(reason.clone())),
-                };
-                q = q
-                    .bind(f.id.clone())
-                    .bind(f.attempt)
-                    .bind(worker.to_string())
-                    .bind(ms(f.started_at))
-                    .bind(f.latency_ms)
-                    .bind(outcome)
-                    .bind(provider)
-                    .bind(error)
-                    .bind(f.status_code)
-                    .bind(f.response.clone());
-            }
-            q.execute(&mut *tx).await?;
+            };
+            results.push(serde_json::json!({
+                "id": f.id, "attempt": f.attempt, "state": state, "next": next,
+                "provider": provider, "error": error,
+            }));
+            attempts.push(serde_json::json!({
+                "id": f.id, "attempt": f.attempt, "started": ms(f.started_at),
+                "latency": f.latency_ms, "outcome": outcome, "provider": provider,
+                "error": error, "status": f.status_code, "response": f.response,
+            }));
         }
+        let results = serde_json::Value::Array(results).to_string();
+        let attempts = serde_json::Value::Array(attempts).to_string();
+        let v = self.backend.json_rows(
+            "$1",
+            &[
+                ("id", "text"),
+                ("attempt", "bigint"),
+                ("state", "text"),
+                ("next", "bigint"),
+                ("provider", "text"),
+                ("error", "text"),
+            ],
+        );
+        let mut tx = self.begin_write().await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "UPDATE deliveries SET \
+               state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
+               next_attempt_at = CASE WHEN v.state = 'pending' THEN v.next ELSE deliveries.next_attempt_at END, \
+               finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
+                 THEN CASE WHEN v.state = 'pending' THEN NULL ELSE $2 END \
+                 ELSE deliveries.finished_at END, \
+               provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), \
+               lease_owner = NULL, lease_until = NULL \
+             FROM {v} \
+             WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
+               AND deliveries.lease_owner IS NOT NULL"
+        )))
+        .bind(results)
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await?;
+        let v = self.backend.json_rows(
+            "$1",
+            &[
+                ("id", "text"),
+                ("attempt", "bigint"),
+                ("started", "bigint"),
+                ("latency", "bigint"),
+                ("outcome", "text"),
+                ("provider", "text"),
+                ("error", "text"),
+                ("status", "bigint"),
+                ("response", "text"),
+            ],
+        );
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO delivery_attempts \
+             (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
+             status_code, response) \
+             SELECT v.id, v.attempt, $2, v.started, v.latency, v.outcome, v.provider, v.error, \
+             v.status, v.response FROM {v} WHERE true ON CONFLICT DO NOTHING"
+        )))
+        .bind(attempts)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?;
         // Reports that arrived before these sends were recorded. Usually there are none, and
         // then this is one look at an empty table; otherwise the provider-id index finds them.
         if let Some(lock) = self.backend.lock_receipts() {
@@ -522,7 +499,8 @@ impl Store {
     /// Pending deliveries per channel and the oldest one's age.
     pub async fn queue_depth(&self) -> StoreResult<Vec<QueueDepth>> {
         let rows = sqlx::query(
-            "SELECT channel, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries \
+            "SELECT channel, COUNT(*) AS n, MIN(created_at) AS oldest, \
+             SUM(CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END) AS in_flight FROM deliveries \
              WHERE state = 'pending' GROUP BY channel ORDER BY channel",
         )
         .fetch_all(&self.pool)
@@ -532,6 +510,7 @@ impl Store {
                 Ok(QueueDepth {
                     channel: r.try_get("channel")?,
                     pending: r.try_get("n")?,
+                    in_flight: r.try_get("in_flight")?,
                     oldest_created_at: r.try_get::<Option<i64>, _>("oldest")?.map(from_ms),
                 })
             })

@@ -512,7 +512,7 @@ impl Store {
 
 /// One import in one transaction: either the whole file is in, or nothing is.
 pub struct Import {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: super::WriteTx,
     pub inserted: u64,
     pub seen: u64,
 }
