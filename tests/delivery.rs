@@ -59,7 +59,7 @@ async fn drain(app: &TestApp, notice: &str, step: Span) -> Value {
             started.elapsed() < Duration::from_secs(60),
             "deliveries still pending: {v}"
         );
-        app.clock.advance(step);
+        app.advance_when_idle(step).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

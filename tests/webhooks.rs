@@ -161,7 +161,7 @@ async fn wait_until(what: &str, app: &TestApp, step: Span, mut done: impl FnMut(
             started.elapsed() < Duration::from_secs(30),
             "timed out: {what}"
         );
-        app.clock.advance(step);
+        app.advance_when_idle(step).await;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -402,7 +402,7 @@ async fn failure_modes(backend: Backend) {
             started.elapsed() < Duration::from_secs(40),
             "deliveries still pending"
         );
-        app.clock.advance(Span::seconds(2));
+        app.advance_when_idle(Span::seconds(2)).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let state_of = |kind: &str| {
@@ -483,7 +483,7 @@ async fn failure_modes(backend: Backend) {
     assert_eq!(e["enabled"], true);
 
     // Still failing more than webhook.disable_after_hours later: disabled, contact emailed.
-    app.clock.advance(Span::hours(2));
+    app.advance_when_idle(Span::hours(2)).await;
     app.publish_window("Second window", 48, 2).await;
     let started = Instant::now();
     loop {
@@ -604,7 +604,7 @@ async fn replay_recover_and_test_ping(backend: Backend) {
         .all(|d| d["state"] != "failed")
     {
         assert!(started.elapsed() < Duration::from_secs(20));
-        app.clock.advance(Span::seconds(2));
+        app.advance_when_idle(Span::seconds(2)).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let (s, _) = app

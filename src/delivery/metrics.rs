@@ -142,6 +142,17 @@ impl DeliveryMetrics {
             let _ = writeln!(out, "tangazo_outbox_pending{{channel=\"{channel}\"}} {n}");
         }
         out.push_str(
+            "# HELP tangazo_outbox_in_flight Pending deliveries a worker has claimed and is sending.\n",
+        );
+        out.push_str("# TYPE tangazo_outbox_in_flight gauge\n");
+        for channel in CHANNELS {
+            let n = queue
+                .iter()
+                .find(|q| q.channel == channel)
+                .map_or(0, |q| q.in_flight);
+            let _ = writeln!(out, "tangazo_outbox_in_flight{{channel=\"{channel}\"}} {n}");
+        }
+        out.push_str(
             "# HELP tangazo_outbox_oldest_pending_seconds Age of the oldest pending delivery.\n",
         );
         out.push_str("# TYPE tangazo_outbox_oldest_pending_seconds gauge\n");

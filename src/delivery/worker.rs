@@ -4,13 +4,16 @@
 //! lease, turns each into the channel's job from the update's stored rendering (only the
 //! unsubscribe link is per recipient), and hands them to the channel in chunks. A token bucket
 //! (`*.rate_per_second`) paces the chunks and a semaphore (`*.concurrency`) bounds how many are
-//! in flight; a provider that throttles pauses the whole channel for its Retry-After. Results
-//! are written back in one transaction per batch.
+//! in flight; a provider that throttles pauses the whole channel for its Retry-After. Once every
+//! chunk of a batch is under way the next batch is claimed, and results are written back by a
+//! recorder task while later chunks are sent, one transaction for whatever has queued up, so
+//! the database work overlaps the sending instead of adding to it.
 //!
 //! Shutdown: when `cancel` fires the worker claims nothing more, gives back the rows it has not
-//! started, and waits for the chunks in flight so their results are recorded. If the process
-//! dies instead, the lease runs out and another worker (or this one, restarted) takes the rows:
-//! at most the messages in flight at the kill go out twice.
+//! started, and waits for the chunks in flight and the recorder so every result is written. If
+//! the process dies instead, the lease runs out and another worker (or this one, restarted)
+//! takes the rows: at most the messages in flight or sent but not yet recorded at the kill go
+//! out twice (the recorder's queue is bounded, so that is at most three rounds of chunks).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,7 +23,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -280,16 +283,30 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     let semaphore = Arc::new(Semaphore::new(channel.concurrency().max(1)));
     let poll = Duration::from_millis(u64::from(ctx.settings.raw.delivery.poll_millis));
     let lease = chrono::Duration::seconds(i64::from(ctx.settings.raw.delivery.lease_seconds));
-    // A claim holds no more than two rounds of calls in flight, so even when every call runs
-    // to its timeout the batch is done well within the lease and no other worker takes it
-    // over while it is still being sent (Twilio: 8 rows at 4 in flight, not 100).
+    // A claim holds no more than two rounds of calls, and the next is claimed only once every
+    // chunk of this one is under way, so a claimed row waits at most three rounds: even when
+    // every call runs to its timeout it is sent well within the lease, and no other worker
+    // takes it over while it is still being sent (Twilio: 8 rows at 4 in flight, not 100).
     let batch = (ctx.settings.raw.delivery.batch_size as usize)
         .min(chunk_size * channel.concurrency().max(1) * 2)
         .max(1);
     let backoff = channel.backoff(Backoff::from_settings(&ctx.settings.raw.delivery));
     let mut messages: HashMap<(String, String), UpdateMessage> = HashMap::new();
+    // Results are recorded by a task of their own while the next chunks are sent; it wakes
+    // the claim loop after each write, because a recorded row can free a later one (webhooks
+    // keep a notice's updates in order per endpoint).
+    let recorded = Arc::new(Notify::new());
+    // The queue holds one round of chunks. Full, it holds up the chunks that finished sending
+    // (and their permits), so sent-but-unrecorded results (what a kill -9 would send again)
+    // stay within three rounds: one in flight, one queued, one being written.
+    let (results, queue) = mpsc::channel::<Vec<Finished>>(channel.concurrency().max(1));
+    let recorder = tokio::spawn(record(ctx.clone(), channel.name(), queue, recorded.clone()));
+    let mut in_flight: JoinSet<()> = JoinSet::new();
     tracing::info!(channel = channel.name(), worker = %ctx.worker_id, "delivery worker started");
     while !cancel.is_cancelled() {
+        while let Some(joined) = in_flight.try_join_next() {
+            log_panic(channel.name(), joined);
+        }
         let claimed = match ctx
             .store
             .claim_deliveries(channel.name(), batch, lease, ctx.clock.now())
@@ -298,12 +315,14 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(channel = channel.name(), error = %e, "cannot claim deliveries");
-                idle(&cancel, Duration::from_secs(1)).await;
+                idle(&cancel, Duration::from_secs(1), None).await;
                 continue;
             }
         };
         if claimed.is_empty() {
-            idle(&cancel, poll).await;
+            // Woken early when results are written, if chunks are still out.
+            let wake = (!in_flight.is_empty()).then_some(&*recorded);
+            idle(&cancel, poll, wake).await;
             continue;
         }
         if let Err(e) = load_messages(&ctx, channel.name(), &claimed, &mut messages).await {
@@ -312,7 +331,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
                 .store
                 .release_deliveries(&claimed, ctx.clock.now())
                 .await;
-            idle(&cancel, Duration::from_secs(1)).await;
+            idle(&cancel, Duration::from_secs(1), None).await;
             continue;
         }
         let batch = Batch {
@@ -323,20 +342,79 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
             backoff: backoff.clone(),
             chunk_size,
             cancel: &cancel,
+            results: &results,
         };
-        batch.process(claimed, &messages).await;
+        batch.dispatch(claimed, &messages, &mut in_flight).await;
+    }
+    // Shutdown: what is out is waited for, then every result is written before returning.
+    while let Some(joined) = in_flight.join_next().await {
+        log_panic(channel.name(), joined);
+    }
+    drop(results);
+    if let Err(e) = recorder.await {
+        tracing::error!(channel = channel.name(), error = %e, "the result recorder failed");
     }
     tracing::info!(channel = channel.name(), "delivery worker stopped");
 }
 
-async fn idle(cancel: &CancellationToken, d: Duration) {
-    tokio::select! {
-        _ = cancel.cancelled() => {}
-        _ = tokio::time::sleep(d) => {}
+fn log_panic(channel: &str, joined: Result<(), tokio::task::JoinError>) {
+    // A panicking send leaves its rows leased; they are retried when the lease ends.
+    if let Err(e) = joined {
+        tracing::error!(channel, error = %e, "a send task failed");
     }
 }
 
-/// Fetches the renderings of updates not seen yet; the cache is small (an update has a few
+async fn idle(cancel: &CancellationToken, d: Duration, wake: Option<&Notify>) {
+    let woken = async {
+        match wake {
+            Some(n) => n.notified().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = cancel.cancelled() => {}
+        _ = tokio::time::sleep(d) => {}
+        _ = woken => {}
+    }
+}
+
+/// Writes results as they come, several chunks to a transaction when they queue up.
+async fn record(
+    ctx: Ctx,
+    name: &'static str,
+    mut queue: mpsc::Receiver<Vec<Finished>>,
+    recorded: Arc<Notify>,
+) {
+    let mut pending: Vec<Finished> = Vec::new();
+    while let Some(first) = queue.recv().await {
+        pending.extend(first);
+        while let Ok(more) = queue.try_recv() {
+            pending.extend(more);
+        }
+        for f in &pending {
+            ctx.metrics.count(name, &f.finish);
+        }
+        // The messages are out; losing their results would send them again after the lease,
+        // so keep trying to record them for a while.
+        let mut tries = 0;
+        while let Err(e) = ctx
+            .store
+            .finish_deliveries(&ctx.worker_id, &pending, ctx.clock.now())
+            .await
+        {
+            tries += 1;
+            tracing::warn!(channel = name, error = %e, tries, "cannot record delivery results");
+            if tries >= 10 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+        }
+        pending.clear();
+        recorded.notify_one();
+    }
+}
+
+/// Loads the renderings of updates not seen yet; the cache is small (an update has a few
 /// renderings) and is emptied when it grows, so memory stays bounded.
 async fn load_messages(
     ctx: &Ctx,
@@ -373,18 +451,22 @@ struct Batch<'a, C: Channel> {
     backoff: Backoff,
     chunk_size: usize,
     cancel: &'a CancellationToken,
+    results: &'a mpsc::Sender<Vec<Finished>>,
 }
 
 impl<C: Channel> Batch<'_, C> {
-    async fn process(
+    /// Starts every chunk of a claimed batch (as the pace and the permits allow) and returns
+    /// once the last is under way; each chunk hands its results to the recorder.
+    async fn dispatch(
         &self,
         claimed: Vec<Claimed>,
         messages: &HashMap<(String, String), UpdateMessage>,
+        in_flight: &mut JoinSet<()>,
     ) {
         let ctx = self.ctx;
         let name = self.channel.name();
         let now = ctx.clock.now();
-        let mut finished: Vec<Finished> = Vec::with_capacity(claimed.len());
+        let mut finished: Vec<Finished> = Vec::new();
         let mut ready: Vec<(Claimed, C::Job)> = Vec::with_capacity(claimed.len());
         for d in claimed {
             let done = |finish| Finished {
@@ -422,8 +504,11 @@ impl<C: Channel> Batch<'_, C> {
                 Err(error) => finished.push(done(Finish::Failed { error })),
             }
         }
+        if !finished.is_empty() {
+            // The receiver lives until every sender is gone.
+            let _ = self.results.send(finished).await;
+        }
 
-        let mut in_flight: JoinSet<Vec<Finished>> = JoinSet::new();
         let mut unsent: Vec<Claimed> = Vec::new();
         let mut rest = ready.into_iter().peekable();
         while rest.peek().is_some() {
@@ -445,8 +530,8 @@ impl<C: Channel> Batch<'_, C> {
             let clock = ctx.clock.clone();
             let backoff = self.backoff.clone();
             let metrics = ctx.metrics.clone();
+            let results = self.results.clone();
             in_flight.spawn(async move {
-                let _permit = permit;
                 let (claims, jobs): (Vec<Claimed>, Vec<C::Job>) = chunk.into_iter().unzip();
                 let started_at = clock.now();
                 let started = Instant::now();
@@ -454,7 +539,7 @@ impl<C: Channel> Batch<'_, C> {
                 let elapsed = started.elapsed();
                 metrics.observe_send(channel.name(), elapsed, claims.len());
                 let now = clock.now();
-                claims
+                let done: Vec<Finished> = claims
                     .into_iter()
                     .zip(outcomes.into_iter().chain(std::iter::repeat_with(|| {
                         (
@@ -471,38 +556,17 @@ impl<C: Channel> Batch<'_, C> {
                         status_code: answer.as_ref().and_then(|a| a.status).map(i64::from),
                         response: answer.map(|a| a.body),
                     })
-                    .collect()
+                    .collect();
+                // The permit is held until the results are queued: a recorder that falls
+                // behind slows the sending instead of piling up results in memory.
+                let _ = results.send(done).await;
+                drop(permit);
             });
-        }
-        while let Some(joined) = in_flight.join_next().await {
-            match joined {
-                Ok(done) => finished.extend(done),
-                // A panicking send leaves its rows leased; they are retried when the lease ends.
-                Err(e) => tracing::error!(channel = name, error = %e, "a send task failed"),
-            }
         }
         if !unsent.is_empty()
             && let Err(e) = ctx.store.release_deliveries(&unsent, ctx.clock.now()).await
         {
             tracing::warn!(channel = name, error = %e, "cannot give back unsent deliveries; they wait for their lease");
-        }
-        for f in &finished {
-            ctx.metrics.count(name, &f.finish);
-        }
-        // The messages are out; losing their results would send them again after the lease,
-        // so keep trying to record them for a while.
-        let mut tries = 0;
-        while let Err(e) = ctx
-            .store
-            .finish_deliveries(&ctx.worker_id, &finished, ctx.clock.now())
-            .await
-        {
-            tries += 1;
-            tracing::warn!(channel = name, error = %e, tries, "cannot record delivery results");
-            if tries >= 10 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200 * tries)).await;
         }
     }
 }
