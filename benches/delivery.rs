@@ -33,14 +33,18 @@
 //!    `webhook.concurrency` = `BENCH_WEBHOOK_CONCURRENCY` (32): deliveries/s. Baseline: a bare
 //!    reqwest loop POSTing the same W bodies with the same concurrency to the same receiver
 //!    (target ≥ 0.7). Then the same against a receiver that takes 100 ms per request, where the
-//!    ideal is concurrency / 0.1 s.
+//!    ideal is concurrency / 0.1 s. Each run also prints the CPU time the process used per
+//!    message (all threads: worker, receiver, SQLite), which shows where the cores went. The
+//!    drain ends when the receiver has everything and no row is pending (the receiver's count is
+//!    watched first, so counting rows does not load the cores the worker runs on).
 //!
 //! Run: `cargo bench --bench delivery`. Scale with BENCH_DELIVERIES (200000), BENCH_EMAILS
 //! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-4), BENCH_CONCURRENCY (4:
 //! `sms.concurrency` and `email.concurrency`, and the baselines' requests in flight),
 //! BENCH_SECONDS (5 per page run), BENCH_CONNECTIONS (32), and
 //! BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/test to add measurement 1 on PostgreSQL
-//! (in a schema of its own, dropped afterwards). Needs python3 with aiosmtpd.
+//! (in a schema of its own, dropped afterwards). `BENCH_ONLY=webhooks` runs 5 alone. Needs
+//! python3 with aiosmtpd.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -933,6 +937,7 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
         n,
         "every webhook queued"
     );
+    let cpu0 = cpu_secs();
     let cancel = CancellationToken::new();
     let started = Instant::now();
     let handle = tokio::spawn(worker::run(
@@ -940,14 +945,18 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
         WebhookChannel::new(&ctx).unwrap(),
         cancel.clone(),
     ));
-    while count(&mut conn, pending).await > 0 {
+    // The receiver's counter is watched until everything arrived, then the table until every
+    // result is recorded (counting rows every few ms from the start would load the cores the
+    // worker runs on).
+    while peer.requests.load(Ordering::SeqCst) < n || count(&mut conn, pending).await > 0 {
         assert!(
             started.elapsed() < Duration::from_secs(600),
             "webhook drain stalled"
         );
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let t_secs = started.elapsed().as_secs_f64();
+    let t_cpu = cpu_secs() - cpu0;
     cancel.cancel();
     handle.await.unwrap();
     let sent = count(
@@ -964,6 +973,7 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
         .build()
         .unwrap();
     peer.requests.store(0, Ordering::SeqCst);
+    let cpu1 = cpu_secs();
     let started = Instant::now();
     let ok: u64 = futures_util::stream::iter(bodies)
         .map(|body| {
@@ -983,11 +993,15 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
         .fold(0, |a, b| async move { a + b })
         .await;
     let b_secs = started.elapsed().as_secs_f64();
+    let b_cpu = cpu_secs() - cpu1;
     assert_eq!(ok, n);
     println!(
         "  {n} webhooks ({endpoints} endpoints × {notices} notices, {concurrency} in flight, receiver {} ms): \
-         tangazo {t_secs:.2} s, bare reqwest {b_secs:.2} s",
-        delay.as_millis()
+         tangazo {t_secs:.2} s using {t_cpu:.2} CPU-s ({:.0} µs per delivery), \
+         bare reqwest {b_secs:.2} s using {b_cpu:.2} CPU-s ({:.0} µs per request)",
+        delay.as_millis(),
+        t_cpu * 1e6 / n as f64,
+        b_cpu * 1e6 / n as f64,
     );
     store.close().await;
     Row {
@@ -1007,102 +1021,105 @@ fn main() {
         .build()
         .unwrap();
     let total = Instant::now();
+    let webhooks_only = std::env::var("BENCH_ONLY").is_ok_and(|v| v == "webhooks");
     rt.block_on(async move {
         let mut rows = Vec::new();
-        let peer = SmsPeer::default();
-        let sms_url = peer.clone().serve().await;
-        let smtp = SmtpPeer::start();
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("delivery.db").display());
-        let full_speed = settings(&url, &sms_url, &smtp.url, UNLIMITED);
-        let store = Store::open(&url, 4).await.unwrap();
+        if !webhooks_only {
+            let peer = SmsPeer::default();
+            let sms_url = peer.clone().serve().await;
+            let smtp = SmtpPeer::start();
+            let url = format!("sqlite://{}", dir.path().join("delivery.db").display());
+            let full_speed = settings(&url, &sms_url, &smtp.url, UNLIMITED);
+            let store = Store::open(&url, 4).await.unwrap();
 
-        println!("SQLite: preparing");
-        let update_id = prepare(&store, &full_speed, n, emails).await;
-        println!("1. claim + complete (SQLite)");
-        rows.push(claim_complete(&store, &url, "SQLite").await);
+            println!("SQLite: preparing");
+            let update_id = prepare(&store, &full_speed, n, emails).await;
+            println!("1. claim + complete (SQLite)");
+            rows.push(claim_complete(&store, &url, "SQLite").await);
 
-        let ctx = context(&store, full_speed.clone()).await;
-        let mut conn = raw_connection(&url).await;
-        let text = ctx.store.update_messages(std::slice::from_ref(&update_id)).await.unwrap()
-            [&(update_id.clone(), "sms".to_string(), "en".to_string())]
-            .text
-            .clone();
-        println!("2. SMS end to end");
-        rows.push(sms_e2e(&ctx, &peer, &mut conn, &text).await);
-        requeue(&mut conn, true).await;
+            let ctx = context(&store, full_speed.clone()).await;
+            let mut conn = raw_connection(&url).await;
+            let text = ctx.store.update_messages(std::slice::from_ref(&update_id)).await.unwrap()
+                [&(update_id.clone(), "sms".to_string(), "en".to_string())]
+                .text
+                .clone();
+            println!("2. SMS end to end");
+            rows.push(sms_e2e(&ctx, &peer, &mut conn, &text).await);
+            requeue(&mut conn, true).await;
 
-        println!("3. email end to end");
-        rows.push(email_e2e(&ctx, &mut conn, &update_id, &smtp.url, emails).await);
+            println!("3. email end to end");
+            rows.push(email_e2e(&ctx, &mut conn, &update_id, &smtp.url, emails).await);
 
-        println!("4. public page under fan-out");
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = tangazo::start(
-            full_speed.clone(),
-            store.clone(),
-            Arc::new(SystemClock),
-            listener,
-            CancellationToken::new(),
-        )
-        .await
-        .unwrap();
-        let idle_before = page_load(running.addr).await;
-        let paced = context(&store, settings(&url, &sms_url, &smtp.url, 500)).await;
-        let (at_500, sms_500, draining_500) =
-            page_during_drain(running.addr, &paced, &peer, &mut conn).await;
-        requeue(&mut conn, true).await;
-        let (at_full, sms_full, draining_full) =
-            page_during_drain(running.addr, &ctx, &peer, &mut conn).await;
-        requeue(&mut conn, true).await;
-        let idle_after = page_load(running.addr).await;
-        let idle = (idle_before + idle_after) / 2.0;
-        println!(
-            "  idle {idle_before:.0} then {idle_after:.0} req/s; at 500 SMS/s {at_500:.0} req/s \
-             ({sms_500:.0} SMS/s sent meanwhile{}); unlimited {at_full:.0} req/s ({sms_full:.0} SMS/s{})",
-            if draining_500 { "" } else { ", DRAINED EARLY" },
-            if draining_full { "" } else { ", DRAINED BEFORE THE LOAD ENDED" },
-        );
-        rows.push(Row {
-            what: "GET / during SMS fan-out at 500/s".into(),
-            tangazo: at_500,
-            baseline: idle,
-            unit: "req/s (base: idle)",
-            target: Some(0.7),
-        });
-        rows.push(Row {
-            what: "GET / during SMS fan-out, unlimited".into(),
-            tangazo: at_full,
-            baseline: idle,
-            unit: "req/s (base: idle)",
-            target: None,
-        });
-        running.cancel.cancel();
-        store.close().await;
+            println!("4. public page under fan-out");
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let running = tangazo::start(
+                full_speed.clone(),
+                store.clone(),
+                Arc::new(SystemClock),
+                listener,
+                CancellationToken::new(),
+            )
+            .await
+            .unwrap();
+            let idle_before = page_load(running.addr).await;
+            let paced = context(&store, settings(&url, &sms_url, &smtp.url, 500)).await;
+            let (at_500, sms_500, draining_500) =
+                page_during_drain(running.addr, &paced, &peer, &mut conn).await;
+            requeue(&mut conn, true).await;
+            let (at_full, sms_full, draining_full) =
+                page_during_drain(running.addr, &ctx, &peer, &mut conn).await;
+            requeue(&mut conn, true).await;
+            let idle_after = page_load(running.addr).await;
+            let idle = (idle_before + idle_after) / 2.0;
+            println!(
+                "  idle {idle_before:.0} then {idle_after:.0} req/s; at 500 SMS/s {at_500:.0} req/s \
+                 ({sms_500:.0} SMS/s sent meanwhile{}); unlimited {at_full:.0} req/s ({sms_full:.0} SMS/s{})",
+                if draining_500 { "" } else { ", DRAINED EARLY" },
+                if draining_full { "" } else { ", DRAINED BEFORE THE LOAD ENDED" },
+            );
+            rows.push(Row {
+                what: "GET / during SMS fan-out at 500/s".into(),
+                tangazo: at_500,
+                baseline: idle,
+                unit: "req/s (base: idle)",
+                target: Some(0.7),
+            });
+            rows.push(Row {
+                what: "GET / during SMS fan-out, unlimited".into(),
+                tangazo: at_full,
+                baseline: idle,
+                unit: "req/s (base: idle)",
+                target: None,
+            });
+            running.cancel.cancel();
+            store.close().await;
+
+            if let Ok(base) = std::env::var("BENCH_POSTGRES") {
+                println!("PostgreSQL: preparing");
+                let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
+                let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                let sep = if base.contains('?') { '&' } else { '?' };
+                let pg_url = format!("{base}{sep}options[search_path]={schema}");
+                let pg = Store::open(&pg_url, 4).await.unwrap();
+                prepare(&pg, &settings(&pg_url, &sms_url, &smtp.url, UNLIMITED), n, 0).await;
+                println!("1. claim + complete (PostgreSQL)");
+                rows.push(claim_complete(&pg, &pg_url, "PostgreSQL").await);
+                pg.close().await;
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+            }
+        }
 
         println!("5. webhooks");
         rows.push(webhooks(dir.path(), Duration::ZERO, "receiver answers at once").await);
         rows.push(webhooks(dir.path(), Duration::from_millis(100), "receiver takes 100 ms").await);
-
-        if let Ok(base) = std::env::var("BENCH_POSTGRES") {
-            println!("PostgreSQL: preparing");
-            let mut admin = sqlx::PgConnection::connect(&base).await.unwrap();
-            let schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-            let sep = if base.contains('?') { '&' } else { '?' };
-            let pg_url = format!("{base}{sep}options[search_path]={schema}");
-            let pg = Store::open(&pg_url, 4).await.unwrap();
-            prepare(&pg, &settings(&pg_url, &sms_url, &smtp.url, UNLIMITED), n, 0).await;
-            println!("1. claim + complete (PostgreSQL)");
-            rows.push(claim_complete(&pg, &pg_url, "PostgreSQL").await);
-            pg.close().await;
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-        }
 
         println!();
         println!(
@@ -1126,4 +1143,16 @@ fn main() {
             total.elapsed().as_secs_f64()
         );
     });
+}
+
+/// CPU time this process has used (user + system), from /proc/self/stat in clock ticks.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let f: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
 }
