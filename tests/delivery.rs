@@ -447,3 +447,27 @@ async fn progress_and_eta_without_workers(backend: Backend) {
 }
 
 on_both_backends!(progress_and_eta_without_workers);
+
+/// A claimed batch comes back with rows sharing a text side by side, so a bulk SMS chunk cut
+/// from it is one provider request, not one per language.
+async fn claimed_rows_are_grouped_by_text(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    for i in 0..10 {
+        let lang = if i % 2 == 0 { Lang::En } else { Lang::Sw };
+        subscribe(&app, &format!("07120004{i:02}"), lang).await;
+    }
+    app.publish_window("Core upgrade", 24, 4).await;
+    let claimed = app
+        .store
+        .claim_deliveries("sms", 10, Span::seconds(60), app.now())
+        .await
+        .unwrap();
+    let languages: Vec<&str> = claimed.iter().map(|c| c.language.as_str()).collect();
+    assert_eq!(
+        languages,
+        ["en", "en", "en", "en", "en", "sw", "sw", "sw", "sw", "sw"]
+    );
+}
+
+on_both_backends!(claimed_rows_are_grouped_by_text);

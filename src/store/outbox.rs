@@ -171,7 +171,11 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<Claimed>, sqlx::Error>>()?;
-        claimed.sort_by_key(|c| c.sequence);
+        // Earlier updates first; rows sharing a text side by side, so a bulk SMS chunk is one
+        // request rather than one per language.
+        claimed.sort_by(|a, b| {
+            (a.sequence, &a.update_id, &a.language).cmp(&(b.sequence, &b.update_id, &b.language))
+        });
         Ok(claimed)
     }
 
