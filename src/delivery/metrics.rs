@@ -130,44 +130,47 @@ impl DeliveryMetrics {
                 "tangazo_send_seconds_count{{channel=\"{channel}\"}} {count}"
             );
         }
-        out.push_str(
-            "# HELP tangazo_outbox_pending Deliveries waiting to be sent (all processes).\n",
+        outbox_gauge(
+            out,
+            "tangazo_outbox_pending",
+            "Deliveries waiting to be sent (all processes).",
+            queue,
+            |q| q.map_or(0, |q| q.pending).to_string(),
         );
-        out.push_str("# TYPE tangazo_outbox_pending gauge\n");
-        for channel in CHANNELS {
-            let n = queue
-                .iter()
-                .find(|q| q.channel == channel)
-                .map_or(0, |q| q.pending);
-            let _ = writeln!(out, "tangazo_outbox_pending{{channel=\"{channel}\"}} {n}");
-        }
-        out.push_str(
-            "# HELP tangazo_outbox_in_flight Pending deliveries a worker has claimed and is sending.\n",
+        outbox_gauge(
+            out,
+            "tangazo_outbox_in_flight",
+            "Pending deliveries a worker has claimed and is sending.",
+            queue,
+            |q| q.map_or(0, |q| q.in_flight).to_string(),
         );
-        out.push_str("# TYPE tangazo_outbox_in_flight gauge\n");
-        for channel in CHANNELS {
-            let n = queue
-                .iter()
-                .find(|q| q.channel == channel)
-                .map_or(0, |q| q.in_flight);
-            let _ = writeln!(out, "tangazo_outbox_in_flight{{channel=\"{channel}\"}} {n}");
-        }
-        out.push_str(
-            "# HELP tangazo_outbox_oldest_pending_seconds Age of the oldest pending delivery.\n",
-        );
-        out.push_str("# TYPE tangazo_outbox_oldest_pending_seconds gauge\n");
-        for channel in CHANNELS {
-            let age = queue
-                .iter()
-                .find(|q| q.channel == channel)
-                .and_then(|q| q.oldest_created_at)
-                .map_or(0.0, |t| {
+        outbox_gauge(
+            out,
+            "tangazo_outbox_oldest_pending_seconds",
+            "Age of the oldest pending delivery.",
+            queue,
+            |q| {
+                let age = q.and_then(|q| q.oldest_created_at).map_or(0.0, |t| {
                     ((now - t).num_milliseconds() as f64 / 1000.0).max(0.0)
                 });
-            let _ = writeln!(
-                out,
-                "tangazo_outbox_oldest_pending_seconds{{channel=\"{channel}\"}} {age:.3}"
-            );
-        }
+                format!("{age:.3}")
+            },
+        );
+    }
+}
+
+/// One gauge per channel from the outbox depth (a channel with nothing pending has no row).
+fn outbox_gauge(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    queue: &[crate::store::QueueDepth],
+    value: impl Fn(Option<&crate::store::QueueDepth>) -> String,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} gauge");
+    for channel in CHANNELS {
+        let v = value(queue.iter().find(|q| q.channel == channel));
+        let _ = writeln!(out, "{name}{{channel=\"{channel}\"}} {v}");
     }
 }

@@ -139,7 +139,8 @@ impl Backend {
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
-/// How long a SQLite writer waits for the lock (`PRAGMA busy_timeout` below says the same).
+/// How long a SQLite writer waits for the lock: `PRAGMA busy_timeout`, and the wait for a
+/// writer's turn in this process.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
@@ -220,10 +221,11 @@ impl Store {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                        conn.execute(sqlx::AssertSqlSafe(format!(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
                              PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                        )
+                            SQLITE_BUSY_TIMEOUT.as_millis()
+                        )))
                         .await?;
                     }
                     Ok(())

@@ -193,39 +193,39 @@ impl Store {
         if done.is_empty() {
             return Ok(());
         }
-        // The whole batch travels as one JSON parameter, so the statements are the same text
-        // for any batch size (prepared once) and binding costs nothing per row.
-        let mut results = Vec::with_capacity(done.len());
-        let mut attempts = Vec::with_capacity(done.len());
-        for f in done {
-            let (state, outcome, next, provider, error) = match &f.finish {
-                Finish::Sent { provider_id } => {
-                    ("sent", "sent", None, provider_id.as_deref(), None)
-                }
-                Finish::Retry { at, error } => (
-                    "pending",
-                    "retry",
-                    Some(ms(*at)),
-                    None,
-                    Some(error.as_str()),
-                ),
-                Finish::Failed { error } => ("failed", "failed", None, None, Some(error.as_str())),
-                Finish::Cancelled { reason } => {
-                    ("cancelled", "cancelled", None, None, Some(reason.as_str()))
-                }
-            };
-            results.push(serde_json::json!({
-                "id": f.id, "attempt": f.attempt, "state": state, "next": next,
-                "provider": provider, "error": error,
-            }));
-            attempts.push(serde_json::json!({
-                "id": f.id, "attempt": f.attempt, "started": ms(f.started_at),
-                "latency": f.latency_ms, "outcome": outcome, "provider": provider,
-                "error": error, "status": f.status_code, "response": f.response,
-            }));
-        }
-        let results = serde_json::Value::Array(results).to_string();
-        let attempts = serde_json::Value::Array(attempts).to_string();
+        // The whole batch travels as one JSON parameter (bound to both statements, each reading
+        // its fields), so the statements are the same text for any batch size (prepared once)
+        // and binding costs nothing per row.
+        let rows: Vec<serde_json::Value> = done
+            .iter()
+            .map(|f| {
+                let (state, outcome, next, provider, error) = match &f.finish {
+                    Finish::Sent { provider_id } => {
+                        ("sent", "sent", None, provider_id.as_deref(), None)
+                    }
+                    Finish::Retry { at, error } => (
+                        "pending",
+                        "retry",
+                        Some(ms(*at)),
+                        None,
+                        Some(error.as_str()),
+                    ),
+                    Finish::Failed { error } => {
+                        ("failed", "failed", None, None, Some(error.as_str()))
+                    }
+                    Finish::Cancelled { reason } => {
+                        ("cancelled", "cancelled", None, None, Some(reason.as_str()))
+                    }
+                };
+                serde_json::json!({
+                    "id": f.id, "attempt": f.attempt, "state": state, "next": next,
+                    "outcome": outcome, "started": ms(f.started_at), "latency": f.latency_ms,
+                    "provider": provider, "error": error, "status": f.status_code,
+                    "response": f.response,
+                })
+            })
+            .collect();
+        let rows = serde_json::Value::Array(rows).to_string();
         let v = self.backend.json_rows(
             "$1",
             &[
@@ -251,7 +251,7 @@ impl Store {
              WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
                AND deliveries.lease_owner IS NOT NULL"
         )))
-        .bind(results)
+        .bind(&rows)
         .bind(ms(now))
         .execute(&mut *tx)
         .await?;
@@ -276,7 +276,7 @@ impl Store {
              SELECT v.id, v.attempt, $2, v.started, v.latency, v.outcome, v.provider, v.error, \
              v.status, v.response FROM {v} WHERE true ON CONFLICT DO NOTHING"
         )))
-        .bind(attempts)
+        .bind(&rows)
         .bind(worker)
         .execute(&mut *tx)
         .await?;
