@@ -166,3 +166,92 @@ async fn fan_out_and_supersede(backend: Backend) {
 }
 
 on_both_backends!(fan_out_and_supersede);
+
+/// A claim whose lease ran out gives back only what it still holds: once another claim has
+/// taken its rows, releasing them under the old claim leaves the new one's lease alone.
+async fn lapsed_claim_releases_nothing_it_lost(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let allowed = vec!["KE".to_string()];
+    let now = app.clock.now();
+    for addr in ["0712000011", "0712000012"] {
+        app.store
+            .subscribe(
+                &NewSubscriber {
+                    address: Address::parse(addr, "KE", &allowed).unwrap(),
+                    language: Lang::En,
+                    services: None,
+                    source: "import",
+                    confirmed: true,
+                    expires_at: now + Duration::hours(1),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+    app.publish_window("Core upgrade", 24, 4).await;
+    let in_flight = || async {
+        app.store
+            .queue_depth()
+            .await
+            .unwrap()
+            .iter()
+            .find(|q| q.channel == "sms")
+            .map_or(0, |q| q.in_flight)
+    };
+    let lease = Duration::minutes(1);
+    let first = app
+        .store
+        .claim_deliveries("sms", 10, lease, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    assert!(first.iter().all(|c| c.attempt == 1));
+    assert_eq!(first[0].lease_until, app.clock.now() + lease);
+
+    // The first claim stalls past its lease; a second claim takes the rows.
+    app.clock.advance(Duration::minutes(2));
+    let second = app
+        .store
+        .claim_deliveries("sms", 10, lease, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 2);
+    assert!(second.iter().all(|c| c.attempt == 2));
+    assert_ne!(first[0].lease_owner, second[0].lease_owner);
+
+    app.store
+        .release_deliveries(&first, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        in_flight().await,
+        2,
+        "the second claim still holds both rows"
+    );
+    assert!(
+        app.store
+            .claim_deliveries("sms", 10, lease, app.clock.now())
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was given back to be claimed a third time"
+    );
+
+    // Released by the claim that holds them, they are due again, the untried claim uncounted.
+    app.store
+        .release_deliveries(&second, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(in_flight().await, 0);
+    let third = app
+        .store
+        .claim_deliveries("sms", 10, lease, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(third.len(), 2);
+    assert!(third.iter().all(|c| c.attempt == 2), "{third:?}");
+}
+
+on_both_backends!(lapsed_claim_releases_nothing_it_lost);

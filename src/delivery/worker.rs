@@ -341,6 +341,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
             semaphore: &semaphore,
             backoff: backoff.clone(),
             chunk_size,
+            lease,
             cancel: &cancel,
             results: &results,
         };
@@ -450,6 +451,8 @@ struct Batch<'a, C: Channel> {
     semaphore: &'a Arc<Semaphore>,
     backoff: Backoff,
     chunk_size: usize,
+    /// How long a claim holds its rows; a chunk is sent only with a quarter of it left.
+    lease: chrono::Duration,
     cancel: &'a CancellationToken,
     results: &'a mpsc::Sender<Vec<Finished>>,
 }
@@ -520,6 +523,21 @@ impl<C: Channel> Batch<'_, C> {
                     self.semaphore.clone().acquire_owned().await.ok()
                 } => p,
             };
+            // A chunk whose lease would end before its calls could is given back instead of
+            // sent: once the lease ends another claim may take the rows, and both would send
+            // them. (The rows of a batch share one lease, so the rest go back with it.)
+            let permit = permit.filter(|_| {
+                let left = chunk[0].0.lease_until - ctx.clock.now();
+                let enough = left >= self.lease / 4;
+                if !enough && !self.cancel.is_cancelled() {
+                    tracing::warn!(
+                        channel = name,
+                        left_ms = left.num_milliseconds(),
+                        "lease nearly over before sending; giving the rows back"
+                    );
+                }
+                enough
+            });
             let Some(permit) = permit else {
                 unsent.extend(chunk.into_iter().map(|(d, _)| d));
                 unsent.extend(rest.by_ref().map(|(d, _)| d));

@@ -43,6 +43,10 @@ pub struct Claimed {
     /// The subscriber's address or the endpoint's URL; `None` when the subscriber was erased
     /// or has unsubscribed since the fan-out, or the endpoint was deleted.
     pub address: Option<String>,
+    /// The claim that holds the row (one per `claim_deliveries` call) and when its lease ends;
+    /// once it has ended another claim may hold the row, so it must not be sent under this one.
+    pub lease_owner: String,
+    pub lease_until: DateTime<Utc>,
 }
 
 /// What became of one claimed delivery.
@@ -168,6 +172,8 @@ impl Store {
                     subscriber_id: r.try_get("subscriber_id")?,
                     endpoint_id: r.try_get("endpoint_id")?,
                     address: r.try_get("address")?,
+                    lease_owner: owner.clone(),
+                    lease_until: now + lease,
                 })
             })
             .collect::<Result<Vec<Claimed>, sqlx::Error>>()?;
@@ -310,7 +316,8 @@ impl Store {
         Ok(())
     }
 
-    /// Gives claimed rows back untried (a worker shutting down before it sent them).
+    /// Gives claimed rows back untried (a worker shutting down before it sent them, or whose
+    /// lease ran out before their turn came). Rows another claim has taken since are left alone.
     pub async fn release_deliveries(
         &self,
         claimed: &[Claimed],
@@ -318,12 +325,19 @@ impl Store {
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         for chunk in claimed.chunks(CHUNK) {
+            let mut owners: Vec<&str> = chunk.iter().map(|c| c.lease_owner.as_str()).collect();
+            owners.sort_unstable();
+            owners.dedup();
             let sql = format!(
                 "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, next_attempt_at = $1, \
-                 attempts = attempts - 1 WHERE lease_owner IS NOT NULL AND id IN ({})",
-                super::notices::placeholders(2, chunk.len())
+                 attempts = attempts - 1 WHERE lease_owner IN ({}) AND id IN ({})",
+                super::notices::placeholders(2, owners.len()),
+                super::notices::placeholders(2 + owners.len(), chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).bind(ms(now));
+            for o in owners {
+                q = q.bind(o.to_string());
+            }
             for c in chunk {
                 q = q.bind(c.id.clone());
             }
