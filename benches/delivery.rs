@@ -37,6 +37,13 @@
 //!    message (all threads: worker, receiver, SQLite), which shows where the cores went. The
 //!    drain ends when the receiver has everything and no row is pending (the receiver's count is
 //!    watched first, so counting rows does not load the cores the worker runs on).
+//!    With the instant receiver the two halves of the engine are then measured on their own,
+//!    against the same bare loop, because they bound what the end-to-end run can reach:
+//!    5b. the **send path alone**: every row claimed once (untimed), then handed to
+//!    `WebhookChannel::send_detailed` in the worker's chunks and number of chunks in flight
+//!    (signing, the endpoint read per chunk, the vetted request, the capped answer), with no
+//!    claim and no record; 5c. **claim + record alone**: the worker's claims (64 rows) and each
+//!    batch's results recorded, one attempt each, with no request.
 //!
 //! Run: `cargo bench --bench delivery`. Scale with BENCH_DELIVERIES (200000), BENCH_EMAILS
 //! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-4), BENCH_CONCURRENCY (4:
@@ -44,7 +51,8 @@
 //! BENCH_SECONDS (5 per page run), BENCH_CONNECTIONS (32), and
 //! BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/test to add measurement 1 on PostgreSQL
 //! (in a schema of its own, dropped afterwards). `BENCH_ONLY=webhooks` runs 5 alone. Needs
-//! python3 with aiosmtpd.
+//! python3 with aiosmtpd. To profile the end-to-end webhook drain alone: `mkfifo ctl ack`, then
+//! `PERF_CTL=ctl perf record -D -1 --control fifo:ctl,ack -g <the bench binary>`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -357,14 +365,16 @@ async fn pending_sms(conn: &mut AnyConnection) -> i64 {
     .await
 }
 
-/// Puts every SMS delivery back to pending and due, as published (attempts keep counting, so
-/// the next claim records a new attempt rather than colliding with an old one). Untimed.
-async fn requeue(conn: &mut AnyConnection, sqlite: bool) -> u64 {
+/// Puts every delivery of `channel` back to pending and due, as published (attempts keep
+/// counting, so the next claim records a new attempt rather than colliding with an old one).
+/// Untimed.
+async fn requeue(conn: &mut AnyConnection, sqlite: bool, channel: &str) -> u64 {
     let n = sqlx::query(
         "UPDATE deliveries SET state = 'pending', next_attempt_at = created_at, \
          lease_owner = NULL, lease_until = NULL, finished_at = NULL, provider_id = NULL, \
-         error = NULL, receipt = NULL, receipt_at = NULL WHERE channel = 'sms'",
+         error = NULL, receipt = NULL, receipt_at = NULL WHERE channel = $1",
     )
+    .bind(channel)
     .execute(&mut *conn)
     .await
     .unwrap()
@@ -461,13 +471,13 @@ async fn claim_complete(store: &Store, url: &str, label: &str) -> Row {
     let mut conn = raw_connection(url).await;
     // Every run starts from requeued rows, checkpointed (SQLite) or vacuumed and analysed
     // (PostgreSQL), so none starts on a table in another state.
-    requeue(&mut conn, sqlite).await;
+    requeue(&mut conn, sqlite, "sms").await;
     let (b1, b1_secs) = bare_drain(&mut conn).await;
-    requeue(&mut conn, sqlite).await;
+    requeue(&mut conn, sqlite, "sms").await;
     let (t, t_secs, claiming, finishing) = tangazo_drain(store).await;
-    requeue(&mut conn, sqlite).await;
+    requeue(&mut conn, sqlite, "sms").await;
     let (b2, b2_secs) = bare_drain(&mut conn).await;
-    requeue(&mut conn, sqlite).await;
+    requeue(&mut conn, sqlite, "sms").await;
     assert_eq!(b1, t, "both drained the same rows");
     assert_eq!(b2, t, "both drained the same rows");
     let (r1, r2, rt) = (b1 as f64 / b1_secs, b2 as f64 / b2_secs, t as f64 / t_secs);
@@ -913,7 +923,9 @@ async fn webhook_setup(
     (store, settings, bodies)
 }
 
-async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
+/// The end-to-end run against its bare loop; with an instant receiver also the two halves of
+/// the engine on their own (5b, 5c), which bound what the end-to-end run can reach.
+async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Row> {
     let endpoints = env_or("BENCH_ENDPOINTS", 100) as usize;
     let notices = env_or("BENCH_NOTICES", 20) as usize;
     let peer = HookPeer {
@@ -938,6 +950,7 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
         "every webhook queued"
     );
     let cpu0 = cpu_secs();
+    perf_ctl("enable");
     let cancel = CancellationToken::new();
     let started = Instant::now();
     let handle = tokio::spawn(worker::run(
@@ -957,6 +970,7 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
     }
     let t_secs = started.elapsed().as_secs_f64();
     let t_cpu = cpu_secs() - cpu0;
+    perf_ctl("disable");
     cancel.cancel();
     handle.await.unwrap();
     let sent = count(
@@ -975,7 +989,7 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
     peer.requests.store(0, Ordering::SeqCst);
     let cpu1 = cpu_secs();
     let started = Instant::now();
-    let ok: u64 = futures_util::stream::iter(bodies)
+    let ok: u64 = futures_util::stream::iter(bodies.clone())
         .map(|body| {
             let (client, url) = (&client, &url);
             async move {
@@ -1003,13 +1017,152 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Row {
         t_cpu * 1e6 / n as f64,
         b_cpu * 1e6 / n as f64,
     );
-    store.close().await;
-    Row {
+    let bare = n as f64 / b_secs;
+    let mut rows = vec![Row {
         what: format!("webhooks, {label}"),
         tangazo: n as f64 / t_secs,
-        baseline: n as f64 / b_secs,
+        baseline: bare,
         unit: "deliveries/s",
         target: delay.is_zero().then_some(0.7),
+    }];
+    if delay.is_zero() {
+        requeue(&mut conn, true, "webhook").await;
+        rows.push(send_path_alone(&ctx, &peer, n, bare).await);
+        requeue(&mut conn, true, "webhook").await;
+        rows.push(bookkeeping_alone(&store, n, bare).await);
+    }
+    store.close().await;
+    rows
+}
+
+/// 5b. The requests the worker makes, without the outbox around them: every row claimed once
+/// (untimed), then handed to `WebhookChannel::send_detailed` in the worker's chunks with the
+/// worker's number of chunks in flight (signing, the endpoint read per chunk, the vetted
+/// request, the capped answer). No claim and no record, so this is the most the end-to-end
+/// run could reach with a free database.
+async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64) -> Row {
+    use tangazo::delivery::webhook::Job;
+    use tangazo::delivery::worker::Channel;
+    let channel = WebhookChannel::new(ctx).unwrap();
+    let claimed = ctx
+        .store
+        .claim_deliveries(
+            "webhook",
+            n as usize,
+            chrono::Duration::hours(1),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(claimed.len() as u64, n);
+    let messages = ctx
+        .store
+        .update_messages(
+            &claimed
+                .iter()
+                .map(|c| c.update_id.clone())
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    let chunks: Vec<Vec<Job>> = claimed
+        .chunks(channel.max_batch())
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|d| {
+                    let m = &messages[&(d.update_id.clone(), "webhook".to_string(), String::new())];
+                    channel.prepare(d, "", m).unwrap()
+                })
+                .collect()
+        })
+        .collect();
+    peer.requests.store(0, Ordering::SeqCst);
+    let cpu0 = cpu_secs();
+    let started = Instant::now();
+    let sent: usize = futures_util::stream::iter(chunks)
+        .map(|jobs| {
+            let channel = &channel;
+            async move {
+                channel
+                    .send_detailed(jobs)
+                    .await
+                    .iter()
+                    .filter(|(o, _)| matches!(o, tangazo::delivery::Outcome::Sent { .. }))
+                    .count()
+            }
+        })
+        .buffer_unordered(channel.concurrency())
+        .fold(0, |a, b| async move { a + b })
+        .await;
+    let secs = started.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - cpu0;
+    assert_eq!(sent as u64, n, "every request answered 204");
+    assert_eq!(peer.requests.load(Ordering::SeqCst), n);
+    println!(
+        "  send path alone: {n} in {secs:.2} s using {cpu:.2} CPU-s ({:.0} µs per request)",
+        cpu * 1e6 / n as f64
+    );
+    Row {
+        what: "webhooks, send path alone (no claim/record)".into(),
+        tangazo: n as f64 / secs,
+        baseline: bare,
+        unit: "deliveries/s",
+        target: None,
+    }
+}
+
+/// 5c. The outbox work of the same webhooks without any request: claims of the worker's batch
+/// size (64: two rounds of 32) and each batch's results recorded as sent, one attempt each.
+/// Against the bare request loop, this is the most the end-to-end run could reach if sending
+/// cost nothing.
+async fn bookkeeping_alone(store: &Store, n: u64, bare: f64) -> Row {
+    let lease = chrono::Duration::seconds(120);
+    let cpu0 = cpu_secs();
+    let started = Instant::now();
+    let mut total = 0u64;
+    loop {
+        let now = Utc::now();
+        let claimed = store
+            .claim_deliveries("webhook", 64, lease, now)
+            .await
+            .unwrap();
+        if claimed.is_empty() {
+            break;
+        }
+        let finished: Vec<Finished> = claimed
+            .iter()
+            .map(|c| Finished {
+                id: c.id.clone(),
+                attempt: c.attempt,
+                started_at: now,
+                latency_ms: 1,
+                finish: Finish::Sent {
+                    provider_id: Some("HTTP 204".into()),
+                },
+                status_code: Some(204),
+                response: Some(String::new()),
+            })
+            .collect();
+        store
+            .finish_deliveries("bench", &finished, Utc::now())
+            .await
+            .unwrap();
+        total += claimed.len() as u64;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - cpu0;
+    assert_eq!(total, n, "every webhook claimed and recorded once");
+    println!(
+        "  claim + record alone: {n} in {secs:.2} s using {cpu:.2} CPU-s ({:.0} µs per delivery)",
+        cpu * 1e6 / n as f64
+    );
+    Row {
+        what: "webhooks, claim + record alone (no HTTP)".into(),
+        tangazo: n as f64 / secs,
+        baseline: bare,
+        unit: "deliveries/s",
+        target: None,
     }
 }
 
@@ -1046,7 +1199,7 @@ fn main() {
                 .clone();
             println!("2. SMS end to end");
             rows.push(sms_e2e(&ctx, &peer, &mut conn, &text).await);
-            requeue(&mut conn, true).await;
+            requeue(&mut conn, true, "sms").await;
 
             println!("3. email end to end");
             rows.push(email_e2e(&ctx, &mut conn, &update_id, &smtp.url, emails).await);
@@ -1066,10 +1219,10 @@ fn main() {
             let paced = context(&store, settings(&url, &sms_url, &smtp.url, 500)).await;
             let (at_500, sms_500, draining_500) =
                 page_during_drain(running.addr, &paced, &peer, &mut conn).await;
-            requeue(&mut conn, true).await;
+            requeue(&mut conn, true, "sms").await;
             let (at_full, sms_full, draining_full) =
                 page_during_drain(running.addr, &ctx, &peer, &mut conn).await;
-            requeue(&mut conn, true).await;
+            requeue(&mut conn, true, "sms").await;
             let idle_after = page_load(running.addr).await;
             let idle = (idle_before + idle_after) / 2.0;
             println!(
@@ -1118,8 +1271,8 @@ fn main() {
         }
 
         println!("5. webhooks");
-        rows.push(webhooks(dir.path(), Duration::ZERO, "receiver answers at once").await);
-        rows.push(webhooks(dir.path(), Duration::from_millis(100), "receiver takes 100 ms").await);
+        rows.extend(webhooks(dir.path(), Duration::ZERO, "receiver answers at once").await);
+        rows.extend(webhooks(dir.path(), Duration::from_millis(100), "receiver takes 100 ms").await);
 
         println!();
         println!(
@@ -1155,4 +1308,14 @@ fn cpu_secs() -> f64 {
         .split_whitespace()
         .collect();
     (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0
+}
+
+/// With `PERF_CTL=FIFO`, tells `perf record -D -1 --control fifo:FIFO` to sample only the
+/// end-to-end webhook drains.
+fn perf_ctl(what: &str) {
+    if let Ok(p) = std::env::var("PERF_CTL") {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().write(true).open(p).unwrap();
+        writeln!(f, "{what}").unwrap();
+    }
 }
