@@ -11,29 +11,8 @@ use chrono::Duration as Span;
 use common::peers::{SmsPeer, Smtp};
 use common::{Backend, TestApp, TestDb};
 use serde_json::Value;
-use tangazo::clock::Clock;
 use tangazo::domain::Lang;
 use tangazo::domain::subscriber::Address;
-use tangazo::store::NewSubscriber;
-
-async fn subscribe(app: &TestApp, address: &str, lang: Lang) {
-    let allowed = vec!["KE".to_string()];
-    let now = app.clock.now();
-    app.store
-        .subscribe(
-            &NewSubscriber {
-                address: Address::parse(address, "KE", &allowed).unwrap(),
-                language: lang,
-                services: None,
-                source: "import",
-                confirmed: true,
-                expires_at: now + Span::hours(1),
-            },
-            now,
-        )
-        .await
-        .unwrap();
-}
 
 /// Waits (advancing the test clock so retries fall due) until nothing is pending.
 async fn drain(app: &TestApp, notice: &str, step: Span) -> Value {
@@ -89,13 +68,13 @@ async fn sms_and_email_reach_real_peers(backend: Backend) {
     app.seed_services().await;
     for i in 0..40 {
         let lang = if i % 2 == 0 { Lang::En } else { Lang::Sw };
-        subscribe(&app, &format!("07120001{i:02}"), lang).await;
+        app.follower(&format!("07120001{i:02}"), lang).await;
     }
-    subscribe(&app, "0712340003", Lang::En).await; // the provider refuses this number
-    subscribe(&app, "akinyi@example.co.ke", Lang::En).await;
-    subscribe(&app, "baraka@example.co.ke", Lang::Sw).await;
-    subscribe(&app, "bounce@example.co.ke", Lang::En).await;
-    subscribe(&app, "busy@example.co.ke", Lang::En).await;
+    app.follower("0712340003", Lang::En).await; // the provider refuses this number
+    app.follower("akinyi@example.co.ke", Lang::En).await;
+    app.follower("baraka@example.co.ke", Lang::Sw).await;
+    app.follower("bounce@example.co.ke", Lang::En).await;
+    app.follower("busy@example.co.ke", Lang::En).await;
     // The provider's first answer is a 429: the channel waits and retries, losing nothing.
     peer.throttle_next.store(1, Ordering::SeqCst);
 
@@ -292,7 +271,7 @@ async fn newer_update_supersedes_queued_sms(backend: Backend) {
     .await;
     app.seed_services().await;
     for i in 0..30 {
-        subscribe(&app, &format!("07120002{i:02}"), Lang::En).await;
+        app.follower(&format!("07120002{i:02}"), Lang::En).await;
     }
     let v = app.publish_window("Core upgrade", 24, 4).await;
     let id = v["id"].as_str().unwrap().to_string();
@@ -360,7 +339,7 @@ async fn twilio_driver_and_status_callbacks() {
     .await;
     app.seed_services().await;
     for n in ["0712300001", "0712300002", "0712300021"] {
-        subscribe(&app, n, Lang::En).await;
+        app.follower(n, Lang::En).await;
     }
     peer.fail_next.store(1, Ordering::SeqCst);
     let v = app.publish_window("Core upgrade", 24, 4).await;
@@ -431,7 +410,7 @@ async fn progress_and_eta_without_workers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.seed_services().await;
     for i in 0..12 {
-        subscribe(&app, &format!("07120003{i:02}"), Lang::En).await;
+        app.follower(&format!("07120003{i:02}"), Lang::En).await;
     }
     let v = app.publish_window("Core upgrade", 24, 4).await;
     let id = v["id"].as_str().unwrap();
@@ -468,7 +447,7 @@ async fn claimed_rows_are_grouped_by_text(backend: Backend) {
     app.seed_services().await;
     for i in 0..10 {
         let lang = if i % 2 == 0 { Lang::En } else { Lang::Sw };
-        subscribe(&app, &format!("07120004{i:02}"), lang).await;
+        app.follower(&format!("07120004{i:02}"), lang).await;
     }
     app.publish_window("Core upgrade", 24, 4).await;
     let claimed = app

@@ -172,25 +172,17 @@ on_both_backends!(fan_out_and_supersede);
 async fn lapsed_claim_releases_nothing_it_lost(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.seed_services().await;
-    let allowed = vec!["KE".to_string()];
-    let now = app.clock.now();
     for addr in ["0712000011", "0712000012"] {
-        app.store
-            .subscribe(
-                &NewSubscriber {
-                    address: Address::parse(addr, "KE", &allowed).unwrap(),
-                    language: Lang::En,
-                    services: None,
-                    source: "import",
-                    confirmed: true,
-                    expires_at: now + Duration::hours(1),
-                },
-                now,
-            )
-            .await
-            .unwrap();
+        app.follower(addr, Lang::En).await;
     }
     app.publish_window("Core upgrade", 24, 4).await;
+    let lease = Duration::minutes(1);
+    let claim = || async {
+        app.store
+            .claim_deliveries("sms", 10, lease, app.clock.now())
+            .await
+            .unwrap()
+    };
     let in_flight = || async {
         app.store
             .queue_depth()
@@ -200,23 +192,14 @@ async fn lapsed_claim_releases_nothing_it_lost(backend: Backend) {
             .find(|q| q.channel == "sms")
             .map_or(0, |q| q.in_flight)
     };
-    let lease = Duration::minutes(1);
-    let first = app
-        .store
-        .claim_deliveries("sms", 10, lease, app.clock.now())
-        .await
-        .unwrap();
+    let first = claim().await;
     assert_eq!(first.len(), 2);
     assert!(first.iter().all(|c| c.attempt == 1));
     assert_eq!(first[0].lease_until, app.clock.now() + lease);
 
     // The first claim stalls past its lease; a second claim takes the rows.
     app.clock.advance(Duration::minutes(2));
-    let second = app
-        .store
-        .claim_deliveries("sms", 10, lease, app.clock.now())
-        .await
-        .unwrap();
+    let second = claim().await;
     assert_eq!(second.len(), 2);
     assert!(second.iter().all(|c| c.attempt == 2));
     assert_ne!(first[0].lease_owner, second[0].lease_owner);
@@ -231,11 +214,7 @@ async fn lapsed_claim_releases_nothing_it_lost(backend: Backend) {
         "the second claim still holds both rows"
     );
     assert!(
-        app.store
-            .claim_deliveries("sms", 10, lease, app.clock.now())
-            .await
-            .unwrap()
-            .is_empty(),
+        claim().await.is_empty(),
         "nothing was given back to be claimed a third time"
     );
 
@@ -245,11 +224,7 @@ async fn lapsed_claim_releases_nothing_it_lost(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(in_flight().await, 0);
-    let third = app
-        .store
-        .claim_deliveries("sms", 10, lease, app.clock.now())
-        .await
-        .unwrap();
+    let third = claim().await;
     assert_eq!(third.len(), 2);
     assert!(third.iter().all(|c| c.attempt == 2), "{third:?}");
 }

@@ -12,8 +12,6 @@ use common::{Backend, TestApp, TestDb};
 use serde_json::{Value, json};
 use tangazo::clock::Clock;
 use tangazo::domain::Lang;
-use tangazo::domain::subscriber::Address;
-use tangazo::store::NewSubscriber;
 
 /// Saturday 18 April 2015, 23:00 EAT (20:00 UTC).
 fn saturday_2300() -> DateTime<Utc> {
@@ -110,22 +108,8 @@ async fn tick_both(a: &TestApp, b: &TestApp) -> usize {
 
 /// One SMS and one email follower.
 async fn follower(app: &TestApp) {
-    let now = app.clock.now();
     for address in ["0712000001", "wanjiku@example.co.ke"] {
-        app.store
-            .subscribe(
-                &NewSubscriber {
-                    address: Address::parse(address, "KE", &["KE".to_string()]).unwrap(),
-                    language: Lang::En,
-                    services: None,
-                    source: "import",
-                    confirmed: true,
-                    expires_at: now + Duration::hours(1),
-                },
-                now,
-            )
-            .await
-            .unwrap();
+        app.follower(address, Lang::En).await;
     }
 }
 

@@ -261,6 +261,30 @@ impl TestApp {
         (status, v)
     }
 
+    /// A confirmed subscriber (phone number or email) following every service, in `lang`.
+    pub async fn follower(&self, address: &str, lang: tangazo::domain::Lang) {
+        let now = self.clock.now();
+        self.store
+            .subscribe(
+                &tangazo::store::NewSubscriber {
+                    address: tangazo::domain::subscriber::Address::parse(
+                        address,
+                        "KE",
+                        &["KE".to_string()],
+                    )
+                    .unwrap(),
+                    language: lang,
+                    services: None,
+                    source: "import",
+                    confirmed: true,
+                    expires_at: now + Duration::hours(1),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+
     /// Creates the services the tests use.
     pub async fn seed_services(&self) {
         for (code, en, sw, group) in [
