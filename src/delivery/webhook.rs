@@ -200,12 +200,8 @@ impl WebhookChannel {
         });
         if status.is_success() {
             self.health(&job.endpoint_id, &m, true).await;
-            return (
-                Outcome::Sent {
-                    provider_id: Some(format!("HTTP {code}")),
-                },
-                answer,
-            );
+            // No provider id: the status is in the attempt, and no report will name one.
+            return (Outcome::Sent { provider_id: None }, answer);
         }
         self.health(&job.endpoint_id, &m, false).await;
         let outcome = match code {

@@ -93,28 +93,12 @@ impl Backend {
         }
     }
 
-    /// A FROM item named `v` with one row per element of the JSON array bound at `param`, each
-    /// element an object with these fields (name, PostgreSQL type). A batch of any size is one
-    /// parameter and one statement text, instead of a VALUES list of six binds per row.
-    fn json_rows(self, param: &str, fields: &[(&str, &str)]) -> String {
+    /// The `n`th bind parameter (from 1) in a statement whose parameters are all written in
+    /// order: numbered on PostgreSQL, anonymous on SQLite.
+    fn placeholder(self, n: usize) -> String {
         match self {
-            Backend::Sqlite => {
-                let cols: Vec<String> = fields
-                    .iter()
-                    .map(|(name, _)| format!("value ->> '$.{name}' AS {name}"))
-                    .collect();
-                format!("(SELECT {} FROM json_each({param})) AS v", cols.join(", "))
-            }
-            Backend::Postgres => {
-                let cols: Vec<String> = fields
-                    .iter()
-                    .map(|(name, ty)| format!("{name} {ty}"))
-                    .collect();
-                format!(
-                    "jsonb_to_recordset({param}::jsonb) AS v({})",
-                    cols.join(", ")
-                )
-            }
+            Backend::Sqlite => "?".into(),
+            Backend::Postgres => format!("${n}"),
         }
     }
 

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
 
-use super::{Store, StoreResult, from_ms, ms};
+use super::{Backend, Store, StoreResult, from_ms, ms};
 
 /// One rendered message of an update, stored when it is published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +111,68 @@ pub struct QueueDepth {
 
 /// Rows per multi-row statement: well under both backends' parameter limits.
 const CHUNK: usize = 200;
+/// Results per statement of [`Store::finish_deliveries`], a power of two: 128 rows of nine
+/// binds stay well under both backends' parameter limits.
+const RESULT_CHUNK: usize = 128;
+
+/// One result as its two statements bind it.
+struct ResultRow<'a> {
+    id: &'a str,
+    attempt: i64,
+    state: &'a str,
+    outcome: &'a str,
+    next: Option<i64>,
+    started: i64,
+    latency: i64,
+    provider: Option<&'a str>,
+    error: Option<&'a str>,
+    status: Option<i64>,
+    response: Option<&'a str>,
+}
+
+impl<'a> ResultRow<'a> {
+    fn of(f: &'a Finished) -> ResultRow<'a> {
+        let (state, outcome, next, provider, error) = match &f.finish {
+            Finish::Sent { provider_id } => ("sent", "sent", None, provider_id.as_deref(), None),
+            Finish::Retry { at, error } => ("pending", "retry", Some(ms(*at)), None, Some(error)),
+            Finish::Failed { error } => ("failed", "failed", None, None, Some(error)),
+            Finish::Cancelled { reason } => ("cancelled", "cancelled", None, None, Some(reason)),
+        };
+        ResultRow {
+            id: &f.id,
+            attempt: f.attempt,
+            state,
+            outcome,
+            next,
+            started: ms(f.started_at),
+            latency: f.latency_ms,
+            provider,
+            error: error.map(String::as_str),
+            status: f.status_code,
+            response: f.response.as_deref(),
+        }
+    }
+}
+
+/// `WITH v(fields) AS (VALUES (…), …)`: `rows` rows of placeholders, numbered from 1 (on
+/// SQLite anonymous `?`, bound in order: sqlx looks up each numbered one by name, a scan of
+/// all of them, which makes a thousand binds cost a million steps).
+fn values_cte(backend: Backend, fields: &[&str], rows: usize) -> String {
+    let width = fields.len();
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=width)
+                .map(|c| backend.placeholder(r * width + c))
+                .collect();
+            format!("({})", row.join(", "))
+        })
+        .collect();
+    format!(
+        "WITH v({}) AS (VALUES {})",
+        fields.join(", "),
+        values.join(", ")
+    )
+}
 
 impl Store {
     /// Claims up to `limit` due deliveries of `channel` for `lease`, under a fresh owner token.
@@ -199,101 +261,86 @@ impl Store {
         if done.is_empty() {
             return Ok(());
         }
-        // The whole batch travels as one JSON parameter (bound to both statements, each reading
-        // its fields), so the statements are the same text for any batch size (prepared once)
-        // and binding costs nothing per row.
-        let rows: Vec<serde_json::Value> = done
-            .iter()
-            .map(|f| {
-                let (state, outcome, next, provider, error) = match &f.finish {
-                    Finish::Sent { provider_id } => {
-                        ("sent", "sent", None, provider_id.as_deref(), None)
-                    }
-                    Finish::Retry { at, error } => (
-                        "pending",
-                        "retry",
-                        Some(ms(*at)),
-                        None,
-                        Some(error.as_str()),
-                    ),
-                    Finish::Failed { error } => {
-                        ("failed", "failed", None, None, Some(error.as_str()))
-                    }
-                    Finish::Cancelled { reason } => {
-                        ("cancelled", "cancelled", None, None, Some(reason.as_str()))
-                    }
-                };
-                serde_json::json!({
-                    "id": f.id, "attempt": f.attempt, "state": state, "next": next,
-                    "outcome": outcome, "started": ms(f.started_at), "latency": f.latency_ms,
-                    "provider": provider, "error": error, "status": f.status_code,
-                    "response": f.response,
-                })
-            })
-            .collect();
-        let rows = serde_json::Value::Array(rows).to_string();
-        let v = self.backend.json_rows(
-            "$1",
-            &[
-                ("id", "text"),
-                ("attempt", "bigint"),
-                ("state", "text"),
-                ("next", "bigint"),
-                ("provider", "text"),
-                ("error", "text"),
-            ],
-        );
         let mut tx = self.begin_write().await?;
-        sqlx::query(AssertSqlSafe(format!(
-            "UPDATE deliveries SET \
-               state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
-               next_attempt_at = CASE WHEN v.state = 'pending' THEN v.next ELSE deliveries.next_attempt_at END, \
-               finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
-                 THEN CASE WHEN v.state = 'pending' THEN NULL ELSE $2 END \
-                 ELSE deliveries.finished_at END, \
-               provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), \
-               lease_owner = NULL, lease_until = NULL \
-             FROM {v} \
-             WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
-               AND deliveries.lease_owner IS NOT NULL"
-        )))
-        .bind(&rows)
-        .bind(ms(now))
-        .execute(&mut *tx)
-        .await?;
-        let v = self.backend.json_rows(
-            "$1",
-            &[
-                ("id", "text"),
-                ("attempt", "bigint"),
-                ("started", "bigint"),
-                ("latency", "bigint"),
-                ("outcome", "text"),
-                ("provider", "text"),
-                ("error", "text"),
-                ("status", "bigint"),
-                ("response", "text"),
-            ],
-        );
-        sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO delivery_attempts \
-             (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
-             status_code, response) \
-             SELECT v.id, v.attempt, $2, v.started, v.latency, v.outcome, v.provider, v.error, \
-             v.status, v.response FROM {v} WHERE true ON CONFLICT DO NOTHING"
-        )))
-        .bind(&rows)
-        .bind(worker)
-        .execute(&mut *tx)
-        .await?;
+        for chunk in done.chunks(RESULT_CHUNK) {
+            // Padded to a power of two with rows of NULLs, which match nothing, so a few
+            // statement texts (each prepared once) serve every batch size.
+            let rows: Vec<Option<ResultRow>> = chunk
+                .iter()
+                .map(|f| Some(ResultRow::of(f)))
+                .chain(std::iter::repeat_with(|| None))
+                .take(chunk.len().next_power_of_two())
+                .collect();
+            let fields = ["id", "attempt", "state", "next", "provider", "error"];
+            let mut update = sqlx::query(AssertSqlSafe(format!(
+                "{} UPDATE deliveries SET \
+                   state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
+                   next_attempt_at = CASE WHEN v.state = 'pending' THEN v.next ELSE deliveries.next_attempt_at END, \
+                   finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
+                     THEN CASE WHEN v.state = 'pending' THEN NULL ELSE {} END \
+                     ELSE deliveries.finished_at END, \
+                   provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), lease_owner = NULL, lease_until = NULL \
+                 FROM v \
+                 WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
+                   AND deliveries.lease_owner IS NOT NULL",
+                values_cte(self.backend, &fields, rows.len()),
+                self.backend.placeholder(fields.len() * rows.len() + 1),
+            )));
+            for r in &rows {
+                let r = r.as_ref();
+                update = update
+                    .bind(r.map(|r| r.id))
+                    .bind(r.map(|r| r.attempt))
+                    .bind(r.map(|r| r.state))
+                    .bind(r.and_then(|r| r.next))
+                    .bind(r.and_then(|r| r.provider))
+                    .bind(r.and_then(|r| r.error));
+            }
+            update.bind(ms(now)).execute(&mut *tx).await?;
+            let fields = [
+                "id", "attempt", "started", "latency", "outcome", "provider", "error", "status",
+                "response",
+            ];
+            let mut insert = sqlx::query(AssertSqlSafe(format!(
+                "{} INSERT INTO delivery_attempts \
+                 (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
+                 status_code, response) \
+                 SELECT v.id, v.attempt, {}, v.started, v.latency, v.outcome, v.provider, v.error, \
+                 v.status, v.response FROM v WHERE v.id IS NOT NULL ON CONFLICT DO NOTHING",
+                values_cte(self.backend, &fields, rows.len()),
+                self.backend.placeholder(fields.len() * rows.len() + 1),
+            )));
+            for r in &rows {
+                let r = r.as_ref();
+                insert = insert
+                    .bind(r.map(|r| r.id))
+                    .bind(r.map(|r| r.attempt))
+                    .bind(r.map(|r| r.started))
+                    .bind(r.map(|r| r.latency))
+                    .bind(r.map(|r| r.outcome))
+                    .bind(r.and_then(|r| r.provider))
+                    .bind(r.and_then(|r| r.error))
+                    .bind(r.and_then(|r| r.status))
+                    .bind(r.and_then(|r| r.response));
+            }
+            insert.bind(worker).execute(&mut *tx).await?;
+        }
         // Reports that arrived before these sends were recorded. Usually there are none, and
         // then this is one look at an empty table; otherwise the provider-id index finds them.
-        if let Some(lock) = self.backend.lock_receipts() {
+        // Only a send with a provider id can have one (a webhook has none).
+        let named = done
+            .iter()
+            .any(|f| matches!(&f.finish, Finish::Sent { provider_id: Some(p) } if !p.is_empty()));
+        if named && let Some(lock) = self.backend.lock_receipts() {
             sqlx::query(lock).execute(&mut *tx).await?;
         }
-        let early: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM early_receipts")
-            .fetch_one(&mut *tx)
-            .await?;
+        let early: i64 = if named {
+            sqlx::query_scalar("SELECT COUNT(*) FROM early_receipts")
+                .fetch_one(&mut *tx)
+                .await?
+        } else {
+            0
+        };
         if early > 0 {
             sqlx::query(
                 "UPDATE deliveries SET \
