@@ -61,7 +61,8 @@ impl Receiver {
 }
 
 /// `/ok` 204; `/gone` 410; `/slow` 429 with Retry-After once, then 200; `/moved` 302 to `/ok`;
-/// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/broken` 500 always.
+/// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/stall` not even headers; `/broken`
+/// 500 always.
 async fn receive(
     State(r): State<Receiver>,
     Path(kind): Path<String>,
@@ -95,6 +96,7 @@ async fn receive(
             let stream = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
             (StatusCode::OK, axum::body::Body::from_stream(stream)).into_response()
         }
+        "stall" => std::future::pending().await,
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "upstream down").into_response(),
     }
 }
@@ -521,6 +523,70 @@ async fn failure_modes(backend: Backend) {
 }
 
 on_both_backends!(failure_modes);
+
+/// One biller's endpoint that never answers holds one request, not the others: a second biller
+/// gets every update of the notice, in order, while the first request is still waiting.
+async fn a_stalled_biller_holds_back_no_other(backend: Backend) {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    // A timeout longer than the test, so the stalled request stays open throughout.
+    let app = app_with(backend, &[("TANGAZO_WEBHOOK_TIMEOUT_SECONDS", "60")]).await;
+    let (_, stalled) = biller(&app, "Stalled Water").await;
+    let (stalled_ep, _) = endpoint(&app, &stalled, &format!("{base}/stall"), json!({})).await;
+    let (_, healthy) = biller(&app, "Kenya Power").await;
+    let (healthy_ep, _) = endpoint(&app, &healthy, &format!("{base}/ok"), json!({})).await;
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    for action in ["start", "complete"] {
+        let (s, b) = app
+            .api(
+                "POST",
+                &format!("/notices/{id}/{action}"),
+                &app.publisher,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+    let started = Instant::now();
+    while deliveries(&app, &healthy, &healthy_ep)
+        .await
+        .iter()
+        .any(|d| d["state"] != "sent")
+        || receiver.hits("ok") < 3
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the healthy biller got {} of 3 while the other endpoint stalled",
+            receiver.hits("ok")
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let types: Vec<String> = receiver
+        .on("ok")
+        .iter()
+        .map(|g| serde_json::from_slice::<Value>(&g.body).unwrap()["type"].to_string())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "\"maintenance.scheduled\"",
+            "\"maintenance.started\"",
+            "\"maintenance.completed\""
+        ]
+    );
+    // The stalled endpoint has had its first update only, and it is still out: its later ones
+    // wait behind it, in order.
+    assert_eq!(receiver.hits("stall"), 1);
+    let waiting = deliveries(&app, &stalled, &stalled_ep).await;
+    assert_eq!(waiting.len(), 3, "{waiting:?}");
+    assert!(
+        waiting.iter().all(|d| d["state"] == "pending"),
+        "{waiting:?}"
+    );
+}
+
+on_both_backends!(a_stalled_biller_holds_back_no_other);
 
 /// Disabled endpoints wait; enabling with replay sends what they missed; failed deliveries can
 /// be recovered since a time; a test ping is signed like the rest.

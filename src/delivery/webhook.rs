@@ -27,13 +27,16 @@ use crate::store::{Claimed, SigningMaterial, Store, UpdateMessage};
 /// Bytes of a response kept for the attempt log, and read at most.
 const KEEP: usize = 1024;
 const READ_LIMIT: usize = 64 * 1024;
-/// Deliveries one send call carries.
-const BATCH: usize = 16;
+/// Endpoints whose settings are kept between claimed batches; past this the map starts over.
+const KEPT_ENDPOINTS: usize = 4096;
 
 pub struct Job {
     pub delivery_id: String,
     pub endpoint_id: String,
     pub body: String,
+    /// The endpoint's URL and secrets as read for its claimed batch; `None` if that read
+    /// failed, and then the request reads them itself.
+    pub material: Option<SigningMaterial>,
 }
 
 /// Per-endpoint state the channel keeps between sends.
@@ -48,6 +51,8 @@ pub struct WebhookChannel {
     client: reqwest::Client,
     policy: Policy,
     endpoints: Mutex<HashMap<String, PerEndpoint>>,
+    /// The settings read for the latest claimed batch of each endpoint ([`Channel::prefetch`]).
+    materials: Mutex<HashMap<String, SigningMaterial>>,
 }
 
 impl WebhookChannel {
@@ -58,11 +63,11 @@ impl WebhookChannel {
             policy,
             ctx: ctx.clone(),
             endpoints: Mutex::new(HashMap::new()),
+            materials: Mutex::new(HashMap::new()),
         })
     }
 
-    /// Read for every request (one indexed row), so a rotation, a new URL or a disabling
-    /// applies to the very next request, in every process.
+    /// One endpoint's settings (an indexed row), for a request whose batch read failed.
     async fn material(&self, id: &str) -> Result<SigningMaterial, String> {
         self.ctx
             .store
@@ -109,8 +114,8 @@ impl WebhookChannel {
         }
     }
 
-    async fn send_one(&self, job: &Job, m: Option<SigningMaterial>) -> (Outcome, Option<Answer>) {
-        let m = match m {
+    async fn send_one(&self, job: Job) -> (Outcome, Option<Answer>) {
+        let m = match job.material {
             Some(m) => m,
             None => match self.material(&job.endpoint_id).await {
                 Ok(m) => m,
@@ -138,16 +143,9 @@ impl WebhookChannel {
         };
         self.pace(&job.endpoint_id, m.rate_limit).await;
         let timestamp = self.ctx.clock.now().timestamp();
-        let sent = signed(
-            &self.client,
-            url,
-            &m,
-            &job.delivery_id,
-            timestamp,
-            job.body.clone(),
-        )
-        .send()
-        .await;
+        let sent = signed(&self.client, url, &m, &job.delivery_id, timestamp, job.body)
+            .send()
+            .await;
         let response = match sent {
             Ok(r) => r,
             Err(e) => {
@@ -309,18 +307,52 @@ impl Channel for WebhookChannel {
         "webhook"
     }
 
-    /// A batch's endpoints are read in one query, then its requests go out side by side.
+    /// One request per call, so a slow endpoint holds one of `webhook.concurrency` requests,
+    /// and every other result is recorded (freeing that biller's next update) as it comes.
     fn max_batch(&self) -> usize {
-        BATCH
+        1
     }
 
     fn rate_per_second(&self) -> u32 {
         self.ctx.settings.raw.webhook.rate_per_second
     }
 
-    /// Batches in flight, so that about `webhook.concurrency` requests are.
     fn concurrency(&self) -> usize {
-        (self.ctx.settings.raw.webhook.concurrency as usize).div_ceil(BATCH)
+        self.ctx.settings.raw.webhook.concurrency as usize
+    }
+
+    /// The batch's endpoints in one query: a rotation, a new URL or a disabling applies from
+    /// the next claimed batch, in every process.
+    async fn prefetch(&self, claimed: &[Claimed]) {
+        let mut ids: Vec<String> = claimed
+            .iter()
+            .filter_map(|d| d.endpoint_id.clone())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let read = self
+            .ctx
+            .store
+            .signing_materials(&ids, self.ctx.clock.now())
+            .await;
+        let Ok(mut map) = self.materials.lock() else {
+            return;
+        };
+        match read {
+            Ok(materials) => {
+                if map.len() + materials.len() > KEPT_ENDPOINTS {
+                    map.clear();
+                }
+                map.extend(materials);
+            }
+            Err(e) => {
+                // Nothing older is used: each request reads its endpoint itself.
+                tracing::warn!(error = %e, "cannot read the batch's endpoints");
+                for id in &ids {
+                    map.remove(id);
+                }
+            }
+        }
     }
 
     fn prepare(&self, d: &Claimed, _address: &str, m: &UpdateMessage) -> Result<Job, String> {
@@ -328,10 +360,16 @@ impl Channel for WebhookChannel {
             .endpoint_id
             .clone()
             .ok_or("the delivery names no endpoint")?;
+        let material = self
+            .materials
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&endpoint_id).cloned());
         Ok(Job {
             delivery_id: d.id.clone(),
             endpoint_id,
             body: m.text.clone(),
+            material,
         })
     }
 
@@ -344,23 +382,11 @@ impl Channel for WebhookChannel {
     }
 
     async fn send_detailed(&self, jobs: Vec<Job>) -> Vec<(Outcome, Option<Answer>)> {
-        // Read once for the batch: a rotation or a disabling applies from the next batch.
-        let mut ids: Vec<String> = jobs.iter().map(|j| j.endpoint_id.clone()).collect();
-        ids.sort();
-        ids.dedup();
-        let materials = self
-            .ctx
-            .store
-            .signing_materials(&ids, self.ctx.clock.now())
-            .await
-            .unwrap_or_default();
-        // The claim never puts two updates of one notice for one endpoint in a batch, so
-        // these can go side by side without breaking the order.
-        futures_util::future::join_all(
-            jobs.iter()
-                .map(|job| self.send_one(job, materials.get(&job.endpoint_id).cloned())),
-        )
-        .await
+        let mut out = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            out.push(self.send_one(job).await);
+        }
+        out
     }
 
     fn backoff(&self, _configured: Backoff) -> Backoff {

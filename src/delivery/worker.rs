@@ -74,6 +74,11 @@ pub trait Channel: Send + Sync + 'static {
                 .collect()
         }
     }
+    /// Reads, once per claimed batch and before its jobs are prepared, what the channel needs
+    /// per batch rather than per message (webhooks: the endpoints' URLs and secrets).
+    fn prefetch(&self, _claimed: &[Claimed]) -> impl Future<Output = ()> + Send {
+        async {}
+    }
     /// The retry schedule; the channel's own (webhooks) or `delivery.*`.
     fn backoff(&self, configured: Backoff) -> Backoff {
         configured
@@ -334,6 +339,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
             idle(&cancel, Duration::from_secs(1), None).await;
             continue;
         }
+        channel.prefetch(&claimed).await;
         let batch = Batch {
             ctx: &ctx,
             channel: &channel,
