@@ -39,11 +39,11 @@
 //!    watched first, so counting rows does not load the cores the worker runs on).
 //!    With the instant receiver the two halves of the engine are then measured on their own,
 //!    against the same bare loop, because they bound what the end-to-end run can reach:
-//!    5b. the **send path alone**: every row claimed once (untimed), then handed to
-//!    `WebhookChannel::send_detailed` in the worker's chunks and number of chunks in flight
-//!    (signing, the endpoint read per chunk, the vetted request, the capped answer), with no
-//!    claim and no record; 5c. **claim + record alone**: the worker's claims (64 rows) and each
-//!    batch's results recorded, one attempt each, with no request.
+//!    5b. the **send path alone**: every row claimed once and its endpoints read (untimed), then
+//!    handed to `WebhookChannel::send_detailed` as the worker does, with as many requests in
+//!    flight (signing, the vetted request, the capped answer), with no claim and no record;
+//!    5c. **claim + record alone**: the worker's claims (64 rows) and each batch's results
+//!    recorded, one attempt each, with no request.
 //!
 //! Run: `cargo bench --bench delivery`. Scale with BENCH_DELIVERIES (200000), BENCH_EMAILS
 //! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-4), BENCH_CONCURRENCY (4:
@@ -1048,10 +1048,10 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
 }
 
 /// 5b. The requests the worker makes, without the outbox around them: every row claimed once
-/// (untimed), then handed to `WebhookChannel::send_detailed` in the worker's chunks with the
-/// worker's number of chunks in flight (signing, the endpoint read per chunk, the vetted
-/// request, the capped answer). No claim and no record, so this is the most the end-to-end
-/// run could reach with a free database.
+/// and its endpoints read (untimed; the worker reads them once per claim of 64), then handed to
+/// `WebhookChannel::send_detailed` one request per call with the worker's number in flight
+/// (signing, the vetted request, the capped answer). No claim and no record, so this is the
+/// most the end-to-end run could reach with a free database.
 async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64) -> Row {
     use tangazo::delivery::webhook::Job;
     use tangazo::delivery::worker::Channel;
@@ -1071,6 +1071,7 @@ async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64) -> Row {
     updates.sort();
     updates.dedup();
     let messages = ctx.store.update_messages(&updates).await.unwrap();
+    channel.prefetch(&claimed).await;
     let chunks: Vec<Vec<Job>> = claimed
         .chunks(channel.max_batch())
         .map(|chunk| {
