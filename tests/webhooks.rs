@@ -61,8 +61,8 @@ impl Receiver {
 }
 
 /// `/ok` 204; `/gone` 410; `/slow` 429 with Retry-After once, then 200; `/moved` 302 to `/ok`;
-/// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/stall` not even headers; `/broken`
-/// 500 always.
+/// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/stall` not even headers; `/pause`
+/// 429 with Retry-After an hour once, then 204; `/broken` 500 always.
 async fn receive(
     State(r): State<Receiver>,
     Path(kind): Path<String>,
@@ -97,6 +97,13 @@ async fn receive(
             (StatusCode::OK, axum::body::Body::from_stream(stream)).into_response()
         }
         "stall" => std::future::pending().await,
+        "pause" if n == 1 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "3600")],
+            "come back in an hour",
+        )
+            .into_response(),
+        "pause" => StatusCode::NO_CONTENT.into_response(),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "upstream down").into_response(),
     }
 }
@@ -587,6 +594,110 @@ async fn a_stalled_biller_holds_back_no_other(backend: Backend) {
 }
 
 on_both_backends!(a_stalled_biller_holds_back_no_other);
+
+/// An endpoint that asks for an hour's pause gets nothing in that hour, and what it would have
+/// got waits in the queue, not in a request held open for the hour (where its lease would run
+/// out and the row be claimed, and later sent, again).
+async fn a_long_retry_after_waits_in_the_queue(backend: Backend) {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    let app = app_with(backend, &[]).await;
+    let (_, paused) = biller(&app, "Paused Water").await;
+    let (paused_ep, _) = endpoint(&app, &paused, &format!("{base}/pause"), json!({})).await;
+    let (_, healthy) = biller(&app, "Kenya Power").await;
+    endpoint(&app, &healthy, &format!("{base}/ok"), json!({})).await;
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let started = Instant::now();
+    while receiver.hits("pause") < 1 || receiver.hits("ok") < 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "first webhooks"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The first answer asked for an hour; the next update of the notice is not held back by
+    // the retry of the first, so it is claimed, and must go back to the queue until then.
+    let (s, b) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/start"),
+            &app.publisher,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let settled = || async {
+        let list = deliveries(&app, &paused, &paused_ep).await;
+        list.len() == 2
+            && list
+                .iter()
+                .all(|d| d["state"] == "pending" && d["attempts"] == 1)
+            && app
+                .store
+                .queue_depth()
+                .await
+                .unwrap()
+                .iter()
+                .all(|q| q.in_flight == 0)
+    };
+    let started = Instant::now();
+    while !settled().await || receiver.hits("ok") < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the paused endpoint's update is still out: {:?}",
+            deliveries(&app, &paused, &paused_ep).await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        receiver.hits("pause"),
+        1,
+        "nothing was sent during the pause"
+    );
+    let hour = app.now() + Span::minutes(59);
+    for d in deliveries(&app, &paused, &paused_ep).await {
+        let next =
+            chrono::DateTime::parse_from_rfc3339(d["next_attempt_at"].as_str().unwrap()).unwrap();
+        assert!(next >= hour, "{d}");
+        let did = d["id"].as_str().unwrap();
+        let (_, a) = app
+            .api(
+                "GET",
+                &format!("/endpoints/{paused_ep}/deliveries/{did}/attempts"),
+                &paused,
+                None,
+            )
+            .await;
+        let a = &a["attempts"][0];
+        assert!(
+            a["status_code"] == 429 || a["error"].as_str().unwrap().contains("not sent"),
+            "{a}"
+        );
+    }
+    // After the hour both go out, once each (a retried update may overtake: `sequence` says
+    // which is newer).
+    let started = Instant::now();
+    while receiver.hits("pause") < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "after the pause"
+        );
+        app.advance_when_idle(Span::minutes(10)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut types: Vec<String> = receiver.on("pause")[1..]
+        .iter()
+        .map(|g| serde_json::from_slice::<Value>(&g.body).unwrap()["type"].to_string())
+        .collect();
+    types.sort();
+    assert_eq!(
+        types,
+        ["\"maintenance.scheduled\"", "\"maintenance.started\""]
+    );
+}
+
+on_both_backends!(a_long_retry_after_waits_in_the_queue);
 
 /// Disabled endpoints wait; enabling with replay sends what they missed; failed deliveries can
 /// be recovered since a time; a test ping is signed like the rest.

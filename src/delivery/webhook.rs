@@ -4,7 +4,9 @@
 //! body bytes signed are the bytes sent: the payload stored when the update was published.
 //!
 //! Policy: 2xx is success. 410 disables the endpoint. 429, 502, 503 and 504 slow that endpoint
-//! down (its own pause, honouring Retry-After) without holding back other billers. Anything else,
+//! down (its own pause, honouring Retry-After) without holding back other billers: what is
+//! claimed for it while more than a few seconds of the pause are left goes back to the queue
+//! until the pause ends, recorded as a retry that was not sent. Anything else,
 //! including 3xx (never followed), is a failed attempt retried on the schedule in
 //! `webhook.retry_schedule`. An endpoint failing without a break for `webhook.disable_after_hours`
 //! is disabled and its contact is emailed; it keeps its missed deliveries for a replay.
@@ -29,6 +31,10 @@ const KEEP: usize = 1024;
 const READ_LIMIT: usize = 64 * 1024;
 /// Endpoints whose settings are kept between claimed batches; past this the map starts over.
 const KEPT_ENDPOINTS: usize = 4096;
+/// The longest a request waits for its endpoint's pause to end; past this it goes back to the
+/// queue for the rest, rather than hold a request slot (and outlive its lease) for up to the
+/// hour a Retry-After may ask.
+const WAIT_FOR_PAUSE: Duration = Duration::from_secs(5);
 
 pub struct Job {
     pub delivery_id: String,
@@ -43,7 +49,8 @@ pub struct Job {
 #[derive(Default)]
 struct PerEndpoint {
     limiter: Option<(i64, Arc<DefaultDirectRateLimiter>)>,
-    paused_until: Option<Instant>,
+    /// On the channel's clock, like the retries it is compared with.
+    paused_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub struct WebhookChannel {
@@ -76,11 +83,16 @@ impl WebhookChannel {
             .map_err(|e| format!("cannot read the endpoint: {e}"))
     }
 
-    /// Waits for the endpoint's own pause (a 429 or 503 it sent) and rate limit.
-    async fn pace(&self, id: &str, rate_limit: i64) {
+    /// Waits for the endpoint's own pause (a 429 or 503 it sent) and rate limit; a pause with
+    /// more than [`WAIT_FOR_PAUSE`] left is not waited for but returned, with when it ends.
+    async fn pace(
+        &self,
+        id: &str,
+        rate_limit: i64,
+    ) -> Result<(), (Duration, chrono::DateTime<chrono::Utc>)> {
         let (pause, limiter) = {
             let Ok(mut map) = self.endpoints.lock() else {
-                return;
+                return Ok(());
             };
             let e = map.entry(id.to_string()).or_default();
             if rate_limit > 0 && e.limiter.as_ref().is_none_or(|(r, _)| *r != rate_limit) {
@@ -97,16 +109,21 @@ impl WebhookChannel {
             (e.paused_until, e.limiter.as_ref().map(|(_, l)| l.clone()))
         };
         if let Some(until) = pause {
-            tokio::time::sleep_until(until.into()).await;
+            let left = (until - self.ctx.clock.now()).to_std().unwrap_or_default();
+            if left > WAIT_FOR_PAUSE {
+                return Err((left, until));
+            }
+            tokio::time::sleep(left).await;
         }
         if let Some(l) = limiter {
             l.until_ready().await;
         }
+        Ok(())
     }
 
     fn pause(&self, id: &str, d: Duration) {
         if let Ok(mut map) = self.endpoints.lock() {
-            let until = Instant::now() + d;
+            let until = self.ctx.clock.now() + chrono::Duration::from_std(d).unwrap_or_default();
             let e = map.entry(id.to_string()).or_default();
             if e.paused_until.is_none_or(|p| p < until) {
                 e.paused_until = Some(until);
@@ -141,7 +158,19 @@ impl WebhookChannel {
                 );
             }
         };
-        self.pace(&job.endpoint_id, m.rate_limit).await;
+        if let Err((left, until)) = self.pace(&job.endpoint_id, m.rate_limit).await {
+            return (
+                Outcome::Retry {
+                    error: format!(
+                        "not sent: the endpoint asked to pause until {}",
+                        until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ),
+                    retry_after: Some(left),
+                    throttled: false,
+                },
+                None,
+            );
+        }
         let timestamp = self.ctx.clock.now().timestamp();
         let sent = signed(&self.client, url, &m, &job.delivery_id, timestamp, job.body)
             .send()
