@@ -46,6 +46,8 @@ impl DeliveryMetrics {
             Finish::Retry { .. } => 1,
             Finish::Failed { .. } => 2,
             Finish::Cancelled { .. } => 3,
+            // Not an attempt.
+            Finish::Deferred { .. } => return,
         };
         self.channels[c].outcomes[o].fetch_add(1, Ordering::Relaxed);
     }

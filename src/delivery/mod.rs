@@ -45,6 +45,9 @@ pub enum Outcome {
     },
     /// Will never succeed as it is (bad number, blacklisted, rejected): recorded, not retried.
     Failed { error: String },
+    /// Not sent, on purpose, and not an attempt: back to the queue for `wait` (the endpoint's
+    /// pause or rate limit has no room now).
+    NotSent { wait: Duration, reason: String },
 }
 
 impl Outcome {

@@ -152,7 +152,9 @@ impl Outbound {
     pub async fn send_email(&self, message: lettre::Message) -> anyhow::Result<()> {
         match self.email(message, None).await {
             Outcome::Sent { .. } => Ok(()),
-            Outcome::Retry { error, .. } | Outcome::Failed { error } => anyhow::bail!(error),
+            Outcome::Retry { error, .. }
+            | Outcome::Failed { error }
+            | Outcome::NotSent { reason: error, .. } => anyhow::bail!(error),
         }
     }
 
@@ -207,7 +209,11 @@ impl Outbound {
         };
         match self.sms(&[job], &[notice_ref]).await.pop() {
             Some(Outcome::Sent { .. }) => Ok(()),
-            Some(Outcome::Retry { error, .. } | Outcome::Failed { error }) => anyhow::bail!(error),
+            Some(
+                Outcome::Retry { error, .. }
+                | Outcome::Failed { error }
+                | Outcome::NotSent { reason: error, .. },
+            ) => anyhow::bail!(error),
             None => anyhow::bail!("the SMS driver gave no answer"),
         }
     }

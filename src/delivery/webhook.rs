@@ -6,7 +6,7 @@
 //! Policy: 2xx is success. 410 disables the endpoint. 429, 502, 503 and 504 slow that endpoint
 //! down (its own pause, honouring Retry-After) without holding back other billers: what is
 //! claimed for it while more than a few seconds of the pause are left goes back to the queue
-//! until the pause ends, recorded as a retry that was not sent. Anything else,
+//! until the pause ends, not counted as an attempt; the same for its own rate limit. Anything else,
 //! including 3xx (never followed), is a failed attempt retried on the schedule in
 //! `webhook.retry_schedule`. An endpoint failing without a break for `webhook.disable_after_hours`
 //! is disabled and its contact is emailed; it keeps its missed deliveries for a replay.
@@ -31,10 +31,11 @@ const KEEP: usize = 1024;
 const READ_LIMIT: usize = 64 * 1024;
 /// Endpoints whose settings are kept between claimed batches; past this the map starts over.
 const KEPT_ENDPOINTS: usize = 4096;
-/// The longest a request waits for its endpoint's pause to end; past this it goes back to the
-/// queue for the rest, rather than hold a request slot (and outlive its lease) for up to the
-/// hour a Retry-After may ask.
-const WAIT_FOR_PAUSE: Duration = Duration::from_secs(5);
+/// The longest a request waits for its endpoint's pause to end or its rate limit to have room;
+/// past this it goes back to the queue (not counted as an attempt) rather than hold one of the
+/// channel's request slots, which would hold back other billers, and outlive its lease (a
+/// Retry-After may ask for an hour, and a backlog behind a limit of 1/s takes as long as it is).
+const WAIT_FOR_ROOM: Duration = Duration::from_secs(5);
 
 pub struct Job {
     pub delivery_id: String,
@@ -83,13 +84,9 @@ impl WebhookChannel {
             .map_err(|e| format!("cannot read the endpoint: {e}"))
     }
 
-    /// Waits for the endpoint's own pause (a 429 or 503 it sent) and rate limit; a pause with
-    /// more than [`WAIT_FOR_PAUSE`] left is not waited for but returned, with when it ends.
-    async fn pace(
-        &self,
-        id: &str,
-        rate_limit: i64,
-    ) -> Result<(), (Duration, chrono::DateTime<chrono::Utc>)> {
+    /// Waits for the endpoint's own pause (a 429 or 503 it sent) and rate limit, up to
+    /// [`WAIT_FOR_ROOM`]; past that, how long to put the request back for, and why.
+    async fn pace(&self, id: &str, rate_limit: i64) -> Result<(), (Duration, String)> {
         let (pause, limiter) = {
             let Ok(mut map) = self.endpoints.lock() else {
                 return Ok(());
@@ -110,13 +107,25 @@ impl WebhookChannel {
         };
         if let Some(until) = pause {
             let left = (until - self.ctx.clock.now()).to_std().unwrap_or_default();
-            if left > WAIT_FOR_PAUSE {
-                return Err((left, until));
+            if left > WAIT_FOR_ROOM {
+                let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                return Err((left, format!("the endpoint asked to pause until {until}")));
             }
             tokio::time::sleep(left).await;
         }
         if let Some(l) = limiter {
-            l.until_ready().await;
+            let waited = Instant::now();
+            while let Err(not_until) = l.check() {
+                let now = governor::clock::Clock::now(l.clock());
+                let wait = not_until.wait_time_from(now);
+                if waited.elapsed() + wait > WAIT_FOR_ROOM {
+                    return Err((
+                        WAIT_FOR_ROOM,
+                        format!("the endpoint's rate limit ({rate_limit}/s) has no room"),
+                    ));
+                }
+                tokio::time::sleep(wait).await;
+            }
         }
         Ok(())
     }
@@ -158,18 +167,9 @@ impl WebhookChannel {
                 );
             }
         };
-        if let Err((left, until)) = self.pace(&job.endpoint_id, m.rate_limit).await {
-            return (
-                Outcome::Retry {
-                    error: format!(
-                        "not sent: the endpoint asked to pause until {}",
-                        until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                    ),
-                    retry_after: Some(left),
-                    throttled: false,
-                },
-                None,
-            );
+        if let Err((wait, why)) = self.pace(&job.endpoint_id, m.rate_limit).await {
+            let reason = format!("not sent yet: {why}");
+            return (Outcome::NotSent { wait, reason }, None);
         }
         let timestamp = self.ctx.clock.now().timestamp();
         let sent = signed(&self.client, url, &m, &job.delivery_id, timestamp, job.body)

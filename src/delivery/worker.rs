@@ -605,6 +605,10 @@ fn finish_of(
     match outcome {
         Outcome::Sent { provider_id } => Finish::Sent { provider_id },
         Outcome::Failed { error } => Finish::Failed { error },
+        Outcome::NotSent { wait, reason } => Finish::Deferred {
+            at: now + chrono::Duration::from_std(wait).unwrap_or_default(),
+            reason,
+        },
         Outcome::Retry {
             error,
             retry_after,

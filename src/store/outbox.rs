@@ -67,6 +67,12 @@ pub enum Finish {
     Cancelled {
         reason: String,
     },
+    /// Not sent and not an attempt: pending again from `at`, the claim's attempt taken back and
+    /// no attempt row written (an endpoint's pause or rate limit had no room).
+    Deferred {
+        at: DateTime<Utc>,
+        reason: String,
+    },
 }
 
 /// One row for [`Store::finish_deliveries`].
@@ -111,8 +117,8 @@ pub struct QueueDepth {
 
 /// Rows per multi-row statement: well under both backends' parameter limits.
 const CHUNK: usize = 200;
-/// Results per statement of [`Store::finish_deliveries`], a power of two: 128 rows of nine
-/// binds stay well under both backends' parameter limits.
+/// Results per statement of [`Store::finish_deliveries`], a power of two: 128 rows of at most
+/// nine binds stay well under both backends' parameter limits.
 const RESULT_CHUNK: usize = 128;
 
 /// One result as its two statements bind it.
@@ -137,6 +143,9 @@ impl<'a> ResultRow<'a> {
             Finish::Retry { at, error } => ("pending", "retry", Some(ms(*at)), None, Some(error)),
             Finish::Failed { error } => ("failed", "failed", None, None, Some(error)),
             Finish::Cancelled { reason } => ("cancelled", "cancelled", None, None, Some(reason)),
+            Finish::Deferred { at, reason } => {
+                ("pending", "deferred", Some(ms(*at)), None, Some(reason))
+            }
         };
         ResultRow {
             id: &f.id,
@@ -271,7 +280,9 @@ impl Store {
                 .chain(std::iter::repeat_with(|| None))
                 .take(chunk.len().next_power_of_two())
                 .collect();
-            let fields = ["id", "attempt", "state", "next", "provider", "error"];
+            let fields = [
+                "id", "attempt", "state", "outcome", "next", "provider", "error",
+            ];
             let mut update = sqlx::query(AssertSqlSafe(format!(
                 "{} UPDATE deliveries SET \
                    state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
@@ -279,7 +290,8 @@ impl Store {
                    finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
                      THEN CASE WHEN v.state = 'pending' THEN NULL ELSE {} END \
                      ELSE deliveries.finished_at END, \
-                   provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), lease_owner = NULL, lease_until = NULL \
+                   provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), lease_owner = NULL, lease_until = NULL, \
+                   attempts = CASE WHEN v.outcome = 'deferred' THEN v.attempt - 1 ELSE deliveries.attempts END \
                  FROM v \
                  WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
                    AND deliveries.lease_owner IS NOT NULL",
@@ -292,6 +304,7 @@ impl Store {
                     .bind(r.map(|r| r.id))
                     .bind(r.map(|r| r.attempt))
                     .bind(r.map(|r| r.state))
+                    .bind(r.map(|r| r.outcome))
                     .bind(r.and_then(|r| r.next))
                     .bind(r.and_then(|r| r.provider))
                     .bind(r.and_then(|r| r.error));
@@ -306,7 +319,8 @@ impl Store {
                  (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
                  status_code, response) \
                  SELECT v.id, v.attempt, {}, v.started, v.latency, v.outcome, v.provider, v.error, \
-                 v.status, v.response FROM v WHERE v.id IS NOT NULL ON CONFLICT DO NOTHING",
+                 v.status, v.response FROM v WHERE v.id IS NOT NULL AND v.outcome <> 'deferred' \
+                 ON CONFLICT DO NOTHING",
                 values_cte(self.backend, &fields, rows.len()),
                 self.backend.placeholder(fields.len() * rows.len() + 1),
             )));
