@@ -6,8 +6,8 @@
 //! Policy: 2xx is success. 410 disables the endpoint. 429, 502, 503 and 504 slow that endpoint
 //! down (its own pause, honouring Retry-After) without holding back other billers: what is
 //! claimed for it while more than a few seconds of the pause are left goes back to the queue
-//! until the pause ends, not counted as an attempt; the same for its own rate limit. Anything else,
-//! including 3xx (never followed), is a failed attempt retried on the schedule in
+//! until the pause ends, not counted as an attempt; the same for its own rate limit. Anything
+//! else, including 3xx (never followed), is a failed attempt retried on the schedule in
 //! `webhook.retry_schedule`. An endpoint failing without a break for `webhook.disable_after_hours`
 //! is disabled and its contact is emailed; it keeps its missed deliveries for a replay.
 //!
