@@ -43,7 +43,7 @@ pub struct Job {
     pub body: String,
     /// The endpoint's URL and secrets as read for its claimed batch; `None` if that read
     /// failed, and then the request reads them itself.
-    pub material: Option<SigningMaterial>,
+    pub material: Option<Arc<SigningMaterial>>,
 }
 
 /// Per-endpoint state the channel keeps between sends.
@@ -60,7 +60,7 @@ pub struct WebhookChannel {
     policy: Policy,
     endpoints: Mutex<HashMap<String, PerEndpoint>>,
     /// The settings read for the latest claimed batch of each endpoint ([`Channel::prefetch`]).
-    materials: Mutex<HashMap<String, SigningMaterial>>,
+    materials: Mutex<HashMap<String, Arc<SigningMaterial>>>,
 }
 
 impl WebhookChannel {
@@ -144,7 +144,7 @@ impl WebhookChannel {
         let m = match job.material {
             Some(m) => m,
             None => match self.material(&job.endpoint_id).await {
-                Ok(m) => m,
+                Ok(m) => Arc::new(m),
                 Err(e) => return (Outcome::retry(e), None),
             },
         };
@@ -372,7 +372,7 @@ impl Channel for WebhookChannel {
                 if map.len() + materials.len() > KEPT_ENDPOINTS {
                     map.clear();
                 }
-                map.extend(materials);
+                map.extend(materials.into_iter().map(|(id, m)| (id, Arc::new(m))));
             }
             Err(e) => {
                 // Nothing older is used: each request reads its endpoint itself.
