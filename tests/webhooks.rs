@@ -633,13 +633,7 @@ async fn a_long_retry_after_waits_in_the_queue(backend: Backend) {
             && list
                 .iter()
                 .all(|d| d["state"] == "pending" && !d["error"].is_null())
-            && app
-                .store
-                .queue_depth()
-                .await
-                .unwrap()
-                .iter()
-                .all(|q| q.in_flight == 0)
+            && !app.in_flight().await
     };
     let started = Instant::now();
     while !settled().await || receiver.hits("ok") < 2 {
@@ -739,14 +733,7 @@ async fn a_rate_limited_backlog_waits_in_the_queue(backend: Backend) {
             "no delivery put back"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
-        if app
-            .store
-            .queue_depth()
-            .await
-            .unwrap()
-            .iter()
-            .any(|q| q.in_flight > 0)
-        {
+        if app.in_flight().await {
             continue;
         }
         let list = deliveries(&app, &limited, &limited_ep).await;

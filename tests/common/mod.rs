@@ -186,19 +186,22 @@ impl TestApp {
         self.clock.now()
     }
 
-    /// Moves the test clock on once no delivery is being sent. A worker claims its next batch
-    /// while the last is still out, under a lease read off this clock: a jump past the lease
-    /// with messages out would hand them to a claim again, as a worker that died would.
-    pub async fn advance_when_idle(&self, by: chrono::Duration) {
-        let started = std::time::Instant::now();
-        while self
-            .store
+    /// Whether a worker holds a claimed delivery it has not recorded yet.
+    pub async fn in_flight(&self) -> bool {
+        self.store
             .queue_depth()
             .await
             .unwrap()
             .iter()
             .any(|q| q.in_flight > 0)
-        {
+    }
+
+    /// Moves the test clock on once no delivery is being sent. A worker claims its next batch
+    /// while the last is still out, under a lease read off this clock: a jump past the lease
+    /// with messages out would hand them to a claim again, as a worker that died would.
+    pub async fn advance_when_idle(&self, by: chrono::Duration) {
+        let started = std::time::Instant::now();
+        while self.in_flight().await {
             assert!(
                 started.elapsed() < std::time::Duration::from_secs(30),
                 "deliveries in flight for 30 s"
