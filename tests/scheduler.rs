@@ -44,8 +44,10 @@ async fn with_workers(
         ("TANGAZO_SCHEDULER_OVERRUN_GRACE_MINUTES", "30"),
     ];
     env.extend_from_slice(extra);
-    let a = TestApp::spawn_on(db.clone(), &env).await;
-    let b = TestApp::spawn_on(db, &env).await;
+    // A month before the scenarios, which then only move the clocks forward.
+    let start = saturday_2300() - Duration::days(30);
+    let a = TestApp::spawn_on_at(db.clone(), &env, start).await;
+    let b = TestApp::spawn_on_at(db, &env, start).await;
     a.seed_services().await;
     (a, b)
 }

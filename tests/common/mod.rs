@@ -142,11 +142,24 @@ impl TestApp {
 
     /// Another instance on the same database (as several hosts would run on PostgreSQL).
     pub async fn spawn_on(db: Arc<TestDb>, extra: &[(&str, &str)]) -> TestApp {
+        Self::spawn_on_at(db, extra, Utc::now()).await
+    }
+
+    /// [`TestApp::spawn_on`] with its clock starting at `start`. A test that sets its clocks
+    /// back (to a past scenario) after the workers started races them: a claim that read the
+    /// clock before the jump runs with a time far ahead of the other instance's lease and
+    /// takes its rows again, so both send them. Starting before the scenario, a test only
+    /// ever moves its clocks forward.
+    pub async fn spawn_on_at(
+        db: Arc<TestDb>,
+        extra: &[(&str, &str)],
+        start: DateTime<Utc>,
+    ) -> TestApp {
         let settings = settings(&db.url, extra);
         let store = Store::open(&settings.raw.database.url, 5)
             .await
             .expect("open store");
-        let clock = Arc::new(ManualClock::new(Utc::now()));
+        let clock = Arc::new(ManualClock::new(start));
         let mut tokens = Vec::new();
         for role in [Role::Admin, Role::Publisher, Role::Editor, Role::Viewer] {
             let (_, t) = store
