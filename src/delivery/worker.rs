@@ -305,7 +305,13 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     // (and their permits), so sent-but-unrecorded results (what a kill -9 would send again)
     // stay within three rounds: one in flight, one queued, one being written.
     let (results, queue) = mpsc::channel::<Vec<Finished>>(channel.concurrency().max(1));
-    let recorder = tokio::spawn(record(ctx.clone(), channel.name(), queue, recorded.clone()));
+    let recorder = tokio::spawn(record(
+        ctx.clone(),
+        channel.name(),
+        queue,
+        recorded.clone(),
+        chunk_size * channel.concurrency().max(1),
+    ));
     let mut in_flight: JoinSet<()> = JoinSet::new();
     tracing::info!(channel = channel.name(), worker = %ctx.worker_id, "delivery worker started");
     while !cancel.is_cancelled() {
@@ -385,18 +391,30 @@ async fn idle(cancel: &CancellationToken, d: Duration, wake: Option<&Notify>) {
     }
 }
 
-/// Writes results as they come, several chunks to a transaction when they queue up.
+/// How long the recorder waits for more results before writing what it has.
+const GATHER: Duration = Duration::from_millis(2);
+
+/// Writes results as they come: what has queued up, and what arrives within [`GATHER`] of
+/// the first, up to `gather` (a round of chunks), in one transaction.
 async fn record(
     ctx: Ctx,
     name: &'static str,
     mut queue: mpsc::Receiver<Vec<Finished>>,
     recorded: Arc<Notify>,
+    gather: usize,
 ) {
     let mut pending: Vec<Finished> = Vec::new();
     while let Some(first) = queue.recv().await {
         pending.extend(first);
-        while let Ok(more) = queue.try_recv() {
-            pending.extend(more);
+        // What arrives within a moment joins the same transaction, up to a round of chunks
+        // (so the three-round bound above holds): single-request channels (webhooks)
+        // otherwise write a few rows at a time.
+        let until = tokio::time::Instant::now() + GATHER;
+        while pending.len() < gather {
+            match tokio::time::timeout_at(until, queue.recv()).await {
+                Ok(Some(more)) => pending.extend(more),
+                _ => break,
+            }
         }
         for f in &pending {
             ctx.metrics.count(name, &f.finish);
