@@ -43,7 +43,14 @@
 //!    handed to `WebhookChannel::send_detailed` as the worker does, with as many requests in
 //!    flight (signing, the vetted request, the capped answer), with no claim and no record;
 //!    5c. **claim + record alone**: the worker's claims (64 rows) and each batch's results
-//!    recorded, one attempt each, with no request.
+//!    recorded, one attempt each, with no request;
+//!    5d. the **floor**: the bare loop's requests, each answered one marked sent in SQLite by
+//!    a task of its own (one `UPDATE … WHERE id IN (…)` per up to 64 answers, while the next
+//!    requests go out), the least any outbox that records its sends adds (no lease, no
+//!    attempt row, no signing); a ratio below 0.7 here means no outbox design reaches 0.7 on
+//!    this machine;
+//!    5e. the **send path + the same mark**: 5b's signed, vetted requests with 5d's record,
+//!    the least this webhooks allow (they must be signed and their results kept).
 //!
 //! Run: `cargo bench --bench delivery`. Scale with BENCH_DELIVERIES (200000), BENCH_EMAILS
 //! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-4), BENCH_CONCURRENCY (4:
@@ -1039,9 +1046,14 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
     }];
     if delay.is_zero() {
         requeue(&mut conn, true, "webhook").await;
-        rows.push(send_path_alone(&ctx, &peer, n, bare).await);
+        rows.push(send_path_alone(&ctx, &peer, n, bare, None).await);
         requeue(&mut conn, true, "webhook").await;
         rows.push(bookkeeping_alone(&store, n, bare).await);
+        requeue(&mut conn, true, "webhook").await;
+        let db = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+        rows.push(bare_marked(&db, &url, &bodies, concurrency, bare).await);
+        requeue(&mut conn, true, "webhook").await;
+        rows.push(send_path_alone(&ctx, &peer, n, bare, Some(&db)).await);
     }
     store.close().await;
     rows
@@ -1052,7 +1064,8 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
 /// `WebhookChannel::send_detailed` one request per call with the worker's number in flight
 /// (signing, the vetted request, the capped answer). No claim and no record, so this is the
 /// most the end-to-end run could reach with a free database.
-async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64) -> Row {
+/// With `mark` (the database URL), 5e: each answered one is also marked sent by [`marker`].
+async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64, mark: Option<&str>) -> Row {
     use tangazo::delivery::webhook::Job;
     use tangazo::delivery::worker::Channel;
     let channel = WebhookChannel::new(ctx).unwrap();
@@ -1072,47 +1085,171 @@ async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64) -> Row {
     updates.dedup();
     let messages = ctx.store.update_messages(&updates).await.unwrap();
     channel.prefetch(&claimed).await;
-    let chunks: Vec<Vec<Job>> = claimed
+    let chunks: Vec<(Vec<String>, Vec<Job>)> = claimed
         .chunks(channel.max_batch())
         .map(|chunk| {
-            chunk
+            let jobs = chunk
                 .iter()
                 .map(|d| {
                     let m = &messages[&(d.update_id.clone(), "webhook".to_string(), String::new())];
                     channel.prepare(d, "", m).unwrap()
                 })
-                .collect()
+                .collect();
+            (chunk.iter().map(|d| d.id.clone()).collect(), jobs)
         })
         .collect();
     peer.requests.store(0, Ordering::SeqCst);
     let cpu0 = cpu_secs();
     let started = Instant::now();
+    let marking = match mark {
+        Some(db) => Some(marker(db).await),
+        None => None,
+    };
+    let answered = marking.as_ref().map(|(a, _)| a.clone());
     let sent: usize = futures_util::stream::iter(chunks)
-        .map(|jobs| {
-            let channel = &channel;
+        .map(|(ids, jobs)| {
+            let (channel, answered) = (&channel, &answered);
             async move {
-                channel
-                    .send_detailed(jobs)
-                    .await
-                    .iter()
-                    .filter(|(o, _)| matches!(o, tangazo::delivery::Outcome::Sent { .. }))
-                    .count()
+                let outcomes = channel.send_detailed(jobs).await;
+                let mut sent = 0;
+                for (id, (o, _)) in ids.into_iter().zip(outcomes) {
+                    if matches!(o, tangazo::delivery::Outcome::Sent { .. }) {
+                        sent += 1;
+                        if let Some(a) = answered {
+                            a.send(id).unwrap();
+                        }
+                    }
+                }
+                sent
             }
         })
         .buffer_unordered(channel.concurrency())
         .fold(0, |a, b| async move { a + b })
         .await;
+    drop(answered);
+    let marked = match marking {
+        Some((a, recorder)) => {
+            drop(a);
+            Some(recorder.await.unwrap())
+        }
+        None => None,
+    };
     let secs = started.elapsed().as_secs_f64();
     let cpu = cpu_secs() - cpu0;
     assert_eq!(sent as u64, n, "every request answered 204");
     assert_eq!(peer.requests.load(Ordering::SeqCst), n);
+    if let Some(marked) = marked {
+        assert_eq!(marked, n, "every answer marked once");
+    }
+    let what = if mark.is_some() {
+        "send path + durable mark"
+    } else {
+        "send path alone"
+    };
     println!(
-        "  send path alone: {n} in {secs:.2} s using {cpu:.2} CPU-s ({:.0} µs per request)",
+        "  {what}: {n} in {secs:.2} s using {cpu:.2} CPU-s ({:.0} µs per request)",
         cpu * 1e6 / n as f64
     );
     Row {
-        what: "webhooks, send path alone (no claim/record)".into(),
+        what: if mark.is_some() {
+            "webhooks, send path + durable mark".into()
+        } else {
+            "webhooks, send path alone (no claim/record)".into()
+        },
         tangazo: n as f64 / secs,
+        baseline: bare,
+        unit: "deliveries/s",
+        target: None,
+    }
+}
+
+/// What a durable outbox must at least do per answered request: mark it sent in SQLite. A task
+/// with a connection of its own takes the answered ids and marks up to 64 at a time, one
+/// `UPDATE … WHERE id IN (…)` in its own transaction, while the next requests go out. No
+/// claim, no lease, no attempt row. Returns the ids' sender and the count of rows marked.
+async fn marker(
+    db: &str,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<String>,
+    tokio::task::JoinHandle<u64>,
+) {
+    let mut conn = sqlx::SqliteConnection::connect(db).await.unwrap();
+    sqlx::raw_sql("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (answered, mut answers) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let recorder = tokio::spawn(async move {
+        let (mut batch, mut marked) = (Vec::with_capacity(64), 0u64);
+        while answers.recv_many(&mut batch, 64).await > 0 {
+            let sql = format!(
+                "UPDATE deliveries SET state = 'sent', finished_at = ? WHERE id IN ({})",
+                vec!["?"; batch.len()].join(", ")
+            );
+            let mut update =
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(Utc::now().timestamp_millis());
+            for id in &batch {
+                update = update.bind(id);
+            }
+            let mut tx = conn.begin().await.unwrap();
+            marked += update.execute(&mut *tx).await.unwrap().rows_affected();
+            tx.commit().await.unwrap();
+            batch.clear();
+        }
+        marked
+    });
+    (answered, recorder)
+}
+
+/// 5d. The bare loop's requests (unsigned, unvetted), each answered one marked sent by
+/// [`marker`]: the least any outbox that records its sends adds to the bare loop. A ratio
+/// below the target here means no outbox design reaches it on this machine.
+async fn bare_marked(db: &str, url: &str, bodies: &[String], concurrency: usize, bare: f64) -> Row {
+    let mut conn = raw_connection(db).await;
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM deliveries WHERE channel = 'webhook' AND state = 'pending'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(ids.len(), bodies.len(), "every webhook pending again");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let cpu0 = cpu_secs();
+    let started = Instant::now();
+    let (answered, recorder) = marker(db).await;
+    futures_util::stream::iter(ids.into_iter().zip(bodies.iter().cloned()))
+        .map(|(id, body)| {
+            let (client, answered) = (&client, &answered);
+            async move {
+                let r = client
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 204);
+                answered.send(id).unwrap();
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect::<()>()
+        .await;
+    drop(answered);
+    let marked = recorder.await.unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - cpu0;
+    assert_eq!(marked, bodies.len() as u64, "every answer marked once");
+    println!(
+        "  bare loop + a durable mark per answer: {marked} in {secs:.2} s using {cpu:.2} CPU-s ({:.0} µs per request)",
+        cpu * 1e6 / marked as f64
+    );
+    Row {
+        what: "webhooks, bare loop + durable mark (floor)".into(),
+        tangazo: marked as f64 / secs,
         baseline: bare,
         unit: "deliveries/s",
         target: None,
