@@ -194,6 +194,56 @@ fn verify(secret: &str, got: &Got) -> Result<(), String> {
         .map_err(|e| format!("{e:?}"))
 }
 
+/// What `tests/peers/verify.py` (the README's Python receiver, on the reference library) says
+/// of each (secret, webhook): "ok" or "refused: …".
+fn verify_in_python(cases: &[(&str, &Got)]) -> Vec<String> {
+    use base64::Engine;
+    use std::io::Write;
+    let input: String = cases
+        .iter()
+        .map(|(secret, got)| {
+            let headers: HashMap<&str, &str> = got
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
+                .collect();
+            let case = json!({
+                "secret": secret,
+                "body": base64::engine::general_purpose::STANDARD.encode(&got.body),
+                "headers": headers,
+            });
+            format!("{case}\n")
+        })
+        .collect();
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/peers/verify.py"
+        ))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "verify.py (needs `pip install standardwebhooks`): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 async fn signed_in_order_with_rotation(backend: Backend) {
     let receiver = Receiver::default();
     let base = receiver.clone().serve().await;
@@ -293,6 +343,19 @@ async fn signed_in_order_with_rotation(backend: Backend) {
     assert_eq!(signature.split(' ').count(), 2, "{signature}");
     verify(&new_secret, &fourth).unwrap();
     verify(&secret, &fourth).unwrap();
+    // The README's Python receiver agrees, on the same bytes.
+    let said = verify_in_python(&[
+        (&secret, &got[0]),
+        ("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", &got[0]),
+        (&secret, &tampered),
+        (&new_secret, &fourth),
+        (&secret, &fourth),
+    ]);
+    assert_eq!(said.len(), 5, "{said:?}");
+    assert_eq!(said[0], "ok", "{said:?}");
+    assert!(said[1].starts_with("refused"), "another secret: {said:?}");
+    assert!(said[2].starts_with("refused"), "a changed body: {said:?}");
+    assert_eq!(said[3..], ["ok", "ok"], "both secrets during rotation");
 
     // Attempts are recorded with the answer. The receiver holds the fourth
     // webhook before its worker has written the result, so wait for that too.
