@@ -1001,11 +1001,27 @@ async fn billers_view(backend: Backend) {
         .get(&format!("/console/endpoints/{}", endpoint.id))
         .await;
     assert_eq!(page.status, 200);
-    assert!(
-        page.body.contains("The previous secret also signs until"),
-        "{}",
-        page.body
+    // Times in the page's zone, the exact UTC instant on hover; the description under the URL.
+    let until = app
+        .store
+        .get_endpoint(&endpoint.id)
+        .await
+        .unwrap()
+        .previous_secret_until
+        .expect("rotated");
+    let face = tangazo::render::i18n::Clockface {
+        tz: "Africa/Nairobi".parse().unwrap(),
+        lang: tangazo::domain::Lang::En,
+        now: app.now(),
+    };
+    let shown = format!(
+        "The previous secret also signs until <span title=\"{}\">{}</span>.",
+        until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        face.instant(until)
     );
+    assert!(shown.contains(" EAT</span>"), "{shown}");
+    assert!(page.body.contains(&shown), "{shown} in {}", page.body);
+    assert!(page.body.contains("payments switch"), "{}", page.body);
     assert!(
         !page.body.contains("Rotate secret"),
         "viewers see no buttons"

@@ -9,7 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use chrono::{DateTime, SecondsFormat, Utc};
+
 use super::{Form, Staff, UserView, html, user_view};
+use crate::render::i18n::Clockface;
 use crate::store::{Attempt, Biller, Endpoint, Role, WebhookDelivery};
 use crate::web::{AppError, AppState};
 
@@ -33,7 +36,32 @@ struct EndpointPage {
     error: Option<String>,
     can_act: bool,
     e: Endpoint,
-    deliveries: Vec<(WebhookDelivery, Vec<Attempt>)>,
+    failing_since: Option<Shown>,
+    previous_secret_until: Option<Shown>,
+    deliveries: Vec<DeliveryRow>,
+}
+
+/// An instant as the console shows it: in the page's zone ("Wed 2 Dec 01:36 EAT"), with the
+/// exact UTC time (to the millisecond, as the API gives it) on hover.
+struct Shown {
+    local: String,
+    utc: String,
+}
+
+impl Shown {
+    fn of(f: &Clockface, at: DateTime<Utc>) -> Shown {
+        Shown {
+            local: f.instant(at),
+            utc: at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        }
+    }
+}
+
+/// One delivery to the endpoint, with its attempts, each with its time shown.
+struct DeliveryRow {
+    d: WebhookDelivery,
+    created: Shown,
+    attempts: Vec<(Attempt, Shown)>,
 }
 
 pub async fn billers(State(state): State<AppState>, staff: Staff) -> Response {
@@ -252,14 +280,30 @@ async fn endpoint_page(
         Ok(x) => x,
         Err(e) => return AppError::from(e).into_response(),
     };
+    let f = super::face(state);
     let page = EndpointPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         flash,
         error,
         can_act: staff.0.user.role >= Role::Publisher,
+        failing_since: e.failing_since.map(|t| Shown::of(&f, t)),
+        previous_secret_until: e.previous_secret_until.map(|t| Shown::of(&f, t)),
         e,
-        deliveries,
+        deliveries: deliveries
+            .into_iter()
+            .map(|(d, attempts)| DeliveryRow {
+                created: Shown::of(&f, d.created_at),
+                attempts: attempts
+                    .into_iter()
+                    .map(|a| {
+                        let at = Shown::of(&f, a.at);
+                        (a, at)
+                    })
+                    .collect(),
+                d,
+            })
+            .collect(),
     };
     (status, html(page)).into_response()
 }
