@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::{Form, Staff, UserView, html, user_view};
