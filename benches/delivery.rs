@@ -50,7 +50,10 @@
 //!    attempt row, no signing); a ratio below 0.7 here means no outbox design reaches 0.7 on
 //!    this machine;
 //!    5e. the **send path + the same mark**: 5b's signed, vetted requests with 5d's record,
-//!    the least this webhooks allow (they must be signed and their results kept).
+//!    the least this webhooks allow (they must be signed and their results kept);
+//!    5f. the **send path + the worker's record**: 5b with each answer recorded by
+//!    `Store::finish_deliveries` (result and attempt row), up to 32 at a time: the end-to-end
+//!    run without the cost of claiming, which is what leasing in memory could reach.
 //!
 //! Run: `cargo bench --bench delivery`. Scale with BENCH_DELIVERIES (200000), BENCH_EMAILS
 //! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-4), BENCH_CONCURRENCY (4:
@@ -62,6 +65,7 @@
 //! python3 with aiosmtpd. To profile the end-to-end webhook drain alone: `mkfifo ctl ack`, then
 //! `PERF_CTL=ctl perf record -D -1 --control fifo:ctl,ack -g <the bench binary>`.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -1046,17 +1050,31 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
     }];
     if delay.is_zero() {
         requeue(&mut conn, true, "webhook").await;
-        rows.push(send_path_alone(&ctx, &peer, n, bare, None).await);
+        rows.push(send_path_alone(&ctx, &peer, n, bare, Keep::Nothing).await);
         requeue(&mut conn, true, "webhook").await;
         rows.push(bookkeeping_alone(&store, n, bare).await);
         requeue(&mut conn, true, "webhook").await;
         let db = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
         rows.push(bare_marked(&db, &url, &bodies, concurrency, bare).await);
         requeue(&mut conn, true, "webhook").await;
-        rows.push(send_path_alone(&ctx, &peer, n, bare, Some(&db)).await);
+        rows.push(send_path_alone(&ctx, &peer, n, bare, Keep::Mark(&db)).await);
+        requeue(&mut conn, true, "webhook").await;
+        rows.push(send_path_alone(&ctx, &peer, n, bare, Keep::Record).await);
     }
     store.close().await;
     rows
+}
+
+/// What the send-path runs keep of each answered request.
+#[derive(Clone, Copy, PartialEq)]
+enum Keep<'a> {
+    /// 5b: nothing.
+    Nothing,
+    /// 5e: a durable mark by [`marker`] on the database at this URL.
+    Mark(&'a str),
+    /// 5f: the worker's own record, `Store::finish_deliveries` (result and attempt row) for up
+    /// to 32 answers at a time, as the recorder writes them; only the claim is left out.
+    Record,
 }
 
 /// 5b. The requests the worker makes, without the outbox around them: every row claimed once
@@ -1064,8 +1082,8 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
 /// `WebhookChannel::send_detailed` one request per call with the worker's number in flight
 /// (signing, the vetted request, the capped answer). No claim and no record, so this is the
 /// most the end-to-end run could reach with a free database.
-/// With `mark` (the database URL), 5e: each answered one is also marked sent by [`marker`].
-async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64, mark: Option<&str>) -> Row {
+/// With `record`, 5e and 5f: what is kept of each answered one while the next go out.
+async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64, record: Keep<'_>) -> Row {
     use tangazo::delivery::webhook::Job;
     use tangazo::delivery::worker::Channel;
     let channel = WebhookChannel::new(ctx).unwrap();
@@ -1101,9 +1119,10 @@ async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64, mark: Op
     peer.requests.store(0, Ordering::SeqCst);
     let cpu0 = cpu_secs();
     let started = Instant::now();
-    let marking = match mark {
-        Some(db) => Some(marker(db).await),
-        None => None,
+    let marking = match record {
+        Keep::Nothing => None,
+        Keep::Mark(db) => Some(marker(db).await),
+        Keep::Record => Some(recorder(ctx.store.clone(), &claimed)),
     };
     let answered = marking.as_ref().map(|(a, _)| a.clone());
     let sent: usize = futures_util::stream::iter(chunks)
@@ -1139,23 +1158,19 @@ async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64, mark: Op
     assert_eq!(sent as u64, n, "every request answered 204");
     assert_eq!(peer.requests.load(Ordering::SeqCst), n);
     if let Some(marked) = marked {
-        assert_eq!(marked, n, "every answer marked once");
+        assert_eq!(marked, n, "every answer kept once");
     }
-    let what = if mark.is_some() {
-        "send path + durable mark"
-    } else {
-        "send path alone"
+    let what = match record {
+        Keep::Nothing => "send path alone (no claim/record)",
+        Keep::Mark(_) => "send path + durable mark",
+        Keep::Record => "send path + the worker's record",
     };
     println!(
         "  {what}: {n} in {secs:.2} s using {cpu:.2} CPU-s ({:.0} µs per request)",
         cpu * 1e6 / n as f64
     );
     Row {
-        what: if mark.is_some() {
-            "webhooks, send path + durable mark".into()
-        } else {
-            "webhooks, send path alone (no claim/record)".into()
-        },
+        what: format!("webhooks, {what}"),
         tangazo: n as f64 / secs,
         baseline: bare,
         unit: "deliveries/s",
@@ -1199,6 +1214,43 @@ async fn marker(
         marked
     });
     (answered, recorder)
+}
+
+/// 5f's record: the answered ids' sender, and a task that records up to 32 at a time sent
+/// (HTTP 204, empty answer) through `Store::finish_deliveries`, as the worker's recorder does;
+/// it returns how many it recorded.
+fn recorder(
+    store: Store,
+    claimed: &[tangazo::store::Claimed],
+) -> (
+    tokio::sync::mpsc::UnboundedSender<String>,
+    tokio::task::JoinHandle<u64>,
+) {
+    let attempts: HashMap<String, i64> =
+        claimed.iter().map(|c| (c.id.clone(), c.attempt)).collect();
+    let (answered, mut answers) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let task = tokio::spawn(async move {
+        let (mut batch, mut recorded) = (Vec::with_capacity(32), 0u64);
+        while answers.recv_many(&mut batch, 32).await > 0 {
+            let now = Utc::now();
+            let done: Vec<Finished> = batch
+                .drain(..)
+                .map(|id: String| Finished {
+                    attempt: attempts[&id],
+                    id,
+                    started_at: now,
+                    latency_ms: 1,
+                    finish: Finish::Sent { provider_id: None },
+                    status_code: Some(204),
+                    response: Some(String::new()),
+                })
+                .collect();
+            store.finish_deliveries("bench", &done, now).await.unwrap();
+            recorded += done.len() as u64;
+        }
+        recorded
+    });
+    (answered, task)
 }
 
 /// 5d. The bare loop's requests (unsigned, unvetted), each answered one marked sent by
