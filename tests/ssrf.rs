@@ -10,7 +10,8 @@ use axum::Router;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use tangazo::delivery::ssrf::{
-    Policy, check_url, classify, is_global, read_capped, webhook_client, webhook_client_with,
+    Policy, check_resolved, check_url, classify, is_global, read_capped, webhook_client,
+    webhook_client_with,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -216,6 +217,28 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         source = s.source();
     }
     out
+}
+
+/// Saving an endpoint resolves its name: loopback is refused with the address, a name that
+/// does not resolve (yet) is left to the check at every send, and private networks allowed
+/// skip the lookup.
+#[tokio::test]
+async fn names_are_resolved_when_saved() {
+    let url = check_url("https://localhost:8443/hook", STRICT).unwrap();
+    let why = check_resolved(&url, STRICT).await.unwrap_err();
+    assert!(
+        why.starts_with("url: localhost resolves to ") && why.contains("a loopback address"),
+        "{why}"
+    );
+    assert_eq!(check_resolved(&url, PRIVATE).await, Ok(()));
+    let unknown = check_url("https://hooks.kplc.invalid/tangazo", STRICT).unwrap();
+    assert_eq!(check_resolved(&unknown, STRICT).await, Ok(()));
+    let literal = check_url("https://203.0.113.9/hook", PRIVATE).unwrap();
+    assert_eq!(
+        check_resolved(&literal, STRICT).await,
+        Ok(()),
+        "IP literals are check_url's"
+    );
 }
 
 #[tokio::test]

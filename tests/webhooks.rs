@@ -984,9 +984,12 @@ async fn private_addresses_are_refused() {
     )
     .await;
     app.seed_services().await;
-    let (_, token) = biller(&app, "Kenya Power").await;
+    let (biller_id, token) = biller(&app, "Kenya Power").await;
+    let port = base.rsplit(':').next().unwrap();
+    let by_name = format!("http://localhost:{port}/ok");
     for url in [
         base.clone() + "/ok",
+        by_name.clone(),
         "http://169.254.169.254/latest/meta-data".into(),
         "http://10.0.0.5/hook".into(),
         "http://[::1]/hook".into(),
@@ -1003,15 +1006,43 @@ async fn private_addresses_are_refused() {
         assert_eq!(s, 422, "{url}: {v}");
         assert!(v["errors"]["url"].is_string(), "{v}");
     }
-    // A name that resolves to loopback passes the form check but is refused before sending.
-    let port = base.rsplit(':').next().unwrap();
-    let (ep, _) = endpoint(
-        &app,
-        &token,
-        &format!("http://localhost:{port}/ok"),
-        json!({}),
-    )
-    .await;
+    // A name is resolved as the endpoint is saved.
+    let (_, v) = app
+        .api(
+            "POST",
+            "/endpoints",
+            &token,
+            Some(json!({"url": by_name, "contact_email": "ops@kplc.example"})),
+        )
+        .await;
+    let why = v["errors"]["url"].as_str().unwrap();
+    assert!(
+        why.contains("localhost resolves to 127.0.0.1, a loopback address")
+            || why.contains("localhost resolves to ::1, a loopback address"),
+        "{why}"
+    );
+    // And again before every send: a name whose address changed after it was saved (saved
+    // here past the API's check) is refused then, with the reason on the endpoint.
+    let ep = app
+        .store
+        .create_endpoint(
+            &biller_id,
+            &tangazo::store::EndpointSettings {
+                url: by_name.clone(),
+                description: String::new(),
+                event_types: vec![],
+                services: None,
+                rate_limit: 0,
+                contact_email: "ops@kplc.example".into(),
+            },
+            false,
+            "test",
+            app.now(),
+        )
+        .await
+        .unwrap()
+        .0
+        .id;
     app.publish_window("Core upgrade", 24, 4).await;
     let started = Instant::now();
     loop {

@@ -220,6 +220,41 @@ pub fn classify(ip: IpAddr) -> Option<&'static str> {
     }
 }
 
+/// Why `host`, resolved to `addrs`, is refused: the first address that is not public.
+fn refusal(host: &str, addrs: &[SocketAddr]) -> Option<String> {
+    addrs.iter().find_map(|a| {
+        classify(a.ip()).map(|label| {
+            format!(
+                "{host} resolves to {}, {}; {ONLY_PUBLIC}",
+                a.ip(),
+                kind(label)
+            )
+        })
+    })
+}
+
+/// Resolves a checked URL's host name as the endpoint is saved, and refuses it if any address
+/// is not public: the rule every send applies, told at once instead of at the first delivery.
+/// A name that does not resolve (yet) within 3 s is accepted; every send resolves it again, so
+/// a name that changes to a private address later is still refused then.
+pub async fn check_resolved(url: &Url, policy: Policy) -> Result<(), String> {
+    if policy.allow_private_networks {
+        return Ok(());
+    }
+    let Some(url::Host::Domain(host)) = url.host() else {
+        return Ok(());
+    };
+    let port = url.port_or_known_default().unwrap_or(443);
+    let lookup = tokio::net::lookup_host((host, port));
+    let Ok(Ok(addrs)) = tokio::time::timeout(Duration::from_secs(3), lookup).await else {
+        return Ok(());
+    };
+    match refusal(host, &addrs.collect::<Vec<_>>()) {
+        Some(why) => Err(format!("url: {why}")),
+        None => Ok(()),
+    }
+}
+
 /// One private address among public ones is enough to refuse the name: which one a connection
 /// would use is not ours to choose, and a name that mixes them is the usual rebinding trick.
 pub struct VettedResolver {
@@ -239,13 +274,9 @@ impl Resolve for VettedResolver {
                 return Err(format!("{host} resolves to no address").into());
             }
             if !policy.allow_private_networks
-                && let Some((ip, label)) = addrs
-                    .iter()
-                    .find_map(|a| classify(a.ip()).map(|label| (a.ip(), label)))
+                && let Some(refusal) = refusal(&host, &addrs)
             {
-                return Err(
-                    format!("{host} resolves to {ip}, {}; {ONLY_PUBLIC}", kind(label)).into(),
-                );
+                return Err(refusal.into());
             }
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })

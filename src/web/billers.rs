@@ -159,8 +159,13 @@ pub struct EndpointIn {
 }
 
 impl EndpointIn {
-    /// Checks every field against what it would replace, naming each bad one.
-    pub fn settings(&self, state: &AppState, base: Option<&Endpoint>) -> Result<EndpointSettings> {
+    /// Checks every field against what it would replace, naming each bad one (a host name is
+    /// resolved, as each send will).
+    pub async fn settings(
+        &self,
+        state: &AppState,
+        base: Option<&Endpoint>,
+    ) -> Result<EndpointSettings> {
         let mut errors = std::collections::BTreeMap::new();
         let policy = crate::delivery::ssrf::Policy::from_config(&state.settings.raw.webhook);
         let url = match (&self.url, base) {
@@ -171,10 +176,14 @@ impl EndpointIn {
                 String::new()
             }
         };
-        if !url.is_empty()
-            && let Err(e) = crate::delivery::ssrf::check_url(&url, policy)
-        {
-            errors.insert("url".into(), e);
+        if !url.is_empty() {
+            let checked = match crate::delivery::ssrf::check_url(&url, policy) {
+                Ok(u) => crate::delivery::ssrf::check_resolved(&u, policy).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = checked {
+                errors.insert("url".into(), e);
+            }
         }
         let description = self
             .description
@@ -317,7 +326,7 @@ pub async fn create_endpoint(
             format!("no biller '{biller_id}'"),
         ));
     }
-    let s = input.settings(&state, None)?;
+    let s = input.settings(&state, None).await?;
     let (e, secret) = state
         .store
         .create_endpoint(
@@ -364,7 +373,7 @@ pub async fn patch_endpoint(
             "is chosen when the endpoint is created",
         ));
     }
-    let s = input.settings(&state, Some(&e))?;
+    let s = input.settings(&state, Some(&e)).await?;
     let e = state
         .store
         .update_endpoint(&id, &s, &caller.actor(), state.clock.now())

@@ -201,7 +201,7 @@ pub async fn create_endpoint(
         contact_email: Some(form.get("contact_email").to_string()),
         ed25519: Some(form.get("ed25519") == "yes"),
     };
-    let settings = match input.settings(&state, None) {
+    let settings = match input.settings(&state, None).await {
         Ok(s) => s,
         Err(e) => {
             let msg = errors_text(e);
