@@ -1043,6 +1043,22 @@ async fn private_addresses_are_refused() {
         .unwrap()
         .0
         .id;
+    // Changing another field keeps the URL without looking it up; giving it again does.
+    let patch = |body: Value| {
+        let (app, token, ep) = (&app, &token, &ep);
+        async move {
+            app.api("PATCH", &format!("/endpoints/{ep}"), token, Some(body))
+                .await
+        }
+    };
+    let (s, v) = patch(json!({"description": "switch"})).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = patch(json!({"url": by_name})).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        v["errors"]["url"].as_str().unwrap().contains("resolves to"),
+        "{v}"
+    );
     app.publish_window("Core upgrade", 24, 4).await;
     let started = Instant::now();
     loop {

@@ -159,8 +159,8 @@ pub struct EndpointIn {
 }
 
 impl EndpointIn {
-    /// Checks every field against what it would replace, naming each bad one (a host name is
-    /// resolved, as each send will).
+    /// Checks every field against what it would replace, naming each bad one (a host name
+    /// given is resolved, as each send will).
     pub async fn settings(
         &self,
         state: &AppState,
@@ -177,9 +177,13 @@ impl EndpointIn {
             }
         };
         if !url.is_empty() {
+            // The name is looked up when a URL is given, not when another field changes (a
+            // kept URL whose name went private is refused at each send, on the endpoint).
             let checked = match crate::delivery::ssrf::check_url(&url, policy) {
-                Ok(u) => crate::delivery::ssrf::check_resolved(&u, policy).await,
-                Err(e) => Err(e),
+                Ok(u) if self.url.is_some() => {
+                    crate::delivery::ssrf::check_resolved(&u, policy).await
+                }
+                other => other.map(|_| ()),
             };
             if let Err(e) = checked {
                 errors.insert("url".into(), e);
