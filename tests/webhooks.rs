@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::Duration as Span;
-use common::{Backend, TestApp, TestDb};
+use common::{Backend, TestApp, TestDb, poll_until};
 use serde_json::{Value, json};
 
 /// One webhook as a receiver got it.
@@ -581,24 +581,20 @@ async fn failure_modes(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The contact is emailed just after the endpoint is disabled, so the email may follow.
-    let started = Instant::now();
-    loop {
+    poll_until("an email about /broken", 20, async || {
         let emails: Vec<String> = std::fs::read_dir(mail.path())
             .unwrap()
             .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap_or_default())
             .collect();
-        if emails
+        match emails
             .iter()
             .any(|m| m.contains("To: ops@kplc.example") && m.contains("/broken"))
         {
-            break;
+            true => Ok(()),
+            false => Err(format!("{emails:?}")),
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "no email about /broken: {emails:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
 }
 
 on_both_backends!(failure_modes);
@@ -627,20 +623,21 @@ async fn a_stalled_biller_holds_back_no_other(backend: Backend) {
             .await;
         assert_eq!(s, 200, "{b}");
     }
-    let started = Instant::now();
-    while deliveries(&app, &healthy, &healthy_ep)
-        .await
-        .iter()
-        .any(|d| d["state"] != "sent")
-        || receiver.hits("ok") < 3
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the healthy biller got {} of 3 while the other endpoint stalled",
-            receiver.hits("ok")
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll_until(
+        "the healthy biller's 3 while the other endpoint stalled",
+        20,
+        async || {
+            let all_sent = deliveries(&app, &healthy, &healthy_ep)
+                .await
+                .iter()
+                .all(|d| d["state"] == "sent");
+            match (all_sent, receiver.hits("ok")) {
+                (true, got) if got >= 3 => Ok(()),
+                (_, got) => Err(format!("it got {got} of 3")),
+            }
+        },
+    )
+    .await;
     let types: Vec<String> = receiver
         .on("ok")
         .iter()
@@ -680,14 +677,13 @@ async fn a_long_retry_after_waits_in_the_queue(backend: Backend) {
     endpoint(&app, &healthy, &format!("{base}/ok"), json!({})).await;
     let v = app.publish_window("Core upgrade", 24, 4).await;
     let id = v["id"].as_str().unwrap().to_string();
-    let started = Instant::now();
-    while receiver.hits("pause") < 1 || receiver.hits("ok") < 1 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "first webhooks"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll_until("first webhooks", 20, async || {
+        match (receiver.hits("pause"), receiver.hits("ok")) {
+            (p, o) if p >= 1 && o >= 1 => Ok(()),
+            (p, o) => Err(format!("{p} paused, {o} ok")),
+        }
+    })
+    .await;
     // The first answer asked for an hour; the next update of the notice is not held back by
     // the retry of the first, so it is claimed, and must go back to the queue until then.
     let (s, b) = app
@@ -707,15 +703,18 @@ async fn a_long_retry_after_waits_in_the_queue(backend: Backend) {
                 .all(|d| d["state"] == "pending" && !d["error"].is_null())
             && !app.in_flight().await
     };
-    let started = Instant::now();
-    while !settled().await || receiver.hits("ok") < 2 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the paused endpoint's update is still out: {:?}",
-            deliveries(&app, &paused, &paused_ep).await
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll_until(
+        "the paused endpoint's updates back in the queue",
+        20,
+        async || {
+            if settled().await && receiver.hits("ok") >= 2 {
+                Ok(())
+            } else {
+                Err(format!("{:?}", deliveries(&app, &paused, &paused_ep).await))
+            }
+        },
+    )
+    .await;
     assert_eq!(
         receiver.hits("pause"),
         1,
@@ -755,15 +754,18 @@ async fn a_long_retry_after_waits_in_the_queue(backend: Backend) {
     }
     // After the hour both go out, once each (a retried update may overtake: `sequence` says
     // which is newer).
-    let started = Instant::now();
-    while receiver.hits("pause") < 3 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "after the pause"
-        );
-        app.advance_when_idle(Span::minutes(10)).await;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    poll_until(
+        "both updates after the pause",
+        20,
+        async || match receiver.hits("pause") {
+            n if n >= 3 => Ok(()),
+            n => {
+                app.advance_when_idle(Span::minutes(10)).await;
+                Err(format!("{n} requests"))
+            }
+        },
+    )
+    .await;
     let mut types: Vec<String> = receiver.on("pause")[1..]
         .iter()
         .map(|g| serde_json::from_slice::<Value>(&g.body).unwrap()["type"].to_string())
@@ -798,25 +800,21 @@ async fn a_rate_limited_backlog_waits_in_the_queue(backend: Backend) {
             .await;
     }
     // At 1/s, some of the eight find no room within the wait and go back untried.
-    let started = Instant::now();
-    let put_back = loop {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "no delivery put back"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    let put_back = poll_until("a delivery put back", 30, async || {
         if app.in_flight().await {
-            continue;
+            return Err("requests still out".into());
         }
-        let list = deliveries(&app, &limited, &limited_ep).await;
-        let back: Vec<Value> = list
+        let back: Vec<Value> = deliveries(&app, &limited, &limited_ep)
+            .await
             .into_iter()
-            .filter(|d| d["state"] == "pending")
+            .filter(|d| d["state"] == "pending" && !d["error"].is_null())
             .collect();
-        if !back.is_empty() {
-            break back;
+        match back.is_empty() {
+            true => Err("none put back yet".into()),
+            false => Ok(back),
         }
-    };
+    })
+    .await;
     for d in &put_back {
         assert_eq!(d["attempts"], 0, "{d}");
         assert!(
@@ -827,15 +825,16 @@ async fn a_rate_limited_backlog_waits_in_the_queue(backend: Backend) {
             "{d}"
         );
     }
-    let started = Instant::now();
-    while receiver.hits("ok") < NOTICES {
-        assert!(
-            started.elapsed() < Duration::from_secs(40),
-            "backlog not drained"
-        );
-        app.advance_when_idle(Span::seconds(5)).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    poll_until("the backlog drained", 40, async || {
+        match receiver.hits("ok") {
+            n if n >= NOTICES => Ok(()),
+            n => {
+                app.advance_when_idle(Span::seconds(5)).await;
+                Err(format!("{n} of {NOTICES}"))
+            }
+        }
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.hits("ok"), NOTICES, "each sent once");
     let list = deliveries(&app, &limited, &limited_ep).await;

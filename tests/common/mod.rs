@@ -121,6 +121,27 @@ pub fn settings(db_url: &str, extra: &[(&str, &str)]) -> Settings {
     Config::load(None, env).unwrap().validate().unwrap()
 }
 
+/// Runs `check` every 50 ms until it gives `Ok`, and returns that value. After `secs` it fails
+/// with `what` and the last `Err`, which says what was seen instead.
+pub async fn poll_until<T>(
+    what: &str,
+    secs: u64,
+    mut check: impl AsyncFnMut() -> Result<T, String>,
+) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        let seen = match check().await {
+            Ok(v) => return v,
+            Err(seen) => seen,
+        };
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(secs),
+            "{what}: {seen}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 pub struct TestApp {
     pub url: String,
     pub client: reqwest::Client,
