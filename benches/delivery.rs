@@ -843,6 +843,27 @@ impl HookPeer {
     }
 }
 
+/// The bare loop's client: reqwest with nothing but redirects turned off, as Tangazo's are.
+fn bare_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// One bare webhook request: the body POSTed as JSON, unsigned; the status it got.
+async fn bare_post(client: &reqwest::Client, url: &str, body: String) -> u16 {
+    client
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 /// A fresh database with `endpoints` endpoints at `url` and `notices` published notices, so
 /// `endpoints × notices` webhook deliveries wait. Returns the store, its settings and the bodies.
 async fn webhook_setup(
@@ -961,11 +982,8 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
     let n = bodies.len() as u64;
     let concurrency = settings.raw.webhook.concurrency as usize;
     let ctx = context(&store, settings).await;
-    let mut conn = raw_connection(&format!(
-        "sqlite://{}",
-        dir.join(format!("{name}.db")).display()
-    ))
-    .await;
+    let db = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
+    let mut conn = raw_connection(&db).await;
     let pending = "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND channel = 'webhook'";
     assert_eq!(
         count(&mut conn, pending).await as u64,
@@ -1005,26 +1023,14 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
     assert_eq!(peer.requests.load(Ordering::SeqCst), n, "each sent once");
 
     // Baseline: the same bodies, bare, with the same concurrency.
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = bare_client();
     peer.requests.store(0, Ordering::SeqCst);
     let cpu1 = cpu_secs();
     let started = Instant::now();
     let ok: u64 = futures_util::stream::iter(bodies.clone())
         .map(|body| {
             let (client, url) = (&client, &url);
-            async move {
-                let r = client
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                u64::from(r.status().as_u16() == 204)
-            }
+            async move { u64::from(bare_post(client, url, body).await == 204) }
         })
         .buffer_unordered(concurrency)
         .fold(0, |a, b| async move { a + b })
@@ -1054,7 +1060,6 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
         requeue(&mut conn, true, "webhook").await;
         rows.push(bookkeeping_alone(&store, n, bare).await);
         requeue(&mut conn, true, "webhook").await;
-        let db = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
         rows.push(bare_marked(&db, &url, &bodies, concurrency, bare).await);
         requeue(&mut conn, true, "webhook").await;
         rows.push(send_path_alone(&ctx, &peer, n, bare, Keep::Mark(&db)).await);
@@ -1265,10 +1270,7 @@ async fn bare_marked(db: &str, url: &str, bodies: &[String], concurrency: usize,
     .await
     .unwrap();
     assert_eq!(ids.len(), bodies.len(), "every webhook pending again");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = bare_client();
     let cpu0 = cpu_secs();
     let started = Instant::now();
     let (answered, recorder) = marker(db).await;
@@ -1276,14 +1278,7 @@ async fn bare_marked(db: &str, url: &str, bodies: &[String], concurrency: usize,
         .map(|(id, body)| {
             let (client, answered) = (&client, &answered);
             async move {
-                let r = client
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status().as_u16(), 204);
+                assert_eq!(bare_post(client, url, body).await, 204);
                 answered.send(id).unwrap();
             }
         })
