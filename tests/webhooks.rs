@@ -62,7 +62,8 @@ impl Receiver {
 
 /// `/ok` 204; `/gone` 410; `/slow` 429 with Retry-After once, then 200; `/moved` 302 to `/ok`;
 /// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/stall` not even headers; `/pause`
-/// 429 with Retry-After an hour once, then 204; `/broken` 500 always.
+/// 429 with Retry-After an hour once, then 204; `/nul` 200 with a NUL byte in its answer;
+/// `/broken` 500 always.
 async fn receive(
     State(r): State<Receiver>,
     Path(kind): Path<String>,
@@ -104,6 +105,7 @@ async fn receive(
         )
             .into_response(),
         "pause" => StatusCode::NO_CONTENT.into_response(),
+        "nul" => (StatusCode::OK, "ok\0done").into_response(),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "upstream down").into_response(),
     }
 }
@@ -455,7 +457,7 @@ async fn failure_modes(backend: Backend) {
     .await;
     let (_, token) = biller(&app, "Kenya Power").await;
     let mut eps = HashMap::new();
-    for kind in ["gone", "slow", "moved", "huge", "hang", "broken"] {
+    for kind in ["gone", "slow", "moved", "huge", "hang", "nul", "broken"] {
         let (id, _) = endpoint(&app, &token, &format!("{base}/{kind}"), json!({})).await;
         eps.insert(kind, id);
     }
@@ -529,6 +531,11 @@ async fn failure_modes(backend: Backend) {
     let (d, attempts, _) = state_of("huge").await;
     assert_eq!(d["state"], "sent");
     assert_eq!(attempts[0]["response"].as_str().unwrap().len(), 1024);
+    // A NUL in the answer (which PostgreSQL's text cannot hold) is kept as U+FFFD, and the
+    // batch it was recorded with is not lost to it.
+    let (d, attempts, _) = state_of("nul").await;
+    assert_eq!(d["state"], "sent", "{d}");
+    assert_eq!(attempts[0]["response"], "ok\u{FFFD}done");
     // Headers then silence: a timeout, retried, then failed.
     let (d, attempts, _) = state_of("hang").await;
     assert_eq!(d["state"], "failed");

@@ -6,6 +6,7 @@
 //! its lease runs out: nothing is lost, and at most the claimed-but-unrecorded rows are sent
 //! twice. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several processes claim side by side.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -121,7 +122,9 @@ const CHUNK: usize = 200;
 /// nine binds stay well under both backends' parameter limits.
 const RESULT_CHUNK: usize = 128;
 
-/// One result as its two statements bind it.
+/// One result as its two statements bind it. Text loses its NUL characters, which
+/// PostgreSQL's text cannot hold (a receiver's answer may have them), so that one answer
+/// cannot make the whole batch's record fail.
 struct ResultRow<'a> {
     id: &'a str,
     attempt: i64,
@@ -130,10 +133,18 @@ struct ResultRow<'a> {
     next: Option<i64>,
     started: i64,
     latency: i64,
-    provider: Option<&'a str>,
-    error: Option<&'a str>,
+    provider: Option<Cow<'a, str>>,
+    error: Option<Cow<'a, str>>,
     status: Option<i64>,
-    response: Option<&'a str>,
+    response: Option<Cow<'a, str>>,
+}
+
+fn without_nul(s: &str) -> Cow<'_, str> {
+    if s.contains('\0') {
+        Cow::Owned(s.replace('\0', "\u{FFFD}"))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 impl<'a> ResultRow<'a> {
@@ -155,10 +166,10 @@ impl<'a> ResultRow<'a> {
             next,
             started: ms(f.started_at),
             latency: f.latency_ms,
-            provider,
-            error: error.map(String::as_str),
+            provider: provider.map(without_nul),
+            error: error.map(|e| without_nul(e)),
             status: f.status_code,
-            response: f.response.as_deref(),
+            response: f.response.as_deref().map(without_nul),
         }
     }
 }
@@ -306,8 +317,8 @@ impl Store {
                     .bind(r.map(|r| r.state))
                     .bind(r.map(|r| r.outcome))
                     .bind(r.and_then(|r| r.next))
-                    .bind(r.and_then(|r| r.provider))
-                    .bind(r.and_then(|r| r.error));
+                    .bind(r.and_then(|r| r.provider.as_deref()))
+                    .bind(r.and_then(|r| r.error.as_deref()));
             }
             update.bind(ms(now)).execute(&mut *tx).await?;
             let fields = [
@@ -332,10 +343,10 @@ impl Store {
                     .bind(r.map(|r| r.started))
                     .bind(r.map(|r| r.latency))
                     .bind(r.map(|r| r.outcome))
-                    .bind(r.and_then(|r| r.provider))
-                    .bind(r.and_then(|r| r.error))
+                    .bind(r.and_then(|r| r.provider.as_deref()))
+                    .bind(r.and_then(|r| r.error.as_deref()))
                     .bind(r.and_then(|r| r.status))
-                    .bind(r.and_then(|r| r.response));
+                    .bind(r.and_then(|r| r.response.as_deref()));
             }
             insert.bind(worker).execute(&mut *tx).await?;
         }
