@@ -412,41 +412,65 @@ impl Store {
         if ids.is_empty() {
             return Ok(out);
         }
-        let mut q = sqlx::query(AssertSqlSafe(format!(
-            "SELECT id, url, enabled, secret, previous_secret, previous_expires_at, ed25519_secret, \
-             rate_limit, contact_email, failing_since FROM endpoints WHERE id IN ({})",
-            super::notices::placeholders(1, ids.len())
-        )));
-        for id in ids {
-            q = q.bind(id.clone());
-        }
-        for r in q.fetch_all(&self.pool).await? {
-            out.insert(r.try_get("id")?, material_of(&r, now)?);
+        // One JSON array for the batch: one value crosses the driver, not ten per endpoint.
+        let rows = self.backend.json_rows(&[
+            ("id", "id"),
+            ("url", "url"),
+            ("enabled", "enabled"),
+            ("secret", "secret"),
+            ("previous_secret", "previous_secret"),
+            ("previous_expires_at", "previous_expires_at"),
+            ("ed25519_secret", "ed25519_secret"),
+            ("rate_limit", "rate_limit"),
+            ("contact_email", "contact_email"),
+            ("failing_since", "failing_since"),
+        ]);
+        let sql = format!(
+            "SELECT {rows} FROM endpoints WHERE id IN ({})",
+            self.backend.json_texts(1)
+        );
+        let ids = serde_json::to_string(ids).map_err(anyhow::Error::new)?;
+        let json: String = sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(ids)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<MaterialRow> = serde_json::from_str(&json)
+            .map_err(|e| anyhow::anyhow!("the endpoints did not read back: {e}"))?;
+        for r in rows {
+            let mut secrets = vec![r.secret];
+            if let (Some(p), Some(until)) = (r.previous_secret, r.previous_expires_at)
+                && until > ms(now)
+            {
+                secrets.push(p);
+            }
+            let material = SigningMaterial {
+                url: r.url,
+                enabled: r.enabled == 1,
+                secrets,
+                ed25519_secret: r.ed25519_secret,
+                rate_limit: r.rate_limit,
+                contact_email: r.contact_email,
+                failing_since: r.failing_since.map(from_ms),
+            };
+            out.insert(r.id, material);
         }
         Ok(out)
     }
 }
 
-fn material_of(r: &sqlx::any::AnyRow, now: DateTime<Utc>) -> Result<SigningMaterial, sqlx::Error> {
-    {
-        let mut secrets = vec![r.try_get::<String, _>("secret")?];
-        let previous: Option<String> = r.try_get("previous_secret")?;
-        let until: Option<i64> = r.try_get("previous_expires_at")?;
-        if let (Some(p), Some(until)) = (previous, until)
-            && until > ms(now)
-        {
-            secrets.push(p);
-        }
-        Ok(SigningMaterial {
-            url: r.try_get("url")?,
-            enabled: r.try_get::<i64, _>("enabled")? == 1,
-            secrets,
-            ed25519_secret: r.try_get("ed25519_secret")?,
-            rate_limit: r.try_get("rate_limit")?,
-            contact_email: r.try_get("contact_email")?,
-            failing_since: opt_time(r, "failing_since")?,
-        })
-    }
+/// An endpoint's row as [`Store::signing_materials`] reads it.
+#[derive(serde::Deserialize)]
+struct MaterialRow {
+    id: String,
+    url: String,
+    enabled: i64,
+    secret: String,
+    previous_secret: Option<String>,
+    previous_expires_at: Option<i64>,
+    ed25519_secret: Option<String>,
+    rate_limit: i64,
+    contact_email: String,
+    failing_since: Option<i64>,
 }
 
 impl Store {

@@ -111,6 +111,28 @@ impl Backend {
         }
     }
 
+    /// The strings of a JSON array bound as parameter `n`, as a one-column query: a list of
+    /// ids is then one bound value, not one per id.
+    fn json_texts(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => format!("SELECT value FROM json_each(${n})"),
+            Backend::Postgres => format!("SELECT json_array_elements_text(${n}::json)"),
+        }
+    }
+
+    /// One JSON text holding an array of one object per row: `fields` are (key, expression)
+    /// pairs. Rows read this way cross from the driver's thread as one value, not one per field.
+    fn json_rows(self, fields: &[(&str, &str)]) -> String {
+        let pairs: Vec<String> = fields.iter().map(|(k, e)| format!("'{k}', {e}")).collect();
+        match self {
+            Backend::Sqlite => format!("json_group_array(json_object({}))", pairs.join(", ")),
+            Backend::Postgres => format!(
+                "COALESCE(json_agg(json_build_object({})), '[]')::text",
+                pairs.join(", ")
+            ),
+        }
+    }
+
     /// Row lock for read-modify-write of one notice (SQLite's IMMEDIATE lock covers it).
     fn for_update(self) -> &'static str {
         match self {
@@ -130,6 +152,8 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where [`WriteTx`] runs: on SQLite a pool of one connection, on PostgreSQL `pool`.
+    writer: AnyPool,
     backend: Backend,
     /// How every change re-plans its reminders (none until [`Store::with_schedule_policy`]).
     schedule: std::sync::Arc<crate::domain::schedule::Policy>,
@@ -199,27 +223,41 @@ impl Store {
             Backend::Sqlite => max_connections.min(4),
             Backend::Postgres => max_connections,
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max)
-            .acquire_timeout(timeout)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute(sqlx::AssertSqlSafe(format!(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
-                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                            SQLITE_BUSY_TIMEOUT.as_millis()
-                        )))
-                        .await?;
-                    }
-                    Ok(())
+        let pool_of = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(timeout)
+                // A SQLite connection is a file, not a socket that can drop: no ping (a trip
+                // to its thread and back) before every use.
+                .test_before_acquire(backend == Backend::Postgres)
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if backend == Backend::Sqlite {
+                            conn.execute(sqlx::AssertSqlSafe(format!(
+                                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                                SQLITE_BUSY_TIMEOUT.as_millis()
+                            )))
+                            .await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .connect_with(options)
-            .await
-            .with_context(|| format!("cannot connect to the database ({})", redact(&url)))?;
+                .connect_with(options.clone())
+        };
+        let cannot = || format!("cannot connect to the database ({})", redact(&url));
+        let pool = pool_of(max).await.with_context(cannot)?;
+        // SQLite: the write transactions take turns on one connection of their own. Its page
+        // cache then stays valid from one write to the next (a connection's cache is dropped
+        // whenever another connection has written), instead of each write on another of the
+        // pool's connections reading back the pages the previous one changed.
+        let writer = match backend {
+            Backend::Sqlite => pool_of(1).await.with_context(cannot)?,
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Store {
             pool,
+            writer,
             backend,
             schedule: Default::default(),
             write_turn: Default::default(),
@@ -270,6 +308,7 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Grows with every committed change to public data.
@@ -290,7 +329,7 @@ impl Store {
             Backend::Postgres => None,
         };
         Ok(WriteTx {
-            tx: self.pool.begin_with(self.backend.begin_write()).await?,
+            tx: self.writer.begin_with(self.backend.begin_write()).await?,
             _turn: turn,
         })
     }

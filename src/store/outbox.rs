@@ -194,8 +194,26 @@ fn values_cte(backend: Backend, fields: &[&str], rows: usize) -> String {
     )
 }
 
+/// A claimed row as the claim's JSON array holds it.
+#[derive(serde::Deserialize)]
+struct ClaimedRow {
+    id: String,
+    notice_id: String,
+    reference: String,
+    update_id: String,
+    sequence: i64,
+    event: String,
+    language: String,
+    attempt: i64,
+    subscriber_id: Option<String>,
+    endpoint_id: Option<String>,
+    address: Option<String>,
+}
+
 impl Store {
     /// Claims up to `limit` due deliveries of `channel` for `lease`, under a fresh owner token.
+    /// The rows are read as one JSON array and leased by one UPDATE naming their ids in one
+    /// JSON value, so a batch crosses the driver as two values whatever its size.
     pub async fn claim_deliveries(
         &self,
         channel: &str,
@@ -216,49 +234,81 @@ impl Store {
         } else {
             ""
         };
-        // The claimed rows come back from the UPDATE itself, with what sending them needs.
-        let sql = format!(
-            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, next_attempt_at = $2, \
-             attempts = attempts + 1 \
-             WHERE id IN (SELECT d.id FROM deliveries d WHERE d.state = 'pending' AND d.channel = $3 \
-               AND d.next_attempt_at <= $4{webhook_rules} ORDER BY d.next_attempt_at LIMIT $5{}) \
-             RETURNING id, notice_id, update_id, sequence, event, language, attempts, subscriber_id, \
-               endpoint_id, (SELECT n.reference FROM notices n WHERE n.id = deliveries.notice_id) AS reference, \
-               COALESCE((SELECT s.address FROM subscribers s WHERE s.id = deliveries.subscriber_id \
-                 AND s.state = 'confirmed'), \
-                 (SELECT e.url FROM endpoints e WHERE e.id = deliveries.endpoint_id)) AS address",
+        // The due rows with what sending them needs, locked on PostgreSQL (skipping rows
+        // another worker holds) until the lease below is written.
+        let rows = self.backend.json_rows(&[
+            ("id", "d.id"),
+            ("notice_id", "d.notice_id"),
+            ("update_id", "d.update_id"),
+            ("sequence", "d.sequence"),
+            ("event", "d.event"),
+            ("language", "d.language"),
+            ("attempt", "d.attempts + 1"),
+            ("subscriber_id", "d.subscriber_id"),
+            ("endpoint_id", "d.endpoint_id"),
+            (
+                "reference",
+                "(SELECT n.reference FROM notices n WHERE n.id = d.notice_id)",
+            ),
+            (
+                "address",
+                "COALESCE((SELECT s.address FROM subscribers s WHERE s.id = d.subscriber_id \
+                   AND s.state = 'confirmed'), \
+                   (SELECT e.url FROM endpoints e WHERE e.id = d.endpoint_id))",
+            ),
+        ]);
+        let due = format!(
+            "SELECT {rows} FROM (SELECT d.id, d.notice_id, d.update_id, d.sequence, d.event, \
+               d.language, d.attempts, d.subscriber_id, d.endpoint_id FROM deliveries d \
+               WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2{webhook_rules} \
+               ORDER BY d.next_attempt_at LIMIT $3{}) d",
             self.backend.skip_locked()
         );
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(&owner)
-            .bind(ms(now + lease))
+        let json: String = sqlx::query_scalar(AssertSqlSafe(due))
             .bind(channel)
             .bind(ms(now))
             .bind(limit as i64)
-            .fetch_all(&mut *tx)
+            .fetch_one(&mut *tx)
+            .await?;
+        let rows: Vec<ClaimedRow> = serde_json::from_str(&json)
+            .map_err(|e| anyhow::anyhow!("the claimed rows did not read back: {e}"))?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let ids = serde_json::to_string(&rows.iter().map(|r| &r.id).collect::<Vec<_>>())
+            .map_err(anyhow::Error::new)?;
+        let lease_sql = format!(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, next_attempt_at = $2, \
+             attempts = attempts + 1 WHERE id IN ({})",
+            self.backend.json_texts(3)
+        );
+        sqlx::query(AssertSqlSafe(lease_sql))
+            .bind(&owner)
+            .bind(ms(now + lease))
+            .bind(ids)
+            .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        let mut claimed = rows
-            .iter()
-            .map(|r| {
-                Ok(Claimed {
-                    id: r.try_get("id")?,
-                    notice_id: r.try_get("notice_id")?,
-                    reference: r.try_get("reference")?,
-                    update_id: r.try_get("update_id")?,
-                    sequence: r.try_get("sequence")?,
-                    event: r.try_get("event")?,
-                    language: r.try_get("language")?,
-                    attempt: r.try_get("attempts")?,
-                    subscriber_id: r.try_get("subscriber_id")?,
-                    endpoint_id: r.try_get("endpoint_id")?,
-                    address: r.try_get("address")?,
-                    lease_owner: owner.clone(),
-                    lease_until: now + lease,
-                })
+        let mut claimed: Vec<Claimed> = rows
+            .into_iter()
+            .map(|r| Claimed {
+                id: r.id,
+                notice_id: r.notice_id,
+                reference: r.reference,
+                update_id: r.update_id,
+                sequence: r.sequence,
+                event: r.event,
+                language: r.language,
+                attempt: r.attempt,
+                subscriber_id: r.subscriber_id,
+                endpoint_id: r.endpoint_id,
+                address: r.address,
+                lease_owner: owner.clone(),
+                lease_until: now + lease,
             })
-            .collect::<Result<Vec<Claimed>, sqlx::Error>>()?;
+            .collect();
         // Earlier updates first; rows sharing a text side by side, so a bulk SMS chunk is one
         // request rather than one per language.
         claimed.sort_by(|a, b| {
