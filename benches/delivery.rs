@@ -32,8 +32,10 @@
 //!    SSRF-vetting resolver, attempt records) to an in-process receiver answering 204, with
 //!    `webhook.concurrency` = `BENCH_WEBHOOK_CONCURRENCY` (32): deliveries/s. Baseline: a bare
 //!    reqwest loop POSTing the same W bodies with the same concurrency to the same receiver
-//!    (target ≥ 0.7). Then the same against a receiver that takes 100 ms per request, where the
-//!    ideal is concurrency / 0.1 s. Each run also prints the CPU time the process used per
+//!    (target ≥ 0.7). Then the same against receivers that take a few milliseconds per request
+//!    (`BENCH_RECEIVER_MS`, 2 and 5), which show from what latency on the receiver is the limit
+//!    rather than the engine, and against one that takes 100 ms, where the ideal is
+//!    concurrency / 0.1 s. Each run also prints the CPU time the process used per
 //!    message (all threads: worker, receiver, SQLite), which shows where the cores went. The
 //!    drain ends when the receiver has everything and no row is pending (the receiver's count is
 //!    watched first, so counting rows does not load the cores the worker runs on).
@@ -1435,6 +1437,10 @@ fn main() {
 
         println!("5. webhooks");
         rows.extend(webhooks(dir.path(), Duration::ZERO, "receiver answers at once").await);
+        for ms in receiver_millis() {
+            let label = format!("receiver takes {ms} ms");
+            rows.extend(webhooks(dir.path(), Duration::from_millis(ms), &label).await);
+        }
         if env_or("BENCH_SLOW_RECEIVER", 1) == 1 {
             rows.extend(webhooks(dir.path(), Duration::from_millis(100), "receiver takes 100 ms").await);
         }
@@ -1461,6 +1467,21 @@ fn main() {
             total.elapsed().as_secs_f64()
         );
     });
+}
+
+/// `BENCH_RECEIVER_MS` (default `2,5`): receivers that take this long per request, run after
+/// the instant one, which show from what latency on the receiver, not the engine, is the limit.
+fn receiver_millis() -> Vec<u64> {
+    std::env::var("BENCH_RECEIVER_MS")
+        .unwrap_or_else(|_| "2,5".into())
+        .split(',')
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            v.trim()
+                .parse()
+                .expect("BENCH_RECEIVER_MS: comma-separated milliseconds, e.g. 2,5")
+        })
+        .collect()
 }
 
 /// CPU time this process has used (user + system), from /proc/self/stat in clock ticks.
