@@ -257,18 +257,20 @@ impl Store {
                    (SELECT e.url FROM endpoints e WHERE e.id = d.endpoint_id))",
             ),
         ]);
+        // The limit is written into the text: SQLite plans `ORDER BY … LIMIT ?` with the bound
+        // value, so it prepared the statement again at every claim (a worker's limit does not
+        // change, so the text is prepared once).
         let due = format!(
             "SELECT {rows} FROM (SELECT d.id, d.notice_id, d.update_id, d.sequence, d.event, \
                d.language, d.attempts, d.subscriber_id, d.endpoint_id FROM deliveries d \
                WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2{webhook_rules} \
-               ORDER BY d.next_attempt_at LIMIT $3{}) d",
+               ORDER BY d.next_attempt_at LIMIT {limit}{}) d",
             self.backend.skip_locked()
         );
         let mut tx = self.begin_write().await?;
         let json: String = sqlx::query_scalar(AssertSqlSafe(due))
             .bind(channel)
             .bind(ms(now))
-            .bind(limit as i64)
             .fetch_one(&mut *tx)
             .await?;
         let rows: Vec<ClaimedRow> = serde_json::from_str(&json)

@@ -114,17 +114,19 @@ impl Store {
     ) -> StoreResult<Vec<Due>> {
         let owner = uuid::Uuid::now_v7().to_string();
         let mut tx = self.begin_write().await?;
+        // The limit is in the text, as in `claim_deliveries`: SQLite would prepare a statement
+        // with a bound `LIMIT` again at every claim.
         let sql = format!(
             "UPDATE scheduled_actions SET lease_owner = $1, lease_until = $2 WHERE id IN \
              (SELECT id FROM scheduled_actions WHERE state = 'pending' AND due_at <= $3 \
-              AND (lease_until IS NULL OR lease_until < $3) ORDER BY due_at LIMIT $4{})",
+              AND (lease_until IS NULL OR lease_until < $3) ORDER BY due_at LIMIT {}{})",
+            limit.max(0),
             self.backend.skip_locked()
         );
         sqlx::query(AssertSqlSafe(sql))
             .bind(&owner)
             .bind(ms(now + lease))
             .bind(ms(now))
-            .bind(limit)
             .execute(&mut *tx)
             .await?;
         let rows = sqlx::query(
