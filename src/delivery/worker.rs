@@ -407,8 +407,8 @@ async fn record(
     let mut pending: Vec<Finished> = Vec::new();
     while let Some(first) = queue.recv().await {
         pending.extend(first);
-        // What arrives within a moment joins the same transaction, up to a round of chunks
-        // (so the three-round bound above holds): single-request channels (webhooks)
+        // What arrives within a moment joins the same transaction, up to two rounds of chunks
+        // (so the four-round bound above holds): single-request channels (webhooks)
         // otherwise write a few rows at a time.
         let until = tokio::time::Instant::now() + GATHER;
         while pending.len() < gather {
