@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::post as post_route;
 use axum::serve::ListenerExt;
-use tangazo::delivery::ssrf::{
-    Policy, check_resolved, check_url, classify, is_global, read_capped, webhook_client,
-    webhook_client_with,
-};
+use bytes::Bytes;
+use hyper::header::{HeaderName, HeaderValue};
+use tangazo::delivery::hook_client::{Failure, HookClient, Reply};
+use tangazo::delivery::ssrf::{Policy, check_resolved, check_url, classify, is_global};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const STRICT: Policy = Policy {
@@ -208,17 +208,6 @@ async fn serve(router: Router) -> Counted {
     }
 }
 
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
-}
-
 /// Saving an endpoint resolves its name: loopback is refused with the address, a name that
 /// does not resolve (yet) is left to the check at every send, and private networks allowed
 /// skip the lookup.
@@ -241,19 +230,32 @@ async fn names_are_resolved_when_saved() {
     );
 }
 
+/// The production timeouts (5 s to connect, 15 s in all).
+fn hook_client(policy: Policy) -> HookClient {
+    HookClient::new(policy, Duration::from_secs(5), Duration::from_secs(15)).unwrap()
+}
+
+async fn post(client: &HookClient, url: &str) -> Result<Reply, Failure> {
+    let url = url::Url::parse(url).unwrap();
+    client
+        .post(&url, &[], Bytes::from_static(b"{}"), 1024, 64 * 1024)
+        .await
+}
+
 #[tokio::test]
 async fn localhost_is_refused_before_any_connection_and_allowed_when_private_is() {
-    let server = serve(Router::new().route("/hook", get(|| async { "ok" }))).await;
+    let server = serve(Router::new().route("/hook", post_route(|| async { "ok" }))).await;
     let url = format!("http://localhost:{}/hook", server.addr.port());
 
-    let checked = check_url(&url, HTTP_ONLY).unwrap();
-    let client = webhook_client(HTTP_ONLY).unwrap();
-    let err = client.get(checked).send().await.unwrap_err();
-    let chain = error_chain(&err);
+    check_url(&url, HTTP_ONLY).unwrap();
+    let err = post(&hook_client(HTTP_ONLY), &url).await.unwrap_err();
+    let Failure::Refused(why) = &err else {
+        panic!("{err:?}")
+    };
     assert!(
-        chain.contains("localhost resolves to 127.0.0.1, a loopback address")
-            || chain.contains("localhost resolves to ::1, a loopback address"),
-        "{chain}"
+        why.contains("localhost resolves to 127.0.0.1, a loopback address")
+            || why.contains("localhost resolves to ::1, a loopback address"),
+        "{why}"
     );
     assert_eq!(server.connections.load(Ordering::SeqCst), 0);
     assert_eq!(server.requests.load(Ordering::SeqCst), 0);
@@ -262,35 +264,52 @@ async fn localhost_is_refused_before_any_connection_and_allowed_when_private_is(
         allow_private_networks: true,
         allow_http: false,
     };
-    let resp = webhook_client(open)
-        .unwrap()
-        .get(check_url(&url, open).unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    let reply = post(&hook_client(open), &url).await.unwrap();
+    assert_eq!(reply.status, 200);
     assert_eq!(
-        resp.headers().get("content-type").unwrap(),
+        reply.headers.get("content-type").unwrap(),
         "text/plain; charset=utf-8"
     );
-    assert_eq!(resp.text().await.unwrap(), "ok");
+    assert_eq!(
+        (reply.body.as_str(), reply.read, reply.cut),
+        ("ok", 2, false)
+    );
     assert_eq!(server.requests.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
-async fn an_ip_literal_is_refused_by_check_url_and_https_is_enforced_by_the_client() {
-    let server = serve(Router::new().route("/hook", get(|| async { "ok" }))).await;
+async fn ip_literals_and_plain_http_are_refused_by_the_client_too() {
+    let server = serve(Router::new().route("/hook", post_route(|| async { "ok" }))).await;
     let url = format!("http://127.0.0.1:{}/hook", server.addr.port());
     let e = check_url(&url, HTTP_ONLY).unwrap_err();
     assert!(e.contains("loopback"), "{e}");
-    // Even a URL that skipped check_url cannot go over plain http with the strict policy.
-    let err = webhook_client(STRICT)
-        .unwrap()
-        .get(&url)
-        .send()
+    // A URL that skipped check_url is refused at the connection all the same.
+    let err = post(&hook_client(HTTP_ONLY), &url).await.unwrap_err();
+    assert_eq!(
+        err,
+        Failure::Refused(
+            "url: 127.0.0.1 is a loopback address; webhooks go only to public addresses".into()
+        )
+    );
+    let v6 = format!("http://[::1]:{}/hook", server.addr.port());
+    let err = post(&hook_client(HTTP_ONLY), &v6).await.unwrap_err();
+    assert!(
+        matches!(&err, Failure::Refused(why) if why.contains("::1 is a loopback address")),
+        "{err:?}"
+    );
+    // And it cannot go over plain http with the strict policy.
+    let err = post(&hook_client(STRICT), &url).await.unwrap_err();
+    assert!(
+        matches!(&err, Failure::Refused(why) if why.starts_with("url: must be https")),
+        "{err:?}"
+    );
+    let err = post(&hook_client(PRIVATE), "ftp://127.0.0.1/hook")
         .await
         .unwrap_err();
-    assert!(err.is_builder(), "{}", error_chain(&err));
+    assert!(
+        matches!(&err, Failure::Refused(why) if why.contains("scheme ftp: is not allowed")),
+        "{err:?}"
+    );
     assert_eq!(server.connections.load(Ordering::SeqCst), 0);
 }
 
@@ -300,7 +319,7 @@ async fn a_redirect_is_returned_not_followed() {
         Router::new()
             .route(
                 "/hook",
-                get(|| async {
+                post_route(|| async {
                     (
                         axum::http::StatusCode::FOUND,
                         [("location", "/elsewhere")],
@@ -308,54 +327,185 @@ async fn a_redirect_is_returned_not_followed() {
                     )
                 }),
             )
-            .route("/elsewhere", get(|| async { "followed" })),
+            .route("/elsewhere", post_route(|| async { "followed" })),
     )
     .await;
     let url = format!("http://127.0.0.1:{}/hook", server.addr.port());
-    let resp = webhook_client(PRIVATE)
-        .unwrap()
-        .get(check_url(&url, PRIVATE).unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 302);
-    assert_eq!(resp.headers().get("location").unwrap(), "/elsewhere");
+    let reply = post(&hook_client(PRIVATE), &url).await.unwrap();
+    assert_eq!(reply.status, 302);
+    assert_eq!(reply.headers.get("location").unwrap(), "/elsewhere");
+    assert_eq!(reply.body, "moved");
     assert_eq!(server.requests.load(Ordering::SeqCst), 1);
 }
 
+/// What the receiver saw of a request: its target, Host header and body.
 #[tokio::test]
-async fn read_capped_keeps_the_start_and_stops_at_the_limit() {
+async fn the_request_names_its_path_query_host_and_headers() {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let server = serve(Router::new().route(
+        "/hooks/kplc",
+        post_route(move |req: axum::extract::Request| {
+            let s = s.clone();
+            async move {
+                let (parts, body) = req.into_parts();
+                let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+                let h = |n: &str| {
+                    parts
+                        .headers
+                        .get(n)
+                        .map(|v| v.to_str().unwrap().to_string())
+                        .unwrap_or_default()
+                };
+                s.lock().unwrap().push(vec![
+                    parts.uri.to_string(),
+                    h("host"),
+                    h("content-type"),
+                    h("content-length"),
+                    h("user-agent"),
+                    h("webhook-id"),
+                    String::from_utf8(body.to_vec()).unwrap(),
+                ]);
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    ))
+    .await;
+    let url = url::Url::parse(&format!(
+        "http://localhost:{}/hooks/kplc?site=nairobi",
+        server.addr.port()
+    ))
+    .unwrap();
+    let headers = [(
+        HeaderName::from_static("webhook-id"),
+        HeaderValue::from_static("msg_1"),
+    )];
+    let reply = hook_client(PRIVATE)
+        .post(&url, &headers, Bytes::from_static(b"{\"a\":1}"), 1024, 1024)
+        .await
+        .unwrap();
+    assert_eq!((reply.status, reply.body.as_str()), (204, ""));
+    let seen = seen.lock().unwrap();
+    let agent = format!("tangazo-webhooks/{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        seen[0],
+        [
+            "/hooks/kplc?site=nairobi".to_string(),
+            format!("localhost:{}", server.addr.port()),
+            "application/json".into(),
+            "7".into(),
+            agent,
+            "msg_1".into(),
+            "{\"a\":1}".into(),
+        ]
+    );
+}
+
+/// Answered connections are kept and used again; one whose answer was cut is not, and one the
+/// server closed while it was kept is replaced without losing the request.
+#[tokio::test]
+async fn connections_are_kept_reused_and_replaced() {
     let server = serve(
         Router::new()
-            .route("/huge", get(|| async { "x".repeat(5 * 1024 * 1024) }))
-            .route("/small", get(|| async { "short answer" })),
+            .route("/small", post_route(|| async { "short" }))
+            .route("/huge", post_route(|| async { "x".repeat(1 << 20) })),
     )
     .await;
-    let client = webhook_client(PRIVATE).unwrap();
+    let client = hook_client(PRIVATE);
     let base = format!("http://127.0.0.1:{}", server.addr.port());
+    for _ in 0..5 {
+        assert_eq!(
+            post(&client, &format!("{base}/small")).await.unwrap().body,
+            "short"
+        );
+    }
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "one kept connection"
+    );
+    assert_eq!(client.idle_connections(), 1);
+    let cut = post(&client, &format!("{base}/huge")).await.unwrap();
+    assert!(cut.cut);
+    assert_eq!(
+        client.idle_connections(),
+        0,
+        "a cut answer's connection is closed"
+    );
+    post(&client, &format!("{base}/small")).await.unwrap();
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
 
-    let resp = client.get(format!("{base}/huge")).send().await.unwrap();
-    let (kept, read, cut) = read_capped(resp, 1024, 64 * 1024).await.unwrap();
+    // A server that answers one request per connection and closes it: the kept connection is
+    // found closed (or fails before the request is written) and the request goes on a new one.
+    let closing = one_request_per_connection().await;
+    let url = format!("http://{closing}/hook");
+    for _ in 0..3 {
+        let reply = post(&client, &url).await.unwrap();
+        assert_eq!((reply.status, reply.body.as_str()), (200, "ok"));
+    }
+}
+
+/// Answers one request per connection with `200 ok` and then closes it, without saying so in a
+/// `Connection: close` header.
+async fn one_request_per_connection() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                    .await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn answers_are_read_up_to_the_limit_and_their_start_kept() {
+    let server = serve(
+        Router::new()
+            .route(
+                "/huge",
+                post_route(|| async { "x".repeat(5 * 1024 * 1024) }),
+            )
+            .route("/small", post_route(|| async { "short answer" })),
+    )
+    .await;
+    let client = hook_client(PRIVATE);
+    let base = format!("http://127.0.0.1:{}", server.addr.port());
+    let call = |path: &str, keep: usize, limit: usize| {
+        let url = url::Url::parse(&format!("{base}{path}")).unwrap();
+        let client = &client;
+        async move {
+            let r = client
+                .post(&url, &[], Bytes::new(), keep, limit)
+                .await
+                .unwrap();
+            (r.body, r.read, r.cut)
+        }
+    };
+    let (kept, read, cut) = call("/huge", 1024, 64 * 1024).await;
     assert_eq!(kept.len(), 1024);
     assert!(kept.bytes().all(|b| b == b'x'));
     assert_eq!(read, 64 * 1024);
     assert!(cut);
-
-    let resp = client.get(format!("{base}/small")).send().await.unwrap();
     assert_eq!(
-        read_capped(resp, 1024, 64 * 1024).await.unwrap(),
+        call("/small", 1024, 64 * 1024).await,
         ("short answer".to_string(), 12, false)
     );
-    let resp = client.get(format!("{base}/small")).send().await.unwrap();
     assert_eq!(
-        read_capped(resp, 5, 12).await.unwrap(),
+        call("/small", 5, 12).await,
         ("short".to_string(), 12, false)
     );
-    let resp = client.get(format!("{base}/small")).send().await.unwrap();
-    assert_eq!(
-        read_capped(resp, 5, 11).await.unwrap(),
-        ("short".to_string(), 11, true)
-    );
+    assert_eq!(call("/small", 5, 11).await, ("short".to_string(), 11, true));
 }
 
 /// Accepts and reads the request, then stalls: after headers announcing a body it never sends,
@@ -384,29 +534,72 @@ async fn stalling_server(send_headers: bool) -> SocketAddr {
     addr
 }
 
+fn one_second() -> HookClient {
+    HookClient::new(PRIVATE, Duration::from_secs(1), Duration::from_secs(1)).unwrap()
+}
+
 #[tokio::test]
 async fn a_server_that_stalls_after_its_headers_times_out() {
     let addr = stalling_server(true).await;
-    let client =
-        webhook_client_with(PRIVATE, Duration::from_secs(1), Duration::from_secs(1)).unwrap();
-    let url = check_url(&format!("http://{addr}/hook"), PRIVATE).unwrap();
     let started = Instant::now();
-    let resp = client.post(url).body("{}").send().await.unwrap();
-    assert_eq!(resp.status(), 200);
-    let err = read_capped(resp, 1024, 1 << 20).await.unwrap_err();
+    let err = post(&one_second(), &format!("http://{addr}/hook"))
+        .await
+        .unwrap_err();
     let took = started.elapsed();
-    assert!(err.is_timeout(), "{}", error_chain(&err));
+    assert!(
+        matches!(
+            &err,
+            Failure::Unfinished {
+                status: 200,
+                timed_out: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(took < Duration::from_secs(3), "{took:?}");
 }
 
 #[tokio::test]
 async fn a_server_that_never_answers_times_out() {
     let addr = stalling_server(false).await;
-    let client =
-        webhook_client_with(PRIVATE, Duration::from_secs(1), Duration::from_secs(1)).unwrap();
-    let url = check_url(&format!("http://{addr}/hook"), PRIVATE).unwrap();
     let started = Instant::now();
-    let err = client.post(url).body("{}").send().await.unwrap_err();
-    assert!(err.is_timeout(), "{}", error_chain(&err));
+    let err = post(&one_second(), &format!("http://{addr}/hook"))
+        .await
+        .unwrap_err();
+    assert!(err.timed_out(), "{err:?}");
+    assert!(
+        matches!(&err, Failure::NoAnswer { error, .. } if error.starts_with("timed out")),
+        "{err:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn a_closed_port_and_an_unknown_name_fail_with_the_reason() {
+    // Bound, then dropped: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = post(
+        &hook_client(PRIVATE),
+        &format!("http://127.0.0.1:{port}/hook"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, Failure::NoAnswer { timed_out: false, error }
+            if error.starts_with(&format!("request failed: cannot connect to 127.0.0.1:{port}"))),
+        "{err:?}"
+    );
+    let err = post(&hook_client(PRIVATE), "http://hooks.kplc.invalid/hook")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Failure::NoAnswer { error, .. }
+            if error.contains("hooks.kplc.invalid cannot be resolved")),
+        "{err:?}"
+    );
 }

@@ -5,6 +5,7 @@
 //! Confirmation messages (one at a time, outside the outbox) go through [`Outbound`].
 
 pub mod africastalking;
+pub mod hook_client;
 pub mod metrics;
 mod outbound;
 pub mod policy;

@@ -5,14 +5,15 @@
 //!
 //! Two doors, both needed:
 //!
-//! * Names go through [`VettedResolver`], which resolves them itself and refuses the whole name
-//!   if any address it returns is not public. reqwest connects only to the addresses the
-//!   resolver hands back, so a DNS answer that changes between a check and the connection
-//!   (DNS rebinding) cannot slip a private address in: the vetted answer *is* the connection.
+//! * Names go through [`vetted_addresses`], which resolves them itself and refuses the whole
+//!   name if any address it returns is not public. The webhook client
+//!   ([`super::hook_client`]) connects only to the addresses it hands back, so a DNS answer that
+//!   changes between a check and the connection (DNS rebinding) cannot slip a private address
+//!   in: the vetted answer *is* the connection.
 //! * IP literals (`https://10.0.0.5/`, `https://[::1]/`, and the odd spellings such as
-//!   `http://2130706433/` that URL parsing normalises to them) never reach a resolver: reqwest
-//!   connects to them directly. [`check_url`] vets those, so the client from
-//!   [`webhook_client`] must only ever be given URLs that came out of [`check_url`].
+//!   `http://2130706433/` that URL parsing normalises to them) never reach a resolver.
+//!   [`check_url`] refuses them when an endpoint is saved and before each send, and
+//!   [`vetted_addresses`] refuses them again at the connection.
 //!
 //! The client also follows no redirects (a public endpoint could otherwise bounce us to
 //! 127.0.0.1, and a redirect target is never checked) and uses no proxy (through a proxy the
@@ -24,9 +25,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use anyhow::Context;
-use reqwest::Url;
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use url::Url;
 
 /// Per installation, not per endpoint: whether private networks are reachable is the
 /// operator's decision, never a biller's.
@@ -63,9 +62,8 @@ fn kind(label: &str) -> String {
     format!("{} {label} address", article(label))
 }
 
-/// Ends every refusal, so a request error can be told apart as one ([`crate::delivery::webhook`]).
-pub const REFUSAL_MARK: &str = "webhooks go only to public addresses";
-const ONLY_PUBLIC: &str = REFUSAL_MARK;
+/// Ends every refusal of an address.
+const ONLY_PUBLIC: &str = "webhooks go only to public addresses";
 
 /// The parsed URL is returned so the caller sends to exactly what was vetted, not a re-parse.
 pub fn check_url(raw: &str, policy: Policy) -> Result<Url, String> {
@@ -255,84 +253,56 @@ pub async fn check_resolved(url: &Url, policy: Policy) -> Result<(), String> {
     }
 }
 
-/// One private address among public ones is enough to refuse the name: which one a connection
-/// would use is not ours to choose, and a name that mixes them is the usual rebinding trick.
-pub struct VettedResolver {
-    pub policy: Policy,
+/// Why a request cannot go to a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unreachable {
+    /// An address the policy does not allow; the text names it and its kind.
+    Refused(String),
+    /// The name did not resolve, or to nothing.
+    Unresolved(String),
 }
 
-impl Resolve for VettedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let policy = self.policy;
-        let host = name.as_str().to_string();
-        Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await
-                .map_err(|e| format!("{host} cannot be resolved ({e})"))?
-                .collect();
-            if addrs.is_empty() {
-                return Err(format!("{host} resolves to no address").into());
-            }
-            if !policy.allow_private_networks
-                && let Some(refusal) = refusal(&host, &addrs)
-            {
-                return Err(refusal.into());
-            }
-            Ok(Box::new(addrs.into_iter()) as Addrs)
-        })
-    }
-}
-
-/// See [`webhook_client_with`]; these timeouts are what a biller's endpoint gets in production.
-pub fn webhook_client(policy: Policy) -> anyhow::Result<reqwest::Client> {
-    webhook_client_with(policy, Duration::from_secs(5), Duration::from_secs(15))
-}
-
-/// Separate from the providers' [`super::http_client`] because it trusts nothing about where
-/// it is sent. `total` bounds the whole exchange, body included, so an endpoint that sends
-/// headers and then stalls cannot hold a worker; HTTP/1.1 only because billers' endpoints are
-/// ordinary web servers and one protocol is one set of behaviours to reason about.
-pub fn webhook_client_with(
+/// The addresses a request to `host` may connect to: an IP literal as it is, a name resolved
+/// here. One private address among public ones is enough to refuse the name: which one a
+/// connection would use is not ours to choose, and a name that mixes them is the usual
+/// rebinding trick.
+pub async fn vetted_addresses(
+    host: &url::Host<&str>,
+    port: u16,
     policy: Policy,
-    connect: Duration,
-    total: Duration,
-) -> anyhow::Result<reqwest::Client> {
-    super::install_tls_provider();
-    reqwest::Client::builder()
-        .dns_resolver(VettedResolver { policy })
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .https_only(!policy.allow_http && !policy.allow_private_networks)
-        .connect_timeout(connect)
-        .timeout(total)
-        .http1_only()
-        .pool_idle_timeout(Duration::from_secs(90))
-        .user_agent(concat!("tangazo-webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .context("building the webhook HTTP client")
+) -> Result<Vec<SocketAddr>, Unreachable> {
+    let name = match *host {
+        url::Host::Domain(name) => name,
+        url::Host::Ipv4(v4) => return vetted_literal(IpAddr::V4(v4), port, policy),
+        url::Host::Ipv6(v6) => return vetted_literal(IpAddr::V6(v6), port, policy),
+    };
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
+        .await
+        .map_err(|e| Unreachable::Unresolved(format!("{name} cannot be resolved ({e})")))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(Unreachable::Unresolved(format!(
+            "{name} resolves to no address"
+        )));
+    }
+    if !policy.allow_private_networks
+        && let Some(why) = refusal(name, &addrs)
+    {
+        return Err(Unreachable::Refused(why));
+    }
+    Ok(addrs)
 }
 
-/// A biller's response is only evidence for the attempt log, so only its start is kept, and
-/// reading stops past `limit` so an endpoint answering with gigabytes costs one chunk of
-/// memory, not all of them. The byte count never exceeds `limit`; the flag says there was more.
-pub async fn read_capped(
-    mut resp: reqwest::Response,
-    keep: usize,
-    limit: usize,
-) -> Result<(String, usize, bool), reqwest::Error> {
-    let mut kept = Vec::with_capacity(keep.min(limit).min(64 * 1024));
-    let mut total = 0usize;
-    while let Some(chunk) = resp.chunk().await? {
-        let room = limit - total;
-        let take = chunk.len().min(room);
-        let wanted = keep.saturating_sub(kept.len()).min(take);
-        kept.extend_from_slice(&chunk[..wanted]);
-        total += take;
-        if chunk.len() > room {
-            return Ok((String::from_utf8_lossy(&kept).into_owned(), total, true));
-        }
+fn vetted_literal(ip: IpAddr, port: u16, policy: Policy) -> Result<Vec<SocketAddr>, Unreachable> {
+    if !policy.allow_private_networks
+        && let Some(label) = classify(ip)
+    {
+        return Err(Unreachable::Refused(format!(
+            "url: {ip} is {}; {ONLY_PUBLIC}",
+            kind(label)
+        )));
     }
-    Ok((String::from_utf8_lossy(&kept).into_owned(), total, false))
+    Ok(vec![SocketAddr::new(ip, port)])
 }
 
 #[cfg(test)]

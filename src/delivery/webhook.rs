@@ -19,7 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use hyper::header::{HeaderName, HeaderValue};
 
+use super::hook_client::{Failure, HookClient};
 use super::policy::{self, Backoff};
 use super::ssrf::{self, Policy};
 use super::worker::{Answer, Channel, Ctx};
@@ -56,7 +58,7 @@ struct PerEndpoint {
 
 pub struct WebhookChannel {
     ctx: Ctx,
-    client: reqwest::Client,
+    client: HookClient,
     policy: Policy,
     endpoints: Mutex<HashMap<String, PerEndpoint>>,
     /// The settings read for the latest claimed batch of each endpoint ([`Channel::prefetch`]).
@@ -172,60 +174,57 @@ impl WebhookChannel {
             return (Outcome::NotSent { wait, reason }, None);
         }
         let timestamp = self.ctx.clock.now().timestamp();
-        let sent = signed(&self.client, url, &m, &job.delivery_id, timestamp, job.body)
-            .send()
+        let headers = signed(&m, &job.delivery_id, timestamp, job.body.as_bytes());
+        let sent = self
+            .client
+            .post(&url, &headers, job.body.into(), KEEP, READ_LIMIT)
             .await;
-        let response = match sent {
+        let reply = match sent {
             Ok(r) => r,
-            Err(e) => {
-                let why = super::error_chain(&e);
-                if why.contains(ssrf::REFUSAL_MARK) {
-                    let _ = self
-                        .ctx
-                        .store
-                        .endpoint_refused(&job.endpoint_id, &why)
-                        .await;
-                }
+            Err(Failure::Refused(why)) => {
+                let _ = self
+                    .ctx
+                    .store
+                    .endpoint_refused(&job.endpoint_id, &why)
+                    .await;
                 self.health(&job.endpoint_id, &m, false).await;
-                let what = if e.is_timeout() {
-                    format!("timed out: {why}")
-                } else {
-                    format!("request failed: {why}")
-                };
-                return (Outcome::retry(what), None);
+                return (
+                    Outcome::retry(format!("refused before sending: {why}")),
+                    None,
+                );
             }
-        };
-        let status = response.status();
-        let retry_after = policy::retry_after(response.headers());
-        let code = status.as_u16();
-        let body = match ssrf::read_capped(response, KEEP, READ_LIMIT).await {
-            Ok((body, _, _)) => body,
+            // "timed out: …", "request failed: …" or "TLS handshake failed: …".
+            Err(Failure::NoAnswer { error, .. }) => {
+                self.health(&job.endpoint_id, &m, false).await;
+                return (Outcome::retry(error), None);
+            }
             // Headers, then silence: the receiver never finished answering, so it cannot be
             // taken as having handled the webhook.
-            Err(e) => {
+            Err(Failure::Unfinished {
+                status,
+                timed_out,
+                error,
+            }) => {
                 self.health(&job.endpoint_id, &m, false).await;
-                let what = if e.is_timeout() {
-                    "timed out"
-                } else {
-                    "failed"
-                };
+                let what = if timed_out { "timed out" } else { "failed" };
                 return (
                     Outcome::retry(format!(
-                        "HTTP {code}, then reading the answer {what}: {}",
-                        super::error_chain(&e)
+                        "HTTP {status}, then reading the answer {what}: {error}"
                     )),
                     Some(Answer {
-                        status: Some(code),
+                        status: Some(status),
                         body: String::new(),
                     }),
                 );
             }
         };
+        let code = reply.status;
+        let retry_after = policy::retry_after(&reply.headers);
         let answer = Some(Answer {
             status: Some(code),
-            body,
+            body: reply.body,
         });
-        if status.is_success() {
+        if (200..300).contains(&code) {
             self.health(&job.endpoint_id, &m, true).await;
             // No provider id: the status is in the attempt, and no report will name one.
             return (Outcome::Sent { provider_id: None }, answer);
@@ -423,38 +422,38 @@ impl Channel for WebhookChannel {
     }
 }
 
-/// A Standard Webhooks request: the body as it will be sent, signed with every live secret.
+/// A Standard Webhooks request's headers for `body`, signed with every live secret.
 fn signed(
-    client: &reqwest::Client,
-    url: reqwest::Url,
     m: &SigningMaterial,
     id: &str,
     timestamp: i64,
-    body: String,
-) -> reqwest::RequestBuilder {
+    body: &[u8],
+) -> [(HeaderName, HeaderValue); 3] {
     let keys: Vec<Vec<u8>> = m
         .secrets
         .iter()
         .filter_map(|s| signing::parse_secret(s).ok())
         .collect();
-    let signature = signing::signature_header(
-        &keys,
-        m.ed25519_secret.as_deref(),
-        id,
-        timestamp,
-        body.as_bytes(),
-    );
-    client
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header("webhook-id", id)
-        .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .body(body)
+    let signature =
+        signing::signature_header(&keys, m.ed25519_secret.as_deref(), id, timestamp, body);
+    // The id is ours (a UUID or test_ and one) and the signature base64, so both are valid
+    // header values; an empty value would be refused by the receiver's check, not sent wrong.
+    let value = |s: String| HeaderValue::try_from(s).unwrap_or(HeaderValue::from_static(""));
+    [
+        (HeaderName::from_static("webhook-id"), value(id.to_string())),
+        (
+            HeaderName::from_static("webhook-timestamp"),
+            HeaderValue::from(timestamp),
+        ),
+        (
+            HeaderName::from_static("webhook-signature"),
+            value(signature),
+        ),
+    ]
 }
 
-fn client(settings: &crate::config::Settings, policy: Policy) -> anyhow::Result<reqwest::Client> {
-    ssrf::webhook_client_with(
+fn client(settings: &crate::config::Settings, policy: Policy) -> anyhow::Result<HookClient> {
+    HookClient::new(
         policy,
         Duration::from_secs(5),
         Duration::from_secs(u64::from(settings.raw.webhook.timeout_seconds)),
@@ -489,20 +488,23 @@ pub async fn send_test(
     let id = format!("test_{}", uuid::Uuid::now_v7());
     let started = Instant::now();
     let client = client(settings, policy)?;
-    let sent = signed(&client, url, &m, &id, now.timestamp(), body)
-        .send()
+    let headers = signed(&m, &id, now.timestamp(), body.as_bytes());
+    let sent = client
+        .post(&url, &headers, body.into(), KEEP, READ_LIMIT)
         .await;
     let latency_ms = started.elapsed().as_millis() as u64;
     Ok(match sent {
-        Ok(r) => {
-            let status = r.status().as_u16();
-            let (text, _, _) = ssrf::read_capped(r, KEEP, READ_LIMIT)
-                .await
-                .unwrap_or_default();
-            serde_json::json!({"ok": (200..300).contains(&status), "webhook_id": id,
-                "status": status, "latency_ms": latency_ms, "response": text})
+        Ok(r) => serde_json::json!({"ok": (200..300).contains(&r.status), "webhook_id": id,
+            "status": r.status, "latency_ms": latency_ms, "response": r.body}),
+        Err(Failure::Refused(why)) => {
+            store.endpoint_refused(endpoint_id, &why).await?;
+            serde_json::json!({"ok": false, "webhook_id": id, "latency_ms": latency_ms,
+                "error": why})
         }
+        Err(e @ Failure::Unfinished { status, .. }) => serde_json::json!({"ok": false,
+            "webhook_id": id, "status": status, "latency_ms": latency_ms,
+            "error": e.to_string()}),
         Err(e) => serde_json::json!({"ok": false, "webhook_id": id, "latency_ms": latency_ms,
-            "error": super::error_chain(&e)}),
+            "error": e.to_string()}),
     })
 }

@@ -1,0 +1,436 @@
+//! The webhook sender's HTTP/1.1 client, on hyper's connection API with a pool of its own.
+//!
+//! Billers' endpoints are ordinary web servers, so one request per connection at a time over
+//! HTTP/1.1 is all this does, and doing only that keeps each request cheap: about half the CPU
+//! of a reqwest call to the same receiver (no URL reparsing, middleware stack, redirect policy
+//! or shared pool machinery), which leaves the cores to the outbox around it.
+//!
+//! What it guarantees, each by construction rather than by configuration:
+//!
+//! * **Only vetted addresses.** A name is resolved here ([`ssrf::vetted_addresses`]) and the
+//!   connection goes to one of the addresses that were checked, so a DNS answer that changes
+//!   between check and connect cannot slip a private address in. IP literals are vetted too,
+//!   so a URL that skipped [`ssrf::check_url`] is still refused.
+//! * **Plain http only when allowed** (`webhook.allow_http` or `allow_private_networks`).
+//! * **No redirects and no proxy**: a 3xx is an answer like any other, and the request goes to
+//!   the endpoint's own address.
+//! * **Bounded time and memory**: `connect` bounds resolving, connecting and the TLS handshake;
+//!   `total` bounds the whole exchange, body included, so an endpoint that sends headers and
+//!   then stalls cannot hold a request slot; at most `limit` bytes of an answer are read and
+//!   `keep` of them kept.
+//!
+//! Connections are kept per scheme, host and port for [`IDLE_FOR`] after their last answer. A
+//! connection whose answer was not read to its end (cut at `limit`, or failed) is closed, never
+//! reused. A request that a kept connection could not take (the server closed it while idle)
+//! goes out once more on a new connection; one that was written is never sent twice here.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
+use url::Url;
+
+use super::ssrf::{self, Policy, Unreachable};
+
+/// How long a connection is kept after its last answer.
+pub const IDLE_FOR: Duration = Duration::from_secs(90);
+/// Idle connections swept at most this often (each checkout also skips expired ones).
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
+
+type Sender = SendRequest<Full<Bytes>>;
+
+/// What an endpoint answered: its status and headers, and the start of its body.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    /// The first `keep` bytes, as UTF-8 with invalid sequences replaced.
+    pub body: String,
+    /// Bytes read, never more than `limit`.
+    pub read: usize,
+    /// True when the body went on past `limit` (the rest was not read).
+    pub cut: bool,
+}
+
+/// Why a request got no complete answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Refused before anything was sent: an address or scheme the policy does not allow. The
+    /// text says which and why, to be shown on the endpoint.
+    Refused(String),
+    /// Resolving, connecting, the TLS handshake or waiting for the answer failed.
+    NoAnswer { timed_out: bool, error: String },
+    /// The status and headers came, then the body failed or stalled: not an answer the
+    /// endpoint finished, so not a success whatever the status said.
+    Unfinished {
+        status: u16,
+        timed_out: bool,
+        error: String,
+    },
+}
+
+impl Failure {
+    pub fn timed_out(&self) -> bool {
+        matches!(
+            self,
+            Failure::NoAnswer {
+                timed_out: true,
+                ..
+            } | Failure::Unfinished {
+                timed_out: true,
+                ..
+            }
+        )
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Refused(why) => f.write_str(why),
+            Failure::NoAnswer { error, .. } => f.write_str(error),
+            Failure::Unfinished { status, error, .. } => {
+                write!(f, "HTTP {status}, then reading the answer: {error}")
+            }
+        }
+    }
+}
+
+struct Pool {
+    idle: HashMap<String, Vec<(Sender, Instant)>>,
+    swept: Instant,
+}
+
+pub struct HookClient {
+    policy: Policy,
+    connect: Duration,
+    total: Duration,
+    tls: tokio_rustls::TlsConnector,
+    user_agent: HeaderValue,
+    pool: Mutex<Pool>,
+}
+
+/// The request target, `Host` header and pool key of a URL.
+struct Target<'a> {
+    host: url::Host<&'a str>,
+    host_str: &'a str,
+    port: u16,
+    https: bool,
+}
+
+impl HookClient {
+    /// `connect` bounds resolving, connecting and the TLS handshake; `total` the whole
+    /// exchange. TLS trusts the platform's roots, as the providers' client does.
+    pub fn new(policy: Policy, connect: Duration, total: Duration) -> anyhow::Result<HookClient> {
+        use rustls_platform_verifier::ConfigVerifierExt;
+        super::install_tls_provider();
+        let mut tls = rustls::ClientConfig::with_platform_verifier()
+            .context("loading the platform's TLS roots")?;
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(HookClient {
+            policy,
+            connect,
+            total,
+            tls: tokio_rustls::TlsConnector::from(Arc::new(tls)),
+            user_agent: HeaderValue::from_static(concat!(
+                "tangazo-webhooks/",
+                env!("CARGO_PKG_VERSION")
+            )),
+            pool: Mutex::new(Pool {
+                idle: HashMap::new(),
+                swept: Instant::now(),
+            }),
+        })
+    }
+
+    /// Connections kept open for later requests, for tests and metrics.
+    pub fn idle_connections(&self) -> usize {
+        self.pool
+            .lock()
+            .map(|p| p.idle.values().map(Vec::len).sum())
+            .unwrap_or(0)
+    }
+
+    /// POSTs `body` as JSON with `headers` to `url` and reads up to `limit` bytes of the
+    /// answer, keeping the first `keep`.
+    pub async fn post(
+        &self,
+        url: &Url,
+        headers: &[(HeaderName, HeaderValue)],
+        body: Bytes,
+        keep: usize,
+        limit: usize,
+    ) -> Result<Reply, Failure> {
+        let deadline = tokio::time::Instant::now() + self.total;
+        let target = self.target(url)?;
+        let key = format!(
+            "{}://{}:{}",
+            if target.https { "https" } else { "http" },
+            target.host_str,
+            target.port
+        );
+        let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
+        let host_header = match url.port() {
+            Some(p) => format!("{}:{p}", target.host_str),
+            None => target.host_str.to_string(),
+        };
+        let mut request = hyper::Request::post(path)
+            .header(hyper::header::HOST, host_header)
+            .header(hyper::header::USER_AGENT, self.user_agent.clone())
+            .header(hyper::header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let request = request
+            .body(Full::new(body))
+            .map_err(|e| Failure::NoAnswer {
+                timed_out: false,
+                error: format!("the request could not be built: {e}"),
+            })?;
+
+        let head = async {
+            let mut request = request;
+            // A kept connection first; if it turns out closed before the request was
+            // written, once more on a new one.
+            if let Some(mut sender) = self.checkout(&key).await {
+                match sender.try_send_request(request).await {
+                    Ok(response) => return Ok((sender, response)),
+                    Err(mut e) => match e.take_message() {
+                        Some(unsent) => request = unsent,
+                        None => return Err(no_answer(false, "request failed", e.error())),
+                    },
+                }
+            }
+            let mut sender = self.open(&target).await?;
+            match sender.send_request(request).await {
+                Ok(response) => Ok((sender, response)),
+                Err(e) => Err(no_answer(false, "request failed", &e)),
+            }
+        };
+        let (sender, response) = match tokio::time::timeout_at(deadline, head).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(Failure::NoAnswer {
+                    timed_out: true,
+                    error: format!("timed out: no answer within {} s", self.total.as_secs_f64()),
+                });
+            }
+        };
+        let (parts, body) = response.into_parts();
+        let status = parts.status.as_u16();
+        let read = read_capped(body, keep, limit);
+        let (kept, read, cut) = match tokio::time::timeout_at(deadline, read).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => {
+                return Err(Failure::Unfinished {
+                    status,
+                    timed_out: false,
+                    error: super::error_chain(&e),
+                });
+            }
+            Err(_) => {
+                return Err(Failure::Unfinished {
+                    status,
+                    timed_out: true,
+                    error: format!(
+                        "timed out: the answer did not end within {} s",
+                        self.total.as_secs_f64()
+                    ),
+                });
+            }
+        };
+        if !cut {
+            self.checkin(key, sender);
+        }
+        Ok(Reply {
+            status,
+            headers: parts.headers,
+            body: kept,
+            read,
+            cut,
+        })
+    }
+
+    fn target<'a>(&self, url: &'a Url) -> Result<Target<'a>, Failure> {
+        let https = match url.scheme() {
+            "https" => true,
+            "http" if self.policy.allow_http || self.policy.allow_private_networks => false,
+            "http" => {
+                return Err(Failure::Refused(
+                    "url: must be https; plain http would expose the payload and its signature on the way"
+                        .into(),
+                ));
+            }
+            other => {
+                return Err(Failure::Refused(format!(
+                    "url: the scheme {other}: is not allowed; webhooks go over https"
+                )));
+            }
+        };
+        let (Some(host), Some(host_str), Some(port)) =
+            (url.host(), url.host_str(), url.port_or_known_default())
+        else {
+            return Err(Failure::Refused("url: has no host".into()));
+        };
+        Ok(Target {
+            host,
+            host_str,
+            port,
+            https,
+        })
+    }
+
+    /// A kept connection to `key` that is still open and ready, most recently used first.
+    async fn checkout(&self, key: &str) -> Option<Sender> {
+        loop {
+            let mut sender = {
+                let mut pool = self.pool.lock().ok()?;
+                let list = pool.idle.get_mut(key)?;
+                loop {
+                    let (s, since) = list.pop()?;
+                    if since.elapsed() < IDLE_FOR && !s.is_closed() {
+                        break s;
+                    }
+                }
+            };
+            if sender.ready().await.is_ok() {
+                return Some(sender);
+            }
+        }
+    }
+
+    fn checkin(&self, key: String, sender: Sender) {
+        let Ok(mut pool) = self.pool.lock() else {
+            return;
+        };
+        let now = Instant::now();
+        if now.duration_since(pool.swept) > SWEEP_EVERY {
+            pool.swept = now;
+            pool.idle.retain(|_, list| {
+                list.retain(|(s, since)| now.duration_since(*since) < IDLE_FOR && !s.is_closed());
+                !list.is_empty()
+            });
+        }
+        pool.idle.entry(key).or_default().push((sender, now));
+    }
+
+    /// A new connection to one of the target's vetted addresses, over TLS for https.
+    async fn open(&self, t: &Target<'_>) -> Result<Sender, Failure> {
+        let connect = async {
+            let addrs: Vec<SocketAddr> =
+                match ssrf::vetted_addresses(&t.host, t.port, self.policy).await {
+                    Ok(a) => a,
+                    Err(Unreachable::Refused(why)) => return Err(Failure::Refused(why)),
+                    Err(Unreachable::Unresolved(why)) => {
+                        return Err(Failure::NoAnswer {
+                            timed_out: false,
+                            error: format!("request failed: {why}"),
+                        });
+                    }
+                };
+            let mut last = None;
+            let mut stream = None;
+            for addr in &addrs {
+                match tokio::net::TcpStream::connect(addr).await {
+                    Ok(s) => {
+                        stream = Some(s);
+                        break;
+                    }
+                    Err(e) => last = Some((addr, e)),
+                }
+            }
+            let Some(stream) = stream else {
+                let (addr, e) = last.expect("vetted_addresses returns at least one");
+                return Err(Failure::NoAnswer {
+                    timed_out: false,
+                    error: format!("request failed: cannot connect to {addr}: {e}"),
+                });
+            };
+            let _ = stream.set_nodelay(true);
+            if !t.https {
+                return handshake(stream).await;
+            }
+            let name = match t.host {
+                url::Host::Domain(d) => ServerName::try_from(d.to_string()).map_err(|e| {
+                    Failure::Refused(format!("url: {d} is not a valid TLS server name ({e})"))
+                })?,
+                url::Host::Ipv4(ip) => ServerName::IpAddress(std::net::IpAddr::V4(ip).into()),
+                url::Host::Ipv6(ip) => ServerName::IpAddress(std::net::IpAddr::V6(ip).into()),
+            };
+            let tls = self
+                .tls
+                .connect(name, stream)
+                .await
+                .map_err(|e| no_answer(false, "TLS handshake failed", &e))?;
+            handshake(tls).await
+        };
+        match tokio::time::timeout(self.connect, connect).await {
+            Ok(r) => r,
+            Err(_) => Err(Failure::NoAnswer {
+                timed_out: true,
+                error: format!(
+                    "timed out: connecting to {} took over {} s",
+                    t.host_str,
+                    self.connect.as_secs_f64()
+                ),
+            }),
+        }
+    }
+}
+
+async fn handshake<T>(io: T) -> Result<Sender, Failure>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| no_answer(false, "request failed", &e))?;
+    // Ends when the endpoint closes the connection or the last sender is dropped.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(sender)
+}
+
+fn no_answer(timed_out: bool, what: &str, e: &(dyn std::error::Error + 'static)) -> Failure {
+    Failure::NoAnswer {
+        timed_out,
+        error: format!("{what}: {}", super::error_chain(e)),
+    }
+}
+
+/// Reads a body up to `limit` bytes, keeping the first `keep`: the count never exceeds
+/// `limit`, and the flag says there was more (which is then left unread).
+pub async fn read_capped<B>(
+    mut body: B,
+    keep: usize,
+    limit: usize,
+) -> Result<(String, usize, bool), B::Error>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    let mut kept = Vec::with_capacity(keep.min(limit).min(64 * 1024));
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(chunk) = frame?.into_data() else {
+            continue;
+        };
+        let room = limit - total;
+        let take = chunk.len().min(room);
+        let wanted = keep.saturating_sub(kept.len()).min(take);
+        kept.extend_from_slice(&chunk[..wanted]);
+        total += take;
+        if chunk.len() > room {
+            return Ok((String::from_utf8_lossy(&kept).into_owned(), total, true));
+        }
+    }
+    Ok((String::from_utf8_lossy(&kept).into_owned(), total, false))
+}
