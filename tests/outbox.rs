@@ -230,3 +230,83 @@ async fn lapsed_claim_releases_nothing_it_lost(backend: Backend) {
 }
 
 on_both_backends!(lapsed_claim_releases_nothing_it_lost);
+
+/// Every attempt is in a delivery's history wherever it was written: a retried one in its own
+/// row, a sent one on the delivery's row, and a sent one whose claim had lapsed (a newer claim
+/// holds the row) in its own row beside the newer claim's.
+async fn every_attempt_is_kept_wherever_it_is_written(backend: Backend) {
+    use tangazo::store::{Finish, Finished};
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    app.follower("0712000021", Lang::En).await;
+    app.publish_window("Core upgrade", 24, 4).await;
+    let lease = Duration::minutes(1);
+    let claim = || async {
+        let c = app
+            .store
+            .claim_deliveries("sms", 10, lease, app.clock.now())
+            .await
+            .unwrap();
+        assert_eq!(c.len(), 1);
+        c.into_iter().next().unwrap()
+    };
+    let record = |worker: &'static str, c: &tangazo::store::Claimed, finish: Finish| {
+        let done = Finished {
+            id: c.id.clone(),
+            attempt: c.attempt,
+            started_at: app.clock.now(),
+            latency_ms: 7,
+            finish,
+            status_code: None,
+            response: None,
+        };
+        let app = &app;
+        async move {
+            app.store
+                .finish_deliveries(worker, &[done], app.clock.now())
+                .await
+                .unwrap()
+        }
+    };
+    let first = claim().await;
+    record(
+        "w1",
+        &first,
+        Finish::Retry {
+            at: app.clock.now(),
+            error: "HTTP 503".into(),
+        },
+    )
+    .await;
+    let second = claim().await;
+    // The second claim stalls past its lease and a third takes the row; both then send.
+    app.clock.advance(Duration::minutes(2));
+    let third = claim().await;
+    assert_eq!((second.attempt, third.attempt), (2, 3));
+    let sent = || Finish::Sent {
+        provider_id: Some(format!("at-{}", app.clock.now().timestamp_micros())),
+    };
+    record("w2", &second, sent()).await;
+    record("w3", &third, sent()).await;
+
+    let history: Vec<(i64, String, String)> = app
+        .store
+        .attempts_of(&first.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.attempt, a.outcome, a.worker))
+        .collect();
+    let expected: Vec<(i64, String, String)> =
+        [(1, "retry", "w1"), (2, "sent", "w2"), (3, "sent", "w3")]
+            .map(|(n, o, w)| (n, o.to_string(), w.to_string()))
+            .to_vec();
+    assert_eq!(history, expected);
+    let pending = app.store.queue_depth().await.unwrap();
+    assert!(
+        pending.iter().all(|q| q.pending == 0),
+        "the third claim's send was recorded on the row: {pending:?}"
+    );
+}
+
+on_both_backends!(every_attempt_is_kept_wherever_it_is_written);

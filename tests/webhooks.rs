@@ -403,6 +403,42 @@ async fn signed_in_order_with_rotation(backend: Backend) {
     })
     .await;
     assert_eq!(receiver.on("ok")[4].headers["webhook-id"], did);
+    // Both sends are in its history: the first kept on the row moved to the attempts when it
+    // was queued again, so the second did not overwrite it.
+    let attempts = poll_until("the replay's attempt", 20, async || {
+        let (_, a) = app
+            .api(
+                "GET",
+                &format!("/endpoints/{ep}/deliveries/{did}/attempts"),
+                &token,
+                None,
+            )
+            .await;
+        let list = a["attempts"].as_array().cloned().unwrap_or_default();
+        if list.len() == 2 {
+            Ok(list)
+        } else {
+            Err(a.to_string())
+        }
+    })
+    .await;
+    let seen: Vec<(i64, &str, i64)> = attempts
+        .iter()
+        .map(|a| {
+            (
+                a["attempt"].as_i64().unwrap(),
+                a["outcome"].as_str().unwrap(),
+                a["status_code"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(seen, [(1, "sent", 204), (2, "sent", 204)], "{attempts:?}");
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a["worker"].as_str().is_some_and(|w| !w.is_empty())),
+        "{attempts:?}"
+    );
 
     // Another biller's token sees nothing of this endpoint and cannot reach staff routes.
     let (_, other) = biller(&app, "Nairobi Water").await;

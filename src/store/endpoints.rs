@@ -690,8 +690,12 @@ impl Store {
     pub async fn attempts_of(&self, delivery_id: &str) -> StoreResult<Vec<Attempt>> {
         let rows = sqlx::query(
             "SELECT attempt, worker, started_at, latency_ms, outcome, status_code, response, error \
-             FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt",
+             FROM delivery_attempts WHERE delivery_id = $1 \
+             UNION ALL SELECT attempts, sent_worker, sent_started_at, sent_latency_ms, 'sent', \
+               sent_status_code, sent_response, NULL FROM deliveries \
+             WHERE id = $2 AND sent_started_at IS NOT NULL ORDER BY 1",
         )
+        .bind(delivery_id)
         .bind(delivery_id)
         .fetch_all(&self.pool)
         .await?;
@@ -763,9 +767,25 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
+        // A sent attempt kept on its row moves to the attempts first, so the next send cannot
+        // overwrite it.
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, latency_ms, \
+             outcome, provider_id, error, status_code, response) \
+             SELECT id, attempts, sent_worker, sent_started_at, sent_latency_ms, 'sent', provider_id, \
+             NULL, sent_status_code, sent_response FROM deliveries \
+             WHERE channel = 'webhook' AND {filter} AND sent_started_at IS NOT NULL \
+             ON CONFLICT DO NOTHING"
+        )))
+        .bind(endpoint_id)
+        .bind(arg)
+        .execute(&mut *tx)
+        .await?;
         let n = sqlx::query(AssertSqlSafe(format!(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = $3, finished_at = NULL, \
-             lease_owner = NULL, lease_until = NULL WHERE channel = 'webhook' AND {filter}"
+             lease_owner = NULL, lease_until = NULL, sent_worker = NULL, sent_started_at = NULL, \
+             sent_latency_ms = NULL, sent_status_code = NULL, sent_response = NULL \
+             WHERE channel = 'webhook' AND {filter}"
         )))
         .bind(endpoint_id)
         .bind(arg)

@@ -194,6 +194,30 @@ fn values_cte(backend: Backend, fields: &[&str], rows: usize) -> String {
     )
 }
 
+/// Binds each result row's fields in the order of [`Store::finish_deliveries`]'s `VALUES`
+/// list (a padding row binds NULLs).
+fn bind_results<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    rows: &'q [Option<ResultRow<'q>>],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for r in rows {
+        let r = r.as_ref();
+        q = q
+            .bind(r.map(|r| r.id))
+            .bind(r.map(|r| r.attempt))
+            .bind(r.map(|r| r.state))
+            .bind(r.map(|r| r.outcome))
+            .bind(r.and_then(|r| r.next))
+            .bind(r.and_then(|r| r.provider.as_deref()))
+            .bind(r.and_then(|r| r.error.as_deref()))
+            .bind(r.map(|r| r.started))
+            .bind(r.map(|r| r.latency))
+            .bind(r.and_then(|r| r.status))
+            .bind(r.and_then(|r| r.response.as_deref()));
+    }
+    q
+}
+
 /// A claimed row as the claim's JSON array holds it.
 #[derive(serde::Deserialize)]
 struct ClaimedRow {
@@ -344,63 +368,67 @@ impl Store {
                 .take(chunk.len().next_power_of_two())
                 .collect();
             let fields = [
-                "id", "attempt", "state", "outcome", "next", "provider", "error",
+                "id", "attempt", "state", "outcome", "next", "provider", "error", "started",
+                "latency", "status", "response",
             ];
-            let mut update = sqlx::query(AssertSqlSafe(format!(
-                "{} UPDATE deliveries SET \
+            let values = values_cte(self.backend, &fields, rows.len());
+            let sent = |column: &str, value: &str| {
+                format!(
+                    "{column} = CASE WHEN v.outcome = 'sent' THEN {value} ELSE deliveries.{column} END"
+                )
+            };
+            let update = format!(
+                "{values} UPDATE deliveries SET \
                    state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
                    next_attempt_at = CASE WHEN v.state = 'pending' THEN v.next ELSE deliveries.next_attempt_at END, \
                    finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
                      THEN CASE WHEN v.state = 'pending' THEN NULL ELSE {} END \
                      ELSE deliveries.finished_at END, \
                    provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), lease_owner = NULL, lease_until = NULL, \
-                   attempts = CASE WHEN v.outcome = 'deferred' THEN v.attempt - 1 ELSE deliveries.attempts END \
+                   attempts = CASE WHEN v.outcome = 'deferred' THEN v.attempt - 1 ELSE deliveries.attempts END, \
+                   {}, {}, {}, {}, {} \
                  FROM v \
                  WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
                    AND deliveries.lease_owner IS NOT NULL",
-                values_cte(self.backend, &fields, rows.len()),
                 self.backend.placeholder(fields.len() * rows.len() + 1),
-            )));
-            for r in &rows {
-                let r = r.as_ref();
-                update = update
-                    .bind(r.map(|r| r.id))
-                    .bind(r.map(|r| r.attempt))
-                    .bind(r.map(|r| r.state))
-                    .bind(r.map(|r| r.outcome))
-                    .bind(r.and_then(|r| r.next))
-                    .bind(r.and_then(|r| r.provider.as_deref()))
-                    .bind(r.and_then(|r| r.error.as_deref()));
+                sent(
+                    "sent_worker",
+                    &self.backend.placeholder(fields.len() * rows.len() + 2)
+                ),
+                sent("sent_started_at", "v.started"),
+                sent("sent_latency_ms", "v.latency"),
+                sent("sent_status_code", "v.status"),
+                sent("sent_response", "v.response"),
+            );
+            let matched = bind_results(sqlx::query(AssertSqlSafe(update)), &rows)
+                .bind(ms(now))
+                .bind(worker)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            // A sent attempt is kept on its delivery's row (above); every other attempt gets a
+            // row of its own, and so does a sent one whose delivery had moved on to a newer
+            // claim (its lease ran out), which keeps that claim's result on the row.
+            let unsent = chunk
+                .iter()
+                .any(|f| !matches!(f.finish, Finish::Sent { .. } | Finish::Deferred { .. }));
+            if unsent || matched < chunk.len() as u64 {
+                let insert = format!(
+                    "{values} INSERT INTO delivery_attempts \
+                     (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
+                     status_code, response) \
+                     SELECT v.id, v.attempt, {}, v.started, v.latency, v.outcome, v.provider, v.error, \
+                     v.status, v.response FROM v WHERE v.id IS NOT NULL AND v.outcome <> 'deferred' \
+                     AND (v.outcome <> 'sent' OR NOT EXISTS (SELECT 1 FROM deliveries d \
+                       WHERE d.id = v.id AND d.attempts = v.attempt AND d.sent_started_at = v.started)) \
+                     ON CONFLICT DO NOTHING",
+                    self.backend.placeholder(fields.len() * rows.len() + 1),
+                );
+                bind_results(sqlx::query(AssertSqlSafe(insert)), &rows)
+                    .bind(worker)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            update.bind(ms(now)).execute(&mut *tx).await?;
-            let fields = [
-                "id", "attempt", "started", "latency", "outcome", "provider", "error", "status",
-                "response",
-            ];
-            let mut insert = sqlx::query(AssertSqlSafe(format!(
-                "{} INSERT INTO delivery_attempts \
-                 (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
-                 status_code, response) \
-                 SELECT v.id, v.attempt, {}, v.started, v.latency, v.outcome, v.provider, v.error, \
-                 v.status, v.response FROM v WHERE v.id IS NOT NULL AND v.outcome <> 'deferred' \
-                 ON CONFLICT DO NOTHING",
-                values_cte(self.backend, &fields, rows.len()),
-                self.backend.placeholder(fields.len() * rows.len() + 1),
-            )));
-            for r in &rows {
-                let r = r.as_ref();
-                insert = insert
-                    .bind(r.map(|r| r.id))
-                    .bind(r.map(|r| r.attempt))
-                    .bind(r.map(|r| r.started))
-                    .bind(r.map(|r| r.latency))
-                    .bind(r.map(|r| r.outcome))
-                    .bind(r.and_then(|r| r.provider.as_deref()))
-                    .bind(r.and_then(|r| r.error.as_deref()))
-                    .bind(r.and_then(|r| r.status))
-                    .bind(r.and_then(|r| r.response.as_deref()));
-            }
-            insert.bind(worker).execute(&mut *tx).await?;
         }
         // Reports that arrived before these sends were recorded. Usually there are none, and
         // then this is one look at an empty table; otherwise the provider-id index finds them.
