@@ -32,7 +32,10 @@
 //!    SSRF-vetting resolver, attempt records) to an in-process receiver answering 204, with
 //!    `webhook.concurrency` = `BENCH_WEBHOOK_CONCURRENCY` (32): deliveries/s. Baseline: a bare
 //!    reqwest loop POSTing the same W bodies with the same concurrency to the same receiver
-//!    (target ≥ 0.7). Then the same against receivers that take a few milliseconds per request
+//!    (target ≥ 0.7). With the instant receiver the same run is also set against a bare hyper
+//!    loop (the same bodies over as many connections of hyper's connection API, which Tangazo's
+//!    webhook client is built on): a stricter baseline than the issue's, since a bare hyper
+//!    request costs about half of a reqwest one. Then the same against receivers that take a few milliseconds per request
 //!    (`BENCH_RECEIVER_MS`, 2 and 5), which show from what latency on the receiver is the limit
 //!    rather than the engine, and against one that takes 100 ms, where the ideal is
 //!    concurrency / 0.1 s. Each run also prints the CPU time the process used per
@@ -866,6 +869,56 @@ async fn bare_post(client: &reqwest::Client, url: &str, body: String) -> u16 {
         .as_u16()
 }
 
+/// A second baseline, stricter than the issue's: the same bodies POSTed unsigned over hyper's
+/// connection API (what Tangazo's webhook client is built on), `concurrency` connections each
+/// sending one request after another. Requests/s.
+async fn bare_hyper(url: &str, bodies: &[String], concurrency: usize) -> f64 {
+    use http_body_util::Full;
+    let addr: SocketAddr = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/hook")
+        .parse()
+        .unwrap();
+    let bodies: Arc<Vec<Bytes>> = Arc::new(bodies.iter().map(|b| Bytes::from(b.clone())).collect());
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (bodies, next) = (bodies.clone(), next.clone());
+            tokio::spawn(async move {
+                let stream = TcpStream::connect(addr).await.unwrap();
+                stream.set_nodelay(true).unwrap();
+                let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(
+                    hyper_util::rt::TokioIo::new(stream),
+                )
+                .await
+                .unwrap();
+                tokio::spawn(conn);
+                let mut ok = 0u64;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(body) = bodies.get(i) else { break };
+                    sender.ready().await.unwrap();
+                    let request = hyper::Request::post("/hook")
+                        .header("host", addr.to_string())
+                        .header("content-type", "application/json")
+                        .body(Full::new(body.clone()))
+                        .unwrap();
+                    let response = sender.send_request(request).await.unwrap();
+                    ok += u64::from(response.status() == StatusCode::NO_CONTENT);
+                }
+                ok
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        ok += t.await.unwrap();
+    }
+    assert_eq!(ok as usize, bodies.len());
+    bodies.len() as f64 / started.elapsed().as_secs_f64()
+}
+
 /// A fresh database with `endpoints` endpoints at `url` and `notices` published notices, so
 /// `endpoints × notices` webhook deliveries wait. Returns the store, its settings and the bodies.
 async fn webhook_setup(
@@ -1056,6 +1109,17 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
         unit: "deliveries/s",
         target: delay.is_zero().then_some(0.7),
     }];
+    if delay.is_zero() {
+        peer.requests.store(0, Ordering::SeqCst);
+        rows.push(Row {
+            what: format!("webhooks, {label}, against a bare hyper loop instead"),
+            tangazo: n as f64 / t_secs,
+            baseline: bare_hyper(&url, &bodies, concurrency).await,
+            unit: "deliveries/s",
+            target: None,
+        });
+        assert_eq!(peer.requests.load(Ordering::SeqCst), n);
+    }
     if delay.is_zero() {
         requeue(&mut conn, true, "webhook").await;
         rows.push(send_path_alone(&ctx, &peer, n, bare, Keep::Nothing).await);

@@ -603,3 +603,31 @@ async fn a_closed_port_and_an_unknown_name_fail_with_the_reason() {
         "{err:?}"
     );
 }
+
+/// Many requests at once use at most one connection each, and then the same connections again.
+#[tokio::test]
+async fn concurrent_requests_reuse_their_connections() {
+    let server = serve(Router::new().route("/hook", post_route(|| async { "ok" }))).await;
+    let client = Arc::new(hook_client(PRIVATE));
+    let url = format!("http://127.0.0.1:{}/hook", server.addr.port());
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                for _ in 0..100 {
+                    assert_eq!(post(&client, &url).await.unwrap().body, "ok");
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(server.requests.load(Ordering::SeqCst), 3200);
+    let opened = server.connections.load(Ordering::SeqCst);
+    assert!(
+        opened <= 32,
+        "{opened} connections for 32 requests at a time"
+    );
+    assert_eq!(client.idle_connections(), opened);
+}
