@@ -631,3 +631,95 @@ async fn concurrent_requests_reuse_their_connections() {
     );
     assert_eq!(client.idle_connections(), opened);
 }
+
+/// An HTTPS receiver on loopback with the certificate in tests/peers/tls (for localhost and
+/// 127.0.0.1), answering "ok" over HTTP/1.1 to every request; counts handshakes begun.
+async fn tls_server() -> (SocketAddr, Arc<AtomicUsize>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    tangazo::delivery::install_tls_provider();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tls");
+    let certs = vec![CertificateDer::from_pem_file(format!("{dir}/cert.pem")).unwrap()];
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/key.pem")).unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((sock, _)) = listener.accept().await else {
+                return;
+            };
+            count.fetch_add(1, Ordering::SeqCst);
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(sock).await else {
+                    return;
+                };
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = tls.read(&mut buf).await {
+                    if n == 0 {
+                        return;
+                    }
+                    let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                    if tls.write_all(answer).await.is_err() || tls.flush().await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+/// https is spoken and the certificate checked: a receiver whose certificate no trusted root
+/// signed is refused at the handshake, and one whose root is trusted is reached, by name and
+/// by address, over one kept connection.
+#[tokio::test]
+async fn https_checks_the_certificate() {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let (addr, accepted) = tls_server().await;
+    let url = format!("https://localhost:{}/hook", addr.port());
+
+    let err = post(&hook_client(PRIVATE), &url).await.unwrap_err();
+    assert!(
+        matches!(&err, Failure::NoAnswer { timed_out: false, error }
+            if error.starts_with("TLS handshake failed") && error.contains("certificate")),
+        "{err:?}"
+    );
+
+    let mut roots = rustls::RootCertStore::empty();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/tls");
+    roots
+        .add(CertificateDer::from_pem_file(format!("{dir}/cert.pem")).unwrap())
+        .unwrap();
+    let tls = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let client = HookClient::with_tls(
+        PRIVATE,
+        Duration::from_secs(5),
+        Duration::from_secs(15),
+        tls,
+    );
+    let before = accepted.load(Ordering::SeqCst);
+    for url in [
+        url.clone(),
+        url,
+        format!("https://127.0.0.1:{}/hook", addr.port()),
+    ] {
+        let reply = post(&client, &url).await.unwrap();
+        assert_eq!((reply.status, reply.body.as_str()), (200, "ok"), "{url}");
+    }
+    assert_eq!(
+        accepted.load(Ordering::SeqCst) - before,
+        2,
+        "one connection per host name, kept between requests"
+    );
+}

@@ -132,10 +132,21 @@ impl HookClient {
     pub fn new(policy: Policy, connect: Duration, total: Duration) -> anyhow::Result<HookClient> {
         use rustls_platform_verifier::ConfigVerifierExt;
         super::install_tls_provider();
-        let mut tls = rustls::ClientConfig::with_platform_verifier()
+        let tls = rustls::ClientConfig::with_platform_verifier()
             .context("loading the platform's TLS roots")?;
+        Ok(HookClient::with_tls(policy, connect, total, tls))
+    }
+
+    /// The same with TLS of the caller's choosing (a private CA's roots, say); ALPN is set to
+    /// HTTP/1.1 here.
+    pub fn with_tls(
+        policy: Policy,
+        connect: Duration,
+        total: Duration,
+        mut tls: rustls::ClientConfig,
+    ) -> HookClient {
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(HookClient {
+        HookClient {
             policy,
             connect,
             total,
@@ -148,7 +159,7 @@ impl HookClient {
                 idle: HashMap::new(),
                 swept: Instant::now(),
             }),
-        })
+        }
     }
 
     /// Connections kept open for later requests, for tests and metrics.
@@ -336,23 +347,39 @@ impl HookClient {
                         });
                     }
                 };
+            // Each address gets its share of the connect time, so one that drops packets (an
+            // IPv6 route that goes nowhere, say) leaves time for the next.
+            let share = self.connect / addrs.len().max(1) as u32;
             let mut last = None;
             let mut stream = None;
             for addr in &addrs {
-                match tokio::net::TcpStream::connect(addr).await {
-                    Ok(s) => {
+                match tokio::time::timeout(share, tokio::net::TcpStream::connect(addr)).await {
+                    Ok(Ok(s)) => {
                         stream = Some(s);
                         break;
                     }
-                    Err(e) => last = Some((addr, e)),
+                    Ok(Err(e)) => {
+                        last = Some(Failure::NoAnswer {
+                            timed_out: false,
+                            error: format!("request failed: cannot connect to {addr}: {e}"),
+                        })
+                    }
+                    Err(_) => {
+                        last = Some(Failure::NoAnswer {
+                            timed_out: true,
+                            error: format!(
+                                "timed out: connecting to {addr} took over {} s",
+                                share.as_secs_f64()
+                            ),
+                        })
+                    }
                 }
             }
             let Some(stream) = stream else {
-                let (addr, e) = last.expect("vetted_addresses returns at least one");
-                return Err(Failure::NoAnswer {
+                return Err(last.unwrap_or_else(|| Failure::NoAnswer {
                     timed_out: false,
-                    error: format!("request failed: cannot connect to {addr}: {e}"),
-                });
+                    error: format!("request failed: {} has no address", t.host_str),
+                }));
             };
             let _ = stream.set_nodelay(true);
             if !t.https {
