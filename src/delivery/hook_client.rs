@@ -252,7 +252,7 @@ impl HookClient {
                     status,
                     timed_out: true,
                     error: format!(
-                        "timed out: the answer did not end within {} s",
+                        "the answer did not end within {} s",
                         self.total.as_secs_f64()
                     ),
                 });

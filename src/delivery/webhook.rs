@@ -436,8 +436,9 @@ fn signed(
         .collect();
     let signature =
         signing::signature_header(&keys, m.ed25519_secret.as_deref(), id, timestamp, body);
-    // The id is ours (a UUID or test_ and one) and the signature base64, so both are valid
-    // header values; an empty value would be refused by the receiver's check, not sent wrong.
+    // The id (a delivery id, or test_ and a UUID) and the base64 signature are always valid
+    // header values; were one not, it would go out empty and the receiver would refuse the
+    // delivery, rather than the worker panicking.
     let value = |s: String| HeaderValue::try_from(s).unwrap_or(HeaderValue::from_static(""));
     [
         (HeaderName::from_static("webhook-id"), value(id.to_string())),
