@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
-use common::{Backend, TestApp, TestDb};
+use common::{Backend, TestApp, TestDb, wait_until_true};
 use fantoccini::{ClientBuilder, Locator};
 use serde_json::json;
 use tangazo::clock::Clock;
@@ -51,21 +51,6 @@ fn start_chromedriver() -> (Driver, u16) {
         std::thread::sleep(StdDuration::from_millis(100));
     }
     (Driver(child), port)
-}
-
-async fn wait_for<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let started = Instant::now();
-    while started.elapsed() < StdDuration::from_secs(15) {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(StdDuration::from_millis(150)).await;
-    }
-    panic!("{what}: not within 15 s");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,7 +112,7 @@ async fn browser_write_preview_approve_publish() {
                 .click()
                 .await
                 .unwrap();
-            wait_for("logged in", || async {
+            wait_until_true("logged in", 15, async || {
                 c.current_url().await.unwrap().path() == "/console"
             })
             .await;
@@ -142,7 +127,7 @@ async fn browser_write_preview_approve_publish() {
         .click()
         .await
         .unwrap();
-    wait_for("the form", || async {
+    wait_until_true("the form", 15, async || {
         c.find(Locator::Id("title.en")).await.is_ok()
     })
     .await;
@@ -200,7 +185,7 @@ async fn browser_write_preview_approve_publish() {
         .await
         .unwrap();
     // The live preview (a little JavaScript) shows each SMS with its encoding and segments.
-    wait_for("the live SMS preview", || async {
+    wait_until_true("the live SMS preview", 15, async || {
         let html = c
             .find(Locator::Id("preview"))
             .await
@@ -233,7 +218,7 @@ async fn browser_write_preview_approve_publish() {
         .click()
         .await
         .unwrap();
-    wait_for("the saved draft", || async {
+    wait_until_true("the saved draft", 15, async || {
         c.source().await.unwrap_or_default().contains("Saved.")
     })
     .await;
@@ -257,7 +242,7 @@ async fn browser_write_preview_approve_publish() {
         .click()
         .await
         .unwrap();
-    wait_for("the refusal", || async {
+    wait_until_true("the refusal", 15, async || {
         c.source()
             .await
             .unwrap_or_default()
@@ -275,7 +260,7 @@ async fn browser_write_preview_approve_publish() {
         .click()
         .await
         .unwrap();
-    wait_for("logged out", || async {
+    wait_until_true("logged out", 15, async || {
         c.current_url().await.unwrap().path() == "/console/login"
     })
     .await;
@@ -295,7 +280,7 @@ async fn browser_write_preview_approve_publish() {
         .click()
         .await
         .unwrap();
-    wait_for("published", || async {
+    wait_until_true("published", 15, async || {
         c.source()
             .await
             .unwrap_or_default()

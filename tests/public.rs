@@ -8,23 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
-use common::{Backend, TestApp, TestDb};
+use common::{Backend, TestApp, TestDb, wait_until_true};
 use serde_json::{Value, json};
-
-async fn eventually<F, Fut>(what: &str, limit: StdDuration, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(StdDuration::from_millis(50)).await;
-    }
-    panic!("{what}: not within {limit:?}");
-}
 
 async fn a_published_notice_is_everywhere(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -100,16 +85,12 @@ async fn a_published_notice_is_everywhere(backend: Backend) {
         .await;
     assert_eq!(s, 200);
     let started = Instant::now();
-    eventually(
-        "the other instance shows the cancellation",
-        StdDuration::from_millis(2500),
-        || async {
-            other
-                .text("/maintenance.ics")
-                .await
-                .contains("STATUS:CANCELLED")
-        },
-    )
+    wait_until_true("the other instance shows the cancellation", 3, async || {
+        other
+            .text("/maintenance.ics")
+            .await
+            .contains("STATUS:CANCELLED")
+    })
     .await;
     let took = started.elapsed();
     assert!(took < StdDuration::from_millis(2500));

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use common::peers::{Child, SmsPeer};
-use common::{Backend, TestApp, TestDb};
+use common::{Backend, TestApp, TestDb, wait_until_true};
 use tangazo::clock::Clock;
 use tangazo::domain::Lang;
 use tangazo::domain::subscriber::{Address, Channel};
@@ -84,17 +84,6 @@ fn worker(app: &TestApp, sms_url: &str) -> Child {
     child
 }
 
-async fn wait_for(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
-    let started = Instant::now();
-    while !done().await {
-        assert!(
-            started.elapsed() < Duration::from_secs(secs),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn totals(app: &TestApp, id: &str) -> (i64, i64) {
     let p = app.store.delivery_progress(id).await.unwrap();
     (
@@ -144,13 +133,13 @@ async fn two_workers_share_and_stop_cleanly(backend: Backend) {
     let (app, peer, url, id) = setup(backend).await;
     let mut a = worker(&app, &url);
     let mut b = worker(&app, &url);
-    wait_for("a third of the messages", 60, async || {
+    wait_until_true("a third of the messages", 60, async || {
         peer.count() >= SUBSCRIBERS / 3
     })
     .await;
     let status = terminate(&mut a);
     assert!(status.success(), "worker exited with {status}");
-    wait_for("every delivery sent", 90, async || {
+    wait_until_true("every delivery sent", 90, async || {
         totals(&app, &id).await == (0, SUBSCRIBERS as i64)
     })
     .await;
@@ -174,7 +163,7 @@ on_both_backends!(two_workers_share_and_stop_cleanly);
 async fn kill_9_loses_nothing(backend: Backend) {
     let (app, peer, url, id) = setup(backend).await;
     let mut a = worker(&app, &url);
-    wait_for("a third of the messages", 60, async || {
+    wait_until_true("a third of the messages", 60, async || {
         peer.count() >= SUBSCRIBERS / 3
     })
     .await;
@@ -193,7 +182,7 @@ async fn kill_9_loses_nothing(backend: Backend) {
         "{unrecorded} messages out but not recorded; the worker holds at most {UNRECORDED_BOUND}"
     );
     let _b = worker(&app, &url);
-    wait_for("every delivery sent after the restart", 90, async || {
+    wait_until_true("every delivery sent after the restart", 90, async || {
         totals(&app, &id).await == (0, SUBSCRIBERS as i64)
     })
     .await;

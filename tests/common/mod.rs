@@ -142,6 +142,18 @@ pub async fn poll_until<T>(
     }
 }
 
+/// [`poll_until`] for a check that only says yes or no.
+pub async fn wait_until_true(what: &str, secs: u64, mut check: impl AsyncFnMut() -> bool) {
+    poll_until(what, secs, async || {
+        if check().await {
+            Ok(())
+        } else {
+            Err(format!("not within {secs} s"))
+        }
+    })
+    .await
+}
+
 pub struct TestApp {
     pub url: String,
     pub client: reqwest::Client,
