@@ -841,7 +841,13 @@ async fn hook(State(peer): State<HookPeer>) -> StatusCode {
 impl HookPeer {
     async fn serve(self) -> String {
         let app = Router::new().route("/hook", post(hook)).with_state(self);
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // A backlog of 4,096 rather than tokio's 128: at 256 in flight the clients open 256
+        // connections at once, and past 128 the kernel drops their SYNs, which are sent again
+        // a second later (a whole run then measured that second, not the client).
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(4096).unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         url
