@@ -35,9 +35,10 @@
 //!    (target ≥ 0.7). With the instant receiver the same run is also set against a bare hyper
 //!    loop (the same bodies over as many connections of hyper's connection API, which Tangazo's
 //!    webhook client is built on): a stricter baseline than the issue's, since a bare hyper
-//!    request costs about half of a reqwest one. Then the same against receivers that take a few milliseconds per request
-//!    (`BENCH_RECEIVER_MS`, 2 and 5), which show from what latency on the receiver is the limit
-//!    rather than the engine, and against one that takes 100 ms, where the ideal is
+//!    request costs about half of a reqwest one. Then the same against receivers that take a
+//!    few milliseconds per request (`BENCH_RECEIVER_MS`, 2 and 5), which show from what
+//!    latency on the receiver is the limit rather than the engine, and against one that takes
+//!    100 ms, where the ideal is
 //!    concurrency / 0.1 s. Each run also prints the CPU time the process used per
 //!    message (all threads: worker, receiver, SQLite), which shows where the cores went. The
 //!    drain ends when the receiver has everything and no row is pending (the receiver's count is
@@ -1125,8 +1126,6 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
             target: None,
         });
         assert_eq!(peer.requests.load(Ordering::SeqCst), n);
-    }
-    if delay.is_zero() {
         requeue(&mut conn, true, "webhook").await;
         rows.push(send_path_alone(&ctx, &peer, n, bare, Keep::Nothing).await);
         requeue(&mut conn, true, "webhook").await;
