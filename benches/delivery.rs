@@ -29,7 +29,7 @@
 //!
 //! 5. **Webhooks**: W = E endpoints (`BENCH_ENDPOINTS`, 100) × U notices (`BENCH_NOTICES`, 20)
 //!    deliveries, in a database of their own, drained by the real webhook worker (signing, the
-//!    SSRF-vetting resolver, attempt records) to an in-process receiver answering 204, with
+//!    SSRF-vetting client, attempt records) to an in-process receiver answering 204, with
 //!    `webhook.concurrency` = `BENCH_WEBHOOK_CONCURRENCY` (32): deliveries/s. Baseline: a bare
 //!    reqwest loop POSTing the same W bodies with the same concurrency to the same receiver
 //!    (target ≥ 0.7). With the instant receiver the same run is also set against a bare hyper
