@@ -156,18 +156,7 @@ impl WebhookChannel {
         }
         let url = match ssrf::check_url(&m.url, self.policy) {
             Ok(u) => u,
-            Err(reason) => {
-                let _ = self
-                    .ctx
-                    .store
-                    .endpoint_refused(&job.endpoint_id, &reason)
-                    .await;
-                self.health(&job.endpoint_id, &m, false).await;
-                return (
-                    Outcome::retry(format!("refused before sending: {reason}")),
-                    None,
-                );
-            }
+            Err(reason) => return self.refused(&job.endpoint_id, &m, &reason).await,
         };
         if let Err((wait, why)) = self.pace(&job.endpoint_id, m.rate_limit).await {
             let reason = format!("not sent yet: {why}");
@@ -181,18 +170,7 @@ impl WebhookChannel {
             .await;
         let reply = match sent {
             Ok(r) => r,
-            Err(Failure::Refused(why)) => {
-                let _ = self
-                    .ctx
-                    .store
-                    .endpoint_refused(&job.endpoint_id, &why)
-                    .await;
-                self.health(&job.endpoint_id, &m, false).await;
-                return (
-                    Outcome::retry(format!("refused before sending: {why}")),
-                    None,
-                );
-            }
+            Err(Failure::Refused(why)) => return self.refused(&job.endpoint_id, &m, &why).await,
             // "timed out: …", "request failed: …" or "TLS handshake failed: …".
             Err(Failure::NoAnswer { error, .. }) => {
                 self.health(&job.endpoint_id, &m, false).await;
@@ -258,6 +236,17 @@ impl WebhookChannel {
             _ => Outcome::retry(format!("HTTP {code}")),
         };
         (outcome, answer)
+    }
+
+    /// A request refused before it left (the URL or an address it resolves to): shown on the
+    /// endpoint, counted against its health, and retried on the schedule.
+    async fn refused(&self, id: &str, m: &SigningMaterial, why: &str) -> (Outcome, Option<Answer>) {
+        let _ = self.ctx.store.endpoint_refused(id, why).await;
+        self.health(id, m, false).await;
+        (
+            Outcome::retry(format!("refused before sending: {why}")),
+            None,
+        )
     }
 
     fn forget(&self, id: &str) {
