@@ -445,29 +445,6 @@ async fn connections_are_kept_reused_and_replaced() {
     }
 }
 
-/// Answers one request per connection with `200 ok` and then closes it, without saying so in a
-/// `Connection: close` header.
-async fn one_request_per_connection() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = sock.read(&mut buf).await;
-                let _ = sock
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-                    .await;
-                let _ = sock.shutdown().await;
-            });
-        }
-    });
-    addr
-}
-
 #[tokio::test]
 async fn answers_are_read_up_to_the_limit_and_their_start_kept() {
     let server = serve(
@@ -508,9 +485,10 @@ async fn answers_are_read_up_to_the_limit_and_their_start_kept() {
     assert_eq!(call("/small", 5, 11).await, ("short".to_string(), 11, true));
 }
 
-/// Accepts and reads the request, then stalls: after headers announcing a body it never sends,
-/// or before answering at all.
-async fn stalling_server(send_headers: bool) -> SocketAddr {
+/// A raw HTTP/1.1 server on loopback: for each connection it reads the request, writes
+/// `answer` (which may be nothing), and then either stalls for a minute or closes the
+/// connection without having said so in a `Connection: close` header.
+async fn raw_server(answer: &'static [u8], stall: bool) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -521,17 +499,32 @@ async fn stalling_server(send_headers: bool) -> SocketAddr {
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
                 let _ = sock.read(&mut buf).await;
-                if send_headers {
-                    let _ = sock
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npart")
-                        .await;
+                let _ = sock.write_all(answer).await;
+                if stall {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                } else {
+                    let _ = sock.shutdown().await;
                 }
-                tokio::time::sleep(Duration::from_secs(60)).await;
-                drop(sock);
             });
         }
     });
     addr
+}
+
+/// Answers one request per connection with `200 ok` and then closes it.
+async fn one_request_per_connection() -> SocketAddr {
+    raw_server(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", false).await
+}
+
+/// Accepts and reads the request, then stalls: after headers announcing a body it never sends,
+/// or before answering at all.
+async fn stalling_server(send_headers: bool) -> SocketAddr {
+    let answer: &'static [u8] = if send_headers {
+        b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npart"
+    } else {
+        b""
+    };
+    raw_server(answer, true).await
 }
 
 fn one_second() -> HookClient {

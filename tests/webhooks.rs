@@ -190,6 +190,20 @@ async fn deliveries(app: &TestApp, token: &str, endpoint: &str) -> Vec<Value> {
     v["deliveries"].as_array().unwrap().clone()
 }
 
+/// Every attempt at one delivery, as the API lists them.
+async fn attempts(app: &TestApp, token: &str, endpoint: &str, delivery: &str) -> Vec<Value> {
+    let (s, v) = app
+        .api(
+            "GET",
+            &format!("/endpoints/{endpoint}/deliveries/{delivery}/attempts"),
+            token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    v["attempts"].as_array().unwrap().clone()
+}
+
 fn verify(secret: &str, got: &Got) -> Result<(), String> {
     let wh = standardwebhooks::Webhook::new(secret).map_err(|e| format!("{e:?}"))?;
     wh.verify(&got.body, &got.headers)
@@ -376,17 +390,9 @@ async fn signed_in_order_with_rotation(backend: Backend) {
     assert_eq!(list.len(), 4);
     assert!(list.iter().all(|d| d["state"] == "sent"), "{list:?}");
     let did = list[0]["id"].as_str().unwrap();
-    let (s, a) = app
-        .api(
-            "GET",
-            &format!("/endpoints/{ep}/deliveries/{did}/attempts"),
-            &token,
-            None,
-        )
-        .await;
-    assert_eq!(s, 200, "{a}");
-    assert_eq!(a["attempts"][0]["status_code"], 204, "{a}");
-    assert_eq!(a["attempts"][0]["outcome"], "sent");
+    let a = attempts(&app, &token, &ep, did).await;
+    assert_eq!(a[0]["status_code"], 204, "{a:?}");
+    assert_eq!(a[0]["outcome"], "sent");
 
     // Replaying one delivery sends it again with the same webhook-id.
     let (s, _) = app
@@ -405,24 +411,16 @@ async fn signed_in_order_with_rotation(backend: Backend) {
     assert_eq!(receiver.on("ok")[4].headers["webhook-id"], did);
     // Both sends are in its history: the first kept on the row moved to the attempts when it
     // was queued again, so the second did not overwrite it.
-    let attempts = poll_until("the replay's attempt", 20, async || {
-        let (_, a) = app
-            .api(
-                "GET",
-                &format!("/endpoints/{ep}/deliveries/{did}/attempts"),
-                &token,
-                None,
-            )
-            .await;
-        let list = a["attempts"].as_array().cloned().unwrap_or_default();
+    let history = poll_until("the replay's attempt", 20, async || {
+        let list = attempts(&app, &token, &ep, did).await;
         if list.len() == 2 {
             Ok(list)
         } else {
-            Err(a.to_string())
+            Err(format!("{list:?}"))
         }
     })
     .await;
-    let seen: Vec<(i64, &str, i64)> = attempts
+    let seen: Vec<(i64, &str, i64)> = history
         .iter()
         .map(|a| {
             (
@@ -432,12 +430,12 @@ async fn signed_in_order_with_rotation(backend: Backend) {
             )
         })
         .collect();
-    assert_eq!(seen, [(1, "sent", 204), (2, "sent", 204)], "{attempts:?}");
+    assert_eq!(seen, [(1, "sent", 204), (2, "sent", 204)], "{history:?}");
     assert!(
-        attempts
+        history
             .iter()
             .all(|a| a["worker"].as_str().is_some_and(|w| !w.is_empty())),
-        "{attempts:?}"
+        "{history:?}"
     );
 
     // Another biller's token sees nothing of this endpoint and cannot reach staff routes.
@@ -522,18 +520,11 @@ async fn failure_modes(backend: Backend) {
         async move {
             let d = deliveries(app, &token, &id).await.remove(0);
             let did = d["id"].as_str().unwrap().to_string();
-            let (_, a) = app
-                .api(
-                    "GET",
-                    &format!("/endpoints/{id}/deliveries/{did}/attempts"),
-                    &token,
-                    None,
-                )
-                .await;
+            let a = attempts(app, &token, &id, &did).await;
             let (_, e) = app
                 .api("GET", &format!("/endpoints/{id}"), &token, None)
                 .await;
-            (d, a["attempts"].as_array().unwrap().clone(), e)
+            (d, a, e)
         }
     };
     // 410: failed at once, endpoint disabled with the reason.
@@ -769,15 +760,7 @@ async fn a_long_retry_after_waits_in_the_queue(backend: Backend) {
             chrono::DateTime::parse_from_rfc3339(d["next_attempt_at"].as_str().unwrap()).unwrap();
         assert!(next >= hour, "{d}");
         let did = d["id"].as_str().unwrap();
-        let (_, a) = app
-            .api(
-                "GET",
-                &format!("/endpoints/{paused_ep}/deliveries/{did}/attempts"),
-                &paused,
-                None,
-            )
-            .await;
-        let a = a["attempts"].as_array().unwrap();
+        let a = attempts(&app, &paused, &paused_ep, did).await;
         if d["event"] == "maintenance.scheduled" {
             assert_eq!(d["attempts"], 1, "{d}");
             assert_eq!(a.len(), 1);
