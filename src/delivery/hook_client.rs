@@ -77,21 +77,6 @@ pub enum Failure {
     },
 }
 
-impl Failure {
-    pub fn timed_out(&self) -> bool {
-        matches!(
-            self,
-            Failure::NoAnswer {
-                timed_out: true,
-                ..
-            } | Failure::Unfinished {
-                timed_out: true,
-                ..
-            }
-        )
-    }
-}
-
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -162,7 +147,7 @@ impl HookClient {
         }
     }
 
-    /// Connections kept open for later requests, for tests and metrics.
+    /// Connections kept open for later requests (the tests look at it).
     pub fn idle_connections(&self) -> usize {
         self.pool
             .lock()
