@@ -296,7 +296,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         .min(chunk_size * channel.concurrency().max(1) * 2)
         .max(1);
     let backoff = channel.backoff(Backoff::from_settings(&ctx.settings.raw.delivery));
-    let mut messages: HashMap<(String, String), UpdateMessage> = HashMap::new();
+    let mut messages: Renderings = HashMap::new();
     // Results are recorded by a task of their own while the next chunks are sent; it wakes
     // the claim loop after each write, because a recorded row can free a later one (webhooks
     // keep a notice's updates in order per endpoint).
@@ -440,26 +440,22 @@ async fn record(
     }
 }
 
-/// Loads the renderings of updates not seen yet; the cache is small (an update has a few
-/// renderings) and is emptied when it grows, so memory stays bounded.
+/// Renderings kept by update and language; the cache is small (an update has a few renderings)
+/// and is emptied when it grows past this, so memory stays bounded.
+const KEPT_RENDERINGS: usize = 512;
+
+type Renderings = HashMap<(String, String), UpdateMessage>;
+
+/// Loads the renderings of updates not seen yet into `cache`.
 async fn load_messages(
     ctx: &Ctx,
     channel: &str,
     claimed: &[Claimed],
-    cache: &mut HashMap<(String, String), UpdateMessage>,
+    cache: &mut Renderings,
 ) -> anyhow::Result<()> {
-    let mut missing: Vec<String> = claimed
-        .iter()
-        .filter(|c| !cache.contains_key(&(c.update_id.clone(), c.language.clone())))
-        .map(|c| c.update_id.clone())
-        .collect();
-    missing.sort();
-    missing.dedup();
+    let missing = missing_updates(claimed, cache);
     if missing.is_empty() {
         return Ok(());
-    }
-    if cache.len() > 512 {
-        cache.clear();
     }
     for ((update, ch, lang), m) in ctx.store.update_messages(&missing).await? {
         if ch == channel {
@@ -467,6 +463,24 @@ async fn load_messages(
         }
     }
     Ok(())
+}
+
+/// The updates of `claimed` whose renderings `cache` lacks, after emptying it if it has grown
+/// past [`KEPT_RENDERINGS`]: emptied first, so a batch whose renderings were partly cached
+/// has them all read again (emptied after, the cached ones were lost and their deliveries
+/// failed with "no rendering stored").
+fn missing_updates(claimed: &[Claimed], cache: &mut Renderings) -> Vec<String> {
+    if cache.len() > KEPT_RENDERINGS {
+        cache.clear();
+    }
+    let mut missing: Vec<String> = claimed
+        .iter()
+        .filter(|c| !cache.contains_key(&(c.update_id.clone(), c.language.clone())))
+        .map(|c| c.update_id.clone())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    missing
 }
 
 struct Batch<'a, C: Channel> {
@@ -488,7 +502,7 @@ impl<C: Channel> Batch<'_, C> {
     async fn dispatch(
         &self,
         claimed: Vec<Claimed>,
-        messages: &HashMap<(String, String), UpdateMessage>,
+        messages: &Renderings,
         in_flight: &mut JoinSet<()>,
     ) {
         let ctx = self.ctx;
@@ -674,4 +688,65 @@ pub fn spawn_all(ctx: Ctx, cancel: CancellationToken) -> Vec<tokio::task::JoinHa
         }));
     }
     handles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claimed(update: &str, language: &str) -> Claimed {
+        Claimed {
+            id: format!("{update}-{language}"),
+            notice_id: "n".into(),
+            reference: "TGZ-1".into(),
+            update_id: update.into(),
+            sequence: 1,
+            event: "notice.published".into(),
+            language: language.into(),
+            attempt: 1,
+            subscriber_id: None,
+            endpoint_id: None,
+            address: None,
+            lease_owner: "claim".into(),
+            lease_until: Utc::now(),
+        }
+    }
+
+    fn rendering() -> UpdateMessage {
+        UpdateMessage {
+            channel: "sms".into(),
+            language: "en".into(),
+            subject: String::new(),
+            text: "text".into(),
+            html: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_cache_short_of_its_limit_reads_only_what_it_lacks() {
+        let mut cache: Renderings = HashMap::new();
+        cache.insert(("u1".into(), "en".into()), rendering());
+        let batch = [
+            claimed("u1", "en"),
+            claimed("u2", "en"),
+            claimed("u2", "sw"),
+        ];
+        assert_eq!(missing_updates(&batch, &mut cache), vec!["u2".to_string()]);
+        assert_eq!(cache.len(), 1, "nothing was dropped");
+    }
+
+    #[test]
+    fn a_cache_emptied_for_its_size_reads_again_what_it_held() {
+        let mut cache: Renderings = (0..=KEPT_RENDERINGS)
+            .map(|i| ((format!("old{i}"), "en".to_string()), rendering()))
+            .collect();
+        cache.insert(("u1".into(), "en".into()), rendering());
+        let batch = [claimed("u1", "en"), claimed("u2", "en")];
+        // u1 was cached, but the cache is emptied: it must be read again with u2.
+        assert_eq!(
+            missing_updates(&batch, &mut cache),
+            vec!["u1".to_string(), "u2".to_string()]
+        );
+        assert!(cache.is_empty());
+    }
 }
