@@ -958,15 +958,15 @@ async fn replay_recover_and_test_ping(backend: Backend) {
         app.advance_when_idle(Span::seconds(2)).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let (s, _) = app
-        .api(
-            "PATCH",
-            &format!("/endpoints/{ep}"),
-            &token,
-            Some(json!({"url": format!("{base}/ok")})),
-        )
-        .await;
-    assert_eq!(s, 200);
+    let failed = deliveries(&app, &token, &ep)
+        .await
+        .into_iter()
+        .find(|d| d["state"] == "failed")
+        .unwrap();
+    let id = failed["id"].as_str().unwrap().to_string();
+    assert_eq!(attempts(&app, &token, &ep, &id).await.len(), 3, "{failed}");
+    // Recovered while still broken, it gets the whole schedule again: its next failure is
+    // retried, not the end of it.
     let (s, v) = app
         .api(
             "POST",
@@ -976,10 +976,38 @@ async fn replay_recover_and_test_ping(backend: Backend) {
         )
         .await;
     assert_eq!((s, v["queued"].as_i64()), (200, Some(1)), "{v}");
-    wait_until("the recovered delivery", &app, Span::zero(), || {
-        receiver.on("ok").len() >= 3
-    })
-    .await;
+    let started = Instant::now();
+    while attempts(&app, &token, &ep, &id).await.len() < 4 {
+        assert!(started.elapsed() < Duration::from_secs(20));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let again = deliveries(&app, &token, &ep)
+        .await
+        .into_iter()
+        .find(|d| d["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(
+        again["state"], "pending",
+        "retried after its first new failure: {again}"
+    );
+    let (s, _) = app
+        .api(
+            "PATCH",
+            &format!("/endpoints/{ep}"),
+            &token,
+            Some(json!({"url": format!("{base}/ok")})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let started = Instant::now();
+    while receiver.on("ok").len() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the recovered delivery"
+        );
+        app.advance_when_idle(Span::seconds(2)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // A service filter: a notice on other services is not sent.
     let (s, v) = app
@@ -988,6 +1016,24 @@ async fn replay_recover_and_test_ping(backend: Backend) {
     assert_eq!(s, 201, "{v}");
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(receiver.on("ok").len(), 3);
+    // `null` drops the filter (an absent field would keep it): the next such notice is sent.
+    let (s, v) = app
+        .api(
+            "PATCH",
+            &format!("/endpoints/{ep}"),
+            &token,
+            Some(json!({"services": null})),
+        )
+        .await;
+    assert_eq!((s, &v["services"]), (200, &Value::Null), "{v}");
+    let (s, v) = app
+        .api("POST", "/notices", &app.publisher, Some(json!({"kind": "incident", "title": {"en": "Agents slower", "sw": "Mawakala polepole zaidi"}, "affected": [{"service": "agent-cash", "impact": "degraded_performance"}], "publish": true})))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    wait_until("the notice on another service", &app, Span::zero(), || {
+        receiver.on("ok").len() >= 4
+    })
+    .await;
 }
 
 on_both_backends!(replay_recover_and_test_ping);

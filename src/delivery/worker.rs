@@ -650,13 +650,13 @@ fn finish_of(
             if throttled {
                 pace.pause_for(retry_after.unwrap_or(Duration::from_secs(1)));
             }
-            match backoff.next(d.attempt, retry_after) {
+            match backoff.next(d.tries, retry_after) {
                 Next::RetryIn(delay) => Finish::Retry {
                     at: now + chrono::Duration::from_std(delay).unwrap_or_default(),
                     error,
                 },
                 Next::GiveUp => Finish::Failed {
-                    error: format!("gave up after {} attempts: {error}", d.attempt),
+                    error: format!("gave up after {} attempts: {error}", d.tries),
                 },
             }
         }
@@ -704,6 +704,7 @@ mod tests {
             event: "notice.published".into(),
             language: language.into(),
             attempt: 1,
+            tries: 1,
             subscriber_id: None,
             endpoint_id: None,
             address: None,

@@ -783,7 +783,7 @@ impl Store {
         .await?;
         let n = sqlx::query(AssertSqlSafe(format!(
             "UPDATE deliveries SET state = 'pending', next_attempt_at = $3, finished_at = NULL, \
-             lease_owner = NULL, lease_until = NULL, sent_worker = NULL, sent_started_at = NULL, \
+             retry_base = attempts, lease_owner = NULL, lease_until = NULL, sent_worker = NULL, sent_started_at = NULL, \
              sent_latency_ms = NULL, sent_status_code = NULL, sent_response = NULL \
              WHERE channel = 'webhook' AND {filter}"
         )))

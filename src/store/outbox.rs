@@ -39,6 +39,9 @@ pub struct Claimed {
     pub language: String,
     /// 1 for the first try; counts claims, so a try lost in a crash still counts.
     pub attempt: i64,
+    /// Tries since the delivery was last queued again by hand (replay, recover), which the
+    /// retry schedule counts; `attempt` before any such requeue.
+    pub tries: i64,
     pub subscriber_id: Option<String>,
     pub endpoint_id: Option<String>,
     /// The subscriber's address or the endpoint's URL; `None` when the subscriber was erased
@@ -229,6 +232,7 @@ struct ClaimedRow {
     event: String,
     language: String,
     attempt: i64,
+    tries: i64,
     subscriber_id: Option<String>,
     endpoint_id: Option<String>,
     address: Option<String>,
@@ -268,6 +272,7 @@ impl Store {
             ("event", "d.event"),
             ("language", "d.language"),
             ("attempt", "d.attempts + 1"),
+            ("tries", "d.attempts + 1 - d.retry_base"),
             ("subscriber_id", "d.subscriber_id"),
             ("endpoint_id", "d.endpoint_id"),
             (
@@ -286,7 +291,7 @@ impl Store {
         // change, so the text is prepared once).
         let due = format!(
             "SELECT {rows} FROM (SELECT d.id, d.notice_id, d.update_id, d.sequence, d.event, \
-               d.language, d.attempts, d.subscriber_id, d.endpoint_id FROM deliveries d \
+               d.language, d.attempts, d.retry_base, d.subscriber_id, d.endpoint_id FROM deliveries d \
                WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2{webhook_rules} \
                ORDER BY d.next_attempt_at LIMIT {limit}{}) d",
             self.backend.skip_locked()
@@ -328,6 +333,7 @@ impl Store {
                 event: r.event,
                 language: r.language,
                 attempt: r.attempt,
+                tries: r.tries,
                 subscriber_id: r.subscriber_id,
                 endpoint_id: r.endpoint_id,
                 address: r.address,

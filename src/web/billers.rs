@@ -150,12 +150,22 @@ pub struct EndpointIn {
     pub url: Option<String>,
     pub description: Option<String>,
     pub event_types: Option<Vec<String>>,
-    /// `null` or absent on create: every service.
+    /// `null` (or absent on create): every service; absent on a patch: unchanged.
+    #[serde(default, deserialize_with = "present")]
     pub services: Option<Option<Vec<String>>>,
     pub rate_limit: Option<i64>,
     pub contact_email: Option<String>,
     /// Also sign with ed25519 (`v1a`); only on create.
     pub ed25519: Option<bool>,
+}
+
+/// A field that was sent, even as `null` (serde reads a `null` `Option<Option<_>>` as absent).
+fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 impl EndpointIn {
