@@ -629,6 +629,44 @@ async fn failure_modes(backend: Backend) {
         }
     })
     .await;
+
+    // Mended and enabled with replay: what gave up during the failing run goes out again, and
+    // what was waiting for the endpoint goes out too.
+    let ep = &eps["broken"];
+    let (s, v) = app
+        .api(
+            "PATCH",
+            &format!("/endpoints/{ep}"),
+            &token,
+            Some(json!({"url": format!("{base}/ok")})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/enable"),
+            &token,
+            Some(json!({"replay": true})),
+        )
+        .await;
+    assert_eq!((s, v["replayed"].as_i64()), (200, Some(1)), "{v}");
+    let started = Instant::now();
+    while receiver.on("ok").len() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            deliveries(&app, &token, ep).await
+        );
+        app.advance_when_idle(Span::seconds(2)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let states: Vec<Value> = deliveries(&app, &token, ep)
+        .await
+        .iter()
+        .map(|d| d["state"].clone())
+        .collect();
+    assert_eq!(states, vec![json!("sent"), json!("sent")]);
 }
 
 on_both_backends!(failure_modes);

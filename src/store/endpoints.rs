@@ -584,7 +584,8 @@ impl Store {
     }
 
     /// Enables an endpoint again. With `replay`, every update published while it was disabled
-    /// that matches its filters is queued for it (in the same transaction); returns how many.
+    /// that matches its filters is queued for it, and every delivery to it that failed since
+    /// its run of failures began (in the same transaction); returns how many.
     pub async fn enable_endpoint(
         &self,
         id: &str,
@@ -593,14 +594,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let disabled_at: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT disabled_at FROM endpoints WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(disabled_at) = disabled_at else {
+        let row = sqlx::query("SELECT disabled_at, failing_since FROM endpoints WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
             return Err(StoreError::NotFound);
         };
+        let disabled_at: Option<i64> = row.try_get(0)?;
+        let failing_since: Option<i64> = row.try_get(1)?;
         sqlx::query(
             "UPDATE endpoints SET enabled = 1, disabled_reason = NULL, disabled_at = NULL, \
              failing_since = NULL, updated_at = $2 WHERE id = $1",
@@ -630,6 +632,17 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        }
+        // An endpoint disabled for failing also missed what gave up during that run.
+        if replay && let Some(since) = failing_since {
+            queued += requeue_in(
+                &mut tx,
+                "endpoint_id = $1 AND state = 'failed' AND finished_at >= CAST($2 AS BIGINT)",
+                id,
+                &since.to_string(),
+                now,
+            )
+            .await?;
         }
         audit_note(
             &mut tx,
@@ -767,32 +780,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        // A sent attempt kept on its row moves to the attempts first, so the next send cannot
-        // overwrite it.
-        sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, latency_ms, \
-             outcome, provider_id, error, status_code, response) \
-             SELECT id, attempts, sent_worker, sent_started_at, sent_latency_ms, 'sent', provider_id, \
-             NULL, sent_status_code, sent_response FROM deliveries \
-             WHERE channel = 'webhook' AND {filter} AND sent_started_at IS NOT NULL \
-             ON CONFLICT DO NOTHING"
-        )))
-        .bind(endpoint_id)
-        .bind(arg)
-        .execute(&mut *tx)
-        .await?;
-        let n = sqlx::query(AssertSqlSafe(format!(
-            "UPDATE deliveries SET state = 'pending', next_attempt_at = $3, finished_at = NULL, \
-             retry_base = attempts, lease_owner = NULL, lease_until = NULL, sent_worker = NULL, sent_started_at = NULL, \
-             sent_latency_ms = NULL, sent_status_code = NULL, sent_response = NULL \
-             WHERE channel = 'webhook' AND {filter}"
-        )))
-        .bind(endpoint_id)
-        .bind(arg)
-        .bind(ms(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let n = requeue_in(&mut tx, filter, endpoint_id, arg, now).await?;
         audit_note(
             &mut tx,
             actor,
@@ -901,4 +889,42 @@ async fn audit_note(
         now,
     )
     .await
+}
+
+/// Queues the webhook deliveries `filter` picks again (`$1` the endpoint, `$2` `arg`), each
+/// with the whole retry schedule; returns how many.
+async fn requeue_in(
+    tx: &mut sqlx::AnyConnection,
+    filter: &str,
+    endpoint_id: &str,
+    arg: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    // A sent attempt kept on its row moves to the attempts first, so the next send cannot
+    // overwrite it.
+    sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, latency_ms, \
+             outcome, provider_id, error, status_code, response) \
+             SELECT id, attempts, sent_worker, sent_started_at, sent_latency_ms, 'sent', provider_id, \
+             NULL, sent_status_code, sent_response FROM deliveries \
+             WHERE channel = 'webhook' AND {filter} AND sent_started_at IS NOT NULL \
+             ON CONFLICT DO NOTHING"
+        )))
+        .bind(endpoint_id)
+        .bind(arg)
+        .execute(&mut *tx)
+        .await?;
+    let n = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE deliveries SET state = 'pending', next_attempt_at = $3, finished_at = NULL, \
+             retry_base = attempts, lease_owner = NULL, lease_until = NULL, sent_worker = NULL, sent_started_at = NULL, \
+             sent_latency_ms = NULL, sent_status_code = NULL, sent_response = NULL \
+             WHERE channel = 'webhook' AND {filter}"
+        )))
+        .bind(endpoint_id)
+        .bind(arg)
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    Ok(n)
 }
