@@ -63,7 +63,7 @@ impl Receiver {
 /// `/ok` 204; `/gone` 410; `/slow` 429 with Retry-After once, then 200; `/moved` 302 to `/ok`;
 /// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/stall` not even headers; `/pause`
 /// 429 with Retry-After an hour once, then 204; `/nul` 200 with a NUL byte in its answer;
-/// `/broken` 500 always.
+/// `/broken` 500 always; `/s502`, `/s503` and `/s504` that status with Retry-After once, then 200.
 async fn receive(
     State(r): State<Receiver>,
     Path(kind): Path<String>,
@@ -106,6 +106,13 @@ async fn receive(
             .into_response(),
         "pause" => StatusCode::NO_CONTENT.into_response(),
         "nul" => (StatusCode::OK, "ok\0done").into_response(),
+        "s502" | "s503" | "s504" if n == 1 => (
+            StatusCode::from_u16(kind[1..].parse().unwrap()).unwrap(),
+            [("retry-after", "1")],
+            "busy",
+        )
+            .into_response(),
+        "s502" | "s503" | "s504" => (StatusCode::OK, "thanks").into_response(),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "upstream down").into_response(),
     }
 }
@@ -491,8 +498,15 @@ async fn failure_modes(backend: Backend) {
     .await;
     let (_, token) = biller(&app, "Kenya Power").await;
     let mut eps = HashMap::new();
-    for kind in ["gone", "slow", "moved", "huge", "hang", "nul", "broken"] {
-        let (id, _) = endpoint(&app, &token, &format!("{base}/{kind}"), json!({})).await;
+    let resetting = resetting_server().await;
+    for kind in [
+        "gone", "slow", "moved", "huge", "hang", "nul", "broken", "s502", "s503", "s504", "reset",
+    ] {
+        let url = match kind {
+            "reset" => format!("{resetting}/reset"),
+            _ => format!("{base}/{kind}"),
+        };
+        let (id, _) = endpoint(&app, &token, &url, json!({})).await;
         eps.insert(kind, id);
     }
     app.publish_window("Core upgrade", 24, 4).await;
@@ -541,6 +555,26 @@ async fn failure_modes(backend: Backend) {
     assert_eq!(d["state"], "sent", "{d}");
     let codes: Vec<&Value> = attempts.iter().map(|a| &a["status_code"]).collect();
     assert_eq!(codes, [&json!(429), &json!(200)]);
+    // 502, 503 and 504 with Retry-After, like 429: retried, then sent.
+    for kind in ["s502", "s503", "s504"] {
+        let (d, attempts, _) = state_of(kind).await;
+        assert_eq!(d["state"], "sent", "{d}");
+        let codes: Vec<&Value> = attempts.iter().map(|a| &a["status_code"]).collect();
+        assert_eq!(
+            codes,
+            [&json!(kind[1..].parse::<u16>().unwrap()), &json!(200)]
+        );
+    }
+    // A connection reset after the request: no answer, retried, then failed with the reason.
+    let (d, attempts, _) = state_of("reset").await;
+    assert_eq!(d["state"], "failed", "{d}");
+    assert_eq!(attempts.len(), 3, "the whole schedule: {attempts:?}");
+    assert!(
+        attempts
+            .iter()
+            .all(|a| a["status_code"].is_null() && a["error"].as_str().unwrap().contains("reset")),
+        "{attempts:?}"
+    );
     // 3xx is a failure and never followed.
     let (d, attempts, _) = state_of("moved").await;
     assert_eq!(d["state"], "failed");
@@ -670,6 +704,24 @@ async fn failure_modes(backend: Backend) {
 }
 
 on_both_backends!(failure_modes);
+
+/// Reads the start of each request, then resets the connection (RST, not FIN), answering
+/// nothing.
+async fn resetting_server() -> String {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                stream.set_zero_linger().unwrap();
+            });
+        }
+    });
+    url
+}
 
 /// One biller's endpoint that never answers holds one request, not the others: a second biller
 /// gets every update of the notice, in order, while the first request is still waiting.
