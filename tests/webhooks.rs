@@ -469,6 +469,50 @@ async fn signed_in_order_with_rotation(backend: Backend) {
         )
         .await;
     assert_eq!(s, 404);
+    // Nor any other of its routes: each answers 404 and changes nothing.
+    let delivery = deliveries(&app, &token, &ep).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = receiver.got.lock().unwrap().len();
+    let tried = attempts(&app, &token, &ep, &delivery).await.len();
+    let since = json!({"since": "2020-01-01T00:00:00Z"});
+    for (method, path, body) in [
+        ("GET", format!("/endpoints/{ep}/deliveries"), None),
+        (
+            "GET",
+            format!("/endpoints/{ep}/deliveries/{delivery}/attempts"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/endpoints/{ep}/deliveries/{delivery}/replay"),
+            None,
+        ),
+        ("POST", format!("/endpoints/{ep}/recover"), Some(since)),
+        ("POST", format!("/endpoints/{ep}/test"), None),
+        (
+            "POST",
+            format!("/endpoints/{ep}/disable"),
+            Some(json!({"reason": "x"})),
+        ),
+        ("POST", format!("/endpoints/{ep}/enable"), Some(json!({}))),
+        ("DELETE", format!("/endpoints/{ep}"), None),
+    ] {
+        let (s, v) = app.api(method, &path, &other, body).await;
+        assert_eq!(s, 404, "{method} {path}: {v}");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        receiver.got.lock().unwrap().len(),
+        before,
+        "nothing was sent"
+    );
+    let (s, e) = app
+        .api("GET", &format!("/endpoints/{ep}"), &token, None)
+        .await;
+    assert_eq!((s, &e["enabled"]), (200, &json!(true)), "{e}");
+    assert_eq!(attempts(&app, &token, &ep, &delivery).await.len(), tried);
     let (s, v) = app.api("GET", "/endpoints", &other, None).await;
     assert_eq!((s, v["endpoints"].as_array().unwrap().len()), (200, 0));
     let (s, _) = app.api("GET", "/notices", &other, None).await;
