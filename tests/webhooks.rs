@@ -1172,6 +1172,128 @@ async fn replay_recover_and_test_ping(backend: Backend) {
 
 on_both_backends!(replay_recover_and_test_ping);
 
+/// Whether one of the `v1` signatures is the reference library's for `secret`, whatever the
+/// timestamp (its `verify` refuses one more than 5 minutes from the wall clock, and the test
+/// clock has moved on a day).
+fn signed_with(secret: &str, got: &Got) -> bool {
+    let header = |name: &str| got.headers[name].to_str().unwrap().to_string();
+    let expected = standardwebhooks::Webhook::new(secret)
+        .unwrap()
+        .sign(
+            &header("webhook-id"),
+            header("webhook-timestamp").parse().unwrap(),
+            &got.body,
+        )
+        .unwrap();
+    header("webhook-signature")
+        .split(' ')
+        .any(|s| s == expected)
+}
+
+/// The `v1a` value of a `webhook-signature` header checked against a `whpk_` public key.
+fn verify_v1a(public: &str, got: &Got) -> Result<(), String> {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let header = |name: &str| got.headers[name].to_str().unwrap().to_string();
+    let key: [u8; 32] = STANDARD
+        .decode(public.strip_prefix("whpk_").ok_or("no whpk_ prefix")?)
+        .map_err(|e| e.to_string())?
+        .try_into()
+        .map_err(|_| "not 32 bytes")?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|e| e.to_string())?;
+    let signatures = header("webhook-signature");
+    let v1a = signatures
+        .split(' ')
+        .find_map(|s| s.strip_prefix("v1a,"))
+        .ok_or("no v1a signature")?;
+    let signature: [u8; 64] = STANDARD
+        .decode(v1a)
+        .map_err(|e| e.to_string())?
+        .try_into()
+        .map_err(|_| "not 64 bytes")?;
+    let mut signed =
+        format!("{}.{}.", header("webhook-id"), header("webhook-timestamp")).into_bytes();
+    signed.extend_from_slice(&got.body);
+    key.verify_strict(&signed, &ed25519_dalek::Signature::from_bytes(&signature))
+        .map_err(|e| e.to_string())
+}
+
+/// An endpoint created with `ed25519` gets `v1a` beside `v1` on real deliveries, checked with
+/// the public key the API shows; a rotated-out secret signs for the overlap and not after it.
+async fn ed25519_and_the_end_of_an_overlap(backend: Backend) {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    let app = app_with(backend, &[]).await;
+    let (_, token) = biller(&app, "Kenya Power").await;
+    let (ep, old) = endpoint(
+        &app,
+        &token,
+        &format!("{base}/ok"),
+        json!({"ed25519": true}),
+    )
+    .await;
+    let (s, e) = app
+        .api("GET", &format!("/endpoints/{ep}"), &token, None)
+        .await;
+    assert_eq!(s, 200);
+    let public = e["ed25519_public_key"].as_str().unwrap().to_string();
+    assert!(public.starts_with("whpk_"), "{e}");
+
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/rotate-secret"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let new = v["secret"].as_str().unwrap().to_string();
+    app.publish_window("During the overlap", 48, 2).await;
+    wait_until("the first delivery", &app, Span::zero(), || {
+        !receiver.on("ok").is_empty()
+    })
+    .await;
+    let first = receiver.on("ok").remove(0);
+    let signatures = first.headers["webhook-signature"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(signatures.matches("v1,").count(), 2, "{signatures}");
+    verify(&old, &first).unwrap();
+    verify(&new, &first).unwrap();
+    verify_v1a(&public, &first).unwrap();
+    let mut tampered = first.clone();
+    tampered.body = Bytes::from(format!("{} ", String::from_utf8_lossy(&first.body)));
+    assert!(
+        verify_v1a(&public, &tampered).is_err(),
+        "a changed body fails v1a"
+    );
+
+    // Past webhook.secret_overlap_hours (24) only the new secret signs.
+    app.advance_when_idle(Span::hours(25)).await;
+    app.publish_window("After the overlap", 48, 2).await;
+    wait_until("the second delivery", &app, Span::zero(), || {
+        receiver.on("ok").len() >= 2
+    })
+    .await;
+    let second = receiver.on("ok").remove(1);
+    let signatures = second.headers["webhook-signature"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(signatures.matches("v1,").count(), 1, "{signatures}");
+    assert!(
+        !signed_with(&old, &second),
+        "the old secret no longer signs"
+    );
+    assert!(signed_with(&new, &second));
+    assert!(signed_with(&old, &first) && signed_with(&new, &first));
+    verify_v1a(&public, &second).unwrap();
+}
+
+on_both_backends!(ed25519_and_the_end_of_an_overlap);
+
 /// URLs that would reach inside the network are refused, with the reason.
 #[tokio::test]
 async fn private_addresses_are_refused() {
