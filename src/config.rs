@@ -212,8 +212,11 @@ pub struct Webhook {
     pub allow_private_networks: bool,
     /// Lets endpoints use plain http:// (implied by allow_private_networks).
     pub allow_http: bool,
-    /// Seconds before each attempt, comma-separated; ±20 % jitter. After the last, it fails.
+    /// Seconds before each attempt, comma-separated, each ± `retry_jitter_percent`. After the
+    /// last, it fails.
     pub retry_schedule: String,
+    /// How far each retry may land from its scheduled time, in percent (0: exactly on it).
+    pub retry_jitter_percent: u32,
     /// How long a rotated-out secret keeps signing next to the new one.
     pub secret_overlap_hours: u32,
     /// An endpoint failing without a break this long is disabled and its contact emailed.
@@ -277,6 +280,7 @@ impl Default for Config {
                 allow_private_networks: false,
                 allow_http: false,
                 retry_schedule: "0,5,300,1800,7200,18000,36000,50400,72000,86400".into(),
+                retry_jitter_percent: 20,
                 secret_overlap_hours: 24,
                 disable_after_hours: 120,
                 rate_per_second: 500,
@@ -510,6 +514,12 @@ impl Config {
                 bail!("config: {key}: must be at least 1");
             }
         }
+        if self.webhook.retry_jitter_percent > 100 {
+            bail!(
+                "config: webhook.retry_jitter_percent: {} is more than 100",
+                self.webhook.retry_jitter_percent
+            );
+        }
         let schedule: Vec<&str> = self
             .webhook
             .retry_schedule
@@ -715,6 +725,11 @@ mod tests {
                 "server.public_url",
             ),
             ("TANGAZO_PAGE_COLOUR", "red", "page.colour"),
+            (
+                "TANGAZO_WEBHOOK_RETRY_JITTER_PERCENT",
+                "150",
+                "webhook.retry_jitter_percent",
+            ),
         ];
         for (k, v, key) in cases {
             let err = load(&[(k, v)]).unwrap_err().to_string();

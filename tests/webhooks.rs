@@ -1294,6 +1294,51 @@ async fn ed25519_and_the_end_of_an_overlap(backend: Backend) {
 
 on_both_backends!(ed25519_and_the_end_of_an_overlap);
 
+/// `webhook.retry_jitter_percent` = 0 puts each retry exactly where the schedule says (with
+/// the default ±20 %, 7 s to the millisecond would be a one-in-thousands chance).
+#[tokio::test]
+async fn retries_land_on_the_schedule_without_jitter() {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    let app = app_with(
+        Backend::Sqlite,
+        &[
+            ("TANGAZO_WEBHOOK_RETRY_SCHEDULE", "0,7"),
+            ("TANGAZO_WEBHOOK_RETRY_JITTER_PERCENT", "0"),
+        ],
+    )
+    .await;
+    let (_, token) = biller(&app, "Kenya Power").await;
+    let (ep, _) = endpoint(&app, &token, &format!("{base}/broken"), json!({})).await;
+    app.publish_window("Core upgrade", 24, 4).await;
+    let ms = |v: &Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    poll_until("a retry scheduled", 20, async || {
+        let d = deliveries(&app, &token, &ep).await.remove(0);
+        let id = d["id"].as_str().unwrap();
+        let tried = attempts(&app, &token, &ep, id).await;
+        match (
+            tried.first(),
+            d["state"].as_str(),
+            d["next_attempt_at"].is_string(),
+        ) {
+            (Some(a), Some("pending"), true) => {
+                assert_eq!(
+                    ms(&d["next_attempt_at"]) - ms(&a["at"]),
+                    7_000,
+                    "{d} {a}"
+                );
+                Ok(())
+            }
+            _ => Err(format!("{d} {tried:?}")),
+        }
+    })
+    .await;
+}
+
 /// URLs that would reach inside the network are refused, with the reason.
 #[tokio::test]
 async fn private_addresses_are_refused() {

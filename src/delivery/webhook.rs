@@ -407,7 +407,11 @@ impl Channel for WebhookChannel {
     }
 
     fn backoff(&self, _configured: Backoff) -> Backoff {
-        Backoff::scheduled(schedule(&self.ctx.settings.raw.webhook.retry_schedule), 0.2)
+        let webhook = &self.ctx.settings.raw.webhook;
+        Backoff::scheduled(
+            schedule(&webhook.retry_schedule),
+            f64::from(webhook.retry_jitter_percent) / 100.0,
+        )
     }
 }
 
