@@ -932,6 +932,30 @@ async fn billers_view(backend: Backend) {
             &[
                 ("csrf", &csrf),
                 ("url", &hook_url),
+                ("contact_email", "ops@kplc.example"),
+                ("rate_limit", "fast"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        p.status, 422,
+        "a rate limit that is not a number is refused"
+    );
+    assert!(p.body.contains("rate_limit:"), "{}", p.body);
+    assert!(
+        app.store
+            .list_endpoints(Some(biller))
+            .await
+            .unwrap()
+            .is_empty(),
+        "and nothing is created"
+    );
+    let p = boss
+        .post(
+            &format!("/console/billers/{biller}/endpoints"),
+            &[
+                ("csrf", &csrf),
+                ("url", &hook_url),
                 ("description", "payments switch"),
                 ("contact_email", "ops@kplc.example"),
                 (

@@ -469,6 +469,19 @@ async fn signed_in_order_with_rotation(backend: Backend) {
         )
         .await;
     assert_eq!(s, 404);
+    // `enabled` in a PATCH disables and enables, like the two routes (no replay).
+    for enabled in [false, true] {
+        let (s, e) = app
+            .api(
+                "PATCH",
+                &format!("/endpoints/{ep}"),
+                &token,
+                Some(json!({"enabled": enabled})),
+            )
+            .await;
+        assert_eq!((s, &e["enabled"]), (200, &json!(enabled)), "{e}");
+        assert_eq!(e["disabled_reason"].is_string(), !enabled, "{e}");
+    }
     // Nor any other of its routes: each answers 404 and changes nothing.
     let delivery = deliveries(&app, &token, &ep).await[0]["id"]
         .as_str()
@@ -1326,11 +1339,7 @@ async fn retries_land_on_the_schedule_without_jitter() {
             d["next_attempt_at"].is_string(),
         ) {
             (Some(a), Some("pending"), true) => {
-                assert_eq!(
-                    ms(&d["next_attempt_at"]) - ms(&a["at"]),
-                    7_000,
-                    "{d} {a}"
-                );
+                assert_eq!(ms(&d["next_attempt_at"]) - ms(&a["at"]), 7_000, "{d} {a}");
                 Ok(())
             }
             _ => Err(format!("{d} {tried:?}")),

@@ -157,6 +157,9 @@ pub struct EndpointIn {
     pub contact_email: Option<String>,
     /// Also sign with ed25519 (`v1a`); only on create.
     pub ed25519: Option<bool>,
+    /// `false` disables it (its deliveries wait), `true` enables it again without replay
+    /// (`POST …/enable` with `{"replay": true}` also sends what it missed).
+    pub enabled: Option<bool>,
 }
 
 /// A field that was sent, even as `null` (serde reads a `null` `Option<Option<_>>` as absent).
@@ -351,6 +354,7 @@ pub async fn create_endpoint(
             state.clock.now(),
         )
         .await?;
+    let e = set_enabled(&state, &caller, e, input.enabled).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"endpoint": e, "secret": secret,
@@ -392,7 +396,37 @@ pub async fn patch_endpoint(
         .store
         .update_endpoint(&id, &s, &caller.actor(), state.clock.now())
         .await?;
-    Ok(Json(json!(e)))
+    Ok(Json(json!(
+        set_enabled(&state, &caller, e, input.enabled).await?
+    )))
+}
+
+/// Applies an `enabled` field to an endpoint just written, as `/disable` and `/enable` (without
+/// replay) would; returns the endpoint as it now is.
+async fn set_enabled(
+    state: &AppState,
+    caller: &Caller,
+    e: Endpoint,
+    enabled: Option<bool>,
+) -> Result<Endpoint> {
+    let now = state.clock.now();
+    match enabled {
+        Some(false) if e.enabled => {
+            let reason = format!("disabled by {}", caller.actor());
+            state
+                .store
+                .disable_endpoint(&e.id, &reason, &caller.actor(), now)
+                .await?;
+        }
+        Some(true) if !e.enabled => {
+            state
+                .store
+                .enable_endpoint(&e.id, false, &caller.actor(), now)
+                .await?;
+        }
+        _ => return Ok(e),
+    }
+    Ok(state.store.get_endpoint(&e.id).await?)
 }
 
 pub async fn delete_endpoint(

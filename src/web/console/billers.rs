@@ -191,15 +191,33 @@ pub async fn create_endpoint(
             .collect()
     };
     let services = list("services");
+    let raw_rate = form.get("rate_limit").trim().to_string();
+    let Ok(rate_limit) = (if raw_rate.is_empty() {
+        Ok(0)
+    } else {
+        raw_rate.parse::<i64>()
+    }) else {
+        return billers_page(
+            &state,
+            &staff,
+            None,
+            Some(format!(
+                "rate_limit: '{raw_rate}' is not a whole number of requests per second (0 for none)"
+            )),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
     let input = crate::web::billers::EndpointIn {
         biller_id: Some(biller.clone()),
         url: Some(form.get("url").to_string()),
         description: Some(form.get("description").to_string()),
         event_types: Some(list("event_types")),
         services: Some((!services.is_empty()).then_some(services)),
-        rate_limit: Some(form.get("rate_limit").trim().parse().unwrap_or(0)),
+        rate_limit: Some(rate_limit),
         contact_email: Some(form.get("contact_email").to_string()),
         ed25519: Some(form.get("ed25519") == "yes"),
+        enabled: None,
     };
     let settings = match input.settings(&state, None).await {
         Ok(s) => s,
