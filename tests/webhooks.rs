@@ -612,6 +612,16 @@ async fn failure_modes(backend: Backend) {
     assert_eq!(d["state"], "sent", "{d}");
     let codes: Vec<&Value> = attempts.iter().map(|a| &a["status_code"]).collect();
     assert_eq!(codes, [&json!(429), &json!(200)]);
+    let ids: Vec<String> = receiver
+        .on("slow")
+        .iter()
+        .map(|g| g.headers["webhook-id"].to_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [d["id"].as_str().unwrap(); 2],
+        "the retry reuses webhook-id"
+    );
     // 502, 503 and 504 with Retry-After, like 429: retried, then sent.
     for kind in ["s502", "s503", "s504"] {
         let (d, attempts, _) = state_of(kind).await;
