@@ -1191,6 +1191,56 @@ async fn replay_recover_and_test_ping(backend: Backend) {
         receiver.on("ok").len() >= 4
     })
     .await;
+
+    // Listed a page at a time, newest first, the pages hold the whole list once.
+    let all: Vec<Value> = deliveries(&app, &token, &ep)
+        .await
+        .iter()
+        .map(|d| d["id"].clone())
+        .collect();
+    assert!(all.len() >= 3, "more than one page: {all:?}");
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let query = match &cursor {
+            Some(c) => format!("?limit=2&cursor={c}"),
+            None => "?limit=2".into(),
+        };
+        let (s, v) = app
+            .api(
+                "GET",
+                &format!("/endpoints/{ep}/deliveries{query}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        let page = v["deliveries"].as_array().unwrap();
+        assert!(page.len() <= 2);
+        paged.extend(page.iter().map(|d| d["id"].clone()));
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+        assert!(paged.len() <= all.len(), "the pages never end: {paged:?}");
+    }
+    assert_eq!(paged, all);
+    for (query, field) in [
+        ("?limit=0", "limit"),
+        ("?limit=many", "limit"),
+        ("?cursor=x", "cursor"),
+    ] {
+        let (s, v) = app
+            .api(
+                "GET",
+                &format!("/endpoints/{ep}/deliveries{query}"),
+                &token,
+                None,
+            )
+            .await;
+        assert!((400..500).contains(&s), "{query}: {s} {v}");
+        assert!(v.to_string().contains(field), "{query}: {v}");
+    }
 }
 
 on_both_backends!(replay_recover_and_test_ping);

@@ -97,6 +97,38 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
+/// Where a page of an endpoint's deliveries ends: the next page holds those listed after it
+/// (older, or as old with a smaller id). Written `{created_at ms}.{id}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryCursor {
+    pub created_ms: i64,
+    pub id: String,
+}
+
+impl DeliveryCursor {
+    pub fn after(d: &WebhookDelivery) -> DeliveryCursor {
+        DeliveryCursor {
+            created_ms: ms(d.created_at),
+            id: d.id.clone(),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryCursor> {
+        let (at, id) = s.split_once('.')?;
+        Some(DeliveryCursor {
+            created_ms: at.parse().ok()?,
+            id: id.to_string(),
+        })
+        .filter(|c| !c.id.is_empty())
+    }
+}
+
+impl std::fmt::Display for DeliveryCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.created_ms, self.id)
+    }
+}
+
 const ENDPOINT_COLUMNS: &str = "id, biller_id, url, description, all_events, all_services, enabled, \
     disabled_reason, disabled_at, rate_limit, contact_email, previous_secret, previous_expires_at, \
     ed25519_secret, failing_since, last_refusal, created_at, updated_at, secret";
@@ -662,16 +694,20 @@ impl Store {
         &self,
         endpoint_id: &str,
         state: Option<&str>,
+        before: Option<&DeliveryCursor>,
         limit: i64,
     ) -> StoreResult<Vec<WebhookDelivery>> {
         let rows = sqlx::query(
             "SELECT id, notice_id, update_id, sequence, event, state, attempts, next_attempt_at, \
              created_at, finished_at, error FROM deliveries WHERE endpoint_id = $1 \
-             AND ($2 = '' OR state = $2) ORDER BY created_at DESC, sequence DESC LIMIT $3",
+             AND ($2 = '' OR state = $2) AND (created_at < $4 OR (created_at = $4 AND id < $5)) \
+             ORDER BY created_at DESC, id DESC LIMIT $3",
         )
         .bind(endpoint_id)
         .bind(state.unwrap_or(""))
         .bind(limit)
+        .bind(before.map_or(i64::MAX, |c| c.created_ms))
+        .bind(before.map_or("", |c| c.id.as_str()))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -26,7 +26,7 @@ pub use accounts::{
     check_password, random_token,
 };
 pub use endpoints::{
-    Attempt, Biller, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
+    Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::api::{ApiJson, OptionalJson, Staff, parse_time_public};
 use super::{AppError, AppState, Result};
 use crate::domain::{Event, ServiceCode};
-use crate::store::{ApiToken, Endpoint, EndpointSettings, Role, StoreError};
+use crate::store::{ApiToken, DeliveryCursor, Endpoint, EndpointSettings, Role, StoreError};
 
 /// Who calls an endpoints route: staff (by role) or one biller.
 pub struct Caller(ApiToken);
@@ -301,7 +301,6 @@ impl EndpointIn {
 #[derive(Deserialize)]
 pub struct ListQuery {
     biller_id: Option<String>,
-    state: Option<String>,
 }
 
 pub async fn list_endpoints(
@@ -519,11 +518,22 @@ pub async fn disable_endpoint(
     Ok(Json(json!({"enabled": false, "reason": reason})))
 }
 
+#[derive(Deserialize)]
+pub struct DeliveriesQuery {
+    state: Option<String>,
+    /// Deliveries per page, 1 to 500 (200).
+    limit: Option<String>,
+    /// A page's `next_cursor`: the page after it.
+    cursor: Option<String>,
+}
+
+/// An endpoint's deliveries, newest first, a page at a time: `next_cursor` (null on the last
+/// page) asks for the next.
 pub async fn endpoint_deliveries(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<Value>> {
     endpoint_for(&state, &caller, &id).await?;
     if let Some(s) = &q.state
@@ -531,11 +541,26 @@ pub async fn endpoint_deliveries(
     {
         return Err(AppError::field("state", "one of pending, sent, failed"));
     }
+    let limit = match q.limit.as_deref().map(str::parse::<i64>) {
+        None => 200,
+        Some(Ok(n)) if (1..=500).contains(&n) => n,
+        Some(_) => return Err(AppError::field("limit", "a whole number from 1 to 500")),
+    };
+    let cursor = match q.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(
+            DeliveryCursor::parse(c)
+                .ok_or_else(|| AppError::field("cursor", "not a next_cursor this list gave out"))?,
+        ),
+    };
     let list = state
         .store
-        .endpoint_deliveries(&id, q.state.as_deref(), 200)
+        .endpoint_deliveries(&id, q.state.as_deref(), cursor.as_ref(), limit)
         .await?;
-    Ok(Json(json!({"deliveries": list})))
+    let next = (list.len() as i64 == limit)
+        .then(|| list.last().map(|d| DeliveryCursor::after(d).to_string()))
+        .flatten();
+    Ok(Json(json!({"deliveries": list, "next_cursor": next})))
 }
 
 pub async fn delivery_attempts(

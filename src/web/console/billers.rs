@@ -287,7 +287,7 @@ async fn endpoint_page(
     let loaded = async {
         let e = state.store.get_endpoint(id).await?;
         let mut deliveries = Vec::new();
-        for d in state.store.endpoint_deliveries(id, None, 50).await? {
+        for d in state.store.endpoint_deliveries(id, None, None, 50).await? {
             let attempts = state.store.attempts_of(&d.id).await?;
             deliveries.push((d, attempts));
         }
