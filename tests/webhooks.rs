@@ -1133,11 +1133,15 @@ async fn replay_recover_and_test_ping(backend: Backend) {
         )
         .await;
     assert_eq!((s, v["queued"].as_i64()), (200, Some(1)), "{v}");
-    let started = Instant::now();
-    while attempts(&app, &token, &ep, &id).await.len() < 4 {
-        assert!(started.elapsed() < Duration::from_secs(20));
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll_until(
+        "the recovered delivery's next attempt",
+        20,
+        async || match attempts(&app, &token, &ep, &id).await {
+            tried if tried.len() >= 4 => Ok(()),
+            tried => Err(format!("{tried:?}")),
+        },
+    )
+    .await;
     let again = deliveries(&app, &token, &ep)
         .await
         .into_iter()
