@@ -939,28 +939,28 @@ async fn requeue_in(
     // A sent attempt kept on its row moves to the attempts first, so the next send cannot
     // overwrite it.
     sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, latency_ms, \
-             outcome, provider_id, error, status_code, response) \
-             SELECT id, attempts, sent_worker, sent_started_at, sent_latency_ms, 'sent', provider_id, \
-             NULL, sent_status_code, sent_response FROM deliveries \
-             WHERE channel = 'webhook' AND {filter} AND sent_started_at IS NOT NULL \
-             ON CONFLICT DO NOTHING"
-        )))
-        .bind(endpoint_id)
-        .bind(arg)
-        .execute(&mut *tx)
-        .await?;
+        "INSERT INTO delivery_attempts (delivery_id, attempt, worker, started_at, latency_ms, \
+         outcome, provider_id, error, status_code, response) \
+         SELECT id, attempts, sent_worker, sent_started_at, sent_latency_ms, 'sent', provider_id, \
+         NULL, sent_status_code, sent_response FROM deliveries \
+         WHERE channel = 'webhook' AND {filter} AND sent_started_at IS NOT NULL \
+         ON CONFLICT DO NOTHING"
+    )))
+    .bind(endpoint_id)
+    .bind(arg)
+    .execute(&mut *tx)
+    .await?;
     let n = sqlx::query(AssertSqlSafe(format!(
-            "UPDATE deliveries SET state = 'pending', next_attempt_at = $3, finished_at = NULL, \
-             retry_base = attempts, lease_owner = NULL, lease_until = NULL, sent_worker = NULL, sent_started_at = NULL, \
-             sent_latency_ms = NULL, sent_status_code = NULL, sent_response = NULL \
-             WHERE channel = 'webhook' AND {filter}"
-        )))
-        .bind(endpoint_id)
-        .bind(arg)
-        .bind(ms(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        "UPDATE deliveries SET state = 'pending', next_attempt_at = $3, finished_at = NULL, \
+         retry_base = attempts, lease_owner = NULL, lease_until = NULL, sent_worker = NULL, \
+         sent_started_at = NULL, sent_latency_ms = NULL, sent_status_code = NULL, \
+         sent_response = NULL WHERE channel = 'webhook' AND {filter}"
+    )))
+    .bind(endpoint_id)
+    .bind(arg)
+    .bind(ms(now))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     Ok(n)
 }

@@ -557,9 +557,10 @@ pub async fn endpoint_deliveries(
         .store
         .endpoint_deliveries(&id, q.state.as_deref(), cursor.as_ref(), limit)
         .await?;
-    let next = (list.len() as i64 == limit)
-        .then(|| list.last().map(|d| DeliveryCursor::after(d).to_string()))
-        .flatten();
+    let next = list
+        .last()
+        .filter(|_| list.len() as i64 == limit)
+        .map(|d| DeliveryCursor::after(d).to_string());
     Ok(Json(json!({"deliveries": list, "next_cursor": next})))
 }
 
