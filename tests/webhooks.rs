@@ -964,7 +964,7 @@ on_both_backends!(a_long_retry_after_waits_in_the_queue);
 
 /// A backlog behind an endpoint's rate limit waits in the queue, not in request slots: what
 /// has no room within a few seconds is put back untried, and each delivery still goes out
-/// once, as its first attempt.
+/// once, as its first attempt, whose latency is the request's without the wait for room.
 async fn a_rate_limited_backlog_waits_in_the_queue(backend: Backend) {
     let receiver = Receiver::default();
     let base = receiver.clone().serve().await;
@@ -1025,6 +1025,18 @@ async fn a_rate_limited_backlog_waits_in_the_queue(backend: Backend) {
     for d in &list {
         assert_eq!(d["state"], "sent", "{d}");
         assert_eq!(d["attempts"], 1, "put back is not an attempt: {d}");
+    }
+    // At 1/s most of the eight waited a second or more for room before their request; the
+    // instant receiver answered each at once, and that is what the attempt says.
+    for d in &list {
+        let tries = attempts(&app, &limited, &limited_ep, d["id"].as_str().unwrap()).await;
+        assert_eq!(tries.len(), 1, "{tries:?}");
+        let latency = tries[0]["latency_ms"].as_i64().unwrap();
+        assert!(
+            latency < 900,
+            "the wait for room is not latency: {}",
+            tries[0]
+        );
     }
 }
 

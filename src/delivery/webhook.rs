@@ -162,19 +162,35 @@ impl WebhookChannel {
             let reason = format!("not sent yet: {why}");
             return (Outcome::NotSent { wait, reason }, None);
         }
-        let timestamp = self.ctx.clock.now().timestamp();
-        let headers = signed(&m, &job.delivery_id, timestamp, job.body.as_bytes());
+        // The attempt's time and latency are the request's, after any wait above.
+        let started_at = self.ctx.clock.now();
+        let started = Instant::now();
+        let headers = signed(
+            &m,
+            &job.delivery_id,
+            started_at.timestamp(),
+            job.body.as_bytes(),
+        );
         let sent = self
             .client
             .post(&url, &headers, job.body.into(), KEEP, READ_LIMIT)
             .await;
+        let request = Some((started_at, started.elapsed()));
+        let unanswered = Some(Answer {
+            status: None,
+            body: String::new(),
+            request,
+        });
         let reply = match sent {
             Ok(r) => r,
-            Err(Failure::Refused(why)) => return self.refused(&job.endpoint_id, &m, &why).await,
+            Err(Failure::Refused(why)) => {
+                let (outcome, _) = self.refused(&job.endpoint_id, &m, &why).await;
+                return (outcome, unanswered);
+            }
             // "timed out: …", "request failed: …" or "TLS handshake failed: …".
             Err(Failure::NoAnswer { error, .. }) => {
                 self.health(&job.endpoint_id, &m, false).await;
-                return (Outcome::retry(error), None);
+                return (Outcome::retry(error), unanswered);
             }
             // Headers, then silence: the receiver never finished answering, so it cannot be
             // taken as having handled the webhook.
@@ -192,6 +208,7 @@ impl WebhookChannel {
                     Some(Answer {
                         status: Some(status),
                         body: String::new(),
+                        request,
                     }),
                 );
             }
@@ -201,6 +218,7 @@ impl WebhookChannel {
         let answer = Some(Answer {
             status: Some(code),
             body: reply.body,
+            request,
         });
         if (200..300).contains(&code) {
             self.health(&job.endpoint_id, &m, true).await;

@@ -88,9 +88,14 @@ pub trait Channel: Send + Sync + 'static {
 /// What an HTTP endpoint answered to one attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {
+    /// `None` when the request got no answer (it timed out, say).
     pub status: Option<u16>,
     /// The first KB of the body.
     pub body: String,
+    /// When the request itself went out (on the channel's clock) and how long it took, for a
+    /// call that may wait before it (webhooks: an endpoint's pause or rate limit); the attempt
+    /// records these rather than the whole call's.
+    pub request: Option<(chrono::DateTime<Utc>, Duration)>,
 }
 
 pub struct SmsChannel {
@@ -604,14 +609,22 @@ impl<C: Channel> Batch<'_, C> {
                             None,
                         )
                     })))
-                    .map(|(d, (outcome, answer))| Finished {
-                        finish: finish_of(&backoff, &pace, &d, outcome, now),
-                        id: d.id,
-                        attempt: d.attempt,
-                        started_at,
-                        latency_ms: elapsed.as_millis() as i64,
-                        status_code: answer.as_ref().and_then(|a| a.status).map(i64::from),
-                        response: answer.map(|a| a.body),
+                    .map(|(d, (outcome, answer))| {
+                        let (started_at, took) = answer
+                            .as_ref()
+                            .and_then(|a| a.request)
+                            .unwrap_or((started_at, elapsed));
+                        let status = answer.as_ref().and_then(|a| a.status);
+                        Finished {
+                            finish: finish_of(&backoff, &pace, &d, outcome, now),
+                            id: d.id,
+                            attempt: d.attempt,
+                            started_at,
+                            latency_ms: took.as_millis() as i64,
+                            status_code: status.map(i64::from),
+                            // Only an answer has a body to keep.
+                            response: answer.filter(|_| status.is_some()).map(|a| a.body),
+                        }
                     })
                     .collect();
                 // The permit is held until the results are queued: a recorder that falls
