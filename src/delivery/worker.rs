@@ -414,7 +414,7 @@ const ROUNDS: (usize, usize) = (2, 8);
 /// How many rounds of calls the next claim holds: as many as the slowest recent call fits in
 /// half the lease, from two (also before any call has ended) to eight. While calls are quick
 /// the claims are larger, and claiming costs less per message (a claim of eight rounds
-/// instead of two took webhooks to an instant receiver 12 % further, 6 pairs of runs); slow
+/// instead of two took webhooks to an instant receiver 13 % further, 12 pairs of runs); slow
 /// calls keep them small, so the rows of a claim go out well within its lease.
 fn rounds_for(slowest: Option<Duration>, lease: chrono::Duration) -> usize {
     let (least, most) = ROUNDS;
