@@ -63,7 +63,7 @@ impl Receiver {
 /// `/ok` 204; `/gone` 410; `/slow` 429 with Retry-After once, then 200; `/moved` 302 to `/ok`;
 /// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/stall` not even headers; `/pause`
 /// 429 with Retry-After an hour once, then 204; `/nul` 200 with a NUL byte in its answer;
-/// `/broken` 500 always; `/s502`, `/s503` and `/s504` that status with Retry-After once, then 200.
+/// `/late` not even headers once, then 204; `/broken` 500 always; `/s502`, `/s503` and `/s504` that status with Retry-After once, then 200.
 async fn receive(
     State(r): State<Receiver>,
     Path(kind): Path<String>,
@@ -106,6 +106,8 @@ async fn receive(
             .into_response(),
         "pause" => StatusCode::NO_CONTENT.into_response(),
         "nul" => (StatusCode::OK, "ok\0done").into_response(),
+        "late" if n == 1 => std::future::pending().await,
+        "late" => StatusCode::NO_CONTENT.into_response(),
         "s502" | "s503" | "s504" if n == 1 => (
             StatusCode::from_u16(kind[1..].parse().unwrap()).unwrap(),
             [("retry-after", "1")],
@@ -1041,6 +1043,79 @@ async fn a_rate_limited_backlog_waits_in_the_queue(backend: Backend) {
 }
 
 on_both_backends!(a_rate_limited_backlog_waits_in_the_queue);
+
+/// A claimed delivery whose lease is nearly over before its turn comes (a claim holds rounds
+/// of calls, and they can slow down after it) is given back untried rather than sent under a
+/// lease another worker may take over; it is claimed again and sent once, as its first
+/// attempt, and `/metrics` counts it.
+async fn a_claim_near_its_lease_end_gives_back_what_waits(backend: Backend) {
+    let receiver = Receiver::default();
+    let base = receiver.clone().serve().await;
+    let app = app_with(
+        backend,
+        &[
+            ("TANGAZO_WEBHOOK_CONCURRENCY", "1"),
+            ("TANGAZO_WEBHOOK_TIMEOUT_SECONDS", "3"),
+        ],
+    )
+    .await;
+    let (_, token) = biller(&app, "Late Power").await;
+    let (ep, _) = endpoint(&app, &token, &format!("{base}/late"), json!({})).await;
+    app.publish_window("Window A", 24, 2).await;
+    app.publish_window("Window B", 25, 2).await;
+    // One request at a time: the first hangs (until the 3 s timeout) while the second waits
+    // for its turn under its claim's lease of 120 s, and meanwhile 100 s pass.
+    poll_until("the first request out and both claimed", 10, async || {
+        let claimed: i64 = app
+            .store
+            .queue_depth()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|q| q.channel == "webhook")
+            .map(|q| q.in_flight)
+            .sum();
+        match (receiver.hits("late"), claimed) {
+            (1, 2) => Ok(()),
+            seen => Err(format!("{seen:?} (requests, claimed)")),
+        }
+    })
+    .await;
+    app.clock.advance(Span::seconds(100));
+    poll_until("both sent", 30, async || {
+        let list = deliveries(&app, &token, &ep).await;
+        match list.iter().all(|d| d["state"] == "sent") {
+            true => Ok(list),
+            false => {
+                app.advance_when_idle(Span::seconds(1)).await;
+                Err(format!("{list:?}"))
+            }
+        }
+    })
+    .await;
+    let metrics = app.text("/metrics").await;
+    assert!(
+        metrics.contains("tangazo_deliveries_given_back_total{channel=\"webhook\"} 1"),
+        "{metrics}"
+    );
+    assert_eq!(
+        receiver.hits("late"),
+        3,
+        "the hung one twice, the other once"
+    );
+    let mut tries: Vec<usize> = Vec::new();
+    for d in deliveries(&app, &token, &ep).await {
+        tries.push(
+            attempts(&app, &token, &ep, d["id"].as_str().unwrap())
+                .await
+                .len(),
+        );
+    }
+    tries.sort();
+    assert_eq!(tries, vec![1, 2], "given back is not an attempt");
+}
+
+on_both_backends!(a_claim_near_its_lease_end_gives_back_what_waits);
 
 /// Disabled endpoints wait; enabling with replay sends what they missed; failed deliveries can
 /// be recovered since a time; a test ping is signed like the rest.

@@ -25,6 +25,8 @@ struct PerChannel {
     /// Cumulative counts per bucket, plus one for +Inf.
     latency: [AtomicU64; 12],
     latency_sum_micros: AtomicU64,
+    /// Claimed rows given back untried because their lease was nearly over.
+    given_back: AtomicU64,
     /// (when, messages) of recent sends, for the rate.
     recent: Mutex<VecDeque<(Instant, u64)>>,
 }
@@ -50,6 +52,14 @@ impl DeliveryMetrics {
             Finish::Deferred { .. } => return,
         };
         self.channels[c].outcomes[o].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Claimed rows given back untried because their lease was nearly over before their turn.
+    pub fn given_back(&self, channel: &str, rows: usize) {
+        let Some(c) = index(channel) else { return };
+        self.channels[c]
+            .given_back
+            .fetch_add(rows as u64, Ordering::Relaxed);
     }
 
     /// One provider call that carried `messages` messages and took `took`.
@@ -105,6 +115,15 @@ impl DeliveryMetrics {
                     self.channels[c].outcomes[o].load(Ordering::Relaxed)
                 );
             }
+        }
+        out.push_str("# HELP tangazo_deliveries_given_back_total Claimed deliveries given back untried because their lease was nearly over before their turn (this process).\n");
+        out.push_str("# TYPE tangazo_deliveries_given_back_total counter\n");
+        for (c, channel) in CHANNELS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "tangazo_deliveries_given_back_total{{channel=\"{channel}\"}} {}",
+                self.channels[c].given_back.load(Ordering::Relaxed)
+            );
         }
         out.push_str("# HELP tangazo_send_seconds Time one provider call took (a bulk SMS call carries many messages).\n");
         out.push_str("# TYPE tangazo_send_seconds histogram\n");

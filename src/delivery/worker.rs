@@ -601,10 +601,12 @@ impl<C: Channel> Batch<'_, C> {
             // A chunk whose lease would end before its calls could is given back instead of
             // sent: once the lease ends another claim may take the rows, and both would send
             // them. (The rows of a batch share one lease, so the rest go back with it.)
+            let mut lapsing = false;
             let permit = permit.filter(|_| {
                 let left = chunk[0].0.lease_until - ctx.clock.now();
                 let enough = left >= self.lease / 4;
                 if !enough && !self.cancel.is_cancelled() {
+                    lapsing = true;
                     tracing::warn!(
                         channel = name,
                         left_ms = left.num_milliseconds(),
@@ -614,6 +616,9 @@ impl<C: Channel> Batch<'_, C> {
                 enough
             });
             let Some(permit) = permit else {
+                if lapsing {
+                    ctx.metrics.given_back(name, chunk.len() + rest.len());
+                }
                 unsent.extend(chunk.into_iter().map(|(d, _)| d));
                 unsent.extend(rest.by_ref().map(|(d, _)| d));
                 break;
