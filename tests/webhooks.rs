@@ -63,7 +63,8 @@ impl Receiver {
 /// `/ok` 204; `/gone` 410; `/slow` 429 with Retry-After once, then 200; `/moved` 302 to `/ok`;
 /// `/huge` 200 with 5 MB; `/hang` headers, then nothing; `/stall` not even headers; `/pause`
 /// 429 with Retry-After an hour once, then 204; `/nul` 200 with a NUL byte in its answer;
-/// `/late` not even headers once, then 204; `/broken` 500 always; `/s502`, `/s503` and `/s504` that status with Retry-After once, then 200.
+/// `/late` not even headers once, then 204; `/broken` 500 always; `/s502`, `/s503` and `/s504`
+/// that status with Retry-After once, then 200.
 async fn receive(
     State(r): State<Receiver>,
     Path(kind): Path<String>,
