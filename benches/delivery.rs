@@ -62,7 +62,7 @@
 //!    run without the cost of claiming, which is what leasing in memory could reach.
 //!
 //! Run: `cargo bench --bench delivery`. Scale with BENCH_DELIVERIES (200000), BENCH_EMAILS
-//! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-4), BENCH_CONCURRENCY (4:
+//! (2000), BENCH_BATCH (500: `delivery.batch_size` of the workers in 2-5), BENCH_CONCURRENCY (4:
 //! `sms.concurrency` and `email.concurrency`, and the baselines' requests in flight),
 //! BENCH_SECONDS (5 per page run), BENCH_CONNECTIONS (32), and
 //! BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/test to add measurement 1 on PostgreSQL
@@ -937,10 +937,11 @@ async fn webhook_setup(
 ) -> (Store, Settings, Vec<String>) {
     let db = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
     let concurrency = env_or("BENCH_WEBHOOK_CONCURRENCY", 32).to_string();
+    let batch = env_or("BENCH_BATCH", 500).to_string();
     let env = [
         ("TANGAZO_DATABASE_URL", db.as_str()),
         ("TANGAZO_DELIVERY_WORKERS", "false"),
-        ("TANGAZO_DELIVERY_BATCH_SIZE", "500"),
+        ("TANGAZO_DELIVERY_BATCH_SIZE", batch.as_str()),
         ("TANGAZO_DELIVERY_POLL_MILLIS", "20"),
         ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
         ("TANGAZO_WEBHOOK_RATE_PER_SECOND", "1000000"),

@@ -314,7 +314,7 @@ impl Default for Config {
             },
             delivery: Delivery {
                 workers: true,
-                batch_size: 100,
+                batch_size: 500,
                 lease_seconds: 120,
                 max_attempts: 8,
                 retry_base_seconds: 10,

@@ -317,6 +317,61 @@ async fn newer_update_supersedes_queued_sms(backend: Backend) {
 
 on_both_backends!(newer_update_supersedes_queued_sms);
 
+/// At a slow pace a claim holds only what the rate sends in half the lease: at 1 SMS/s, 8 in
+/// flight and a lease of 8 s, 4 rows at a time. Sized by the calls alone it held 16 (two
+/// rounds of 8), which take 16 s to go out, longer than the lease.
+async fn a_slow_pace_claims_what_half_the_lease_sends(backend: Backend) {
+    let peer = SmsPeer::default();
+    let sms_url = peer.clone().serve().await;
+    let db = std::sync::Arc::new(TestDb::new(backend).await);
+    let app = TestApp::spawn_on(
+        db,
+        &[
+            ("TANGAZO_DELIVERY_WORKERS", "true"),
+            ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+            ("TANGAZO_DELIVERY_LEASE_SECONDS", "8"),
+            ("TANGAZO_SMS_DRIVER", "africastalking"),
+            ("TANGAZO_SMS_API_URL", &sms_url),
+            ("TANGAZO_SMS_USERNAME", "sandbox"),
+            ("TANGAZO_SMS_API_KEY", "test-key"),
+            ("TANGAZO_SMS_RATE_PER_SECOND", "1"),
+            ("TANGAZO_SMS_CONCURRENCY", "8"),
+        ],
+    )
+    .await;
+    app.seed_services().await;
+    for i in 0..20 {
+        app.follower(&format!("07120003{i:02}"), Lang::En).await;
+    }
+    app.publish_window("Core upgrade", 24, 4).await;
+    // The rows under a lease, watched while the first six go out (about five seconds).
+    let mut most = 0;
+    let started = Instant::now();
+    while peer.count() < 6 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "only {} sent",
+            peer.count()
+        );
+        let claimed: i64 = app
+            .store
+            .queue_depth()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|q| q.channel == "sms")
+            .map(|q| q.in_flight)
+            .sum();
+        most = most.max(claimed);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(most >= 1, "no claim was seen");
+    // A claim of 4, and at most the last row of the claim before it not yet recorded.
+    assert!(most <= 5, "{most} rows under a lease at once");
+}
+
+on_both_backends!(a_slow_pace_claims_what_half_the_lease_sends);
+
 /// Twilio: the delivery id is the idempotency token, a 500 is retried, error 21211 fails for
 /// good, and signed status callbacks record delivery.
 #[tokio::test]

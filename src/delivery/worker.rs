@@ -298,10 +298,13 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     // once every chunk of this one is under way, so a claimed row waits at most one round
     // more: at the pace the calls keep, it is sent well within its lease, so no other worker
     // takes it over while it is still being sent (Twilio, calls of a second: 8 rows at 4 in
-    // flight, not 100). Rows whose calls slowed down since are given back near the lease's
-    // end (`dispatch`).
+    // flight, not 100), and no more than the channel's rate sends in half the lease
+    // (`paced_rows`). Rows whose calls slowed down since are given back near the lease's end
+    // (`dispatch`).
     let round = chunk_size * channel.concurrency().max(1);
-    let most = (ctx.settings.raw.delivery.batch_size as usize).max(1);
+    let most = (ctx.settings.raw.delivery.batch_size as usize)
+        .max(1)
+        .min(paced_rows(rate, chunk_size, lease));
     // The slowest call since the last claim, in ms and plus one (0: none ended since); the
     // last one measured sizes the claims until another ends.
     let slowest = Arc::new(AtomicU64::new(0));
@@ -424,6 +427,17 @@ fn rounds_for(slowest: Option<Duration>, lease: chrono::Duration) -> usize {
     let half = lease.to_std().unwrap_or_default() / 2;
     let fit = half.as_millis() / slowest.as_millis().max(1);
     (fit.min(most as u128) as usize).max(least)
+}
+
+/// The most rows a claim holds at the channel's pace: what `rate` per second lets out in
+/// half the lease, and at least one chunk. However quick the calls, a claim at a low rate
+/// (SMS at 1/s, 32 in flight: eight rounds are 256 rows, over four minutes) would otherwise
+/// hold more than its lease can send, and the rest would wait out their turn only to be
+/// given back.
+fn paced_rows(rate: u32, chunk_size: usize, lease: chrono::Duration) -> usize {
+    let half = u64::try_from(lease.num_seconds() / 2).unwrap_or(0);
+    let rows = u64::from(rate).saturating_mul(half);
+    usize::try_from(rows).unwrap_or(usize::MAX).max(chunk_size)
 }
 
 /// How long the recorder waits for more results before writing what it has.
@@ -790,6 +804,20 @@ mod tests {
             "never fewer than two"
         );
         assert_eq!(rounds_for(Some(ms(1_000)), chrono::Duration::seconds(4)), 2);
+    }
+
+    #[test]
+    fn claims_hold_what_the_pace_sends_in_half_the_lease() {
+        let lease = chrono::Duration::seconds(120);
+        assert_eq!(paced_rows(1, 1, lease), 60);
+        assert_eq!(paced_rows(20, 20, lease), 1_200);
+        assert_eq!(paced_rows(500, 1, chrono::Duration::seconds(8)), 2_000);
+        assert_eq!(
+            paced_rows(1, 5, chrono::Duration::seconds(4)),
+            5,
+            "never less than a chunk"
+        );
+        assert_eq!(paced_rows(u32::MAX, 1, lease), 60 * u32::MAX as usize);
     }
 
     #[test]
