@@ -9,7 +9,8 @@
 //! until the pause ends, not counted as an attempt; the same for its own rate limit. Anything
 //! else, including 3xx (never followed), is a failed attempt retried on the schedule in
 //! `webhook.retry_schedule`. An endpoint failing without a break for `webhook.disable_after_hours`
-//! is disabled and its contact is emailed; it keeps its missed deliveries for a replay.
+//! is disabled and its contact is emailed (looked for at each failed attempt and once a minute,
+//! [`Channel::tend`]); it keeps its missed deliveries for a replay.
 //!
 //! Requests go only to vetted addresses ([`super::ssrf`]); a refusal is recorded on the endpoint.
 
@@ -38,6 +39,8 @@ const KEPT_ENDPOINTS: usize = 4096;
 /// channel's request slots, which would hold back other billers, and outlive its lease (a
 /// Retry-After may ask for an hour, and a backlog behind a limit of 1/s takes as long as it is).
 const WAIT_FOR_ROOM: Duration = Duration::from_secs(5);
+/// How often the channel looks for endpoints failing too long to be disabled ([`Channel::tend`]).
+const TEND_EVERY_SECONDS: i64 = 60;
 
 pub struct Job {
     pub delivery_id: String,
@@ -63,6 +66,8 @@ pub struct WebhookChannel {
     endpoints: Mutex<HashMap<String, PerEndpoint>>,
     /// The settings read for the latest claimed batch of each endpoint ([`Channel::prefetch`]).
     materials: Mutex<HashMap<String, Arc<SigningMaterial>>>,
+    /// When [`Channel::tend`] last looked for failing endpoints.
+    tended: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl WebhookChannel {
@@ -74,6 +79,7 @@ impl WebhookChannel {
             ctx: ctx.clone(),
             endpoints: Mutex::new(HashMap::new()),
             materials: Mutex::new(HashMap::new()),
+            tended: Mutex::new(None),
         })
     }
 
@@ -287,11 +293,27 @@ impl WebhookChannel {
                 return;
             }
         };
-        let limit =
-            chrono::Duration::hours(i64::from(self.ctx.settings.raw.webhook.disable_after_hours));
-        let Some(since) = since.filter(|s| now - *s >= limit) else {
+        let Some(since) = since.filter(|s| now - *s >= self.disable_after()) else {
             return;
         };
+        self.disable_failing(id, &m.url, &m.contact_email, since, now)
+            .await;
+    }
+
+    fn disable_after(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::from(self.ctx.settings.raw.webhook.disable_after_hours))
+    }
+
+    /// Disables an endpoint whose run of failures began at `since` and emails its contact
+    /// (only the process whose disabling took effect does).
+    async fn disable_failing(
+        &self,
+        id: &str,
+        url: &str,
+        contact_email: &str,
+        since: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
         let reason = format!(
             "failing without a success since {} ({} hours)",
             since.to_rfc3339(),
@@ -303,7 +325,7 @@ impl WebhookChannel {
             .disable_endpoint(id, &reason, "webhooks", now)
             .await
         {
-            Ok(true) => notify_contact(&self.ctx, id, &m.url, &m.contact_email, &reason).await,
+            Ok(true) => notify_contact(&self.ctx, id, url, contact_email, &reason).await,
             Ok(false) => {}
             Err(e) => {
                 tracing::warn!(endpoint = id, error = %e, "cannot disable a failing endpoint")
@@ -354,6 +376,37 @@ impl Channel for WebhookChannel {
 
     fn concurrency(&self) -> usize {
         self.ctx.settings.raw.webhook.concurrency as usize
+    }
+
+    /// Once a minute (on the channel's clock), disables the endpoints that have been failing
+    /// for `webhook.disable_after_hours`. A failed attempt checks its own endpoint; this finds
+    /// the ones with no attempt left to check them: a notice's retries end after about three
+    /// days, and an endpoint down for longer with nothing new to send was never disabled.
+    async fn tend(&self) {
+        let now = self.ctx.clock.now();
+        {
+            let Ok(mut last) = self.tended.lock() else {
+                return;
+            };
+            if last.is_some_and(|t| now - t < chrono::Duration::seconds(TEND_EVERY_SECONDS)) {
+                return;
+            }
+            *last = Some(now);
+        }
+        match self
+            .ctx
+            .store
+            .failing_endpoints(now - self.disable_after())
+            .await
+        {
+            Ok(failing) => {
+                for (id, url, contact_email, since) in failing {
+                    self.disable_failing(&id, &url, &contact_email, since, now)
+                        .await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot look for failing endpoints"),
+        }
     }
 
     /// The batch's endpoints in one query: a rotation, a new URL or a disabling applies from

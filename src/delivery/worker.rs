@@ -80,6 +80,12 @@ pub trait Channel: Send + Sync + 'static {
     fn prefetch(&self, _claimed: &[Claimed]) -> impl Future<Output = ()> + Send {
         async {}
     }
+    /// Housekeeping beside the sending, called at every turn of the worker's loop, so it
+    /// must be cheap when there is nothing to do (webhooks: disabling endpoints that have
+    /// failed for too long).
+    fn tend(&self) -> impl Future<Output = ()> + Send {
+        async {}
+    }
     /// The retry schedule; the channel's own (webhooks) or `delivery.*`.
     fn backoff(&self, configured: Backoff) -> Backoff {
         configured
@@ -333,6 +339,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         while let Some(joined) = in_flight.try_join_next() {
             log_panic(channel.name(), joined);
         }
+        channel.tend().await;
         if let Some(ms) = slowest.swap(0, Ordering::Relaxed).checked_sub(1) {
             recent = Some(Duration::from_millis(ms));
         }

@@ -578,6 +578,32 @@ impl Store {
         Ok(since.map(from_ms))
     }
 
+    /// Enabled endpoints whose run of failures began at `before` or earlier:
+    /// (id, URL, contact email, when the run began).
+    pub async fn failing_endpoints(
+        &self,
+        before: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, String, String, DateTime<Utc>)>> {
+        let rows = sqlx::query(
+            "SELECT id, url, contact_email, failing_since FROM endpoints \
+             WHERE enabled = 1 AND failing_since IS NOT NULL AND failing_since <= $1 ORDER BY id",
+        )
+        .bind(ms(before))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("url")?,
+                    r.try_get("contact_email")?,
+                    from_ms(r.try_get("failing_since")?),
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
     /// Records why a request was refused before it left (SSRF rules), on the endpoint.
     pub async fn endpoint_refused(&self, id: &str, reason: &str) -> StoreResult<()> {
         sqlx::query("UPDATE endpoints SET last_refusal = $2 WHERE id = $1")
