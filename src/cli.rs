@@ -33,8 +33,8 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
-    /// Run only the delivery workers (SMS, email), e.g. on other hosts than the web server;
-    /// set delivery.workers = false there. Stops cleanly on SIGTERM or Ctrl-C.
+    /// Run only the delivery workers (SMS, email, biller webhooks), e.g. on other hosts than
+    /// the web server; set delivery.workers = false there. Stops cleanly on SIGTERM or Ctrl-C.
     Worker,
     /// Apply database migrations and exit.
     Migrate,
