@@ -695,6 +695,17 @@ async fn failure_modes(backend: Backend) {
     // Still failing more than webhook.disable_after_hours later, with nothing more to send
     // it (its one delivery gave up): disabled all the same, contact emailed.
     let tried = receiver.on("broken").len();
+    // One failing as long whose settings changed since (a new URL may have mended it) is left
+    // for its next attempt to tell.
+    let (s, v) = app
+        .api(
+            "PATCH",
+            &format!("/endpoints/{}", eps["moved"]),
+            &token,
+            Some(json!({"description": "moved to the new switch"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
     app.advance_when_idle(Span::hours(2)).await;
     let started = Instant::now();
     loop {
@@ -739,6 +750,10 @@ async fn failure_modes(backend: Backend) {
         tried,
         "no request was needed to find it failing"
     );
+    let (_, moved) = app
+        .api("GET", &format!("/endpoints/{}", eps["moved"]), &token, None)
+        .await;
+    assert_eq!(moved["enabled"], true, "{moved}");
 
     // Published while it is disabled: nothing is queued for it.
     let ep = &eps["broken"];

@@ -578,15 +578,17 @@ impl Store {
         Ok(since.map(from_ms))
     }
 
-    /// Enabled endpoints whose run of failures began at `before` or earlier:
-    /// (id, URL, contact email, when the run began).
+    /// Enabled endpoints whose run of failures began at `before` or earlier and whose settings
+    /// have not changed since it began (a new URL may have mended it, which only its next
+    /// attempt can tell): (id, URL, contact email, when the run began).
     pub async fn failing_endpoints(
         &self,
         before: DateTime<Utc>,
     ) -> StoreResult<Vec<(String, String, String, DateTime<Utc>)>> {
         let rows = sqlx::query(
             "SELECT id, url, contact_email, failing_since FROM endpoints \
-             WHERE enabled = 1 AND failing_since IS NOT NULL AND failing_since <= $1 ORDER BY id",
+             WHERE enabled = 1 AND failing_since IS NOT NULL AND failing_since <= $1 \
+               AND updated_at <= failing_since ORDER BY id",
         )
         .bind(ms(before))
         .fetch_all(&self.pool)
