@@ -1,9 +1,9 @@
 //! The outbox as workers see it: claim a batch under a lease, record what became of it in a
 //! batch, apply providers' delivery reports, and count progress.
 //!
-//! A claim sets `lease_owner` and pushes `next_attempt_at` to the lease's end, so the claim
-//! index skips leased rows and a worker that dies leaves rows that become claimable again when
-//! its lease runs out: nothing is lost, and at most the claimed-but-unrecorded rows are sent
+//! A claim sets `lease_owner` and `lease_until`, and the claim passes over rows whose lease
+//! has not run out, so a worker that dies leaves rows that become claimable again when its
+//! lease runs out: nothing is lost, and at most the claimed-but-unrecorded rows are sent
 //! twice. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several processes claim side by side.
 
 use std::borrow::Cow;
@@ -292,7 +292,8 @@ impl Store {
         let due = format!(
             "SELECT {rows} FROM (SELECT d.id, d.notice_id, d.update_id, d.sequence, d.event, \
                d.language, d.attempts, d.retry_base, d.subscriber_id, d.endpoint_id FROM deliveries d \
-               WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2{webhook_rules} \
+               WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2 \
+               AND (d.lease_until IS NULL OR d.lease_until <= $2){webhook_rules} \
                ORDER BY d.next_attempt_at LIMIT {limit}{}) d",
             self.backend.skip_locked()
         );
@@ -310,8 +311,13 @@ impl Store {
         }
         let ids = serde_json::to_string(&rows.iter().map(|r| &r.id).collect::<Vec<_>>())
             .map_err(anyhow::Error::new)?;
+        // Only columns no index holds: the row keeps its place in the claim index, and the
+        // claim above passes over it while its lease lasts (a few rounds of calls per worker).
+        // Moving `next_attempt_at` to the lease's end instead, as claims once did, moved an
+        // index entry per row and cost webhooks to an instant receiver about a tenth of their
+        // rate (8 pairs of runs).
         let lease_sql = format!(
-            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, next_attempt_at = $2, \
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, \
              attempts = attempts + 1 WHERE id IN ({})",
             self.backend.json_texts(3)
         );
