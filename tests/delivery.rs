@@ -353,15 +353,7 @@ async fn a_slow_pace_claims_what_half_the_lease_sends(backend: Backend) {
             "only {} sent",
             peer.count()
         );
-        let claimed: i64 = app
-            .store
-            .queue_depth()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|q| q.channel == "sms")
-            .map(|q| q.in_flight)
-            .sum();
+        let claimed = app.claimed("sms").await;
         most = most.max(claimed);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

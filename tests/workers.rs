@@ -176,33 +176,56 @@ on_both_backends!(two_workers_share_and_stop_cleanly);
 /// with their results not yet recorded).
 async fn kill_9_loses_nothing(backend: Backend) {
     let (app, peer, url, id) = setup(backend).await;
-    let mut a = worker(&app, &url);
+    let start = || worker(&app, &url);
+    let _b = kill_9_and_restart(
+        &app,
+        &id,
+        SUBSCRIBERS,
+        UNRECORDED_BOUND,
+        || peer.count(),
+        start,
+    )
+    .await;
+    let numbers: HashSet<String> = peer.numbers().into_iter().collect();
+    assert_eq!(numbers.len(), SUBSCRIBERS, "nobody was lost");
+}
+
+/// Starts a worker, `kill -9`s it once a third of the `total` messages of notice `id` have
+/// reached the receiver (`received` counts them), and checks that at most `bound` of those
+/// were not recorded yet: what the worker had sent, or was sending, whose results were still
+/// on their way to the database. Then starts another, waits until every message is sent and
+/// checks that no more went out twice than were unrecorded at the kill. Returns the second.
+async fn kill_9_and_restart(
+    app: &TestApp,
+    id: &str,
+    total: usize,
+    bound: usize,
+    received: impl Fn() -> usize,
+    start: impl Fn() -> Child,
+) -> Child {
+    let mut a = start();
     wait_until_true("a third of the messages", 60, async || {
-        peer.count() >= SUBSCRIBERS / 3
+        received() >= total / 3
     })
     .await;
     a.0.kill().unwrap(); // SIGKILL: no shutdown code runs
     a.0.wait().unwrap();
-    // Requests that reached the peer before the kill are counted after its 40 ms delay.
+    // Requests that reached the receiver before the kill are counted after its delay.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let at_kill = peer.count();
-    let (pending, recorded) = totals(&app, &id).await;
+    let at_kill = received();
+    let (pending, recorded) = totals(app, id).await;
     assert!(pending > 0, "the kill came mid-way");
-    // Out but not recorded when the kill came: what the worker had sent, or was sending,
-    // whose results were still on their way to the database.
     let unrecorded = at_kill - recorded as usize;
     assert!(
-        unrecorded <= UNRECORDED_BOUND,
-        "{unrecorded} messages out but not recorded; the worker holds at most {UNRECORDED_BOUND}"
+        unrecorded <= bound,
+        "{unrecorded} messages out but not recorded; the worker holds at most {bound}"
     );
-    let _b = worker(&app, &url);
+    let b = start();
     wait_until_true("every delivery sent after the restart", 90, async || {
-        totals(&app, &id).await == (0, SUBSCRIBERS as i64)
+        totals(app, id).await == (0, total as i64)
     })
     .await;
-    let numbers: HashSet<String> = peer.numbers().into_iter().collect();
-    assert_eq!(numbers.len(), SUBSCRIBERS, "nobody was lost");
-    let duplicates = peer.count() - SUBSCRIBERS;
+    let duplicates = received() - total;
     println!(
         "kill -9 after {at_kill} messages, {unrecorded} of them unrecorded: {duplicates} sent twice"
     );
@@ -210,6 +233,7 @@ async fn kill_9_loses_nothing(backend: Backend) {
         duplicates <= unrecorded,
         "{duplicates} duplicates; at most the {unrecorded} messages in flight at the kill may repeat"
     );
+    b
 }
 
 on_both_backends!(kill_9_loses_nothing);
@@ -281,44 +305,25 @@ async fn kill_9_mid_webhooks_loses_nothing(backend: Backend) {
         ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
         ("TANGAZO_WEBHOOK_CONCURRENCY", concurrency.as_str()),
     ];
-    let received = || got.lock().unwrap().clone();
-    let mut a = worker_with(&app, &env);
-    wait_until_true("a third of the webhooks", 60, async || {
-        received().len() >= ENDPOINTS / 3
-    })
-    .await;
-    a.0.kill().unwrap(); // SIGKILL: no shutdown code runs
-    a.0.wait().unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let at_kill = received().len();
-    let (pending, recorded) = totals(&app, &id).await;
-    assert!(pending > 0, "the kill came mid-way");
-    let unrecorded = at_kill - recorded as usize;
     // In flight, queued for the recorder and being written: four rounds of requests.
     let bound = 4 * HOOK_CONCURRENCY;
-    assert!(
-        unrecorded <= bound,
-        "{unrecorded} webhooks out but not recorded; the worker holds at most {bound}"
-    );
-    let _b = worker_with(&app, &env);
-    wait_until_true("every webhook sent after the restart", 90, async || {
-        totals(&app, &id).await == (0, ENDPOINTS as i64)
-    })
+    let start = || worker_with(&app, &env);
+    let _b = kill_9_and_restart(
+        &app,
+        &id,
+        ENDPOINTS,
+        bound,
+        || got.lock().unwrap().len(),
+        start,
+    )
     .await;
-    let ids = received();
+    // Every endpoint's webhook arrived, and what went out twice repeated an id it had.
+    let ids = got.lock().unwrap().clone();
     let distinct: HashSet<&String> = ids.iter().collect();
     assert_eq!(distinct.len(), ENDPOINTS, "nobody was lost");
     assert!(
         !distinct.contains(&String::new()),
         "every request had a webhook-id"
-    );
-    let duplicates = ids.len() - ENDPOINTS;
-    println!(
-        "kill -9 after {at_kill} webhooks, {unrecorded} of them unrecorded: {duplicates} sent twice"
-    );
-    assert!(
-        duplicates <= unrecorded,
-        "{duplicates} duplicates; at most the {unrecorded} webhooks in flight at the kill may repeat"
     );
 }
 

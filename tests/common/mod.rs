@@ -242,6 +242,18 @@ impl TestApp {
             .any(|q| q.in_flight > 0)
     }
 
+    /// How many deliveries of `channel` are claimed and not yet recorded.
+    pub async fn claimed(&self, channel: &str) -> i64 {
+        self.store
+            .queue_depth()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|q| q.channel == channel)
+            .map(|q| q.in_flight)
+            .sum()
+    }
+
     /// Moves the test clock on once no delivery is being sent. A worker claims its next batch
     /// while the last is still out, under a lease read off this clock: a jump past the lease
     /// with messages out would hand them to a claim again, as a worker that died would.
