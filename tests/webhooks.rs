@@ -1092,15 +1092,7 @@ async fn a_claim_near_its_lease_end_gives_back_what_waits(backend: Backend) {
     // One request at a time: the first hangs (until the 3 s timeout) while the second waits
     // for its turn under its claim's lease of 120 s, and meanwhile 100 s pass.
     poll_until("the first request out and both claimed", 10, async || {
-        let claimed: i64 = app
-            .store
-            .queue_depth()
-            .await
-            .unwrap()
-            .iter()
-            .filter(|q| q.channel == "webhook")
-            .map(|q| q.in_flight)
-            .sum();
+        let claimed = app.claimed("webhook").await;
         match (receiver.hits("late"), claimed) {
             (1, 2) => Ok(()),
             seen => Err(format!("{seen:?} (requests, claimed)")),
@@ -1507,9 +1499,14 @@ async fn retries_land_on_the_schedule_without_jitter() {
             .timestamp_millis()
     };
     poll_until("a retry scheduled", 20, async || {
+        let id = deliveries(&app, &token, &ep).await.remove(0)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let tried = attempts(&app, &token, &ep, &id).await;
+        // Read after its attempts: one read while the attempt was still out, its result
+        // recorded just after, kept the due time it was claimed at.
         let d = deliveries(&app, &token, &ep).await.remove(0);
-        let id = d["id"].as_str().unwrap();
-        let tried = attempts(&app, &token, &ep, id).await;
         match (
             tried.first(),
             d["state"].as_str(),
