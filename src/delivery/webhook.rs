@@ -116,7 +116,11 @@ impl WebhookChannel {
         if let Some(until) = pause {
             let left = (until - self.ctx.clock.now()).to_std().unwrap_or_default();
             if left > WAIT_FOR_ROOM {
-                let until = until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                // In the page's zone, as the console shows times, with its offset for a
+                // biller's system reading it through the API.
+                let until = until
+                    .with_timezone(&self.ctx.settings.time_zone)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
                 return Err((left, format!("the endpoint asked to pause until {until}")));
             }
             tokio::time::sleep(left).await;
