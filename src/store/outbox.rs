@@ -31,7 +31,7 @@ pub struct UpdateMessage {
 pub struct Claimed {
     pub id: String,
     pub notice_id: String,
-    /// The notice's public reference code.
+    /// The notice's public reference code (empty for a webhook, which does not use it).
     pub reference: String,
     pub update_id: String,
     pub sequence: i64,
@@ -44,8 +44,9 @@ pub struct Claimed {
     pub tries: i64,
     pub subscriber_id: Option<String>,
     pub endpoint_id: Option<String>,
-    /// The subscriber's address or the endpoint's URL; `None` when the subscriber was erased
-    /// or has unsubscribed since the fan-out, or the endpoint was deleted.
+    /// The subscriber's address; `None` when the subscriber was erased or has unsubscribed
+    /// since the fan-out. A webhook's is its endpoint's id: the channel reads the URL with
+    /// the endpoint's secrets (a deleted endpoint's deliveries are not claimed).
     pub address: Option<String>,
     /// The claim that holds the row (one per `claim_deliveries` call) and when its lease ends;
     /// once it has ended another claim may hold the row, so it must not be sent under this one.
@@ -262,6 +263,20 @@ impl Store {
         } else {
             ""
         };
+        // What a message needs beyond the row: its notice's reference (which labels the SMS
+        // file sink's lines) and its confirmed address. A webhook needs neither: the channel
+        // reads each endpoint's URL with its secrets once per batch, and the rule above
+        // already found the endpoint, so its id stands for the address (two lookups fewer
+        // per row, about a third of what the claim's query costs SQLite).
+        let (reference, address) = if channel == "webhook" {
+            ("''", "d.endpoint_id")
+        } else {
+            (
+                "(SELECT n.reference FROM notices n WHERE n.id = d.notice_id)",
+                "(SELECT s.address FROM subscribers s WHERE s.id = d.subscriber_id \
+                   AND s.state = 'confirmed')",
+            )
+        };
         // The due rows with what sending them needs, locked on PostgreSQL (skipping rows
         // another worker holds) until the lease below is written.
         let rows = self.backend.json_rows(&[
@@ -275,16 +290,8 @@ impl Store {
             ("tries", "d.attempts + 1 - d.retry_base"),
             ("subscriber_id", "d.subscriber_id"),
             ("endpoint_id", "d.endpoint_id"),
-            (
-                "reference",
-                "(SELECT n.reference FROM notices n WHERE n.id = d.notice_id)",
-            ),
-            (
-                "address",
-                "COALESCE((SELECT s.address FROM subscribers s WHERE s.id = d.subscriber_id \
-                   AND s.state = 'confirmed'), \
-                   (SELECT e.url FROM endpoints e WHERE e.id = d.endpoint_id))",
-            ),
+            ("reference", reference),
+            ("address", address),
         ]);
         // The limit is written into the text: SQLite plans `ORDER BY … LIMIT ?` with the bound
         // value, so it prepared the statement again at every claim (a worker's limit does not
