@@ -267,7 +267,7 @@ impl Store {
         // file sink's lines) and its confirmed address. A webhook needs neither: the channel
         // reads each endpoint's URL with its secrets once per batch, and the rule above
         // already found the endpoint, so its id stands for the address (two lookups fewer
-        // per row, about a third of what the claim's query costs SQLite).
+        // per row, about a fifth of what the claim's query costs SQLite).
         let (reference, address) = if channel == "webhook" {
             ("''", "d.endpoint_id")
         } else {
