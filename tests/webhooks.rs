@@ -1562,7 +1562,8 @@ async fn private_addresses_are_refused() {
             )
             .await;
         assert_eq!(s, 422, "{url}: {v}");
-        assert!(v["errors"]["url"].is_string(), "{v}");
+        let why = v["errors"]["url"].as_str().unwrap_or_default();
+        assert!(!why.is_empty() && !why.starts_with("url:"), "{url}: {v}");
     }
     // A name is resolved as the endpoint is saved.
     let (_, v) = app
@@ -1575,8 +1576,8 @@ async fn private_addresses_are_refused() {
         .await;
     let why = v["errors"]["url"].as_str().unwrap();
     assert!(
-        why.contains("localhost resolves to 127.0.0.1, a loopback address")
-            || why.contains("localhost resolves to ::1, a loopback address"),
+        why.starts_with("localhost resolves to 127.0.0.1, a loopback address")
+            || why.starts_with("localhost resolves to ::1, a loopback address"),
         "{why}"
     );
     // And again before every send: a name whose address changed after it was saved (saved

@@ -199,7 +199,10 @@ impl EndpointIn {
                 other => other.map(|_| ()),
             };
             if let Err(e) = checked {
-                errors.insert("url".into(), e);
+                // The reason names the field for where it stands alone (a refusal on the
+                // endpoint, a delivery's error); under the field's own key it need not.
+                let why = e.strip_prefix("url: ").map(str::to_string).unwrap_or(e);
+                errors.insert("url".into(), why);
             }
         }
         let description = self
