@@ -356,6 +356,13 @@ async fn signed_in_order_with_rotation(backend: Backend) {
         .await;
     assert_eq!(s, 200, "{r}");
     let new_secret = r["secret"].as_str().unwrap().to_string();
+    let (_, e) = app
+        .api("GET", &format!("/endpoints/{ep}"), &token, None)
+        .await;
+    assert_eq!(
+        r["previous_secret_until"], e["previous_secret_until"],
+        "the rotation tells the end of the overlap as the endpoint keeps it"
+    );
     app.publish_window("Second window", 48, 2).await;
     wait_until("the fourth webhook", &app, Span::zero(), || {
         receiver.on("ok").len() >= 4

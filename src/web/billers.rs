@@ -459,8 +459,10 @@ pub async fn rotate_secret(
         .store
         .rotate_endpoint_secret(&id, overlap, &caller.actor(), now)
         .await?;
+    // To the millisecond, as the endpoint keeps it and shows it.
+    let until = crate::store::from_ms(crate::store::ms(now + overlap));
     Ok(Json(
-        json!({"secret": secret, "previous_secret_until": now + overlap,
+        json!({"secret": secret, "previous_secret_until": until,
         "note": "both secrets sign every webhook until previous_secret_until"}),
     ))
 }
