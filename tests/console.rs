@@ -1051,6 +1051,13 @@ async fn billers_view(backend: Backend) {
     assert!(page.body.contains(&shown), "{shown} in {}", page.body);
     assert!(page.body.contains("payments switch"), "{}", page.body);
     assert!(
+        page.body.contains(&format!(
+            "<a href=\"/console/billers#biller-{biller}\">Billers</a> › Kenya Power"
+        )),
+        "the page names its biller, linked to its panel: {}",
+        page.body
+    );
+    assert!(
         !page.body.contains("Rotate secret"),
         "viewers see no buttons"
     );

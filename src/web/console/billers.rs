@@ -34,6 +34,8 @@ struct EndpointPage {
     flash: Option<String>,
     error: Option<String>,
     can_act: bool,
+    /// The name of the biller the endpoint belongs to.
+    biller: String,
     e: Endpoint,
     failing_since: Option<Shown>,
     previous_secret_until: Option<Shown>,
@@ -286,14 +288,15 @@ async fn endpoint_page(
     }
     let loaded = async {
         let e = state.store.get_endpoint(id).await?;
+        let biller = state.store.get_biller(&e.biller_id).await?.name;
         let mut deliveries = Vec::new();
         for d in state.store.endpoint_deliveries(id, None, None, 50).await? {
             let attempts = state.store.attempts_of(&d.id).await?;
             deliveries.push((d, attempts));
         }
-        Ok::<_, crate::store::StoreError>((e, deliveries))
+        Ok::<_, crate::store::StoreError>((e, biller, deliveries))
     };
-    let (e, deliveries) = match loaded.await {
+    let (e, biller, deliveries) = match loaded.await {
         Ok(x) => x,
         Err(e) => return AppError::from(e).into_response(),
     };
@@ -304,6 +307,7 @@ async fn endpoint_page(
         flash,
         error,
         can_act: staff.0.user.role >= Role::Publisher,
+        biller,
         failing_since: e.failing_since.map(|t| Shown::of(&f, t)),
         previous_secret_until: e.previous_secret_until.map(|t| Shown::of(&f, t)),
         e,
