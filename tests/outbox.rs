@@ -310,3 +310,127 @@ async fn every_attempt_is_kept_wherever_it_is_written(backend: Backend) {
 }
 
 on_both_backends!(every_attempt_is_kept_wherever_it_is_written);
+
+/// A batch of results is written by one of two statements: one for a chunk that is all sent,
+/// one that chooses each column by the outcome. Both keep every field of every result: the
+/// state, the attempt's worker, time, latency, status and answer, and the provider id.
+async fn results_are_kept_whether_or_not_all_were_sent(backend: Backend) {
+    use tangazo::store::{Finish, Finished};
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    for addr in ["0712000031", "0712000032", "0712000033"] {
+        app.follower(addr, Lang::En).await;
+    }
+    app.publish_window("Core upgrade", 24, 4).await;
+    let claimed = app
+        .store
+        .claim_deliveries("sms", 10, Duration::minutes(1), app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 3);
+    let started = app.clock.now() - Duration::seconds(1);
+    let done = |c: &tangazo::store::Claimed, latency_ms: i64, finish: Finish| Finished {
+        id: c.id.clone(),
+        attempt: c.attempt,
+        started_at: started,
+        latency_ms,
+        finish,
+        status_code: Some(200 + latency_ms),
+        response: Some(format!("answer {latency_ms}")),
+    };
+    let sent = |p: &str| Finish::Sent {
+        provider_id: Some(p.into()),
+    };
+    // A chunk with a sent and a failed result, then a chunk that is all sent.
+    let mixed = [
+        done(&claimed[0], 1, sent("at-1")),
+        done(
+            &claimed[1],
+            2,
+            Finish::Failed {
+                error: "HTTP 400".into(),
+            },
+        ),
+    ];
+    app.store
+        .finish_deliveries("w-mixed", &mixed, app.clock.now())
+        .await
+        .unwrap();
+    app.store
+        .finish_deliveries(
+            "w-sent",
+            &[done(&claimed[2], 3, sent("at-3"))],
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+
+    let mut counts = app
+        .store
+        .delivery_counts(&claimed[0].notice_id)
+        .await
+        .unwrap();
+    counts.sort();
+    assert_eq!(
+        counts,
+        [
+            ("sms".to_string(), "failed".to_string(), 1),
+            ("sms".to_string(), "sent".to_string(), 2)
+        ]
+    );
+    for (c, latency, worker, outcome, error) in [
+        (&claimed[0], 1, "w-mixed", "sent", None),
+        (&claimed[1], 2, "w-mixed", "failed", Some("HTTP 400")),
+        (&claimed[2], 3, "w-sent", "sent", None),
+    ] {
+        let attempts = app.store.attempts_of(&c.id).await.unwrap();
+        assert_eq!(attempts.len(), 1, "{attempts:?}");
+        let a = &attempts[0];
+        assert_eq!(
+            (
+                a.attempt,
+                a.worker.as_str(),
+                a.at.timestamp_millis(),
+                a.latency_ms,
+                a.outcome.as_str()
+            ),
+            (1, worker, started.timestamp_millis(), latency, outcome),
+            "{a:?}"
+        );
+        assert_eq!(a.status_code, Some(200 + latency), "{a:?}");
+        assert_eq!(
+            a.response.as_deref(),
+            Some(format!("answer {latency}").as_str())
+        );
+        assert_eq!(a.error.as_deref(), error, "{a:?}");
+    }
+    // The provider ids were kept: a delivery report naming each finds its message.
+    for p in ["at-1", "at-3"] {
+        let receipt = tangazo::delivery::Receipt {
+            provider_id: p.into(),
+            status: "delivered".into(),
+            is_final: true,
+            error: None,
+        };
+        assert!(
+            app.store
+                .record_receipt("sms", &receipt, app.clock.now())
+                .await
+                .unwrap(),
+            "{p} names a sent message"
+        );
+    }
+    assert_eq!(
+        app.store
+            .queue_depth()
+            .await
+            .unwrap()
+            .iter()
+            .map(|q| q.in_flight)
+            .sum::<i64>(),
+        0,
+        "no lease is left behind"
+    );
+}
+
+on_both_backends!(results_are_kept_whether_or_not_all_were_sent);

