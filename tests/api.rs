@@ -181,6 +181,29 @@ async fn validation_names_every_field(backend: Backend) {
         .await;
     assert_eq!(s, 422);
     assert_eq!(errors(&v), ["tittle"]);
+    // A missing field is named itself, at its path, not as the body.
+    let (s, v) = app
+        .api(
+            "POST",
+            "/notices",
+            &app.publisher,
+            Some(json!({"kind": "incident", "title": {"en": "x"},
+                "affected": [{"service": "pay-bill"}, {"impact": "major_outage"}]})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(errors(&v), ["affected[1].service"]);
+    assert_eq!(v["errors"]["affected[1].service"], "is required", "{v}");
+    let (s, v) = app
+        .api(
+            "POST",
+            "/billers",
+            &app.admin,
+            Some(json!({"name": "Kenya Power"})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    assert_eq!(v["errors"], json!({"contact_email": "is required"}), "{v}");
     let r = app
         .client
         .post(format!("{}/api/v1/notices", app.url))

@@ -898,7 +898,25 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                         BTreeMap::from([("body".into(), format!("not valid JSON: {message}"))]),
                     );
                 }
-                let field = if path == "." || path.is_empty() {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                let top = path == "." || path.is_empty();
+                // serde names a missing field inside the message ("missing field `x`"), at the
+                // path of the object that lacks it: the error goes under the field itself.
+                if let Some(name) = message
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                {
+                    let field = if top {
+                        name.to_string()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    return AppError::Invalid(
+                        status,
+                        BTreeMap::from([(field, "is required".to_string())]),
+                    );
+                }
+                let field = if top {
                     // serde names the unknown field inside the message: "unknown field `x`, …".
                     message
                         .strip_prefix("unknown field `")
@@ -908,7 +926,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 } else {
                     path
                 };
-                let status = StatusCode::UNPROCESSABLE_ENTITY;
                 AppError::Invalid(status, BTreeMap::from([(field, message)]))
             })
     }
