@@ -1063,7 +1063,114 @@ async fn billers_view(backend: Backend) {
     );
 }
 
+/// An endpoint's page lists its deliveries with every attempt: one that failed is pending with
+/// when it is tried next, in the page's zone, and each attempt shows what the endpoint answered.
+async fn endpoint_deliveries_view(backend: Backend) {
+    let receiver = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(|| async {
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "switch is down",
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let db = std::sync::Arc::new(common::TestDb::new(backend).await);
+    let app = TestApp::spawn_on(
+        db,
+        &[
+            ("TANGAZO_DELIVERY_WORKERS", "true"),
+            ("TANGAZO_DELIVERY_POLL_MILLIS", "50"),
+            ("TANGAZO_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
+        ],
+    )
+    .await;
+    app.seed_services().await;
+    accounts(&app).await;
+    let now = app.clock.now();
+    let biller = app
+        .store
+        .create_biller("Kenya Power", "ops@kplc.example", "test", now)
+        .await
+        .unwrap();
+    let settings = tangazo::store::EndpointSettings {
+        url: hook_url,
+        description: String::new(),
+        event_types: vec![],
+        services: None,
+        rate_limit: 0,
+        contact_email: "ops@kplc.example".into(),
+    };
+    let (endpoint, _) = app
+        .store
+        .create_endpoint(&biller.id, &settings, false, "test", now)
+        .await
+        .unwrap();
+    app.publish_window("Core upgrade", 24, 4).await;
+    // The first try fails; the next is due 5 s (±20 %) later.
+    let started = std::time::Instant::now();
+    let delivery = loop {
+        let d = app
+            .store
+            .endpoint_deliveries(&endpoint.id, None, None, 10)
+            .await
+            .unwrap();
+        if let Some(d) = d
+            .into_iter()
+            .find(|d| d.state == "pending" && d.error.is_some())
+        {
+            break d;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "a failed try: {:?}",
+            app.store
+                .endpoint_deliveries(&endpoint.id, None, None, 10)
+                .await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let next = delivery.next_attempt_at.expect("a pending delivery is due");
+    assert!(next > app.clock.now(), "{next}");
+
+    let mut viewer = Browser::new(&app);
+    viewer
+        .login("viewer@example.co.ke", PASSWORD, "/console")
+        .await;
+    let page = viewer
+        .get(&format!("/console/endpoints/{}", endpoint.id))
+        .await;
+    assert_eq!(page.status, 200);
+    let face = tangazo::render::i18n::Clockface {
+        tz: "Africa/Nairobi".parse().unwrap(),
+        lang: tangazo::domain::Lang::En,
+        now: app.now(),
+    };
+    let shown = format!(
+        "pending, next try <span title=\"{}\">{}</span>",
+        next.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        face.instant(next)
+    );
+    assert!(page.body.contains(&shown), "{shown} in {}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("webhook-id <code>{}</code>", delivery.id)),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("#1 <span title="), "{}", page.body);
+    assert!(
+        page.body.contains("retry · HTTP 500") && page.body.contains("“switch is down”"),
+        "each attempt shows the answer: {}",
+        page.body
+    );
+}
+
 on_both_backends!(
+    endpoint_deliveries_view,
     billers_view,
     import_upload_in_the_console,
     subscribers_view_and_audience,

@@ -62,6 +62,8 @@ impl Shown {
 struct DeliveryRow {
     d: WebhookDelivery,
     created: Shown,
+    /// When a pending delivery is tried next.
+    next: Option<Shown>,
     attempts: Vec<(Attempt, Shown)>,
 }
 
@@ -315,6 +317,10 @@ async fn endpoint_page(
             .into_iter()
             .map(|(d, attempts)| DeliveryRow {
                 created: Shown::of(&f, d.created_at),
+                next: d
+                    .next_attempt_at
+                    .filter(|_| d.state == "pending")
+                    .map(|t| Shown::of(&f, t)),
                 attempts: attempts
                     .into_iter()
                     .map(|a| {
