@@ -797,12 +797,19 @@ async fn failure_modes(backend: Backend) {
         app.advance_when_idle(Span::seconds(2)).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let states: Vec<Value> = deliveries(&app, &token, ep)
-        .await
-        .iter()
-        .map(|d| d["state"].clone())
-        .collect();
-    assert_eq!(states, vec![json!("sent"), json!("sent")]);
+    // Each result is recorded a moment after its answer.
+    poll_until("both recorded sent", 10, async || {
+        let states: Vec<Value> = deliveries(&app, &token, ep)
+            .await
+            .iter()
+            .map(|d| d["state"].clone())
+            .collect();
+        match states == vec![json!("sent"), json!("sent")] {
+            true => Ok(()),
+            false => Err(format!("{states:?}")),
+        }
+    })
+    .await;
 }
 
 on_both_backends!(failure_modes);
