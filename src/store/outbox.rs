@@ -198,46 +198,31 @@ fn values_cte(backend: Backend, fields: &[&str], rows: usize) -> String {
     )
 }
 
-/// Binds each result row's fields in the order of [`Store::finish_deliveries`]'s `VALUES`
-/// list (a padding row binds NULLs).
+/// Binds each result row's `fields`, in their order, as a statement of
+/// [`Store::finish_deliveries`] lists them in its `VALUES` (a padding row binds NULLs).
 fn bind_results<'q>(
     mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     rows: &'q [Option<ResultRow<'q>>],
+    fields: &[&str],
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
     for r in rows {
         let r = r.as_ref();
-        q = q
-            .bind(r.map(|r| r.id))
-            .bind(r.map(|r| r.attempt))
-            .bind(r.map(|r| r.state))
-            .bind(r.map(|r| r.outcome))
-            .bind(r.and_then(|r| r.next))
-            .bind(r.and_then(|r| r.provider.as_deref()))
-            .bind(r.and_then(|r| r.error.as_deref()))
-            .bind(r.map(|r| r.started))
-            .bind(r.map(|r| r.latency))
-            .bind(r.and_then(|r| r.status))
-            .bind(r.and_then(|r| r.response.as_deref()));
-    }
-    q
-}
-
-/// Binds each row's fields in the order of the all-sent statement of
-/// [`Store::finish_deliveries`] (a padding row binds NULLs).
-fn bind_sent<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    rows: &'q [Option<ResultRow<'q>>],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    for r in rows {
-        let r = r.as_ref();
-        q = q
-            .bind(r.map(|r| r.id))
-            .bind(r.map(|r| r.attempt))
-            .bind(r.and_then(|r| r.provider.as_deref()))
-            .bind(r.map(|r| r.started))
-            .bind(r.map(|r| r.latency))
-            .bind(r.and_then(|r| r.status))
-            .bind(r.and_then(|r| r.response.as_deref()));
+        for field in fields {
+            q = match *field {
+                "id" => q.bind(r.map(|r| r.id)),
+                "attempt" => q.bind(r.map(|r| r.attempt)),
+                "state" => q.bind(r.map(|r| r.state)),
+                "outcome" => q.bind(r.map(|r| r.outcome)),
+                "next" => q.bind(r.and_then(|r| r.next)),
+                "provider" => q.bind(r.and_then(|r| r.provider.as_deref())),
+                "error" => q.bind(r.and_then(|r| r.error.as_deref())),
+                "started" => q.bind(r.map(|r| r.started)),
+                "latency" => q.bind(r.map(|r| r.latency)),
+                "status" => q.bind(r.and_then(|r| r.status)),
+                "response" => q.bind(r.and_then(|r| r.response.as_deref())),
+                other => unreachable!("a result has no field {other}"),
+            };
+        }
     }
     q
 }
@@ -435,7 +420,7 @@ impl Store {
                     self.backend.placeholder(fields.len() * rows.len() + 1),
                     self.backend.placeholder(fields.len() * rows.len() + 2),
                 );
-                bind_sent(sqlx::query(AssertSqlSafe(update)), &rows)
+                bind_results(sqlx::query(AssertSqlSafe(update)), &rows, &fields)
                     .bind(ms(now))
                     .bind(worker)
                     .execute(&mut *tx)
@@ -471,7 +456,7 @@ impl Store {
                     sent("sent_status_code", "v.status"),
                     sent("sent_response", "v.response"),
                 );
-                bind_results(sqlx::query(AssertSqlSafe(update)), &rows)
+                bind_results(sqlx::query(AssertSqlSafe(update)), &rows, &fields)
                     .bind(ms(now))
                     .bind(worker)
                     .execute(&mut *tx)
@@ -497,7 +482,7 @@ impl Store {
                     values(),
                     self.backend.placeholder(fields.len() * rows.len() + 1),
                 );
-                bind_results(sqlx::query(AssertSqlSafe(insert)), &rows)
+                bind_results(sqlx::query(AssertSqlSafe(insert)), &rows, &fields)
                     .bind(worker)
                     .execute(&mut *tx)
                     .await?;
