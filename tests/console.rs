@@ -838,6 +838,21 @@ async fn import_upload_in_the_console(backend: Backend) {
     assert_eq!(total, 3, "only the clean file was stored");
 }
 
+/// An instant as the console shows it: in the page's zone (Nairobi), the exact UTC time to the
+/// millisecond on hover.
+fn shown_at(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> String {
+    let face = tangazo::render::i18n::Clockface {
+        tz: "Africa/Nairobi".parse().unwrap(),
+        lang: tangazo::domain::Lang::En,
+        now: app.now(),
+    };
+    format!(
+        "<span title=\"{}\">{}</span>",
+        at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        face.instant(at)
+    )
+}
+
 /// Billers and endpoints in the console: created with the secret shown once, a test event that
 /// reaches a real receiver, rotation, disable and enable, and the deliveries with attempts.
 async fn billers_view(backend: Backend) {
@@ -1037,15 +1052,9 @@ async fn billers_view(backend: Backend) {
         .unwrap()
         .previous_secret_until
         .expect("rotated");
-    let face = tangazo::render::i18n::Clockface {
-        tz: "Africa/Nairobi".parse().unwrap(),
-        lang: tangazo::domain::Lang::En,
-        now: app.now(),
-    };
     let shown = format!(
-        "The previous secret also signs until <span title=\"{}\">{}</span>.",
-        until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        face.instant(until)
+        "The previous secret also signs until {}.",
+        shown_at(&app, until)
     );
     assert!(shown.contains(" EAT</span>"), "{shown}");
     assert!(page.body.contains(&shown), "{shown} in {}", page.body);
@@ -1144,16 +1153,7 @@ async fn endpoint_deliveries_view(backend: Backend) {
         .get(&format!("/console/endpoints/{}", endpoint.id))
         .await;
     assert_eq!(page.status, 200);
-    let face = tangazo::render::i18n::Clockface {
-        tz: "Africa/Nairobi".parse().unwrap(),
-        lang: tangazo::domain::Lang::En,
-        now: app.now(),
-    };
-    let shown = format!(
-        "pending, next try <span title=\"{}\">{}</span>",
-        next.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        face.instant(next)
-    );
+    let shown = format!("pending, next try {}", shown_at(&app, next));
     assert!(page.body.contains(&shown), "{shown} in {}", page.body);
     assert!(
         page.body
