@@ -395,7 +395,6 @@ impl Store {
                 "id", "attempt", "state", "outcome", "next", "provider", "error", "started",
                 "latency", "status", "response",
             ];
-            let values = || values_cte(self.backend, &fields, rows.len());
             // The usual chunk is all sent: a statement that only sets, with the seven fields a
             // send has, instead of choosing every column by the outcome. In SQLite alone (128
             // rows per statement, 6 runs of each in turn after a warm-up) it wrote a result in
@@ -403,6 +402,9 @@ impl Store {
             let all_sent = chunk
                 .iter()
                 .all(|f| matches!(f.finish, Finish::Sent { .. }));
+            // The `VALUES` of every field, for the other statement and the attempts' insert:
+            // built once, for a chunk that needs either.
+            let mut values: Option<String> = None;
             let matched = if all_sent {
                 let fields = [
                     "id", "attempt", "provider", "started", "latency", "status", "response",
@@ -445,7 +447,7 @@ impl Store {
                      FROM v \
                      WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
                        AND deliveries.lease_owner IS NOT NULL",
-                    values(),
+                    values.get_or_insert_with(|| values_cte(self.backend, &fields, rows.len())),
                     self.backend.placeholder(fields.len() * rows.len() + 1),
                     sent(
                         "sent_worker",
@@ -479,7 +481,7 @@ impl Store {
                      AND (v.outcome <> 'sent' OR NOT EXISTS (SELECT 1 FROM deliveries d \
                        WHERE d.id = v.id AND d.attempts = v.attempt AND d.sent_started_at = v.started)) \
                      ON CONFLICT DO NOTHING",
-                    values(),
+                    values.get_or_insert_with(|| values_cte(self.backend, &fields, rows.len())),
                     self.backend.placeholder(fields.len() * rows.len() + 1),
                 );
                 bind_results(sqlx::query(AssertSqlSafe(insert)), &rows, &fields)
