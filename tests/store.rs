@@ -453,3 +453,45 @@ async fn sqlite_runs_in_wal_mode() {
         .get(0);
     assert_eq!(mode, "wal");
 }
+
+/// The WAL is copied back into the database file soon after a write, by the store's own
+/// checkpointer, not by whichever commit finds it past SQLite's limit: after one small write
+/// the file holds every page, the schema the migrations left in the WAL included, long before
+/// that limit.
+#[tokio::test]
+async fn sqlite_checkpoints_soon_after_a_write() {
+    use sqlx::Connection;
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = Store::open(&db.url, 2).await.unwrap();
+    let path = std::path::PathBuf::from(db.url.trim_start_matches("sqlite://"));
+    let size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    let wal = path.with_extension("db-wal");
+    let before = size();
+    assert!(
+        std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > before,
+        "the migrations are in the WAL ({before} bytes in the file)"
+    );
+    store.touch_revision().await.unwrap();
+    // The database's size as a reader sees it, WAL included.
+    let mut reader = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+    let page: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&mut reader)
+        .await
+        .unwrap();
+    let whole = (pages * page) as u64;
+    assert!(whole > before, "{pages} pages of {page} bytes");
+    common::poll_until("the WAL checkpointed", 5, async || {
+        let now = size();
+        if now >= whole {
+            Ok(now)
+        } else {
+            Err(format!("the file is {now} bytes of {whole}"))
+        }
+    })
+    .await;
+    store.close().await;
+}

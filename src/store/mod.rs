@@ -159,6 +159,15 @@ pub struct Store {
     schedule: std::sync::Arc<crate::domain::schedule::Policy>,
     /// SQLite's writers in this process take turns here (see [`WriteTx`]).
     write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// SQLite: the WAL's checkpoints, told of every committed write.
+    checkpoints: Option<Checkpoints>,
+}
+
+/// Where SQLite's WAL is checkpointed from (see [`checkpoint_in_background`]).
+#[derive(Clone)]
+struct Checkpoints {
+    written: tokio::sync::mpsc::Sender<()>,
+    pool: AnyPool,
 }
 
 /// A write transaction. On SQLite this process's writers queue for their turn (fairly, in
@@ -169,6 +178,7 @@ pub struct Store {
 pub(crate) struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    written: Option<tokio::sync::mpsc::Sender<()>>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -186,7 +196,12 @@ impl std::ops::DerefMut for WriteTx {
 
 impl WriteTx {
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        if let Some(written) = &self.written {
+            // One signal waiting is enough: the checkpoint after it covers this commit too.
+            let _ = written.try_send(());
+        }
+        Ok(())
     }
 
     pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
@@ -223,7 +238,10 @@ impl Store {
             Backend::Sqlite => max_connections.min(4),
             Backend::Postgres => max_connections,
         };
-        let pool_of = |max: u32| {
+        // `backstop`: the writer's connection, whose WAL is checkpointed in the background
+        // (see `checkpoint_in_background`); the others keep SQLite's own checkpoints for the
+        // few single statements that write on them.
+        let pool_of = |max: u32, backstop: bool| {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(timeout)
@@ -235,8 +253,15 @@ impl Store {
                         if backend == Backend::Sqlite {
                             conn.execute(sqlx::AssertSqlSafe(format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {}; \
-                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                                SQLITE_BUSY_TIMEOUT.as_millis()
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;{}",
+                                SQLITE_BUSY_TIMEOUT.as_millis(),
+                                if backstop {
+                                    format!(
+                                        " PRAGMA wal_autocheckpoint = {CHECKPOINT_BACKSTOP_PAGES};"
+                                    )
+                                } else {
+                                    String::new()
+                                }
                             )))
                             .await?;
                         }
@@ -246,14 +271,23 @@ impl Store {
                 .connect_with(options.clone())
         };
         let cannot = || format!("cannot connect to the database ({})", redact(&url));
-        let pool = pool_of(max).await.with_context(cannot)?;
+        let pool = pool_of(max, false).await.with_context(cannot)?;
         // SQLite: the write transactions take turns on one connection of their own. Its page
         // cache then stays valid from one write to the next (a connection's cache is dropped
         // whenever another connection has written), instead of each write on another of the
         // pool's connections reading back the pages the previous one changed.
         let writer = match backend {
-            Backend::Sqlite => pool_of(1).await.with_context(cannot)?,
+            Backend::Sqlite => pool_of(1, true).await.with_context(cannot)?,
             Backend::Postgres => pool.clone(),
+        };
+        let checkpoints = match backend {
+            Backend::Sqlite => {
+                let (written, commits) = tokio::sync::mpsc::channel(1);
+                let pool = pool_of(1, false).await.with_context(cannot)?;
+                tokio::spawn(checkpoint_in_background(pool.clone(), commits));
+                Some(Checkpoints { written, pool })
+            }
+            Backend::Postgres => None,
         };
         Ok(Store {
             pool,
@@ -261,6 +295,7 @@ impl Store {
             backend,
             schedule: Default::default(),
             write_turn: Default::default(),
+            checkpoints,
         })
     }
 
@@ -309,6 +344,9 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;
+        if let Some(c) = &self.checkpoints {
+            c.pool.close().await;
+        }
     }
 
     /// Grows with every committed change to public data.
@@ -331,8 +369,52 @@ impl Store {
         Ok(WriteTx {
             tx: self.writer.begin_with(self.backend.begin_write()).await?,
             _turn: turn,
+            written: self.checkpoints.as_ref().map(|c| c.written.clone()),
         })
     }
+}
+
+/// How long after a commit the WAL is checkpointed, so that a burst of commits (a delivery
+/// worker's claims and results) shares one checkpoint.
+const CHECKPOINT_AFTER: Duration = Duration::from_millis(100);
+
+/// WAL pages after which the writer's connection checkpoints by itself, SQLite's own way:
+/// only a backstop for when [`checkpoint_in_background`] cannot keep up (SQLite's default,
+/// which the other connections keep, is 1,000 pages).
+const CHECKPOINT_BACKSTOP_PAGES: u32 = 10_000;
+
+/// Copies the WAL's committed pages back into the database file, on a connection of its own,
+/// [`CHECKPOINT_AFTER`] a commit. SQLite otherwise does it in whichever commit finds the WAL
+/// past 1,000 pages: on the one writer connection every write of this process waits for, which
+/// then also waits for the checkpoint's two fsyncs (with a delivery worker's claims in that
+/// queue, webhooks to an instant receiver went about a fifth slower). A passive checkpoint
+/// runs beside the writer and never blocks it. Ends when the store is closed or every clone of
+/// it is gone.
+async fn checkpoint_in_background(pool: AnyPool, mut commits: tokio::sync::mpsc::Receiver<()>) {
+    // Whether the last checkpoint left frames behind (a reader still needed them).
+    let mut unfinished = false;
+    loop {
+        if !unfinished && commits.recv().await.is_none() {
+            break;
+        }
+        tokio::time::sleep(CHECKPOINT_AFTER).await;
+        // Commits until now are covered by the checkpoint below; later ones signal again.
+        while commits.try_recv().is_ok() {}
+        if pool.is_closed() {
+            break;
+        }
+        unfinished = match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&pool)
+            .await
+        {
+            Ok((_busy, frames, copied)) => copied < frames,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot checkpoint the SQLite WAL; SQLite will when it reaches its limit");
+                false
+            }
+        };
+    }
+    pool.close().await;
 }
 
 async fn bump_revision(tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
