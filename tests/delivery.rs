@@ -510,3 +510,134 @@ async fn claimed_rows_are_grouped_by_text(backend: Backend) {
 }
 
 on_both_backends!(claimed_rows_are_grouped_by_text);
+
+/// A channel that answers at once, except that its `block_at`-th call waits for `gate`.
+struct GatedChannel {
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    block_at: usize,
+    blocked: std::sync::Arc<tokio::sync::Notify>,
+    gate: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl tangazo::delivery::worker::Channel for GatedChannel {
+    type Job = ();
+
+    fn name(&self) -> &'static str {
+        "sms"
+    }
+    fn max_batch(&self) -> usize {
+        1
+    }
+    fn rate_per_second(&self) -> u32 {
+        1000
+    }
+    fn concurrency(&self) -> usize {
+        1
+    }
+    fn prepare(
+        &self,
+        _d: &tangazo::store::Claimed,
+        _address: &str,
+        _m: &tangazo::store::UpdateMessage,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+    async fn send(&self, jobs: Vec<()>) -> Vec<tangazo::delivery::Outcome> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.block_at {
+            let opened = self.gate.notified();
+            self.blocked.notify_one();
+            opened.await;
+        }
+        jobs.iter()
+            .map(|_| tangazo::delivery::Outcome::Sent { provider_id: None })
+            .collect()
+    }
+}
+
+/// While calls are quick a worker claims its next batch before the last one has gone out.
+/// Stopped then, it gives that claim back untried with the rest: nothing stays leased (to
+/// wait out the lease) and no try is counted for what was not sent.
+async fn a_claim_made_ahead_is_given_back_at_shutdown(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    for i in 0..30 {
+        app.follower(&format!("07120005{i:02}"), Lang::En).await;
+    }
+    let notice = app.publish_window("Core upgrade", 24, 4).await;
+    let settings = std::sync::Arc::new(common::settings(&app.db.url, &[]));
+    let ctx = tangazo::delivery::worker::Ctx {
+        store: app.store.clone(),
+        outbound: std::sync::Arc::new(tangazo::delivery::Outbound::new(settings.clone()).unwrap()),
+        settings,
+        clock: app.clock.clone(),
+        link_key: std::sync::Arc::new("link".into()),
+        metrics: Default::default(),
+        worker_id: "gated".into(),
+    };
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let blocked = std::sync::Arc::new(tokio::sync::Notify::new());
+    let gate = std::sync::Arc::new(tokio::sync::Notify::new());
+    // One message per call, one call at a time: the first claim holds two rounds (no call has
+    // been timed yet), the next eight, and the one after that is made once four of those
+    // eight are left; the ninth call is held while that claim is out.
+    let channel = GatedChannel {
+        calls: calls.clone(),
+        block_at: 9,
+        blocked: blocked.clone(),
+        gate: gate.clone(),
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let worker = tokio::spawn(tangazo::delivery::worker::run(ctx, channel, cancel.clone()));
+    tokio::time::timeout(Duration::from_secs(20), blocked.notified())
+        .await
+        .expect("the ninth call was made");
+    // The ninth and tenth rows of the second claim, and the third claim's eight.
+    let leased = common::poll_until("the third claim made", 10, async || {
+        let n = app.claimed("sms").await;
+        if n >= 10 {
+            Ok(n)
+        } else {
+            Err(format!("{n} leased"))
+        }
+    })
+    .await;
+    assert!(leased <= 12, "{leased} rows leased");
+    cancel.cancel();
+    // The worker sees the stop while it waits for the call's permit, before the call ends.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    gate.notify_one();
+    tokio::time::timeout(Duration::from_secs(20), worker)
+        .await
+        .expect("the worker stopped")
+        .unwrap();
+    assert_eq!(app.claimed("sms").await, 0, "nothing is left leased");
+    let sent = calls.load(Ordering::SeqCst);
+    assert_eq!(
+        sent, 9,
+        "nothing was sent after the stop but the call under way"
+    );
+    let id = notice["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .api(
+            "GET",
+            &format!("/notices/{id}/deliveries"),
+            &app.viewer,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["totals"]["sms"]["sent"], 9, "{v}");
+    assert_eq!(v["totals"]["sms"]["pending"], 21, "{v}");
+    // Given back is not a try: what was not sent is as it was queued.
+    let tries: Vec<i64> = app
+        .store
+        .claim_deliveries("sms", 100, Span::seconds(60), app.now())
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.attempt)
+        .collect();
+    assert_eq!(tries, vec![1; 21]);
+}
+
+on_both_backends!(a_claim_made_ahead_is_given_back_at_shutdown);
