@@ -5,7 +5,8 @@
 //! unsubscribe link is per recipient), and hands them to the channel in chunks. A token bucket
 //! (`*.rate_per_second`) paces the chunks and a semaphore (`*.concurrency`) bounds how many are
 //! in flight; a provider that throttles pauses the whole channel for its Retry-After. Once every
-//! chunk of a batch is under way the next batch is claimed, and results are written back by a
+//! chunk of a batch is under way the next batch is claimed (while calls are quick, already once
+//! half of its rounds are left), and results are written back by a
 //! recorder task while later chunks are sent, one transaction for whatever has queued up, so
 //! the database work overlaps the sending instead of adding to it.
 //!
