@@ -405,10 +405,11 @@ impl Store {
             // The `VALUES` of every field, for the other statement and the attempts' insert:
             // built once, for a chunk that needs either.
             let mut values: Option<String> = None;
-            let matched = if all_sent {
-                let fields = [
-                    "id", "attempt", "provider", "started", "latency", "status", "response",
-                ];
+            let sent_fields = [
+                "id", "attempt", "provider", "started", "latency", "status", "response",
+            ];
+            // The statement and the fields its `VALUES` binds, bound and run once below.
+            let (update, bound) = if all_sent {
                 let update = format!(
                     "{} UPDATE deliveries SET state = 'sent', finished_at = {}, \
                        provider_id = NULLIF(v.provider, ''), error = NULL, lease_owner = NULL, \
@@ -418,16 +419,11 @@ impl Store {
                      FROM v \
                      WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
                        AND deliveries.lease_owner IS NOT NULL",
-                    values_cte(self.backend, &fields, rows.len()),
-                    self.backend.placeholder(fields.len() * rows.len() + 1),
-                    self.backend.placeholder(fields.len() * rows.len() + 2),
+                    values_cte(self.backend, &sent_fields, rows.len()),
+                    self.backend.placeholder(sent_fields.len() * rows.len() + 1),
+                    self.backend.placeholder(sent_fields.len() * rows.len() + 2),
                 );
-                bind_results(sqlx::query(AssertSqlSafe(update)), &rows, &fields)
-                    .bind(ms(now))
-                    .bind(worker)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
+                (update, &sent_fields[..])
             } else {
                 let sent = |column: &str, value: &str| {
                     format!(
@@ -458,13 +454,14 @@ impl Store {
                     sent("sent_status_code", "v.status"),
                     sent("sent_response", "v.response"),
                 );
-                bind_results(sqlx::query(AssertSqlSafe(update)), &rows, &fields)
-                    .bind(ms(now))
-                    .bind(worker)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
+                (update, &fields[..])
             };
+            let matched = bind_results(sqlx::query(AssertSqlSafe(update)), &rows, bound)
+                .bind(ms(now))
+                .bind(worker)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             // A sent attempt is kept on its delivery's row (above); every other attempt gets a
             // row of its own, and so does a sent one whose delivery had moved on to a newer
             // claim (its lease ran out), which keeps that claim's result on the row.
