@@ -467,6 +467,7 @@ async fn tangazo_drain(
                 let (provider_id, status_code, response) = answer(id);
                 Finished {
                     id: c.id.clone(),
+                    row: c.row,
                     attempt: c.attempt,
                     started_at: now,
                     latency_ms: 1,
@@ -1304,8 +1305,10 @@ fn recorder(
     tokio::sync::mpsc::UnboundedSender<String>,
     tokio::task::JoinHandle<u64>,
 ) {
-    let attempts: HashMap<String, i64> =
-        claimed.iter().map(|c| (c.id.clone(), c.attempt)).collect();
+    let attempts: HashMap<String, (i64, i64)> = claimed
+        .iter()
+        .map(|c| (c.id.clone(), (c.row, c.attempt)))
+        .collect();
     let (answered, mut answers) = tokio::sync::mpsc::unbounded_channel::<String>();
     let task = tokio::spawn(async move {
         let (mut batch, mut recorded) = (Vec::with_capacity(32), 0u64);
@@ -1314,7 +1317,8 @@ fn recorder(
             let done: Vec<Finished> = batch
                 .drain(..)
                 .map(|id: String| Finished {
-                    attempt: attempts[&id],
+                    row: attempts[&id].0,
+                    attempt: attempts[&id].1,
                     id,
                     started_at: now,
                     latency_ms: 1,

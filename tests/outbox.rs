@@ -253,6 +253,7 @@ async fn every_attempt_is_kept_wherever_it_is_written(backend: Backend) {
     let record = |worker: &'static str, c: &tangazo::store::Claimed, finish: Finish| {
         let done = Finished {
             id: c.id.clone(),
+            row: c.row,
             attempt: c.attempt,
             started_at: app.clock.now(),
             latency_ms: 7,
@@ -331,6 +332,7 @@ async fn results_are_kept_whether_or_not_all_were_sent(backend: Backend) {
     let started = app.clock.now() - Duration::seconds(1);
     let done = |c: &tangazo::store::Claimed, latency_ms: i64, finish: Finish| Finished {
         id: c.id.clone(),
+        row: c.row,
         attempt: c.attempt,
         started_at: started,
         latency_ms,
@@ -434,3 +436,71 @@ async fn results_are_kept_whether_or_not_all_were_sent(backend: Backend) {
 }
 
 on_both_backends!(results_are_kept_whether_or_not_all_were_sent);
+
+/// On SQLite a result finds its row by the rowid its claim read, and the id must match too: a
+/// result whose rowid names another delivery (a table rebuilt by VACUUM renumbers rows) writes
+/// nothing over that delivery. Its send is still kept, as an attempt row, and the row it was
+/// for stays leased, to be sent again when the lease runs out, as for a lapsed claim.
+async fn a_result_never_lands_on_another_row(backend: Backend) {
+    use tangazo::store::{Finish, Finished};
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    for addr in ["0712000041", "0712000042"] {
+        app.follower(addr, Lang::En).await;
+    }
+    app.publish_window("Core upgrade", 24, 4).await;
+    let claimed = app
+        .store
+        .claim_deliveries("sms", 10, Duration::minutes(1), app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    let (a, b) = (&claimed[0], &claimed[1]);
+    if backend == Backend::Sqlite {
+        assert!(
+            a.row > 0 && b.row > 0 && a.row != b.row,
+            "{} {}",
+            a.row,
+            b.row
+        );
+    }
+    // a's result, carrying b's rowid.
+    let crossed = Finished {
+        id: a.id.clone(),
+        row: b.row,
+        attempt: a.attempt,
+        started_at: app.clock.now(),
+        latency_ms: 5,
+        finish: Finish::Sent { provider_id: None },
+        status_code: Some(200),
+        response: Some(String::new()),
+    };
+    app.store
+        .finish_deliveries("w", &[crossed], app.clock.now())
+        .await
+        .unwrap();
+    let mut counts = app.store.delivery_counts(&a.notice_id).await.unwrap();
+    counts.sort();
+    let kept = app.store.attempts_of(&a.id).await.unwrap();
+    assert_eq!(kept.len(), 1, "the send is kept either way: {kept:?}");
+    assert_eq!(kept[0].outcome, "sent");
+    if backend == Backend::Sqlite {
+        assert_eq!(
+            counts,
+            [("sms".to_string(), "pending".to_string(), 2)],
+            "b is not marked with a's result, nor is a marked without its rowid"
+        );
+        assert!(app.store.attempts_of(&b.id).await.unwrap().is_empty());
+    } else {
+        // PostgreSQL has no rowid: the result finds its row by id.
+        assert_eq!(
+            counts,
+            [
+                ("sms".to_string(), "pending".to_string(), 1),
+                ("sms".to_string(), "sent".to_string(), 1)
+            ]
+        );
+    }
+}
+
+on_both_backends!(a_result_never_lands_on_another_row);

@@ -617,6 +617,7 @@ impl<C: Channel> Batch<'_, C> {
         for d in claimed {
             let done = |finish| Finished {
                 id: d.id.clone(),
+                row: d.row,
                 attempt: d.attempt,
                 started_at: now,
                 latency_ms: 0,
@@ -729,6 +730,7 @@ impl<C: Channel> Batch<'_, C> {
                         Finished {
                             finish: finish_of(&backoff, &pace, &d, outcome, now),
                             id: d.id,
+                            row: d.row,
                             attempt: d.attempt,
                             started_at,
                             latency_ms: took.as_millis() as i64,
@@ -822,6 +824,7 @@ mod tests {
     fn claimed(update: &str, language: &str) -> Claimed {
         Claimed {
             id: format!("{update}-{language}"),
+            row: 0,
             notice_id: "n".into(),
             reference: "TGZ-1".into(),
             update_id: update.into(),

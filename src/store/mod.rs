@@ -6,6 +6,7 @@
 
 mod accounts;
 mod endpoints;
+mod lite;
 mod notices;
 mod outbox;
 mod schedule;
@@ -161,6 +162,8 @@ pub struct Store {
     write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// SQLite: the WAL's checkpoints, told of every committed write.
     checkpoints: Option<Checkpoints>,
+    /// SQLite on a file: the delivery workers' own connection (see [`lite`]).
+    lite: Option<lite::Lite>,
 }
 
 /// Where SQLite's WAL is checkpointed from (see [`checkpoint_in_background`]).
@@ -289,6 +292,20 @@ impl Store {
             }
             Backend::Postgres => None,
         };
+        // A file the pool has opened (an in-memory database has none to share).
+        let lite = match backend {
+            Backend::Sqlite => {
+                let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+                    .with_context(|| "database.url: cannot be parsed".to_string())?;
+                let path = options.get_filename();
+                if path.is_file() {
+                    Some(lite::Lite::open(path, SQLITE_BUSY_TIMEOUT)?)
+                } else {
+                    None
+                }
+            }
+            Backend::Postgres => None,
+        };
         Ok(Store {
             pool,
             writer,
@@ -296,6 +313,7 @@ impl Store {
             schedule: Default::default(),
             write_turn: Default::default(),
             checkpoints,
+            lite,
         })
     }
 
@@ -342,6 +360,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(lite) = &self.lite {
+            lite.close();
+        }
         self.pool.close().await;
         self.writer.close().await;
         if let Some(c) = &self.checkpoints {
@@ -358,19 +379,41 @@ impl Store {
     }
 
     async fn begin_write(&self) -> StoreResult<WriteTx> {
-        let turn = match self.backend {
+        Ok(WriteTx {
+            _turn: self.write_turn().await,
+            tx: self.writer.begin_with(self.backend.begin_write()).await?,
+            written: self.checkpoints.as_ref().map(|c| c.written.clone()),
+        })
+    }
+
+    /// On SQLite, this process's turn to write (see [`WriteTx`]).
+    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.backend {
             Backend::Sqlite => {
                 tokio::time::timeout(SQLITE_BUSY_TIMEOUT, self.write_turn.clone().lock_owned())
                     .await
                     .ok()
             }
             Backend::Postgres => None,
-        };
-        Ok(WriteTx {
-            tx: self.writer.begin_with(self.backend.begin_write()).await?,
-            _turn: turn,
-            written: self.checkpoints.as_ref().map(|c| c.written.clone()),
-        })
+        }
+    }
+
+    /// Runs `work` as one write transaction on the delivery workers' SQLite connection, in
+    /// this process's turn, and tells the checkpointer of the commit.
+    async fn lite_write<T, F>(&self, lite: &lite::Lite, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> StoreResult<T> + Send + 'static,
+    {
+        let turn = self.write_turn().await;
+        let out = lite.write(work).await;
+        drop(turn);
+        if out.is_ok()
+            && let Some(c) = &self.checkpoints
+        {
+            let _ = c.written.try_send(());
+        }
+        out
     }
 }
 

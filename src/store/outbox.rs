@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
 
+use super::lite::lite_error;
 use super::{Backend, Store, StoreResult, from_ms, ms};
 
 /// One rendered message of an update, stored when it is published.
@@ -30,6 +31,9 @@ pub struct UpdateMessage {
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: String,
+    /// Where the row is in SQLite's table (its rowid), by which its result is written without
+    /// a look-up of `id` (0 on PostgreSQL, which writes by `id`).
+    pub row: i64,
     pub notice_id: String,
     /// The notice's public reference code (empty for a webhook, which does not use it).
     pub reference: String,
@@ -84,6 +88,8 @@ pub enum Finish {
 #[derive(Debug, Clone)]
 pub struct Finished {
     pub id: String,
+    /// The claimed row's [`Claimed::row`].
+    pub row: i64,
     pub attempt: i64,
     pub started_at: DateTime<Utc>,
     pub latency_ms: i64,
@@ -131,6 +137,7 @@ const RESULT_CHUNK: usize = 128;
 /// cannot make the whole batch's record fail.
 struct ResultRow<'a> {
     id: &'a str,
+    row: i64,
     attempt: i64,
     state: &'a str,
     outcome: &'a str,
@@ -164,6 +171,7 @@ impl<'a> ResultRow<'a> {
         };
         ResultRow {
             id: &f.id,
+            row: f.row,
             attempt: f.attempt,
             state,
             outcome,
@@ -198,36 +206,296 @@ fn values_cte(backend: Backend, fields: &[&str], rows: usize) -> String {
     )
 }
 
-/// Binds each result row's `fields`, in their order, as a statement of
-/// [`Store::finish_deliveries`] lists them in its `VALUES` (a padding row binds NULLs).
-fn bind_results<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    rows: &'q [Option<ResultRow<'q>>],
-    fields: &[&str],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+/// A value bound to one of the outbox's statements, for either driver (see [`super::lite`]).
+#[derive(Debug, Clone, Copy)]
+enum Arg<'a> {
+    Int(Option<i64>),
+    Text(Option<&'a str>),
+}
+
+impl rusqlite::ToSql for Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match *self {
+            Arg::Int(Some(v)) => ToSqlOutput::Owned(Value::Integer(v)),
+            Arg::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Arg::Int(None) | Arg::Text(None) => ToSqlOutput::Owned(Value::Null),
+        })
+    }
+}
+
+/// One statement and its values, in order.
+struct Statement<'a> {
+    sql: String,
+    args: Vec<Arg<'a>>,
+}
+
+impl<'a> Statement<'a> {
+    fn of(sql: impl Into<String>, args: Vec<Arg<'a>>) -> Statement<'a> {
+        Statement {
+            sql: sql.into(),
+            args,
+        }
+    }
+
+    /// Runs it through sqlx; the rows it changed.
+    async fn execute(&self, conn: &mut sqlx::AnyConnection) -> StoreResult<u64> {
+        let mut q = sqlx::query(AssertSqlSafe(self.sql.as_str()));
+        for a in &self.args {
+            q = match *a {
+                Arg::Int(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+            };
+        }
+        Ok(q.execute(&mut *conn).await?.rows_affected())
+    }
+
+    /// Runs it on the delivery workers' SQLite connection, prepared once per text.
+    fn execute_lite(&self, tx: &rusqlite::Transaction) -> StoreResult<u64> {
+        let mut st = tx.prepare_cached(&self.sql).map_err(lite_error)?;
+        let n = st
+            .execute(rusqlite::params_from_iter(&self.args))
+            .map_err(lite_error)?;
+        Ok(n as u64)
+    }
+}
+
+/// Each result row's `fields`, in their order, as a statement of [`Store::finish_deliveries`]
+/// lists them in its `VALUES` (a padding row binds NULLs).
+fn result_args<'a>(rows: &'a [Option<ResultRow<'a>>], fields: &[&str], out: &mut Vec<Arg<'a>>) {
     for r in rows {
         let r = r.as_ref();
         for field in fields {
-            q = match *field {
-                "id" => q.bind(r.map(|r| r.id)),
-                "attempt" => q.bind(r.map(|r| r.attempt)),
-                "state" => q.bind(r.map(|r| r.state)),
-                "outcome" => q.bind(r.map(|r| r.outcome)),
-                "next" => q.bind(r.and_then(|r| r.next)),
-                "provider" => q.bind(r.and_then(|r| r.provider.as_deref())),
-                "error" => q.bind(r.and_then(|r| r.error.as_deref())),
-                "started" => q.bind(r.map(|r| r.started)),
-                "latency" => q.bind(r.map(|r| r.latency)),
-                "status" => q.bind(r.and_then(|r| r.status)),
-                "response" => q.bind(r.and_then(|r| r.response.as_deref())),
+            out.push(match *field {
+                "id" => Arg::Text(r.map(|r| r.id)),
+                "row" => Arg::Int(r.map(|r| r.row)),
+                "attempt" => Arg::Int(r.map(|r| r.attempt)),
+                "state" => Arg::Text(r.map(|r| r.state)),
+                "outcome" => Arg::Text(r.map(|r| r.outcome)),
+                "next" => Arg::Int(r.and_then(|r| r.next)),
+                "provider" => Arg::Text(r.and_then(|r| r.provider.as_deref())),
+                "error" => Arg::Text(r.and_then(|r| r.error.as_deref())),
+                "started" => Arg::Int(r.map(|r| r.started)),
+                "latency" => Arg::Int(r.map(|r| r.latency)),
+                "status" => Arg::Int(r.and_then(|r| r.status)),
+                "response" => Arg::Text(r.and_then(|r| r.response.as_deref())),
                 other => unreachable!("a result has no field {other}"),
-            };
+            });
         }
     }
-    q
 }
 
-/// A claimed row as the claim's JSON array holds it.
+/// Every field of a result, as the statement for a chunk with any outcome and the attempts'
+/// insert bind them; `row` only on SQLite (see [`ResultChunk::fields`]).
+const RESULT_FIELDS: [&str; 12] = [
+    "row", "id", "attempt", "state", "outcome", "next", "provider", "error", "started", "latency",
+    "status", "response",
+];
+
+/// The fields a send has, as the statement for an all-sent chunk binds them.
+const SENT_FIELDS: [&str; 8] = [
+    "row", "id", "attempt", "provider", "started", "latency", "status", "response",
+];
+
+/// One chunk of results of [`Store::finish_deliveries`] and the statements that record it,
+/// built the same for both drivers: the row's update, then, where [`ResultChunk::needs_attempts`]
+/// says so, the attempts' insert.
+struct ResultChunk<'a> {
+    backend: Backend,
+    /// Padded to a power of two with rows of NULLs, which match nothing, so a few statement
+    /// texts (each prepared once) serve every batch size.
+    rows: Vec<Option<ResultRow<'a>>>,
+    len: usize,
+    /// The usual chunk: every result a send.
+    all_sent: bool,
+    /// Whether any result is neither sent nor deferred: those always get an attempt row.
+    unsent: bool,
+    worker: &'a str,
+    now: i64,
+    /// The `VALUES` of every field, built once for whichever statements need it.
+    values: std::cell::OnceCell<String>,
+}
+
+impl<'a> ResultChunk<'a> {
+    fn new(backend: Backend, chunk: &'a [Finished], worker: &'a str, now: i64) -> Self {
+        ResultChunk {
+            backend,
+            rows: chunk
+                .iter()
+                .map(|f| Some(ResultRow::of(f)))
+                .chain(std::iter::repeat_with(|| None))
+                .take(chunk.len().next_power_of_two())
+                .collect(),
+            len: chunk.len(),
+            all_sent: chunk
+                .iter()
+                .all(|f| matches!(f.finish, Finish::Sent { .. })),
+            unsent: chunk
+                .iter()
+                .any(|f| !matches!(f.finish, Finish::Sent { .. } | Finish::Deferred { .. })),
+            worker,
+            now,
+            values: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The fields this backend binds of `all`: SQLite finds each row by its rowid, which
+    /// PostgreSQL does not have.
+    fn fields<'f>(&self, all: &'f [&'f str]) -> &'f [&'f str] {
+        match self.backend {
+            Backend::Sqlite => all,
+            Backend::Postgres => &all[1..],
+        }
+    }
+
+    /// How the update finds a result's row: by rowid on SQLite (the id is checked too, so a
+    /// row that moved, say by a VACUUM, is not matched by another's), else by id.
+    fn by_row(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "deliveries.rowid = v.row AND deliveries.id = v.id",
+            Backend::Postgres => "deliveries.id = v.id",
+        }
+    }
+
+    fn all_values(&self) -> &str {
+        self.values
+            .get_or_init(|| values_cte(self.backend, self.fields(&RESULT_FIELDS), self.rows.len()))
+    }
+
+    /// The n-th placeholder after the rows' values of `fields`.
+    fn after_rows(&self, fields: &[&str], n: usize) -> String {
+        self.backend.placeholder(fields.len() * self.rows.len() + n)
+    }
+
+    /// The rows' update. The usual chunk is all sent: a statement that only sets, with the
+    /// seven fields a send has, instead of choosing every column by the outcome. In SQLite
+    /// alone (128 rows per statement, 6 runs of each in turn after a warm-up) it wrote a
+    /// result in 7.3 µs instead of 8.5 on average.
+    fn update(&self) -> Statement<'_> {
+        let (sent_fields, all_fields) = (self.fields(&SENT_FIELDS), self.fields(&RESULT_FIELDS));
+        let (sql, fields) = if self.all_sent {
+            let sql = format!(
+                "{} UPDATE deliveries SET state = 'sent', finished_at = {}, \
+                   provider_id = NULLIF(v.provider, ''), error = NULL, lease_owner = NULL, \
+                   lease_until = NULL, sent_worker = {}, sent_started_at = v.started, \
+                   sent_latency_ms = v.latency, sent_status_code = v.status, \
+                   sent_response = v.response \
+                 FROM v \
+                 WHERE {} AND deliveries.attempts = v.attempt \
+                   AND deliveries.lease_owner IS NOT NULL",
+                values_cte(self.backend, sent_fields, self.rows.len()),
+                self.after_rows(sent_fields, 1),
+                self.after_rows(sent_fields, 2),
+                self.by_row(),
+            );
+            (sql, sent_fields)
+        } else {
+            let sent = |column: &str, value: &str| {
+                format!(
+                    "{column} = CASE WHEN v.outcome = 'sent' THEN {value} ELSE deliveries.{column} END"
+                )
+            };
+            let sql = format!(
+                "{} UPDATE deliveries SET \
+                   state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
+                   next_attempt_at = CASE WHEN v.state = 'pending' THEN v.next ELSE deliveries.next_attempt_at END, \
+                   finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
+                     THEN CASE WHEN v.state = 'pending' THEN NULL ELSE {} END \
+                     ELSE deliveries.finished_at END, \
+                   provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), lease_owner = NULL, lease_until = NULL, \
+                   attempts = CASE WHEN v.outcome = 'deferred' THEN v.attempt - 1 ELSE deliveries.attempts END, \
+                   {}, {}, {}, {}, {} \
+                 FROM v \
+                 WHERE {} AND deliveries.attempts = v.attempt \
+                   AND deliveries.lease_owner IS NOT NULL",
+                self.all_values(),
+                self.after_rows(all_fields, 1),
+                sent("sent_worker", &self.after_rows(all_fields, 2)),
+                sent("sent_started_at", "v.started"),
+                sent("sent_latency_ms", "v.latency"),
+                sent("sent_status_code", "v.status"),
+                sent("sent_response", "v.response"),
+                self.by_row(),
+            );
+            (sql, all_fields)
+        };
+        let mut args = Vec::with_capacity(fields.len() * self.rows.len() + 2);
+        result_args(&self.rows, fields, &mut args);
+        args.push(Arg::Int(Some(self.now)));
+        args.push(Arg::Text(Some(self.worker)));
+        Statement::of(sql, args)
+    }
+
+    /// A sent attempt is kept on its delivery's row (the update); every other attempt gets a
+    /// row of its own, and so does a sent one whose delivery had moved on to a newer claim
+    /// (its lease ran out), which keeps that claim's result on the row: the update then
+    /// matched fewer rows than the chunk has.
+    fn needs_attempts(&self, matched: u64) -> bool {
+        self.unsent || matched < self.len as u64
+    }
+
+    fn attempts(&self) -> Statement<'_> {
+        let sql = format!(
+            "{} INSERT INTO delivery_attempts \
+             (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
+             status_code, response) \
+             SELECT v.id, v.attempt, {}, v.started, v.latency, v.outcome, v.provider, v.error, \
+             v.status, v.response FROM v WHERE v.id IS NOT NULL AND v.outcome <> 'deferred' \
+             AND (v.outcome <> 'sent' OR NOT EXISTS (SELECT 1 FROM deliveries d \
+               WHERE d.id = v.id AND d.attempts = v.attempt AND d.sent_started_at = v.started)) \
+             ON CONFLICT DO NOTHING",
+            self.all_values(),
+            self.after_rows(self.fields(&RESULT_FIELDS), 1),
+        );
+        let fields = self.fields(&RESULT_FIELDS);
+        let mut args = Vec::with_capacity(fields.len() * self.rows.len() + 1);
+        result_args(&self.rows, fields, &mut args);
+        args.push(Arg::Text(Some(self.worker)));
+        Statement::of(sql, args)
+    }
+}
+
+/// Whether a batch has a send with a provider id: only such a send can have a delivery report
+/// that arrived before it was recorded (a webhook has none).
+fn names_providers(done: &[Finished]) -> bool {
+    done.iter()
+        .any(|f| matches!(&f.finish, Finish::Sent { provider_id: Some(p) } if !p.is_empty()))
+}
+
+/// Reports that arrived before their sends were recorded. Usually there are none, and then
+/// this is one look at an empty table; otherwise the provider-id index finds them.
+const EARLY_RECEIPTS: &str = "SELECT COUNT(*) FROM early_receipts";
+const APPLY_EARLY_RECEIPTS: &str = "UPDATE deliveries SET \
+     receipt = (SELECT e.status FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), \
+     receipt_at = (SELECT e.received_at FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), \
+     error = COALESCE((SELECT NULLIF(e.error, '') FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), error) \
+     WHERE provider_id IN (SELECT provider_id FROM early_receipts) \
+     AND EXISTS (SELECT 1 FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel)";
+const DROP_APPLIED_RECEIPTS: &str = "DELETE FROM early_receipts WHERE EXISTS (SELECT 1 FROM deliveries d \
+     WHERE d.provider_id = early_receipts.provider_id AND d.channel = early_receipts.channel)";
+
+/// What a claim reads of each row, as (name, expression), in the order the SQLite claim's
+/// columns come back; `reference` and `address` depend on the channel (see
+/// [`Store::claim_deliveries`]).
+fn claim_fields<'a>(reference: &'a str, address: &'a str) -> [(&'static str, &'a str); 12] {
+    [
+        ("id", "d.id"),
+        ("notice_id", "d.notice_id"),
+        ("update_id", "d.update_id"),
+        ("sequence", "d.sequence"),
+        ("event", "d.event"),
+        ("language", "d.language"),
+        ("attempt", "d.attempts + 1"),
+        ("tries", "d.attempts + 1 - d.retry_base"),
+        ("subscriber_id", "d.subscriber_id"),
+        ("endpoint_id", "d.endpoint_id"),
+        ("reference", reference),
+        ("address", address),
+    ]
+}
+
+/// A claimed row as the claim reads it (from PostgreSQL's JSON array, or SQLite's columns in
+/// the order of [`claim_fields`]).
 #[derive(serde::Deserialize)]
 struct ClaimedRow {
     id: String,
@@ -244,10 +512,35 @@ struct ClaimedRow {
     address: Option<String>,
 }
 
+impl ClaimedRow {
+    /// From the SQLite claim's columns: the row's rowid first, then [`claim_fields`].
+    fn of_lite(r: &rusqlite::Row) -> rusqlite::Result<(i64, ClaimedRow)> {
+        Ok((
+            r.get(0)?,
+            ClaimedRow {
+                id: r.get(1)?,
+                notice_id: r.get(2)?,
+                update_id: r.get(3)?,
+                sequence: r.get(4)?,
+                event: r.get(5)?,
+                language: r.get(6)?,
+                attempt: r.get(7)?,
+                tries: r.get(8)?,
+                subscriber_id: r.get(9)?,
+                endpoint_id: r.get(10)?,
+                reference: r.get(11)?,
+                address: r.get(12)?,
+            },
+        ))
+    }
+}
+
 impl Store {
     /// Claims up to `limit` due deliveries of `channel` for `lease`, under a fresh owner token.
-    /// The rows are read as one JSON array and leased by one UPDATE naming their ids in one
-    /// JSON value, so a batch crosses the driver as two values whatever its size.
+    /// On SQLite the claim runs on the delivery workers' own connection and reads the rows'
+    /// columns as they are; on PostgreSQL the rows are read as one JSON array and leased by one
+    /// UPDATE naming their ids in one JSON value, so a batch crosses the driver as two values
+    /// whatever its size.
     pub async fn claim_deliveries(
         &self,
         channel: &str,
@@ -282,68 +575,93 @@ impl Store {
                    AND s.state = 'confirmed')",
             )
         };
-        // The due rows with what sending them needs, locked on PostgreSQL (skipping rows
-        // another worker holds) until the lease below is written.
-        let rows = self.backend.json_rows(&[
-            ("id", "d.id"),
-            ("notice_id", "d.notice_id"),
-            ("update_id", "d.update_id"),
-            ("sequence", "d.sequence"),
-            ("event", "d.event"),
-            ("language", "d.language"),
-            ("attempt", "d.attempts + 1"),
-            ("tries", "d.attempts + 1 - d.retry_base"),
-            ("subscriber_id", "d.subscriber_id"),
-            ("endpoint_id", "d.endpoint_id"),
-            ("reference", reference),
-            ("address", address),
-        ]);
-        // The limit is written into the text: SQLite plans `ORDER BY … LIMIT ?` with the bound
-        // value, so it prepared the statement again at every claim (a worker's limit does not
-        // change, so the text is prepared once).
-        let due = format!(
-            "SELECT {rows} FROM (SELECT d.id, d.notice_id, d.update_id, d.sequence, d.event, \
-               d.language, d.attempts, d.retry_base, d.subscriber_id, d.endpoint_id FROM deliveries d \
-               WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2 \
-               AND (d.lease_until IS NULL OR d.lease_until <= $2){webhook_rules} \
-               ORDER BY d.next_attempt_at LIMIT {limit}{}) d",
-            self.backend.skip_locked()
-        );
-        let mut tx = self.begin_write().await?;
-        let json: String = sqlx::query_scalar(AssertSqlSafe(due))
-            .bind(channel)
-            .bind(ms(now))
-            .fetch_one(&mut *tx)
-            .await?;
-        let rows: Vec<ClaimedRow> = serde_json::from_str(&json)
-            .map_err(|e| anyhow::anyhow!("the claimed rows did not read back: {e}"))?;
-        if rows.is_empty() {
-            tx.commit().await?;
-            return Ok(Vec::new());
-        }
-        let ids = serde_json::to_string(&rows.iter().map(|r| &r.id).collect::<Vec<_>>())
-            .map_err(anyhow::Error::new)?;
+        let fields = claim_fields(reference, address);
+        // The due rows, locked on PostgreSQL (skipping rows another worker holds) until the
+        // lease below is written. The limit is written into the text: SQLite plans
+        // `ORDER BY … LIMIT ?` with the bound value, so it prepared the statement again at
+        // every claim (a worker's limit does not change, so the text is prepared once).
+        let due = |columns: &str| {
+            format!(
+                "SELECT {columns} FROM deliveries d \
+                 WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2 \
+                 AND (d.lease_until IS NULL OR d.lease_until <= $2){webhook_rules} \
+                 ORDER BY d.next_attempt_at LIMIT {limit}{}",
+                self.backend.skip_locked()
+            )
+        };
+        let lease_until = ms(now + lease);
         // Only columns no index holds: the row keeps its place in the claim index, and the
         // claim above passes over it while its lease lasts (a few rounds of calls per worker).
         // Moving `next_attempt_at` to the lease's end instead, as claims once did, moved an
         // index entry per row and cost webhooks to an instant receiver about a tenth of their
         // rate (8 pairs of runs).
-        let lease_sql = format!(
-            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, \
-             attempts = attempts + 1 WHERE id IN ({})",
-            self.backend.json_texts(3)
-        );
-        sqlx::query(AssertSqlSafe(lease_sql))
-            .bind(&owner)
-            .bind(ms(now + lease))
-            .bind(ids)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        let lease_sql = |key: &str, ids: &str| {
+            format!(
+                "UPDATE deliveries SET lease_owner = $1, lease_until = $2, \
+                 attempts = attempts + 1 WHERE {key} IN ({ids})"
+            )
+        };
+        let rows: Vec<(i64, ClaimedRow)> = if let Some(lite) = &self.lite {
+            let columns: Vec<&str> = std::iter::once("d.rowid")
+                .chain(fields.iter().map(|(_, e)| *e))
+                .collect();
+            let select = due(&columns.join(", "));
+            // Leased by rowid, which the claim has just read in the same transaction: no
+            // lookup of each id in the primary key's index.
+            let lease = lease_sql("rowid", &self.backend.json_texts(3));
+            let (channel, owner) = (channel.to_string(), owner.clone());
+            self.lite_write(lite, move |tx| {
+                let mut st = tx.prepare_cached(&select).map_err(lite_error)?;
+                let rows: Vec<(i64, ClaimedRow)> = st
+                    .query_map(rusqlite::params![channel, ms(now)], ClaimedRow::of_lite)
+                    .and_then(|rows| rows.collect())
+                    .map_err(lite_error)?;
+                if !rows.is_empty() {
+                    let keys = serde_json::to_string(&rows.iter().map(|r| r.0).collect::<Vec<_>>())
+                        .map_err(anyhow::Error::new)?;
+                    tx.prepare_cached(&lease)
+                        .and_then(|mut st| st.execute(rusqlite::params![owner, lease_until, keys]))
+                        .map_err(lite_error)?;
+                }
+                Ok(rows)
+            })
+            .await?
+        } else {
+            let mut tx = self.begin_write().await?;
+            // The aggregate is taken outside the locking select, which may not have one.
+            let select = format!(
+                "SELECT {} FROM ({}) d",
+                self.backend.json_rows(&fields),
+                due(
+                    "d.id, d.notice_id, d.update_id, d.sequence, d.event, d.language, \
+                     d.attempts, d.retry_base, d.subscriber_id, d.endpoint_id"
+                )
+            );
+            let json: String = sqlx::query_scalar(AssertSqlSafe(select))
+                .bind(channel)
+                .bind(ms(now))
+                .fetch_one(&mut *tx)
+                .await?;
+            let rows: Vec<ClaimedRow> = serde_json::from_str(&json)
+                .map_err(|e| anyhow::anyhow!("the claimed rows did not read back: {e}"))?;
+            if !rows.is_empty() {
+                let ids = serde_json::to_string(&rows.iter().map(|r| &r.id).collect::<Vec<_>>())
+                    .map_err(anyhow::Error::new)?;
+                sqlx::query(AssertSqlSafe(lease_sql("id", &self.backend.json_texts(3))))
+                    .bind(&owner)
+                    .bind(lease_until)
+                    .bind(ids)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            rows.into_iter().map(|r| (0, r)).collect()
+        };
         let mut claimed: Vec<Claimed> = rows
             .into_iter()
-            .map(|r| Claimed {
+            .map(|(row, r)| Claimed {
                 id: r.id,
+                row,
                 notice_id: r.notice_id,
                 reference: r.reference,
                 update_id: r.update_id,
@@ -381,145 +699,51 @@ impl Store {
         if done.is_empty() {
             return Ok(());
         }
+        let (backend, now) = (self.backend, ms(now));
+        if let Some(lite) = &self.lite {
+            // The results move to the connection's thread; the same statements run there.
+            let (done, worker) = (done.to_vec(), worker.to_string());
+            return self
+                .lite_write(lite, move |tx| {
+                    for chunk in done.chunks(RESULT_CHUNK) {
+                        let chunk = ResultChunk::new(backend, chunk, &worker, now);
+                        let matched = chunk.update().execute_lite(tx)?;
+                        if chunk.needs_attempts(matched) {
+                            chunk.attempts().execute_lite(tx)?;
+                        }
+                    }
+                    if names_providers(&done) {
+                        let early: i64 = tx
+                            .query_row(EARLY_RECEIPTS, [], |r| r.get(0))
+                            .map_err(lite_error)?;
+                        if early > 0 {
+                            tx.execute(APPLY_EARLY_RECEIPTS, []).map_err(lite_error)?;
+                            tx.execute(DROP_APPLIED_RECEIPTS, []).map_err(lite_error)?;
+                        }
+                    }
+                    Ok(())
+                })
+                .await;
+        }
         let mut tx = self.begin_write().await?;
         for chunk in done.chunks(RESULT_CHUNK) {
-            // Padded to a power of two with rows of NULLs, which match nothing, so a few
-            // statement texts (each prepared once) serve every batch size.
-            let rows: Vec<Option<ResultRow>> = chunk
-                .iter()
-                .map(|f| Some(ResultRow::of(f)))
-                .chain(std::iter::repeat_with(|| None))
-                .take(chunk.len().next_power_of_two())
-                .collect();
-            let fields = [
-                "id", "attempt", "state", "outcome", "next", "provider", "error", "started",
-                "latency", "status", "response",
-            ];
-            // The usual chunk is all sent: a statement that only sets, with the seven fields a
-            // send has, instead of choosing every column by the outcome. In SQLite alone (128
-            // rows per statement, 6 runs of each in turn after a warm-up) it wrote a result in
-            // 7.3 µs instead of 8.5 on average.
-            let all_sent = chunk
-                .iter()
-                .all(|f| matches!(f.finish, Finish::Sent { .. }));
-            // The `VALUES` of every field, for the other statement and the attempts' insert:
-            // built once, for a chunk that needs either.
-            let mut values: Option<String> = None;
-            let sent_fields = [
-                "id", "attempt", "provider", "started", "latency", "status", "response",
-            ];
-            // The statement and the fields its `VALUES` binds, bound and run once below.
-            let (update, bound) = if all_sent {
-                let update = format!(
-                    "{} UPDATE deliveries SET state = 'sent', finished_at = {}, \
-                       provider_id = NULLIF(v.provider, ''), error = NULL, lease_owner = NULL, \
-                       lease_until = NULL, sent_worker = {}, sent_started_at = v.started, \
-                       sent_latency_ms = v.latency, sent_status_code = v.status, \
-                       sent_response = v.response \
-                     FROM v \
-                     WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
-                       AND deliveries.lease_owner IS NOT NULL",
-                    values_cte(self.backend, &sent_fields, rows.len()),
-                    self.backend.placeholder(sent_fields.len() * rows.len() + 1),
-                    self.backend.placeholder(sent_fields.len() * rows.len() + 2),
-                );
-                (update, &sent_fields[..])
-            } else {
-                let sent = |column: &str, value: &str| {
-                    format!(
-                        "{column} = CASE WHEN v.outcome = 'sent' THEN {value} ELSE deliveries.{column} END"
-                    )
-                };
-                let update = format!(
-                    "{} UPDATE deliveries SET \
-                       state = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' THEN v.state ELSE deliveries.state END, \
-                       next_attempt_at = CASE WHEN v.state = 'pending' THEN v.next ELSE deliveries.next_attempt_at END, \
-                       finished_at = CASE WHEN v.state = 'sent' OR deliveries.state = 'pending' \
-                         THEN CASE WHEN v.state = 'pending' THEN NULL ELSE {} END \
-                         ELSE deliveries.finished_at END, \
-                       provider_id = NULLIF(v.provider, ''), error = NULLIF(v.error, ''), lease_owner = NULL, lease_until = NULL, \
-                       attempts = CASE WHEN v.outcome = 'deferred' THEN v.attempt - 1 ELSE deliveries.attempts END, \
-                       {}, {}, {}, {}, {} \
-                     FROM v \
-                     WHERE deliveries.id = v.id AND deliveries.attempts = v.attempt \
-                       AND deliveries.lease_owner IS NOT NULL",
-                    values.get_or_insert_with(|| values_cte(self.backend, &fields, rows.len())),
-                    self.backend.placeholder(fields.len() * rows.len() + 1),
-                    sent(
-                        "sent_worker",
-                        &self.backend.placeholder(fields.len() * rows.len() + 2)
-                    ),
-                    sent("sent_started_at", "v.started"),
-                    sent("sent_latency_ms", "v.latency"),
-                    sent("sent_status_code", "v.status"),
-                    sent("sent_response", "v.response"),
-                );
-                (update, &fields[..])
-            };
-            let matched = bind_results(sqlx::query(AssertSqlSafe(update)), &rows, bound)
-                .bind(ms(now))
-                .bind(worker)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            // A sent attempt is kept on its delivery's row (above); every other attempt gets a
-            // row of its own, and so does a sent one whose delivery had moved on to a newer
-            // claim (its lease ran out), which keeps that claim's result on the row.
-            let unsent = chunk
-                .iter()
-                .any(|f| !matches!(f.finish, Finish::Sent { .. } | Finish::Deferred { .. }));
-            if unsent || matched < chunk.len() as u64 {
-                let insert = format!(
-                    "{} INSERT INTO delivery_attempts \
-                     (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
-                     status_code, response) \
-                     SELECT v.id, v.attempt, {}, v.started, v.latency, v.outcome, v.provider, v.error, \
-                     v.status, v.response FROM v WHERE v.id IS NOT NULL AND v.outcome <> 'deferred' \
-                     AND (v.outcome <> 'sent' OR NOT EXISTS (SELECT 1 FROM deliveries d \
-                       WHERE d.id = v.id AND d.attempts = v.attempt AND d.sent_started_at = v.started)) \
-                     ON CONFLICT DO NOTHING",
-                    values.get_or_insert_with(|| values_cte(self.backend, &fields, rows.len())),
-                    self.backend.placeholder(fields.len() * rows.len() + 1),
-                );
-                bind_results(sqlx::query(AssertSqlSafe(insert)), &rows, &fields)
-                    .bind(worker)
-                    .execute(&mut *tx)
-                    .await?;
+            let chunk = ResultChunk::new(backend, chunk, worker, now);
+            let matched = chunk.update().execute(&mut tx).await?;
+            if chunk.needs_attempts(matched) {
+                chunk.attempts().execute(&mut tx).await?;
             }
         }
-        // Reports that arrived before these sends were recorded. Usually there are none, and
-        // then this is one look at an empty table; otherwise the provider-id index finds them.
-        // Only a send with a provider id can have one (a webhook has none).
-        let named = done
-            .iter()
-            .any(|f| matches!(&f.finish, Finish::Sent { provider_id: Some(p) } if !p.is_empty()));
-        if named && let Some(lock) = self.backend.lock_receipts() {
-            sqlx::query(lock).execute(&mut *tx).await?;
-        }
-        let early: i64 = if named {
-            sqlx::query_scalar("SELECT COUNT(*) FROM early_receipts")
+        if names_providers(done) {
+            if let Some(lock) = self.backend.lock_receipts() {
+                sqlx::query(lock).execute(&mut *tx).await?;
+            }
+            let early: i64 = sqlx::query_scalar(EARLY_RECEIPTS)
                 .fetch_one(&mut *tx)
-                .await?
-        } else {
-            0
-        };
-        if early > 0 {
-            sqlx::query(
-                "UPDATE deliveries SET \
-                 receipt = (SELECT e.status FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), \
-                 receipt_at = (SELECT e.received_at FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), \
-                 error = COALESCE((SELECT NULLIF(e.error, '') FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel), error) \
-                 WHERE provider_id IN (SELECT provider_id FROM early_receipts) \
-                 AND EXISTS (SELECT 1 FROM early_receipts e WHERE e.provider_id = deliveries.provider_id AND e.channel = deliveries.channel)",
-            )
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "DELETE FROM early_receipts WHERE EXISTS (SELECT 1 FROM deliveries d \
-                 WHERE d.provider_id = early_receipts.provider_id AND d.channel = early_receipts.channel)",
-            )
-            .execute(&mut *tx)
-            .await?;
+                .await?;
+            if early > 0 {
+                sqlx::query(APPLY_EARLY_RECEIPTS).execute(&mut *tx).await?;
+                sqlx::query(DROP_APPLIED_RECEIPTS).execute(&mut *tx).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
