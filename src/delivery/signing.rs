@@ -13,7 +13,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ed25519_dalek::{Signer, SigningKey};
+use ed25519_dalek::{Signer as _, SigningKey};
 use hmac::{KeyInit, Mac};
 use rand::Rng;
 
@@ -67,9 +67,65 @@ fn signed_content(msg_id: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
 
 /// The body is signed as bytes, exactly as sent: re-serialising JSON would change it.
 pub fn sign_v1(key: &[u8], msg_id: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(&signed_content(msg_id, timestamp, body));
-    format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+    keyed(key).v1(msg_id, timestamp, body)
+}
+
+fn keyed(key: &[u8]) -> Keyed {
+    Keyed(HmacSha256::new_from_slice(key).expect("HMAC takes any key length"))
+}
+
+/// An HMAC keyed once: each signature then hashes only its message (keying hashes the key's
+/// two pads, which cost as much as a short body).
+#[derive(Clone)]
+struct Keyed(HmacSha256);
+
+impl Keyed {
+    /// The message is fed in its parts, so the body is not copied.
+    fn v1(&self, msg_id: &str, timestamp: i64, body: &[u8]) -> String {
+        let mut mac = self.0.clone();
+        mac.update(msg_id.as_bytes());
+        mac.update(b".");
+        mac.update(timestamp.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+    }
+}
+
+/// One endpoint's keys made ready once, for the many deliveries it signs: the HMACs keyed and
+/// the ed25519 seed expanded.
+#[derive(Clone)]
+pub struct Signer {
+    hmacs: Vec<Keyed>,
+    /// `Err` says why a configured ed25519 secret cannot sign (the `v1a` is then left out).
+    ed25519: Option<Result<SigningKey, String>>,
+}
+
+impl Signer {
+    pub fn new(hmac_keys: &[Vec<u8>], ed25519_secret: Option<&str>) -> Signer {
+        Signer {
+            hmacs: hmac_keys.iter().map(|k| keyed(k)).collect(),
+            ed25519: ed25519_secret.map(signing_key),
+        }
+    }
+
+    /// The `webhook-signature` header: one `v1` per key, in order, then the `v1a`.
+    pub fn header(&self, msg_id: &str, timestamp: i64, body: &[u8]) -> String {
+        let mut parts: Vec<String> = self
+            .hmacs
+            .iter()
+            .map(|k| k.v1(msg_id, timestamp, body))
+            .collect();
+        match &self.ed25519 {
+            Some(Ok(key)) => {
+                let signature = key.sign(&signed_content(msg_id, timestamp, body));
+                parts.push(format!("v1a,{}", STANDARD.encode(signature.to_bytes())));
+            }
+            Some(Err(e)) => tracing::warn!(msg_id, "webhook v1a signature left out: {e}"),
+            None => {}
+        }
+        parts.join(" ")
+    }
 }
 
 /// The seed, not the expanded key, is what is stored: the public key and everything else
@@ -128,17 +184,7 @@ pub fn signature_header(
     timestamp: i64,
     body: &[u8],
 ) -> String {
-    let mut parts: Vec<String> = hmac_keys
-        .iter()
-        .map(|key| sign_v1(key, msg_id, timestamp, body))
-        .collect();
-    if let Some(secret) = ed25519_secret {
-        match sign_v1a(secret, msg_id, timestamp, body) {
-            Ok(sig) => parts.push(sig),
-            Err(e) => tracing::warn!(msg_id, "webhook v1a signature left out: {e}"),
-        }
-    }
-    parts.join(" ")
+    Signer::new(hmac_keys, ed25519_secret).header(msg_id, timestamp, body)
 }
 
 #[cfg(test)]

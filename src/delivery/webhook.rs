@@ -34,6 +34,8 @@ const KEEP: usize = 1024;
 const READ_LIMIT: usize = 64 * 1024;
 /// Endpoints whose settings are kept between claimed batches; past this the map starts over.
 const KEPT_ENDPOINTS: usize = 4096;
+/// Updates whose payloads are kept for their deliveries; past this the map starts over.
+const KEPT_BODIES: usize = 256;
 /// The longest a request waits for its endpoint's pause to end or its rate limit to have room;
 /// past this it goes back to the queue (not counted as an attempt) rather than hold one of the
 /// channel's request slots, which would hold back other billers, and outlive its lease (a
@@ -45,10 +47,36 @@ const TEND_EVERY_SECONDS: i64 = 60;
 pub struct Job {
     pub delivery_id: String,
     pub endpoint_id: String,
-    pub body: String,
+    /// The update's payload, shared by every delivery of the update.
+    pub body: bytes::Bytes,
     /// The endpoint's URL and secrets as read for its claimed batch; `None` if that read
     /// failed, and then the request reads them itself.
-    pub material: Option<Arc<SigningMaterial>>,
+    pub material: Option<Arc<Ready>>,
+}
+
+/// An endpoint's settings as its requests use them, made ready once when they are read (per
+/// claimed batch) rather than for every request: the URL vetted and parsed, the keys ready to
+/// sign.
+pub struct Ready {
+    pub material: SigningMaterial,
+    /// The vetted URL, or why it is refused.
+    url: Result<url::Url, String>,
+    signer: signing::Signer,
+}
+
+impl Ready {
+    fn new(material: SigningMaterial, policy: Policy) -> Ready {
+        let keys: Vec<Vec<u8>> = material
+            .secrets
+            .iter()
+            .filter_map(|s| signing::parse_secret(s).ok())
+            .collect();
+        Ready {
+            url: ssrf::check_url(&material.url, policy),
+            signer: signing::Signer::new(&keys, material.ed25519_secret.as_deref()),
+            material,
+        }
+    }
 }
 
 /// Per-endpoint state the channel keeps between sends.
@@ -65,7 +93,9 @@ pub struct WebhookChannel {
     policy: Policy,
     endpoints: Mutex<HashMap<String, PerEndpoint>>,
     /// The settings read for the latest claimed batch of each endpoint ([`Channel::prefetch`]).
-    materials: Mutex<HashMap<String, Arc<SigningMaterial>>>,
+    materials: Mutex<HashMap<String, Arc<Ready>>>,
+    /// The payload of each recent update, shared by its deliveries' requests.
+    bodies: Mutex<HashMap<String, bytes::Bytes>>,
     /// When [`Channel::tend`] last looked for failing endpoints.
     tended: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
@@ -79,16 +109,18 @@ impl WebhookChannel {
             ctx: ctx.clone(),
             endpoints: Mutex::new(HashMap::new()),
             materials: Mutex::new(HashMap::new()),
+            bodies: Mutex::new(HashMap::new()),
             tended: Mutex::new(None),
         })
     }
 
     /// One endpoint's settings (an indexed row), for a request whose batch read failed.
-    async fn material(&self, id: &str) -> Result<SigningMaterial, String> {
+    async fn material(&self, id: &str) -> Result<Ready, String> {
         self.ctx
             .store
             .signing_material(id, self.ctx.clock.now())
             .await
+            .map(|m| Ready::new(m, self.policy))
             .map_err(|e| format!("cannot read the endpoint: {e}"))
     }
 
@@ -99,6 +131,10 @@ impl WebhookChannel {
             let Ok(mut map) = self.endpoints.lock() else {
                 return Ok(());
             };
+            // Most endpoints have no limit and were never paused: nothing to keep for them.
+            if rate_limit <= 0 && !map.contains_key(id) {
+                return Ok(());
+            }
             let e = map.entry(id.to_string()).or_default();
             if rate_limit > 0 && e.limiter.as_ref().is_none_or(|(r, _)| *r != rate_limit) {
                 let per_second = NonZeroU32::new(rate_limit.clamp(1, 100_000) as u32)
@@ -153,20 +189,21 @@ impl WebhookChannel {
     }
 
     async fn send_one(&self, job: Job) -> (Outcome, Option<Answer>) {
-        let m = match job.material {
-            Some(m) => m,
+        let ready = match job.material {
+            Some(r) => r,
             None => match self.material(&job.endpoint_id).await {
-                Ok(m) => Arc::new(m),
+                Ok(r) => Arc::new(r),
                 Err(e) => return (Outcome::retry(e), None),
             },
         };
+        let m = &ready.material;
         if !m.enabled {
             // Disabled after it was claimed: back to the queue, where it waits.
             return (Outcome::retry("the endpoint is disabled"), None);
         }
-        let url = match ssrf::check_url(&m.url, self.policy) {
+        let url = match &ready.url {
             Ok(u) => u,
-            Err(reason) => return self.refused(&job.endpoint_id, &m, &reason).await,
+            Err(reason) => return self.refused(&job.endpoint_id, m, reason).await,
         };
         if let Err((wait, why)) = self.pace(&job.endpoint_id, m.rate_limit).await {
             let reason = format!("not sent yet: {why}");
@@ -176,14 +213,14 @@ impl WebhookChannel {
         let started_at = self.ctx.clock.now();
         let started = Instant::now();
         let headers = signed(
-            &m,
+            &ready.signer,
             &job.delivery_id,
             started_at.timestamp(),
-            job.body.as_bytes(),
+            &job.body,
         );
         let sent = self
             .client
-            .post(&url, &headers, job.body.into(), KEEP, READ_LIMIT)
+            .post(url, &headers, job.body, KEEP, READ_LIMIT)
             .await;
         let request = Some((started_at, started.elapsed()));
         let unanswered = Some(Answer {
@@ -194,12 +231,12 @@ impl WebhookChannel {
         let reply = match sent {
             Ok(r) => r,
             Err(Failure::Refused(why)) => {
-                let (outcome, _) = self.refused(&job.endpoint_id, &m, &why).await;
+                let (outcome, _) = self.refused(&job.endpoint_id, m, &why).await;
                 return (outcome, unanswered);
             }
             // "timed out: …", "request failed: …" or "TLS handshake failed: …".
             Err(Failure::NoAnswer { error, .. }) => {
-                self.health(&job.endpoint_id, &m, false).await;
+                self.health(&job.endpoint_id, m, false).await;
                 return (Outcome::retry(error), unanswered);
             }
             // Headers, then silence: the receiver never finished answering, so it cannot be
@@ -209,7 +246,7 @@ impl WebhookChannel {
                 timed_out,
                 error,
             }) => {
-                self.health(&job.endpoint_id, &m, false).await;
+                self.health(&job.endpoint_id, m, false).await;
                 let what = if timed_out { "timed out" } else { "failed" };
                 return (
                     Outcome::retry(format!(
@@ -231,11 +268,11 @@ impl WebhookChannel {
             request,
         });
         if (200..300).contains(&code) {
-            self.health(&job.endpoint_id, &m, true).await;
+            self.health(&job.endpoint_id, m, true).await;
             // No provider id: the status is in the attempt, and no report will name one.
             return (Outcome::Sent { provider_id: None }, answer);
         }
-        self.health(&job.endpoint_id, &m, false).await;
+        self.health(&job.endpoint_id, m, false).await;
         let outcome = match code {
             410 => {
                 let reason = "the endpoint answered 410 Gone";
@@ -435,7 +472,11 @@ impl Channel for WebhookChannel {
                 if map.len() + materials.len() > KEPT_ENDPOINTS {
                     map.clear();
                 }
-                map.extend(materials.into_iter().map(|(id, m)| (id, Arc::new(m))));
+                map.extend(
+                    materials
+                        .into_iter()
+                        .map(|(id, m)| (id, Arc::new(Ready::new(m, self.policy)))),
+                );
             }
             Err(e) => {
                 // Nothing older is used: each request reads its endpoint itself.
@@ -457,10 +498,28 @@ impl Channel for WebhookChannel {
             .lock()
             .ok()
             .and_then(|map| map.get(&endpoint_id).cloned());
+        // One copy of the payload per update rather than per delivery.
+        let body = {
+            let mut bodies = self
+                .bodies
+                .lock()
+                .map_err(|_| "the payload cache was poisoned")?;
+            match bodies.get(&d.update_id) {
+                Some(b) => b.clone(),
+                None => {
+                    if bodies.len() >= KEPT_BODIES {
+                        bodies.clear();
+                    }
+                    let b = bytes::Bytes::from(m.text.clone());
+                    bodies.insert(d.update_id.clone(), b.clone());
+                    b
+                }
+            }
+        };
         Ok(Job {
             delivery_id: d.id.clone(),
             endpoint_id,
-            body: m.text.clone(),
+            body,
             material,
         })
     }
@@ -492,18 +551,12 @@ impl Channel for WebhookChannel {
 
 /// A Standard Webhooks request's headers for `body`, signed with every live secret.
 fn signed(
-    m: &SigningMaterial,
+    signer: &signing::Signer,
     id: &str,
     timestamp: i64,
     body: &[u8],
 ) -> [(HeaderName, HeaderValue); 3] {
-    let keys: Vec<Vec<u8>> = m
-        .secrets
-        .iter()
-        .filter_map(|s| signing::parse_secret(s).ok())
-        .collect();
-    let signature =
-        signing::signature_header(&keys, m.ed25519_secret.as_deref(), id, timestamp, body);
+    let signature = signer.header(id, timestamp, body);
     // The id (a delivery id, or test_ and a UUID) and the base64 signature are always valid
     // header values; were one not, it would go out empty and the receiver would refuse the
     // delivery, rather than the worker panicking.
@@ -545,11 +598,11 @@ pub async fn send_test(
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<serde_json::Value> {
     let policy = Policy::from_config(&settings.raw.webhook);
-    let m = store.signing_material(endpoint_id, now).await?;
-    let url = match ssrf::check_url(&m.url, policy) {
+    let ready = Ready::new(store.signing_material(endpoint_id, now).await?, policy);
+    let url = match &ready.url {
         Ok(u) => u,
         Err(reason) => {
-            store.endpoint_refused(endpoint_id, &reason).await?;
+            store.endpoint_refused(endpoint_id, reason).await?;
             return Ok(serde_json::json!({"ok": false, "error": reason}));
         }
     };
@@ -557,9 +610,9 @@ pub async fn send_test(
     let id = format!("test_{}", uuid::Uuid::now_v7());
     let started = Instant::now();
     let client = client(settings, policy)?;
-    let headers = signed(&m, &id, now.timestamp(), body.as_bytes());
+    let headers = signed(&ready.signer, &id, now.timestamp(), body.as_bytes());
     let sent = client
-        .post(&url, &headers, body.into(), KEEP, READ_LIMIT)
+        .post(url, &headers, body.into(), KEEP, READ_LIMIT)
         .await;
     let latency_ms = started.elapsed().as_millis() as u64;
     Ok(match sent {

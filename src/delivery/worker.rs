@@ -334,6 +334,16 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         recorded.clone(),
         chunk_size * channel.concurrency().max(1) * 2,
     ));
+    // What every chunk's task needs, shared by one handle.
+    let sending = Arc::new(Sending {
+        channel: channel.clone(),
+        pace: pace.clone(),
+        clock: ctx.clock.clone(),
+        backoff,
+        metrics: ctx.metrics.clone(),
+        results,
+        slowest: slowest.clone(),
+    });
     let mut in_flight: JoinSet<()> = JoinSet::new();
     // The next claim when it was started while the last rounds of a batch went out.
     let mut next: Option<NextClaim> = None;
@@ -384,15 +394,11 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         channel.prefetch(&claimed).await;
         let batch = Batch {
             ctx: &ctx,
-            channel: &channel,
-            pace: &pace,
+            sending: &sending,
             semaphore: &semaphore,
-            backoff: backoff.clone(),
             chunk_size,
             lease,
             cancel: &cancel,
-            results: &results,
-            slowest: &slowest,
         };
         // While calls are quick (claims hold more than the least rounds, and the pace does
         // not cut them shorter) and this claim was full, the next is claimed once half of this
@@ -432,7 +438,8 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     while let Some(joined) = in_flight.join_next().await {
         log_panic(channel.name(), joined);
     }
-    drop(results);
+    // The recorder ends once every sender of results is gone.
+    drop(sending);
     if let Err(e) = recorder.await {
         tracing::error!(channel = channel.name(), error = %e, "the result recorder failed");
     }
@@ -540,11 +547,13 @@ async fn record(
     }
 }
 
-/// Renderings kept by update and language; the cache is small (an update has a few renderings)
-/// and is emptied when it grows past this, so memory stays bounded.
-const KEPT_RENDERINGS: usize = 512;
+/// Updates whose renderings are kept (each has one per language); the cache is small and is
+/// emptied when it grows past this, so memory stays bounded.
+const KEPT_RENDERINGS: usize = 256;
 
-type Renderings = HashMap<(String, String), UpdateMessage>;
+/// Renderings by update, then by language: looked up by borrowed ids, with no key built per
+/// message.
+type Renderings = HashMap<String, HashMap<String, UpdateMessage>>;
 
 /// Loads the renderings of updates not seen yet into `cache`.
 async fn load_messages(
@@ -559,7 +568,7 @@ async fn load_messages(
     }
     for ((update, ch, lang), m) in ctx.store.update_messages(&missing).await? {
         if ch == channel {
-            cache.insert((update, lang), m);
+            cache.entry(update).or_default().insert(lang, m);
         }
     }
     Ok(())
@@ -575,7 +584,11 @@ fn missing_updates(claimed: &[Claimed], cache: &mut Renderings) -> Vec<String> {
     }
     let mut missing: Vec<String> = claimed
         .iter()
-        .filter(|c| !cache.contains_key(&(c.update_id.clone(), c.language.clone())))
+        .filter(|c| {
+            cache
+                .get(&c.update_id)
+                .is_none_or(|m| !m.contains_key(&c.language))
+        })
         .map(|c| c.update_id.clone())
         .collect();
     missing.sort();
@@ -583,19 +596,28 @@ fn missing_updates(claimed: &[Claimed], cache: &mut Renderings) -> Vec<String> {
     missing
 }
 
+/// What a chunk's task uses, behind one handle: one reference count to take per chunk
+/// rather than one per part (a webhook is a chunk of its own).
+struct Sending<C: Channel> {
+    channel: Arc<C>,
+    pace: Arc<Pace>,
+    clock: Arc<dyn Clock>,
+    backoff: Backoff,
+    metrics: Arc<DeliveryMetrics>,
+    /// To the recorder, which ends when the last of these is dropped.
+    results: mpsc::Sender<Vec<Finished>>,
+    /// Where each chunk leaves how long its calls took (see `run`).
+    slowest: Arc<AtomicU64>,
+}
+
 struct Batch<'a, C: Channel> {
     ctx: &'a Ctx,
-    channel: &'a Arc<C>,
-    pace: &'a Arc<Pace>,
+    sending: &'a Arc<Sending<C>>,
     semaphore: &'a Arc<Semaphore>,
-    backoff: Backoff,
     chunk_size: usize,
     /// How long a claim holds its rows; a chunk is sent only with a quarter of it left.
     lease: chrono::Duration,
     cancel: &'a CancellationToken,
-    results: &'a mpsc::Sender<Vec<Finished>>,
-    /// Where each chunk leaves how long its calls took (see `run`).
-    slowest: &'a Arc<AtomicU64>,
 }
 
 impl<C: Channel> Batch<'_, C> {
@@ -610,7 +632,7 @@ impl<C: Channel> Batch<'_, C> {
     ) -> Option<NextClaim> {
         let mut next = None;
         let ctx = self.ctx;
-        let name = self.channel.name();
+        let name = self.sending.channel.name();
         let now = ctx.clock.now();
         let mut finished: Vec<Finished> = Vec::new();
         let mut ready: Vec<(Claimed, C::Job)> = Vec::with_capacity(claimed.len());
@@ -625,35 +647,31 @@ impl<C: Channel> Batch<'_, C> {
                 status_code: None,
                 response: None,
             };
-            let Some(address) = d.address.clone() else {
+            let Some(address) = d.address.as_deref() else {
                 finished.push(done(Finish::Cancelled {
                     reason: "the subscriber left before this was sent".into(),
                 }));
                 continue;
             };
             // A language dropped from page.languages since the fan-out: send the default one.
-            let message = messages
-                .get(&(d.update_id.clone(), d.language.clone()))
-                .or_else(|| {
-                    messages.get(&(
-                        d.update_id.clone(),
-                        ctx.settings.default_lang().code().to_string(),
-                    ))
-                });
+            let message = messages.get(&d.update_id).and_then(|m| {
+                m.get(&d.language)
+                    .or_else(|| m.get(ctx.settings.default_lang().code()))
+            });
             let Some(message) = message else {
                 finished.push(done(Finish::Failed {
                     error: format!("no {name} rendering stored for update {}", d.update_id),
                 }));
                 continue;
             };
-            match self.channel.prepare(&d, &address, message) {
+            match self.sending.channel.prepare(&d, address, message) {
                 Ok(job) => ready.push((d, job)),
                 Err(error) => finished.push(done(Finish::Failed { error })),
             }
         }
         if !finished.is_empty() {
             // The receiver lives until every sender is gone.
-            let _ = self.results.send(finished).await;
+            let _ = self.sending.results.send(finished).await;
         }
 
         let mut unsent: Vec<Claimed> = Vec::new();
@@ -668,7 +686,7 @@ impl<C: Channel> Batch<'_, C> {
             let permit = tokio::select! {
                 _ = self.cancel.cancelled() => None,
                 p = async {
-                    self.pace.wait(chunk.len() as u32).await;
+                    self.sending.pace.wait(chunk.len() as u32).await;
                     self.semaphore.clone().acquire_owned().await.ok()
                 } => p,
             };
@@ -697,22 +715,22 @@ impl<C: Channel> Batch<'_, C> {
                 unsent.extend(rest.by_ref().map(|(d, _)| d));
                 break;
             };
-            let channel = self.channel.clone();
-            let pace = self.pace.clone();
-            let clock = ctx.clock.clone();
-            let backoff = self.backoff.clone();
-            let metrics = ctx.metrics.clone();
-            let results = self.results.clone();
-            let slowest = self.slowest.clone();
-            in_flight.spawn(async move {
+            let sending = self.sending.clone();
+            // Boxed: the task then holds a pointer rather than the call's whole future
+            // (thousands of bytes for a webhook), which tokio copies when it starts the task,
+            // when the task ends and when its end is read.
+            in_flight.spawn(Box::pin(async move {
+                let s = &*sending;
                 let (claims, jobs): (Vec<Claimed>, Vec<C::Job>) = chunk.into_iter().unzip();
-                let started_at = clock.now();
+                let started_at = s.clock.now();
                 let started = Instant::now();
-                let outcomes = channel.send_detailed(jobs).await;
+                let outcomes = s.channel.send_detailed(jobs).await;
                 let elapsed = started.elapsed();
-                slowest.fetch_max(elapsed.as_millis() as u64 + 1, Ordering::Relaxed);
-                metrics.observe_send(channel.name(), elapsed, claims.len());
-                let now = clock.now();
+                s.slowest
+                    .fetch_max(elapsed.as_millis() as u64 + 1, Ordering::Relaxed);
+                s.metrics
+                    .observe_send(s.channel.name(), elapsed, claims.len());
+                let now = s.clock.now();
                 let done: Vec<Finished> = claims
                     .into_iter()
                     .zip(outcomes.into_iter().chain(std::iter::repeat_with(|| {
@@ -728,7 +746,7 @@ impl<C: Channel> Batch<'_, C> {
                             .unwrap_or((started_at, elapsed));
                         let status = answer.as_ref().and_then(|a| a.status);
                         Finished {
-                            finish: finish_of(&backoff, &pace, &d, outcome, now),
+                            finish: finish_of(&s.backoff, &s.pace, &d, outcome, now),
                             id: d.id,
                             row: d.row,
                             attempt: d.attempt,
@@ -742,9 +760,9 @@ impl<C: Channel> Batch<'_, C> {
                     .collect();
                 // The permit is held until the results are queued: a recorder that falls
                 // behind slows the sending instead of piling up results in memory.
-                let _ = results.send(done).await;
+                let _ = s.results.send(done).await;
                 drop(permit);
-            });
+            }));
         }
         if !unsent.is_empty()
             && let Err(e) = ctx.store.release_deliveries(&unsent, ctx.clock.now()).await
@@ -886,7 +904,10 @@ mod tests {
     #[test]
     fn a_cache_short_of_its_limit_reads_only_what_it_lacks() {
         let mut cache: Renderings = HashMap::new();
-        cache.insert(("u1".into(), "en".into()), rendering());
+        cache
+            .entry("u1".into())
+            .or_default()
+            .insert("en".into(), rendering());
         let batch = [
             claimed("u1", "en"),
             claimed("u2", "en"),
@@ -898,10 +919,11 @@ mod tests {
 
     #[test]
     fn a_cache_emptied_for_its_size_reads_again_what_it_held() {
+        let one = |m: UpdateMessage| HashMap::from([("en".to_string(), m)]);
         let mut cache: Renderings = (0..=KEPT_RENDERINGS)
-            .map(|i| ((format!("old{i}"), "en".to_string()), rendering()))
+            .map(|i| (format!("old{i}"), one(rendering())))
             .collect();
-        cache.insert(("u1".into(), "en".into()), rendering());
+        cache.insert("u1".into(), one(rendering()));
         let batch = [claimed("u1", "en"), claimed("u2", "en")];
         // u1 was cached, but the cache is emptied: it must be read again with u2.
         assert_eq!(
