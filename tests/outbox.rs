@@ -504,3 +504,53 @@ async fn a_result_never_lands_on_another_row(backend: Backend) {
 }
 
 on_both_backends!(a_result_never_lands_on_another_row);
+
+/// Another process holding SQLite's write lock: a claim waits for it (on a thread of its own,
+/// up to the busy timeout) and then takes the rows, while the runtime it was called from goes
+/// on running other tasks. Before the lock is let go nothing is claimed.
+#[tokio::test(flavor = "current_thread")]
+async fn a_claim_waits_for_another_process_without_holding_up_the_runtime() {
+    use sqlx::Connection;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.seed_services().await;
+    app.follower("0712000051", Lang::En).await;
+    app.publish_window("Core upgrade", 24, 4).await;
+    // Another process's writer, as `tangazo worker` on the same file would be.
+    let mut other = sqlx::SqliteConnection::connect(&app.db.url).await.unwrap();
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let ticks = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let ticker = {
+        let ticks = ticks.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        })
+    };
+    let store = app.store.clone();
+    let now = app.clock.now();
+    let claim = tokio::spawn(async move {
+        store
+            .claim_deliveries("sms", 10, Duration::minutes(1), now)
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!claim.is_finished(), "the claim waits for the lock");
+    let during = ticks.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        during >= 10,
+        "the runtime ran on while the claim waited ({during} ticks)"
+    );
+    sqlx::raw_sql("COMMIT").execute(&mut other).await.unwrap();
+    let claimed = tokio::time::timeout(std::time::Duration::from_secs(5), claim)
+        .await
+        .expect("the claim went ahead once the lock was free")
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    ticker.abort();
+}
