@@ -26,6 +26,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -103,6 +104,39 @@ pub struct HookClient {
     pool: Mutex<Pool>,
 }
 
+/// A URL made ready once for the many requests that go to it: its pool key, request target
+/// and `Host` header, which a request otherwise builds (and parses again) every time.
+pub struct Destination {
+    url: Url,
+    /// Scheme, host and port: which kept connections can carry its requests.
+    key: String,
+    /// The path and query, as the request line has them.
+    uri: hyper::Uri,
+    host: HeaderValue,
+}
+
+impl Destination {
+    pub fn new(url: Url) -> Result<Destination, String> {
+        let host_str = url.host_str().ok_or("url: has no host")?;
+        let port = url.port_or_known_default().ok_or("url: has no port")?;
+        let key = format!("{}://{host_str}:{port}", url.scheme());
+        let host = match url.port() {
+            Some(p) => format!("{host_str}:{p}"),
+            None => host_str.to_string(),
+        };
+        let host = HeaderValue::try_from(host).map_err(|e| format!("url: the host {e}"))?;
+        let uri = url[url::Position::BeforePath..url::Position::AfterQuery]
+            .parse::<hyper::Uri>()
+            .map_err(|e| format!("url: the path cannot be sent ({e})"))?;
+        Ok(Destination {
+            url,
+            key,
+            uri,
+            host,
+        })
+    }
+}
+
 /// The request target, `Host` header and pool key of a URL.
 struct Target<'a> {
     host: url::Host<&'a str>,
@@ -165,94 +199,112 @@ impl HookClient {
         keep: usize,
         limit: usize,
     ) -> Result<Reply, Failure> {
-        let deadline = tokio::time::Instant::now() + self.total;
-        let target = self.target(url)?;
-        let key = format!(
-            "{}://{}:{}",
-            if target.https { "https" } else { "http" },
-            target.host_str,
-            target.port
-        );
-        let path = &url[url::Position::BeforePath..url::Position::AfterQuery];
-        let host_header = match url.port() {
-            Some(p) => format!("{}:{p}", target.host_str),
-            None => target.host_str.to_string(),
-        };
-        let mut request = hyper::Request::post(path)
-            .header(hyper::header::HOST, host_header)
-            .header(hyper::header::USER_AGENT, self.user_agent.clone())
-            .header(hyper::header::CONTENT_TYPE, "application/json");
-        for (name, value) in headers {
-            request = request.header(name, value);
-        }
-        let request = request
-            .body(Full::new(body))
-            .map_err(|e| Failure::NoAnswer {
-                timed_out: false,
-                error: format!("the request could not be built: {e}"),
-            })?;
+        let to = Destination::new(url.clone()).map_err(Failure::Refused)?;
+        self.post_to(&to, headers, body, keep, limit).await
+    }
 
-        let head = async {
-            let mut request = request;
-            // A kept connection first; if it turns out closed before the request was
-            // written, once more on a new one.
-            if let Some(mut sender) = self.checkout(&key).await {
-                match sender.try_send_request(request).await {
-                    Ok(response) => return Ok((sender, response)),
-                    Err(mut e) => match e.take_message() {
-                        Some(unsent) => request = unsent,
-                        None => return Err(no_answer(false, "request failed", e.error())),
-                    },
+    /// The same to a [`Destination`] made ready before.
+    pub async fn post_to(
+        &self,
+        to: &Destination,
+        headers: &[(HeaderName, HeaderValue)],
+        body: Bytes,
+        keep: usize,
+        limit: usize,
+    ) -> Result<Reply, Failure> {
+        let deadline = tokio::time::Instant::now() + self.total;
+        let target = self.target(&to.url)?;
+        let mut request = hyper::Request::new(Full::new(body));
+        *request.method_mut() = hyper::Method::POST;
+        *request.uri_mut() = to.uri.clone();
+        let fixed = [
+            (hyper::header::HOST, to.host.clone()),
+            (hyper::header::USER_AGENT, self.user_agent.clone()),
+            (
+                hyper::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+        ];
+        let map = request.headers_mut();
+        map.reserve(fixed.len() + headers.len());
+        for (name, value) in fixed {
+            map.append(name, value);
+        }
+        for (name, value) in headers {
+            map.append(name.clone(), value.clone());
+        }
+
+        // The status once the head has come: a timeout after it found the answer unfinished,
+        // not missing. (One deadline over the whole exchange is one timer per request.)
+        let status_seen = AtomicU32::new(0);
+        let exchange = async {
+            let (sender, response) = self.head(&to.key, &target, request).await?;
+            let (parts, body) = response.into_parts();
+            let status = parts.status.as_u16();
+            status_seen.store(u32::from(status), Ordering::Relaxed);
+            let (kept, read, cut) =
+                read_capped(body, keep, limit)
+                    .await
+                    .map_err(|e| Failure::Unfinished {
+                        status,
+                        timed_out: false,
+                        error: super::error_chain(&e),
+                    })?;
+            Ok::<_, Failure>((sender, parts, kept, read, cut))
+        };
+        let (sender, parts, kept, read, cut) =
+            match tokio::time::timeout_at(deadline, exchange).await {
+                Ok(r) => r?,
+                Err(_) => {
+                    let total = self.total.as_secs_f64();
+                    return Err(match status_seen.load(Ordering::Relaxed) {
+                        0 => Failure::NoAnswer {
+                            timed_out: true,
+                            error: format!("timed out: no answer within {total} s"),
+                        },
+                        status => Failure::Unfinished {
+                            status: status as u16,
+                            timed_out: true,
+                            error: format!("the answer did not end within {total} s"),
+                        },
+                    });
                 }
-            }
-            let mut sender = self.open(&target).await?;
-            match sender.send_request(request).await {
-                Ok(response) => Ok((sender, response)),
-                Err(e) => Err(no_answer(false, "request failed", &e)),
-            }
-        };
-        let (sender, response) = match tokio::time::timeout_at(deadline, head).await {
-            Ok(r) => r?,
-            Err(_) => {
-                return Err(Failure::NoAnswer {
-                    timed_out: true,
-                    error: format!("timed out: no answer within {} s", self.total.as_secs_f64()),
-                });
-            }
-        };
-        let (parts, body) = response.into_parts();
-        let status = parts.status.as_u16();
-        let read = read_capped(body, keep, limit);
-        let (kept, read, cut) = match tokio::time::timeout_at(deadline, read).await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                return Err(Failure::Unfinished {
-                    status,
-                    timed_out: false,
-                    error: super::error_chain(&e),
-                });
-            }
-            Err(_) => {
-                return Err(Failure::Unfinished {
-                    status,
-                    timed_out: true,
-                    error: format!(
-                        "the answer did not end within {} s",
-                        self.total.as_secs_f64()
-                    ),
-                });
-            }
-        };
+            };
         if !cut {
-            self.checkin(key, sender);
+            self.checkin(&to.key, sender);
         }
         Ok(Reply {
-            status,
+            status: parts.status.as_u16(),
             headers: parts.headers,
             body: kept,
             read,
             cut,
         })
+    }
+
+    /// Sends `request` and waits for the head of its answer.
+    async fn head(
+        &self,
+        key: &str,
+        target: &Target<'_>,
+        mut request: hyper::Request<Full<Bytes>>,
+    ) -> Result<(Sender, hyper::Response<hyper::body::Incoming>), Failure> {
+        // A kept connection first; if it turns out closed before the request was written,
+        // once more on a new one.
+        if let Some(mut sender) = self.checkout(key).await {
+            match sender.try_send_request(request).await {
+                Ok(response) => return Ok((sender, response)),
+                Err(mut e) => match e.take_message() {
+                    Some(unsent) => request = unsent,
+                    None => return Err(no_answer(false, "request failed", e.error())),
+                },
+            }
+        }
+        let mut sender = self.open(target).await?;
+        match sender.send_request(request).await {
+            Ok(response) => Ok((sender, response)),
+            Err(e) => Err(no_answer(false, "request failed", &e)),
+        }
     }
 
     fn target<'a>(&self, url: &'a Url) -> Result<Target<'a>, Failure> {
@@ -303,7 +355,7 @@ impl HookClient {
         }
     }
 
-    fn checkin(&self, key: String, sender: Sender) {
+    fn checkin(&self, key: &str, sender: Sender) {
         let Ok(mut pool) = self.pool.lock() else {
             return;
         };
@@ -315,7 +367,12 @@ impl HookClient {
                 !list.is_empty()
             });
         }
-        pool.idle.entry(key).or_default().push((sender, now));
+        match pool.idle.get_mut(key) {
+            Some(list) => list.push((sender, now)),
+            None => {
+                pool.idle.insert(key.to_string(), vec![(sender, now)]);
+            }
+        }
     }
 
     /// A new connection to one of the target's vetted addresses, over TLS for https.

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use hyper::header::{HeaderName, HeaderValue};
 
-use super::hook_client::{Failure, HookClient};
+use super::hook_client::{Destination, Failure, HookClient};
 use super::policy::{self, Backoff};
 use super::ssrf::{self, Policy};
 use super::worker::{Answer, Channel, Ctx};
@@ -59,8 +59,8 @@ pub struct Job {
 /// sign.
 pub struct Ready {
     pub material: SigningMaterial,
-    /// The vetted URL, or why it is refused.
-    url: Result<url::Url, String>,
+    /// The vetted URL made ready for requests, or why it is refused.
+    url: Result<Destination, String>,
     signer: signing::Signer,
 }
 
@@ -72,7 +72,7 @@ impl Ready {
             .filter_map(|s| signing::parse_secret(s).ok())
             .collect();
         Ready {
-            url: ssrf::check_url(&material.url, policy),
+            url: ssrf::check_url(&material.url, policy).and_then(Destination::new),
             signer: signing::Signer::new(&keys, material.ed25519_secret.as_deref()),
             material,
         }
@@ -220,7 +220,7 @@ impl WebhookChannel {
         );
         let sent = self
             .client
-            .post(url, &headers, job.body, KEEP, READ_LIMIT)
+            .post_to(url, &headers, job.body, KEEP, READ_LIMIT)
             .await;
         let request = Some((started_at, started.elapsed()));
         let unanswered = Some(Answer {
@@ -612,7 +612,7 @@ pub async fn send_test(
     let client = client(settings, policy)?;
     let headers = signed(&ready.signer, &id, now.timestamp(), body.as_bytes());
     let sent = client
-        .post(url, &headers, body.into(), KEEP, READ_LIMIT)
+        .post_to(url, &headers, body.into(), KEEP, READ_LIMIT)
         .await;
     let latency_ms = started.elapsed().as_millis() as u64;
     Ok(match sent {
