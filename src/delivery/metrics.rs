@@ -21,7 +21,9 @@ const WINDOW_SECONDS: u64 = 60;
 #[derive(Default)]
 struct PerChannel {
     outcomes: [AtomicU64; 4],
-    /// Cumulative counts per bucket, plus one for +Inf.
+    /// Calls per bucket (the first whose bound they are within), plus one for the rest: one
+    /// count per call, made cumulative when rendered (counting a call in every bucket above
+    /// it was twelve contended increments per webhook).
     latency: [AtomicU64; 12],
     latency_sum_micros: AtomicU64,
     /// Claimed rows given back untried because their lease was nearly over.
@@ -114,12 +116,11 @@ impl DeliveryMetrics {
         let Some(c) = index(channel) else { return };
         let ch = &self.channels[c];
         let secs = took.as_secs_f64();
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                ch.latency[i].fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        ch.latency[BUCKETS.len()].fetch_add(1, Ordering::Relaxed);
+        let bucket = BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .unwrap_or(BUCKETS.len());
+        ch.latency[bucket].fetch_add(1, Ordering::Relaxed);
         ch.latency_sum_micros
             .fetch_add(took.as_micros() as u64, Ordering::Relaxed);
         if let Ok(mut recent) = ch.recent.lock() {
@@ -163,14 +164,15 @@ impl DeliveryMetrics {
         out.push_str("# TYPE tangazo_send_seconds histogram\n");
         for (c, channel) in CHANNELS.iter().enumerate() {
             let ch = &self.channels[c];
+            let mut count = 0;
             for (i, bound) in BUCKETS.iter().enumerate() {
+                count += ch.latency[i].load(Ordering::Relaxed);
                 let _ = writeln!(
                     out,
-                    "tangazo_send_seconds_bucket{{channel=\"{channel}\",le=\"{bound}\"}} {}",
-                    ch.latency[i].load(Ordering::Relaxed)
+                    "tangazo_send_seconds_bucket{{channel=\"{channel}\",le=\"{bound}\"}} {count}"
                 );
             }
-            let count = ch.latency[BUCKETS.len()].load(Ordering::Relaxed);
+            count += ch.latency[BUCKETS.len()].load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
                 "tangazo_send_seconds_bucket{{channel=\"{channel}\",le=\"+Inf\"}} {count}"
@@ -233,6 +235,33 @@ fn outbox_gauge(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latency_histogram_is_cumulative_as_rendered() {
+        let m = DeliveryMetrics::default();
+        for ms in [3, 3, 40, 900, 20_000] {
+            m.observe_send("webhook", Duration::from_millis(ms), 1);
+        }
+        let mut out = String::new();
+        m.render(&mut out, &[], chrono::Utc::now());
+        let bucket = |le: &str| {
+            let line = format!("tangazo_send_seconds_bucket{{channel=\"webhook\",le=\"{le}\"}} ");
+            out.lines()
+                .find_map(|l| l.strip_prefix(line.as_str()))
+                .unwrap_or_else(|| panic!("no bucket {le} in {out}"))
+                .to_string()
+        };
+        assert_eq!(bucket("0.005"), "2");
+        assert_eq!(bucket("0.025"), "2");
+        assert_eq!(bucket("0.05"), "3");
+        assert_eq!(bucket("1"), "4");
+        assert_eq!(bucket("15"), "4");
+        assert_eq!(bucket("+Inf"), "5");
+        assert!(
+            out.contains("tangazo_send_seconds_count{channel=\"webhook\"} 5"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn the_rate_counts_the_window_and_forgets_what_is_older() {
