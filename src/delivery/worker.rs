@@ -2,13 +2,14 @@
 //!
 //! One worker runs per channel per process. It claims `delivery.batch_size` due rows under a
 //! lease, turns each into the channel's job from the update's stored rendering (only the
-//! unsubscribe link is per recipient), and hands them to the channel in chunks. A token bucket
-//! (`*.rate_per_second`) paces the chunks and a semaphore (`*.concurrency`) bounds how many are
-//! in flight; a provider that throttles pauses the whole channel for its Retry-After. Once every
-//! chunk of a batch is under way the next batch is claimed (while calls are quick, already once
-//! half of its rounds are left), and results are written back by a
-//! recorder task while later chunks are sent, one transaction for whatever has queued up, so
-//! the database work overlaps the sending instead of adding to it.
+//! unsubscribe link is per recipient), and queues them in chunks (a call's worth each) for
+//! `*.concurrency` sender tasks, each of which takes the next chunk as soon as its call is
+//! done. A token bucket (`*.rate_per_second`) paces the chunks; a provider that throttles
+//! pauses the whole channel for its Retry-After. Once every chunk of a batch is under way the
+//! next batch is claimed (while calls are quick, already once half of its rounds are left),
+//! and results are written back by a recorder task while later chunks are sent, one
+//! transaction for whatever has queued up, so the database work overlaps the sending instead
+//! of adding to it.
 //!
 //! Shutdown: when `cancel` fires the worker claims nothing more, gives back the rows it has not
 //! started, and waits for the chunks in flight and the recorder so every result is written. If
@@ -25,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -298,7 +299,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         limiter: RateLimiter::direct(Quota::per_second(burst).allow_burst(burst)),
         paused_until: Mutex::new(None),
     });
-    let semaphore = Arc::new(Semaphore::new(channel.concurrency().max(1)));
+    let concurrency = channel.concurrency().max(1);
     let poll = Duration::from_millis(u64::from(ctx.settings.raw.delivery.poll_millis));
     let lease = chrono::Duration::seconds(i64::from(ctx.settings.raw.delivery.lease_seconds));
     // A claim holds a few rounds of calls (see `rounds_for`), and the next is claimed only
@@ -307,8 +308,8 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     // takes it over while it is still being sent (Twilio, calls of a second: 8 rows at 4 in
     // flight, not 100), and no more than the channel's rate sends in half the lease
     // (`paced_rows`). Rows whose calls slowed down since are given back near the lease's end
-    // (`dispatch`).
-    let round = chunk_size * channel.concurrency().max(1);
+    // (`send_chunks`).
+    let round = chunk_size * concurrency;
     let most = (ctx.settings.raw.delivery.batch_size as usize)
         .max(1)
         .min(paced_rows(rate, chunk_size, lease));
@@ -322,35 +323,44 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     // the claim loop after each write, because a recorded row can free a later one (webhooks
     // keep a notice's updates in order per endpoint).
     let recorded = Arc::new(Notify::new());
-    // The queue holds one round of chunks. Full, it holds up the chunks that finished sending
-    // (and their permits), so sent-but-unrecorded results (what a kill -9 would send again)
-    // stay within four rounds: one in flight, one queued, up to two being written (a
-    // transaction of two rounds instead of one took webhooks 7 % further, 5 pairs of runs).
-    let (results, queue) = mpsc::channel::<Vec<Finished>>(channel.concurrency().max(1));
+    // The queue holds one round of chunks. Full, it holds up the senders whose chunks finished
+    // (they take no new chunk until theirs is queued), so sent-but-unrecorded results (what a
+    // kill -9 would send again) stay within four rounds: one in flight, one queued, up to two
+    // being written (a transaction of two rounds instead of one took webhooks 7 % further, 5
+    // pairs of runs).
+    let (results, queue) = mpsc::channel::<Vec<Finished>>(concurrency);
     let recorder = tokio::spawn(record(
         ctx.clone(),
         channel.name(),
         queue,
         recorded.clone(),
-        chunk_size * channel.concurrency().max(1) * 2,
+        chunk_size * concurrency * 2,
     ));
-    // What every chunk's task needs, shared by one handle.
     let sending = Arc::new(Sending {
+        ctx: ctx.clone(),
         channel: channel.clone(),
-        pace: pace.clone(),
-        clock: ctx.clock.clone(),
+        pace,
         backoff,
-        metrics: ctx.metrics.clone(),
         results,
         slowest: slowest.clone(),
+        chunks: Chunks::default(),
+        lease,
+        cancel: cancel.clone(),
     });
-    let mut in_flight: JoinSet<()> = JoinSet::new();
-    // The next claim when it was started while the last rounds of a batch went out.
-    let mut next: Option<NextClaim> = None;
+    // `concurrency` senders, each taking the next chunk as soon as its call is done: no task
+    // per call to start and wake (which, with a permit to wait for, was two task wake-ups per
+    // webhook).
+    let mut senders: JoinSet<()> = JoinSet::new();
+    for _ in 0..concurrency {
+        senders.spawn(send_chunks(sending.clone()));
+    }
     tracing::info!(channel = channel.name(), worker = %ctx.worker_id, "delivery worker started");
     while !cancel.is_cancelled() {
-        while let Some(joined) = in_flight.try_join_next() {
+        // A sender that panicked left its chunk's rows leased (they are retried when the
+        // lease ends); another takes its place.
+        while let Some(joined) = senders.try_join_next() {
             log_panic(channel.name(), joined);
+            senders.spawn(send_chunks(sending.clone()));
         }
         channel.tend().await;
         if let Some(ms) = slowest.swap(0, Ordering::Relaxed).checked_sub(1) {
@@ -358,17 +368,11 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         }
         let rounds = rounds_for(recent, lease);
         let want = (round * rounds).min(most);
-        let claimed = match next.take() {
-            Some(started) => started
-                .await
-                .unwrap_or_else(|e| Err(anyhow::anyhow!("the claim task failed: {e}").into())),
-            None => {
-                ctx.store
-                    .claim_deliveries(channel.name(), want, lease, ctx.clock.now())
-                    .await
-            }
-        };
-        let claimed = match claimed {
+        let claimed = match ctx
+            .store
+            .claim_deliveries(channel.name(), want, lease, ctx.clock.now())
+            .await
+        {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(channel = channel.name(), error = %e, "cannot claim deliveries");
@@ -378,10 +382,11 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         };
         if claimed.is_empty() {
             // Woken early when results are written, if chunks are still out.
-            let wake = (!in_flight.is_empty()).then_some(&*recorded);
+            let wake = sending.chunks.busy().then_some(&*recorded);
             idle(&cancel, poll, wake).await;
             continue;
         }
+        let full = claimed.len() >= want;
         if let Err(e) = load_messages(&ctx, channel.name(), &claimed, &mut messages).await {
             tracing::warn!(channel = channel.name(), error = %e, "cannot load rendered messages");
             let _ = ctx
@@ -392,14 +397,11 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
             continue;
         }
         channel.prefetch(&claimed).await;
-        let batch = Batch {
-            ctx: &ctx,
-            sending: &sending,
-            semaphore: &semaphore,
-            chunk_size,
-            lease,
-            cancel: &cancel,
-        };
+        let (ready, finished) = prepare(&ctx, &*channel, claimed, &messages);
+        if !finished.is_empty() {
+            // The receiver lives until every sender is gone.
+            let _ = sending.results.send(finished).await;
+        }
         // While calls are quick (claims hold more than the least rounds, and the pace does
         // not cut them shorter) and this claim was full, the next is claimed once half of this
         // one's rounds are left to go out, so the sending does not stop while the database
@@ -408,35 +410,44 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         // lease, within a quarter of it. A claim the pace cuts short already takes half the
         // lease to go out at that pace, so the next waits for it to be under way.
         let quick = rounds > ROUNDS.0 && round * rounds <= most;
-        let early = (quick && claimed.len() >= want).then(|| {
-            let ctx = ctx.clone();
-            let name = channel.name();
-            let start: Box<dyn FnOnce() -> NextClaim + Send> = Box::new(move || {
-                tokio::spawn(async move {
-                    ctx.store
-                        .claim_deliveries(name, want, lease, ctx.clock.now())
-                        .await
-                })
-            });
-            (round * (rounds / 2), start)
-        });
-        next = batch
-            .dispatch(claimed, &messages, &mut in_flight, early)
-            .await;
+        let lead = if quick && full {
+            round * (rounds / 2)
+        } else {
+            0
+        };
+        let mut chunk = Vec::with_capacity(chunk_size);
+        let mut chunks = Vec::with_capacity(ready.len().div_ceil(chunk_size));
+        for r in ready {
+            chunk.push(r);
+            if chunk.len() == chunk_size {
+                chunks.push(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(chunk_size),
+                ));
+            }
+        }
+        if !chunk.is_empty() {
+            chunks.push(chunk);
+        }
+        sending.chunks.push(chunks);
+        sending.chunks.wait_until_at_most(lead, &cancel).await;
     }
-    // Shutdown: what is out is waited for, then every result is written before returning.
-    if let Some(started) = next.take()
-        && let Ok(Ok(claimed)) = started.await
-        && !claimed.is_empty()
-        && let Err(e) = ctx
-            .store
-            .release_deliveries(&claimed, ctx.clock.now())
-            .await
+    // Shutdown: the senders take no more chunks and finish the calls under way; what is still
+    // queued goes back untried; then every result is written before returning.
+    while let Some(joined) = senders.join_next().await {
+        log_panic(channel.name(), joined);
+    }
+    let unsent: Vec<Claimed> = sending
+        .chunks
+        .take_all()
+        .into_iter()
+        .flatten()
+        .map(|(d, _)| d)
+        .collect();
+    if !unsent.is_empty()
+        && let Err(e) = ctx.store.release_deliveries(&unsent, ctx.clock.now()).await
     {
         tracing::warn!(channel = channel.name(), error = %e, "cannot give back claimed deliveries; they wait for their lease");
-    }
-    while let Some(joined) = in_flight.join_next().await {
-        log_panic(channel.name(), joined);
     }
     // The recorder ends once every sender of results is gone.
     drop(sending);
@@ -466,9 +477,6 @@ async fn idle(cancel: &CancellationToken, d: Duration, wake: Option<&Notify>) {
         _ = woken => {}
     }
 }
-
-/// A claim started while the previous batch was still going out.
-type NextClaim = tokio::task::JoinHandle<crate::store::StoreResult<Vec<Claimed>>>;
 
 /// Rounds of calls a claim holds at least, and at most.
 const ROUNDS: (usize, usize) = (2, 8);
@@ -596,181 +604,299 @@ fn missing_updates(claimed: &[Claimed], cache: &mut Renderings) -> Vec<String> {
     missing
 }
 
-/// What a chunk's task uses, behind one handle: one reference count to take per chunk
-/// rather than one per part (a webhook is a chunk of its own).
+/// A claimed chunk: the rows one call carries, each with its job.
+type Chunk<J> = Vec<(Claimed, J)>;
+
+/// What the senders share: the queue of claimed chunks and what a call needs.
 struct Sending<C: Channel> {
+    ctx: Ctx,
     channel: Arc<C>,
     pace: Arc<Pace>,
-    clock: Arc<dyn Clock>,
     backoff: Backoff,
-    metrics: Arc<DeliveryMetrics>,
     /// To the recorder, which ends when the last of these is dropped.
     results: mpsc::Sender<Vec<Finished>>,
     /// Where each chunk leaves how long its calls took (see `run`).
     slowest: Arc<AtomicU64>,
-}
-
-struct Batch<'a, C: Channel> {
-    ctx: &'a Ctx,
-    sending: &'a Arc<Sending<C>>,
-    semaphore: &'a Arc<Semaphore>,
-    chunk_size: usize,
+    chunks: Chunks<C::Job>,
     /// How long a claim holds its rows; a chunk is sent only with a quarter of it left.
     lease: chrono::Duration,
-    cancel: &'a CancellationToken,
+    cancel: CancellationToken,
 }
 
-impl<C: Channel> Batch<'_, C> {
-    /// Starts every chunk of a claimed batch (as the pace and the permits allow) and returns
-    /// once the last is under way; each chunk hands its results to the recorder.
-    async fn dispatch(
-        &self,
-        claimed: Vec<Claimed>,
-        messages: &Renderings,
-        in_flight: &mut JoinSet<()>,
-        mut early: Option<(usize, Box<dyn FnOnce() -> NextClaim + Send>)>,
-    ) -> Option<NextClaim> {
-        let mut next = None;
-        let ctx = self.ctx;
-        let name = self.sending.channel.name();
-        let now = ctx.clock.now();
-        let mut finished: Vec<Finished> = Vec::new();
-        let mut ready: Vec<(Claimed, C::Job)> = Vec::with_capacity(claimed.len());
-        for d in claimed {
-            let done = |finish| Finished {
-                id: d.id.clone(),
-                row: d.row,
-                attempt: d.attempt,
-                started_at: now,
-                latency_ms: 0,
-                finish,
-                status_code: None,
-                response: None,
-            };
-            let Some(address) = d.address.as_deref() else {
-                finished.push(done(Finish::Cancelled {
-                    reason: "the subscriber left before this was sent".into(),
-                }));
-                continue;
-            };
-            // A language dropped from page.languages since the fan-out: send the default one.
-            let message = messages.get(&d.update_id).and_then(|m| {
-                m.get(&d.language)
-                    .or_else(|| m.get(ctx.settings.default_lang().code()))
-            });
-            let Some(message) = message else {
-                finished.push(done(Finish::Failed {
-                    error: format!("no {name} rendering stored for update {}", d.update_id),
-                }));
-                continue;
-            };
-            match self.sending.channel.prepare(&d, address, message) {
-                Ok(job) => ready.push((d, job)),
-                Err(error) => finished.push(done(Finish::Failed { error })),
-            }
-        }
-        if !finished.is_empty() {
-            // The receiver lives until every sender is gone.
-            let _ = self.sending.results.send(finished).await;
-        }
+/// Claimed chunks waiting for a sender, in the order they were claimed. Senders take them
+/// one at a time, each once the pace lets it go, so what is queued is what is not under way:
+/// the claim loop claims again when it runs low, and it goes back untried when the worker
+/// stops.
+struct Chunks<J> {
+    queue: Mutex<Queued<J>>,
+    /// Whose turn it is to wait for the pace and take the next chunk.
+    turn: tokio::sync::Mutex<()>,
+    /// A chunk was queued: idle senders wait here.
+    queued: Notify,
+    /// A chunk was taken: the claim loop waits here for the queue to run low.
+    taken: Notify,
+}
 
-        let mut unsent: Vec<Claimed> = Vec::new();
-        let mut rest = ready.into_iter().peekable();
-        while rest.peek().is_some() {
-            if early.as_ref().is_some_and(|(lead, _)| rest.len() <= *lead)
-                && let Some((_, start)) = early.take()
-            {
-                next = Some(start());
-            }
-            let chunk: Vec<(Claimed, C::Job)> = rest.by_ref().take(self.chunk_size).collect();
-            let permit = tokio::select! {
-                _ = self.cancel.cancelled() => None,
-                p = async {
-                    self.sending.pace.wait(chunk.len() as u32).await;
-                    self.semaphore.clone().acquire_owned().await.ok()
-                } => p,
-            };
-            // A chunk whose lease would end before its calls could is given back instead of
-            // sent: once the lease ends another claim may take the rows, and both would send
-            // them. (The rows of a batch share one lease, so the rest go back with it.)
-            let mut lapsing = false;
-            let permit = permit.filter(|_| {
-                let left = chunk[0].0.lease_until - ctx.clock.now();
-                let enough = left >= self.lease / 4;
-                if !enough && !self.cancel.is_cancelled() {
-                    lapsing = true;
-                    tracing::warn!(
-                        channel = name,
-                        left_ms = left.num_milliseconds(),
-                        "lease nearly over before sending; giving the rows back"
-                    );
-                }
-                enough
-            });
-            let Some(permit) = permit else {
-                if lapsing {
-                    ctx.metrics.given_back(name, chunk.len() + rest.len());
-                }
-                unsent.extend(chunk.into_iter().map(|(d, _)| d));
-                unsent.extend(rest.by_ref().map(|(d, _)| d));
-                break;
-            };
-            let sending = self.sending.clone();
-            // Boxed: the task then holds a pointer rather than the call's whole future
-            // (thousands of bytes for a webhook), which tokio copies when it starts the task,
-            // when the task ends and when its end is read.
-            in_flight.spawn(Box::pin(async move {
-                let s = &*sending;
-                let (claims, jobs): (Vec<Claimed>, Vec<C::Job>) = chunk.into_iter().unzip();
-                let started_at = s.clock.now();
-                let started = Instant::now();
-                let outcomes = s.channel.send_detailed(jobs).await;
-                let elapsed = started.elapsed();
-                s.slowest
-                    .fetch_max(elapsed.as_millis() as u64 + 1, Ordering::Relaxed);
-                s.metrics
-                    .observe_send(s.channel.name(), elapsed, claims.len());
-                let now = s.clock.now();
-                let done: Vec<Finished> = claims
-                    .into_iter()
-                    .zip(outcomes.into_iter().chain(std::iter::repeat_with(|| {
-                        (
-                            Outcome::retry("the channel gave no answer for this message"),
-                            None,
-                        )
-                    })))
-                    .map(|(d, (outcome, answer))| {
-                        let (started_at, took) = answer
-                            .as_ref()
-                            .and_then(|a| a.request)
-                            .unwrap_or((started_at, elapsed));
-                        let status = answer.as_ref().and_then(|a| a.status);
-                        Finished {
-                            finish: finish_of(&s.backoff, &s.pace, &d, outcome, now),
-                            id: d.id,
-                            row: d.row,
-                            attempt: d.attempt,
-                            started_at,
-                            latency_ms: took.as_millis() as i64,
-                            status_code: status.map(i64::from),
-                            // Only an answer has a body to keep.
-                            response: answer.filter(|_| status.is_some()).map(|a| a.body),
-                        }
-                    })
-                    .collect();
-                // The permit is held until the results are queued: a recorder that falls
-                // behind slows the sending instead of piling up results in memory.
-                let _ = s.results.send(done).await;
-                drop(permit);
-            }));
+struct Queued<J> {
+    chunks: std::collections::VecDeque<Chunk<J>>,
+    /// Rows in `chunks`.
+    rows: usize,
+    /// Chunks a sender has taken and not yet handed to the recorder.
+    out: usize,
+}
+
+impl<J> Default for Chunks<J> {
+    fn default() -> Self {
+        Chunks {
+            queue: Mutex::new(Queued {
+                chunks: Default::default(),
+                rows: 0,
+                out: 0,
+            }),
+            turn: tokio::sync::Mutex::new(()),
+            queued: Notify::new(),
+            taken: Notify::new(),
         }
-        if !unsent.is_empty()
-            && let Err(e) = ctx.store.release_deliveries(&unsent, ctx.clock.now()).await
-        {
-            tracing::warn!(channel = name, error = %e, "cannot give back unsent deliveries; they wait for their lease");
-        }
-        next
     }
+}
+
+impl<J> Chunks<J> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queued<J>> {
+        // Nothing panics while holding it; a poisoned queue is still consistent.
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn push(&self, chunks: Vec<Chunk<J>>) {
+        {
+            let mut q = self.lock();
+            q.rows += chunks.iter().map(Vec::len).sum::<usize>();
+            q.chunks.extend(chunks);
+        }
+        self.queued.notify_waiters();
+    }
+
+    /// The next chunk, in this sender's turn, once there is one and the pace lets it go;
+    /// `None` once `cancel` has fired.
+    async fn next(&self, cancel: &CancellationToken, pace: &Pace) -> Option<Chunk<J>> {
+        let _turn = tokio::select! {
+            _ = cancel.cancelled() => return None,
+            turn = self.turn.lock() => turn,
+        };
+        loop {
+            let queued = self.queued.notified();
+            tokio::pin!(queued);
+            // Registered before looking, so a chunk queued in between still wakes this one.
+            queued.as_mut().enable();
+            if cancel.is_cancelled() {
+                return None;
+            }
+            let front = self.lock().chunks.front().map(Vec::len);
+            let Some(len) = front else {
+                tokio::select! {
+                    _ = cancel.cancelled() => return None,
+                    _ = queued => continue,
+                }
+            };
+            tokio::select! {
+                _ = cancel.cancelled() => return None,
+                _ = pace.wait(len as u32) => {}
+            }
+            let taken = {
+                let mut q = self.lock();
+                let chunk = q.chunks.pop_front();
+                if let Some(c) = &chunk {
+                    q.rows -= c.len();
+                    q.out += 1;
+                }
+                chunk
+            };
+            // (Gone meanwhile only if a lapsing claim took its chunks back.)
+            if let Some(chunk) = taken {
+                self.taken.notify_one();
+                return Some(chunk);
+            }
+        }
+    }
+
+    /// A taken chunk's results are queued for the recorder (or it went back).
+    fn done(&self) {
+        self.lock().out -= 1;
+    }
+
+    /// The queued chunks of one claim, taken out.
+    fn take_claim(&self, owner: &str) -> Vec<Chunk<J>> {
+        let mut q = self.lock();
+        let (theirs, others): (Vec<_>, Vec<_>) = std::mem::take(&mut q.chunks)
+            .into_iter()
+            .partition(|c| c.first().is_some_and(|(d, _)| d.lease_owner == owner));
+        q.chunks = others.into();
+        q.rows -= theirs.iter().map(Vec::len).sum::<usize>();
+        theirs
+    }
+
+    fn take_all(&self) -> Vec<Chunk<J>> {
+        let mut q = self.lock();
+        q.rows = 0;
+        q.chunks.drain(..).collect()
+    }
+
+    /// Whether any chunk is queued or being sent.
+    fn busy(&self) -> bool {
+        let q = self.lock();
+        q.rows > 0 || q.out > 0
+    }
+
+    /// Returns once at most `rows` rows are queued (or `cancel` fires).
+    async fn wait_until_at_most(&self, rows: usize, cancel: &CancellationToken) {
+        loop {
+            let taken = self.taken.notified();
+            tokio::pin!(taken);
+            taken.as_mut().enable();
+            if self.lock().rows <= rows {
+                return;
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = taken => {}
+            }
+        }
+    }
+}
+
+/// One of a worker's `concurrency` senders: takes the next chunk as the pace allows, makes the
+/// call and hands the results to the recorder, until the worker stops.
+async fn send_chunks<C: Channel>(s: Arc<Sending<C>>) {
+    let name = s.channel.name();
+    while let Some(chunk) = s.chunks.next(&s.cancel, &s.pace).await {
+        // A chunk whose lease would end before its calls could is given back instead of
+        // sent: once the lease ends another claim may take the rows, and both would send
+        // them. (The rows of a claim share one lease, so its queued chunks go back with it.)
+        let left = chunk[0].0.lease_until - s.ctx.clock.now();
+        if left < s.lease / 4 {
+            tracing::warn!(
+                channel = name,
+                left_ms = left.num_milliseconds(),
+                "lease nearly over before sending; giving the rows back"
+            );
+            let owner = chunk[0].0.lease_owner.clone();
+            let rows: Vec<Claimed> = std::iter::once(chunk)
+                .chain(s.chunks.take_claim(&owner))
+                .flatten()
+                .map(|(d, _)| d)
+                .collect();
+            s.ctx.metrics.given_back(name, rows.len());
+            if let Err(e) = s
+                .ctx
+                .store
+                .release_deliveries(&rows, s.ctx.clock.now())
+                .await
+            {
+                tracing::warn!(channel = name, error = %e, "cannot give back unsent deliveries; they wait for their lease");
+            }
+            s.chunks.done();
+            continue;
+        }
+        // Boxed: the call's future is thousands of bytes for a webhook, and the loop's own
+        // future would otherwise carry it.
+        Box::pin(s.send(chunk)).await;
+        s.chunks.done();
+    }
+}
+
+impl<C: Channel> Sending<C> {
+    /// One call with a chunk, its results queued for the recorder. The sender waits for room
+    /// in that queue: a recorder that falls behind slows the sending instead of piling up
+    /// results in memory.
+    async fn send(&self, chunk: Chunk<C::Job>) {
+        let clock = &self.ctx.clock;
+        let (claims, jobs): (Vec<Claimed>, Vec<C::Job>) = chunk.into_iter().unzip();
+        let started_at = clock.now();
+        let started = Instant::now();
+        let outcomes = self.channel.send_detailed(jobs).await;
+        let elapsed = started.elapsed();
+        self.slowest
+            .fetch_max(elapsed.as_millis() as u64 + 1, Ordering::Relaxed);
+        self.ctx
+            .metrics
+            .observe_send(self.channel.name(), elapsed, claims.len());
+        let now = clock.now();
+        let done: Vec<Finished> = claims
+            .into_iter()
+            .zip(outcomes.into_iter().chain(std::iter::repeat_with(|| {
+                (
+                    Outcome::retry("the channel gave no answer for this message"),
+                    None,
+                )
+            })))
+            .map(|(d, (outcome, answer))| {
+                let (started_at, took) = answer
+                    .as_ref()
+                    .and_then(|a| a.request)
+                    .unwrap_or((started_at, elapsed));
+                let status = answer.as_ref().and_then(|a| a.status);
+                Finished {
+                    finish: finish_of(&self.backoff, &self.pace, &d, outcome, now),
+                    id: d.id,
+                    row: d.row,
+                    attempt: d.attempt,
+                    started_at,
+                    latency_ms: took.as_millis() as i64,
+                    status_code: status.map(i64::from),
+                    // Only an answer has a body to keep.
+                    response: answer.filter(|_| status.is_some()).map(|a| a.body),
+                }
+            })
+            .collect();
+        let _ = self.results.send(done).await;
+    }
+}
+
+/// Each claimed row's job, from its address and its update's rendering; the rows that cannot
+/// be sent (the subscriber left, no rendering, a job that cannot be built) as results.
+fn prepare<C: Channel>(
+    ctx: &Ctx,
+    channel: &C,
+    claimed: Vec<Claimed>,
+    messages: &Renderings,
+) -> (Vec<(Claimed, C::Job)>, Vec<Finished>) {
+    let name = channel.name();
+    let now = ctx.clock.now();
+    let mut finished: Vec<Finished> = Vec::new();
+    let mut ready: Vec<(Claimed, C::Job)> = Vec::with_capacity(claimed.len());
+    for d in claimed {
+        let done = |finish| Finished {
+            id: d.id.clone(),
+            row: d.row,
+            attempt: d.attempt,
+            started_at: now,
+            latency_ms: 0,
+            finish,
+            status_code: None,
+            response: None,
+        };
+        let Some(address) = d.address.as_deref() else {
+            finished.push(done(Finish::Cancelled {
+                reason: "the subscriber left before this was sent".into(),
+            }));
+            continue;
+        };
+        // A language dropped from page.languages since the fan-out: send the default one.
+        let message = messages.get(&d.update_id).and_then(|m| {
+            m.get(&d.language)
+                .or_else(|| m.get(ctx.settings.default_lang().code()))
+        });
+        let Some(message) = message else {
+            finished.push(done(Finish::Failed {
+                error: format!("no {name} rendering stored for update {}", d.update_id),
+            }));
+            continue;
+        };
+        match channel.prepare(&d, address, message) {
+            Ok(job) => ready.push((d, job)),
+            Err(error) => finished.push(done(Finish::Failed { error })),
+        }
+    }
+    (ready, finished)
 }
 
 fn finish_of(
