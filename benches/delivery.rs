@@ -27,10 +27,12 @@
 //!    (a realistic contract; target ratio ≥ 0.7) and unlimited (1,000,000; no target, it shows
 //!    what a full-speed drain costs the page on the same cores).
 //!
-//! 5. **Webhooks**: W = E endpoints (`BENCH_ENDPOINTS`, 100) × U notices (`BENCH_NOTICES`, 20)
-//!    deliveries, in a database of their own, drained by the real webhook worker (signing, the
-//!    SSRF-vetting client, attempt records) to an in-process receiver answering 204, with
-//!    `webhook.concurrency` = `BENCH_WEBHOOK_CONCURRENCY` (32): deliveries/s. Baseline: a bare
+//! 5. **Webhooks**: W = E endpoints (`BENCH_ENDPOINTS`, 100) × U notices (`BENCH_NOTICES`,
+//!    300, for the instant receiver; `BENCH_SLOW_NOTICES`, 20, for the others, and twice that
+//!    for the 100 ms one) deliveries, in a database of their own, drained by the real webhook
+//!    worker (signing, the SSRF-vetting client, attempt records) to an in-process receiver
+//!    answering 204, with `webhook.concurrency` = `BENCH_WEBHOOK_CONCURRENCY` (32; 256,
+//!    `BENCH_SLOW_CONCURRENCY`, for the 100 ms receiver): deliveries/s. Baseline: a bare
 //!    reqwest loop POSTing the same W bodies with the same concurrency to the same receiver
 //!    (target ≥ 0.7). With the instant receiver the drain and its bare loop run in turn
 //!    `BENCH_ROUNDS` (5) times, the rows put back to pending between rounds, and the pair with
@@ -71,7 +73,8 @@
 //! BENCH_SECONDS (5 per page run), BENCH_CONNECTIONS (32), and
 //! BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/test to add measurement 1 on PostgreSQL
 //! (in a schema of its own, dropped afterwards). `BENCH_ONLY=webhooks` runs 5 alone, and
-//! `BENCH_SLOW_RECEIVER=0` leaves out its 100 ms receiver (half a minute at 10,000). Needs
+//! `BENCH_SLOW_RECEIVER=0` leaves out its 100 ms receiver (4,000 webhooks, 2 s at 256 in
+//! flight). Needs
 //! python3 with aiosmtpd. To profile the end-to-end webhook drain alone: `mkfifo ctl ack`, then
 //! `PERF_CTL=ctl perf record -D -1 --control fifo:ctl,ack -g <the bench binary>`.
 
@@ -941,9 +944,10 @@ async fn webhook_setup(
     url: &str,
     endpoints: usize,
     notices: usize,
+    concurrency: u64,
 ) -> (Store, Settings, Vec<String>) {
     let db = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
-    let concurrency = env_or("BENCH_WEBHOOK_CONCURRENCY", 32).to_string();
+    let concurrency = concurrency.to_string();
     let batch = env_or("BENCH_BATCH", 500).to_string();
     let env = [
         ("TANGAZO_DATABASE_URL", db.as_str()),
@@ -1039,16 +1043,22 @@ async fn webhook_setup(
 
 /// The end-to-end run against its bare loop; with an instant receiver also the two halves of
 /// the engine on their own (5b, 5c), which bound what the end-to-end run can reach.
-async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Row> {
+async fn webhooks(
+    dir: &std::path::Path,
+    delay: Duration,
+    label: &str,
+    notices: usize,
+    concurrency: u64,
+) -> Vec<Row> {
     let endpoints = env_or("BENCH_ENDPOINTS", 100) as usize;
-    let notices = env_or("BENCH_NOTICES", 20) as usize;
     let peer = HookPeer {
         requests: Arc::new(AtomicU64::new(0)),
         delay,
     };
     let url = peer.clone().serve().await;
     let name = format!("hooks{}", delay.as_millis());
-    let (store, settings, bodies) = webhook_setup(dir, &name, &url, endpoints, notices).await;
+    let (store, settings, bodies) =
+        webhook_setup(dir, &name, &url, endpoints, notices, concurrency).await;
     let n = bodies.len() as u64;
     let concurrency = settings.raw.webhook.concurrency as usize;
     let ctx = context(&store, settings).await;
@@ -1077,15 +1087,14 @@ async fn webhooks(dir: &std::path::Path, delay: Duration, label: &str) -> Vec<Ro
             requeue(&mut conn, true, "webhook").await;
         }
         peer.requests.store(0, Ordering::SeqCst);
+        // Built before the clock starts, as the bare loop's client is: loading the platform's
+        // TLS roots is the worker's start, not its sending.
+        let channel = WebhookChannel::new(&ctx).unwrap();
         let cpu0 = cpu_secs();
         perf_ctl("enable");
         let cancel = CancellationToken::new();
         let started = Instant::now();
-        let handle = tokio::spawn(worker::run(
-            ctx.clone(),
-            WebhookChannel::new(&ctx).unwrap(),
-            cancel.clone(),
-        ));
+        let handle = tokio::spawn(worker::run(ctx.clone(), channel, cancel.clone()));
         // The receiver's counter is watched until everything arrived, then the table until
         // every result is recorded (counting rows every few ms from the start would load the
         // cores the worker runs on).
@@ -1552,13 +1561,34 @@ fn main() {
         }
 
         println!("5. webhooks");
-        rows.extend(webhooks(dir.path(), Duration::ZERO, "receiver answers at once").await);
+        // The instant receiver drains 30,000 by default: at 2,000 a drain took 50 ms, in which
+        // the worker's first claims (two rounds of calls, before any call is timed) weigh as
+        // much as the steady state the ratio is about. The slower receivers need fewer.
+        let concurrency = env_or("BENCH_WEBHOOK_CONCURRENCY", 32);
+        let slow = env_or("BENCH_SLOW_NOTICES", 20) as usize;
+        rows.extend(
+            webhooks(
+                dir.path(),
+                Duration::ZERO,
+                "receiver answers at once",
+                env_or("BENCH_NOTICES", 300) as usize,
+                concurrency,
+            )
+            .await,
+        );
         for ms in receiver_millis() {
             let label = format!("receiver takes {ms} ms");
-            rows.extend(webhooks(dir.path(), Duration::from_millis(ms), &label).await);
+            rows.extend(
+                webhooks(dir.path(), Duration::from_millis(ms), &label, slow, concurrency).await,
+            );
         }
         if env_or("BENCH_SLOW_RECEIVER", 1) == 1 {
-            rows.extend(webhooks(dir.path(), Duration::from_millis(100), "receiver takes 100 ms").await);
+            // At high concurrency: 256 requests in flight (`BENCH_SLOW_CONCURRENCY`).
+            let many = env_or("BENCH_SLOW_CONCURRENCY", 256);
+            let label = format!("receiver takes 100 ms, {many} in flight");
+            rows.extend(
+                webhooks(dir.path(), Duration::from_millis(100), &label, slow * 2, many).await,
+            );
         }
 
         println!();
