@@ -312,14 +312,15 @@ async fn every_attempt_is_kept_wherever_it_is_written(backend: Backend) {
 
 on_both_backends!(every_attempt_is_kept_wherever_it_is_written);
 
-/// A batch of results is written by one of two statements: one for a chunk that is all sent,
-/// one that chooses each column by the outcome. Both keep every field of every result: the
-/// state, the attempt's worker, time, latency, status and answer, and the provider id.
-async fn results_are_kept_whether_or_not_all_were_sent(backend: Backend) {
-    use tangazo::store::{Finish, Finished};
+/// An app whose one window was published to SMS followers at `numbers`, and their deliveries,
+/// claimed (all of them) under a lease of a minute.
+async fn claimed_sms(
+    backend: Backend,
+    numbers: &[&str],
+) -> (TestApp, Vec<tangazo::store::Claimed>) {
     let app = TestApp::spawn(backend).await;
     app.seed_services().await;
-    for addr in ["0712000031", "0712000032", "0712000033"] {
+    for addr in numbers {
         app.follower(addr, Lang::En).await;
     }
     app.publish_window("Core upgrade", 24, 4).await;
@@ -328,7 +329,16 @@ async fn results_are_kept_whether_or_not_all_were_sent(backend: Backend) {
         .claim_deliveries("sms", 10, Duration::minutes(1), app.clock.now())
         .await
         .unwrap();
-    assert_eq!(claimed.len(), 3);
+    assert_eq!(claimed.len(), numbers.len());
+    (app, claimed)
+}
+
+/// A batch of results is written by one of two statements: one for a chunk that is all sent,
+/// one that chooses each column by the outcome. Both keep every field of every result: the
+/// state, the attempt's worker, time, latency, status and answer, and the provider id.
+async fn results_are_kept_whether_or_not_all_were_sent(backend: Backend) {
+    use tangazo::store::{Finish, Finished};
+    let (app, claimed) = claimed_sms(backend, &["0712000031", "0712000032", "0712000033"]).await;
     let started = app.clock.now() - Duration::seconds(1);
     let done = |c: &tangazo::store::Claimed, latency_ms: i64, finish: Finish| Finished {
         id: c.id.clone(),
@@ -443,18 +453,7 @@ on_both_backends!(results_are_kept_whether_or_not_all_were_sent);
 /// for stays leased, to be sent again when the lease runs out, as for a lapsed claim.
 async fn a_result_never_lands_on_another_row(backend: Backend) {
     use tangazo::store::{Finish, Finished};
-    let app = TestApp::spawn(backend).await;
-    app.seed_services().await;
-    for addr in ["0712000041", "0712000042"] {
-        app.follower(addr, Lang::En).await;
-    }
-    app.publish_window("Core upgrade", 24, 4).await;
-    let claimed = app
-        .store
-        .claim_deliveries("sms", 10, Duration::minutes(1), app.clock.now())
-        .await
-        .unwrap();
-    assert_eq!(claimed.len(), 2);
+    let (app, claimed) = claimed_sms(backend, &["0712000041", "0712000042"]).await;
     let (a, b) = (&claimed[0], &claimed[1]);
     if backend == Backend::Sqlite {
         assert!(
