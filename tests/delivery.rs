@@ -641,3 +641,107 @@ async fn a_claim_made_ahead_is_given_back_at_shutdown(backend: Backend) {
 }
 
 on_both_backends!(a_claim_made_ahead_is_given_back_at_shutdown);
+
+/// A channel whose `panic_at`-th call panics, and that answers every other call at once.
+struct PanickyChannel {
+    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    panic_at: usize,
+}
+
+impl tangazo::delivery::worker::Channel for PanickyChannel {
+    type Job = ();
+
+    fn name(&self) -> &'static str {
+        "sms"
+    }
+    fn max_batch(&self) -> usize {
+        1
+    }
+    fn rate_per_second(&self) -> u32 {
+        1000
+    }
+    fn concurrency(&self) -> usize {
+        1
+    }
+    fn prepare(
+        &self,
+        _d: &tangazo::store::Claimed,
+        _address: &str,
+        _m: &tangazo::store::UpdateMessage,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+    async fn send(&self, jobs: Vec<()>) -> Vec<tangazo::delivery::Outcome> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.panic_at {
+            panic!("a bug in a channel");
+        }
+        jobs.iter()
+            .map(|_| tangazo::delivery::Outcome::Sent { provider_id: None })
+            .collect()
+    }
+}
+
+/// A call that panics loses only its own message, which stays leased until the lease runs
+/// out (then it is tried again): the worker, even with one call at a time, goes on with the
+/// rest and stops cleanly.
+async fn a_panicking_call_holds_up_nothing_else(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    for i in 0..6 {
+        app.follower(&format!("07120006{i:02}"), Lang::En).await;
+    }
+    let notice = app.publish_window("Core upgrade", 24, 4).await;
+    let id = notice["id"].as_str().unwrap().to_string();
+    let settings = std::sync::Arc::new(common::settings(&app.db.url, &[]));
+    let ctx = tangazo::delivery::worker::Ctx {
+        store: app.store.clone(),
+        outbound: std::sync::Arc::new(tangazo::delivery::Outbound::new(settings.clone()).unwrap()),
+        settings,
+        clock: app.clock.clone(),
+        link_key: std::sync::Arc::new("link".into()),
+        metrics: Default::default(),
+        worker_id: "panicky".into(),
+    };
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let channel = PanickyChannel {
+        calls: calls.clone(),
+        panic_at: 1,
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let worker = tokio::spawn(tangazo::delivery::worker::run(ctx, channel, cancel.clone()));
+    let report = common::poll_until("the other five recorded", 20, async || {
+        let (s, v) = app
+            .api(
+                "GET",
+                &format!("/notices/{id}/deliveries"),
+                &app.viewer,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        if v["totals"]["sms"]["sent"] == 5 {
+            Ok(v)
+        } else {
+            Err(v.to_string())
+        }
+    })
+    .await;
+    assert_eq!(report["totals"]["sms"]["pending"], 1, "{report}");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        6,
+        "each message was tried once"
+    );
+    assert_eq!(
+        app.claimed("sms").await,
+        1,
+        "the panicked one is still leased"
+    );
+    cancel.cancel();
+    tokio::time::timeout(Duration::from_secs(20), worker)
+        .await
+        .expect("the worker stopped")
+        .unwrap();
+}
+
+on_both_backends!(a_panicking_call_holds_up_nothing_else);

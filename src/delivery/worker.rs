@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use futures_util::FutureExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinSet;
@@ -797,8 +798,17 @@ async fn send_chunks<C: Channel>(s: Arc<Sending<C>>) {
             continue;
         }
         // Boxed: the call's future is thousands of bytes for a webhook, and the loop's own
-        // future would otherwise carry it.
-        Box::pin(s.send(chunk)).await;
+        // future would otherwise carry it. A call that panics leaves its rows leased (they are
+        // tried again when the lease ends); the sender goes on with the next chunk.
+        let sent = std::panic::AssertUnwindSafe(Box::pin(s.send(chunk)))
+            .catch_unwind()
+            .await;
+        if sent.is_err() {
+            tracing::error!(
+                channel = name,
+                "a send panicked; its rows wait for their lease"
+            );
+        }
         s.chunks.done();
     }
 }

@@ -71,12 +71,12 @@ impl Lite {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> StoreResult<T> + Send + 'static,
     {
-        let work = match self.run(Duration::ZERO, work) {
+        let work = match self.run(None, work) {
             Attempt::Done(out) => return out,
             Attempt::Busy(work) => work,
         };
         let (lite, wait) = (self.clone(), self.busy_timeout);
-        tokio::task::spawn_blocking(move || match lite.run(wait, work) {
+        tokio::task::spawn_blocking(move || match lite.run(Some(wait), work) {
             Attempt::Done(out) => out,
             Attempt::Busy(_) => Err(StoreError::Other(anyhow::anyhow!(
                 "the database stayed locked by another process for {} s",
@@ -88,12 +88,21 @@ impl Lite {
     }
 
     /// One try: `Busy` gives `work` back, not run, when the write lock was not had within
-    /// `wait`.
-    fn run<T, F>(&self, wait: Duration, work: F) -> Attempt<T, F>
+    /// `wait`. With no `wait` (on a runtime thread) nothing is waited for, not even the
+    /// connection itself (held by a transaction that is waiting for another process, say).
+    fn run<T, F>(&self, wait: Option<Duration>, work: F) -> Attempt<T, F>
     where
         F: FnOnce(&rusqlite::Transaction) -> StoreResult<T>,
     {
-        let Ok(mut guard) = self.conn.lock() else {
+        let locked = match wait {
+            Some(_) => self.conn.lock().map_err(|_| ()),
+            None => match self.conn.try_lock() {
+                Ok(guard) => Ok(guard),
+                Err(std::sync::TryLockError::WouldBlock) => return Attempt::Busy(work),
+                Err(std::sync::TryLockError::Poisoned(_)) => Err(()),
+            },
+        };
+        let Ok(mut guard) = locked else {
             return Attempt::Done(Err(StoreError::Other(anyhow::anyhow!(
                 "the delivery connection was poisoned"
             ))));
@@ -103,7 +112,7 @@ impl Lite {
                 "the store is closed"
             ))));
         };
-        if let Err(e) = conn.busy_timeout(wait) {
+        if let Err(e) = conn.busy_timeout(wait.unwrap_or(Duration::ZERO)) {
             return Attempt::Done(Err(lite_error(e)));
         }
         let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
