@@ -51,9 +51,15 @@ impl Lite {
         .with_context(|| format!("cannot open {} for the delivery workers", path.display()))?;
         // As the writer's connection: the WAL is checkpointed in the background after each
         // commit, and this limit is only a backstop (see `store::checkpoint_in_background`).
+        // Temporary files in memory: each multi-row UPDATE of a transaction keeps the pages it
+        // changes in a statement journal (to undo just that statement if it fails), and past
+        // 64 KiB SQLite spilled it to a file of its own in /var/tmp, created, written and
+        // deleted for most claims and batches of results (webhooks to an instant receiver went
+        // 4 % faster without, 4 pairs of runs). A statement here changes at most a claim's
+        // rows (`delivery.batch_size`) or 128 results, so the journal stays under a megabyte.
         conn.execute_batch(&format!(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-             PRAGMA wal_autocheckpoint = {};",
+             PRAGMA wal_autocheckpoint = {}; PRAGMA temp_store = MEMORY;",
             super::CHECKPOINT_BACKSTOP_PAGES
         ))?;
         conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
