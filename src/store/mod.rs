@@ -1,4 +1,7 @@
 //! Database access through sqlx's `Any` driver, so SQLite and PostgreSQL run the same SQL.
+//! On SQLite the delivery workers' claims and results, the writes that run thousands of times
+//! a minute, run the same statements through rusqlite on a connection of their own
+//! ([`lite`]).
 //!
 //! Queries use `$1` placeholders (both backends accept them) and only portable types: text,
 //! 64-bit integers (times are unix milliseconds) and NULL. What differs between backends is
