@@ -18,15 +18,7 @@ use tangazo::domain::subscriber::Address;
 async fn drain(app: &TestApp, notice: &str, step: Span) -> Value {
     let started = Instant::now();
     loop {
-        let (s, v) = app
-            .api(
-                "GET",
-                &format!("/notices/{notice}/deliveries"),
-                &app.viewer,
-                None,
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+        let v = app.deliveries(notice).await;
         let pending: i64 = ["sms", "email"]
             .iter()
             .map(|c| v["totals"][c]["pending"].as_i64().unwrap_or(0))
@@ -226,14 +218,7 @@ async fn sms_and_email_reach_real_peers(backend: Backend) {
         dlr("wrong", "ATXid_3", "Success").await.unwrap().status(),
         404
     );
-    let (_, report) = app
-        .api(
-            "GET",
-            &format!("/notices/{id}/deliveries"),
-            &app.viewer,
-            None,
-        )
-        .await;
+    let report = app.deliveries(&id).await;
     assert_eq!(report["totals"]["sms"]["delivered"], 1, "{report}");
     assert_eq!(report["totals"]["sms"]["undelivered"], 1, "{report}");
 
@@ -440,14 +425,7 @@ async fn twilio_driver_and_status_callbacks() {
         "sent: {:?}, keys: {keys:?}",
         peer.numbers()
     );
-    let (_, report) = app
-        .api(
-            "GET",
-            &format!("/notices/{id}/deliveries"),
-            &app.viewer,
-            None,
-        )
-        .await;
+    let report = app.deliveries(&id).await;
     assert_eq!(report["totals"]["sms"]["delivered"], 1, "{report}");
 }
 
@@ -461,15 +439,7 @@ async fn progress_and_eta_without_workers(backend: Backend) {
     }
     let v = app.publish_window("Core upgrade", 24, 4).await;
     let id = v["id"].as_str().unwrap();
-    let (s, report) = app
-        .api(
-            "GET",
-            &format!("/notices/{id}/deliveries"),
-            &app.viewer,
-            None,
-        )
-        .await;
-    assert_eq!(s, 200);
+    let report = app.deliveries(id).await;
     assert_eq!(report["totals"]["sms"]["pending"], 12, "{report}");
     assert_eq!(
         report["rate_per_second"]["sms"], 20.0,
@@ -511,12 +481,29 @@ async fn claimed_rows_are_grouped_by_text(backend: Backend) {
 
 on_both_backends!(claimed_rows_are_grouped_by_text);
 
-/// A channel that answers at once, except that its `block_at`-th call waits for `gate`.
+/// A channel that answers at once, one message per call and one call at a time, except that
+/// its `block_at`-th call waits for `gate` and its `panic_at`-th panics (0: none does).
+#[derive(Default)]
 struct GatedChannel {
     calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     block_at: usize,
+    panic_at: usize,
     blocked: std::sync::Arc<tokio::sync::Notify>,
     gate: std::sync::Arc<tokio::sync::Notify>,
+}
+
+/// A worker context on the app's database for a channel of the test's own.
+fn worker_ctx(app: &TestApp, worker_id: &str) -> tangazo::delivery::worker::Ctx {
+    let settings = std::sync::Arc::new(common::settings(&app.db.url, &[]));
+    tangazo::delivery::worker::Ctx {
+        store: app.store.clone(),
+        outbound: std::sync::Arc::new(tangazo::delivery::Outbound::new(settings.clone()).unwrap()),
+        settings,
+        clock: app.clock.clone(),
+        link_key: std::sync::Arc::new("link".into()),
+        metrics: Default::default(),
+        worker_id: worker_id.into(),
+    }
 }
 
 impl tangazo::delivery::worker::Channel for GatedChannel {
@@ -543,10 +530,14 @@ impl tangazo::delivery::worker::Channel for GatedChannel {
         Ok(())
     }
     async fn send(&self, jobs: Vec<()>) -> Vec<tangazo::delivery::Outcome> {
-        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.block_at {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if call == self.block_at {
             let opened = self.gate.notified();
             self.blocked.notify_one();
             opened.await;
+        }
+        if call == self.panic_at {
+            panic!("a bug in a channel");
         }
         jobs.iter()
             .map(|_| tangazo::delivery::Outcome::Sent { provider_id: None })
@@ -564,16 +555,7 @@ async fn a_claim_made_ahead_is_given_back_at_shutdown(backend: Backend) {
         app.follower(&format!("07120005{i:02}"), Lang::En).await;
     }
     let notice = app.publish_window("Core upgrade", 24, 4).await;
-    let settings = std::sync::Arc::new(common::settings(&app.db.url, &[]));
-    let ctx = tangazo::delivery::worker::Ctx {
-        store: app.store.clone(),
-        outbound: std::sync::Arc::new(tangazo::delivery::Outbound::new(settings.clone()).unwrap()),
-        settings,
-        clock: app.clock.clone(),
-        link_key: std::sync::Arc::new("link".into()),
-        metrics: Default::default(),
-        worker_id: "gated".into(),
-    };
+    let ctx = worker_ctx(&app, "gated");
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let blocked = std::sync::Arc::new(tokio::sync::Notify::new());
     let gate = std::sync::Arc::new(tokio::sync::Notify::new());
@@ -585,6 +567,7 @@ async fn a_claim_made_ahead_is_given_back_at_shutdown(backend: Backend) {
         block_at: 9,
         blocked: blocked.clone(),
         gate: gate.clone(),
+        ..Default::default()
     };
     let cancel = tokio_util::sync::CancellationToken::new();
     let worker = tokio::spawn(tangazo::delivery::worker::run(ctx, channel, cancel.clone()));
@@ -617,15 +600,7 @@ async fn a_claim_made_ahead_is_given_back_at_shutdown(backend: Backend) {
         "nothing was sent after the stop but the call under way"
     );
     let id = notice["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .api(
-            "GET",
-            &format!("/notices/{id}/deliveries"),
-            &app.viewer,
-            None,
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let v = app.deliveries(&id).await;
     assert_eq!(v["totals"]["sms"]["sent"], 9, "{v}");
     assert_eq!(v["totals"]["sms"]["pending"], 21, "{v}");
     // Given back is not a try: what was not sent is as it was queued.
@@ -642,45 +617,6 @@ async fn a_claim_made_ahead_is_given_back_at_shutdown(backend: Backend) {
 
 on_both_backends!(a_claim_made_ahead_is_given_back_at_shutdown);
 
-/// A channel whose `panic_at`-th call panics, and that answers every other call at once.
-struct PanickyChannel {
-    calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    panic_at: usize,
-}
-
-impl tangazo::delivery::worker::Channel for PanickyChannel {
-    type Job = ();
-
-    fn name(&self) -> &'static str {
-        "sms"
-    }
-    fn max_batch(&self) -> usize {
-        1
-    }
-    fn rate_per_second(&self) -> u32 {
-        1000
-    }
-    fn concurrency(&self) -> usize {
-        1
-    }
-    fn prepare(
-        &self,
-        _d: &tangazo::store::Claimed,
-        _address: &str,
-        _m: &tangazo::store::UpdateMessage,
-    ) -> Result<(), String> {
-        Ok(())
-    }
-    async fn send(&self, jobs: Vec<()>) -> Vec<tangazo::delivery::Outcome> {
-        if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.panic_at {
-            panic!("a bug in a channel");
-        }
-        jobs.iter()
-            .map(|_| tangazo::delivery::Outcome::Sent { provider_id: None })
-            .collect()
-    }
-}
-
 /// A call that panics loses only its own message, which stays leased until the lease runs
 /// out (then it is tried again): the worker, even with one call at a time, goes on with the
 /// rest and stops cleanly.
@@ -692,33 +628,17 @@ async fn a_panicking_call_holds_up_nothing_else(backend: Backend) {
     }
     let notice = app.publish_window("Core upgrade", 24, 4).await;
     let id = notice["id"].as_str().unwrap().to_string();
-    let settings = std::sync::Arc::new(common::settings(&app.db.url, &[]));
-    let ctx = tangazo::delivery::worker::Ctx {
-        store: app.store.clone(),
-        outbound: std::sync::Arc::new(tangazo::delivery::Outbound::new(settings.clone()).unwrap()),
-        settings,
-        clock: app.clock.clone(),
-        link_key: std::sync::Arc::new("link".into()),
-        metrics: Default::default(),
-        worker_id: "panicky".into(),
-    };
+    let ctx = worker_ctx(&app, "panicky");
     let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let channel = PanickyChannel {
+    let channel = GatedChannel {
         calls: calls.clone(),
         panic_at: 1,
+        ..Default::default()
     };
     let cancel = tokio_util::sync::CancellationToken::new();
     let worker = tokio::spawn(tangazo::delivery::worker::run(ctx, channel, cancel.clone()));
     let report = common::poll_until("the other five recorded", 20, async || {
-        let (s, v) = app
-            .api(
-                "GET",
-                &format!("/notices/{id}/deliveries"),
-                &app.viewer,
-                None,
-            )
-            .await;
-        assert_eq!(s, 200, "{v}");
+        let v = app.deliveries(&id).await;
         if v["totals"]["sms"]["sent"] == 5 {
             Ok(v)
         } else {

@@ -490,14 +490,7 @@ async fn notices_go_out_over_smpp(backend: Backend) {
     let reference = v["reference"].as_str().unwrap().to_string();
     let deadline = Instant::now() + Duration::from_secs(30);
     let report = loop {
-        let (_, r) = app
-            .api(
-                "GET",
-                &format!("/notices/{id}/deliveries"),
-                &app.viewer,
-                None,
-            )
-            .await;
+        let r = app.deliveries(&id).await;
         if r["totals"]["sms"]["delivered"] == 25 {
             break r;
         }

@@ -290,6 +290,21 @@ impl TestApp {
     }
 
     /// Sends JSON to the staff API; returns status and parsed body.
+    /// A notice's delivery report (`GET /api/v1/notices/{id}/deliveries`) as a viewer reads
+    /// it; the call must succeed.
+    pub async fn deliveries(&self, notice_id: &str) -> serde_json::Value {
+        let (s, v) = self
+            .api(
+                "GET",
+                &format!("/notices/{notice_id}/deliveries"),
+                &self.viewer,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v
+    }
+
     pub async fn api(
         &self,
         method: &str,
