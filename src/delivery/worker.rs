@@ -416,19 +416,10 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         } else {
             0
         };
-        let mut chunk = Vec::with_capacity(chunk_size);
-        let mut chunks = Vec::with_capacity(ready.len().div_ceil(chunk_size));
-        for r in ready {
-            chunk.push(r);
-            if chunk.len() == chunk_size {
-                chunks.push(std::mem::replace(
-                    &mut chunk,
-                    Vec::with_capacity(chunk_size),
-                ));
-            }
-        }
-        if !chunk.is_empty() {
-            chunks.push(chunk);
+        let mut ready = ready.into_iter().peekable();
+        let mut chunks = Vec::new();
+        while ready.peek().is_some() {
+            chunks.push(ready.by_ref().take(chunk_size).collect());
         }
         sending.chunks.push(chunks);
         sending.chunks.wait_until_at_most(lead, &cancel).await;

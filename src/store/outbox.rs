@@ -435,6 +435,7 @@ impl<'a> ResultChunk<'a> {
     }
 
     fn attempts(&self) -> Statement<'_> {
+        let fields = self.fields(&RESULT_FIELDS);
         let sql = format!(
             "{} INSERT INTO delivery_attempts \
              (delivery_id, attempt, worker, started_at, latency_ms, outcome, provider_id, error, \
@@ -445,9 +446,8 @@ impl<'a> ResultChunk<'a> {
                WHERE d.id = v.id AND d.attempts = v.attempt AND d.sent_started_at = v.started)) \
              ON CONFLICT DO NOTHING",
             self.all_values(),
-            self.after_rows(self.fields(&RESULT_FIELDS), 1),
+            self.after_rows(fields, 1),
         );
-        let fields = self.fields(&RESULT_FIELDS);
         let mut args = Vec::with_capacity(fields.len() * self.rows.len() + 1);
         result_args(&self.rows, fields, &mut args);
         args.push(Arg::Text(Some(self.worker)));
