@@ -38,9 +38,10 @@
 //!    `BENCH_ROUNDS` (5) times, the rows put back to pending between rounds, and the pair with
 //!    the median ratio is reported (each round's are printed): one pair says little on a
 //!    machine whose speed drifts by a third between runs, and the first round also pays for
-//!    the memory the process touches for the first time. With the instant receiver the same run is also set against a bare hyper
-//!    loop (the same bodies over as many connections of hyper's connection API, which Tangazo's
-//!    webhook client is built on): a stricter baseline than the issue's, since a bare hyper
+//!    the memory the process touches for the first time. With the instant receiver the same
+//!    run is also set against a bare hyper loop (the same bodies over as many connections of
+//!    hyper's connection API, which Tangazo's webhook client is built on): a stricter baseline
+//!    than the issue's, since a bare hyper
 //!    request costs about half of a reqwest one. Then the same against receivers that take a
 //!    few milliseconds per request (`BENCH_RECEIVER_MS`, 2 and 5), which show from what
 //!    latency on the receiver is the limit rather than the engine, and against one that takes

@@ -34,8 +34,6 @@ const KEEP: usize = 1024;
 const READ_LIMIT: usize = 64 * 1024;
 /// Endpoints whose settings are kept between claimed batches; past this the map starts over.
 const KEPT_ENDPOINTS: usize = 4096;
-/// Updates whose payloads are kept for their deliveries; past this the map starts over.
-const KEPT_BODIES: usize = 256;
 /// The longest a request waits for its endpoint's pause to end or its rate limit to have room;
 /// past this it goes back to the queue (not counted as an attempt) rather than hold one of the
 /// channel's request slots, which would hold back other billers, and outlive its lease (a
@@ -47,8 +45,7 @@ const TEND_EVERY_SECONDS: i64 = 60;
 pub struct Job {
     pub delivery_id: String,
     pub endpoint_id: String,
-    /// The update's payload, shared by every delivery of the update.
-    pub body: bytes::Bytes,
+    pub body: String,
     /// The endpoint's URL and secrets as read for its claimed batch; `None` if that read
     /// failed, and then the request reads them itself.
     pub material: Option<Arc<Ready>>,
@@ -94,8 +91,6 @@ pub struct WebhookChannel {
     endpoints: Mutex<HashMap<String, PerEndpoint>>,
     /// The settings read for the latest claimed batch of each endpoint ([`Channel::prefetch`]).
     materials: Mutex<HashMap<String, Arc<Ready>>>,
-    /// The payload of each recent update, shared by its deliveries' requests.
-    bodies: Mutex<HashMap<String, bytes::Bytes>>,
     /// When [`Channel::tend`] last looked for failing endpoints.
     tended: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
@@ -109,7 +104,6 @@ impl WebhookChannel {
             ctx: ctx.clone(),
             endpoints: Mutex::new(HashMap::new()),
             materials: Mutex::new(HashMap::new()),
-            bodies: Mutex::new(HashMap::new()),
             tended: Mutex::new(None),
         })
     }
@@ -216,11 +210,11 @@ impl WebhookChannel {
             &ready.signer,
             &job.delivery_id,
             started_at.timestamp(),
-            &job.body,
+            job.body.as_bytes(),
         );
         let sent = self
             .client
-            .post_to(url, &headers, job.body, KEEP, READ_LIMIT)
+            .post_to(url, &headers, job.body.into(), KEEP, READ_LIMIT)
             .await;
         let request = Some((started_at, started.elapsed()));
         let unanswered = Some(Answer {
@@ -498,28 +492,10 @@ impl Channel for WebhookChannel {
             .lock()
             .ok()
             .and_then(|map| map.get(&endpoint_id).cloned());
-        // One copy of the payload per update rather than per delivery.
-        let body = {
-            let mut bodies = self
-                .bodies
-                .lock()
-                .map_err(|_| "the payload cache was poisoned")?;
-            match bodies.get(&d.update_id) {
-                Some(b) => b.clone(),
-                None => {
-                    if bodies.len() >= KEPT_BODIES {
-                        bodies.clear();
-                    }
-                    let b = bytes::Bytes::from(m.text.clone());
-                    bodies.insert(d.update_id.clone(), b.clone());
-                    b
-                }
-            }
-        };
         Ok(Job {
             delivery_id: d.id.clone(),
             endpoint_id,
-            body,
+            body: m.text.clone(),
             material,
         })
     }
