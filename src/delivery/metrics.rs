@@ -69,9 +69,8 @@ impl Recent {
     /// (at least a second), or `None` if the window had none.
     fn rate(&self, now: Instant) -> Option<f64> {
         let current = self.second(now);
-        let live = |s: &&(u64, u64)| {
-            s.0 != u64::MAX && s.0 <= current && current - s.0 <= WINDOW_SECONDS && s.1 > 0
-        };
+        // An unused slot holds u64::MAX, never a second up to now.
+        let live = |s: &&(u64, u64)| s.0 <= current && current - s.0 <= WINDOW_SECONDS && s.1 > 0;
         let first = self.slots.iter().filter(live).map(|s| s.0).min()?;
         let n: u64 = self.slots.iter().filter(live).map(|s| s.1).sum();
         let since = self.epoch + Duration::from_secs(first);
