@@ -27,7 +27,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run the web server (public page, Statuspage JSON, feeds, staff API).
+    /// Run the service: the web server (public page, Statuspage JSON, feeds, staff console and
+    /// API), the delivery workers (SMS, email, biller webhooks; delivery.workers = false turns
+    /// them off) and the scheduler (auto-start, reminders, overrun alerts, auto-complete;
+    /// scheduler.enabled = false turns it off). Migrations are applied first.
     Serve {
         /// Load the demo services and notices first if the database is empty.
         #[arg(long)]
@@ -99,6 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(settings, clock, demo).await,
         Command::Worker => {
+            warn_about(&settings);
             let store = open(&settings).await?;
             let cancel = CancellationToken::new();
             let stop = cancel.clone();
@@ -231,24 +235,42 @@ async fn open(settings: &Settings) -> anyhow::Result<Store> {
     Store::open_configured(&settings.raw.database).await
 }
 
+/// Logs go to standard error, coloured only when it is a terminal: a log file or a journal
+/// gets plain text, not escape codes.
 fn init_tracing() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }
 
-async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
-    let store = open(&settings).await?;
-    if demo && crate::demo::load(&store, &settings, clock.now()).await? {
-        tracing::info!("demo data loaded");
+/// What an operator should know about the configuration at start, before anything is sent.
+fn warn_about(settings: &Settings) {
+    for w in settings.warnings() {
+        tracing::warn!("{w}");
     }
-    first_admin(&store, &settings, clock.now()).await?;
+}
+
+async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
+    warn_about(&settings);
+    // The port first: if it is taken, start fails before the first admin's password, which is
+    // printed only once, is made and lost.
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
         .with_context(|| format!("server.bind: cannot listen on {}", settings.bind))?;
+    let store = open(&settings).await?;
+    if demo {
+        if crate::demo::load(&store, &settings, clock.now()).await? {
+            tracing::info!("demo data loaded");
+        } else {
+            tracing::warn!("--demo: the database already has services; demo data not loaded");
+        }
+    }
+    first_admin(&store, &settings, clock.now()).await?;
     let cancel = CancellationToken::new();
     let public_url = settings.public_url.clone();
     let running = crate::start(settings, store.clone(), clock, listener, cancel.clone()).await?;
