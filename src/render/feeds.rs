@@ -8,7 +8,7 @@ use icalendar::{Calendar, Component, EventLike, EventStatus};
 
 use super::View;
 use super::i18n::{self, Clockface};
-use crate::domain::{Notice, NoticeKind, NoticeState, Update};
+use crate::domain::{Event, Notice, NoticeKind, NoticeState, Update};
 
 /// How many updates the feeds carry.
 const FEED_ENTRIES: usize = 50;
@@ -50,6 +50,16 @@ impl View<'_> {
                 "\n{}: {}",
                 i18n::t(lang).window,
                 face.window(s, e)
+            ));
+        }
+        if u.event == Event::MaintenanceCompleted
+            && let (Some(minutes), Some((announced, actual))) =
+                (n.minutes_early(), n.completed_ends())
+        {
+            text.push_str(&format!(
+                "\n{}. {}.",
+                face.outcome(minutes),
+                face.ends(announced, actual)
             ));
         }
         text.push_str(&format!("\n{}: {}", i18n::t(lang).reference, n.reference));
