@@ -66,6 +66,21 @@ impl View<'_> {
         text
     }
 
+    /// An entry's text as RSS `<description>` wants it: readers take the description as HTML,
+    /// so the text is escaped (as Atom's `type="text"` content is) and its line breaks become
+    /// `<br>`, the only markup in it. Staff text never becomes an element.
+    fn rss_description(&self, n: &Notice, u: &Update) -> String {
+        self.entry_text(n, u)
+            .split('\n')
+            .map(|line| {
+                askama::filters::escape(line, askama::filters::Html)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("<br>")
+    }
+
     pub fn atom(&self) -> String {
         let updated = self
             .recent_updates()
@@ -125,7 +140,7 @@ impl View<'_> {
                 let mut item = rss::Item::default();
                 item.set_title(Some(self.entry_title(n, u)));
                 item.set_link(Some(self.public_url(&format!("/notices/{}", n.id))));
-                item.set_description(Some(self.entry_text(n, u)));
+                item.set_description(Some(self.rss_description(n, u)));
                 item.set_pub_date(Some(u.created_at.to_rfc2822()));
                 let mut guid = rss::Guid::default();
                 guid.set_value(format!("urn:uuid:{}", u.id));
