@@ -1,9 +1,10 @@
-//! History feeds (Atom, RSS: one entry per public update, newest first) and the maintenance
-//! calendar (RFC 5545: one VEVENT per window with a stable UID and a SEQUENCE that grows with
-//! every update, so calendar apps replace the event instead of adding a copy).
+//! History feeds (Atom, RSS: one entry per public update, newest first, its text always plain
+//! text to a reader) and the maintenance calendar (RFC 5545: one VEVENT per window with a
+//! stable UID and a SEQUENCE that grows with every update, so calendar apps replace the event
+//! instead of adding a copy, and what really happened once a window has started).
 
 use atom_syndication as atom;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use icalendar::{Calendar, Component, EventLike, EventStatus};
 
 use super::View;
@@ -12,6 +13,37 @@ use crate::domain::{Event, Notice, NoticeKind, NoticeState, Update};
 
 /// How many updates the feeds carry.
 const FEED_ENTRIES: usize = 50;
+
+/// The shortest event the calendar gives: RFC 5545 wants DTEND after DTSTART, and calendar
+/// apps show minutes, so a window completed the moment it started still shows as a minute.
+const SHORTEST_EVENT: Duration = Duration::minutes(1);
+
+/// When a window's calendar event starts and ends, to the second (iCalendar's precision). A
+/// window that has started carries its actual start, and a completed one its actual finish
+/// too (it may have started early and finished before its planned start); every other window
+/// its planned window. The end is always at least [`SHORTEST_EVENT`] after the start.
+fn calendar_span(n: &Notice) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (planned_start, planned_end) = (n.starts_at?, n.ends_at?);
+    let started = matches!(
+        n.state,
+        NoticeState::InProgress | NoticeState::Verifying | NoticeState::Completed
+    );
+    let start = if started {
+        n.started_at.unwrap_or(planned_start)
+    } else {
+        planned_start
+    };
+    let end = match n.state {
+        NoticeState::Completed => n.finished_at.unwrap_or(planned_end),
+        _ => planned_end,
+    };
+    let (start, end) = (whole_seconds(start), whole_seconds(end));
+    Some((start, end.max(start + SHORTEST_EVENT)))
+}
+
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
 
 impl View<'_> {
     fn recent_updates(&self) -> Vec<(&Notice, &Update)> {
@@ -153,13 +185,6 @@ impl View<'_> {
         channel.to_string()
     }
 
-    /// Host part of the public URL, for globally unique UIDs.
-    fn host(&self) -> &str {
-        let url = &self.settings.public_url;
-        let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-        rest.split(['/', ':']).next().unwrap_or(rest)
-    }
-
     pub fn ics(&self) -> String {
         let lang = self.settings.default_lang();
         let mut cal = Calendar::new();
@@ -173,13 +198,8 @@ impl View<'_> {
             .collect();
         windows.sort_by_key(|n| n.starts_at);
         for n in windows {
-            let (Some(start), Some(end)) = (n.starts_at, n.ends_at) else {
+            let Some((start, end)) = calendar_span(n) else {
                 continue;
-            };
-            // A finished window shows when it really ended.
-            let end: DateTime<Utc> = match n.state {
-                NoticeState::Completed => n.finished_at.unwrap_or(end),
-                _ => end,
             };
             let mut description = String::new();
             if let Some(u) = self.updates(n).last() {
@@ -210,7 +230,7 @@ impl View<'_> {
             }
             description.push_str(&format!("{}: {}", i18n::t(lang).reference, n.reference));
             let mut ev = icalendar::Event::new();
-            ev.uid(&format!("{}@{}", n.id, self.host()))
+            ev.uid(&format!("{}@{}", n.id, self.settings.public_host()))
                 .summary(n.title.get(lang))
                 .description(&description)
                 .starts(start)
