@@ -370,6 +370,15 @@ impl Settings {
         }
         out
     }
+
+    /// The host of `server.public_url`: the domain of calendar UIDs and email Message-IDs, so
+    /// that they are unique to this page.
+    pub fn public_host(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into())
+    }
 }
 
 impl Config {

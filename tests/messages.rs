@@ -111,7 +111,8 @@ fn notice(event: Event) -> Notice {
         },
         planned_ends_at: Some(eat(19, 12, 0)),
         published_at: Some(eat(16, 10, 0)),
-        started_at: Some(eat(18, 23, 0)),
+        started_at: (!matches!(state, NoticeState::Scheduled | NoticeState::Cancelled))
+            .then(|| eat(18, 23, 0)),
         finished_at: matches!(
             state,
             NoticeState::Completed | NoticeState::Resolved | NoticeState::Cancelled

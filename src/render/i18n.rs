@@ -311,9 +311,15 @@ impl Clockface {
         }
     }
 
-    /// "30 min", "1 h 30 min", "1 day 2 h" (Swahili: "dakika 30", "saa 1 dakika 30", "siku 1 saa 2").
+    /// "30 min", "1 h 30 min", "1 day 2 h" (Swahili: "dakika 30", "saa 1 dakika 30", "siku 1 saa 2"),
+    /// in whole minutes elapsed.
     pub fn duration(&self, d: Duration) -> String {
-        let mins = d.num_minutes().abs();
+        self.minutes(d.num_minutes())
+    }
+
+    /// [`Clockface::duration`] of a count of minutes (its sign is dropped).
+    pub fn minutes(&self, minutes: i64) -> String {
+        let mins = minutes.unsigned_abs();
         let (days, hours, minutes) = (mins / 1440, (mins % 1440) / 60, mins % 60);
         let mut parts = Vec::new();
         match self.lang {
@@ -349,16 +355,27 @@ impl Clockface {
         parts.join(" ")
     }
 
-    /// How a finished window ended compared with what was announced.
-    pub fn outcome(&self, early_by: Duration) -> String {
-        let d = self.duration(early_by);
-        match (self.lang, early_by.num_minutes()) {
+    /// How a finished window ended compared with what was announced, from
+    /// [`Notice::minutes_early`](crate::domain::Notice::minutes_early) (negative: late).
+    pub fn outcome(&self, minutes_early: i64) -> String {
+        let d = self.minutes(minutes_early);
+        match (self.lang, minutes_early) {
             (Lang::En, m) if m >= 1 => format!("Finished {d} early"),
             (Lang::En, m) if m <= -1 => format!("Finished {d} late"),
             (Lang::En, _) => "Finished on time".into(),
             (Lang::Sw, m) if m >= 1 => format!("Yalikamilika mapema kwa {d}"),
             (Lang::Sw, m) if m <= -1 => format!("Yalichelewa kwa {d}"),
             (Lang::Sw, _) => "Yalikamilika kwa wakati".into(),
+        }
+    }
+
+    /// A completed window's first announced end beside its actual one: "Announced to end Sun
+    /// 19 Apr 12:00 EAT; ended Sun 19 Apr 11:30 EAT".
+    pub fn ends(&self, announced: DateTime<Utc>, actual: DateTime<Utc>) -> String {
+        let (a, e) = (self.instant(announced), self.instant(actual));
+        match self.lang {
+            Lang::En => format!("Announced to end {a}; ended {e}"),
+            Lang::Sw => format!("Yalitangazwa kuisha {a}; yalikamilika {e}"),
         }
     }
 
@@ -405,8 +422,8 @@ mod tests {
             f.window(eat(2015, 4, 19, 1, 0), eat(2015, 4, 19, 5, 0)),
             "Sun 19 Apr 01:00 – 05:00 EAT"
         );
-        assert_eq!(f.outcome(Duration::minutes(30)), "Finished 30 min early");
-        assert_eq!(f.outcome(-Duration::hours(25)), "Finished 1 day 1 h late");
+        assert_eq!(f.outcome(30), "Finished 30 min early");
+        assert_eq!(f.outcome(-25 * 60), "Finished 1 day 1 h late");
         let sw = Clockface {
             lang: Lang::Sw,
             ..f
@@ -415,10 +432,7 @@ mod tests {
             sw.window(eat(2015, 4, 18, 23, 0), eat(2015, 4, 19, 12, 0)),
             "Jumamosi 18 Apr 23:00 – Jumapili 19 Apr 12:00 EAT"
         );
-        assert_eq!(
-            sw.outcome(Duration::minutes(30)),
-            "Yalikamilika mapema kwa dakika 30"
-        );
+        assert_eq!(sw.outcome(30), "Yalikamilika mapema kwa dakika 30");
         let next_year = Clockface {
             now: eat(2016, 1, 1, 0, 0),
             ..f

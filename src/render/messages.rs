@@ -337,7 +337,7 @@ pub(crate) fn context(settings: &Settings, s: &Subject<'_>, lang: Lang, now: Dat
         end,
         affected: names.join(", "),
         still_works: (!n.still_works.is_empty()).then(|| trim_sentence(n.still_works.get(lang))),
-        outcome: n.finished_early_by().map(|d| face.outcome(d)),
+        outcome: n.minutes_early().map(|m| face.outcome(m)),
         reference: n.reference.to_string(),
         verify_url: short_url(&format!("{base}/v/{}", n.reference)),
         verify_url_full: format!("{base}/verify/{}", n.reference),

@@ -46,6 +46,8 @@ pub struct NoticeView {
     pub overrunning: bool,
     pub overrun_note: Option<String>,
     pub outcome: Option<String>,
+    /// A completed window's announced end beside its actual one.
+    pub ends: Option<String>,
     pub finished: bool,
     pub affected: Vec<AffectedView>,
     pub still_works: Option<String>,
@@ -400,11 +402,12 @@ impl View<'_> {
             overrun_note: overrunning
                 .then(|| n.ends_at.map(|e| face.overrun(e)))
                 .flatten(),
-            outcome: n.finished_early_by().map(|d| face.outcome(d)).or_else(|| {
+            outcome: n.minutes_early().map(|m| face.outcome(m)).or_else(|| {
                 (n.state == NoticeState::Completed || n.state == NoticeState::Resolved)
                     .then(|| n.finished_at.map(|f| face.instant(f)))
                     .flatten()
             }),
+            ends: n.completed_ends().map(|(a, e)| face.ends(a, e)),
             finished: n.state.is_terminal(),
             affected: n
                 .affected

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod billers;
 pub mod console;
+pub mod encoding;
 mod metrics;
 pub mod public;
 pub mod subscribe;

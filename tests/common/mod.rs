@@ -417,4 +417,5 @@ impl Drop for TestApp {
         self.running.cancel.cancel();
     }
 }
+pub mod mail;
 pub mod peers;
