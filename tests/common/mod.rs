@@ -418,3 +418,4 @@ impl Drop for TestApp {
     }
 }
 pub mod peers;
+pub mod sms_reference;
