@@ -263,6 +263,10 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     let form = writer.get("/console/notices/new").await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("Send money") && form.body.contains("EAT"));
+    assert!(
+        form.body.contains("Write {{ for a literal {, }} for }."),
+        "the overrides' help gives the brace escape"
+    );
     let csrf = hidden(&form.body, "csrf");
     let start = (app.now() + Duration::days(2))
         .with_timezone(&chrono_tz::Africa::Nairobi)

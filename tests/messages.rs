@@ -427,6 +427,33 @@ fn a_cluster_across_the_part_boundary_counts_as_the_carrier_bills() {
 }
 
 #[test]
+fn overrides_write_a_literal_brace_doubled() {
+    let overrides = Overrides {
+        sms: text("Code {{A}}: {title}", "Namba {{A}}: {title}"),
+        email: text("Set {{x}} and {{{reference}}}", "{{{{}}}}"),
+    };
+    let n = notice(Event::MaintenanceUpdated);
+    let p = preview(
+        Event::MaintenanceUpdated,
+        &n,
+        &body(Event::MaintenanceUpdated),
+        &overrides,
+    );
+    assert!(p.ok, "{:?}", p.errors);
+    assert!(
+        p.sms[&Lang::En]
+            .text
+            .starts_with("Code {A}: M-PESA moves to its new platform in Kenya Ref H33B3C"),
+        "{}",
+        p.sms[&Lang::En].text
+    );
+    assert!(p.email[&Lang::En].text.contains("Set {x} and {H33B3C}"));
+    assert!(p.email[&Lang::Sw].text.contains("{{}}"));
+    assert!(messages::check_placeholders("sms", &overrides.sms).is_empty());
+    assert!(messages::check_placeholders("email", &overrides.email).is_empty());
+}
+
+#[test]
 fn email_has_one_click_unsubscribe_and_encoded_subject() {
     let mut n = notice(Event::MaintenanceScheduled);
     n.title = text(
@@ -516,6 +543,18 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
             .contains("unknown placeholder {kesho}"),
         "{e}"
     );
+    // A literal brace is written doubled; a lone one is refused and the message says so.
+    let (s, e) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/updates"),
+            &app.publisher,
+            Some(json!({"body": {"en": "Going well."}, "email": {"en": "Codes {A to Z"}})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let msg = e["errors"]["email.en"].as_str().unwrap();
+    assert!(msg.contains("write {{ for a literal '{'"), "{msg}");
     let (s, e) = app
         .api(
             "POST",
@@ -544,6 +583,22 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
         .await;
     assert_eq!(s, 200, "an SMS override rescues a long body: {v}");
     assert_eq!(v["update"]["sms"]["sw"], "Inaendelea vizuri: {affected}.");
+    let (s, p) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/preview"),
+            &app.editor,
+            Some(json!({"sms": {"en": "Dial *334# {{not a placeholder}} {title}"}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert!(
+        p["sms"]["en"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dial *334# {not a placeholder} Upgrade"),
+        "{p}"
+    );
 
     // Preview of the latest message and of an unsaved draft.
     let (s, p) = app
