@@ -925,6 +925,23 @@ async fn billers_view(backend: Backend) {
             "/console/billers",
             &[
                 ("csrf", &csrf),
+                ("name", "Kenya \u{202E}Power"),
+                ("contact_email", "ops@kplc.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body
+            .contains("name: contains an invisible right-to-left override (U+202E) at position 7"),
+        "{}",
+        p.body
+    );
+    let p = boss
+        .post(
+            "/console/billers",
+            &[
+                ("csrf", &csrf),
                 ("name", "Kenya Power"),
                 ("contact_email", "ops@kplc.example"),
             ],
