@@ -101,8 +101,17 @@ fn migrate_demo_token_export() {
     ] {
         assert!(site.join(f).exists(), "{f}");
     }
-    let notice_dirs = std::fs::read_dir(site.join("notices")).unwrap().count();
+    let notice_dirs = std::fs::read_dir(site.join("notices"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count();
     assert_eq!(notice_dirs, 8, "4 notices by id and by reference");
+    // The list of every notice, linked from the page, in each language.
+    assert!(index.contains("href=\"/notices/\""), "{index}");
+    let list = std::fs::read_to_string(site.join("notices/index.html")).unwrap();
+    assert!(list.contains("M-PESA moves to its new platform in Kenya"));
+    let sw_list = std::fs::read_to_string(site.join("sw/notices/index.html")).unwrap();
+    assert!(sw_list.contains("Matangazo yote") && sw_list.contains("href=\"/notices/\""));
 }
 
 #[test]

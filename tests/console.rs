@@ -263,6 +263,10 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     let form = writer.get("/console/notices/new").await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("Send money") && form.body.contains("EAT"));
+    assert!(
+        form.body.contains("Write {{ for a literal {, }} for }."),
+        "the overrides' help gives the brace escape"
+    );
     let csrf = hidden(&form.body, "csrf");
     let start = (app.now() + Duration::days(2))
         .with_timezone(&chrono_tz::Africa::Nairobi)
@@ -913,6 +917,23 @@ async fn billers_view(backend: Backend) {
         p.body
             .contains("contact_email: &#39;not an email&#39; is not an email address")
             || p.body.contains("contact_email:"),
+        "{}",
+        p.body
+    );
+    let p = boss
+        .post(
+            "/console/billers",
+            &[
+                ("csrf", &csrf),
+                ("name", "Kenya \u{202E}Power"),
+                ("contact_email", "ops@kplc.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body
+            .contains("name: contains an invisible right-to-left override (U+202E) at position 7"),
         "{}",
         p.body
     );

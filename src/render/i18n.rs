@@ -33,6 +33,11 @@ pub struct T {
     pub overrunning: &'static str,
     pub times_in: &'static str,
     pub nothing_planned: &'static str,
+    /// The page listing every notice, and the links to it from `/`.
+    pub all_notices: &'static str,
+    pub all_active: &'static str,
+    pub all_upcoming: &'static str,
+    pub all_history: &'static str,
 }
 
 pub fn t(lang: Lang) -> &'static T {
@@ -69,6 +74,10 @@ static EN: T = T {
     overrunning: "Running late",
     times_in: "Times are in",
     nothing_planned: "No maintenance planned.",
+    all_notices: "All notices",
+    all_active: "Everything happening now",
+    all_upcoming: "All planned maintenance",
+    all_history: "All recent history",
 };
 
 static SW: T = T {
@@ -98,6 +107,10 @@ static SW: T = T {
     overrunning: "Imechelewa",
     times_in: "Saa ni za",
     nothing_planned: "Hakuna matengenezo yaliyopangwa.",
+    all_notices: "Matangazo yote",
+    all_active: "Yote yanayoendelea sasa",
+    all_upcoming: "Matengenezo yote yaliyopangwa",
+    all_history: "Historia yote ya karibuni",
 };
 
 pub fn status_label(lang: Lang, s: ServiceStatus) -> &'static str {

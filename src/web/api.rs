@@ -1093,7 +1093,10 @@ impl ServiceIn {
             Some(g) if g.chars().count() > NAME_MAX => {
                 errors.add("group", format!("at most {NAME_MAX} characters"))
             }
-            Some(g) => base.group = g.to_string(),
+            Some(g) => match crate::domain::text::check_visible("group", g) {
+                Ok(()) => base.group = g.to_string(),
+                Err(e) => errors.0.push(e),
+            },
             None if creating => errors.add("group", "is required (e.g. Payments)"),
             None => {}
         }

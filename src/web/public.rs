@@ -19,6 +19,7 @@ use crate::snapshot::{Asset, Snapshot};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
+        .route("/notices", get(list))
         .route("/notices/{id}", get(notice))
         .route("/verify", get(verify_form))
         .route("/verify/{code}", get(verify))
@@ -143,6 +144,21 @@ async fn index(
     let lang = pick_lang(&snap, &q, &headers);
     state.metrics.hit(Route::Index);
     let asset = snap.page(lang, "/").expect("index is always built");
+    send(&state, &headers, &asset, true)
+}
+
+/// Every notice the page keeps: `/` shows the first few of each section and links here.
+async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.snapshot.load();
+    let lang = pick_lang(&snap, &q, &headers);
+    state.metrics.hit(Route::List);
+    let asset = snap
+        .page(lang, "/notices")
+        .expect("the list is always built");
     send(&state, &headers, &asset, true)
 }
 

@@ -419,3 +419,4 @@ impl Drop for TestApp {
 }
 pub mod mail;
 pub mod peers;
+pub mod sms_reference;

@@ -123,27 +123,27 @@ pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: By
     if let Err(r) = staff.check_csrf(&form) {
         return r;
     }
-    let name = form.get("name").trim();
     let contact = form.get("contact_email").trim();
-    let bad = if name.is_empty() {
-        Some("name: must not be empty".to_string())
-    } else if contact.parse::<lettre::Address>().is_err() {
-        Some(format!(
+    let checked = match crate::web::billers::check_biller_name(form.get("name")) {
+        Err(e) => Err(e.message()),
+        Ok(_) if contact.parse::<lettre::Address>().is_err() => Err(format!(
             "contact_email: '{contact}' is not an email address"
-        ))
-    } else {
-        None
+        )),
+        Ok(name) => Ok(name),
     };
-    if let Some(e) = bad {
-        return billers_page(
-            &state,
-            &staff,
-            None,
-            Some(e),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
+    let name = match checked {
+        Ok(name) => name,
+        Err(e) => {
+            return billers_page(
+                &state,
+                &staff,
+                None,
+                Some(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
     match state
         .store
         .create_biller(name, contact, &staff.actor(), state.clock.now())
