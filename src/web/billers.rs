@@ -126,7 +126,7 @@ pub async fn create_biller_token(
     }
     let (t, token) = state
         .store
-        .create_biller_token(&id, input.name.trim(), state.clock.now())
+        .create_biller_token(&id, input.name.trim(), &staff.actor(), state.clock.now())
         .await
         .map_err(|e| match e {
             StoreError::NotFound => AppError::NotFound(format!("no biller '{id}'")),

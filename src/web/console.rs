@@ -41,6 +41,7 @@ const THROTTLE_ATTEMPTS: u32 = 20;
 const THROTTLE_WINDOW: StdDuration = StdDuration::from_secs(15 * 60);
 
 mod billers;
+mod tokens;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,6 +84,8 @@ pub fn router() -> Router<AppState> {
             "/console/endpoints/{id}/{action}",
             post(billers::endpoint_action),
         )
+        .route("/console/tokens", get(tokens::tokens))
+        .route("/console/tokens/{id}/revoke", post(tokens::revoke))
         .route("/console/static/form.js", get(form_js))
         .layer(axum::middleware::map_response(console_headers))
 }
