@@ -56,7 +56,7 @@ impl Caller {
 
 /// Another biller's endpoint looks exactly like one that does not exist.
 fn not_yours() -> AppError {
-    AppError::NotFound("no such endpoint".into())
+    AppError::NotFound("endpoint".into(), "no such endpoint".into())
 }
 
 async fn endpoint_for(state: &AppState, caller: &Caller, id: &str) -> Result<Endpoint> {
@@ -129,7 +129,9 @@ pub async fn create_biller_token(
         .create_biller_token(&id, input.name.trim(), &staff.actor(), state.clock.now())
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound(format!("no biller '{id}'")),
+            StoreError::NotFound => {
+                AppError::NotFound("biller".into(), format!("no biller '{id}'"))
+            }
             other => other.into(),
         })?;
     Ok((
@@ -577,6 +579,7 @@ pub async fn delivery_attempts(
     endpoint_for(&state, &caller, &id).await?;
     if !delivery.ends_with(&format!(":{id}")) {
         return Err(AppError::NotFound(
+            "delivery".into(),
             "no such delivery for this endpoint".into(),
         ));
     }
@@ -597,6 +600,7 @@ pub async fn replay_delivery(
         .await?
     {
         return Err(AppError::NotFound(
+            "delivery".into(),
             "no such delivery for this endpoint, or it is pending already".into(),
         ));
     }

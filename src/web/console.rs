@@ -1726,7 +1726,10 @@ async fn notice_action(
                 .map(|st| Action::Post { state: Some(st) })
                 .map_err(|m| format!("status: {m}")),
         },
-        _ => return AppError::NotFound(format!("no action '{name}'")).into_response(),
+        _ => {
+            return AppError::NotFound("action".into(), format!("no action '{name}'"))
+                .into_response();
+        }
     };
     let action = match action {
         Ok(a) => a,
