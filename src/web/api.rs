@@ -718,10 +718,14 @@ pub(crate) fn body_too_large() -> AppError {
     )
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     endpoints()
         .into_iter()
         .fold(Router::new(), |r, (e, m)| r.route(e.path, m))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::idempotency::layer,
+        ))
         .fallback(|| async {
             AppError::NotFound(
                 "path".into(),
@@ -782,12 +786,15 @@ pub fn endpoint_list() -> Vec<Endpoint> {
 pub fn openapi_document(server: &str) -> Value {
     let mut paths = serde_json::Map::new();
     for e in endpoint_list() {
-        let params: Vec<Value> = e
+        let mut params: Vec<Value> = e
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
+        if e.method == "post" && e.role.is_some() {
+            params.push(idempotency_key_parameter());
+        }
         let mut responses = serde_json::Map::new();
         responses.insert(
             e.ok.to_string(),
@@ -844,7 +851,7 @@ pub fn openapi_document(server: &str) -> Value {
         "info": {
             "title": "Tangazo staff API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Services and notices of the status page. Texts are objects keyed by language ({\"en\": …, \"sw\": …}); times are RFC 3339 or local times in the page's zone. Every error answers {\"errors\": {\"field\": \"message\"}}, the field naming what the message is about: a body field, a header (Authorization for 401 and 403), what was not found (404), body (413) or server (500)."
+            "description": "Services and notices of the status page. Texts are objects keyed by language ({\"en\": …, \"sw\": …}); times are RFC 3339 or local times in the page's zone. Every error answers {\"errors\": {\"field\": \"message\"}}, the field naming what the message is about: a body field, a header (Authorization for 401 and 403, Idempotency-Key), what was not found (404), body (413) or server (500). A POST may carry an Idempotency-Key: a retry with the same key and body within 24 hours gets the first answer again and does nothing."
         },
         "servers": [{"url": format!("{server}/api/v1")}],
         "components": {
@@ -866,6 +873,18 @@ pub fn openapi_document(server: &str) -> Value {
             }
         },
         "paths": paths,
+    })
+}
+
+/// The `Idempotency-Key` request header every staff POST accepts.
+fn idempotency_key_parameter() -> Value {
+    use super::idempotency::KEY_MAX;
+    json!({
+        "name": super::idempotency::HEADER,
+        "in": "header",
+        "required": false,
+        "description": format!("Makes a retry safe: the same key with the same request within 24 hours gets the first answer again (marked Idempotent-Replayed: true) and does nothing; with another request it is a 422; while the first has not answered, a 409. 1 to {KEY_MAX} visible ASCII characters, bare or as a quoted string; a UUID is a good key."),
+        "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX + 2, "pattern": "^[!-~]+$"}
     })
 }
 
@@ -1616,12 +1635,19 @@ async fn create_notice(
     })?;
     let publish = input.publish;
     let new = parse_new_notice(&state, input).await?;
-    let now = state.clock.now();
-    let mut notice = state.store.create_notice(&new, &staff.actor(), now).await?;
-    if publish {
-        let (n, _) = apply(&state, &staff, &notice.id, Action::Publish, None, None).await?;
-        notice = n;
-    }
+    let actor = staff.actor();
+    // Created and published in one transaction: a refused publication leaves no draft.
+    let notice = if publish {
+        let subject = Subject::New(&new);
+        run_on(&state, &actor, subject, Action::Publish, None, None)
+            .await?
+            .0
+    } else {
+        state
+            .store
+            .create_notice(&new, &actor, state.clock.now())
+            .await?
+    };
     let updates = state.store.get_updates(&notice.id).await?;
     Ok((
         StatusCode::CREATED,
@@ -1882,6 +1908,23 @@ pub(crate) async fn run_action(
     body: Option<Localized>,
     overrides: Option<Overrides>,
 ) -> Result<(Notice, Update)> {
+    run_on(state, actor, Subject::Stored(id), action, body, overrides).await
+}
+
+/// What an action applies to: a stored notice, or a new one saved in the same transaction.
+enum Subject<'a> {
+    Stored(&'a str),
+    New(&'a NewNotice),
+}
+
+async fn run_on(
+    state: &AppState,
+    actor: &str,
+    subject: Subject<'_>,
+    action: Action,
+    body: Option<Localized>,
+    overrides: Option<Overrides>,
+) -> Result<(Notice, Update)> {
     let now = state.clock.now();
     let default_body = crate::render::default_body(&state.settings, now);
     // Service names come from the snapshot: no query, and the same names the page shows.
@@ -1899,23 +1942,27 @@ pub(crate) async fn run_action(
         }
         messages_fit(n, u)
     };
-    let result = state
-        .store
-        .apply_action(
-            id,
-            Change {
-                action: &action,
-                body,
-                overrides,
-                actor,
-                now,
-                max_window_hours: state.settings.raw.notice.max_window_hours,
-            },
-            default_body,
-            check,
-        )
-        .await
-        .map_err(|e| not_found(e, "notice", id))?;
+    let change = Change {
+        action: &action,
+        body,
+        overrides,
+        actor,
+        now,
+        max_window_hours: state.settings.raw.notice.max_window_hours,
+    };
+    let result = match subject {
+        Subject::Stored(id) => state
+            .store
+            .apply_action(id, change, default_body, check)
+            .await
+            .map_err(|e| not_found(e, "notice", id))?,
+        Subject::New(new) => {
+            state
+                .store
+                .create_and_apply(new, change, default_body, check)
+                .await?
+        }
+    };
     state.publish_changes().await;
     Ok(result)
 }

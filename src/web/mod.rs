@@ -3,6 +3,7 @@
 pub mod api;
 pub mod billers;
 pub mod console;
+pub mod idempotency;
 mod metrics;
 pub mod public;
 pub mod subscribe;
@@ -71,7 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::router())
         .merge(console::router())
         .merge(subscribe::router())
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(&state))
         .fallback(public::not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
