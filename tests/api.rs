@@ -832,7 +832,7 @@ async fn revoked_token_is_refused(backend: Backend) {
         v["errors"]["Authorization"], "unknown or revoked token",
         "{v}"
     );
-    // A biller token's name is checked like any other.
+    // A biller's tokens have names of their own: unique among that biller's.
     let (s, v) = app
         .api(
             "POST",
@@ -846,10 +846,18 @@ async fn revoked_token_is_refused(backend: Backend) {
     let (s, v) = app
         .api("POST", &path, &app.admin, Some(json!({"name": "editor"})))
         .await;
+    assert_eq!(s, 201, "a staff token's name is not the biller's: {v}");
+    let (s, v) = app
+        .api("POST", &path, &app.admin, Some(json!({"name": "editor"})))
+        .await;
     assert_eq!(s, 409, "{v}");
+    let m = v["errors"]["name"].as_str().unwrap();
+    assert!(m.contains("'editor' already exists for this biller"), "{v}");
+    // Two live tokens named alike are revoked by id, the name being ambiguous.
+    let refused = app.store.revoke_token("editor", "test", now).await;
     assert!(
-        v["errors"]["name"].as_str().unwrap().contains("'editor'"),
-        "{v}"
+        matches!(&refused, Err(tangazo::store::StoreError::Conflict { message, .. }) if message.contains("by its id")),
+        "{refused:?}"
     );
 }
 

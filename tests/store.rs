@@ -459,20 +459,29 @@ async fn token_names_become_unique(backend: Backend) {
         .await
         .unwrap();
     before.run_to(13, &pool).await.unwrap();
-    for (id, at, revoked) in [
-        ("t3", 3, None),
-        ("t1", 1, None),
-        ("t2", 2, None),
-        ("t0", 0, Some(5)),
+    sqlx::query(
+        "INSERT INTO billers (id, name, contact_email, created_at) VALUES ('b1', 'KPLC', 'ops@kplc.example', 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    for (id, at, revoked, biller) in [
+        ("t3", 3, None, None),
+        ("t1", 1, None, None),
+        ("t2", 2, None, None),
+        ("t0", 0, Some(5), None),
+        ("b2", 2, None, Some("b1")),
+        ("b1", 1, None, Some("b1")),
     ] {
         sqlx::query(
-            "INSERT INTO api_tokens (id, name, role, token_hash, created_at, revoked_at) \
-             VALUES ($1, 'ops', 'admin', $2, $3, $4)",
+            "INSERT INTO api_tokens (id, name, role, token_hash, created_at, revoked_at, biller_id) \
+             VALUES ($1, 'ops', 'admin', $2, $3, $4, $5)",
         )
         .bind(id)
         .bind(format!("hash-{id}"))
         .bind(at as i64)
         .bind(revoked.map(|r: i64| r))
+        .bind(biller)
         .execute(&pool)
         .await
         .unwrap();
@@ -490,6 +499,11 @@ async fn token_names_become_unique(backend: Backend) {
     assert_eq!(names["t2"], "ops (t2)");
     assert_eq!(names["t3"], "ops (t3)");
     assert_eq!(names["t0"], "ops", "a revoked token is left as it was");
+    assert_eq!(
+        names["b1"], "ops",
+        "a biller's tokens are named apart from staff's"
+    );
+    assert_eq!(names["b2"], "ops (b2)");
 
     let now = Utc::now();
     let refused = store

@@ -17,13 +17,16 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
 
--- `tangazo token revoke NAME` needs one live token per name. Databases made before this rule
--- may hold several: the oldest keeps its name, each later one gets its id appended (shown by
--- `tangazo token list`), so no working token stops working.
+-- `tangazo token revoke NAME` needs a name to say which token it is: a live staff token's name is
+-- unique, and so is a live token's name among one biller's tokens. Databases made before this
+-- rule may hold duplicates: the oldest keeps its name, each later one gets its id appended
+-- (shown by `tangazo token list`), so no working token stops working.
 UPDATE api_tokens SET name = name || ' (' || id || ')'
 WHERE revoked_at IS NULL AND EXISTS (
     SELECT 1 FROM api_tokens older
     WHERE older.revoked_at IS NULL AND older.name = api_tokens.name
+      AND COALESCE(older.biller_id, '') = COALESCE(api_tokens.biller_id, '')
       AND (older.created_at < api_tokens.created_at
            OR (older.created_at = api_tokens.created_at AND older.id < api_tokens.id)));
-CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked_at IS NULL;
+CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (COALESCE(biller_id, ''), name)
+    WHERE revoked_at IS NULL;

@@ -1,6 +1,7 @@
 //! Staff API tokens. Only a SHA-256 of each token is stored: a leaked database does not leak
 //! working credentials, and a token is shown once, when it is created. Tokens are listed and
-//! revoked by name or id; a live token's name is unique, so a name says which token it is.
+//! revoked by name or id; a live token's name is unique among staff tokens and among each
+//! biller's, so a name says which token it is.
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -126,10 +127,11 @@ impl Store {
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
+                let whose = if biller_id.is_some() { " for this biller" } else { "" };
                 StoreError::Conflict {
                     field: "name".into(),
                     message: format!(
-                        "a token named '{name}' already exists; choose another name, or revoke that token first"
+                        "a token named '{name}' already exists{whose}; choose another name, or revoke that token first"
                     ),
                 }
             } else {
@@ -176,7 +178,8 @@ impl Store {
     }
 
     /// Revokes the token with this id, or the live token with this name, in one transaction
-    /// with its audit line. A token revoked already is a conflict that says since when.
+    /// with its audit line. A token revoked already is a conflict that says since when, and so
+    /// is a name several live tokens have.
     pub async fn revoke_token(
         &self,
         name_or_id: &str,
@@ -184,17 +187,30 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<ApiToken> {
         let mut tx = self.begin_write().await?;
-        // An id names one token; a name names the live one (names are unique among those).
-        let row = sqlx::query(AssertSqlSafe(format!(
+        // An id names one token; a name names the live one (a name is unique among staff
+        // tokens and among one biller's, so a staff token and a biller's may share one).
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE id = $1 OR (name = $1 AND revoked_at IS NULL) \
-             ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1{}",
+             ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END, id LIMIT 2{}",
             self.backend.for_update()
         )))
         .bind(name_or_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let before = token_from_row(&row)?;
+        .fetch_all(&mut *tx)
+        .await?;
+        let row = rows.first().ok_or(StoreError::NotFound)?;
+        if let [a, b] = &rows[..]
+            && a.try_get::<String, _>("id")? != name_or_id
+        {
+            let ids = [a, b].map(|r| r.try_get::<String, _>("id").unwrap_or_default());
+            return Err(StoreError::Conflict {
+                field: "token".into(),
+                message: format!(
+                    "several live tokens are named '{name_or_id}' (a staff token and a biller's, or several billers'), such as {} and {}; revoke one by its id",
+                    ids[0], ids[1]
+                ),
+            });
+        }
+        let before = token_from_row(row)?;
         if let Some(at) = before.revoked_at {
             return Err(StoreError::Conflict {
                 field: "token".into(),

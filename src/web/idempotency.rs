@@ -136,7 +136,14 @@ async fn keyed(state: AppState, key: String, req: Request, next: Next) -> Respon
     };
     let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return body_too_large().into_response(),
+        Err(e) => {
+            let e = e.into_inner();
+            if e.is::<http_body_util::LengthLimitError>() {
+                return body_too_large().into_response();
+            }
+            let m = format!("could not be read: {e}");
+            return AppError::field("body", m).into_response();
+        }
     };
     let path = parts.uri.path_and_query().map_or("", |p| p.as_str());
     let print = fingerprint(parts.method.as_str(), path, &body);
