@@ -85,13 +85,20 @@ pub enum AdminCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
-    /// Create a token and print it once.
+    /// Create a token and print it once; its name must not be a live token's already.
     Create {
         #[arg(long)]
         name: String,
         /// viewer, editor, publisher or admin
         #[arg(long)]
         role: String,
+    },
+    /// List tokens (name, role, id, created, revoked); never a secret, which is not stored.
+    List,
+    /// Revoke a token by its name or id: it stops working at once.
+    Revoke {
+        /// The token's name, or its id from `tangazo token list`.
+        name_or_id: String,
     },
 }
 
@@ -208,9 +215,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Token {
-            command: TokenCommand::Create { name, role },
-        } => {
+        Command::Token { command } => {
+            let store = open(&settings).await?;
+            let done = token_command(&store, command, clock.now()).await;
+            store.close().await;
+            done
+        }
+    }
+}
+
+/// Who runs a command, for the audit log: the operating-system account.
+fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_default();
+    if user.is_empty() {
+        "cli".into()
+    } else {
+        format!("cli:{user}")
+    }
+}
+
+async fn token_command(
+    store: &Store,
+    command: TokenCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use crate::store::StoreError;
+    match command {
+        TokenCommand::Create { name, role } => {
             let role = Role::parse(&role)
                 .map_err(anyhow::Error::msg)
                 .context("--role")?;
@@ -218,17 +251,78 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if name.is_empty() || name.len() > 60 {
                 anyhow::bail!("--name: give 1-60 characters");
             }
-            let store = open(&settings).await?;
-            let (_, token) = store.create_token(name, role, clock.now()).await?;
-            store.close().await;
+            let (_, token) = match store
+                .create_token(name, role, None, &cli_actor(), now)
+                .await
+            {
+                Err(StoreError::Conflict { message, .. }) => anyhow::bail!("--name: {message}"),
+                other => other?,
+            };
             println!("{token}");
             eprintln!(
                 "token '{name}' ({}) created; it is shown only once",
                 role.as_str()
             );
-            Ok(())
+        }
+        TokenCommand::List => print!("{}", token_table(&store.list_tokens().await?)),
+        TokenCommand::Revoke { name_or_id } => {
+            let t = match store
+                .revoke_token(name_or_id.trim(), &cli_actor(), now)
+                .await
+            {
+                Err(StoreError::NotFound) => anyhow::bail!(
+                    "no live token named '{name_or_id}' and no token with that id; see tangazo token list"
+                ),
+                Err(StoreError::Conflict { message, .. }) => anyhow::bail!("{message}"),
+                other => other?,
+            };
+            println!("token '{}' ({}) revoked", t.name, t.id);
         }
     }
+    Ok(())
+}
+
+/// `tangazo token list`: one line per token, columns aligned.
+fn token_table(tokens: &[crate::store::ApiToken]) -> String {
+    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mut rows = vec![[
+        "NAME".to_string(),
+        "ROLE".into(),
+        "ID".into(),
+        "CREATED".into(),
+        "REVOKED".into(),
+    ]];
+    for t in tokens {
+        let role = match &t.biller_id {
+            Some(b) => format!("biller {b}"),
+            None => t.role.as_str().into(),
+        };
+        let revoked = t.revoked_at.map(time).unwrap_or_else(|| "-".into());
+        rows.push([
+            t.name.clone(),
+            role,
+            t.id.clone(),
+            time(t.created_at),
+            revoked,
+        ]);
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    if tokens.is_empty() {
+        out.push_str("(no tokens; create one with tangazo token create --name N --role R)\n");
+    }
+    out
 }
 
 async fn open(settings: &Settings) -> anyhow::Result<Store> {

@@ -114,6 +114,94 @@ fn migrate_demo_token_export() {
     assert!(sw_list.contains("Matangazo yote") && sw_list.contains("href=\"/notices/\""));
 }
 
+/// `token list` shows every token without its secret, `token revoke` takes a name or an id,
+/// and a second live token of one name is refused, naming it; each change is in the audit log.
+#[test]
+fn token_list_revoke_and_duplicate_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |name: &str, role: &str| {
+        run(tangazo(dir.path()).args(["token", "create", "--name", name, "--role", role]))
+    };
+    let (ok, ops, err) = create("ops", "publisher");
+    assert!(ok, "{err}");
+    let ops = ops.trim().to_string();
+    let (ok, ci, err) = create("ci", "editor");
+    assert!(ok, "{err}");
+    let (ok, out, err) = create("ops", "viewer");
+    assert!(!ok, "a duplicate name is refused: {out}");
+    assert!(
+        err.contains("--name") && err.contains("'ops' already exists"),
+        "{err}"
+    );
+
+    let (ok, list, err) = run(tangazo(dir.path()).args(["token", "list"]));
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two tokens: {list}");
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("CREATED"),
+        "{list}"
+    );
+    let ops_line = lines.iter().find(|l| l.starts_with("ops ")).unwrap();
+    assert!(
+        ops_line.contains("publisher") && ops_line.ends_with('-'),
+        "{list}"
+    );
+    let ci_id = lines
+        .iter()
+        .find(|l| l.starts_with("ci "))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .unwrap()
+        .to_string();
+    assert!(
+        !list.contains(&ops) && !list.contains(ci.trim()),
+        "never a secret"
+    );
+
+    let (ok, out, err) = run(tangazo(dir.path()).args(["token", "revoke", "ops"]));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("token 'ops'") && out.contains("revoked"),
+        "{out}"
+    );
+    let (ok, out, err) = run(tangazo(dir.path()).args(["token", "revoke", &ci_id]));
+    assert!(ok, "by id: {err}");
+    assert!(out.contains("'ci'"), "{out}");
+    let (ok, _, err) = run(tangazo(dir.path()).args(["token", "revoke", "ops"]));
+    assert!(!ok && err.contains("no live token named 'ops'"), "{err}");
+    let (ok, _, err) = run(tangazo(dir.path()).args(["token", "revoke", &ci_id]));
+    assert!(!ok && err.contains("revoked already"), "{err}");
+    let (_, list, _) = run(tangazo(dir.path()).args(["token", "list"]));
+    assert!(
+        list.lines().skip(1).all(|l| l.ends_with(" UTC")),
+        "both show when they were revoked: {list}"
+    );
+    let (ok, _, err) = create("ops", "viewer");
+    assert!(ok, "a revoked token's name is free again: {err}");
+
+    let url = format!("sqlite://{}", dir.path().join("tangazo.db").display());
+    let audit = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = tangazo::store::Store::open(&url, 1).await.unwrap();
+        store.audit_entries(None, None, None, 20).await.unwrap()
+    });
+    let mut actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            "token.create",
+            "token.create",
+            "token.create",
+            "token.revoke",
+            "token.revoke"
+        ]
+    );
+    assert!(
+        audit.iter().all(|e| e.actor.starts_with("cli")),
+        "{audit:?}"
+    );
+}
+
 #[test]
 fn bad_config_stops_start_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();

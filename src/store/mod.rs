@@ -9,6 +9,7 @@
 
 mod accounts;
 mod endpoints;
+mod idempotency;
 mod lite;
 mod notices;
 mod outbox;
@@ -32,6 +33,7 @@ pub use accounts::{
 pub use endpoints::{
     Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
+pub use idempotency::{Claim, KeptAnswer};
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
 pub use schedule::Due;
@@ -208,10 +210,6 @@ impl WriteTx {
             let _ = written.try_send(());
         }
         Ok(())
-    }
-
-    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
     }
 }
 

@@ -57,7 +57,7 @@ impl Caller {
 
 /// Another biller's endpoint looks exactly like one that does not exist.
 fn not_yours() -> AppError {
-    AppError::NotFound("no such endpoint".into())
+    AppError::NotFound("endpoint".into(), "no such endpoint".into())
 }
 
 async fn endpoint_for(state: &AppState, caller: &Caller, id: &str) -> Result<Endpoint> {
@@ -134,10 +134,12 @@ pub async fn create_biller_token(
     }
     let (t, token) = state
         .store
-        .create_biller_token(&id, input.name.trim(), state.clock.now())
+        .create_biller_token(&id, input.name.trim(), &staff.actor(), state.clock.now())
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound(format!("no biller '{id}'")),
+            StoreError::NotFound => {
+                AppError::NotFound("biller".into(), format!("no biller '{id}'"))
+            }
             other => other.into(),
         })?;
     Ok((
@@ -588,6 +590,7 @@ pub async fn delivery_attempts(
     endpoint_for(&state, &caller, &id).await?;
     if !delivery.ends_with(&format!(":{id}")) {
         return Err(AppError::NotFound(
+            "delivery".into(),
             "no such delivery for this endpoint".into(),
         ));
     }
@@ -608,6 +611,7 @@ pub async fn replay_delivery(
         .await?
     {
         return Err(AppError::NotFound(
+            "delivery".into(),
             "no such delivery for this endpoint, or it is pending already".into(),
         ));
     }

@@ -41,6 +41,7 @@ const THROTTLE_ATTEMPTS: u32 = 20;
 const THROTTLE_WINDOW: StdDuration = StdDuration::from_secs(15 * 60);
 
 mod billers;
+mod tokens;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,6 +84,8 @@ pub fn router() -> Router<AppState> {
             "/console/endpoints/{id}/{action}",
             post(billers::endpoint_action),
         )
+        .route("/console/tokens", get(tokens::tokens))
+        .route("/console/tokens/{id}/revoke", post(tokens::revoke))
         .route("/console/static/form.js", get(form_js))
         .layer(axum::middleware::map_response(console_headers))
 }
@@ -1723,7 +1726,10 @@ async fn notice_action(
                 .map(|st| Action::Post { state: Some(st) })
                 .map_err(|m| format!("status: {m}")),
         },
-        _ => return AppError::NotFound(format!("no action '{name}'")).into_response(),
+        _ => {
+            return AppError::NotFound("action".into(), format!("no action '{name}'"))
+                .into_response();
+        }
     };
     let action = match action {
         Ok(a) => a,

@@ -401,6 +401,7 @@ pub async fn endpoint_action(
                     "Queued to be sent again.".into()
                 } else {
                     return Err(AppError::NotFound(
+                        "delivery".into(),
                         "no such delivery, or it is pending already".into(),
                     ));
                 }
@@ -411,7 +412,12 @@ pub async fn endpoint_action(
                 let n = store.recover_failed(&id, since, &actor, now).await?;
                 format!("{n} failed delivery(ies) queued again.")
             }
-            _ => return Err(AppError::NotFound(format!("no action '{action}'"))),
+            _ => {
+                return Err(AppError::NotFound(
+                    "action".into(),
+                    format!("no action '{action}'"),
+                ));
+            }
         })
     }
     .await;
