@@ -321,6 +321,10 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     let form = writer.get("/console/notices/new").await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("Send money") && form.body.contains("EAT"));
+    assert!(
+        form.body.contains("Write {{ for a literal {, }} for }."),
+        "the overrides' help gives the brace escape"
+    );
     let csrf = hidden(&form.body, "csrf");
     let once = hidden(&form.body, "once");
     let start = (app.now() + Duration::days(2))
@@ -1021,6 +1025,23 @@ async fn billers_view(backend: Backend) {
             "/console/billers",
             "/console/billers",
             &[
+                ("name", "Kenya \u{202E}Power"),
+                ("contact_email", "ops@kplc.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body
+            .contains("name: contains an invisible right-to-left override (U+202E) at position 7"),
+        "{}",
+        p.body
+    );
+    let p = boss
+        .submit(
+            "/console/billers",
+            "/console/billers",
+            &[
                 ("name", "Kenya Power"),
                 ("contact_email", "ops@kplc.example"),
             ],
@@ -1282,6 +1303,87 @@ async fn endpoint_deliveries_view(backend: Backend) {
         "each attempt shows the answer: {}",
         page.body
     );
+}
+
+/// Admins see every API token (never a secret) and revoke one behind CSRF and a ticked
+/// confirmation; the POST answers 303 to the list, which says what was done; it is audited.
+/// Other roles see and do nothing.
+async fn tokens_view_and_revoke(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    accounts(&app).await;
+    let (ci, secret) = app
+        .store
+        .create_token("ci <deploy>", Role::Editor, None, "test", app.now())
+        .await
+        .unwrap();
+    let revoke = format!("/console/tokens/{}/revoke", ci.id);
+
+    let mut publisher = Browser::new(&app);
+    publisher
+        .login("pub1@example.co.ke", PASSWORD, "/console")
+        .await;
+    assert_eq!(publisher.get("/console/tokens").await.status, 403);
+    let csrf = hidden(&publisher.get("/console/password").await.body, "csrf");
+    let p = publisher
+        .post(&revoke, &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(p.status, 403, "only admins revoke");
+
+    let mut boss = Browser::new(&app);
+    boss.login("boss@example.co.ke", PASSWORD, "/console").await;
+    let page = boss.get("/console/tokens").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("ci &#60;deploy&#62;") || page.body.contains("ci &lt;deploy&gt;"),
+        "escaped: {}",
+        page.body
+    );
+    assert!(page.body.contains(&ci.id) && page.body.contains("publisher"));
+    assert!(!page.body.contains(&secret), "never a secret");
+    assert!(
+        page.body.contains("href=\"/console/tokens\""),
+        "linked for admins"
+    );
+    let csrf = hidden(&page.body, "csrf");
+
+    let p = boss.post(&revoke, &[("confirm", "yes")]).await;
+    assert_eq!(p.status, 403, "no CSRF token");
+    let p = boss.post(&revoke, &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, 422, "not confirmed");
+    assert!(p.body.contains("Tick the confirmation box"), "{}", p.body);
+    let (s, _) = app.api("GET", "/services", &secret, None).await;
+    assert_eq!(s, 200, "still working");
+
+    let p = boss
+        .post(&revoke, &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location, format!("/console/tokens?revoked={}", ci.id));
+    let page = boss.get(&p.location).await;
+    assert!(
+        page.body.contains("revoked: it no longer works"),
+        "{}",
+        page.body
+    );
+    let (s, _) = app.api("GET", "/services", &secret, None).await;
+    assert_eq!(s, 401, "revoked at once");
+    let p = boss
+        .post(&revoke, &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(p.status, 409, "a replayed revocation changes nothing");
+    assert!(p.body.contains("revoked already"), "{}", p.body);
+    let audit = app
+        .store
+        .audit_entries(
+            Some("user:boss@example.co.ke"),
+            Some("token.revoke"),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].target, format!("token:{}", ci.id));
 }
 
 /// A subscriber following the services in `services` (all when empty), confirmed or not.
@@ -2063,6 +2165,7 @@ async fn login_next_with_control_characters(backend: Backend) {
 }
 
 on_both_backends!(
+    tokens_view_and_revoke,
     endpoint_deliveries_view,
     billers_view,
     import_upload_in_the_console,

@@ -257,7 +257,8 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            tx.rollback().await?;
+            // Nothing was written; ending the transaction hands the writer on.
+            tx.commit().await?;
             return Ok(Reserved::Unknown);
         };
         let user = user_from_row(&row)?;

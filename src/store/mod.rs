@@ -10,6 +10,7 @@
 mod accounts;
 mod endpoints;
 mod forms;
+mod idempotency;
 mod lite;
 mod notices;
 mod outbox;
@@ -34,6 +35,7 @@ pub use endpoints::{
     Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
 pub use forms::REPLAYED_FIELD;
+pub use idempotency::{Claim, KeptAnswer};
 pub use notices::{
     Applied, Change, NewNotice, NoticeFilter, NoticePatch, Once, Queued, SnapshotData, VerifyEntry,
     fingerprint,
@@ -217,10 +219,6 @@ impl WriteTx {
             let _ = written.try_send(());
         }
         Ok(())
-    }
-
-    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
     }
 }
 

@@ -13,7 +13,7 @@ use sqlx::{AssertSqlSafe, Row};
 use super::accounts::{Audit, insert_audit};
 use super::outbox::UpdateMessage;
 use super::services::service_from_row;
-use super::{Store, StoreError, StoreResult, bump_revision, from_ms, is_unique_violation, ms};
+use super::{Store, StoreError, StoreResult, bump_revision, from_ms, ms};
 use crate::domain::{
     Action, Affected, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides,
     RefCode, Service, ServiceCode, ServiceStatus, Update,
@@ -569,6 +569,70 @@ async fn insert_update(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResul
     Ok(())
 }
 
+/// Inserts a new draft with a fresh reference code, with its audit line.
+async fn insert_draft(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewNotice,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Notice> {
+    let mut notice = new.draft(actor, now);
+    to_stored_precision(&mut notice);
+    // A reference code collision is rare (31^6 codes) but possible: draw again. The insert
+    // does nothing on a collision rather than fail, which on PostgreSQL would abort the
+    // transaction this draft may share with its publication.
+    let mut attempts = 0;
+    loop {
+        let inserted = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO notices ({NOTICE_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $14, $7, $8, $9, NULL, NULL, NULL, $10, $11, 0, $12, $13, $13, $15, $16) \
+             ON CONFLICT (reference) DO NOTHING"
+        )))
+        .bind(&notice.id)
+        .bind(notice.reference.as_str())
+        .bind(notice.kind.as_str())
+        .bind(notice.state.as_str())
+        .bind(notice.title.to_json())
+        .bind(notice.still_works.to_json())
+        .bind(notice.starts_at.map(ms))
+        .bind(notice.ends_at.map(ms))
+        .bind(notice.planned_ends_at.map(ms))
+        .bind(i64::from(notice.auto_start))
+        .bind(i64::from(notice.auto_complete))
+        .bind(actor)
+        .bind(ms(now))
+        .bind(notice.draft_body.to_json())
+        .bind(notice.draft_overrides.sms.to_json())
+        .bind(notice.draft_overrides.email.to_json())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            break;
+        }
+        attempts += 1;
+        if attempts > 5 {
+            return Err(anyhow::anyhow!("no free reference code in {attempts} draws").into());
+        }
+        notice.reference = RefCode::generate();
+    }
+    write_affected(conn, &notice.id, &notice.affected).await?;
+    insert_audit(
+        conn,
+        Audit {
+            actor,
+            action: "notice.create",
+            target: format!("notice:{}", notice.id),
+            before: None,
+            after: Some(summary(&notice)),
+            detail: notice.title.get(crate::domain::Lang::En).to_string(),
+        },
+        now,
+    )
+    .await?;
+    Ok(notice)
+}
+
 impl Store {
     /// Creates a draft with a fresh reference code.
     pub async fn create_notice(
@@ -577,64 +641,28 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Notice> {
-        let mut notice = new.draft(actor, now);
-        to_stored_precision(&mut notice);
         let mut tx = self.begin_write().await?;
-        // A reference code collision is rare (31^6 codes) but possible: draw again.
-        let mut attempts = 0;
-        loop {
-            let r = sqlx::query(AssertSqlSafe(format!(
-                "INSERT INTO notices ({NOTICE_COLUMNS}) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $14, $7, $8, $9, NULL, NULL, NULL, $10, $11, 0, $12, $13, $13, $15, $16)"
-            )))
-            .bind(&notice.id)
-            .bind(notice.reference.as_str())
-            .bind(notice.kind.as_str())
-            .bind(notice.state.as_str())
-            .bind(notice.title.to_json())
-            .bind(notice.still_works.to_json())
-            .bind(notice.starts_at.map(ms))
-            .bind(notice.ends_at.map(ms))
-            .bind(notice.planned_ends_at.map(ms))
-            .bind(i64::from(notice.auto_start))
-            .bind(i64::from(notice.auto_complete))
-            .bind(actor)
-            .bind(ms(now))
-            .bind(notice.draft_body.to_json())
-            .bind(notice.draft_overrides.sms.to_json())
-            .bind(notice.draft_overrides.email.to_json())
-            .execute(&mut *tx)
-            .await;
-            match r {
-                Err(e) if is_unique_violation(&e) && attempts < 5 => {
-                    attempts += 1;
-                    // PostgreSQL aborts the transaction on an error: start over.
-                    tx.rollback().await?;
-                    tx = self.begin_write().await?;
-                    notice.reference = RefCode::generate();
-                }
-                other => {
-                    other?;
-                    break;
-                }
-            }
-        }
-        write_affected(&mut tx, &notice.id, &notice.affected).await?;
-        insert_audit(
-            &mut tx,
-            Audit {
-                actor,
-                action: "notice.create",
-                target: format!("notice:{}", notice.id),
-                before: None,
-                after: Some(summary(&notice)),
-                detail: notice.title.get(crate::domain::Lang::En).to_string(),
-            },
-            now,
-        )
-        .await?;
+        let notice = insert_draft(&mut tx, new, actor, now).await?;
         tx.commit().await?;
         Ok(notice)
+    }
+
+    /// Creates a draft and applies `change` to it (a publication) in one transaction: if the
+    /// action is refused, no draft is left behind for a retry to duplicate.
+    pub async fn create_and_apply(
+        &self,
+        new: &NewNotice,
+        change: Change<'_>,
+        default_body: impl FnOnce(&Notice, Event) -> Localized,
+        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+    ) -> StoreResult<Applied> {
+        let mut tx = self.begin_write().await?;
+        let draft = insert_draft(&mut tx, new, change.actor, change.now).await?;
+        let done = self
+            .apply_in(&mut tx, &draft.id, change, None, default_body, check)
+            .await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     /// Edits a draft. Published notices change only through actions, so that every change
@@ -715,11 +743,7 @@ impl Store {
         Ok(n)
     }
 
-    /// Applies a lifecycle action in one transaction: the notice changes, an update with the
-    /// next `sequence` joins the timeline with the messages `check` rendered for it, its
-    /// deliveries are queued, and the public revision moves.
-    /// Without a `body` from staff, the draft's body (first publication) or `default_body`
-    /// writes one for the event.
+    /// Applies a lifecycle action in one transaction (see [`Store::apply_in`]).
     pub async fn apply_action(
         &self,
         key: &str,
@@ -727,10 +751,12 @@ impl Store {
         default_body: impl FnOnce(&Notice, Event) -> Localized,
         check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
     ) -> StoreResult<(Notice, Update)> {
-        let a = self
-            .apply_action_once(key, change, None, default_body, check)
+        let mut tx = self.begin_write().await?;
+        let done = self
+            .apply_in(&mut tx, key, change, None, default_body, check)
             .await?;
-        Ok((a.notice, a.update))
+        tx.commit().await?;
+        Ok((done.notice, done.update))
     }
 
     /// [`Store::apply_action`] for a console form: `once` claims the form's token in the
@@ -744,6 +770,35 @@ impl Store {
         default_body: impl FnOnce(&Notice, Event) -> Localized,
         check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
     ) -> StoreResult<Applied> {
+        let mut tx = self.begin_write().await?;
+        if let Some(once) = &once {
+            // First, so that of two submissions of one form the second waits here for the
+            // first to commit, then finds the token taken.
+            super::forms::claim(&mut tx, once.token, change.now).await?;
+        }
+        let seen = once.and_then(|o| o.seen);
+        let done = self
+            .apply_in(&mut tx, key, change, seen, default_body, check)
+            .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Applies a lifecycle action within `tx`: the notice changes, an update with the next
+    /// `sequence` joins the timeline with the messages `check` rendered for it, its deliveries
+    /// are queued, and the public revision moves. With `seen` (a console form's view of the
+    /// notice), a notice that changed since is refused.
+    /// Without a `body` from staff, the draft's body (first publication) or `default_body`
+    /// writes one for the event.
+    async fn apply_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        key: &str,
+        change: Change<'_>,
+        seen: Option<(i64, &str)>,
+        default_body: impl FnOnce(&Notice, Event) -> Localized,
+        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+    ) -> StoreResult<Applied> {
         let Change {
             action,
             body,
@@ -752,19 +807,13 @@ impl Store {
             now,
             max_window_hours,
         } = change;
-        let mut tx = self.begin_write().await?;
-        if let Some(once) = &once {
-            // First, so that of two submissions of one form the second waits here for the
-            // first to commit, then finds the token taken.
-            super::forms::claim(&mut tx, once.token, now).await?;
-        }
-        let current = load_notice(&mut tx, key, self.backend.for_update()).await?;
-        if let Some(seen) = once.and_then(|o| o.seen) {
+        let current = load_notice(tx, key, self.backend.for_update()).await?;
+        if let Some(seen) = seen {
             unchanged_since(&current, seen)?;
         }
         let (mut next, event) = current.apply(action, now, max_window_hours)?;
         to_stored_precision(&mut next);
-        write_notice(&mut tx, &next).await?;
+        write_notice(tx, &next).await?;
         let update = Update {
             id: uuid::Uuid::now_v7().to_string(),
             notice_id: next.id.clone(),
@@ -791,9 +840,9 @@ impl Store {
         };
         // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
         let messages = check(&next, &update).map_err(StoreError::Invalid)?;
-        super::schedule::replan(&mut tx, &next, &self.schedule, now).await?;
-        insert_update(&mut tx, &update).await?;
-        super::outbox::insert_messages(&mut tx, &update.id, &messages).await?;
+        super::schedule::replan(tx, &next, &self.schedule, now).await?;
+        insert_update(tx, &update).await?;
+        super::outbox::insert_messages(tx, &update.id, &messages).await?;
         // A draft discarded before publication told nobody, so it tells nobody now.
         let mut queued = Queued::default();
         if current.state != NoticeState::Draft || *action == Action::Publish {
@@ -801,10 +850,10 @@ impl Store {
                 Action::Remind { channel } => (Some(channel.as_str()), update.created_at),
                 _ => (None, self.urgent_sms_at(update.created_at)),
             };
-            queued = fan_out(&mut tx, &update, only, sms_at).await?;
+            queued = fan_out(tx, &update, only, sms_at).await?;
         }
         insert_audit(
-            &mut tx,
+            tx,
             Audit {
                 actor,
                 action: &format!("notice.{}", action.name()),
@@ -817,9 +866,8 @@ impl Store {
         )
         .await?;
         if current.state != NoticeState::Draft || next.state != NoticeState::Draft {
-            bump_revision(&mut tx).await?;
+            bump_revision(tx).await?;
         }
-        tx.commit().await?;
         Ok(Applied {
             notice: next,
             update,

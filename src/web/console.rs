@@ -53,6 +53,7 @@ const THROTTLE_WINDOW: StdDuration = StdDuration::from_secs(15 * 60);
 
 mod billers;
 mod reach;
+mod tokens;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -95,6 +96,8 @@ pub fn router() -> Router<AppState> {
             "/console/endpoints/{id}/{action}",
             post(billers::endpoint_action),
         )
+        .route("/console/tokens", get(tokens::tokens))
+        .route("/console/tokens/{id}/revoke", post(tokens::revoke))
         .route("/console/static/form.js", get(form_js))
         .layer(axum::middleware::map_response(console_headers))
 }
@@ -1903,7 +1906,10 @@ async fn notice_action(
     }
     let action = match parse_action(&state, &form, &name) {
         Ok(a) => a,
-        Err(None) => return AppError::NotFound(format!("no action '{name}'")).into_response(),
+        Err(None) => {
+            return AppError::NotFound("action".into(), format!("no action '{name}'"))
+                .into_response();
+        }
         Err(Some(message)) => return refuse(message, StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     let body = form.localized("body");

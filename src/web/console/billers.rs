@@ -130,20 +130,20 @@ pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: By
     if let Err(r) = staff.check_csrf(&form) {
         return r;
     }
-    let name = form.get("name").trim();
     let contact = form.get("contact_email").trim();
-    let bad = if name.is_empty() {
-        Some("name: must not be empty".to_string())
-    } else if contact.parse::<lettre::Address>().is_err() {
-        Some(format!(
+    let checked = match crate::web::billers::check_biller_name(form.get("name")) {
+        Err(e) => Err(e.message()),
+        Ok(_) if contact.parse::<lettre::Address>().is_err() => Err(format!(
             "contact_email: '{contact}' is not an email address"
-        ))
-    } else {
-        None
+        )),
+        Ok(name) => Ok(name),
     };
-    if let Some(e) = bad {
-        return billers_page(&state, &staff, Some(e), StatusCode::UNPROCESSABLE_ENTITY).await;
-    }
+    let name = match checked {
+        Ok(name) => name,
+        Err(e) => {
+            return billers_page(&state, &staff, Some(e), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
     if let Err(r) = claim_form(&state, &staff, &form, BILLERS).await {
         return r;
     }
@@ -391,6 +391,7 @@ pub async fn endpoint_action(
                     "Queued to be sent again.".into()
                 } else {
                     return Err(AppError::NotFound(
+                        "delivery".into(),
                         "no such delivery, or it is pending already".into(),
                     ));
                 }
@@ -401,7 +402,12 @@ pub async fn endpoint_action(
                 let n = store.recover_failed(&id, since, &actor, now).await?;
                 format!("{n} failed delivery(ies) queued again.")
             }
-            _ => return Err(AppError::NotFound(format!("no action '{action}'"))),
+            _ => {
+                return Err(AppError::NotFound(
+                    "action".into(),
+                    format!("no action '{action}'"),
+                ));
+            }
         })
     }
     .await;
