@@ -263,6 +263,21 @@ impl RefCode {
             .then_some(RefCode(s))
     }
 
+    /// What previews of a notice that is not saved yet show in place of its code, which it
+    /// gets when it is saved. As long as a code, so the SMS counts stay right; GSM-7; and
+    /// made of a character outside [`RefCode::ALPHABET`], so nobody can read, type or verify
+    /// it as a code.
+    pub const PLACEHOLDER: &'static str = "------";
+
+    /// See [`RefCode::PLACEHOLDER`]; [`RefCode::parse`] never gives this.
+    pub fn placeholder() -> RefCode {
+        RefCode(Self::PLACEHOLDER.to_string())
+    }
+
+    pub fn is_placeholder(&self) -> bool {
+        self.0 == Self::PLACEHOLDER
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -899,6 +914,25 @@ mod more_tests {
         }
         assert_eq!(RefCode::parse("MP0K2Q"), None, "0 is not in the alphabet");
         assert_eq!(RefCode::parse("MP7K2"), None);
+    }
+
+    /// The placeholder of unsaved previews cannot pass for a code, takes a code's room, and
+    /// keeps an SMS in GSM-7.
+    #[test]
+    fn placeholder_is_no_code() {
+        let p = RefCode::placeholder();
+        assert!(p.is_placeholder());
+        assert_eq!(p.as_str().len(), RefCode::LEN);
+        assert_eq!(RefCode::parse(p.as_str()), None);
+        assert!(
+            p.as_str()
+                .bytes()
+                .all(|b| !RefCode::ALPHABET.contains(&b.to_ascii_uppercase()))
+        );
+        let sms = crate::domain::sms::encode(&format!("Ref {p}"));
+        assert_eq!(sms.encoding, crate::domain::sms::Encoding::Gsm7);
+        assert_eq!(sms.units, 4 + RefCode::LEN);
+        assert!(!RefCode::generate().is_placeholder());
     }
 }
 

@@ -446,11 +446,25 @@ pub fn render_email(c: &Ctx, lang: Lang, override_text: Option<&str>) -> Rendere
     }
 }
 
+/// What a preview of a notice that is not saved yet says of its reference code.
+pub fn unsaved_reference_note() -> String {
+    format!(
+        "The reference code is given when the notice is saved; {} stands in for it here.",
+        crate::domain::RefCode::PLACEHOLDER
+    )
+}
+
 /// Every channel and language for one update, with the problems found (each naming its
 /// channel and language, `sms.sw`), so staff can see and fix them all at once.
 #[derive(Debug, Clone, Serialize)]
 pub struct Preview {
     pub event: Event,
+    /// The notice's reference code, which every text ends with; `None` for a notice that is
+    /// not saved yet, whose texts show [`crate::domain::RefCode::PLACEHOLDER`] instead.
+    pub reference: Option<String>,
+    /// Says so when there is no code yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_note: Option<String>,
     pub ok: bool,
     pub errors: BTreeMap<String, String>,
     pub sms: BTreeMap<Lang, SmsText>,
@@ -474,8 +488,11 @@ pub fn preview(settings: &Settings, s: &Subject<'_>, now: DateTime<Utc>) -> Prev
         let email_override = s.overrides.email.0.get(&lang).map(String::as_str);
         email_out.insert(lang, render_email(&c, lang, email_override));
     }
+    let unsaved = s.notice.reference.is_placeholder();
     Preview {
         event: s.event,
+        reference: (!unsaved).then(|| s.notice.reference.to_string()),
+        reference_note: unsaved.then(unsaved_reference_note),
         ok: errors.is_empty(),
         errors,
         sms: sms_out,

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod endpoints;
+mod forms;
 mod idempotency;
 mod lite;
 mod notices;
@@ -27,14 +28,18 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{
-    Audit, AuditEntry, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session, User,
-    check_password, random_token,
+    Audit, AuditEntry, LOCKOUT_MINUTES, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session,
+    User, check_password, random_token,
 };
 pub use endpoints::{
     Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
+pub use forms::REPLAYED_FIELD;
 pub use idempotency::{Claim, KeptAnswer};
-pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
+pub use notices::{
+    Applied, Change, NewNotice, NoticeFilter, NoticePatch, Once, Queued, SnapshotData, VerifyEntry,
+    fingerprint,
+};
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
 pub use schedule::Due;
 pub use subscribers::{
@@ -54,6 +59,10 @@ pub enum StoreError {
     /// Field-level problems found while checking a change (e.g. an SMS over its budget).
     #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<crate::domain::FieldError>),
+    /// A console form's one-time token was claimed before: the form was sent already, and
+    /// this submission did nothing.
+    #[error("this form was sent already")]
+    Replayed,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::{AppError, AppState, Result, billers};
 use crate::domain::{
     Action, Affected, Event, FieldError, Lang, Localized, Notice, NoticeKind, NoticeState,
-    Overrides, Service, ServiceCode, ServiceStatus, Update, Window,
+    Overrides, RefCode, Service, ServiceCode, ServiceStatus, Update, Window,
 };
 use crate::render::messages;
 use crate::store::{ApiToken, Change, NewNotice, NoticeFilter, NoticePatch, Role};
@@ -1644,7 +1644,7 @@ async fn create_notice(
         let subject = Subject::New(&new);
         run_on(&state, &actor, subject, Action::Publish, None, None)
             .await?
-            .0
+            .notice
     } else {
         state
             .store
@@ -1911,12 +1911,44 @@ pub(crate) async fn run_action(
     body: Option<Localized>,
     overrides: Option<Overrides>,
 ) -> Result<(Notice, Update)> {
-    run_on(state, actor, Subject::Stored(id), action, body, overrides).await
+    let a = run_on(
+        state,
+        actor,
+        Subject::Stored(id, None),
+        action,
+        body,
+        overrides,
+    )
+    .await?;
+    Ok((a.notice, a.update))
 }
 
-/// What an action applies to: a stored notice, or a new one saved in the same transaction.
+/// [`run_action`] from a console form, whose one-time token and view of the notice `once`
+/// carries (see [`crate::store::Store::apply_action_once`]); says what was queued.
+pub(crate) async fn run_action_once(
+    state: &AppState,
+    actor: &str,
+    id: &str,
+    action: Action,
+    body: Option<Localized>,
+    overrides: Option<Overrides>,
+    once: Option<crate::store::Once<'_>>,
+) -> Result<crate::store::Applied> {
+    run_on(
+        state,
+        actor,
+        Subject::Stored(id, once),
+        action,
+        body,
+        overrides,
+    )
+    .await
+}
+
+/// What an action applies to: a stored notice (from a console form, with its one-time token
+/// and view of the notice), or a new one saved in the same transaction.
 enum Subject<'a> {
-    Stored(&'a str),
+    Stored(&'a str, Option<crate::store::Once<'a>>),
     New(&'a NewNotice),
 }
 
@@ -1927,7 +1959,7 @@ async fn run_on(
     action: Action,
     body: Option<Localized>,
     overrides: Option<Overrides>,
-) -> Result<(Notice, Update)> {
+) -> Result<crate::store::Applied> {
     let now = state.clock.now();
     let default_body = crate::render::default_body(&state.settings, now);
     // Service names come from the snapshot: no query, and the same names the page shows.
@@ -1954,9 +1986,9 @@ async fn run_on(
         max_window_hours: state.settings.raw.notice.max_window_hours,
     };
     let result = match subject {
-        Subject::Stored(id) => state
+        Subject::Stored(id, once) => state
             .store
-            .apply_action(id, change, default_body, check)
+            .apply_action_once(id, change, once, default_body, check)
             .await
             .map_err(|e| not_found(e, "notice", id))?,
         Subject::New(new) => {
@@ -2197,10 +2229,25 @@ pub(crate) async fn preview_existing(
     ))
 }
 
-/// The preview of a notice that is not saved: as it will be once published.
-pub(crate) fn preview_new(state: &AppState, new: &NewNotice, actor: &str) -> messages::Preview {
+/// The preview of a form's notice as it will be once published: the notice `saved` (an edit
+/// of it), with its own id and reference code, or a notice not saved yet, whose code is a
+/// placeholder until it is saved.
+pub(crate) fn preview_new(
+    state: &AppState,
+    new: &NewNotice,
+    actor: &str,
+    saved: Option<&Notice>,
+) -> messages::Preview {
     let now = state.clock.now();
-    let draft = new.draft(actor, now);
+    let draft = match saved {
+        Some(n) => new.draft_as(n.id.clone(), n.reference.clone(), &n.created_by, now),
+        None => new.draft_as(
+            uuid::Uuid::now_v7().to_string(),
+            RefCode::placeholder(),
+            actor,
+            now,
+        ),
+    };
     let (notice, event) = as_published(state, &draft);
     let body = if draft.draft_body.is_empty() {
         crate::render::default_body(&state.settings, now)(&notice, event)
@@ -2226,7 +2273,7 @@ async fn preview_unsaved(
 ) -> Result<Json<Value>> {
     staff.require(Role::Editor)?;
     let new = parse_new_notice(&state, input).await?;
-    let p = preview_new(&state, &new, &staff.actor());
+    let p = preview_new(&state, &new, &staff.actor(), None);
     Ok(Json(serde_json::to_value(p).expect("preview serialises")))
 }
 

@@ -154,6 +154,10 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { field, message } => AppError::Conflict(field, message),
             StoreError::Refused(r) => AppError::Conflict(r.field.into(), r.message),
             StoreError::Invalid(errors) => AppError::fields(errors),
+            StoreError::Replayed => AppError::Conflict(
+                crate::store::REPLAYED_FIELD.into(),
+                "this form was sent already; nothing was done again".into(),
+            ),
             StoreError::Other(e) => AppError::Internal(e),
         }
     }

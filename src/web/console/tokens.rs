@@ -61,7 +61,8 @@ async fn page(
     // The message names the token from the database, never text from the address bar.
     let flash = revoked
         .and_then(|id| list.iter().find(|t| t.id == id && t.revoked_at.is_some()))
-        .map(|t| format!("Token '{}' revoked: it no longer works.", t.name));
+        .map(|t| format!("Token '{}' revoked: it no longer works.", t.name))
+        .or_else(|| staff.flash());
     let f = face(state);
     let row = |t: &ApiToken| TokenRow {
         id: t.id.clone(),
