@@ -113,8 +113,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&settings).await?;
             let cancel = CancellationToken::new();
             let stop = cancel.clone();
+            let signal = shutdown_signal();
             tokio::spawn(async move {
-                shutdown_signal().await;
+                signal.await;
                 tracing::info!("stopping the workers after the batches in flight");
                 stop.cancel();
             });
@@ -368,12 +369,13 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     let cancel = CancellationToken::new();
     let public_url = settings.public_url.clone();
     let running = crate::start(settings, store.clone(), clock, listener, cancel.clone()).await?;
+    let signal = shutdown_signal();
     tracing::info!(addr = %running.addr, %public_url, "serving");
     eprintln!(
         "Tangazo is serving http://{} (public URL {public_url})",
         running.addr
     );
-    shutdown_signal().await;
+    signal.await;
     tracing::info!("shutting down");
     cancel.cancel();
     running.handle.await??;
@@ -385,20 +387,26 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// SIGTERM or Ctrl-C. The handlers are installed when this is called, not when the future is
+/// first polled, so a signal sent as soon as start says it is serving stops it cleanly.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+        async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = ctrl_c.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
