@@ -1909,6 +1909,8 @@ async fn previews_show_the_notices_code(backend: Backend) {
     assert!(pane.contains("Ref ------ "), "{pane}");
     assert!(pane.contains("given when the notice is saved"), "{pane}");
     assert_eq!(codes_in(&pane), Vec::<String>::new(), "{pane}");
+    // Nor an id the notice will not have: its links show the placeholder too.
+    assert!(pane.contains("/notices/------"), "{pane}");
     let (s, v) = app
         .api(
             "POST",

@@ -2241,8 +2241,10 @@ pub(crate) fn preview_new(
     let now = state.clock.now();
     let draft = match saved {
         Some(n) => new.draft_as(n.id.clone(), n.reference.clone(), &n.created_by, now),
+        // Unsaved, it has neither id nor code: links show the placeholder too, never an id
+        // that will not be the notice's.
         None => new.draft_as(
-            uuid::Uuid::now_v7().to_string(),
+            RefCode::PLACEHOLDER.to_string(),
             RefCode::placeholder(),
             actor,
             now,
