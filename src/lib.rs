@@ -27,6 +27,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 
 use anyhow::Context;
+use futures_util::FutureExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -104,16 +105,10 @@ pub async fn start(
         tokio::spawn(scheduler::run(state.clone(), cancel.clone()));
     }
     let app = web::router(state.clone());
-    let shutdown = cancel.clone();
-    let handle = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
-        .context("HTTP server")
-    });
+    let limits = web::server::Limits::from_config(&state.settings.raw.server);
+    let handle = tokio::spawn(
+        web::server::serve(listener, app, limits, cancel.clone()).map(|r| r.context("HTTP server")),
+    );
     Ok(Running {
         addr,
         state,

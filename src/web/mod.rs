@@ -5,6 +5,7 @@ pub mod billers;
 pub mod console;
 mod metrics;
 pub mod public;
+pub mod server;
 pub mod subscribe;
 
 use std::collections::BTreeMap;
