@@ -4,8 +4,9 @@
 //! Columns (header row, any order, any case): `address` and `consent` are required; `channel`
 //! (email or sms), `language` and `services` (codes separated by `;`, empty or `all` for every
 //! service) are optional. The file is read twice: first every row is checked and every problem
-//! reported with its line number; only a clean file is imported, in one transaction, so nothing
-//! partial is ever stored. Addresses already present are left alone: importing the same file
+//! reported with its line number; only a clean file is imported, all or nothing (see
+//! `store::Import`: on SQLite in short transactions that let other writers through, seen only
+//! once the last is in). Addresses already present are left alone: importing the same file
 //! again changes nothing.
 
 use std::fs::File;
@@ -19,9 +20,10 @@ use chrono::{DateTime, Utc};
 use crate::config::Settings;
 use crate::domain::subscriber::{Address, Channel};
 use crate::domain::{Lang, ServiceCode};
-use crate::store::{NewSubscriber, Store};
+use crate::store::{Import, NewSubscriber, Store};
 
-const BATCH: usize = 500;
+/// Rows per call to `Import::add`: on SQLite one transaction each.
+const BATCH: usize = 1000;
 /// Problems listed before the rest are only counted.
 const SHOWN_ERRORS: usize = 50;
 
@@ -236,7 +238,7 @@ fn check_file(
     settings: &Settings,
     known: &[ServiceCode],
     now: DateTime<Utc>,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<Checked> {
     let mut rdr = reader(path)?;
     let header = rdr
@@ -286,13 +288,13 @@ fn check_file(
     Ok(Checked { columns, rows })
 }
 
-/// Checks, then imports; `progress` is called with the rows done so far.
+/// Checks, then imports; `progress` is called with what has been done so far.
 pub async fn import_csv(
     store: &Store,
     settings: &Settings,
     path: &Path,
     now: DateTime<Utc>,
-    mut progress: impl FnMut(&str),
+    progress: impl FnMut(&str) + Send + 'static,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
     let known: Vec<ServiceCode> = store
@@ -301,20 +303,68 @@ pub async fn import_csv(
         .into_iter()
         .map(|s| s.code)
         .collect();
+    // Reading a large file takes seconds: not on a thread that serves requests.
+    let (checked, known, mut progress) = {
+        let (path, settings) = (path.to_path_buf(), settings.clone());
+        let mut progress: Box<dyn FnMut(&str) + Send> = Box::new(progress);
+        tokio::task::spawn_blocking(move || {
+            let checked = check_file(&path, &settings, &known, now, &mut *progress);
+            (checked, known, progress)
+        })
+        .await
+        .context("checking the file")?
+    };
+    let checked = checked?;
 
-    let checked = check_file(path, settings, &known, now, &mut progress)?;
+    // Pass 2: the rows in chunks; the import decides how they are made visible all at once.
+    let mut import = store.begin_import().await?;
+    match add_rows(
+        &mut import,
+        &checked,
+        settings,
+        &known,
+        path,
+        now,
+        started,
+        &mut *progress,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(e) => {
+            if let Err(cleanup) = import.abandon().await {
+                tracing::warn!(error = %cleanup, "cannot remove the failed import's rows yet; serve will");
+            }
+            return Err(e.context("nothing was imported"));
+        }
+    }
+    let (seen, inserted) = import.commit().await?;
+    Ok(Report {
+        rows: seen,
+        inserted,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
 
-    // Pass 2: import in batches inside one transaction.
+/// Pass 2's reading: every row of the checked file, [`BATCH`] at a time.
+#[allow(clippy::too_many_arguments)]
+async fn add_rows(
+    import: &mut Import,
+    checked: &Checked,
+    settings: &Settings,
+    known: &[ServiceCode],
+    path: &Path,
+    now: DateTime<Utc>,
+    started: Instant,
+    progress: &mut (dyn FnMut(&str) + Send),
+) -> anyhow::Result<()> {
     let mut rdr = reader(path)?;
     let mut record = csv::StringRecord::new();
-    let mut import = store.begin_import().await?;
     let mut batch = Vec::with_capacity(BATCH);
     let mut done = 0u64;
     while rdr.read_record(&mut record)? {
-        batch.push(
-            parse_row(&checked.columns, &record, settings, &known, now)
-                .map_err(anyhow::Error::msg)?,
-        );
+        let row = parse_row(&checked.columns, &record, settings, known, now);
+        batch.push(row.map_err(anyhow::Error::msg)?);
         if batch.len() == BATCH {
             import.add(&batch, now).await?;
             done += batch.len() as u64;
@@ -329,12 +379,7 @@ pub async fn import_csv(
         }
     }
     import.add(&batch, now).await?;
-    let (seen, inserted) = import.commit().await?;
-    Ok(Report {
-        rows: seen,
-        inserted,
-        seconds: started.elapsed().as_secs_f64(),
-    })
+    Ok(())
 }
 
 fn csv_problem(e: &csv::Error) -> String {

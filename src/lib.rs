@@ -104,6 +104,9 @@ pub async fn start(
     if state.settings.raw.scheduler.enabled {
         tokio::spawn(scheduler::run(state.clone(), cancel.clone()));
     }
+    if state.store.backend() == store::Backend::Sqlite {
+        tokio::spawn(tidy_imports(state.store.clone(), cancel.clone()));
+    }
     let app = web::router(state.clone());
     let limits = web::server::Limits::from_config(&state.settings.raw.server);
     let handle = tokio::spawn(
@@ -156,6 +159,21 @@ pub async fn run_workers(
     }
     outbound.close().await;
     Ok(())
+}
+
+/// Removes the rows of subscriber imports that were killed or failed, and finishes making
+/// live ones plain (see `store::Import`), once a minute.
+async fn tidy_imports(store: Store, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = store.tidy_imports(store::ABANDONED_AFTER).await {
+            tracing::warn!(error = %e, "cannot tidy up after subscriber imports");
+        }
+    }
 }
 
 /// Unconfirmed sign-ups expire (`subscribers.confirm_hours`): checked every ten minutes.

@@ -1,17 +1,16 @@
-//! Faults from outside the process: clients that hold connections without using them.
+//! Faults from outside the process: clients that hold connections without using them, and a
+//! large subscriber import beside the other writers.
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write as _};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{Backend, TestApp, TestDb, poll_until, wait_until_true};
+use common::{Backend, TestApp, TestDb, poll_until};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -192,3 +191,222 @@ async fn one_address_holds_at_most_its_limit_of_connections() {
     })
     .await;
 }
+
+fn write_list(path: &Path, rows: usize) {
+    let mut csv = String::from("address,consent\n");
+    for i in 0..rows {
+        csv.push_str(&format!("07{:08},yes\n", 10_000_000 + i));
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+/// What an import has written, seen from outside the server: every row in the table, the
+/// ones still hidden (marked with their import), and those the console counts.
+async fn import_rows(app: &TestApp, raw: &sqlx::SqlitePool) -> (i64, i64, i64) {
+    let all: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subscribers")
+        .fetch_one(raw)
+        .await
+        .unwrap();
+    let hidden: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM subscribers WHERE import_id IS NOT NULL")
+            .fetch_one(raw)
+            .await
+            .unwrap_or(0);
+    let counted: i64 = app
+        .store
+        .subscriber_counts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.3)
+        .sum();
+    (all, hidden, counted)
+}
+
+/// A large import on SQLite lets other writers through: while `tangazo subscribers import`
+/// (another process) writes its rows, API writes complete, and none of its rows is seen yet;
+/// at its end all of them are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_writes_complete_while_an_import_runs() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.seed_services().await;
+    let raw = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = 20_000;
+    write_list(&dir.path().join("list.csv"), rows);
+    let mut import = import_command(&app, dir.path()).spawn().unwrap();
+    let mut beside = 0;
+    let mut writes = 0;
+    while import.try_wait().unwrap().is_none() {
+        let (s, v) = app
+            .api(
+                "POST",
+                "/notices",
+                &app.editor,
+                Some(draft("Beside the import", chrono::Duration::days(2))),
+            )
+            .await;
+        assert_eq!(s, 201, "{v}");
+        writes += 1;
+        let (all, hidden, counted) = import_rows(&app, &raw).await;
+        if all > 0 && all == hidden && counted == 0 {
+            beside += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let out = import.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        beside > 0,
+        "no write of {writes} completed while the import's rows were written and still hidden"
+    );
+    let n = rows as i64;
+    assert_eq!(
+        import_rows(&app, &raw).await,
+        (n, 0, n),
+        "all rows in, seen and unmarked"
+    );
+}
+
+/// `tangazo subscribers import list.csv` into the test's database.
+fn import_command(app: &TestApp, dir: &Path) -> Command {
+    let mut c = tangazo();
+    c.args(["subscribers", "import", "list.csv"])
+        .current_dir(dir)
+        .env("TANGAZO_DATABASE_URL", &app.db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn import_whole(app: &TestApp, dir: &Path) -> String {
+    let out = import_command(app, dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// An import killed half way leaves nothing anyone sees: no count, no fan-out. Its rows are
+/// removed (here at once; `serve` does it a while after the import stopped writing), and the
+/// file imports whole when run again, and a third time changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_import_leaves_nothing_seen_and_is_cleaned_up() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.seed_services().await;
+    let raw = sqlx::SqlitePool::connect(&app.db.url).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rows = 20_000;
+    write_list(&dir.path().join("list.csv"), rows);
+    let mut import = import_command(&app, dir.path()).spawn().unwrap();
+    poll_until("the import writes rows", 60, async || {
+        let (all, _, _) = import_rows(&app, &raw).await;
+        if all > 0 {
+            Ok(())
+        } else {
+            Err("no row written".into())
+        }
+    })
+    .await;
+    import.kill().unwrap();
+    import.wait().unwrap();
+
+    let (all, hidden, counted) = import_rows(&app, &raw).await;
+    assert!(
+        all > 0 && all < rows as i64,
+        "killed half way: {all} rows written"
+    );
+    assert_eq!((hidden, counted), (all, 0), "every row written is hidden");
+    assert_eq!(app.store.audience(&[]).await.unwrap(), (0, 0));
+    let v = app.publish_window("After the killed import", 24, 2).await;
+    let sent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deliveries WHERE notice_id = $1 AND subscriber_id IS NOT NULL",
+    )
+    .bind(v["id"].as_str().unwrap())
+    .fetch_one(&raw)
+    .await
+    .unwrap();
+    assert_eq!(sent, 0, "the fan-out reaches none of its rows");
+
+    let tidied = app.store.tidy_imports(Duration::ZERO).await.unwrap();
+    assert_eq!(tidied, 1);
+    assert_eq!(
+        import_rows(&app, &raw).await,
+        (0, 0, 0),
+        "its rows are removed"
+    );
+
+    let out = import_whole(&app, dir.path());
+    assert!(
+        out.starts_with(&format!("{rows} rows, {rows} new subscribers")),
+        "{out}"
+    );
+    let out = import_whole(&app, dir.path());
+    assert!(
+        out.starts_with(&format!("{rows} rows, 0 new subscribers")),
+        "{out}"
+    );
+}
+
+/// An import given up (it failed) is never seen, on either backend, and a person who signs up
+/// meanwhile with an address it holds keeps the sign-up (SQLite: the sign-up takes the hidden
+/// row over; on PostgreSQL it would wait for the import's transaction).
+async fn an_import_given_up_is_never_seen(backend: Backend) {
+    use tangazo::domain::Lang;
+    use tangazo::domain::subscriber::Address;
+    use tangazo::store::NewSubscriber;
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let now = app.now();
+    let rows: Vec<NewSubscriber> = (0..300)
+        .map(|i| NewSubscriber {
+            address: Address::parse(
+                &format!("07{:08}", 20_000_000 + i),
+                "KE",
+                &["KE".to_string()],
+            )
+            .unwrap(),
+            language: Lang::Sw,
+            services: None,
+            source: "import",
+            confirmed: true,
+            expires_at: now,
+        })
+        .collect();
+    let mut import = app.store.begin_import().await.unwrap();
+    import.add(&rows, now).await.unwrap();
+    let counted: i64 = app
+        .store
+        .subscriber_counts()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.3)
+        .sum();
+    assert_eq!(counted, 0, "not seen before it is done");
+    assert_eq!(app.store.audience(&[]).await.unwrap(), (0, 0));
+    if backend == Backend::Sqlite {
+        app.follower("+254720000007", Lang::En).await;
+    }
+    import.abandon().await.unwrap();
+    let left = app.store.subscriber_counts().await.unwrap();
+    let counted: i64 = left.iter().map(|c| c.3).sum();
+    let expected = i64::from(backend == Backend::Sqlite);
+    assert_eq!(counted, expected, "{left:?}");
+    if backend == Backend::Sqlite {
+        let address = Address::parse("+254720000007", "KE", &["KE".to_string()]).unwrap();
+        let kept = app.store.find_subscriber(&address).await.unwrap();
+        assert!(
+            kept.is_some(),
+            "the sign-up outlives the import it overlapped"
+        );
+    }
+}
+
+on_both_backends!(an_import_given_up_is_never_seen);

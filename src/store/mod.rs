@@ -9,6 +9,7 @@
 
 mod accounts;
 mod endpoints;
+mod imports;
 mod lite;
 mod notices;
 mod outbox;
@@ -32,12 +33,11 @@ pub use accounts::{
 pub use endpoints::{
     Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
+pub use imports::{ABANDONED_AFTER, Import};
 pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
 pub use schedule::Due;
-pub use subscribers::{
-    CapHit, Caps, CodeCheck, Import, NewSubscriber, SignUp, SubState, Subscriber,
-};
+pub use subscribers::{CapHit, Caps, CodeCheck, NewSubscriber, SignUp, SubState, Subscriber};
 pub use tokens::{ApiToken, Role};
 
 /// Errors a caller can act on; everything else is `Other`.
@@ -401,6 +401,13 @@ impl Store {
         }
     }
 
+    /// Tells the checkpointer (SQLite) of a commit made outside [`WriteTx`].
+    fn tell_checkpointer(&self) {
+        if let Some(c) = &self.checkpoints {
+            let _ = c.written.try_send(());
+        }
+    }
+
     /// Runs `work` as one write transaction on the delivery workers' SQLite connection, in
     /// this process's turn, and tells the checkpointer of the commit.
     async fn lite_write<T, F>(&self, lite: &lite::Lite, work: F) -> StoreResult<T>
@@ -411,10 +418,8 @@ impl Store {
         let turn = self.write_turn().await;
         let out = lite.write(work).await;
         drop(turn);
-        if out.is_ok()
-            && let Some(c) = &self.checkpoints
-        {
-            let _ = c.written.try_send(());
+        if out.is_ok() {
+            self.tell_checkpointer();
         }
         out
     }

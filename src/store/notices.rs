@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::accounts::{Audit, insert_audit};
+use super::imports::VISIBLE;
 use super::outbox::UpdateMessage;
 use super::services::service_from_row;
 use super::{Store, StoreError, StoreResult, bump_revision, from_ms, is_unique_violation, ms};
@@ -211,16 +212,16 @@ async fn fan_out(
     .bind(only.unwrap_or(""))
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO deliveries (id, notice_id, update_id, sequence, event, channel, subscriber_id, \
          language, state, attempts, next_attempt_at, created_at) \
          SELECT $2 || ':' || s.id, $1, $2, $3, $4, s.channel, s.id, s.language, 'pending', 0, \
          CASE WHEN s.channel = 'sms' THEN $7 ELSE $5 END, $5 \
-         FROM subscribers s WHERE s.state = 'confirmed' AND ($6 = '' OR s.channel = $6) \
+         FROM subscribers s WHERE s.state = 'confirmed' AND {VISIBLE} AND ($6 = '' OR s.channel = $6) \
          AND (s.all_services = 1 OR EXISTS ( \
            SELECT 1 FROM subscriber_services ss JOIN notice_services ns ON ns.service_code = ss.service_code \
            WHERE ss.subscriber_id = s.id AND ns.notice_id = $1))",
-    )
+    )))
     .bind(&u.notice_id)
     .bind(&u.id)
     .bind(u.sequence)
