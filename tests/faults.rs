@@ -1,16 +1,19 @@
-//! Faults from outside the process: clients that hold connections without using them, and a
-//! large subscriber import beside the other writers.
+//! Faults from outside the process: a full disk under SQLite, PostgreSQL going away, clients
+//! that hold connections without using them, and a large subscriber import beside the other
+//! writers. Each fails loudly while it lasts and is recovered from without a restart.
 
 mod common;
 
+use std::io::{BufRead, BufReader, Write as _};
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{Backend, TestApp, TestDb, poll_until};
+use common::{Backend, TestApp, TestDb, poll_until, wait_until_true};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -190,6 +193,402 @@ async fn one_address_holds_at_most_its_limit_of_connections() {
         }
     })
     .await;
+}
+
+/// A TCP proxy in front of PostgreSQL that the test can cut (every connection through it is
+/// dropped and new ones are closed at once) and restore.
+struct Proxy {
+    addr: SocketAddr,
+    up: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let up = Arc::new(AtomicBool::new(true));
+        let open: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let (up2, open2) = (up.clone(), open.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    continue;
+                };
+                if !up2.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                open2.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Proxy { addr, up, open }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for task in self.open.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+/// PostgreSQL goes away: the API answers 503 `{"errors": {"database": "unavailable"}}` and
+/// `/readyz` 503, each within 2 s (checked against 3 s, one measurement each); the console
+/// shows a page that says so; the public page goes on from memory; and everything works again
+/// once PostgreSQL is back, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_going_away_is_answered_unavailable_at_once_and_recovered_from() {
+    let base = url::Url::parse(&common::postgres_base()).unwrap();
+    let upstream = format!(
+        "{}:{}",
+        base.host_str().unwrap(),
+        base.port().unwrap_or(5432)
+    );
+    let proxy = Proxy::start(upstream).await;
+    let mut db = TestDb::new(Backend::Postgres).await;
+    let mut url = url::Url::parse(&db.url).unwrap();
+    url.set_host(Some("127.0.0.1")).unwrap();
+    url.set_port(Some(proxy.addr.port())).unwrap();
+    db.url = url.to_string();
+    let app = TestApp::spawn_on(Arc::new(db), &[]).await;
+    app.seed_services().await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+
+    proxy.cut();
+    let started = Instant::now();
+    let (status, body) = app
+        .api(
+            "POST",
+            "/notices",
+            &app.editor,
+            Some(draft("Database away", chrono::Duration::days(2))),
+        )
+        .await;
+    let took = started.elapsed();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body, json!({"errors": {"database": "unavailable"}}));
+    assert!(took < Duration::from_secs(3), "answered after {took:?}");
+
+    let started = Instant::now();
+    let ready = app.get("/readyz").await;
+    let took = started.elapsed();
+    assert_eq!(ready.status(), 503);
+    assert!(
+        took < Duration::from_secs(3),
+        "/readyz answered after {took:?}"
+    );
+    assert!(ready.text().await.unwrap().starts_with("not ready: "));
+
+    let console = app
+        .client
+        .get(format!("{}/console", app.url))
+        .header("cookie", "tangazo_session=anything")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(console.status(), 503);
+    let page = console.text().await.unwrap();
+    assert!(page.contains("The database is unavailable"), "{page}");
+
+    assert_eq!(
+        app.get("/").await.status(),
+        200,
+        "the page is served from memory"
+    );
+
+    proxy.restore();
+    poll_until(
+        "the API works again once PostgreSQL is back",
+        20,
+        async || {
+            let (status, body) = app
+                .api(
+                    "POST",
+                    "/notices",
+                    &app.editor,
+                    Some(draft("Database back", chrono::Duration::days(2))),
+                )
+                .await;
+            if status == 201 {
+                Ok(())
+            } else {
+                Err(format!("{status} {body}"))
+            }
+        },
+    )
+    .await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+}
+
+/// `tangazo serve` with its database on a tmpfs of its own: a real filesystem that fills up.
+/// `unshare` gives the server a user and mount namespace in which it may mount one (this
+/// needs no privilege where unprivileged user namespaces are allowed, as on Debian); the test
+/// reaches the mount through `/proc/<pid>/root`.
+struct Contained {
+    child: Child,
+    addr: String,
+    /// The tmpfs as the test sees it.
+    disk: PathBuf,
+    token: String,
+    work: tempfile::TempDir,
+    log: Arc<Mutex<String>>,
+}
+
+impl Contained {
+    fn start(size_kb: u32) -> Contained {
+        // The test's HTTP client needs one (the server in the other tests installs it).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let work = tempfile::tempdir().unwrap();
+        let mnt = work.path().join("disk");
+        std::fs::create_dir(&mnt).unwrap();
+        let script = format!(
+            "mount -t tmpfs -o size={size_kb}k tmpfs \"$0\" && \
+             \"$1\" token create --name ops --role admin > token && exec \"$1\" serve --demo"
+        );
+        let mut child = Command::new("unshare")
+            .args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
+            .arg(&mnt)
+            .arg(env!("CARGO_BIN_EXE_tangazo"))
+            .current_dir(work.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("RUST_LOG", "warn")
+            .env(
+                "TANGAZO_DATABASE_URL",
+                format!("sqlite://{}/tangazo.db", mnt.display()),
+            )
+            .env("TANGAZO_SERVER_BIND", "127.0.0.1:0")
+            .env("TANGAZO_SCHEDULER_QUIET_HOURS", "")
+            .env("TANGAZO_SCHEDULER_POLL_MILLIS", "200")
+            .env("TANGAZO_DELIVERY_POLL_MILLIS", "100")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("unshare (util-linux) runs");
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = String::new();
+        let addr = loop {
+            let Some(Ok(line)) = lines.next() else {
+                panic!(
+                    "the contained server did not start (unshare needs user namespaces, and \
+                     mount in them):\n{seen}"
+                );
+            };
+            seen.push_str(&line);
+            seen.push('\n');
+            if let Some(rest) = line.split("serving http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        // Keep reading its log, so that a flood of warnings never blocks it on a full pipe.
+        let log = Arc::new(Mutex::new(seen));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let disk = PathBuf::from(format!("/proc/{}/root{}", child.id(), mnt.display()));
+        let token = std::fs::read_to_string(work.path().join("token"))
+            .unwrap()
+            .trim()
+            .to_string();
+        Contained {
+            child,
+            addr,
+            disk,
+            token,
+            work,
+            log,
+        }
+    }
+
+    fn client(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    async fn api(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self
+            .client()
+            .request(
+                method.parse().unwrap(),
+                format!("http://{}/api/v1{path}", self.addr),
+            )
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(20));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("an answer");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn ready(&self) -> (u16, String) {
+        let resp = self
+            .client()
+            .get(format!("http://{}/readyz", self.addr))
+            .send()
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp.text().await.unwrap())
+    }
+
+    /// Fills the filesystem with one file, to the last byte.
+    fn fill(&self) {
+        let mut f = std::fs::File::create(self.disk.join("filler")).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while f.write_all(&chunk).is_ok() {}
+        let mut byte = [0u8; 1];
+        while f.write_all(&byte).is_ok() {
+            byte[0] = 1;
+        }
+    }
+
+    fn free(&self) {
+        std::fs::remove_file(self.disk.join("filler")).unwrap();
+    }
+
+    fn log_tail(&self) -> String {
+        let log = self.log.lock().unwrap();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    fn sms_sent_to(&self, number: &str) -> usize {
+        let sink = self.work.path().join("outbox/sms.jsonl");
+        std::fs::read_to_string(sink)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains(number))
+            .count()
+    }
+}
+
+impl Drop for Contained {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The disk under SQLite fills up: writes fail with 503 "unavailable" and `/readyz` says why;
+/// once space is back, writes work again within a second or two, without a restart, and the
+/// scheduler and the delivery workers carry on (a window due meanwhile starts, and its
+/// subscriber gets the SMS).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_fails_writes_loudly_and_they_recover_when_space_is_back() {
+    let server = Contained::start(8 * 1024);
+    let number = "+254712000001";
+    let (s, v) = server
+        .api(
+            "POST",
+            "/subscribers",
+            Some(json!({"address": number, "consent": true})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let mut window = draft(
+        "Starts while the disk is full",
+        chrono::Duration::seconds(6),
+    );
+    window["publish"] = json!(true);
+    let (s, v) = server.api("POST", "/notices", Some(window)).await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let due = Instant::now() + Duration::from_secs(6);
+    wait_until_true("the announcement is sent", 20, async || {
+        server.sms_sent_to(number) == 1
+    })
+    .await;
+
+    server.fill();
+    let mut refused = None;
+    for i in 0..500 {
+        let (s, v) = server
+            .api(
+                "POST",
+                "/notices",
+                Some(draft(&format!("Draft {i}"), chrono::Duration::days(3))),
+            )
+            .await;
+        if s != 201 {
+            refused = Some((s, v));
+            break;
+        }
+    }
+    let (s, v) = refused.expect("a write fails once the disk is full");
+    assert_eq!(
+        (s, v),
+        (503, json!({"errors": {"database": "unavailable"}}))
+    );
+    let (s, why) = server.ready().await;
+    assert_eq!(s, 503, "{why}");
+    assert!(why.contains("full"), "{why}");
+    // The window falls due while the disk is full: the scheduler's steps fail meanwhile.
+    tokio::time::sleep(due.saturating_duration_since(Instant::now()) + Duration::from_secs(1))
+        .await;
+    let (s, v) = server.api("GET", &format!("/notices/{id}"), None).await;
+    assert_eq!((s, v["state"].as_str()), (200, Some("scheduled")), "{v}");
+
+    server.free();
+    let freed = Instant::now();
+    poll_until("writes work again once space is back", 10, async || {
+        let (s, v) = server
+            .api(
+                "POST",
+                "/notices",
+                Some(draft("Space is back", chrono::Duration::days(3))),
+            )
+            .await;
+        if s == 201 {
+            Ok(())
+        } else {
+            Err(format!("{s} {v}"))
+        }
+    })
+    .await;
+    let took = freed.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "writes came back after {took:?}"
+    );
+    let (s, why) = server.ready().await;
+    assert_eq!(s, 200, "{why}");
+    poll_until("the scheduler starts the window", 20, async || {
+        let (_, v) = server.api("GET", &format!("/notices/{id}"), None).await;
+        if v["state"] == "in_progress" {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}; the server's log ends:\n{}",
+                v["state"],
+                server.log_tail()
+            ))
+        }
+    })
+    .await;
+    wait_until_true("the workers send the start", 20, async || {
+        server.sms_sent_to(number) == 2
+    })
+    .await;
+    let log = server.log.lock().unwrap().clone();
+    assert!(!log.contains("non-zero transaction depth"), "{log}");
 }
 
 fn write_list(path: &Path, rows: usize) {

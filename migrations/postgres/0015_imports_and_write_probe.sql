@@ -18,3 +18,10 @@ CREATE INDEX subscriber_imports_state ON subscriber_imports (state);
 -- The import whose rows these are while it runs; NULL for every other subscriber.
 ALTER TABLE subscribers ADD COLUMN import_id TEXT;
 CREATE INDEX subscribers_import ON subscribers (import_id) WHERE import_id IS NOT NULL;
+
+-- One row that /readyz writes to check that a write transaction can begin and commit.
+CREATE TABLE write_probe (
+    id         BIGINT PRIMARY KEY,
+    checked_at BIGINT NOT NULL
+);
+INSERT INTO write_probe (id, checked_at) VALUES (1, 0);

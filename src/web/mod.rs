@@ -7,6 +7,7 @@ mod metrics;
 pub mod public;
 pub mod server;
 pub mod subscribe;
+mod unavailable;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        .layer(axum::middleware::from_fn(unavailable::console_page))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -105,6 +107,9 @@ pub enum AppError {
     Conflict(String, String),
     Unauthorized(String),
     Forbidden(String),
+    /// 503: the database cannot serve just now (`StoreError::Unavailable`); logged with its
+    /// cause, answered `{"errors": {"database": "unavailable"}}`.
+    Unavailable(anyhow::Error),
     Internal(anyhow::Error),
 }
 
@@ -121,7 +126,7 @@ impl AppError {
                 .join("; "),
             AppError::Conflict(f, m) => format!("{f}: {m}"),
             AppError::NotFound(m) | AppError::Unauthorized(m) | AppError::Forbidden(m) => m.clone(),
-            AppError::Internal(e) => format!("{e:#}"),
+            AppError::Unavailable(e) | AppError::Internal(e) => format!("{e:#}"),
         }
     }
 
@@ -147,14 +152,19 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { field, message } => AppError::Conflict(field, message),
             StoreError::Refused(r) => AppError::Conflict(r.field.into(), r.message),
             StoreError::Invalid(errors) => AppError::fields(errors),
-            StoreError::Other(e) => AppError::Internal(e),
+            StoreError::Unavailable(e) => AppError::Unavailable(e),
+            StoreError::Other(e) => AppError::from(e),
         }
     }
 }
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
-        AppError::Internal(e)
+        if crate::store::caused_by_unavailable(&e) {
+            AppError::Unavailable(e)
+        } else {
+            AppError::Internal(e)
+        }
     }
 }
 
@@ -169,6 +179,10 @@ impl IntoResponse for AppError {
             ),
             AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, json!({ "error": m })),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, json!({ "error": m })),
+            AppError::Unavailable(e) => {
+                tracing::warn!(error = ?e, "database unavailable");
+                return unavailable::response();
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (
