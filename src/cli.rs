@@ -27,7 +27,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run the web server (public page, Statuspage JSON, feeds, staff API).
+    /// Run the service: the web server (public page, Statuspage JSON, feeds, staff console and
+    /// API), the delivery workers (SMS, email, biller webhooks; delivery.workers = false turns
+    /// them off) and the scheduler (auto-start, reminders, overrun alerts, auto-complete;
+    /// scheduler.enabled = false turns it off). Migrations are applied first.
     Serve {
         /// Load the demo services and notices first if the database is empty.
         #[arg(long)]
@@ -82,13 +85,20 @@ pub enum AdminCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
-    /// Create a token and print it once.
+    /// Create a token and print it once; its name must not be a live token's already.
     Create {
         #[arg(long)]
         name: String,
         /// viewer, editor, publisher or admin
         #[arg(long)]
         role: String,
+    },
+    /// List tokens (name, role, id, created, revoked); never a secret, which is not stored.
+    List,
+    /// Revoke a token by its name or id: it stops working at once.
+    Revoke {
+        /// The token's name, or its id from `tangazo token list`.
+        name_or_id: String,
     },
 }
 
@@ -99,6 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(settings, clock, demo).await,
         Command::Worker => {
+            warn_about(&settings);
             let store = open(&settings).await?;
             let cancel = CancellationToken::new();
             let stop = cancel.clone();
@@ -204,9 +215,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Token {
-            command: TokenCommand::Create { name, role },
-        } => {
+        Command::Token { command } => {
+            let store = open(&settings).await?;
+            let done = token_command(&store, command, clock.now()).await;
+            store.close().await;
+            done
+        }
+    }
+}
+
+/// Who runs a command, for the audit log: the operating-system account.
+fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_default();
+    if user.is_empty() {
+        "cli".into()
+    } else {
+        format!("cli:{user}")
+    }
+}
+
+async fn token_command(
+    store: &Store,
+    command: TokenCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use crate::store::StoreError;
+    match command {
+        TokenCommand::Create { name, role } => {
             let role = Role::parse(&role)
                 .map_err(anyhow::Error::msg)
                 .context("--role")?;
@@ -214,41 +251,120 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if name.is_empty() || name.len() > 60 {
                 anyhow::bail!("--name: give 1-60 characters");
             }
-            let store = open(&settings).await?;
-            let (_, token) = store.create_token(name, role, clock.now()).await?;
-            store.close().await;
+            let (_, token) = match store
+                .create_token(name, role, None, &cli_actor(), now)
+                .await
+            {
+                Err(StoreError::Conflict { message, .. }) => anyhow::bail!("--name: {message}"),
+                other => other?,
+            };
             println!("{token}");
             eprintln!(
                 "token '{name}' ({}) created; it is shown only once",
                 role.as_str()
             );
-            Ok(())
+        }
+        TokenCommand::List => print!("{}", token_table(&store.list_tokens().await?)),
+        TokenCommand::Revoke { name_or_id } => {
+            let t = match store
+                .revoke_token(name_or_id.trim(), &cli_actor(), now)
+                .await
+            {
+                Err(StoreError::NotFound) => anyhow::bail!(
+                    "no live token named '{name_or_id}' and no token with that id; see tangazo token list"
+                ),
+                Err(StoreError::Conflict { message, .. }) => anyhow::bail!("{message}"),
+                other => other?,
+            };
+            println!("token '{}' ({}) revoked", t.name, t.id);
         }
     }
+    Ok(())
+}
+
+/// `tangazo token list`: one line per token, columns aligned.
+fn token_table(tokens: &[crate::store::ApiToken]) -> String {
+    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let mut rows = vec![[
+        "NAME".to_string(),
+        "ROLE".into(),
+        "ID".into(),
+        "CREATED".into(),
+        "REVOKED".into(),
+    ]];
+    for t in tokens {
+        let role = match &t.biller_id {
+            Some(b) => format!("biller {b}"),
+            None => t.role.as_str().into(),
+        };
+        let revoked = t.revoked_at.map(time).unwrap_or_else(|| "-".into());
+        rows.push([
+            t.name.clone(),
+            role,
+            t.id.clone(),
+            time(t.created_at),
+            revoked,
+        ]);
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    if tokens.is_empty() {
+        out.push_str("(no tokens; create one with tangazo token create --name N --role R)\n");
+    }
+    out
 }
 
 async fn open(settings: &Settings) -> anyhow::Result<Store> {
     Store::open_configured(&settings.raw.database).await
 }
 
+/// Logs go to standard error, coloured only when it is a terminal: a log file or a journal
+/// gets plain text, not escape codes.
 fn init_tracing() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }
 
-async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
-    let store = open(&settings).await?;
-    if demo && crate::demo::load(&store, &settings, clock.now()).await? {
-        tracing::info!("demo data loaded");
+/// What an operator should know about the configuration at start, before anything is sent.
+fn warn_about(settings: &Settings) {
+    for w in settings.warnings() {
+        tracing::warn!("{w}");
     }
-    first_admin(&store, &settings, clock.now()).await?;
+}
+
+async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
+    warn_about(&settings);
+    // The port first: if it is taken, start fails before the first admin's password, which is
+    // printed only once, is made and lost.
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
         .with_context(|| format!("server.bind: cannot listen on {}", settings.bind))?;
+    let store = open(&settings).await?;
+    if demo {
+        if crate::demo::load(&store, &settings, clock.now()).await? {
+            tracing::info!("demo data loaded");
+        } else {
+            tracing::warn!("--demo: the database already has services; demo data not loaded");
+        }
+    }
+    first_admin(&store, &settings, clock.now()).await?;
     let cancel = CancellationToken::new();
     let public_url = settings.public_url.clone();
     let running = crate::start(settings, store.clone(), clock, listener, cancel.clone()).await?;

@@ -364,6 +364,30 @@ impl Settings {
     pub fn default_lang(&self) -> Lang {
         self.languages[0]
     }
+
+    /// Settings that start but that an operator should know are wrong for production: each is
+    /// logged at start.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.public_url.starts_with("http://") {
+            out.push(format!(
+                "server.public_url is {}: the one-click unsubscribe link in emails is then http, \
+                 which RFC 8058 does not allow, so mail providers will not offer it; \
+                 set an https:// URL in production",
+                self.public_url
+            ));
+        }
+        out
+    }
+
+    /// The host of `server.public_url`: the domain of calendar UIDs and email Message-IDs, so
+    /// that they are unique to this page.
+    pub fn public_host(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into())
+    }
 }
 
 impl Config {
@@ -707,6 +731,16 @@ mod tests {
         assert_eq!(s.time_zone, chrono_tz::Africa::Nairobi);
         assert_eq!(s.languages, vec![Lang::En, Lang::Sw]);
         assert_eq!(s.raw.sms.file, "outbox/sms.jsonl");
+    }
+
+    #[test]
+    fn an_http_public_url_is_warned_about() {
+        let http = load(&[("TANGAZO_SERVER_PUBLIC_URL", "http://status.example.co.ke")]).unwrap();
+        let w = http.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("server.public_url") && w[0].contains("RFC 8058"));
+        let https = load(&[("TANGAZO_SERVER_PUBLIC_URL", "https://status.example.co.ke")]).unwrap();
+        assert!(https.warnings().is_empty());
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub async fn export(
             format!("{}/", lang.code())
         };
         files.push((format!("{prefix}index.html"), view.index_html(lang)));
+        files.push((format!("{prefix}notices/index.html"), view.list_html(lang)));
         files.push((format!("{prefix}404.html"), view.not_found_html(lang)));
         for n in &data.notices {
             let html = view.notice_html(lang, n);

@@ -132,6 +132,10 @@ impl Snapshot {
                     Arc::new(Asset::new(200, HTML, view.index_html(lang))),
                 );
                 assets.insert(
+                    html_key(lang, "/notices"),
+                    Arc::new(Asset::new(200, HTML, view.list_html(lang))),
+                );
+                assets.insert(
                     html_key(lang, "404"),
                     Arc::new(Asset::new(404, HTML, view.not_found_html(lang))),
                 );

@@ -1,5 +1,6 @@
-// Live preview for the notice form: after a pause in typing, post the form and swap in the
-// preview pane the server renders. Without JavaScript the Preview button does the same.
+// Live preview for the notice form: after a pause in typing, post the form (to where it saves,
+// so an edit previews with its notice's reference code) and swap in the preview pane the server
+// renders. Without JavaScript the Preview button does the same.
 (function () {
   var form = document.getElementById("notice-form");
   if (!form || !window.fetch) return;
@@ -7,7 +8,7 @@
   function refresh() {
     var data = new URLSearchParams(new FormData(form));
     data.set("op", "preview");
-    fetch("/console/notices/preview", {
+    fetch(form.getAttribute("action"), {
       method: "POST",
       headers: { "X-Preview-Fragment": "1", "Content-Type": "application/x-www-form-urlencoded" },
       body: data.toString(),

@@ -41,7 +41,12 @@ async fn tokens_and_roles(backend: Backend) {
         .api("POST", "/services", &app.publisher, Some(body.clone()))
         .await;
     assert_eq!(s, 403, "{v}");
-    assert!(v["error"].as_str().unwrap().contains("admin"));
+    assert!(
+        v["errors"]["Authorization"]
+            .as_str()
+            .unwrap()
+            .contains("admin")
+    );
 
     let start = app.now() + Duration::hours(3);
     let draft = json!({
@@ -549,7 +554,315 @@ async fn openapi_document_is_true() {
     assert!(operations >= 20);
     // And a route that is not documented is not answered.
     let (s, v) = app.api("GET", "/not-a-route", &app.viewer, None).await;
-    assert_eq!((s, v["error"].as_str()), (404, Some("no such API route")));
+    assert_eq!(s, 404);
+    assert!(
+        v["errors"]["path"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("no such API route")),
+        "{v}"
+    );
     let (s, _) = app.api("PUT", "/notices", &app.viewer, None).await;
     assert_eq!(s, 405, "an undocumented method is refused");
 }
+
+/// A raw request to the API: method, path, headers and body as given.
+async fn raw(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> (u16, String, Vec<u8>) {
+    let mut req = app
+        .client
+        .request(method.parse().unwrap(), format!("{}/api/v1{path}", app.url));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.body(b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, content_type, resp.bytes().await.unwrap().to_vec())
+}
+
+/// The error rule: a JSON object `{"errors": {field: message}}` with at least one field, every
+/// message a string, and nothing else.
+fn assert_error_shape(what: &str, status: u16, content_type: &str, body: &[u8]) {
+    assert!(
+        content_type.starts_with("application/json"),
+        "{what}: {status} answered {content_type:?}: {}",
+        String::from_utf8_lossy(body)
+    );
+    let v: Value = serde_json::from_slice(body)
+        .unwrap_or_else(|_| panic!("{what}: {status} {}", String::from_utf8_lossy(body)));
+    let top = v.as_object().unwrap_or_else(|| panic!("{what}: {v}"));
+    assert_eq!(
+        top.keys().collect::<Vec<_>>(),
+        ["errors"],
+        "{what}: {status} {v}"
+    );
+    let errors = v["errors"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{what}: {v}"));
+    assert!(!errors.is_empty(), "{what}: {status} {v}");
+    assert!(
+        errors
+            .values()
+            .all(|m| m.as_str().is_some_and(|m| !m.is_empty())),
+        "{what}: {status} {v}"
+    );
+}
+
+/// Every error the API answers, whatever produced it (a handler, an extractor, the router),
+/// has the one shape; tried on every documented operation with every kind of bad request.
+async fn every_error_is_an_errors_object(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    let (s, v) = app
+        .api(
+            "POST",
+            "/billers",
+            &app.admin,
+            Some(json!({"name": "Kenya Power", "contact_email": "ops@kplc.co.ke"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/billers/{}/tokens", v["id"].as_str().unwrap()),
+            &app.admin,
+            Some(json!({"name": "kplc"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let biller = format!("Bearer {}", v["token"].as_str().unwrap());
+    let admin = format!("Bearer {}", app.admin);
+    let viewer = format!("Bearer {}", app.viewer);
+    let json_type = ("content-type", "application/json");
+    let mut seen = std::collections::BTreeSet::new();
+    let mut check = |what: String, (status, content_type, body): (u16, String, Vec<u8>)| {
+        if status >= 400 {
+            assert_error_shape(&what, status, &content_type, &body);
+            seen.insert(status);
+        }
+    };
+    for e in tangazo::web::api::endpoint_list() {
+        let method = e.method.to_uppercase();
+        let path = e
+            .path
+            .replace("{code}", "no-such-service")
+            .replace("{id}", "no-such-id")
+            .replace("{delivery}", "no-such-delivery")
+            .replace("{file}", "no-such-schema.json");
+        let body = || Some(b"{}".to_vec());
+        let what = |how: &str| format!("{method} {path} {how}");
+        let auths: [(&str, &[(&str, &str)]); 6] = [
+            ("without a token", &[]),
+            (
+                "with another scheme",
+                &[("authorization", "Basic b3BzOm9wcw==")],
+            ),
+            (
+                "with an unknown token",
+                &[("authorization", "Bearer tgz_nope")],
+            ),
+            ("as a viewer", &[("authorization", &viewer)]),
+            ("as a biller", &[("authorization", &biller)]),
+            ("as an admin", &[("authorization", &admin)]),
+        ];
+        for (how, headers) in auths {
+            let mut headers = headers.to_vec();
+            headers.push(json_type);
+            check(what(how), raw(&app, &method, &path, &headers, body()).await);
+        }
+        if e.body == tangazo::web::api::Body::None {
+            continue;
+        }
+        let auth = ("authorization", admin.as_str());
+        for (how, headers, body) in [
+            (
+                "with broken JSON",
+                vec![auth, json_type],
+                b"{\"kind\": ".to_vec(),
+            ),
+            (
+                "with a wrong type",
+                vec![auth, json_type],
+                b"[1, 2]".to_vec(),
+            ),
+            (
+                "as text",
+                vec![auth, ("content-type", "text/plain")],
+                b"{}".to_vec(),
+            ),
+            (
+                "with a bad key",
+                vec![auth, json_type, ("idempotency-key", "")],
+                b"{}".to_vec(),
+            ),
+            (
+                "too large",
+                vec![auth, json_type],
+                vec![b' '; tangazo::web::api::BODY_LIMIT + 1],
+            ),
+        ] {
+            check(
+                what(how),
+                raw(&app, &method, &path, &headers, Some(body)).await,
+            );
+        }
+    }
+    let auth = ("authorization", admin.as_str());
+    for (method, path) in [
+        ("GET", "/no-such-route"),
+        ("PUT", "/notices"),
+        ("DELETE", "/notices/x/publish"),
+        ("GET", "/endpoints?no_such_filter=1"),
+        ("GET", "/notices?limit=many"),
+    ] {
+        check(
+            format!("{method} {path}"),
+            raw(&app, method, path, &[auth], None).await,
+        );
+    }
+    let duplicate = json!({"code": "pay-bill", "name": {"en": "Again"}, "group": "Payments"});
+    let duplicate = Some(duplicate.to_string().into_bytes());
+    let headers = [auth, ("content-type", "application/json")];
+    check(
+        "a duplicate service".into(),
+        raw(&app, "POST", "/services", &headers, duplicate).await,
+    );
+    for status in [400, 401, 403, 404, 405, 409, 413, 415, 422] {
+        assert!(seen.contains(&status), "no {status} was tried: {seen:?}");
+    }
+}
+
+/// A body one byte over the limit is a 413 that states the limit; a body at the limit is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn body_over_the_limit_is_413() {
+    use tangazo::web::api::{BODY_LIMIT, Body};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let padded = |len: usize| {
+        let mut b = b"{\"padding\": \"".to_vec();
+        b.resize(len - 2, b'x');
+        b.extend_from_slice(b"\"}");
+        b
+    };
+    let auth = format!("Bearer {}", app.admin);
+    for e in tangazo::web::api::endpoint_list() {
+        if e.body == Body::None {
+            continue;
+        }
+        let method = e.method.to_uppercase();
+        let path = e.path.replace("{code}", "send-money").replace("{id}", "x");
+        let keys: &[Option<&str>] = if method == "POST" {
+            &[None, Some("big-1")]
+        } else {
+            &[None]
+        };
+        for key in keys {
+            let mut headers = vec![
+                ("authorization", auth.as_str()),
+                ("content-type", "application/json"),
+            ];
+            headers.extend(key.map(|k| ("idempotency-key", k)));
+            let over = raw(&app, &method, &path, &headers, Some(padded(BODY_LIMIT + 1))).await;
+            let what = format!("{method} {path} key {key:?}");
+            assert_eq!(over.0, 413, "{what}: {}", String::from_utf8_lossy(&over.2));
+            let v: Value = serde_json::from_slice(&over.2).unwrap();
+            let m = v["errors"]["body"].as_str().unwrap();
+            assert!(m.contains("2097152 bytes (2 MiB)"), "{what}: {m}");
+            let at = raw(&app, &method, &path, &headers, Some(padded(BODY_LIMIT))).await;
+            assert_ne!(at.0, 413, "{what}: a body at the limit is read");
+            assert!(at.0 < 500, "{what}: {}", at.0);
+        }
+    }
+}
+
+/// The scheme name of `Authorization` is case-insensitive and may be followed by several
+/// spaces (RFC 9110 §11.1, §11.4); any other scheme is refused, naming the header.
+async fn bearer_scheme_in_any_case(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for scheme in ["Bearer", "bearer", "BEARER", "bEaReR", "beARer"] {
+        for gap in [" ", "   "] {
+            let value = format!("{scheme}{gap}{}", app.viewer);
+            let (s, _, body) =
+                raw(&app, "GET", "/services", &[("authorization", &value)], None).await;
+            assert_eq!(s, 200, "{value}: {}", String::from_utf8_lossy(&body));
+        }
+    }
+    for value in [
+        format!("Basic {}", app.viewer),
+        format!("Bearerx {}", app.viewer),
+        format!("Bearer{}", app.viewer),
+        "Bearer ".to_string(),
+    ] {
+        let (s, content_type, body) =
+            raw(&app, "GET", "/services", &[("authorization", &value)], None).await;
+        assert_eq!(s, 401, "{value}");
+        assert_error_shape(&value, s, &content_type, &body);
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert!(v["errors"]["Authorization"].is_string(), "{v}");
+    }
+}
+
+/// A revoked token gets 401 at once, saying so under the header's name.
+async fn revoked_token_is_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let now = app.now();
+    let (_, ci) = app
+        .store
+        .create_token("ci", tangazo::store::Role::Editor, None, "test", now)
+        .await
+        .unwrap();
+    let (s, _) = app.api("GET", "/services", &ci, None).await;
+    assert_eq!(s, 200);
+    app.store.revoke_token("ci", "test", now).await.unwrap();
+    let (s, v) = app.api("GET", "/services", &ci, None).await;
+    assert_eq!(s, 401);
+    assert_eq!(
+        v["errors"]["Authorization"], "unknown or revoked token",
+        "{v}"
+    );
+    // A biller's tokens have names of their own: unique among that biller's.
+    let (s, v) = app
+        .api(
+            "POST",
+            "/billers",
+            &app.admin,
+            Some(json!({"name": "Kenya Power", "contact_email": "ops@kplc.co.ke"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let path = format!("/billers/{}/tokens", v["id"].as_str().unwrap());
+    let (s, v) = app
+        .api("POST", &path, &app.admin, Some(json!({"name": "editor"})))
+        .await;
+    assert_eq!(s, 201, "a staff token's name is not the biller's: {v}");
+    let (s, v) = app
+        .api("POST", &path, &app.admin, Some(json!({"name": "editor"})))
+        .await;
+    assert_eq!(s, 409, "{v}");
+    let m = v["errors"]["name"].as_str().unwrap();
+    assert!(m.contains("'editor' already exists for this biller"), "{v}");
+    // Two live tokens named alike are revoked by id, the name being ambiguous.
+    let refused = app.store.revoke_token("editor", "test", now).await;
+    assert!(
+        matches!(&refused, Err(tangazo::store::StoreError::Conflict { message, .. }) if message.contains("by its id")),
+        "{refused:?}"
+    );
+}
+
+on_both_backends!(
+    every_error_is_an_errors_object,
+    bearer_scheme_in_any_case,
+    revoked_token_is_refused,
+);

@@ -1,6 +1,7 @@
 //! End to end in headless Chromium (Debian's `chromium` and `chromium-driver`): log in, write
 //! a maintenance notice in the form, watch the live SMS preview count segments, have a second
-//! publisher approve it, and find it on the public page. Screenshots of the form and the page
+//! publisher approve it, and find it on the public page; then reload and Back after an action,
+//! as people do, and see that nothing goes out twice. Screenshots of the form and the page
 //! land in `target/screenshots/` to be looked at.
 //!
 //! The test fails (it never skips) when chromedriver is missing: `.ci/run` installs it.
@@ -53,6 +54,69 @@ fn start_chromedriver() -> (Driver, u16) {
     (Driver(child), port)
 }
 
+/// A WebDriver session in headless Chromium, with its driver and a profile of its own.
+async fn chromium() -> (Driver, tempfile::TempDir, fantoccini::Client) {
+    let (driver, port) = start_chromedriver();
+    let profile = tempfile::tempdir().unwrap();
+    let mut args: Vec<String> = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1700",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.path().display()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": args,
+        }),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session in headless Chromium");
+    (driver, profile, c)
+}
+
+/// Logs in through the console's form and waits for the dashboard.
+async fn log_in(c: &fantoccini::Client, url: &str, email: &str) {
+    c.goto(&format!("{url}/console/login")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until_true("logged in", 15, async || {
+        c.current_url().await.unwrap().path() == "/console"
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_write_preview_approve_publish() {
     let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
@@ -69,58 +133,12 @@ async fn browser_write_preview_approve_publish() {
     }
     app.running.state.snapshot.refresh().await.unwrap();
 
-    let (_driver, port) = start_chromedriver();
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=1280,1700", format!("--user-data-dir={}", profile.path().display())]
-        }),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a WebDriver session in headless Chromium");
+    let (_driver, _profile, c) = chromium().await;
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 
-    let login = |email: &'static str| {
-        let c = c.clone();
-        let url = app.url.clone();
-        async move {
-            c.goto(&format!("{url}/console/login")).await.unwrap();
-            c.find(Locator::Id("email"))
-                .await
-                .unwrap()
-                .send_keys(email)
-                .await
-                .unwrap();
-            c.find(Locator::Id("password"))
-                .await
-                .unwrap()
-                .send_keys(PASSWORD)
-                .await
-                .unwrap();
-            c.find(Locator::Css("button[type=submit]"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-            wait_until_true("logged in", 15, async || {
-                c.current_url().await.unwrap().path() == "/console"
-            })
-            .await;
-        }
-    };
-
     // Amina writes the notice.
-    login("amina@example.co.ke").await;
+    log_in(&c, &app.url, "amina@example.co.ke").await;
     c.find(Locator::LinkText("New notice"))
         .await
         .unwrap()
@@ -266,7 +284,7 @@ async fn browser_write_preview_approve_publish() {
     .await;
 
     // Baraka approves by publishing.
-    login("baraka@example.co.ke").await;
+    log_in(&c, &app.url, "baraka@example.co.ke").await;
     c.goto(notice_url.as_str()).await.unwrap();
     c.find(Locator::Css("form[action$='/publish'] input[name=confirm]"))
         .await
@@ -300,5 +318,260 @@ async fn browser_write_preview_approve_publish() {
         .await
         .unwrap();
     assert_eq!(audit[0].actor, "user:baraka@example.co.ke");
+    c.close().await.unwrap();
+}
+
+/// What a script reads in the page now, as JSON.
+async fn read(c: &fantoccini::Client, script: &str) -> serde_json::Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+/// Post an update, reload, go back, post again: one new update, one set of deliveries. The
+/// console answers each action with a 303 (a reload shows the notice page again, and sends
+/// nothing), and Back shows the page fetched again: a fresh one-time token, and an empty form
+/// (form restoring is off), so pressing the button again sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_reload_and_back_send_nothing_twice() {
+    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
+    let app = TestApp::spawn_on(db, &[]).await;
+    app.seed_services().await;
+    app.store
+        .create_user(
+            "amina@example.co.ke",
+            Role::Publisher,
+            PASSWORD,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    app.follower("0712000001", tangazo::domain::Lang::En).await;
+    app.follower("amina@example.com", tangazo::domain::Lang::En)
+        .await;
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let updates = async || app.store.get_updates(&id).await.unwrap().len();
+    let deliveries = async || {
+        app.store
+            .delivery_progress(&id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.pending + p.sent + p.failed + p.superseded + p.cancelled)
+            .sum::<i64>()
+    };
+    assert_eq!((updates().await, deliveries().await), (1, 2));
+
+    let (_driver, _profile, c) = chromium().await;
+    log_in(&c, &app.url, "amina@example.co.ke").await;
+    let page = format!("{}/console/notices/{id}", app.url);
+    c.goto(&page).await.unwrap();
+    // A mark in this document: a page the browser kept in memory (back/forward cache) still
+    // has it after Back; a page fetched again does not.
+    read(&c, "window.tangazoMark = 'first load'; return true").await;
+    let token = read(
+        &c,
+        "return document.querySelector(\"form[action$='/update'] input[name=once]\")?.value",
+    )
+    .await;
+    c.find(Locator::Id("update-body-en"))
+        .await
+        .unwrap()
+        .send_keys("Halfway there; back by 04:00.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/update'] input[name=confirm]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/update'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until_true("the update's result", 15, async || {
+        c.source()
+            .await
+            .unwrap_or_default()
+            .contains("Done: maintenance.updated (update #2)")
+    })
+    .await;
+    // Post/redirect/get: the browser is on the notice page, not on the form's address.
+    assert_eq!(c.current_url().await.unwrap().as_str(), page);
+    assert_eq!((updates().await, deliveries().await), (2, 4));
+
+    // Reload: a GET of the notice page; nothing is sent again.
+    c.refresh().await.unwrap();
+    wait_until_true("the page again", 15, async || {
+        c.find(Locator::Css("form[action$='/update']"))
+            .await
+            .is_ok()
+    })
+    .await;
+    assert!(
+        !c.source()
+            .await
+            .unwrap()
+            .contains("Done: maintenance.updated"),
+        "the result is shown once"
+    );
+    assert_eq!((updates().await, deliveries().await), (2, 4));
+
+    // Back: to the page the update was posted from.
+    c.back().await.unwrap();
+    wait_until_true("the page before the update", 15, async || {
+        c.find(Locator::Css("form[action$='/update']"))
+            .await
+            .is_ok()
+    })
+    .await;
+    // Chromium does not keep a page it left by a form POST (its `Cache-Control: no-store`
+    // pages are kept only when left by an ordinary link, see the next test): it fetches the
+    // page again, which comes with a fresh one-time token. Form restoring would then put back
+    // what was typed and ticked, ready to post the update a second time; the console's forms
+    // switch it off, so the form is empty.
+    let kept = read(&c, "return window.tangazoMark === 'first load'").await;
+    let navigation = read(
+        &c,
+        "return performance.getEntriesByType('navigation')[0].type",
+    )
+    .await;
+    assert_eq!(
+        (kept, navigation),
+        (json!(false), json!("back_forward")),
+        "Back fetched the page again"
+    );
+    let token_now = read(
+        &c,
+        "return document.querySelector(\"form[action$='/update'] input[name=once]\")?.value",
+    )
+    .await;
+    assert_ne!(token_now, token);
+    let typed = read(&c, "return document.getElementById('update-body-en').value").await;
+    let ticked = read(
+        &c,
+        "return document.querySelector(\"form[action$='/update'] input[name=confirm]\").checked",
+    )
+    .await;
+    assert_eq!(
+        (typed, ticked),
+        (json!(""), json!(false)),
+        "nothing typed comes back"
+    );
+
+    // Submit again, as a person would press the button: the empty form does not go (its
+    // message is required, and so is the confirmation).
+    c.find(Locator::Css("form[action$='/update'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let valid = read(
+        &c,
+        "return document.querySelector(\"form[action$='/update']\").checkValidity()",
+    )
+    .await;
+    assert_eq!(valid, json!(false));
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    assert_eq!(c.current_url().await.unwrap().as_str(), page);
+    assert_eq!(
+        (updates().await, deliveries().await),
+        (2, 4),
+        "one new update and one set of deliveries"
+    );
+    c.close().await.unwrap();
+}
+
+/// A page Chromium kept for Back (left by a link) is shown as it was; if the notice changed
+/// meanwhile, its forms are refused: they carry the notice's sequence as shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
+    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
+    let app = TestApp::spawn_on(db, &[]).await;
+    app.seed_services().await;
+    app.store
+        .create_user(
+            "amina@example.co.ke",
+            Role::Publisher,
+            PASSWORD,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    app.follower("0712000001", tangazo::domain::Lang::En).await;
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    let id = v["id"].as_str().unwrap().to_string();
+
+    let (_driver, _profile, c) = chromium().await;
+    log_in(&c, &app.url, "amina@example.co.ke").await;
+    c.goto(&format!("{}/console/notices/{id}", app.url))
+        .await
+        .unwrap();
+    read(&c, "window.tangazoMark = 'first load'; return true").await;
+    c.find(Locator::LinkText("Audit log"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until_true("the audit log", 15, async || {
+        c.current_url().await.unwrap().path() == "/console/audit"
+    })
+    .await;
+    // Meanwhile another publisher posts an update.
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/updates"),
+            &app.publisher,
+            Some(json!({"body": {"en": "Moved to the backup switch."}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    c.back().await.unwrap();
+    wait_until_true("the notice page", 15, async || {
+        c.find(Locator::Css("form[action$='/update']"))
+            .await
+            .is_ok()
+    })
+    .await;
+    assert_eq!(
+        read(&c, "return window.tangazoMark === 'first load'").await,
+        json!(true),
+        "Chromium showed the page it kept, as it was"
+    );
+    c.find(Locator::Id("update-body-en"))
+        .await
+        .unwrap()
+        .send_keys("Half done.")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/update'] input[name=confirm]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action$='/update'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until_true("the refusal", 15, async || {
+        c.source()
+            .await
+            .unwrap_or_default()
+            .contains("update #2 was posted after this page was shown")
+    })
+    .await;
+    assert!(
+        c.source().await.unwrap().contains(">Half done.</textarea>"),
+        "what was typed is still there"
+    );
+    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
     c.close().await.unwrap();
 }

@@ -17,6 +17,30 @@ fn tangazo(dir: &std::path::Path) -> Command {
     c
 }
 
+/// A `tangazo serve` child that is killed if the test fails before it stops it: a server left
+/// running would keep the test runner's output pipe open and hang whatever reads it.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn spawn_server(dir: &std::path::Path, args: &[&str]) -> Server {
+    Server(
+        tangazo(dir)
+            .args(args)
+            .env("TANGAZO_SERVER_BIND", "127.0.0.1:0")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    )
+}
+
 fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd.output().expect("run tangazo");
     (
@@ -77,8 +101,105 @@ fn migrate_demo_token_export() {
     ] {
         assert!(site.join(f).exists(), "{f}");
     }
-    let notice_dirs = std::fs::read_dir(site.join("notices")).unwrap().count();
+    let notice_dirs = std::fs::read_dir(site.join("notices"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().is_dir())
+        .count();
     assert_eq!(notice_dirs, 8, "4 notices by id and by reference");
+    // The list of every notice, linked from the page, in each language.
+    assert!(index.contains("href=\"/notices/\""), "{index}");
+    let list = std::fs::read_to_string(site.join("notices/index.html")).unwrap();
+    assert!(list.contains("M-PESA moves to its new platform in Kenya"));
+    let sw_list = std::fs::read_to_string(site.join("sw/notices/index.html")).unwrap();
+    assert!(sw_list.contains("Matangazo yote") && sw_list.contains("href=\"/notices/\""));
+}
+
+/// `token list` shows every token without its secret, `token revoke` takes a name or an id,
+/// and a second live token of one name is refused, naming it; each change is in the audit log.
+#[test]
+fn token_list_revoke_and_duplicate_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |name: &str, role: &str| {
+        run(tangazo(dir.path()).args(["token", "create", "--name", name, "--role", role]))
+    };
+    let (ok, ops, err) = create("ops", "publisher");
+    assert!(ok, "{err}");
+    let ops = ops.trim().to_string();
+    let (ok, ci, err) = create("ci", "editor");
+    assert!(ok, "{err}");
+    let (ok, out, err) = create("ops", "viewer");
+    assert!(!ok, "a duplicate name is refused: {out}");
+    assert!(
+        err.contains("--name") && err.contains("'ops' already exists"),
+        "{err}"
+    );
+
+    let (ok, list, err) = run(tangazo(dir.path()).args(["token", "list"]));
+    assert!(ok, "{err}");
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two tokens: {list}");
+    assert!(
+        lines[0].starts_with("NAME") && lines[0].contains("CREATED"),
+        "{list}"
+    );
+    let ops_line = lines.iter().find(|l| l.starts_with("ops ")).unwrap();
+    assert!(
+        ops_line.contains("publisher") && ops_line.ends_with('-'),
+        "{list}"
+    );
+    let ci_id = lines
+        .iter()
+        .find(|l| l.starts_with("ci "))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .unwrap()
+        .to_string();
+    assert!(
+        !list.contains(&ops) && !list.contains(ci.trim()),
+        "never a secret"
+    );
+
+    let (ok, out, err) = run(tangazo(dir.path()).args(["token", "revoke", "ops"]));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("token 'ops'") && out.contains("revoked"),
+        "{out}"
+    );
+    let (ok, out, err) = run(tangazo(dir.path()).args(["token", "revoke", &ci_id]));
+    assert!(ok, "by id: {err}");
+    assert!(out.contains("'ci'"), "{out}");
+    let (ok, _, err) = run(tangazo(dir.path()).args(["token", "revoke", "ops"]));
+    assert!(!ok && err.contains("no live token named 'ops'"), "{err}");
+    let (ok, _, err) = run(tangazo(dir.path()).args(["token", "revoke", &ci_id]));
+    assert!(!ok && err.contains("revoked already"), "{err}");
+    let (_, list, _) = run(tangazo(dir.path()).args(["token", "list"]));
+    assert!(
+        list.lines().skip(1).all(|l| l.ends_with(" UTC")),
+        "both show when they were revoked: {list}"
+    );
+    let (ok, _, err) = create("ops", "viewer");
+    assert!(ok, "a revoked token's name is free again: {err}");
+
+    let url = format!("sqlite://{}", dir.path().join("tangazo.db").display());
+    let audit = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = tangazo::store::Store::open(&url, 1).await.unwrap();
+        store.audit_entries(None, None, None, 20).await.unwrap()
+    });
+    let mut actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    actions.sort();
+    assert_eq!(
+        actions,
+        [
+            "token.create",
+            "token.create",
+            "token.create",
+            "token.revoke",
+            "token.revoke"
+        ]
+    );
+    assert!(
+        audit.iter().all(|e| e.actor.starts_with("cli")),
+        "{audit:?}"
+    );
 }
 
 #[test]
@@ -104,20 +225,17 @@ fn bad_config_stops_start_naming_the_key() {
 #[test]
 fn serve_demo_answers_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = tangazo(dir.path())
-        .args(["serve", "--demo"])
-        .env("TANGAZO_SERVER_BIND", "127.0.0.1:0")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("server printed its address").unwrap();
-        if let Some(rest) = line.split("serving http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
+    let mut server = spawn_server(dir.path(), &["serve", "--demo"]);
+    let child = &mut server.0;
+    let (addr, printed) = served_at(child);
+    assert!(
+        !printed.contains('\x1b'),
+        "no colour codes in logs written to a pipe: {printed:?}"
+    );
+    assert!(
+        printed.contains("server.public_url") && printed.contains("RFC 8058"),
+        "an http public URL is warned about at start: {printed}"
+    );
     let body = http_get(&addr, "/");
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
     assert!(body.contains("Core platform migration"));
@@ -135,6 +253,82 @@ fn serve_demo_answers_and_stops_on_sigterm() {
             "server did not stop on SIGTERM"
         );
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Reads the server's standard error up to the line that gives its address: the address, and
+/// every line printed until then.
+fn served_at(child: &mut std::process::Child) -> (String, String) {
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let mut printed = String::new();
+    loop {
+        let line = lines.next().expect("server printed its address").unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            let addr = rest.split_whitespace().next().unwrap().to_string();
+            // Keep the pipe drained so the server never blocks on a full one.
+            std::thread::spawn(move || for _ in lines {});
+            return (addr, printed);
+        }
+    }
+}
+
+fn stop(child: &mut std::process::Child) {
+    send_signal(child.id(), 15);
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn serve_binds_before_it_creates_the_first_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().to_string();
+    let (ok, _, err) = run(tangazo(dir.path())
+        .arg("serve")
+        .env("TANGAZO_SERVER_BIND", &port));
+    assert!(!ok, "a taken port stops start");
+    assert!(err.contains("server.bind"), "{err}");
+    assert!(
+        !err.contains("password"),
+        "no account (and no password to lose) before the port is ours: {err}"
+    );
+
+    // The next start is still the first: it makes the admin and prints the password.
+    let mut child = spawn_server(dir.path(), &["serve", "--demo"]);
+    let (_, printed) = served_at(&mut child.0);
+    assert!(
+        printed
+            .contains("First start: console account admin@localhost (admin) created with password"),
+        "{printed}"
+    );
+    stop(&mut child.0);
+
+    // A database with data: --demo says why it loads nothing, and no password is printed again.
+    let mut child = spawn_server(dir.path(), &["serve", "--demo"]);
+    let (_, printed) = served_at(&mut child.0);
+    assert!(
+        printed.contains("demo data not loaded") && printed.contains("already has services"),
+        "{printed}"
+    );
+    assert!(!printed.contains("First start"), "{printed}");
+    stop(&mut child.0);
+}
+
+#[test]
+fn serve_help_says_what_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run(tangazo(dir.path()).args(["serve", "--help"]));
+    assert!(ok, "{err}");
+    for word in [
+        "web server",
+        "delivery workers",
+        "scheduler",
+        "delivery.workers",
+        "scheduler.enabled",
+    ] {
+        assert!(out.contains(word), "serve --help names {word}: {out}");
     }
 }
 

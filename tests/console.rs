@@ -119,6 +119,48 @@ impl<'a> Browser<'a> {
     }
 }
 
+impl Browser<'_> {
+    /// Follows a 303 as a browser does: the page it names.
+    async fn follow(&mut self, p: &Page) -> Page {
+        assert_eq!(p.status, 303, "{}", p.body);
+        self.get(&p.location.clone()).await
+    }
+
+    /// Opens `page` and sends the form on it that posts to `action`: its hidden fields as the
+    /// page wrote them (CSRF token, one-time token, what it was shown with), then `fields`.
+    async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let shown = self.get(page).await;
+        assert_eq!(shown.status, 200, "{page}: {}", shown.body);
+        let mut all = hidden_fields(&shown.body, action);
+        all.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post(action, &pairs).await
+    }
+}
+
+/// The hidden inputs of the form in `body` that posts to `action`.
+fn hidden_fields(body: &str, action: &str) -> Vec<(String, String)> {
+    let start = body
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form posting to {action} in {body}"));
+    let form = &body[start..start + body[start..].find("</form>").unwrap()];
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(i) = rest.find("<input type=\"hidden\" name=\"") {
+        rest = &rest[i + 27..];
+        let name = &rest[..rest.find('"').unwrap()];
+        let value = rest[name.len()..]
+            .strip_prefix("\" value=\"")
+            .expect("a value after the name");
+        let value = &value[..value.find('"').unwrap()];
+        out.push((
+            name.to_string(),
+            value.replace("&#38;", "&").replace("&amp;", "&"),
+        ));
+    }
+    out
+}
+
 /// The value of a hidden input in a page.
 fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
@@ -128,6 +170,13 @@ fn hidden(body: &str, name: &str) -> String {
         + marker.len();
     let end = body[start..].find('"').unwrap() + start;
     body[start..end].replace("&#38;", "&").replace("&amp;", "&")
+}
+
+/// A login page with what differs from one attempt to the next taken out: the email typed
+/// and the fresh CSRF token.
+fn as_anyone(body: &str, email: &str) -> String {
+    body.replace(&hidden(body, "csrf"), "CSRF")
+        .replace(email, "EMAIL")
 }
 
 async fn accounts(app: &TestApp) {
@@ -224,7 +273,8 @@ async fn login_sessions_and_refusals(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 303, "the old session token no longer works");
 
-    // Five wrong passwords lock the account, even for the right password afterwards.
+    // Five wrong passwords lock the account, even for the right password afterwards; the
+    // answer is the one an account that does not exist gets.
     let mut attacker = Browser::new(&app);
     for _ in 0..5 {
         attacker
@@ -234,8 +284,16 @@ async fn login_sessions_and_refusals(backend: Backend) {
     let p = attacker
         .login("writer@example.co.ke", PASSWORD, "/console")
         .await;
-    assert_eq!(p.status, 429);
+    assert_eq!(p.status, 401);
     assert!(p.body.contains("locked"), "{}", p.body);
+    let unknown = attacker
+        .login("nobody@example.co.ke", PASSWORD, "/console")
+        .await;
+    assert_eq!(unknown.status, p.status);
+    assert_eq!(
+        as_anyone(&unknown.body, "nobody@example.co.ke"),
+        as_anyone(&p.body, "writer@example.co.ke")
+    );
     app.clock.advance(Duration::minutes(16));
     let p = attacker
         .login("writer@example.co.ke", PASSWORD, "/console")
@@ -263,7 +321,12 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     let form = writer.get("/console/notices/new").await;
     assert_eq!(form.status, 200);
     assert!(form.body.contains("Send money") && form.body.contains("EAT"));
+    assert!(
+        form.body.contains("Write {{ for a literal {, }} for }."),
+        "the overrides' help gives the brace escape"
+    );
     let csrf = hidden(&form.body, "csrf");
+    let once = hidden(&form.body, "once");
     let start = (app.now() + Duration::days(2))
         .with_timezone(&chrono_tz::Africa::Nairobi)
         .format("%Y-%m-%dT23:00")
@@ -279,6 +342,7 @@ async fn form_preview_publish_and_audit(backend: Backend) {
             "/console/notices",
             &[
                 ("csrf", &csrf),
+                ("once", &once),
                 ("op", "save"),
                 ("kind", "maintenance"),
                 ("title.sw", "Matengenezo <b>makubwa</b>"),
@@ -302,6 +366,7 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     // Preview without JavaScript: the SMS, its encoding and segment count, per language.
     let fields = vec![
         ("csrf", csrf.as_str()),
+        ("once", once.as_str()),
         ("kind", "maintenance"),
         ("title.en", "Send money and Pay bill unavailable"),
         ("title.sw", "Tuma pesa na Lipa bili hazitapatikana"),
@@ -411,14 +476,9 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     publisher
         .login("pub1@example.co.ke", PASSWORD, "/console")
         .await;
-    let page = publisher.get(&format!("/console/notices/{id}")).await;
-    let pcsrf = hidden(&page.body, "csrf");
-    let p = publisher
-        .post(
-            &format!("/console/notices/{id}/publish"),
-            &[("csrf", &pcsrf)],
-        )
-        .await;
+    let page = format!("/console/notices/{id}");
+    let publish = format!("/console/notices/{id}/publish");
+    let p = publisher.submit(&page, &publish, &[]).await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("Tick the confirmation box"));
     assert!(
@@ -427,22 +487,21 @@ async fn form_preview_publish_and_audit(backend: Backend) {
             .contains("Send money and Pay bill unavailable")
     );
     let p = publisher
-        .post(
-            &format!("/console/notices/{id}/publish"),
-            &[("csrf", &pcsrf), ("confirm", "yes")],
-        )
+        .submit(&page, &publish, &[("confirm", "yes")])
         .await;
-    assert_eq!(p.status, 200, "{}", p.body);
-    assert!(p.body.contains("Done: maintenance.scheduled"));
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location, page, "back to the notice");
+    // The notice page says what was done, and counts what the publication queued, with an
+    // ETA at the configured pace.
+    let shown = publisher.follow(&p).await;
+    assert!(shown.body.contains("Done: maintenance.scheduled"));
     let public = app.text("/").await;
     assert!(public.contains("Send money and Pay bill unavailable"));
     assert!(public.contains("Finish urgent payments before 23:00."));
-    // The notice page counts what the publication queued, with an ETA at the configured pace.
-    let page = publisher.get(&format!("/console/notices/{id}")).await;
     assert!(
-        page.body.contains("<td>#1 <span class=\"meta\">maintenance.scheduled</span></td><td>sms</td><td>0</td><td>1 <span class=\"meta\">(about 1 s)</span>"),
+        shown.body.contains("<td>#1 <span class=\"meta\">maintenance.scheduled</span></td><td>sms</td><td>0</td><td>1 <span class=\"meta\">(about 1 s)</span>"),
         "{}",
-        page.body
+        shown.body
     );
 
     // Extend with a new end in the page's zone.
@@ -451,23 +510,34 @@ async fn form_preview_publish_and_audit(backend: Backend) {
         .format("%Y-%m-%dT09:00")
         .to_string();
     let p = publisher
-        .post(
+        .submit(
+            &page,
             &format!("/console/notices/{id}/extend"),
             &[
-                ("csrf", &pcsrf),
                 ("confirm", "yes"),
                 ("ends_at", &later),
                 ("body.en", "Taking longer."),
             ],
         )
         .await;
-    assert_eq!(p.status, 200, "{}", p.body);
-    assert!(p.body.contains("maintenance.extended"));
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert!(
+        publisher
+            .follow(&p)
+            .await
+            .body
+            .contains("maintenance.extended")
+    );
+    // A scheduled window has no Complete button; a request made by hand is refused too.
+    let shown = publisher.get(&page).await;
+    let mut fields = hidden_fields(&shown.body, &format!("/console/notices/{id}/start"));
+    fields.push(("confirm".into(), "yes".into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let p = publisher
-        .post(
-            &format!("/console/notices/{id}/complete"),
-            &[("csrf", &pcsrf), ("confirm", "yes")],
-        )
+        .post(&format!("/console/notices/{id}/complete"), &fields)
         .await;
     assert_eq!(p.status, 409, "a scheduled window cannot complete");
     assert!(
@@ -512,7 +582,6 @@ async fn four_eyes(backend: Backend) {
     // Written by pub1 through the console...
     let mut one = Browser::new(&app);
     one.login("pub1@example.co.ke", PASSWORD, "/console").await;
-    let csrf = hidden(&one.get("/console/notices/new").await.body, "csrf");
     let s = start
         .with_timezone(&chrono_tz::Africa::Nairobi)
         .format("%Y-%m-%dT%H:%M")
@@ -522,10 +591,10 @@ async fn four_eyes(backend: Backend) {
         .format("%Y-%m-%dT%H:%M")
         .to_string();
     let p = one
-        .post(
+        .submit(
+            "/console/notices/new",
             "/console/notices",
             &[
-                ("csrf", &csrf),
                 ("op", "save"),
                 ("kind", "maintenance"),
                 ("title.en", "Four eyes"),
@@ -544,24 +613,30 @@ async fn four_eyes(backend: Backend) {
         .next()
         .unwrap()
         .to_string();
-    let page = one.get(&format!("/console/notices/{id}")).await;
-    assert!(page.body.contains("another publisher must publish"));
+    let page = format!("/console/notices/{id}");
+    let publish = format!("/console/notices/{id}/publish");
+    assert!(
+        one.get(&page)
+            .await
+            .body
+            .contains("another publisher must publish")
+    );
     // ...cannot be published by pub1...
-    let p = one
-        .post(
-            &format!("/console/notices/{id}/publish"),
-            &[("csrf", &csrf), ("confirm", "yes")],
-        )
-        .await;
+    let p = one.submit(&page, &publish, &[("confirm", "yes")]).await;
     assert_eq!(p.status, 409);
     assert!(p.body.contains("four-eyes"), "{}", p.body);
     assert!(!app.text("/").await.contains("Four eyes"));
+    // pub2 opens the draft before pub1 edits it.
+    let mut two = Browser::new(&app);
+    two.login("pub2@example.co.ke", PASSWORD, "/console").await;
+    let before_edit = two.get(&page).await;
     // An edit after writing shows up for the approver, field by field.
+    let edit = format!("/console/notices/{id}/edit");
     let p = one
-        .post(
-            &format!("/console/notices/{id}/edit"),
+        .submit(
+            &edit,
+            &edit,
             &[
-                ("csrf", &csrf),
                 ("op", "save"),
                 ("kind", "maintenance"),
                 ("title.en", "Four eyes, edited"),
@@ -573,27 +648,32 @@ async fn four_eyes(backend: Backend) {
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
-    // ...but by pub2.
-    let mut two = Browser::new(&app);
-    two.login("pub2@example.co.ke", PASSWORD, "/console").await;
-    let page = two.get(&format!("/console/notices/{id}")).await;
-    assert!(page.body.contains("Changes since it was written"));
+    // The page pub2 opened before the edit cannot publish what pub2 has not seen...
+    let mut stale = hidden_fields(&before_edit.body, &publish);
+    stale.push(("confirm".into(), "yes".into()));
+    let pairs: Vec<(&str, &str)> = stale
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let p = two.post(&publish, &pairs).await;
+    assert_eq!(p.status, 409, "{}", p.body);
     assert!(
-        page.body.contains("Four eyes, edited") && page.body.contains("user:pub1@example.co.ke"),
+        p.body.contains("changed after this page was shown"),
         "{}",
-        page.body
+        p.body
     );
-    let csrf2 = hidden(
-        &two.get(&format!("/console/notices/{id}")).await.body,
-        "csrf",
+    assert!(!app.text("/").await.contains("Four eyes"));
+    // ...the page as it is now can.
+    let page_now = two.get(&page).await;
+    assert!(page_now.body.contains("Changes since it was written"));
+    assert!(
+        page_now.body.contains("Four eyes, edited")
+            && page_now.body.contains("user:pub1@example.co.ke"),
+        "{}",
+        page_now.body
     );
-    let p = two
-        .post(
-            &format!("/console/notices/{id}/publish"),
-            &[("csrf", &csrf2), ("confirm", "yes")],
-        )
-        .await;
-    assert_eq!(p.status, 200, "{}", p.body);
+    let p = two.submit(&page, &publish, &[("confirm", "yes")]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
     assert!(app.text("/").await.contains("Four eyes, edited"));
 }
 
@@ -627,12 +707,12 @@ async fn services_view(backend: Backend) {
     assert_eq!(p.status, 403);
     let mut boss = Browser::new(&app);
     boss.login("boss@example.co.ke", PASSWORD, "/console").await;
-    let csrf = hidden(&boss.get("/console/services").await.body, "csrf");
+    let save = "/console/services/pay-bill";
     let p = boss
-        .post(
-            "/console/services/pay-bill",
+        .submit(
+            "/console/services",
+            save,
             &[
-                ("csrf", &csrf),
                 ("name.en", "Pay bill"),
                 ("name.sw", "Lipa bili"),
                 ("group", "Payments"),
@@ -643,21 +723,28 @@ async fn services_view(backend: Backend) {
         .await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("position must be a whole number"));
-    let p = boss
-        .post(
-            "/console/services/pay-bill",
-            &[
-                ("csrf", &csrf),
-                ("name.en", "Pay bill"),
-                ("name.sw", "Lipa bili"),
-                ("group", "Payments"),
-                ("position", "0"),
-                ("status", "partial_outage"),
-            ],
-        )
-        .await;
-    assert_eq!(p.status, 200, "{}", p.body);
-    assert!(p.body.contains("Saved pay-bill."));
+    let shown = boss.get("/console/services").await;
+    let mut fields = hidden_fields(&shown.body, save);
+    for (k, v) in [
+        ("name.en", "Pay bill"),
+        ("name.sw", "Lipa bili"),
+        ("group", "Payments"),
+        ("position", "0"),
+        ("status", "partial_outage"),
+    ] {
+        fields.push((k.into(), v.into()));
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let p = boss.post(save, &fields).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert!(boss.follow(&p).await.body.contains("Saved pay-bill."));
+    // The same form again (a reload, the back button) does not save again: one audit entry.
+    let p = boss.post(save, &fields).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert!(boss.follow(&p).await.body.contains("Already done"));
     let summary = app.json("/api/v2/summary.json").await;
     let pay = summary["components"]
         .as_array()
@@ -783,10 +870,10 @@ async fn import_upload_in_the_console(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.seed_services().await;
     accounts(&app).await;
-    let multipart = |csrf: &str, csv: &str| {
+    let multipart = |(csrf, once): &(String, String), csv: &str| {
         let b = "----tangazo-test-boundary";
         let body = format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{b}--\r\n"
+            "--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"once\"\r\n\r\n{once}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{b}--\r\n"
         );
         (format!("multipart/form-data; boundary={b}"), body)
     };
@@ -801,29 +888,49 @@ async fn import_upload_in_the_console(backend: Backend) {
     );
     let mut boss = Browser::new(&app);
     boss.login("boss@example.co.ke", PASSWORD, "/console").await;
-    let page = boss.get("/console/subscribers/import").await;
-    let csrf = hidden(&page.body, "csrf");
+    let cookie = boss.cookie_header();
+    let page = async || {
+        let body = app
+            .client
+            .get(format!("{}/console/subscribers/import", app.url))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (hidden(&body, "csrf"), hidden(&body, "once"), body)
+    };
     let send = |ct: String, body: String| {
         app.client
             .post(format!("{}/console/subscribers/import", app.url))
-            .header("cookie", boss.cookie_header())
+            .header("cookie", &cookie)
             .header("content-type", ct)
             .body(body)
             .send()
     };
-    let (ct, body) = multipart(
-        &csrf,
-        "address,services,consent\n0712000101,pay-bill,yes\n0712000102,,yes\nzawadi@example.com,,yes\n",
-    );
-    let r = send(ct, body).await.unwrap();
-    assert_eq!(r.status(), 200);
+    let (csrf, once, _) = page().await;
+    let tokens = (csrf, once);
+    let clean = "address,services,consent\n0712000101,pay-bill,yes\n0712000102,,yes\nzawadi@example.com,,yes\n";
+    let (ct, body) = multipart(&tokens, clean);
+    let r = send(ct.clone(), body.clone()).await.unwrap();
+    assert_eq!(r.status(), 303);
     assert!(
-        r.text()
+        page()
             .await
-            .unwrap()
+            .2
             .contains("3 rows: 3 new subscribers, 0 already present.")
     );
-    let (ct, body) = multipart(&csrf, "address,consent\n0712000103,yes\n0712000104,maybe\n");
+    // The same upload again is refused as already done.
+    let r = send(ct, body).await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(page().await.2.contains("Already done"));
+    let (csrf, once, _) = page().await;
+    let (ct, body) = multipart(
+        &(csrf, once),
+        "address,consent\n0712000103,yes\n0712000104,maybe\n",
+    );
     let r = send(ct, body).await.unwrap();
     assert_eq!(r.status(), 422);
     let text = r.text().await.unwrap();
@@ -831,7 +938,8 @@ async fn import_upload_in_the_console(backend: Backend) {
         text.contains("line 3: consent") && text.contains("nothing was imported"),
         "{text}"
     );
-    let (ct, body) = multipart("wrong", "address,consent\n0712000105,yes\n");
+    let (_, once, _) = page().await;
+    let (ct, body) = multipart(&("wrong".into(), once), "address,consent\n0712000105,yes\n");
     assert_eq!(send(ct, body).await.unwrap().status(), 403);
     let counts = app.store.subscriber_counts().await.unwrap();
     let total: i64 = counts.iter().map(|c| c.3).sum();
@@ -897,15 +1005,11 @@ async fn billers_view(backend: Backend) {
 
     let mut boss = Browser::new(&app);
     boss.login("boss@example.co.ke", PASSWORD, "/console").await;
-    let csrf = hidden(&boss.get("/console/billers").await.body, "csrf");
     let p = boss
-        .post(
+        .submit(
             "/console/billers",
-            &[
-                ("csrf", &csrf),
-                ("name", "Kenya Power"),
-                ("contact_email", "not an email"),
-            ],
+            "/console/billers",
+            &[("name", "Kenya Power"), ("contact_email", "not an email")],
         )
         .await;
     assert_eq!(p.status, 422);
@@ -917,23 +1021,46 @@ async fn billers_view(backend: Backend) {
         p.body
     );
     let p = boss
-        .post(
+        .submit(
+            "/console/billers",
             "/console/billers",
             &[
-                ("csrf", &csrf),
+                ("name", "Kenya \u{202E}Power"),
+                ("contact_email", "ops@kplc.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    assert!(
+        p.body
+            .contains("name: contains an invisible right-to-left override (U+202E) at position 7"),
+        "{}",
+        p.body
+    );
+    let p = boss
+        .submit(
+            "/console/billers",
+            "/console/billers",
+            &[
                 ("name", "Kenya Power"),
                 ("contact_email", "ops@kplc.example"),
             ],
         )
         .await;
-    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert!(
+        boss.follow(&p)
+            .await
+            .body
+            .contains("Biller Kenya Power created.")
+    );
     let billers = app.store.list_billers().await.unwrap();
     let biller = &billers[0].id;
     let p = boss
-        .post(
+        .submit(
+            "/console/billers",
             &format!("/console/billers/{biller}/endpoints"),
             &[
-                ("csrf", &csrf),
                 ("url", "http://10.0.0.5:notaport/x"),
                 ("contact_email", "ops@kplc.example"),
             ],
@@ -946,10 +1073,10 @@ async fn billers_view(backend: Backend) {
         p.body
     );
     let p = boss
-        .post(
+        .submit(
+            "/console/billers",
             &format!("/console/billers/{biller}/endpoints"),
             &[
-                ("csrf", &csrf),
                 ("url", &hook_url),
                 ("contact_email", "ops@kplc.example"),
                 ("rate_limit", "fast"),
@@ -970,10 +1097,10 @@ async fn billers_view(backend: Backend) {
         "and nothing is created"
     );
     let p = boss
-        .post(
+        .submit(
+            "/console/billers",
             &format!("/console/billers/{biller}/endpoints"),
             &[
-                ("csrf", &csrf),
                 ("url", &hook_url),
                 ("description", "payments switch"),
                 ("contact_email", "ops@kplc.example"),
@@ -986,9 +1113,12 @@ async fn billers_view(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(p.status, 201, "{}", p.body);
+    assert_eq!(p.status, 303, "{}", p.body);
     assert!(
-        p.body.contains("shown only now: whsec_"),
+        boss.follow(&p)
+            .await
+            .body
+            .contains("shown only now: whsec_"),
         "the secret is shown once"
     );
     let endpoint = app
@@ -1010,31 +1140,37 @@ async fn billers_view(backend: Backend) {
     assert!(page.body.contains(&hook_url));
 
     let action = |a: &str| format!("/console/endpoints/{}/{a}", endpoint.id);
-    let p = boss.post(&action("test"), &[("csrf", &csrf)]).await;
-    assert_eq!(p.status, 200, "{}", p.body);
-    assert!(p.body.contains("Test event sent: HTTP 204"), "{}", p.body);
+    let ep_page = format!("/console/endpoints/{}", endpoint.id);
+    let p = boss.submit(&ep_page, &action("test"), &[]).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let shown = boss.follow(&p).await;
+    assert!(
+        shown.body.contains("Test event sent: HTTP 204"),
+        "{}",
+        shown.body
+    );
     assert!(got.lock().unwrap()[0].contains("test.ping"));
-    let p = boss.post(&action("rotate"), &[("csrf", &csrf)]).await;
+    let p = boss.submit(&ep_page, &action("rotate"), &[]).await;
+    let shown = boss.follow(&p).await;
     assert!(
-        p.body.contains("New secret, shown only now: whsec_"),
+        shown.body.contains("New secret, shown only now: whsec_"),
         "{}",
-        p.body
+        shown.body
     );
-    let p = boss.post(&action("disable"), &[("csrf", &csrf)]).await;
-    assert!(p.body.contains("Disabled"), "{}", p.body);
+    let p = boss.submit(&ep_page, &action("disable"), &[]).await;
+    let shown = boss.follow(&p).await;
+    assert!(shown.body.contains("Disabled"), "{}", shown.body);
     let p = boss
-        .post(&action("enable"), &[("csrf", &csrf), ("replay", "yes")])
+        .submit(&ep_page, &action("enable"), &[("replay", "yes")])
         .await;
+    let shown = boss.follow(&p).await;
     assert!(
-        p.body.contains("Enabled; 0 missed update(s) queued."),
+        shown.body.contains("Enabled; 0 missed update(s) queued."),
         "{}",
-        p.body
+        shown.body
     );
     let p = boss
-        .post(
-            &action("recover"),
-            &[("csrf", &csrf), ("since", "yesterday")],
-        )
+        .submit(&ep_page, &action("recover"), &[("since", "yesterday")])
         .await;
     assert_eq!(p.status, 422);
     assert!(p.body.contains("since:"), "{}", p.body);
@@ -1169,7 +1305,867 @@ async fn endpoint_deliveries_view(backend: Backend) {
     );
 }
 
+/// Admins see every API token (never a secret) and revoke one behind CSRF and a ticked
+/// confirmation; the POST answers 303 to the list, which says what was done; it is audited.
+/// Other roles see and do nothing.
+async fn tokens_view_and_revoke(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    accounts(&app).await;
+    let (ci, secret) = app
+        .store
+        .create_token("ci <deploy>", Role::Editor, None, "test", app.now())
+        .await
+        .unwrap();
+    let revoke = format!("/console/tokens/{}/revoke", ci.id);
+
+    let mut publisher = Browser::new(&app);
+    publisher
+        .login("pub1@example.co.ke", PASSWORD, "/console")
+        .await;
+    assert_eq!(publisher.get("/console/tokens").await.status, 403);
+    let csrf = hidden(&publisher.get("/console/password").await.body, "csrf");
+    let p = publisher
+        .post(&revoke, &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(p.status, 403, "only admins revoke");
+
+    let mut boss = Browser::new(&app);
+    boss.login("boss@example.co.ke", PASSWORD, "/console").await;
+    let page = boss.get("/console/tokens").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("ci &#60;deploy&#62;") || page.body.contains("ci &lt;deploy&gt;"),
+        "escaped: {}",
+        page.body
+    );
+    assert!(page.body.contains(&ci.id) && page.body.contains("publisher"));
+    assert!(!page.body.contains(&secret), "never a secret");
+    assert!(
+        page.body.contains("href=\"/console/tokens\""),
+        "linked for admins"
+    );
+    let csrf = hidden(&page.body, "csrf");
+
+    let p = boss.post(&revoke, &[("confirm", "yes")]).await;
+    assert_eq!(p.status, 403, "no CSRF token");
+    let p = boss.post(&revoke, &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, 422, "not confirmed");
+    assert!(p.body.contains("Tick the confirmation box"), "{}", p.body);
+    let (s, _) = app.api("GET", "/services", &secret, None).await;
+    assert_eq!(s, 200, "still working");
+
+    let p = boss
+        .post(&revoke, &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert_eq!(p.location, format!("/console/tokens?revoked={}", ci.id));
+    let page = boss.get(&p.location).await;
+    assert!(
+        page.body.contains("revoked: it no longer works"),
+        "{}",
+        page.body
+    );
+    let (s, _) = app.api("GET", "/services", &secret, None).await;
+    assert_eq!(s, 401, "revoked at once");
+    let p = boss
+        .post(&revoke, &[("csrf", &csrf), ("confirm", "yes")])
+        .await;
+    assert_eq!(p.status, 409, "a replayed revocation changes nothing");
+    assert!(p.body.contains("revoked already"), "{}", p.body);
+    let audit = app
+        .store
+        .audit_entries(
+            Some("user:boss@example.co.ke"),
+            Some("token.revoke"),
+            None,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].target, format!("token:{}", ci.id));
+}
+
+/// A subscriber following the services in `services` (all when empty), confirmed or not.
+async fn subscriber(app: &TestApp, address: &str, services: &[&str], confirmed: bool) {
+    let now = app.clock.now();
+    app.store
+        .subscribe(
+            &tangazo::store::NewSubscriber {
+                address: tangazo::domain::subscriber::Address::parse(
+                    address,
+                    "KE",
+                    &["KE".to_string()],
+                )
+                .unwrap(),
+                language: tangazo::domain::Lang::En,
+                services: (!services.is_empty()).then(|| {
+                    services
+                        .iter()
+                        .map(|c| tangazo::domain::ServiceCode::parse(c).unwrap())
+                        .collect()
+                }),
+                source: "import",
+                confirmed,
+                expires_at: now + Duration::hours(1),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+}
+
+/// A biller endpoint following `events` (all when empty) of `services` (all when empty).
+async fn endpoint(app: &TestApp, events: &[&str], services: &[&str]) {
+    let now = app.clock.now();
+    let biller = match app.store.list_billers().await.unwrap().pop() {
+        Some(b) => b,
+        None => app
+            .store
+            .create_biller("Kenya Power", "ops@kplc.example", "test", now)
+            .await
+            .unwrap(),
+    };
+    let settings = tangazo::store::EndpointSettings {
+        url: "https://hooks.kplc.example/tangazo".into(),
+        description: String::new(),
+        event_types: events.iter().map(|e| e.to_string()).collect(),
+        services: (!services.is_empty()).then(|| {
+            services
+                .iter()
+                .map(|c| tangazo::domain::ServiceCode::parse(c).unwrap())
+                .collect()
+        }),
+        rate_limit: 0,
+        contact_email: "ops@kplc.example".into(),
+    };
+    app.store
+        .create_endpoint(&biller.id, &settings, false, "test", now)
+        .await
+        .unwrap();
+}
+
+/// What is queued for one update of a notice, per channel: `(sms, email, webhook)`.
+async fn queued(app: &TestApp, notice: &str, sequence: i64) -> (i64, i64, i64) {
+    let mut out = (0, 0, 0);
+    for p in app.store.delivery_progress(notice).await.unwrap() {
+        if p.sequence != sequence {
+            continue;
+        }
+        let n = p.pending + p.sent + p.failed + p.superseded + p.cancelled;
+        match p.channel.as_str() {
+            "sms" => out.0 += n,
+            "email" => out.1 += n,
+            _ => out.2 += n,
+        }
+    }
+    out
+}
+
+/// The numbers a sentence gives each channel ("This sends 1,200 SMS, 3 emails and 1
+/// webhook now"): `(sms, email, webhook)`, 0 for a channel it does not name.
+fn counts_in(sentence: &str) -> (i64, i64, i64) {
+    let words: Vec<&str> = sentence.split([' ', ';', '.']).collect();
+    let mut out = (0, 0, 0);
+    for pair in words.windows(2) {
+        let Ok(n) = pair[0].replace(',', "").parse::<i64>() else {
+            continue;
+        };
+        match pair[1].trim_end_matches(',') {
+            "SMS" => out.0 = n,
+            "email" | "emails" => out.1 = n,
+            "webhook" | "webhooks" => out.2 = n,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What the confirmation box of the form posting to `action` says.
+fn confirmation(body: &str, action: &str) -> String {
+    let start = body
+        .find(&format!("action=\"{action}\""))
+        .unwrap_or_else(|| panic!("no form posting to {action}"));
+    let form = &body[start..];
+    let text = &form[form.find("I confirm: ").unwrap() + "I confirm: ".len()..];
+    text[..text.find("</label>").unwrap()].to_string()
+}
+
+/// The first flash on a page.
+fn flash(body: &str) -> &str {
+    let start =
+        body.find("<div class=\"flash\">").expect("a flash") + "<div class=\"flash\">".len();
+    &body[start..start + body[start..].find("</div>").unwrap()]
+}
+
+/// A form sent by hand: `fields` as the browser would send them, with the session's cookie.
+async fn post_as(app: &TestApp, cookie: &str, path: &str, fields: &[(String, String)]) -> u16 {
+    app.client
+        .post(format!("{}{path}", app.url))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(fields)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// A window published through the API, followed by one SMS and one email subscriber and one
+/// biller endpoint, and a publisher logged in to the console.
+async fn followed_window(app: &TestApp) -> String {
+    app.seed_services().await;
+    accounts(app).await;
+    subscriber(app, "0712000001", &[], true).await;
+    subscriber(app, "amina@example.com", &["pay-bill"], true).await;
+    endpoint(app, &[], &[]).await;
+    let v = app.publish_window("Core upgrade", 24, 4).await;
+    v["id"].as_str().unwrap().to_string()
+}
+
+/// A1: a form sent again (a reload of its answer, the back button, a click more) does nothing
+/// and says so; a form shown before the notice last changed is refused and keeps what was
+/// typed; the other console forms are one-time too.
+async fn replayed_forms_do_nothing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let id = followed_window(&app).await;
+    let mut publisher = Browser::new(&app);
+    publisher
+        .login("pub1@example.co.ke", PASSWORD, "/console")
+        .await;
+    let page = format!("/console/notices/{id}");
+    let update = format!("/console/notices/{id}/update");
+    let shown = publisher.get(&page).await;
+    let mut fields = hidden_fields(&shown.body, &update);
+    fields.push(("confirm".into(), "yes".into()));
+    fields.push(("body.en".into(), "Halfway there.".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+
+    let p = publisher.post(&update, &pairs).await;
+    assert_eq!((p.status, p.location.as_str()), (303, page.as_str()));
+    let after = publisher.follow(&p).await;
+    assert!(
+        flash(&after.body).starts_with("Done: maintenance.updated (update #2)."),
+        "{}",
+        flash(&after.body)
+    );
+    // A reload of that page is a GET: it shows the page, and the result only once.
+    let reload = publisher.get(&page).await;
+    assert!(!reload.body.contains("class=\"flash\""));
+
+    // The same form sent again: already done, nothing sent.
+    let p = publisher.post(&update, &pairs).await;
+    assert_eq!((p.status, p.location.as_str()), (303, page.as_str()));
+    let after = publisher.follow(&p).await;
+    assert!(
+        flash(&after.body).starts_with("Already done"),
+        "{}",
+        after.body
+    );
+    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
+    assert_eq!(
+        queued(&app, &id, 2).await,
+        (1, 1, 1),
+        "one set of deliveries"
+    );
+
+    // The page as it was before update #2, with a token of its own (another tab): refused,
+    // with what was typed still there.
+    let mut stale = fields.clone();
+    for (k, v) in stale.iter_mut() {
+        match k.as_str() {
+            "once" => *v = "another-tab-token".into(),
+            "body.en" => *v = "Typed in another tab.".into(),
+            _ => {}
+        }
+    }
+    let pairs: Vec<(&str, &str)> = stale
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let p = publisher.post(&update, &pairs).await;
+    assert_eq!(p.status, 409, "{}", p.body);
+    assert!(
+        p.body
+            .contains("update #2 was posted after this page was shown"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains(">Typed in another tab.</textarea>"),
+        "nothing typed is lost"
+    );
+    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
+    // A form with no token at all (a page from before tokens) is not sent either.
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| k != "once")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(publisher.post(&update, &pairs).await.status, 400);
+    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
+
+    // Saving a new notice twice makes one draft; the replay goes to the list.
+    let mut writer = Browser::new(&app);
+    writer
+        .login("writer@example.co.ke", PASSWORD, "/console")
+        .await;
+    let form = writer.get("/console/notices/new").await;
+    let start = (app.now() + Duration::days(2))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let end = (app.now() + Duration::days(2) + Duration::hours(2))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let mut fields = hidden_fields(&form.body, "/console/notices");
+    for (k, v) in [
+        ("op", "save"),
+        ("kind", "maintenance"),
+        ("title.en", "Saved once"),
+        ("affected", "pay-bill"),
+        ("impact.pay-bill", "under_maintenance"),
+        ("starts_at", start.as_str()),
+        ("ends_at", end.as_str()),
+    ] {
+        fields.push((k.into(), v.into()));
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(writer.post("/console/notices", &pairs).await.status, 303);
+    let p = writer.post("/console/notices", &pairs).await;
+    assert_eq!((p.status, p.location.as_str()), (303, "/console"));
+    assert!(flash(&writer.follow(&p).await.body).contains("Already done"));
+    let (_, list) = app.api("GET", "/notices", &app.viewer, None).await;
+    let saved = list["notices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["title"]["en"] == "Saved once")
+        .count();
+    assert_eq!(saved, 1);
+
+    // A biller created twice is one biller.
+    let mut boss = Browser::new(&app);
+    boss.login("boss@example.co.ke", PASSWORD, "/console").await;
+    let shown = boss.get("/console/billers").await;
+    let mut fields = hidden_fields(&shown.body, "/console/billers");
+    fields.push(("name".into(), "Nairobi Water".into()));
+    fields.push(("contact_email".into(), "ops@water.example".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(boss.post("/console/billers", &pairs).await.status, 303);
+    assert_eq!(boss.post("/console/billers", &pairs).await.status, 303);
+    let billers = app.store.list_billers().await.unwrap();
+    assert_eq!(
+        billers.iter().filter(|b| b.name == "Nairobi Water").count(),
+        1
+    );
+}
+
+/// A1: two submissions of one form at the same moment (a double click): exactly one is done.
+async fn double_submissions_send_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let id = followed_window(&app).await;
+    let mut publisher = Browser::new(&app);
+    publisher
+        .login("pub1@example.co.ke", PASSWORD, "/console")
+        .await;
+    let cookie = publisher.cookie_header();
+    let page = format!("/console/notices/{id}");
+    let update = format!("/console/notices/{id}/update");
+    for round in 0..4 {
+        let shown = publisher.get(&page).await;
+        let mut fields = hidden_fields(&shown.body, &update);
+        fields.push(("confirm".into(), "yes".into()));
+        fields.push(("body.en".into(), format!("Still going, round {round}.")));
+        let (a, b) = tokio::join!(
+            post_as(&app, &cookie, &update, &fields),
+            post_as(&app, &cookie, &update, &fields)
+        );
+        assert_eq!((a, b), (303, 303));
+        let shown = publisher.get(&page).await;
+        let results = flash(&shown.body);
+        assert!(
+            results.contains("Done: maintenance.updated") && results.contains("Already done"),
+            "one done, one refused: {results}"
+        );
+        let updates = app.store.get_updates(&id).await.unwrap();
+        assert_eq!(updates.len(), round + 2, "one update per round");
+        let sequence = updates.last().unwrap().sequence;
+        assert_eq!(queued(&app, &id, sequence).await, (1, 1, 1));
+    }
+}
+
+/// A4: each confirmation says what its action sends, counted as the fan-out counts; the
+/// result says what was queued; both equal what is in the outbox, per channel. A draft's
+/// discard sends nothing and says so, and SMS held by the quiet hours are said to wait.
+async fn confirmations_count_what_is_queued(backend: Backend) {
+    let db = std::sync::Arc::new(TestDb::new(backend).await);
+    // Noon in Nairobi, outside the quiet hours.
+    let noon =
+        chrono::TimeZone::with_ymd_and_hms(&chrono_tz::Africa::Nairobi, 2031, 3, 4, 12, 0, 0)
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+    let app = TestApp::spawn_on_at(
+        db,
+        &[
+            ("TANGAZO_SCHEDULER_QUIET_HOURS", "21:00-07:00"),
+            ("TANGAZO_SCHEDULER_QUIET_HOURS_URGENT", "true"),
+        ],
+        noon,
+    )
+    .await;
+    app.seed_services().await;
+    accounts(&app).await;
+    // Followers: three SMS (all services, pay-bill, buy-goods: not affected), two emails
+    // (one not confirmed), and endpoints on every event, on `started` only, and on agent cash.
+    subscriber(&app, "0712000001", &[], true).await;
+    subscriber(&app, "0712000002", &["pay-bill"], true).await;
+    subscriber(&app, "0712000003", &["buy-goods"], true).await;
+    subscriber(&app, "amina@example.com", &["send-money"], true).await;
+    subscriber(&app, "baraka@example.com", &[], false).await;
+    endpoint(&app, &[], &[]).await;
+    endpoint(&app, &["maintenance.started"], &["pay-bill"]).await;
+    endpoint(&app, &[], &["agent-cash"]).await;
+    let draft = |title: &str| {
+        let start = app.now() + Duration::hours(2);
+        serde_json::json!({
+            "kind": "maintenance",
+            "title": {"en": title},
+            "affected": [{"service": "send-money"}, {"service": "pay-bill"}],
+            "starts_at": start.to_rfc3339(),
+            "ends_at": (start + Duration::hours(3)).to_rfc3339(),
+        })
+    };
+    let (s, v) = app
+        .api("POST", "/notices", &app.editor, Some(draft("Counted")))
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let mut publisher = Browser::new(&app);
+    publisher
+        .login("pub1@example.co.ke", PASSWORD, "/console")
+        .await;
+    let page = format!("/console/notices/{id}");
+
+    // Publish: two SMS, one email, one webhook, as promised and as queued.
+    let shown = publisher.get(&page).await;
+    let publish = format!("/console/notices/{id}/publish");
+    let promised = confirmation(&shown.body, &publish);
+    assert!(
+        promised.ends_with("This sends 2 SMS, 1 email and 1 webhook now."),
+        "{promised}"
+    );
+    let discard = confirmation(&shown.body, &format!("/console/notices/{id}/cancel"));
+    assert!(discard.contains("nothing is sent"), "{discard}");
+    assert!(!discard.contains("shows it now"), "{discard}");
+    let p = publisher
+        .submit(&page, &publish, &[("confirm", "yes")])
+        .await;
+    let result = publisher.follow(&p).await;
+    let said = flash(&result.body).to_string();
+    assert!(
+        said.contains("Queued 2 SMS, 1 email and 1 webhook."),
+        "{said}"
+    );
+    assert_eq!(counts_in(&promised), queued(&app, &id, 1).await);
+    assert_eq!(counts_in(&said), queued(&app, &id, 1).await);
+
+    // Start: the endpoint on `started` joins.
+    let start = format!("/console/notices/{id}/start");
+    let promised = confirmation(&result.body, &start);
+    assert!(
+        promised.ends_with("This sends 2 SMS, 1 email and 2 webhooks now."),
+        "{promised}"
+    );
+    let p = publisher.submit(&page, &start, &[("confirm", "yes")]).await;
+    let result = publisher.follow(&p).await;
+    let said = flash(&result.body).to_string();
+    assert_eq!(counts_in(&promised), queued(&app, &id, 2).await);
+    assert_eq!(counts_in(&said), queued(&app, &id, 2).await);
+
+    // At 23:00 the SMS of an extension wait for the morning; the rest goes now.
+    app.clock.advance(Duration::hours(11));
+    let shown = publisher.get(&page).await;
+    let extend = format!("/console/notices/{id}/extend");
+    let promised = confirmation(&shown.body, &extend);
+    assert!(
+        promised.contains(
+            "This sends 1 email and 1 webhook now; the 2 SMS wait for the end of the quiet hours ("
+        ) && promised.contains("07:00 EAT)"),
+        "{promised}"
+    );
+    let later = (app.now() + Duration::hours(3))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let p = publisher
+        .submit(&page, &extend, &[("confirm", "yes"), ("ends_at", &later)])
+        .await;
+    let said = flash(&publisher.follow(&p).await.body).to_string();
+    assert!(
+        said.contains("the SMS go out when the quiet hours end"),
+        "{said}"
+    );
+    assert_eq!(counts_in(&promised), queued(&app, &id, 3).await);
+    assert_eq!(counts_in(&said), queued(&app, &id, 3).await);
+
+    // Discarding a draft sends nothing, and says so.
+    let (_, v) = app
+        .api("POST", "/notices", &app.editor, Some(draft("Discarded")))
+        .await;
+    let other = v["id"].as_str().unwrap().to_string();
+    let other_page = format!("/console/notices/{other}");
+    let p = publisher
+        .submit(
+            &other_page,
+            &format!("/console/notices/{other}/cancel"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    let said = flash(&publisher.follow(&p).await.body).to_string();
+    assert!(said.contains("Nothing was sent"), "{said}");
+    assert!(!said.contains("The public page shows it now"), "{said}");
+    assert!(
+        app.store
+            .delivery_progress(&other)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// The tokens of a text that are written as a reference code is written: six characters of
+/// the code alphabet, upper case.
+fn codes_in(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| *t == t.to_uppercase())
+        .filter_map(tangazo::domain::RefCode::parse)
+        .map(|c| c.to_string())
+        .collect()
+}
+
+/// Everything a preview page shows customers' messages in: its SMS and email panes.
+fn previewed(body: &str) -> String {
+    let start = body.find("<div id=\"preview\">").expect("a preview pane");
+    body[start..].to_string()
+}
+
+/// A3: the preview of a saved notice (edit form, notice page, API) shows the notice's own
+/// code, which its SMS then carries; an unsaved one shows a placeholder that is no code.
+async fn previews_show_the_notices_code(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.seed_services().await;
+    accounts(&app).await;
+    app.running.state.snapshot.refresh().await.unwrap();
+    subscriber(&app, "0712000001", &[], true).await;
+    let mut writer = Browser::new(&app);
+    writer
+        .login("writer@example.co.ke", PASSWORD, "/console")
+        .await;
+    let start = (app.now() + Duration::days(2))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT22:00")
+        .to_string();
+    let end = (app.now() + Duration::days(3))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT04:00")
+        .to_string();
+    let fields = [
+        ("kind", "maintenance"),
+        ("title.en", "Night work on Pay bill"),
+        ("title.sw", "Kazi ya usiku kwa Lipa bili"),
+        ("affected", "pay-bill"),
+        ("impact.pay-bill", "under_maintenance"),
+        ("starts_at", start.as_str()),
+        ("ends_at", end.as_str()),
+        ("body.en", "Pay early, please."),
+    ];
+    let with = |op: &'static str| {
+        let mut f = fields.to_vec();
+        f.push(("op", op));
+        f
+    };
+    // Not saved yet: a placeholder, and a word that the code comes on save.
+    let p = writer
+        .submit("/console/notices/new", "/console/notices", &with("preview"))
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let pane = previewed(&p.body);
+    assert!(pane.contains("Ref ------ "), "{pane}");
+    assert!(pane.contains("given when the notice is saved"), "{pane}");
+    assert_eq!(codes_in(&pane), Vec::<String>::new(), "{pane}");
+    let (s, v) = app
+        .api(
+            "POST",
+            "/notices/preview",
+            &app.editor,
+            Some(serde_json::json!({
+                "kind": "maintenance", "title": {"en": "Night work on Pay bill"},
+                "affected": [{"service": "pay-bill"}],
+                "starts_at": (app.now() + Duration::days(2)).to_rfc3339(),
+                "ends_at": (app.now() + Duration::days(2) + Duration::hours(4)).to_rfc3339(),
+            })),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["reference"], serde_json::Value::Null);
+    assert!(
+        v["reference_note"]
+            .as_str()
+            .unwrap()
+            .contains("given when the notice is saved")
+    );
+    assert_eq!(codes_in(&v.to_string()), Vec::<String>::new(), "{v}");
+
+    // Saved: every preview carries the notice's code.
+    let p = writer
+        .submit("/console/notices/new", "/console/notices", &with("save"))
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let id = p
+        .location
+        .trim_start_matches("/console/notices/")
+        .to_string();
+    let reference = app
+        .store
+        .get_notice(&id)
+        .await
+        .unwrap()
+        .reference
+        .to_string();
+    let edit = format!("/console/notices/{id}/edit");
+    let p = writer.submit(&edit, &edit, &with("preview")).await;
+    let pane = previewed(&p.body);
+    assert!(!pane.contains("given when the notice is saved"));
+    let shown_codes = codes_in(&pane);
+    assert!(!shown_codes.is_empty(), "{pane}");
+    assert!(
+        shown_codes.iter().all(|c| *c == reference),
+        "{shown_codes:?} ≠ {reference}"
+    );
+    // The live preview (to where the form posts) too.
+    let shown = writer.get(&edit).await;
+    let mut live = hidden_fields(&shown.body, &edit);
+    live.extend(
+        with("preview")
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
+    let frag = app
+        .client
+        .post(format!("{}{edit}", app.url))
+        .header("cookie", writer.cookie_header())
+        .header("x-preview-fragment", "1")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&live)
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(frag.starts_with("<div id=\"preview\">"), "{frag}");
+    assert!(codes_in(&frag).iter().all(|c| *c == reference) && frag.contains(&reference));
+    let page = writer.get(&format!("/console/notices/{id}")).await;
+    assert!(codes_in(&previewed(&page.body)).contains(&reference));
+    let (s, v) = app
+        .api("POST", &format!("/notices/{id}/preview"), &app.editor, None)
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["reference"], reference.as_str());
+    assert!(
+        v["sms"]["en"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(&reference)
+    );
+
+    // Published: the SMS carries the code the last preview showed.
+    let mut publisher = Browser::new(&app);
+    publisher
+        .login("pub1@example.co.ke", PASSWORD, "/console")
+        .await;
+    let notice_page = format!("/console/notices/{id}");
+    let p = publisher
+        .submit(
+            &notice_page,
+            &format!("/console/notices/{id}/publish"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let update = app.store.get_updates(&id).await.unwrap().remove(0);
+    let messages = app
+        .store
+        .update_messages(std::slice::from_ref(&update.id))
+        .await
+        .unwrap();
+    let sms = &messages[&(update.id.clone(), "sms".to_string(), "en".to_string())].text;
+    let sent = codes_in(sms);
+    assert!(
+        !sent.is_empty() && sent.iter().all(|c| *c == shown_codes[0]),
+        "{sms}"
+    );
+}
+
+/// B6: twenty wrong passwords at once check at most five; the account is then locked, even
+/// for the right password, and its answer is an unknown account's.
+async fn parallel_wrong_passwords_lock_the_account(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    accounts(&app).await;
+    let mut b = Browser::new(&app);
+    let form = b.get("/console/login").await;
+    let csrf = hidden(&form.body, "csrf");
+    let cookie = b.cookie_header();
+    let attempt = |password: &'static str| {
+        let fields = vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("next".to_string(), "/console".to_string()),
+            ("email".to_string(), "writer@example.co.ke".to_string()),
+            ("password".to_string(), password.to_string()),
+        ];
+        let (app, cookie) = (&app, cookie.clone());
+        async move { post_as(app, &cookie, "/console/login", &fields).await }
+    };
+    let statuses =
+        futures_util::future::join_all((0..20).map(|_| attempt("not the password"))).await;
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    let checked = app
+        .store
+        .audit_entries(
+            None,
+            Some("console.login_failed"),
+            Some("user:writer@example.co.ke"),
+            100,
+        )
+        .await
+        .unwrap();
+    assert_eq!(checked.len(), 20);
+    let evaluated = checked
+        .iter()
+        .filter(|e| e.detail.starts_with("wrong email or password"))
+        .count();
+    assert_eq!(
+        evaluated, 5,
+        "five wrong passwords checked, the rest refused unchecked"
+    );
+
+    // The right password, from another address (so the per-address throttle is not what
+    // refuses it), is refused as an unknown account is.
+    let elsewhere = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let login = async |email: &str, password: &str| {
+        let form = elsewhere
+            .get(format!("{}/console/login", app.url))
+            .send()
+            .await
+            .unwrap();
+        let set = form.headers()["set-cookie"].to_str().unwrap().to_string();
+        let body = form.text().await.unwrap();
+        let r = elsewhere
+            .post(format!("{}/console/login", app.url))
+            .header("cookie", set.split(';').next().unwrap())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(
+                form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs([
+                        ("csrf", hidden(&body, "csrf").as_str()),
+                        ("next", "/console"),
+                        ("email", email),
+                        ("password", password),
+                    ])
+                    .finish(),
+            )
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    let (status, locked) = login("writer@example.co.ke", PASSWORD).await;
+    assert_eq!(status, 401, "the right password is refused while locked");
+    let (unknown_status, unknown) = login("nobody@example.co.ke", PASSWORD).await;
+    assert_eq!(unknown_status, status);
+    assert_eq!(
+        as_anyone(&locked, "writer@example.co.ke"),
+        as_anyone(&unknown, "nobody@example.co.ke")
+    );
+    let (wrong_status, wrong) = login("pub1@example.co.ke", "not the password").await;
+    assert_eq!(wrong_status, status);
+    assert_eq!(
+        as_anyone(&wrong, "pub1@example.co.ke"),
+        as_anyone(&unknown, "nobody@example.co.ke")
+    );
+    // Fifteen minutes after the fifth wrong password, the account opens again.
+    app.clock
+        .advance(Duration::minutes(15) + Duration::seconds(1));
+    assert_eq!(login("writer@example.co.ke", PASSWORD).await.0, 303);
+}
+
+/// C10: a `next` with a control character (CR/LF above all) lands on the console after a
+/// successful login, never on a broken redirect.
+async fn login_next_with_control_characters(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    accounts(&app).await;
+    for next in [
+        "/console\r\nSet-Cookie: tangazo_session=stolen",
+        "/console/audit\n",
+        "/console/\tnotices",
+        "/console\0",
+        "/console/\u{7f}",
+        "/console/\u{85}",
+    ] {
+        let mut b = Browser::new(&app);
+        let p = b.login("viewer@example.co.ke", PASSWORD, next).await;
+        assert_eq!(
+            (p.status, p.location.as_str()),
+            (303, "/console"),
+            "{next:?}"
+        );
+        // A form sent with the bad value itself (not the one the page wrote) goes there too.
+        let form = b.get("/console/login").await;
+        let p = b
+            .post(
+                "/console/login",
+                &[
+                    ("csrf", &hidden(&form.body, "csrf")),
+                    ("next", next),
+                    ("email", "viewer@example.co.ke"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (p.status, p.location.as_str()),
+            (303, "/console"),
+            "{next:?}"
+        );
+    }
+}
+
 on_both_backends!(
+    tokens_view_and_revoke,
     endpoint_deliveries_view,
     billers_view,
     import_upload_in_the_console,
@@ -1177,7 +2173,13 @@ on_both_backends!(
     login_sessions_and_refusals,
     form_preview_publish_and_audit,
     four_eyes,
-    services_view
+    services_view,
+    replayed_forms_do_nothing,
+    double_submissions_send_once,
+    confirmations_count_what_is_queued,
+    previews_show_the_notices_code,
+    parallel_wrong_passwords_lock_the_account,
+    login_next_with_control_characters
 );
 
 #[test]

@@ -6,6 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use common::sms_reference::{assert_billed_as, billed};
 use common::{Backend, TestApp};
 use serde_json::json;
 use tangazo::domain::{
@@ -111,7 +112,8 @@ fn notice(event: Event) -> Notice {
         },
         planned_ends_at: Some(eat(19, 12, 0)),
         published_at: Some(eat(16, 10, 0)),
-        started_at: Some(eat(18, 23, 0)),
+        started_at: (!matches!(state, NoticeState::Scheduled | NoticeState::Cancelled))
+            .then(|| eat(18, 23, 0)),
         finished_at: matches!(
             state,
             NoticeState::Completed | NoticeState::Resolved | NoticeState::Cancelled
@@ -167,7 +169,28 @@ fn preview(event: Event, n: &Notice, b: &Localized, overrides: &Overrides) -> me
         services: &services,
         overrides,
     };
-    messages::preview(&settings(), &subject, eat(16, 10, 0))
+    let p = messages::preview(&settings(), &subject, eat(16, 10, 0));
+    for (lang, sms) in &p.sms {
+        assert_billed_as(
+            &sms.text,
+            sms.encoding.as_str(),
+            sms.segments as u64,
+            &format!("{event:?} {lang}"),
+        );
+    }
+    p
+}
+
+/// Every SMS of an API preview, checked against how a carrier would bill it.
+fn assert_preview_billed(p: &serde_json::Value) {
+    for (lang, sms) in p["sms"].as_object().expect("sms per language") {
+        assert_billed_as(
+            sms["text"].as_str().unwrap(),
+            sms["encoding"].as_str().unwrap(),
+            sms["segments"].as_u64().unwrap(),
+            &format!("preview {lang}"),
+        );
+    }
 }
 
 #[test]
@@ -348,6 +371,90 @@ fn over_budget_names_template_and_language() {
 }
 
 #[test]
+fn reference_splitter_follows_the_published_examples() {
+    // Its own tables: 127 basic characters (the escape left out) and 10 extension ones.
+    let all_gsm: String = (' '..='~').filter(|&c| c != '`').collect();
+    assert_eq!(billed(&all_gsm).encoding, "gsm7");
+    assert_eq!(billed("`").encoding, "ucs2");
+    // Twilio's calculator's own cases: 307 digits are 153 + 153 + 1; an emoji and 133
+    // digits are 67 + 67 + 1 units.
+    let digits: String = "1234567890".repeat(31).chars().take(307).collect();
+    let b = billed(&digits);
+    assert_eq!(b.parts.len(), 3);
+    assert_eq!(b.parts[2], "7");
+    let b = billed(&format!("😜{}", &digits[1..134]));
+    assert_eq!(b.encoding, "ucs2");
+    assert_eq!(
+        b.parts
+            .iter()
+            .map(|p| p.chars().count())
+            .collect::<Vec<_>>(),
+        [66, 67, 1]
+    );
+    // A family emoji is one character to the carrier.
+    let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+    let b = billed(&format!("{}{family}{}", "ж".repeat(65), "ж".repeat(10)));
+    assert!(b.parts[1].starts_with(family), "{b:?}");
+}
+
+/// An SMS whose accented letter (e + U+0301) straddles the end of the first part is three
+/// parts to the carrier, not two: the segment budget (two by default) must refuse it and the
+/// preview must show three.
+#[test]
+fn a_cluster_across_the_part_boundary_counts_as_the_carrier_bills() {
+    let n = notice(Event::MaintenanceUpdated);
+    let footer = format!(
+        " Ref {} status.example.co.ke/v/{}",
+        n.reference, n.reference
+    );
+    // 66 + 2 + filler + footer = 134 units: two full parts if the accent were cut off.
+    let filler = 134 - 68 - footer.chars().count();
+    let sms = format!("{}e\u{301}{}", "ж".repeat(66), "ж".repeat(filler));
+    let overrides = Overrides {
+        sms: Localized::single(Lang::En, sms),
+        email: Localized::default(),
+    };
+    let p = preview(
+        Event::MaintenanceUpdated,
+        &n,
+        &body(Event::MaintenanceUpdated),
+        &overrides,
+    );
+    let en = &p.sms[&Lang::En];
+    assert_eq!(en.units, 134);
+    assert_eq!(en.segments, 3, "{:?}", en.parts);
+    let msg = &p.errors["sms.en"];
+    assert!(msg.contains("renders 3 SMS segments"), "{msg}");
+}
+
+#[test]
+fn overrides_write_a_literal_brace_doubled() {
+    let overrides = Overrides {
+        sms: text("Code {{A}}: {title}", "Namba {{A}}: {title}"),
+        email: text("Set {{x}} and {{{reference}}}", "{{{{}}}}"),
+    };
+    let n = notice(Event::MaintenanceUpdated);
+    let p = preview(
+        Event::MaintenanceUpdated,
+        &n,
+        &body(Event::MaintenanceUpdated),
+        &overrides,
+    );
+    assert!(p.ok, "{:?}", p.errors);
+    assert!(
+        p.sms[&Lang::En]
+            .text
+            .starts_with("Code {A}: M-PESA moves to its new platform in Kenya Ref H33B3C"),
+        "{}",
+        p.sms[&Lang::En].text
+    );
+    assert!(p.email[&Lang::En].text.contains("Set {x} and {H33B3C}"));
+    assert!(p.email[&Lang::Sw].text.contains("{{}}"));
+    assert!(messages::check_placeholders("sms", &overrides.sms).is_empty());
+    assert!(messages::check_placeholders("email", &overrides.email).is_empty());
+}
+
+#[test]
 fn email_has_one_click_unsubscribe_and_encoded_subject() {
     let mut n = notice(Event::MaintenanceScheduled);
     n.title = text(
@@ -437,6 +544,18 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
             .contains("unknown placeholder {kesho}"),
         "{e}"
     );
+    // A literal brace is written doubled; a lone one is refused and the message says so.
+    let (s, e) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/updates"),
+            &app.publisher,
+            Some(json!({"body": {"en": "Going well."}, "email": {"en": "Codes {A to Z"}})),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let msg = e["errors"]["email.en"].as_str().unwrap();
+    assert!(msg.contains("write {{ for a literal '{'"), "{msg}");
     let (s, e) = app
         .api(
             "POST",
@@ -465,12 +584,29 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
         .await;
     assert_eq!(s, 200, "an SMS override rescues a long body: {v}");
     assert_eq!(v["update"]["sms"]["sw"], "Inaendelea vizuri: {affected}.");
+    let (s, p) = app
+        .api(
+            "POST",
+            &format!("/notices/{id}/preview"),
+            &app.editor,
+            Some(json!({"sms": {"en": "Dial *334# {{not a placeholder}} {title}"}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert!(
+        p["sms"]["en"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Dial *334# {not a placeholder} Upgrade"),
+        "{p}"
+    );
 
     // Preview of the latest message and of an unsaved draft.
     let (s, p) = app
         .api("POST", &format!("/notices/{id}/preview"), &app.editor, None)
         .await;
     assert_eq!(s, 200, "{p}");
+    assert_preview_billed(&p);
     assert_eq!(p["event"], "maintenance.updated");
     assert!(
         p["sms"]["sw"]["text"]
@@ -487,6 +623,7 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
         )
         .await;
     assert_eq!(s, 200, "{p}");
+    assert_preview_billed(&p);
     assert_eq!(
         p["sms"]["en"]["encoding"], "gsm7",
         "the template does not use the body"
@@ -501,6 +638,7 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
         })))
         .await;
     assert_eq!(s, 200, "{p}");
+    assert_preview_billed(&p);
     assert_eq!(p["event"], "maintenance.scheduled");
     assert_eq!(p["sms"]["en"]["encoding"], "ucs2");
     assert_eq!(p["sms"]["en"]["forcing_ucs2"], json!(["😬"]));

@@ -273,6 +273,7 @@ impl Receivers {
             .unwrap_or_default()
             .lines()
             .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .inspect(common::sms_reference::assert_sink_line_billed)
             .filter(|v| v["to"] == "+254712000001")
             .filter_map(|v| {
                 event_of(

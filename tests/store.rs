@@ -431,7 +431,129 @@ async fn drafts_edit_only_while_draft(backend: Backend) {
     );
 }
 
+/// A database from before token names were unique may hold several live tokens of one name:
+/// migrating keeps every token working, the oldest under its name, the others renamed with
+/// their id; afterwards a duplicate name is refused and a name names one token to revoke.
+async fn token_names_become_unique(backend: Backend) {
+    use tangazo::store::Role;
+    let db = TestDb::new(backend).await;
+    let dir = match backend {
+        Backend::Sqlite => "migrations/sqlite",
+        Backend::Postgres => "migrations/postgres",
+    };
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&format!(
+            "{}{}",
+            db.url,
+            if backend == Backend::Sqlite {
+                "?mode=rwc"
+            } else {
+                ""
+            }
+        ))
+        .await
+        .unwrap();
+    let before = sqlx::migrate::Migrator::new(std::path::Path::new(dir))
+        .await
+        .unwrap();
+    before.run_to(13, &pool).await.unwrap();
+    sqlx::query(
+        "INSERT INTO billers (id, name, contact_email, created_at) VALUES ('b1', 'KPLC', 'ops@kplc.example', 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    for (id, at, revoked, biller) in [
+        ("t3", 3, None, None),
+        ("t1", 1, None, None),
+        ("t2", 2, None, None),
+        ("t0", 0, Some(5), None),
+        ("b2", 2, None, Some("b1")),
+        ("b1", 1, None, Some("b1")),
+    ] {
+        sqlx::query(
+            "INSERT INTO api_tokens (id, name, role, token_hash, created_at, revoked_at, biller_id) \
+             VALUES ($1, 'ops', 'admin', $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(format!("hash-{id}"))
+        .bind(at as i64)
+        .bind(revoked.map(|r: i64| r))
+        .bind(biller)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool.close().await;
+    let store = Store::open(&db.url, 2).await.unwrap();
+    let names: BTreeMap<String, String> = store
+        .list_tokens()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    assert_eq!(names["t1"], "ops", "the oldest live one keeps its name");
+    assert_eq!(names["t2"], "ops (t2)");
+    assert_eq!(names["t3"], "ops (t3)");
+    assert_eq!(names["t0"], "ops", "a revoked token is left as it was");
+    assert_eq!(
+        names["b1"], "ops",
+        "a biller's tokens are named apart from staff's"
+    );
+    assert_eq!(names["b2"], "ops (b2)");
+
+    let now = Utc::now();
+    let refused = store
+        .create_token("ops", Role::Viewer, None, "test", now)
+        .await;
+    match refused {
+        Err(StoreError::Conflict { field, message }) => {
+            assert_eq!(field, "name");
+            assert!(message.contains("'ops'"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let (ci, secret) = store
+        .create_token("ci", Role::Editor, None, "cli:ops", now)
+        .await
+        .unwrap();
+    assert!(store.find_token(&secret).await.unwrap().is_some());
+    let revoked = store.revoke_token("ci", "cli:ops", now).await.unwrap();
+    assert_eq!(revoked.id, ci.id);
+    assert!(
+        store.find_token(&secret).await.unwrap().is_none(),
+        "revoked"
+    );
+    match store.revoke_token(&ci.id, "cli:ops", now).await {
+        Err(StoreError::Conflict { message, .. }) => assert!(message.contains("already")),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        store.revoke_token("ci", "cli:ops", now).await,
+        Err(StoreError::NotFound)
+    ));
+    // The name of a revoked token is free again.
+    store
+        .create_token("ci", Role::Editor, None, "cli:ops", now)
+        .await
+        .unwrap();
+    let audit = store
+        .audit_entries(Some("cli:ops"), None, None, 10)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["token.create", "token.revoke", "token.create"]);
+    assert!(
+        audit.iter().all(|e| !format!("{e:?}").contains(&secret)),
+        "the audit log never holds a secret"
+    );
+}
+
 on_both_backends!(
+    token_names_become_unique,
     services_crud,
     lifecycle_grows_sequence_and_revision,
     concurrent_updates_get_distinct_sequences,

@@ -35,12 +35,17 @@ impl Sinks {
         rd.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
             .collect()
     }
+    /// The SMS file sink's lines, each checked against how a carrier would bill it.
     fn sms(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(self.sms_file())
+        let lines: Vec<serde_json::Value> = std::fs::read_to_string(self.sms_file())
             .unwrap_or_default()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+            .collect();
+        lines
+            .iter()
+            .for_each(common::sms_reference::assert_sink_line_billed);
+        lines
     }
 }
 

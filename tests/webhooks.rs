@@ -738,20 +738,21 @@ async fn failure_modes(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // The contact is emailed just after the endpoint is disabled, so the email may follow.
-    poll_until("an email about /broken", 20, async || {
+    let email = poll_until("an email about /broken", 20, async || {
         let emails: Vec<String> = std::fs::read_dir(mail.path())
             .unwrap()
             .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap_or_default())
             .collect();
         match emails
             .iter()
-            .any(|m| m.contains("To: ops@kplc.example") && m.contains("/broken"))
+            .find(|m| m.contains("To: ops@kplc.example") && m.contains("/broken"))
         {
-            true => Ok(()),
-            false => Err(format!("{emails:?}")),
+            Some(m) => Ok(m.clone()),
+            None => Err(format!("{emails:?}")),
         }
     })
     .await;
+    common::mail::check(email.as_bytes(), "status.example.co.ke");
     assert_eq!(
         receiver.on("broken").len(),
         tried,

@@ -18,7 +18,7 @@ pub mod worker;
 
 use std::time::Duration;
 
-pub use outbound::{Outbound, http_client, install_tls_provider, plain_email};
+pub use outbound::{Outbound, http_client, install_tls_provider, message_id, plain_email};
 
 /// One SMS ready to go to one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]

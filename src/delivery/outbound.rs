@@ -56,19 +56,29 @@ pub fn http_client() -> anyhow::Result<reqwest::Client> {
         .context("building the HTTP client")
 }
 
-/// A plain-text email from `subscribers.email_from` (staff alerts, endpoint notices).
+/// A Message-ID (RFC 5322 §3.6.4) on the public URL's host, whatever domain `email_from`
+/// has: `<local@status.example.co.ke>`. `local` must be unique (a delivery id, a new UUID).
+pub fn message_id(settings: &Settings, local: &str) -> String {
+    format!("<{local}@{}>", settings.public_host())
+}
+
+/// A plain-text email from `subscribers.email_from` (sign-up and stop links, staff alerts,
+/// endpoint notices). Like every email Tangazo sends it has MIME-Version, a Message-ID on the
+/// public host and a Date (lettre adds it), and UTF-8 text in the transfer encoding its
+/// content needs (lettre picks 7bit, quoted-printable or base64).
 pub fn plain_email(
     settings: &Settings,
     to: &str,
-    subject: String,
+    subject: impl Into<String>,
     body: String,
 ) -> anyhow::Result<lettre::Message> {
+    let id = message_id(settings, &uuid::Uuid::now_v7().to_string());
     Ok(lettre::Message::builder()
         .from(settings.raw.subscribers.email_from.parse()?)
         .to(to.parse()?)
         .subject(subject)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(body)?)
+        .message_id(Some(id))
+        .singlepart(lettre::message::SinglePart::plain(body))?)
 }
 
 impl Outbound {

@@ -175,8 +175,7 @@ pub struct EmailChannel {
     mailto: String,
     public_url: String,
     link_key: Arc<String>,
-    /// The domain part of Message-IDs.
-    host: String,
+    settings: Arc<Settings>,
     rate: u32,
     concurrency: usize,
 }
@@ -188,17 +187,13 @@ impl EmailChannel {
             .parse::<lettre::message::Mailbox>()
             .map(|m| m.email.to_string())
             .unwrap_or_default();
-        let host = mailto
-            .split_once('@')
-            .map(|(_, d)| d.to_string())
-            .unwrap_or_else(|| "localhost".into());
         EmailChannel {
             outbound: ctx.outbound.clone(),
             from,
             mailto,
             public_url: ctx.settings.public_url.clone(),
             link_key: ctx.link_key.clone(),
-            host,
+            settings: ctx.settings.clone(),
             rate: ctx.settings.raw.email.rate_per_second,
             concurrency: ctx.settings.raw.email.concurrency as usize,
         }
@@ -236,7 +231,7 @@ impl Channel for EmailChannel {
             self.public_url,
             super::recipient_token(&self.link_key, subscriber)
         );
-        let message_id = format!("<{}@{}>", d.id.replace(':', "."), self.host);
+        let message_id = super::message_id(&self.settings, &d.id.replace(':', "."));
         let rendered = RenderedEmail {
             subject: m.subject.clone(),
             text: m.text.clone(),

@@ -141,6 +141,8 @@ impl Localized {
                 ));
                 continue;
             };
+            // Positions in messages count from what staff typed, leading spaces included.
+            let typed = text;
             let text = text.trim();
             if text.is_empty() {
                 // An empty translation is more likely a slip than a choice: say so, and say
@@ -172,6 +174,10 @@ impl Localized {
                     format!("{field}.{code}"),
                     "contains control characters",
                 ));
+                continue;
+            }
+            if let Err(e) = super::text::check_visible(&format!("{field}.{code}"), typed) {
+                errors.push(e);
                 continue;
             }
             out.insert(lang, text.replace("\r\n", "\n"));

@@ -8,6 +8,7 @@ mod service;
 pub mod sms;
 pub mod status;
 pub mod subscriber;
+pub mod text;
 pub use status::Indicator;
 
 pub use lang::{FieldError, Lang, Localized};

@@ -198,6 +198,17 @@ impl Event {
     }
 }
 
+/// A duration in whole minutes, rounded to the nearest minute with half a minute rounded away
+/// from zero: 29 min 30 s is 30 min, and so is 30 min 29.999 s; the same holds for negative
+/// durations, so "late" rounds exactly as "early" does.
+pub fn round_to_minutes(d: Duration) -> i64 {
+    const HALF_MINUTE_MS: i64 = 30_000;
+    let ms = d.num_milliseconds();
+    let rounded = ms.unsigned_abs().saturating_add(HALF_MINUTE_MS as u64) / 60_000;
+    let minutes = i64::try_from(rounded).unwrap_or(i64::MAX);
+    if ms < 0 { -minutes } else { minutes }
+}
+
 /// A planned window: start strictly before end, no longer than the configured maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -250,6 +261,21 @@ impl RefCode {
         let s = raw.trim().to_ascii_uppercase();
         (s.len() == Self::LEN && s.bytes().all(|b| Self::ALPHABET.contains(&b)))
             .then_some(RefCode(s))
+    }
+
+    /// What previews of a notice that is not saved yet show in place of its code, which it
+    /// gets when it is saved. As long as a code, so the SMS counts stay right; GSM-7; and
+    /// made of a character outside [`RefCode::ALPHABET`], so nobody can read, type or verify
+    /// it as a code.
+    pub const PLACEHOLDER: &'static str = "------";
+
+    /// See [`RefCode::PLACEHOLDER`]; [`RefCode::parse`] never gives this.
+    pub fn placeholder() -> RefCode {
+        RefCode(Self::PLACEHOLDER.to_string())
+    }
+
+    pub fn is_placeholder(&self) -> bool {
+        self.0 == Self::PLACEHOLDER
     }
 
     pub fn as_str(&self) -> &str {
@@ -401,13 +427,32 @@ impl Notice {
             && self.ends_at.is_some_and(|end| now > end)
     }
 
-    /// Minutes finished before (positive) or after (negative) the end announced when it was
-    /// published; `None` until a maintenance window is completed.
+    /// How long before (positive) or after (negative) the announced end the window finished;
+    /// `None` until a maintenance window is completed.
     pub fn finished_early_by(&self) -> Option<Duration> {
         if self.kind != NoticeKind::Maintenance || self.state != NoticeState::Completed {
             return None;
         }
-        Some(self.planned_ends_at.or(self.ends_at)? - self.finished_at?)
+        Some(self.announced_end()? - self.finished_at?)
+    }
+
+    /// The end as first announced (before any extension), which early and late are measured
+    /// against.
+    pub fn announced_end(&self) -> Option<DateTime<Utc>> {
+        self.planned_ends_at.or(self.ends_at)
+    }
+
+    /// A completed window's announced end and its actual one, shown side by side.
+    pub fn completed_ends(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.finished_early_by()?;
+        Some((self.announced_end()?, self.finished_at?))
+    }
+
+    /// [`Notice::finished_early_by`] in whole minutes, as every channel says it (SMS, email,
+    /// page, feeds, webhook): one rounding, so a customer never reads "29 min early" in one
+    /// place and "30 min early" in another.
+    pub fn minutes_early(&self) -> Option<i64> {
+        self.finished_early_by().map(round_to_minutes)
     }
 
     pub fn window(&self) -> Option<Window> {
@@ -869,5 +914,66 @@ mod more_tests {
         }
         assert_eq!(RefCode::parse("MP0K2Q"), None, "0 is not in the alphabet");
         assert_eq!(RefCode::parse("MP7K2"), None);
+    }
+
+    /// The placeholder of unsaved previews cannot pass for a code, takes a code's room, and
+    /// keeps an SMS in GSM-7.
+    #[test]
+    fn placeholder_is_no_code() {
+        let p = RefCode::placeholder();
+        assert!(p.is_placeholder());
+        assert_eq!(p.as_str().len(), RefCode::LEN);
+        assert_eq!(RefCode::parse(p.as_str()), None);
+        assert!(
+            p.as_str()
+                .bytes()
+                .all(|b| !RefCode::ALPHABET.contains(&b.to_ascii_uppercase()))
+        );
+        let sms = crate::domain::sms::encode(&format!("Ref {p}"));
+        assert_eq!(sms.encoding, crate::domain::sms::Encoding::Gsm7);
+        assert_eq!(sms.units, 4 + RefCode::LEN);
+        assert!(!RefCode::generate().is_placeholder());
+    }
+}
+
+#[cfg(test)]
+mod rounding {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Around every half-minute boundary: a millisecond short of it rounds down, the
+        /// boundary and past it round up, and late rounds exactly as early does.
+        #[test]
+        fn early_and_late_round_to_the_nearest_minute(
+            minutes in 0i64..100_000,
+            ms in 0i64..60_000,
+        ) {
+            let d = Duration::minutes(minutes) + Duration::milliseconds(ms);
+            let expected = if ms < 30_000 { minutes } else { minutes + 1 };
+            prop_assert_eq!(round_to_minutes(d), expected);
+            prop_assert_eq!(round_to_minutes(-d), -expected);
+        }
+
+        #[test]
+        fn the_half_minute_itself(minutes in 0i64..100_000, off in 1i64..=30_000) {
+            let boundary = Duration::minutes(minutes) + Duration::seconds(30);
+            prop_assert_eq!(round_to_minutes(boundary), minutes + 1);
+            prop_assert_eq!(round_to_minutes(boundary - Duration::milliseconds(off)), minutes);
+            prop_assert_eq!(round_to_minutes(-boundary), -(minutes + 1));
+        }
+    }
+
+    #[test]
+    fn the_reported_window_finished_30_min_early() {
+        let (n, _) = sample_maintenance()
+            .apply(&Action::Publish, sample_maintenance().created_at, 168)
+            .unwrap();
+        let start = n.starts_at.unwrap();
+        let (n, _) = n.apply(&Action::Start, start, 168).unwrap();
+        let end = n.ends_at.unwrap();
+        let finish = end - Duration::minutes(29) - Duration::seconds(57);
+        let (n, _) = n.apply(&Action::Complete, finish, 168).unwrap();
+        assert_eq!(n.minutes_early(), Some(30));
     }
 }

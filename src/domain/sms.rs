@@ -18,8 +18,14 @@
 //! Only what the spec says is changed: `ç` stays `ç` even though `Ç` is in the table, and a
 //! backtick stays a backtick, because replacing letters changes what the reader sees; both
 //! force UCS-2 and show up in [`SmsText::forcing_ucs2`].
+//!
+//! Parts end between user-perceived characters (Unicode grapheme clusters), never inside one:
+//! carriers and Twilio's segment calculator keep a family emoji or a letter with its accent
+//! whole and start the next part with it, so a count made by cutting between code points
+//! would be lower than the bill.
 
 use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
 
 /// The escape to the extension table. It occupies 0x1B in the basic table but is not a
 /// character a text can contain, so it is excluded from [`septets`].
@@ -88,6 +94,15 @@ impl Encoding {
         match self {
             Encoding::Gsm7 => 153,
             Encoding::Ucs2 => 67,
+        }
+    }
+
+    /// Units `piece` takes: septets in GSM-7 (every character of a GSM-7 text has some),
+    /// UTF-16 code units in UCS-2.
+    fn units(self, piece: &str) -> usize {
+        match self {
+            Encoding::Gsm7 => piece.chars().filter_map(septets).sum(),
+            Encoding::Ucs2 => piece.encode_utf16().count(),
         }
     }
 }
@@ -173,10 +188,57 @@ pub fn septets(c: char) -> Option<usize> {
     }
 }
 
+/// Fills parts greedily with pieces that must not be cut.
+struct Parts {
+    limit: usize,
+    done: Vec<String>,
+    current: String,
+    used: usize,
+}
+
+impl Parts {
+    fn push(&mut self, piece: &str, units: usize) {
+        // Nothing is pushed that costs more than a part holds, so no part is left empty.
+        if self.used + units > self.limit {
+            self.done.push(std::mem::take(&mut self.current));
+            self.used = 0;
+        }
+        self.current.push_str(piece);
+        self.used += units;
+    }
+}
+
+/// Splits a text longer than one SMS into concatenated parts, one grapheme cluster at a time.
+/// A cluster that is longer than a whole part (a letter under dozens of combining marks) cannot
+/// stay whole anywhere; it alone is cut, between characters.
+fn split(text: &str, encoding: Encoding) -> Vec<String> {
+    let mut parts = Parts {
+        limit: encoding.part_limit(),
+        done: Vec::new(),
+        current: String::new(),
+        used: 0,
+    };
+    for cluster in text.graphemes(true) {
+        let units = encoding.units(cluster);
+        if units <= parts.limit {
+            parts.push(cluster, units);
+        } else {
+            for c in cluster.chars() {
+                let mut buf = [0; 4];
+                let c = c.encode_utf8(&mut buf);
+                parts.push(c, encoding.units(c));
+            }
+        }
+    }
+    parts.done.push(parts.current);
+    parts.done
+}
+
 /// Normalises `text`, chooses the encoding and splits it into parts the way the sending
-/// gateway will. Splitting is greedy, and a character is never cut: an extension character
-/// (ESC + code) or a surrogate pair that does not fit in what is left of a part starts the next
-/// one, since a handset would otherwise show garbage at the seam.
+/// gateway will. Splitting is greedy and never cuts a grapheme cluster, so never a character
+/// either: an extension character (ESC + code), a surrogate pair, an emoji sequence or a letter
+/// with its combining marks that does not fit in what is left of a part starts the next one,
+/// as carriers do (a handset would otherwise show garbage at the seam).
 pub fn encode(text: &str) -> SmsText {
     let text = normalise(text);
 
@@ -187,31 +249,17 @@ pub fn encode(text: &str) -> SmsText {
         }
     }
 
-    let gsm: Option<Vec<usize>> = text.chars().map(septets).collect();
-    let (encoding, costs) = match gsm {
-        Some(costs) => (Encoding::Gsm7, costs),
-        None => (Encoding::Ucs2, text.chars().map(char::len_utf16).collect()),
+    let encoding = if forcing_ucs2.is_empty() {
+        Encoding::Gsm7
+    } else {
+        Encoding::Ucs2
     };
-    let units: usize = costs.iter().sum();
+    let units = encoding.units(&text);
 
     let parts = if units <= encoding.single_limit() {
         vec![text.clone()]
     } else {
-        let limit = encoding.part_limit();
-        let mut parts = Vec::new();
-        let mut current = String::new();
-        let mut used = 0;
-        for (c, cost) in text.chars().zip(costs) {
-            // A cost is at most 2 and a part holds at least 67, so no part is left empty.
-            if used + cost > limit {
-                parts.push(std::mem::take(&mut current));
-                used = 0;
-            }
-            current.push(c);
-            used += cost;
-        }
-        parts.push(current);
-        parts
+        split(&text, encoding)
     };
 
     SmsText {
@@ -385,6 +433,51 @@ mod tests {
         assert_eq!(part_units(Encoding::Ucs2, &sms.parts[1]), 12);
     }
 
+    /// 👨‍👩‍👧: three emoji (two units each) joined by two ZWJ, eight units in all.
+    const FAMILY: &str = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+
+    #[test]
+    fn family_emoji_across_the_boundary_starts_the_next_part() {
+        // 65 + 👨 would fill the first part exactly: the cut would fall after the man.
+        let text = format!("{}{FAMILY}{}", "ж".repeat(65), "ж".repeat(10));
+        let sms = encode(&text);
+        assert_eq!(sms.units, 83);
+        assert_eq!(
+            sms.parts,
+            ["ж".repeat(65), format!("{FAMILY}{}", "ж".repeat(10))]
+        );
+    }
+
+    #[test]
+    fn letter_and_combining_accent_cost_the_part_the_carrier_bills() {
+        // 66 + e + U+0301 + 66 = 134 units: two full parts when cut between code points, but
+        // the accented e is one character on the handset and moves whole to the second part.
+        let text = format!("{}e\u{301}{}", "ж".repeat(66), "ж".repeat(66));
+        let sms = encode(&text);
+        assert_eq!(sms.units, 134);
+        assert_eq!(sms.segments, 3);
+        assert_eq!(lens(&sms), vec![66, 67, 1]);
+        assert!(sms.parts[1].starts_with("e\u{301}"));
+    }
+
+    #[test]
+    fn crlf_in_gsm7_is_not_split_across_parts() {
+        let text = format!("{}\r\n{}", "a".repeat(152), "b".repeat(10));
+        let sms = encode(&text);
+        assert_eq!(sms.encoding, Encoding::Gsm7);
+        assert_eq!(lens(&sms), vec![152, 12]);
+        assert!(sms.parts[1].starts_with("\r\n"));
+    }
+
+    #[test]
+    fn a_cluster_longer_than_a_part_is_cut_between_characters() {
+        let zalgo = format!("a{}", "\u{301}".repeat(100));
+        let sms = encode(&zalgo);
+        assert_eq!(sms.units, 101);
+        assert_eq!(lens(&sms), vec![67, 34]);
+        assert_eq!(sms.parts.concat(), zalgo);
+    }
+
     #[test]
     fn empty_text_is_one_empty_segment() {
         let sms = encode("");
@@ -503,14 +596,53 @@ mod tests {
         ]
     }
 
+    static CLUSTERS: [&str; 9] = [
+        FAMILY,
+        "\u{1F469}\u{1F3FD}\u{200D}\u{1F4BB}", // 👩🏽‍💻
+        "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}",  // 🏳️‍🌈
+        "\u{1F1F0}\u{1F1EA}",                  // 🇰🇪
+        "1\u{FE0F}\u{20E3}",                   // 1️⃣
+        "\u{1F44D}\u{1F3FF}",                  // 👍🏿
+        "\u{915}\u{94D}\u{937}",               // क्ष
+        "\u{1100}\u{1161}\u{11A8}",            // 각 as jamo
+        "\r\n",
+    ];
+
+    /// A user-perceived character of one or more code points: a base with combining marks,
+    /// an emoji sequence, a conjunct, or (rarely) a base under more marks than a part holds.
+    fn cluster() -> impl Strategy<Value = String> {
+        prop_oneof![
+            6 => any_char().prop_map(String::from),
+            2 => (
+                prop_oneof![proptest::char::range('a', 'z'), proptest::char::range('а', 'я')],
+                proptest::collection::vec(proptest::char::range('\u{300}', '\u{36F}'), 1..4),
+            )
+                .prop_map(|(base, marks)| std::iter::once(base).chain(marks).collect()),
+            2 => proptest::sample::select(&CLUSTERS[..]).prop_map(String::from),
+            1 => proptest::collection::vec(Just('\u{301}'), 60..80)
+                .prop_map(|marks| std::iter::once('e').chain(marks).collect()),
+        ]
+    }
+
     /// Half the cases are GSM-only (after normalisation), or nearly every long string would
-    /// contain something forcing UCS-2 and the GSM-7 splitting would go untested.
+    /// contain something forcing UCS-2 and the GSM-7 splitting would go untested; a third mix
+    /// scripts, emoji sequences and combining marks.
     fn any_text() -> impl Strategy<Value = String> {
         prop_oneof![
-            proptest::collection::vec(gsm_char(), 0..500),
-            proptest::collection::vec(any_char(), 0..300),
+            proptest::collection::vec(gsm_char(), 0..500)
+                .prop_map(|cs| cs.into_iter().collect::<String>()),
+            proptest::collection::vec(any_char(), 0..300)
+                .prop_map(|cs| cs.into_iter().collect::<String>()),
+            proptest::collection::vec(cluster(), 0..150).prop_map(|cs| cs.concat()),
         ]
-        .prop_map(|cs| cs.into_iter().collect())
+    }
+
+    /// Byte offsets where the text's grapheme clusters start, with the length of each cluster
+    /// in units.
+    fn cluster_starts(encoding: Encoding, text: &str) -> Vec<(usize, usize)> {
+        text.grapheme_indices(true)
+            .map(|(i, g)| (i, part_units(encoding, g)))
+            .collect()
     }
 
     proptest! {
@@ -544,15 +676,44 @@ mod tests {
             if sms.segments > 1 {
                 prop_assert!(sms.units > sms.encoding.single_limit());
                 for pair in sms.parts.windows(2) {
-                    let next = pair[1].chars().next();
-                    prop_assert!(next.is_some());
-                    let next_cost = next.map_or(0, |c| cost(sms.encoding, c));
+                    // What starts the next part did not fit: its first cluster, or its first
+                    // character when that cluster is too long for any part.
+                    let next = pair[1].graphemes(true).next().unwrap_or_default();
+                    let next_cost = match part_units(sms.encoding, next) {
+                        n if n > sms.encoding.part_limit() => {
+                            next.chars().next().map_or(0, |c| cost(sms.encoding, c))
+                        }
+                        n => n,
+                    };
+                    prop_assert!(next_cost > 0);
                     prop_assert!(
                         part_units(sms.encoding, &pair[0]) + next_cost > sms.encoding.part_limit()
                     );
                 }
             } else {
                 prop_assert!(sms.units <= sms.encoding.single_limit());
+            }
+        }
+
+        #[test]
+        fn no_part_ends_inside_a_cluster_that_fits_a_part(s in any_text()) {
+            let sms = encode(&s);
+            let mut cut = 0;
+            let starts = cluster_starts(sms.encoding, &sms.text);
+            for part in &sms.parts[..sms.parts.len() - 1] {
+                cut += part.len();
+                let inside = starts
+                    .iter()
+                    .zip(starts.iter().skip(1).map(|(i, _)| *i).chain([sms.text.len()]))
+                    .find(|((start, _), end)| *start < cut && cut < *end);
+                if let Some(((start, units), end)) = inside {
+                    prop_assert!(
+                        *units > sms.encoding.part_limit(),
+                        "cut at byte {} inside {:?}",
+                        cut,
+                        &sms.text[*start..end]
+                    );
+                }
             }
         }
 

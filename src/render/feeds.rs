@@ -1,17 +1,49 @@
-//! History feeds (Atom, RSS: one entry per public update, newest first) and the maintenance
-//! calendar (RFC 5545: one VEVENT per window with a stable UID and a SEQUENCE that grows with
-//! every update, so calendar apps replace the event instead of adding a copy).
+//! History feeds (Atom, RSS: one entry per public update, newest first, its text always plain
+//! text to a reader) and the maintenance calendar (RFC 5545: one VEVENT per window with a
+//! stable UID and a SEQUENCE that grows with every update, so calendar apps replace the event
+//! instead of adding a copy, and what really happened once a window has started).
 
 use atom_syndication as atom;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use icalendar::{Calendar, Component, EventLike, EventStatus};
 
 use super::View;
 use super::i18n::{self, Clockface};
-use crate::domain::{Notice, NoticeKind, NoticeState, Update};
+use crate::domain::{Event, Notice, NoticeKind, NoticeState, Update};
 
 /// How many updates the feeds carry.
 const FEED_ENTRIES: usize = 50;
+
+/// The shortest event the calendar gives: RFC 5545 wants DTEND after DTSTART, and calendar
+/// apps show minutes, so a window completed the moment it started still shows as a minute.
+const SHORTEST_EVENT: Duration = Duration::minutes(1);
+
+/// When a window's calendar event starts and ends, to the second (iCalendar's precision). A
+/// window that has started carries its actual start, and a completed one its actual finish
+/// too (it may have started early and finished before its planned start); every other window
+/// its planned window. The end is always at least [`SHORTEST_EVENT`] after the start.
+fn calendar_span(n: &Notice) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (planned_start, planned_end) = (n.starts_at?, n.ends_at?);
+    let started = matches!(
+        n.state,
+        NoticeState::InProgress | NoticeState::Verifying | NoticeState::Completed
+    );
+    let start = if started {
+        n.started_at.unwrap_or(planned_start)
+    } else {
+        planned_start
+    };
+    let end = match n.state {
+        NoticeState::Completed => n.finished_at.unwrap_or(planned_end),
+        _ => planned_end,
+    };
+    let (start, end) = (whole_seconds(start), whole_seconds(end));
+    Some((start, end.max(start + SHORTEST_EVENT)))
+}
+
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
 
 impl View<'_> {
     fn recent_updates(&self) -> Vec<(&Notice, &Update)> {
@@ -52,8 +84,33 @@ impl View<'_> {
                 face.window(s, e)
             ));
         }
+        if u.event == Event::MaintenanceCompleted
+            && let (Some(minutes), Some((announced, actual))) =
+                (n.minutes_early(), n.completed_ends())
+        {
+            text.push_str(&format!(
+                "\n{}. {}.",
+                face.outcome(minutes),
+                face.ends(announced, actual)
+            ));
+        }
         text.push_str(&format!("\n{}: {}", i18n::t(lang).reference, n.reference));
         text
+    }
+
+    /// An entry's text as RSS `<description>` wants it: readers take the description as HTML,
+    /// so the text is escaped (as Atom's `type="text"` content is) and its line breaks become
+    /// `<br>`, the only markup in it. Staff text never becomes an element.
+    fn rss_description(&self, n: &Notice, u: &Update) -> String {
+        self.entry_text(n, u)
+            .split('\n')
+            .map(|line| {
+                askama::filters::escape(line, askama::filters::Html)
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("<br>")
     }
 
     pub fn atom(&self) -> String {
@@ -115,7 +172,7 @@ impl View<'_> {
                 let mut item = rss::Item::default();
                 item.set_title(Some(self.entry_title(n, u)));
                 item.set_link(Some(self.public_url(&format!("/notices/{}", n.id))));
-                item.set_description(Some(self.entry_text(n, u)));
+                item.set_description(Some(self.rss_description(n, u)));
                 item.set_pub_date(Some(u.created_at.to_rfc2822()));
                 let mut guid = rss::Guid::default();
                 guid.set_value(format!("urn:uuid:{}", u.id));
@@ -126,13 +183,6 @@ impl View<'_> {
             .collect();
         channel.set_items(items);
         channel.to_string()
-    }
-
-    /// Host part of the public URL, for globally unique UIDs.
-    fn host(&self) -> &str {
-        let url = &self.settings.public_url;
-        let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-        rest.split(['/', ':']).next().unwrap_or(rest)
     }
 
     pub fn ics(&self) -> String {
@@ -148,13 +198,8 @@ impl View<'_> {
             .collect();
         windows.sort_by_key(|n| n.starts_at);
         for n in windows {
-            let (Some(start), Some(end)) = (n.starts_at, n.ends_at) else {
+            let Some((start, end)) = calendar_span(n) else {
                 continue;
-            };
-            // A finished window shows when it really ended.
-            let end: DateTime<Utc> = match n.state {
-                NoticeState::Completed => n.finished_at.unwrap_or(end),
-                _ => end,
             };
             let mut description = String::new();
             if let Some(u) = self.updates(n).last() {
@@ -185,7 +230,7 @@ impl View<'_> {
             }
             description.push_str(&format!("{}: {}", i18n::t(lang).reference, n.reference));
             let mut ev = icalendar::Event::new();
-            ev.uid(&format!("{}@{}", n.id, self.host()))
+            ev.uid(&format!("{}@{}", n.id, self.settings.public_host()))
                 .summary(n.title.get(lang))
                 .description(&description)
                 .starts(start)

@@ -33,6 +33,11 @@ pub struct T {
     pub overrunning: &'static str,
     pub times_in: &'static str,
     pub nothing_planned: &'static str,
+    /// The page listing every notice, and the links to it from `/`.
+    pub all_notices: &'static str,
+    pub all_active: &'static str,
+    pub all_upcoming: &'static str,
+    pub all_history: &'static str,
 }
 
 pub fn t(lang: Lang) -> &'static T {
@@ -69,6 +74,10 @@ static EN: T = T {
     overrunning: "Running late",
     times_in: "Times are in",
     nothing_planned: "No maintenance planned.",
+    all_notices: "All notices",
+    all_active: "Everything happening now",
+    all_upcoming: "All planned maintenance",
+    all_history: "All recent history",
 };
 
 static SW: T = T {
@@ -98,6 +107,10 @@ static SW: T = T {
     overrunning: "Imechelewa",
     times_in: "Saa ni za",
     nothing_planned: "Hakuna matengenezo yaliyopangwa.",
+    all_notices: "Matangazo yote",
+    all_active: "Yote yanayoendelea sasa",
+    all_upcoming: "Matengenezo yote yaliyopangwa",
+    all_history: "Historia yote ya karibuni",
 };
 
 pub fn status_label(lang: Lang, s: ServiceStatus) -> &'static str {
@@ -311,9 +324,15 @@ impl Clockface {
         }
     }
 
-    /// "30 min", "1 h 30 min", "1 day 2 h" (Swahili: "dakika 30", "saa 1 dakika 30", "siku 1 saa 2").
+    /// "30 min", "1 h 30 min", "1 day 2 h" (Swahili: "dakika 30", "saa 1 dakika 30", "siku 1 saa 2"),
+    /// in whole minutes elapsed.
     pub fn duration(&self, d: Duration) -> String {
-        let mins = d.num_minutes().abs();
+        self.minutes(d.num_minutes())
+    }
+
+    /// [`Clockface::duration`] of a count of minutes (its sign is dropped).
+    pub fn minutes(&self, minutes: i64) -> String {
+        let mins = minutes.unsigned_abs();
         let (days, hours, minutes) = (mins / 1440, (mins % 1440) / 60, mins % 60);
         let mut parts = Vec::new();
         match self.lang {
@@ -349,16 +368,27 @@ impl Clockface {
         parts.join(" ")
     }
 
-    /// How a finished window ended compared with what was announced.
-    pub fn outcome(&self, early_by: Duration) -> String {
-        let d = self.duration(early_by);
-        match (self.lang, early_by.num_minutes()) {
+    /// How a finished window ended compared with what was announced, from
+    /// [`Notice::minutes_early`](crate::domain::Notice::minutes_early) (negative: late).
+    pub fn outcome(&self, minutes_early: i64) -> String {
+        let d = self.minutes(minutes_early);
+        match (self.lang, minutes_early) {
             (Lang::En, m) if m >= 1 => format!("Finished {d} early"),
             (Lang::En, m) if m <= -1 => format!("Finished {d} late"),
             (Lang::En, _) => "Finished on time".into(),
             (Lang::Sw, m) if m >= 1 => format!("Yalikamilika mapema kwa {d}"),
             (Lang::Sw, m) if m <= -1 => format!("Yalichelewa kwa {d}"),
             (Lang::Sw, _) => "Yalikamilika kwa wakati".into(),
+        }
+    }
+
+    /// A completed window's first announced end beside its actual one: "Announced to end Sun
+    /// 19 Apr 12:00 EAT; ended Sun 19 Apr 11:30 EAT".
+    pub fn ends(&self, announced: DateTime<Utc>, actual: DateTime<Utc>) -> String {
+        let (a, e) = (self.instant(announced), self.instant(actual));
+        match self.lang {
+            Lang::En => format!("Announced to end {a}; ended {e}"),
+            Lang::Sw => format!("Yalitangazwa kuisha {a}; yalikamilika {e}"),
         }
     }
 
@@ -405,8 +435,8 @@ mod tests {
             f.window(eat(2015, 4, 19, 1, 0), eat(2015, 4, 19, 5, 0)),
             "Sun 19 Apr 01:00 – 05:00 EAT"
         );
-        assert_eq!(f.outcome(Duration::minutes(30)), "Finished 30 min early");
-        assert_eq!(f.outcome(-Duration::hours(25)), "Finished 1 day 1 h late");
+        assert_eq!(f.outcome(30), "Finished 30 min early");
+        assert_eq!(f.outcome(-25 * 60), "Finished 1 day 1 h late");
         let sw = Clockface {
             lang: Lang::Sw,
             ..f
@@ -415,10 +445,7 @@ mod tests {
             sw.window(eat(2015, 4, 18, 23, 0), eat(2015, 4, 19, 12, 0)),
             "Jumamosi 18 Apr 23:00 – Jumapili 19 Apr 12:00 EAT"
         );
-        assert_eq!(
-            sw.outcome(Duration::minutes(30)),
-            "Yalikamilika mapema kwa dakika 30"
-        );
+        assert_eq!(sw.outcome(30), "Yalikamilika mapema kwa dakika 30");
         let next_year = Clockface {
             now: eat(2016, 1, 1, 0, 0),
             ..f

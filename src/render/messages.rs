@@ -23,49 +23,7 @@ use crate::store::UpdateMessage;
 /// Stands in for each recipient's unsubscribe URL until [`RenderedEmail::personalise`].
 pub const UNSUBSCRIBE_MARKER: &str = "https://unsubscribe.invalid/__TANGAZO_UNSUBSCRIBE__";
 
-/// Placeholders a staff-written SMS or email override may use.
-pub const PLACEHOLDERS: [&str; 10] = [
-    "title",
-    "window",
-    "start",
-    "end",
-    "affected",
-    "still_works",
-    "reference",
-    "verify_url",
-    "page_url",
-    "body",
-];
-
-/// Refuses `{name}` placeholders that are not in [`PLACEHOLDERS`].
-pub fn check_placeholders(field: &str, text: &Localized) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for (lang, t) in &text.0 {
-        let mut rest = t.as_str();
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else {
-                errors.push(FieldError::new(
-                    format!("{field}.{lang}"),
-                    "has a '{' without a closing '}'",
-                ));
-                break;
-            };
-            let name = &after[..close];
-            if !PLACEHOLDERS.contains(&name) {
-                errors.push(FieldError::new(
-                    format!("{field}.{lang}"),
-                    format!(
-                        "unknown placeholder {{{name}}}; use {}",
-                        PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-                    ),
-                ));
-            }
-            rest = &after[close + 1..];
-        }
-    }
-    errors
-}
+pub use super::placeholders::{PLACEHOLDERS, check_placeholders};
 
 /// What the templates see: everything already in the reader's language and zone.
 #[derive(Debug, Clone)]
@@ -337,7 +295,7 @@ pub(crate) fn context(settings: &Settings, s: &Subject<'_>, lang: Lang, now: Dat
         end,
         affected: names.join(", "),
         still_works: (!n.still_works.is_empty()).then(|| trim_sentence(n.still_works.get(lang))),
-        outcome: n.finished_early_by().map(|d| face.outcome(d)),
+        outcome: n.minutes_early().map(|m| face.outcome(m)),
         reference: n.reference.to_string(),
         verify_url: short_url(&format!("{base}/v/{}", n.reference)),
         verify_url_full: format!("{base}/verify/{}", n.reference),
@@ -348,24 +306,21 @@ pub(crate) fn context(settings: &Settings, s: &Subject<'_>, lang: Lang, now: Dat
     }
 }
 
-/// Fills `{placeholders}` of a staff override from the context.
+/// Fills `{placeholders}` (and `{{`, `}}` escapes) of a staff override from the context.
 fn fill(text: &str, c: &Ctx) -> String {
-    let mut out = text.to_string();
-    for (name, value) in [
-        ("title", c.title.as_str()),
-        ("window", c.window.as_str()),
-        ("start", c.start.as_str()),
-        ("end", c.end.as_str()),
-        ("affected", c.affected.as_str()),
-        ("still_works", c.still_works.as_deref().unwrap_or("")),
-        ("reference", c.reference.as_str()),
-        ("verify_url", c.verify_url.as_str()),
-        ("page_url", c.page_url.as_str()),
-        ("body", c.body.as_str()),
-    ] {
-        out = out.replace(&format!("{{{name}}}"), value);
-    }
-    out
+    super::placeholders::fill(text, |name| match name {
+        "title" => &c.title,
+        "window" => &c.window,
+        "start" => &c.start,
+        "end" => &c.end,
+        "affected" => &c.affected,
+        "still_works" => c.still_works.as_deref().unwrap_or(""),
+        "reference" => &c.reference,
+        "verify_url" => &c.verify_url,
+        "page_url" => &c.page_url,
+        "body" => &c.body,
+        _ => "",
+    })
 }
 
 fn squash(s: &str) -> String {
@@ -491,11 +446,25 @@ pub fn render_email(c: &Ctx, lang: Lang, override_text: Option<&str>) -> Rendere
     }
 }
 
+/// What a preview of a notice that is not saved yet says of its reference code.
+pub fn unsaved_reference_note() -> String {
+    format!(
+        "The reference code is given when the notice is saved; {} stands in for it here.",
+        crate::domain::RefCode::PLACEHOLDER
+    )
+}
+
 /// Every channel and language for one update, with the problems found (each naming its
 /// channel and language, `sms.sw`), so staff can see and fix them all at once.
 #[derive(Debug, Clone, Serialize)]
 pub struct Preview {
     pub event: Event,
+    /// The notice's reference code, which every text ends with; `None` for a notice that is
+    /// not saved yet, whose texts show [`crate::domain::RefCode::PLACEHOLDER`] instead.
+    pub reference: Option<String>,
+    /// Says so when there is no code yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_note: Option<String>,
     pub ok: bool,
     pub errors: BTreeMap<String, String>,
     pub sms: BTreeMap<Lang, SmsText>,
@@ -519,8 +488,11 @@ pub fn preview(settings: &Settings, s: &Subject<'_>, now: DateTime<Utc>) -> Prev
         let email_override = s.overrides.email.0.get(&lang).map(String::as_str);
         email_out.insert(lang, render_email(&c, lang, email_override));
     }
+    let unsaved = s.notice.reference.is_placeholder();
     Preview {
         event: s.event,
+        reference: (!unsaved).then(|| s.notice.reference.to_string()),
+        reference_note: unsaved.then(unsaved_reference_note),
         ok: errors.is_empty(),
         errors,
         sms: sms_out,

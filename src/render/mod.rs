@@ -5,6 +5,7 @@ pub mod feeds;
 pub mod i18n;
 pub mod messages;
 pub mod page;
+mod placeholders;
 pub mod statuspage;
 pub mod webhook;
 

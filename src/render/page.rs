@@ -46,10 +46,13 @@ pub struct NoticeView {
     pub overrunning: bool,
     pub overrun_note: Option<String>,
     pub outcome: Option<String>,
+    /// A completed window's announced end beside its actual one.
+    pub ends: Option<String>,
     pub finished: bool,
     pub affected: Vec<AffectedView>,
     pub still_works: Option<String>,
     pub show_latest: bool,
+    /// The latest update with the start of its text ([`excerpt`]), for cards.
     pub latest: Option<UpdateView>,
     /// Newest first.
     pub updates: Vec<UpdateView>,
@@ -66,6 +69,13 @@ pub struct GroupView {
     pub services: Vec<ServiceView>,
 }
 
+/// A link from `/` to a section of the full list, shown when `/` leaves some of it out.
+pub struct MoreLink {
+    pub url: String,
+    /// "All planned maintenance (54)"
+    pub label: String,
+}
+
 #[derive(Template)]
 #[template(path = "page/index.html")]
 pub struct IndexPage {
@@ -73,9 +83,58 @@ pub struct IndexPage {
     pub indicator: &'static str,
     pub banner: &'static str,
     pub active: Vec<NoticeView>,
+    pub active_more: Option<MoreLink>,
     pub upcoming: Vec<NoticeView>,
+    pub upcoming_more: Option<MoreLink>,
     pub groups: Vec<GroupView>,
     pub history: Vec<NoticeView>,
+    pub history_more: Option<MoreLink>,
+    pub all_url: String,
+}
+
+/// `/notices`: every notice the snapshot keeps, in the sections of `/`.
+#[derive(Template)]
+#[template(path = "page/notices.html")]
+pub struct ListPage {
+    pub c: Chrome,
+    pub active: Vec<NoticeView>,
+    pub upcoming: Vec<NoticeView>,
+    pub history: Vec<NoticeView>,
+}
+
+/// Cards `/` shows in each section (happening now, planned, history) before it links to
+/// `/notices` for the rest; [`FRONT_PAGE_BUDGET`] may make it fewer.
+const FRONT_CARDS: [usize; 3] = [5, 5, 5];
+
+/// Bytes `/` may take, whatever the number and the length of the notices: it is the page
+/// customers load on a slow phone connection when something is wrong. Cards are left out, one
+/// at a time from the section that shows the most, until it fits; each section then links to
+/// the full list.
+pub const FRONT_PAGE_BUDGET: usize = 30_000;
+
+/// Characters of an update's text a card shows; the notice's own page has all of it.
+const EXCERPT_CHARS: usize = 280;
+
+/// The start of `text`, at most [`EXCERPT_CHARS`] user-perceived characters, cut after a word
+/// when one ends near the limit, with an ellipsis when something was left out.
+fn excerpt(text: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let Some((cut, _)) = text.grapheme_indices(true).nth(EXCERPT_CHARS) else {
+        return text.to_string();
+    };
+    let head = &text[..cut];
+    let at_word = head
+        .rfind(char::is_whitespace)
+        .filter(|&i| head[i..].chars().count() < EXCERPT_CHARS / 5)
+        .unwrap_or(cut);
+    format!("{}…", head[..at_word].trim_end())
+}
+
+/// Published notices in the page's three sections, each in the order it is shown.
+struct Sections<'n> {
+    active: Vec<&'n Notice>,
+    upcoming: Vec<&'n Notice>,
+    history: Vec<&'n Notice>,
 }
 
 #[derive(Template)]
@@ -400,11 +459,12 @@ impl View<'_> {
             overrun_note: overrunning
                 .then(|| n.ends_at.map(|e| face.overrun(e)))
                 .flatten(),
-            outcome: n.finished_early_by().map(|d| face.outcome(d)).or_else(|| {
+            outcome: n.minutes_early().map(|m| face.outcome(m)).or_else(|| {
                 (n.state == NoticeState::Completed || n.state == NoticeState::Resolved)
                     .then(|| n.finished_at.map(|f| face.instant(f)))
                     .flatten()
             }),
+            ends: n.completed_ends().map(|(a, e)| face.ends(a, e)),
             finished: n.state.is_terminal(),
             affected: n
                 .affected
@@ -418,34 +478,34 @@ impl View<'_> {
                 .collect(),
             still_works: (!n.still_works.is_empty()).then(|| n.still_works.get(lang).to_string()),
             show_latest,
-            latest: self.updates(n).last().map(|u| self.update_view(lang, u)),
+            latest: self.updates(n).last().map(|u| UpdateView {
+                body: excerpt(u.body.get(lang)),
+                ..self.update_view(lang, u)
+            }),
             updates,
         }
     }
 
-    pub fn index_html(&self, lang: Lang) -> String {
-        let mut active: Vec<&Notice> = self
-            .data
-            .notices
-            .iter()
-            .filter(|n| n.state.is_active())
-            .collect();
+    fn sections(&self) -> Sections<'_> {
+        let notices = &self.data.notices;
+        let mut active: Vec<&Notice> = notices.iter().filter(|n| n.state.is_active()).collect();
         active.sort_by_key(|n| n.starts_at);
-        let mut upcoming: Vec<&Notice> = self
-            .data
-            .notices
+        let mut upcoming: Vec<&Notice> = notices
             .iter()
             .filter(|n| n.state == NoticeState::Scheduled)
             .collect();
         upcoming.sort_by_key(|n| n.starts_at);
-        let mut history: Vec<&Notice> = self
-            .data
-            .notices
-            .iter()
-            .filter(|n| n.state.is_terminal())
-            .collect();
+        let mut history: Vec<&Notice> = notices.iter().filter(|n| n.state.is_terminal()).collect();
         history.sort_by_key(|n| std::cmp::Reverse(n.finished_at));
+        history.truncate(self.settings.raw.page.history_size as usize);
+        Sections {
+            active,
+            upcoming,
+            history,
+        }
+    }
 
+    fn groups(&self, lang: Lang) -> Vec<GroupView> {
         let mut groups: Vec<GroupView> = Vec::new();
         for s in &self.data.services {
             let status = self
@@ -466,33 +526,83 @@ impl View<'_> {
                 }),
             }
         }
+        groups
+    }
+
+    fn cards(&self, lang: Lang, notices: &[&Notice], show_latest: bool) -> Vec<NoticeView> {
+        notices
+            .iter()
+            .map(|n| self.notice_view(lang, n, show_latest))
+            .collect()
+    }
+
+    /// `/` with the first `shown[i]` cards of each section.
+    fn render_index(&self, lang: Lang, s: &Sections<'_>, shown: [usize; 3]) -> String {
         // A window past its end is not "in progress" as planned: the banner says it is late.
-        let late = active.iter().any(|n| n.is_overrunning(self.now));
+        let late = s.active.iter().any(|n| n.is_overrunning(self.now));
         let (indicator, banner) = match self.indicator {
             crate::domain::Indicator::Maintenance if late => ("late", i18n::banner_late(lang)),
             i => (i.as_str(), i18n::banner(lang, i)),
+        };
+        let t = i18n::t(lang);
+        let all_url = self.links.page(lang, "/notices");
+        let more = |all: &[&Notice], shown: usize, label: &str, anchor: &str| {
+            (all.len() > shown).then(|| MoreLink {
+                url: format!("{all_url}#{anchor}"),
+                label: format!("{label} ({})", all.len()),
+            })
         };
         IndexPage {
             c: self.chrome(lang, "/"),
             indicator,
             banner,
-            active: active
-                .into_iter()
-                .map(|n| self.notice_view(lang, n, true))
-                .collect(),
-            upcoming: upcoming
-                .into_iter()
-                .map(|n| self.notice_view(lang, n, true))
-                .collect(),
-            groups,
-            history: history
-                .into_iter()
-                .take(self.settings.raw.page.history_size as usize)
-                .map(|n| self.notice_view(lang, n, false))
-                .collect(),
+            active: self.cards(lang, &s.active[..shown[0]], true),
+            active_more: more(&s.active, shown[0], t.all_active, "active"),
+            upcoming: self.cards(lang, &s.upcoming[..shown[1]], true),
+            upcoming_more: more(&s.upcoming, shown[1], t.all_upcoming, "planned"),
+            groups: self.groups(lang),
+            history: self.cards(lang, &s.history[..shown[2]], false),
+            history_more: more(&s.history, shown[2], t.all_history, "history"),
+            all_url: all_url.clone(),
         }
         .render()
         .expect("index template renders")
+    }
+
+    /// `/`: the next few of each section, and never more than [`FRONT_PAGE_BUDGET`] bytes
+    /// while there are cards left to leave out.
+    pub fn index_html(&self, lang: Lang) -> String {
+        let s = self.sections();
+        let mut shown = [
+            FRONT_CARDS[0].min(s.active.len()),
+            FRONT_CARDS[1].min(s.upcoming.len()),
+            FRONT_CARDS[2].min(s.history.len()),
+        ];
+        loop {
+            let html = self.render_index(lang, &s, shown);
+            if html.len() < FRONT_PAGE_BUDGET {
+                return html;
+            }
+            // One card less from the section that shows the most (history first on a tie,
+            // what is happening now last), so that each keeps its next few.
+            match (0..3).max_by_key(|&i| (shown[i], i)) {
+                Some(i) if shown[i] > 0 => shown[i] -= 1,
+                _ => return html,
+            }
+        }
+    }
+
+    /// `/notices`: every notice the page keeps, with the same cards as `/`.
+    pub fn list_html(&self, lang: Lang) -> String {
+        let s = self.sections();
+        ListPage {
+            c: self.chrome(lang, "/notices"),
+            active: self.cards(lang, &s.active, true),
+            upcoming: self.cards(lang, &s.upcoming, true),
+            history: self.cards(lang, &s.history, false),
+        }
+        .render()
+        .expect("list template renders")
     }
 
     pub fn notice_html(&self, lang: Lang, n: &Notice) -> String {
@@ -554,5 +664,31 @@ impl Links {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excerpt_ends_after_a_word_and_never_inside_a_character() {
+        assert_eq!(excerpt("Short text."), "Short text.");
+        let exact = "x".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(&exact), exact);
+
+        let words = "Pay bill is down. ".repeat(40);
+        let e = excerpt(&words);
+        assert!(
+            e.ends_with("down.…") || e.ends_with("bill…") || e.ends_with("is…"),
+            "{e}"
+        );
+        assert!(e.chars().count() <= EXCERPT_CHARS + 1);
+        assert!(words.starts_with(e.trim_end_matches('…')));
+
+        // No space near the limit: cut at the limit, between whole emoji.
+        let family = "👨\u{200D}👩\u{200D}👧";
+        let e = excerpt(&family.repeat(EXCERPT_CHARS + 5));
+        assert_eq!(e, format!("{}…", family.repeat(EXCERPT_CHARS)));
     }
 }

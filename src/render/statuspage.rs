@@ -47,6 +47,35 @@ impl View<'_> {
         })
     }
 
+    /// Groups in the order their first service appears, each with its services in order: the
+    /// order of `components.json`.
+    fn layout(&self) -> Vec<(&str, Vec<&Service>)> {
+        let mut groups: Vec<(&str, Vec<&Service>)> = Vec::new();
+        for s in &self.data.services {
+            match groups.iter_mut().find(|(g, _)| *g == s.group) {
+                Some((_, v)) => v.push(s),
+                None => groups.push((&s.group, vec![s])),
+            }
+        }
+        groups
+    }
+
+    /// Each component's `position`, unique across the page as Statuspage numbers them: from 1,
+    /// in the order of `components.json`, a group before its services.
+    fn service_position(&self, code: &str) -> usize {
+        let mut position = 0;
+        for (_, members) in self.layout() {
+            position += 1;
+            for s in members {
+                position += 1;
+                if s.code.as_str() == code {
+                    return position;
+                }
+            }
+        }
+        position + 1
+    }
+
     fn component_json(&self, s: &Service) -> Value {
         let status = self.statuses.get(&s.code).copied().unwrap_or(s.status);
         let description = s.description.get(self.lang());
@@ -56,7 +85,7 @@ impl View<'_> {
             "status": status.as_str(),
             "created_at": ts(s.created_at),
             "updated_at": ts(s.updated_at),
-            "position": s.position,
+            "position": self.service_position(s.code.as_str()),
             "description": if description.is_empty() { Value::Null } else { json!(description) },
             "showcase": true,
             "start_date": Value::Null,
@@ -70,14 +99,9 @@ impl View<'_> {
 
     pub fn components_json(&self) -> Vec<Value> {
         let mut out = Vec::new();
-        let mut groups: Vec<(&str, Vec<&Service>)> = Vec::new();
-        for s in &self.data.services {
-            match groups.iter_mut().find(|(g, _)| *g == s.group) {
-                Some((_, v)) => v.push(s),
-                None => groups.push((&s.group, vec![s])),
-            }
-        }
-        for (position, (name, members)) in groups.iter().enumerate() {
+        let mut position = 0;
+        for (name, members) in self.layout() {
+            position += 1;
             let worst = members
                 .iter()
                 .map(|s| self.statuses.get(&s.code).copied().unwrap_or(s.status))
@@ -109,6 +133,7 @@ impl View<'_> {
                 "only_show_if_degraded": false,
                 "components": members.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(),
             }));
+            position += members.len();
             out.extend(members.iter().map(|s| self.component_json(s)));
         }
         out
@@ -124,6 +149,29 @@ impl View<'_> {
         }
     }
 
+    /// `affected_components` of one update: what it did to each affected service's status,
+    /// from the notice's state before the update (`None`: not yet published) to its state
+    /// after. Statuspage records the change, so an announcement reads operational →
+    /// operational, a start operational → under_maintenance, a completion the way back.
+    fn transitions(&self, n: &Notice, before: Option<NoticeState>, after: NoticeState) -> Value {
+        let status = |state: Option<NoticeState>, impact: ServiceStatus| match state {
+            Some(s) if s.is_active() => impact,
+            _ => ServiceStatus::Operational,
+        };
+        let lang = self.lang();
+        n.affected
+            .iter()
+            .map(|a| {
+                json!({
+                    "code": a.service.as_str(),
+                    "name": self.service_name(&a.service, lang).unwrap_or_else(|| a.service.to_string()),
+                    "old_status": status(before, a.impact).as_str(),
+                    "new_status": status(Some(after), a.impact).as_str(),
+                })
+            })
+            .collect()
+    }
+
     fn incident_json(&self, n: &Notice) -> Value {
         let lang = self.lang();
         let updates = self.updates(n);
@@ -133,22 +181,15 @@ impl View<'_> {
             .filter_map(|a| self.data.services.iter().find(|s| s.code == a.service))
             .map(|s| self.component_json(s))
             .collect();
-        let affected_components: Vec<Value> = n
-            .affected
-            .iter()
-            .map(|a| {
-                json!({
-                    "code": a.service.as_str(),
-                    "name": self.service_name(&a.service, lang).unwrap_or_else(|| a.service.to_string()),
-                    "old_status": "operational",
-                    "new_status": a.impact.as_str(),
-                })
-            })
-            .collect();
+        // Each update with the state the notice had before it (the first: none, so its
+        // services were operational), newest first as Statuspage lists them.
         let incident_updates: Vec<Value> = updates
             .iter()
+            .enumerate()
             .rev()
-            .map(|u| {
+            .map(|(i, u)| {
+                let before = i.checked_sub(1).map(|p| updates[p].state);
+                let affected_components = self.transitions(n, before, u.state);
                 json!({
                     "id": u.id,
                     "status": match u.state { NoticeState::Cancelled => "completed", s => s.as_str() },
@@ -171,18 +212,20 @@ impl View<'_> {
                 .find(|u| u.state == s)
                 .map(|u| ts(u.created_at))
         };
+        let created = n.published_at.unwrap_or(n.created_at);
         let mut v = json!({
             "id": n.id,
             "name": n.title.get(lang),
             "status": Self::status_word(n),
-            "created_at": ts(n.published_at.unwrap_or(n.created_at)),
+            "created_at": ts(created),
             "updated_at": ts(n.updated_at),
             "monitoring_at": first_state_at(NoticeState::Monitoring),
             "resolved_at": matches!(n.state, NoticeState::Resolved | NoticeState::Completed | NoticeState::Cancelled)
                 .then(|| n.finished_at.map(ts)).flatten(),
             "impact": notice_impact(n),
             "shortlink": self.public_url(&format!("/notices/{}", n.id)),
-            "started_at": ts(n.started_at.or(n.starts_at).or(n.published_at).unwrap_or(n.created_at)),
+            // As on Statuspage: a window that has not started yet started_at its creation.
+            "started_at": ts(n.started_at.unwrap_or(created)),
             "page_id": PAGE_ID,
             "incident_updates": incident_updates,
             "components": affected,

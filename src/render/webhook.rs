@@ -3,6 +3,12 @@
 //!
 //! `data.sequence` grows with every update of a notice, so a biller can drop an update that
 //! arrives after a newer one.
+//!
+//! `data.started_at` and `data.finished_at` are when the notice really started and finished,
+//! `data.planned_ends_at` the end first announced (extensions do not move it), and
+//! `data.minutes_early` how many minutes before that end a window was completed (negative:
+//! late), rounded by [`Notice::minutes_early`](crate::domain::Notice::minutes_early) as every
+//! other channel says it; `null` until a window is completed.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -59,6 +65,9 @@ pub fn payload(settings: &Settings, s: &Subject<'_>, now: DateTime<Utc>) -> Valu
             "starts_at": n.starts_at.map(ts),
             "ends_at": n.ends_at.map(ts),
             "planned_ends_at": n.planned_ends_at.map(ts),
+            "started_at": n.started_at.map(ts),
+            "finished_at": n.finished_at.map(ts),
+            "minutes_early": n.minutes_early(),
             "time_zone": settings.time_zone.name(),
             "window_local": window_local,
             "title": n.title,
@@ -124,11 +133,15 @@ pub fn schema(event: Event) -> Value {
             .iter()
             .map(|s| s.as_str())
             .collect();
+        // A completion always says when the window really started and finished, what end was
+        // announced, and how early (positive) or late (negative) it finished.
+        let completed = event == Event::MaintenanceCompleted;
         json!({
             "type": "object",
             "required": ["id", "update_id", "reference", "kind", "state", "overrunning", "sequence",
-                         "starts_at", "ends_at", "planned_ends_at", "time_zone", "window_local", "title",
-                         "body", "still_works", "affected", "links"],
+                         "starts_at", "ends_at", "planned_ends_at", "started_at", "finished_at",
+                         "minutes_early", "time_zone", "window_local", "title", "body", "still_works",
+                         "affected", "links"],
             "additionalProperties": false,
             "properties": {
                 "id": { "type": "string", "minLength": 1 },
@@ -140,7 +153,14 @@ pub fn schema(event: Event) -> Value {
                 "sequence": { "type": "integer", "minimum": 0 },
                 "starts_at": nullable_time(),
                 "ends_at": nullable_time(),
-                "planned_ends_at": nullable_time(),
+                "planned_ends_at": if completed { time() } else { nullable_time() },
+                "started_at": if completed { time() } else { nullable_time() },
+                "finished_at": if completed { time() } else { nullable_time() },
+                "minutes_early": if completed {
+                    json!({ "type": "integer" })
+                } else {
+                    json!({ "type": ["integer", "null"] })
+                },
                 "time_zone": { "type": "string", "minLength": 1 },
                 "window_local": texts(),
                 "title": texts(),

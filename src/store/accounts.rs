@@ -5,15 +5,15 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
 
 use super::tokens::{Role, hash_token};
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
 
-/// Failed logins in a row before an account is locked.
+/// Wrong passwords checked per account in any [`LOCKOUT_MINUTES`]; the account is locked
+/// until the oldest of them is that old.
 pub const MAX_FAILED_LOGINS: i64 = 5;
-/// How long a locked account stays locked.
 pub const LOCKOUT_MINUTES: i64 = 15;
 /// How long a session lives without a new login.
 pub const SESSION_HOURS: i64 = 12;
@@ -30,9 +30,13 @@ pub struct User {
 
 #[derive(Debug, Clone)]
 pub struct Session {
+    /// The SHA-256 of the cookie's token: what the session's rows are keyed on.
+    pub id: String,
     pub user: User,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
+    /// Whether results of earlier actions wait to be shown (see [`Store::take_flashes`]).
+    pub has_flash: bool,
 }
 
 /// Why a login failed; the page says the same thing for a wrong email and a wrong password.
@@ -105,6 +109,29 @@ fn password_matches(password: &str, hash: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
         .is_ok()
+}
+
+/// [`password_matches`] off the async workers: argon2 is slow on purpose, and a burst of
+/// logins must not stall every other request on the same threads.
+async fn verify_password(password: &str, hash: String) -> bool {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || password_matches(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+/// What [`Store::reserve_login`] found.
+enum Reserved {
+    Unknown,
+    Locked {
+        until: DateTime<Utc>,
+    },
+    /// A wrong-password slot (its row's id) is reserved: check the password against `hash`.
+    Slot {
+        user: User,
+        hash: String,
+        slot: String,
+    },
 }
 
 /// A password staff may choose: long enough to resist guessing, not absurdly long.
@@ -184,8 +211,11 @@ impl Store {
             .collect::<anyhow::Result<_>>()?)
     }
 
-    /// Checks a password; counts failures and locks the account after too many in a row.
-    /// Verifying runs even for unknown emails, so timing does not reveal which accounts exist.
+    /// Checks a password. At most [`MAX_FAILED_LOGINS`] wrong passwords per account are
+    /// checked in any [`LOCKOUT_MINUTES`], however many attempts arrive at once: each check
+    /// first reserves a slot (see [`Store::reserve_login`]), and a right password gives its
+    /// slot back. An unknown or locked account is checked against a dummy hash instead, so it
+    /// takes as long as a wrong password.
     pub async fn login(
         &self,
         email: &str,
@@ -193,44 +223,79 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Result<User, LoginError>> {
         let email = email.trim().to_lowercase();
-        let row = sqlx::query(
-            "SELECT id, email, role, created_at, password_hash, failed_logins, locked_until FROM users WHERE email = $1",
-        )
-        .bind(&email)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else {
-            // Same work as a real check.
-            let _ = password_matches(password, dummy_hash());
-            return Ok(Err(LoginError::WrongCredentials));
+        let (user, hash, slot) = match self.reserve_login(&email, now).await? {
+            Reserved::Slot { user, hash, slot } => (user, hash, slot),
+            Reserved::Unknown => {
+                verify_password(password, dummy_hash().to_string()).await;
+                return Ok(Err(LoginError::WrongCredentials));
+            }
+            Reserved::Locked { until } => {
+                verify_password(password, dummy_hash().to_string()).await;
+                return Ok(Err(LoginError::Locked { until }));
+            }
         };
-        let user = user_from_row(&row)?;
-        if let Some(until) = row.try_get::<Option<i64>, _>("locked_until")?.map(from_ms)
-            && until > now
-        {
-            return Ok(Err(LoginError::Locked { until }));
+        if !verify_password(password, hash).await {
+            return Ok(Err(LoginError::WrongCredentials));
         }
-        let hash: String = row.try_get("password_hash")?;
-        if password_matches(password, &hash) {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(&user.id)
-                .execute(&self.pool)
-                .await?;
-            return Ok(Ok(user));
-        }
-        let failed: i64 = row.try_get::<i64, _>("failed_logins")? + 1;
-        let locked =
-            (failed >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
-        sqlx::query("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
-            .bind(&user.id)
-            .bind(if locked.is_some() { 0 } else { failed })
-            .bind(locked.map(ms))
+        sqlx::query("DELETE FROM login_failures WHERE id = $1")
+            .bind(slot)
             .execute(&self.pool)
             .await?;
-        Ok(Err(match locked {
-            Some(until) => LoginError::Locked { until },
-            None => LoginError::WrongCredentials,
-        }))
+        Ok(Ok(user))
+    }
+
+    /// Reserves one of the account's wrong-password slots, in one transaction that holds the
+    /// account's row: concurrent attempts take their turn, and each sees the slots the others
+    /// took. The slot counts as a wrong password until [`Store::login`] gives it back.
+    async fn reserve_login(&self, email: &str, now: DateTime<Utc>) -> StoreResult<Reserved> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT id, email, role, created_at, password_hash FROM users WHERE email = $1{}",
+            self.backend.for_update()
+        )))
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            // Nothing was written; ending the transaction hands the writer on.
+            tx.commit().await?;
+            return Ok(Reserved::Unknown);
+        };
+        let user = user_from_row(&row)?;
+        let window = Duration::minutes(LOCKOUT_MINUTES);
+        sqlx::query("DELETE FROM login_failures WHERE user_id = $1 AND at <= $2")
+            .bind(&user.id)
+            .bind(ms(now - window))
+            .execute(&mut *tx)
+            .await?;
+        let recent: Vec<i64> = sqlx::query_scalar(
+            "SELECT at FROM login_failures WHERE user_id = $1 ORDER BY at DESC LIMIT $2",
+        )
+        .bind(&user.id)
+        .bind(MAX_FAILED_LOGINS)
+        .fetch_all(&mut *tx)
+        .await?;
+        if recent.len() as i64 >= MAX_FAILED_LOGINS {
+            tx.commit().await?;
+            // Locked until the oldest of the last few wrong passwords leaves the window.
+            let oldest = recent.last().copied().map(from_ms).unwrap_or(now);
+            return Ok(Reserved::Locked {
+                until: oldest + window,
+            });
+        }
+        let slot = uuid::Uuid::now_v7().to_string();
+        sqlx::query("INSERT INTO login_failures (id, user_id, at) VALUES ($1, $2, $3)")
+            .bind(&slot)
+            .bind(&user.id)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Reserved::Slot {
+            user,
+            hash: row.try_get("password_hash")?,
+            slot,
+        })
     }
 
     pub async fn change_password(
@@ -289,7 +354,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Session>> {
         let row = sqlx::query(
-            "SELECT u.id, u.email, u.role, u.created_at, s.csrf_token, s.expires_at \
+            "SELECT u.id, u.email, u.role, u.created_at, s.token_hash, s.csrf_token, s.expires_at, \
+             CASE WHEN EXISTS (SELECT 1 FROM console_flashes f WHERE f.session_hash = s.token_hash) \
+             THEN 1 ELSE 0 END AS has_flash \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(hash_token(token))
@@ -298,9 +365,11 @@ impl Store {
         .await?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(Session {
+            id: row.try_get("token_hash")?,
             user: user_from_row(&row)?,
             csrf_token: row.try_get("csrf_token")?,
             expires_at: from_ms(row.try_get("expires_at")?),
+            has_flash: row.try_get::<i64, _>("has_flash")? != 0,
         }))
     }
 

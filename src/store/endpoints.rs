@@ -863,17 +863,12 @@ impl Store {
         &self,
         biller_id: &str,
         name: &str,
+        actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<(super::ApiToken, String)> {
         self.get_biller(biller_id).await?;
-        let (mut t, token) = self.create_token(name, super::Role::Viewer, now).await?;
-        sqlx::query("UPDATE api_tokens SET biller_id = $2 WHERE id = $1")
-            .bind(&t.id)
-            .bind(biller_id)
-            .execute(&self.pool)
-            .await?;
-        t.biller_id = Some(biller_id.to_string());
-        Ok((t, token))
+        self.create_token(name, super::Role::Viewer, Some(biller_id), actor, now)
+            .await
     }
 }
 

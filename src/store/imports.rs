@@ -339,7 +339,11 @@ impl Import {
     /// Gives the import up: nothing of it is ever seen, and its rows are removed.
     pub async fn abandon(self) -> StoreResult<()> {
         match self.mode {
-            Mode::Whole(tx) => Ok(tx.rollback().await?),
+            // Dropped, the transaction is rolled back.
+            Mode::Whole(tx) => {
+                drop(tx);
+                Ok(())
+            }
             Mode::Staged { id } => {
                 self.store.discard_import(&id, i64::MAX).await?;
                 Ok(())

@@ -9,6 +9,8 @@
 
 mod accounts;
 mod endpoints;
+mod forms;
+mod idempotency;
 mod imports;
 mod lite;
 mod notices;
@@ -27,14 +29,19 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use accounts::{
-    Audit, AuditEntry, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session, User,
-    check_password, random_token,
+    Audit, AuditEntry, LOCKOUT_MINUTES, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session,
+    User, check_password, random_token,
 };
 pub use endpoints::{
     Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
+pub use forms::REPLAYED_FIELD;
+pub use idempotency::{Claim, KeptAnswer};
 pub use imports::{ABANDONED_AFTER, Import};
-pub use notices::{Change, NewNotice, NoticeFilter, NoticePatch, SnapshotData, VerifyEntry};
+pub use notices::{
+    Applied, Change, NewNotice, NoticeFilter, NoticePatch, Once, Queued, SnapshotData, VerifyEntry,
+    fingerprint,
+};
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
 pub use schedule::Due;
 pub use subscribers::{CapHit, Caps, CodeCheck, NewSubscriber, SignUp, SubState, Subscriber};
@@ -52,6 +59,10 @@ pub enum StoreError {
     /// Field-level problems found while checking a change (e.g. an SMS over its budget).
     #[error("{}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<crate::domain::FieldError>),
+    /// A console form's one-time token was claimed before: the form was sent already, and
+    /// this submission did nothing.
+    #[error("this form was sent already")]
+    Replayed,
     /// The database cannot serve just now: it cannot be reached (PostgreSQL is down, or no
     /// connection came within the pool's wait) or it cannot write (a full disk, an I/O error,
     /// locked by another process past the busy timeout). Nothing is wrong with the request;
@@ -278,10 +289,6 @@ impl WriteTx {
             let _ = written.try_send(());
         }
         Ok(())
-    }
-
-    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
     }
 }
 

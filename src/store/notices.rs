@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sha2::Digest;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -13,7 +14,7 @@ use super::accounts::{Audit, insert_audit};
 use super::imports::VISIBLE;
 use super::outbox::UpdateMessage;
 use super::services::service_from_row;
-use super::{Store, StoreError, StoreResult, bump_revision, from_ms, is_unique_violation, ms};
+use super::{Store, StoreError, StoreResult, bump_revision, from_ms, ms};
 use crate::domain::{
     Action, Affected, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides,
     RefCode, Service, ServiceCode, ServiceStatus, Update,
@@ -39,6 +40,58 @@ pub struct Change<'a> {
     pub max_window_hours: u32,
 }
 
+/// What a console form adds to a lifecycle action (see [`Store::apply_action_once`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Once<'a> {
+    /// The form's one-time token, claimed in the action's transaction.
+    pub token: &'a str,
+    /// The notice as the form showed it, its `sequence` and [`fingerprint`]: a form left
+    /// open (another tab, a page the browser kept) must not act on a notice that changed since.
+    pub seen: Option<(i64, &'a str)>,
+}
+
+/// A lifecycle action done: the notice as it is now, its new update, and what was queued.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub notice: Notice,
+    pub update: Update,
+    pub queued: Queued,
+}
+
+/// What a page showed of a notice, to tell later whether it changed: everything a person
+/// edits or an action moves, hashed (a clock that has not moved since leaves `updated_at`
+/// unchanged, so that is no witness).
+pub fn fingerprint(n: &Notice) -> String {
+    let content = serde_json::json!([
+        summary(n),
+        n.kind.as_str(),
+        n.draft_overrides.sms,
+        n.draft_overrides.email,
+        n.auto_start,
+        n.auto_complete,
+        n.sequence,
+    ]);
+    hex::encode(&sha2::Sha256::digest(content.to_string().as_bytes())[..12])
+}
+
+/// Refuses an action from a form that showed the notice before its last change.
+fn unchanged_since(current: &Notice, (sequence, seen): (i64, &str)) -> StoreResult<()> {
+    let message = if current.sequence != sequence {
+        format!(
+            "update #{} was posted after this page was shown; read the timeline, then try again",
+            current.sequence
+        )
+    } else if fingerprint(current) != seen {
+        "the notice was changed after this page was shown; read it again, then try again".into()
+    } else {
+        return Ok(());
+    };
+    Err(StoreError::Conflict {
+        field: "notice".into(),
+        message,
+    })
+}
+
 /// A new notice, always created as a draft.
 #[derive(Debug, Clone)]
 pub struct NewNotice {
@@ -57,9 +110,26 @@ pub struct NewNotice {
 impl NewNotice {
     /// The draft this becomes, with a fresh id and reference code (not yet stored).
     pub fn draft(&self, actor: &str, now: DateTime<Utc>) -> Notice {
+        self.draft_as(
+            uuid::Uuid::now_v7().to_string(),
+            RefCode::generate(),
+            actor,
+            now,
+        )
+    }
+
+    /// The draft this becomes with a given id and reference code: a saved notice's own (the
+    /// preview of an edit), or [`RefCode::placeholder`] (the preview of a form not saved yet).
+    pub fn draft_as(
+        &self,
+        id: String,
+        reference: RefCode,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Notice {
         Notice {
-            id: uuid::Uuid::now_v7().to_string(),
-            reference: RefCode::generate(),
+            id,
+            reference,
             kind: self.kind,
             state: NoticeState::Draft,
             title: self.title.clone(),
@@ -188,19 +258,53 @@ fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
     })
 }
 
-/// Queues this update for every confirmed subscriber who follows an affected service (or all),
-/// in their language: one `INSERT … SELECT` for all channels, in the publishing transaction,
-/// so a crash can lose the update and its deliveries only together. Unsent SMS and email of
-/// older updates of the notice are superseded first: nobody gets "starting tonight" after
-/// "completed".
-/// Queues an update for every follower (one channel only, for a reminder: SMS and email remind
-/// at different times, and billers are not reminded).
+/// The subscribers an update of notice `$notice` reaches: confirmed, seen (not the rows of an
+/// import still under way, see `imports::VISIBLE`), and following a service the notice
+/// affects (or all). The fan-out and its count ([`Store::followers`]) share it, so
+/// what a confirmation promises is what the fan-out queues.
+fn followers(notice: usize) -> String {
+    format!(
+        "FROM subscribers s WHERE s.state = 'confirmed' AND {VISIBLE} \
+         AND (s.all_services = 1 OR EXISTS ( \
+           SELECT 1 FROM subscriber_services ss JOIN notice_services ns ON ns.service_code = ss.service_code \
+           WHERE ss.subscriber_id = s.id AND ns.notice_id = ${notice}))"
+    )
+}
+
+/// The biller endpoints an update of notice `$notice` with event `$event` reaches: enabled,
+/// and following the event and a service the notice affects (or all). Shared by the fan-out
+/// and [`Store::endpoint_followers`].
+fn endpoint_followers(notice: usize, event: usize) -> String {
+    format!(
+        "FROM endpoints e WHERE e.enabled = 1 \
+         AND (e.all_events = 1 OR EXISTS (SELECT 1 FROM endpoint_events ee \
+              WHERE ee.endpoint_id = e.id AND ee.event_type = ${event})) \
+         AND (e.all_services = 1 OR EXISTS (SELECT 1 FROM endpoint_services es \
+              JOIN notice_services ns ON ns.service_code = es.service_code \
+              WHERE es.endpoint_id = e.id AND ns.notice_id = ${notice}))"
+    )
+}
+
+/// What one update queued, per channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Queued {
+    pub sms: i64,
+    pub email: i64,
+    pub webhook: i64,
+}
+
+/// Queues this update for every follower ([`followers`]) in their language, and for every
+/// biller endpoint that follows it: one `INSERT … SELECT` per channel, in the publishing
+/// transaction, so a crash can lose the update and its deliveries only together. Unsent SMS
+/// and email of older updates of the notice are superseded first: nobody gets "starting
+/// tonight" after "completed". A reminder queues one channel only (SMS and email remind at
+/// different times, and billers are not reminded).
 async fn fan_out(
     conn: &mut sqlx::AnyConnection,
     u: &Update,
     only: Option<&str>,
     sms_at: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> StoreResult<Queued> {
     sqlx::query(
         "UPDATE deliveries SET state = 'superseded', finished_at = $3 \
          WHERE notice_id = $1 AND state = 'pending' AND sequence < $2 \
@@ -212,49 +316,55 @@ async fn fan_out(
     .bind(only.unwrap_or(""))
     .execute(&mut *conn)
     .await?;
-    sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO deliveries (id, notice_id, update_id, sequence, event, channel, subscriber_id, \
-         language, state, attempts, next_attempt_at, created_at) \
-         SELECT $2 || ':' || s.id, $1, $2, $3, $4, s.channel, s.id, s.language, 'pending', 0, \
-         CASE WHEN s.channel = 'sms' THEN $7 ELSE $5 END, $5 \
-         FROM subscribers s WHERE s.state = 'confirmed' AND {VISIBLE} AND ($6 = '' OR s.channel = $6) \
-         AND (s.all_services = 1 OR EXISTS ( \
-           SELECT 1 FROM subscriber_services ss JOIN notice_services ns ON ns.service_code = ss.service_code \
-           WHERE ss.subscriber_id = s.id AND ns.notice_id = $1))",
-    )))
-    .bind(&u.notice_id)
-    .bind(&u.id)
-    .bind(u.sequence)
-    .bind(u.event.as_str())
-    .bind(ms(u.created_at))
-    .bind(only.unwrap_or(""))
-    .bind(ms(sms_at))
-    .execute(&mut *conn)
-    .await?;
-    if only.is_some() {
-        return Ok(());
+    let mut queued = Queued::default();
+    for channel in only.map_or(vec!["sms", "email"], |c| vec![c]) {
+        let sql = format!(
+            "INSERT INTO deliveries (id, notice_id, update_id, sequence, event, channel, subscriber_id, \
+             language, state, attempts, next_attempt_at, created_at) \
+             SELECT $2 || ':' || s.id, $1, $2, $3, $4, s.channel, s.id, s.language, 'pending', 0, $5, $6 \
+             {} AND s.channel = $7",
+            followers(1)
+        );
+        let n = sqlx::query(AssertSqlSafe(sql))
+            .bind(&u.notice_id)
+            .bind(&u.id)
+            .bind(u.sequence)
+            .bind(u.event.as_str())
+            .bind(ms(if channel == "sms" {
+                sms_at
+            } else {
+                u.created_at
+            }))
+            .bind(ms(u.created_at))
+            .bind(channel)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected() as i64;
+        match channel {
+            "sms" => queued.sms = n,
+            _ => queued.email = n,
+        }
     }
-    // Billers follow every update (nothing is superseded for them), each enabled endpoint
-    // whose event and service filters match.
-    sqlx::query(
+    if only.is_some() {
+        return Ok(queued);
+    }
+    // Billers follow every update (nothing is superseded for them).
+    let sql = format!(
         "INSERT INTO deliveries (id, notice_id, update_id, sequence, event, channel, endpoint_id, \
          language, state, attempts, next_attempt_at, created_at) \
-         SELECT $2 || ':' || e.id, $1, $2, $3, $4, 'webhook', e.id, '', 'pending', 0, $5, $5 \
-         FROM endpoints e WHERE e.enabled = 1 \
-         AND (e.all_events = 1 OR EXISTS (SELECT 1 FROM endpoint_events ee \
-              WHERE ee.endpoint_id = e.id AND ee.event_type = $4)) \
-         AND (e.all_services = 1 OR EXISTS (SELECT 1 FROM endpoint_services es \
-              JOIN notice_services ns ON ns.service_code = es.service_code \
-              WHERE es.endpoint_id = e.id AND ns.notice_id = $1))",
-    )
-    .bind(&u.notice_id)
-    .bind(&u.id)
-    .bind(u.sequence)
-    .bind(u.event.as_str())
-    .bind(ms(u.created_at))
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+         SELECT $2 || ':' || e.id, $1, $2, $3, $4, 'webhook', e.id, '', 'pending', 0, $5, $5 {}",
+        endpoint_followers(1, 4)
+    );
+    queued.webhook = sqlx::query(AssertSqlSafe(sql))
+        .bind(&u.notice_id)
+        .bind(&u.id)
+        .bind(u.sequence)
+        .bind(u.event.as_str())
+        .bind(ms(u.created_at))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected() as i64;
+    Ok(queued)
 }
 
 /// What the audit log keeps of a notice before and after a change.
@@ -461,6 +571,70 @@ async fn insert_update(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResul
     Ok(())
 }
 
+/// Inserts a new draft with a fresh reference code, with its audit line.
+async fn insert_draft(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewNotice,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Notice> {
+    let mut notice = new.draft(actor, now);
+    to_stored_precision(&mut notice);
+    // A reference code collision is rare (31^6 codes) but possible: draw again. The insert
+    // does nothing on a collision rather than fail, which on PostgreSQL would abort the
+    // transaction this draft may share with its publication.
+    let mut attempts = 0;
+    loop {
+        let inserted = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO notices ({NOTICE_COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $14, $7, $8, $9, NULL, NULL, NULL, $10, $11, 0, $12, $13, $13, $15, $16) \
+             ON CONFLICT (reference) DO NOTHING"
+        )))
+        .bind(&notice.id)
+        .bind(notice.reference.as_str())
+        .bind(notice.kind.as_str())
+        .bind(notice.state.as_str())
+        .bind(notice.title.to_json())
+        .bind(notice.still_works.to_json())
+        .bind(notice.starts_at.map(ms))
+        .bind(notice.ends_at.map(ms))
+        .bind(notice.planned_ends_at.map(ms))
+        .bind(i64::from(notice.auto_start))
+        .bind(i64::from(notice.auto_complete))
+        .bind(actor)
+        .bind(ms(now))
+        .bind(notice.draft_body.to_json())
+        .bind(notice.draft_overrides.sms.to_json())
+        .bind(notice.draft_overrides.email.to_json())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            break;
+        }
+        attempts += 1;
+        if attempts > 5 {
+            return Err(anyhow::anyhow!("no free reference code in {attempts} draws").into());
+        }
+        notice.reference = RefCode::generate();
+    }
+    write_affected(conn, &notice.id, &notice.affected).await?;
+    insert_audit(
+        conn,
+        Audit {
+            actor,
+            action: "notice.create",
+            target: format!("notice:{}", notice.id),
+            before: None,
+            after: Some(summary(&notice)),
+            detail: notice.title.get(crate::domain::Lang::En).to_string(),
+        },
+        now,
+    )
+    .await?;
+    Ok(notice)
+}
+
 impl Store {
     /// Creates a draft with a fresh reference code.
     pub async fn create_notice(
@@ -469,64 +643,28 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Notice> {
-        let mut notice = new.draft(actor, now);
-        to_stored_precision(&mut notice);
         let mut tx = self.begin_write().await?;
-        // A reference code collision is rare (31^6 codes) but possible: draw again.
-        let mut attempts = 0;
-        loop {
-            let r = sqlx::query(AssertSqlSafe(format!(
-                "INSERT INTO notices ({NOTICE_COLUMNS}) VALUES \
-                 ($1, $2, $3, $4, $5, $6, $14, $7, $8, $9, NULL, NULL, NULL, $10, $11, 0, $12, $13, $13, $15, $16)"
-            )))
-            .bind(&notice.id)
-            .bind(notice.reference.as_str())
-            .bind(notice.kind.as_str())
-            .bind(notice.state.as_str())
-            .bind(notice.title.to_json())
-            .bind(notice.still_works.to_json())
-            .bind(notice.starts_at.map(ms))
-            .bind(notice.ends_at.map(ms))
-            .bind(notice.planned_ends_at.map(ms))
-            .bind(i64::from(notice.auto_start))
-            .bind(i64::from(notice.auto_complete))
-            .bind(actor)
-            .bind(ms(now))
-            .bind(notice.draft_body.to_json())
-            .bind(notice.draft_overrides.sms.to_json())
-            .bind(notice.draft_overrides.email.to_json())
-            .execute(&mut *tx)
-            .await;
-            match r {
-                Err(e) if is_unique_violation(&e) && attempts < 5 => {
-                    attempts += 1;
-                    // PostgreSQL aborts the transaction on an error: start over.
-                    tx.rollback().await?;
-                    tx = self.begin_write().await?;
-                    notice.reference = RefCode::generate();
-                }
-                other => {
-                    other?;
-                    break;
-                }
-            }
-        }
-        write_affected(&mut tx, &notice.id, &notice.affected).await?;
-        insert_audit(
-            &mut tx,
-            Audit {
-                actor,
-                action: "notice.create",
-                target: format!("notice:{}", notice.id),
-                before: None,
-                after: Some(summary(&notice)),
-                detail: notice.title.get(crate::domain::Lang::En).to_string(),
-            },
-            now,
-        )
-        .await?;
+        let notice = insert_draft(&mut tx, new, actor, now).await?;
         tx.commit().await?;
         Ok(notice)
+    }
+
+    /// Creates a draft and applies `change` to it (a publication) in one transaction: if the
+    /// action is refused, no draft is left behind for a retry to duplicate.
+    pub async fn create_and_apply(
+        &self,
+        new: &NewNotice,
+        change: Change<'_>,
+        default_body: impl FnOnce(&Notice, Event) -> Localized,
+        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+    ) -> StoreResult<Applied> {
+        let mut tx = self.begin_write().await?;
+        let draft = insert_draft(&mut tx, new, change.actor, change.now).await?;
+        let done = self
+            .apply_in(&mut tx, &draft.id, change, None, default_body, check)
+            .await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     /// Edits a draft. Published notices change only through actions, so that every change
@@ -607,11 +745,7 @@ impl Store {
         Ok(n)
     }
 
-    /// Applies a lifecycle action in one transaction: the notice changes, an update with the
-    /// next `sequence` joins the timeline with the messages `check` rendered for it, its
-    /// deliveries are queued, and the public revision moves.
-    /// Without a `body` from staff, the draft's body (first publication) or `default_body`
-    /// writes one for the event.
+    /// Applies a lifecycle action in one transaction (see [`Store::apply_in`]).
     pub async fn apply_action(
         &self,
         key: &str,
@@ -619,6 +753,54 @@ impl Store {
         default_body: impl FnOnce(&Notice, Event) -> Localized,
         check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
     ) -> StoreResult<(Notice, Update)> {
+        let mut tx = self.begin_write().await?;
+        let done = self
+            .apply_in(&mut tx, key, change, None, default_body, check)
+            .await?;
+        tx.commit().await?;
+        Ok((done.notice, done.update))
+    }
+
+    /// [`Store::apply_action`] for a console form: `once` claims the form's token in the
+    /// action's transaction (a replay is [`StoreError::Replayed`]) and refuses the action if
+    /// the notice changed since the form was shown. Says what was queued.
+    pub async fn apply_action_once(
+        &self,
+        key: &str,
+        change: Change<'_>,
+        once: Option<Once<'_>>,
+        default_body: impl FnOnce(&Notice, Event) -> Localized,
+        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+    ) -> StoreResult<Applied> {
+        let mut tx = self.begin_write().await?;
+        if let Some(once) = &once {
+            // First, so that of two submissions of one form the second waits here for the
+            // first to commit, then finds the token taken.
+            super::forms::claim(&mut tx, once.token, change.now).await?;
+        }
+        let seen = once.and_then(|o| o.seen);
+        let done = self
+            .apply_in(&mut tx, key, change, seen, default_body, check)
+            .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Applies a lifecycle action within `tx`: the notice changes, an update with the next
+    /// `sequence` joins the timeline with the messages `check` rendered for it, its deliveries
+    /// are queued, and the public revision moves. With `seen` (a console form's view of the
+    /// notice), a notice that changed since is refused.
+    /// Without a `body` from staff, the draft's body (first publication) or `default_body`
+    /// writes one for the event.
+    async fn apply_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        key: &str,
+        change: Change<'_>,
+        seen: Option<(i64, &str)>,
+        default_body: impl FnOnce(&Notice, Event) -> Localized,
+        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+    ) -> StoreResult<Applied> {
         let Change {
             action,
             body,
@@ -627,11 +809,13 @@ impl Store {
             now,
             max_window_hours,
         } = change;
-        let mut tx = self.begin_write().await?;
-        let current = load_notice(&mut tx, key, self.backend.for_update()).await?;
+        let current = load_notice(tx, key, self.backend.for_update()).await?;
+        if let Some(seen) = seen {
+            unchanged_since(&current, seen)?;
+        }
         let (mut next, event) = current.apply(action, now, max_window_hours)?;
         to_stored_precision(&mut next);
-        write_notice(&mut tx, &next).await?;
+        write_notice(tx, &next).await?;
         let update = Update {
             id: uuid::Uuid::now_v7().to_string(),
             notice_id: next.id.clone(),
@@ -658,25 +842,20 @@ impl Store {
         };
         // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
         let messages = check(&next, &update).map_err(StoreError::Invalid)?;
-        super::schedule::replan(&mut tx, &next, &self.schedule, now).await?;
-        insert_update(&mut tx, &update).await?;
-        super::outbox::insert_messages(&mut tx, &update.id, &messages).await?;
+        super::schedule::replan(tx, &next, &self.schedule, now).await?;
+        insert_update(tx, &update).await?;
+        super::outbox::insert_messages(tx, &update.id, &messages).await?;
         // A draft discarded before publication told nobody, so it tells nobody now.
+        let mut queued = Queued::default();
         if current.state != NoticeState::Draft || *action == Action::Publish {
-            let only = match action {
-                Action::Remind { channel } => Some(channel.as_str()),
-                _ => None,
+            let (only, sms_at) = match action {
+                Action::Remind { channel } => (Some(channel.as_str()), update.created_at),
+                _ => (None, self.urgent_sms_at(update.created_at)),
             };
-            // Urgent SMS published in the quiet hours wait for the morning, when configured.
-            let sms_at = if self.schedule.hold_urgent && only.is_none() {
-                self.schedule.after_quiet(update.created_at)
-            } else {
-                update.created_at
-            };
-            fan_out(&mut tx, &update, only, sms_at).await?;
+            queued = fan_out(tx, &update, only, sms_at).await?;
         }
         insert_audit(
-            &mut tx,
+            tx,
             Audit {
                 actor,
                 action: &format!("notice.{}", action.name()),
@@ -689,10 +868,56 @@ impl Store {
         )
         .await?;
         if current.state != NoticeState::Draft || next.state != NoticeState::Draft {
-            bump_revision(&mut tx).await?;
+            bump_revision(tx).await?;
         }
-        tx.commit().await?;
-        Ok((next, update))
+        Ok(Applied {
+            notice: next,
+            update,
+            queued,
+        })
+    }
+
+    /// When an urgent SMS (anything but a reminder) written at `at` goes out: at once, or,
+    /// when `schedule.hold_urgent` is set and `at` is in the quiet hours, when they end.
+    pub fn urgent_sms_at(&self, at: DateTime<Utc>) -> DateTime<Utc> {
+        if self.schedule.hold_urgent {
+            self.schedule.after_quiet(at)
+        } else {
+            at
+        }
+    }
+
+    /// Confirmed subscribers an update of the notice would queue now, `(sms, email)`: the
+    /// fan-out's own condition, counted in one query.
+    pub async fn followers(&self, notice_id: &str) -> StoreResult<(i64, i64)> {
+        let sql = format!(
+            "SELECT s.channel, COUNT(*) AS n {} GROUP BY s.channel",
+            followers(1)
+        );
+        let (mut sms, mut email) = (0, 0);
+        for row in sqlx::query(AssertSqlSafe(sql))
+            .bind(notice_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let n: i64 = row.try_get("n")?;
+            match row.try_get::<String, _>("channel")?.as_str() {
+                "sms" => sms = n,
+                _ => email = n,
+            }
+        }
+        Ok((sms, email))
+    }
+
+    /// Biller endpoints an update of the notice with `event` would queue now: the fan-out's
+    /// own condition, counted.
+    pub async fn endpoint_followers(&self, notice_id: &str, event: Event) -> StoreResult<i64> {
+        let sql = format!("SELECT COUNT(*) {}", endpoint_followers(1, 2));
+        Ok(sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(notice_id)
+            .bind(event.as_str())
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     pub async fn get_notice(&self, key: &str) -> StoreResult<Notice> {

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::{AppError, AppState, Result, billers};
 use crate::domain::{
     Action, Affected, Event, FieldError, Lang, Localized, Notice, NoticeKind, NoticeState,
-    Overrides, Service, ServiceCode, ServiceStatus, Update, Window,
+    Overrides, RefCode, Service, ServiceCode, ServiceStatus, Update, Window,
 };
 use crate::render::messages;
 use crate::store::{ApiToken, Change, NewNotice, NoticeFilter, NoticePatch, Role};
@@ -641,11 +641,9 @@ async fn lookup(state: &AppState, q: AddressQuery) -> Result<crate::store::Subsc
         )
     })?;
     let address = parse_address(state, "address", &raw)?;
-    state
-        .store
-        .find_subscriber(&address)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("no subscriber {}", address.value)))
+    state.store.find_subscriber(&address).await?.ok_or_else(|| {
+        AppError::NotFound("address".into(), format!("no subscriber {}", address.value))
+    })
 }
 
 async fn find_subscriber(
@@ -706,11 +704,77 @@ async fn erase_subscriber(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub fn router() -> Router<AppState> {
+/// The most a request body under `/api/v1` may hold.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The 413 for a body over [`BODY_LIMIT`], saying the limit in words.
+pub(crate) fn body_too_large() -> AppError {
+    AppError::Invalid(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        BTreeMap::from([(
+            "body".into(),
+            format!("is larger than {BODY_LIMIT} bytes (2 MiB), the most this API accepts"),
+        )]),
+    )
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
     endpoints()
         .into_iter()
         .fold(Router::new(), |r, (e, m)| r.route(e.path, m))
-        .fallback(|| async { AppError::NotFound("no such API route".into()) })
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::idempotency::layer,
+        ))
+        .fallback(|| async {
+            AppError::NotFound(
+                "path".into(),
+                "no such API route; see /api/v1/openapi.json".into(),
+            )
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(errors_as_json))
+}
+
+/// What axum answers by itself (a 405, a query string that does not parse) is plain text or
+/// empty; every API error is `{"errors": {field: message}}`, so those are rewritten so.
+async fn errors_as_json(req: Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&text).trim().to_string();
+    let (field, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method",
+            format!("{method} is not allowed on this path; see /api/v1/openapi.json"),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => return body_too_large().into_response(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("Content-Type", text),
+        _ if text.is_empty() => (
+            "request",
+            status.canonical_reason().unwrap_or("refused").to_string(),
+        ),
+        _ => ("request", text),
+    };
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let json = Json(json!({ "errors": { field: message } }));
+    let mut out = (status, json).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != axum::http::header::CONTENT_TYPE {
+            out.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 /// The endpoints without their handlers, for the OpenAPI document and its test.
@@ -722,12 +786,15 @@ pub fn endpoint_list() -> Vec<Endpoint> {
 pub fn openapi_document(server: &str) -> Value {
     let mut paths = serde_json::Map::new();
     for e in endpoint_list() {
-        let params: Vec<Value> = e
+        let mut params: Vec<Value> = e
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
+        if e.method == "post" && e.role.is_some() {
+            params.push(idempotency_key_parameter());
+        }
         let mut responses = serde_json::Map::new();
         responses.insert(
             e.ok.to_string(),
@@ -747,9 +814,14 @@ pub fn openapi_document(server: &str) -> Value {
         }
         if e.body != Body::None {
             responses.insert("400".into(), error.clone());
+            responses.insert("413".into(), error.clone());
+            responses.insert("415".into(), error.clone());
+        }
+        if e.body != Body::None || e.method == "post" {
             responses.insert("409".into(), error.clone());
             responses.insert("422".into(), error.clone());
         }
+        responses.insert("500".into(), error.clone());
         let mut op = json!({
             "summary": e.summary,
             "operationId": format!("{}{}", e.method, e.path.replace(['/', '{', '}', '.'], "_")),
@@ -779,7 +851,7 @@ pub fn openapi_document(server: &str) -> Value {
         "info": {
             "title": "Tangazo staff API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Services and notices of the status page. Texts are objects keyed by language ({\"en\": …, \"sw\": …}); times are RFC 3339 or local times in the page's zone. Errors name the field: {\"errors\": {\"field\": \"message\"}}."
+            "description": "Services and notices of the status page. Texts are objects keyed by language ({\"en\": …, \"sw\": …}); times are RFC 3339 or local times in the page's zone. Every error answers {\"errors\": {\"field\": \"message\"}}, the field naming what the message is about: a body field, a header (Authorization for 401 and 403, Idempotency-Key), what was not found (404), body (413) or server (500). A POST may carry an Idempotency-Key: a retry with the same key and body within 24 hours gets the first answer again and does nothing."
         },
         "servers": [{"url": format!("{server}/api/v1")}],
         "components": {
@@ -787,14 +859,32 @@ pub fn openapi_document(server: &str) -> Value {
             "schemas": {
                 "Error": {
                     "type": "object",
+                    "required": ["errors"],
+                    "additionalProperties": false,
                     "properties": {
-                        "errors": {"type": "object", "additionalProperties": {"type": "string"}},
-                        "error": {"type": "string"}
+                        "errors": {
+                            "description": "What went wrong, by field: a body field, a header, what was not found, body (413) or server (500)",
+                            "type": "object",
+                            "minProperties": 1,
+                            "additionalProperties": {"type": "string"}
+                        }
                     }
                 }
             }
         },
         "paths": paths,
+    })
+}
+
+/// The `Idempotency-Key` request header every staff POST accepts.
+fn idempotency_key_parameter() -> Value {
+    use super::idempotency::KEY_MAX;
+    json!({
+        "name": super::idempotency::HEADER,
+        "in": "header",
+        "required": false,
+        "description": format!("Makes a retry safe: the same key with the same request within 24 hours gets the first answer again (marked Idempotent-Replayed: true) and does nothing; with another request it is a 422; while the first has not answered, a 409. 1 to {KEY_MAX} visible ASCII characters, bare or as a quoted string; a UUID is a good key."),
+        "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX + 2, "pattern": "^[!-~]+$"}
     })
 }
 
@@ -848,15 +938,19 @@ pub async fn token_of(parts: &Parts, state: &AppState) -> Result<ApiToken> {
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| AppError::Unauthorized("send Authorization: Bearer <token>".into()))?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
-        })?;
+    let token = bearer_token(header).ok_or_else(|| {
+        AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+    })?;
     let found = state.store.find_token(token).await?;
     found.ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
+}
+
+/// The token of an `Authorization` value of the Bearer scheme. A scheme name is
+/// case-insensitive (RFC 9110 §11.1), and one or more spaces follow it (§11.4).
+fn bearer_token(header: &str) -> Option<&str> {
+    let (scheme, token) = header.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// JSON body whose errors name the field (`serde_path_to_error`) instead of a generic 400.
@@ -873,7 +967,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             .is_some_and(|v| v.starts_with("application/json"));
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| AppError::field("body", e.body_text()))?;
+            .map_err(|e| match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => body_too_large(),
+                _ => AppError::field("body", e.body_text()),
+            })?;
         if !is_json {
             return Err(AppError::Invalid(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -1093,7 +1190,10 @@ impl ServiceIn {
             Some(g) if g.chars().count() > NAME_MAX => {
                 errors.add("group", format!("at most {NAME_MAX} characters"))
             }
-            Some(g) => base.group = g.to_string(),
+            Some(g) => match crate::domain::text::check_visible("group", g) {
+                Ok(()) => base.group = g.to_string(),
+                Err(e) => errors.0.push(e),
+            },
             None if creating => errors.add("group", "is required (e.g. Payments)"),
             None => {}
         }
@@ -1123,7 +1223,8 @@ async fn list_services(State(state): State<AppState>, staff: Staff) -> Result<Js
 }
 
 fn parse_code(raw: &str) -> Result<ServiceCode> {
-    ServiceCode::parse(raw).map_err(|_| AppError::NotFound(format!("no service '{raw}'")))
+    ServiceCode::parse(raw)
+        .map_err(|_| AppError::NotFound("service".into(), format!("no service '{raw}'")))
 }
 
 async fn get_service(
@@ -1254,10 +1355,10 @@ async fn notice_or_404(state: &AppState, id: &str) -> Result<Notice> {
 
 fn not_found(e: crate::store::StoreError, what: &str, key: &str) -> AppError {
     match e {
-        crate::store::StoreError::NotFound => AppError::NotFound(format!(
-            "no {what} '{}'",
-            key.chars().take(60).collect::<String>()
-        )),
+        crate::store::StoreError::NotFound => AppError::NotFound(
+            what.into(),
+            format!("no {what} '{}'", key.chars().take(60).collect::<String>()),
+        ),
         other => other.into(),
     }
 }
@@ -1537,12 +1638,19 @@ async fn create_notice(
     })?;
     let publish = input.publish;
     let new = parse_new_notice(&state, input).await?;
-    let now = state.clock.now();
-    let mut notice = state.store.create_notice(&new, &staff.actor(), now).await?;
-    if publish {
-        let (n, _) = apply(&state, &staff, &notice.id, Action::Publish, None, None).await?;
-        notice = n;
-    }
+    let actor = staff.actor();
+    // Created and published in one transaction: a refused publication leaves no draft.
+    let notice = if publish {
+        let subject = Subject::New(&new);
+        run_on(&state, &actor, subject, Action::Publish, None, None)
+            .await?
+            .notice
+    } else {
+        state
+            .store
+            .create_notice(&new, &actor, state.clock.now())
+            .await?
+    };
     let updates = state.store.get_updates(&notice.id).await?;
     Ok((
         StatusCode::CREATED,
@@ -1803,6 +1911,55 @@ pub(crate) async fn run_action(
     body: Option<Localized>,
     overrides: Option<Overrides>,
 ) -> Result<(Notice, Update)> {
+    let a = run_on(
+        state,
+        actor,
+        Subject::Stored(id, None),
+        action,
+        body,
+        overrides,
+    )
+    .await?;
+    Ok((a.notice, a.update))
+}
+
+/// [`run_action`] from a console form, whose one-time token and view of the notice `once`
+/// carries (see [`crate::store::Store::apply_action_once`]); says what was queued.
+pub(crate) async fn run_action_once(
+    state: &AppState,
+    actor: &str,
+    id: &str,
+    action: Action,
+    body: Option<Localized>,
+    overrides: Option<Overrides>,
+    once: Option<crate::store::Once<'_>>,
+) -> Result<crate::store::Applied> {
+    run_on(
+        state,
+        actor,
+        Subject::Stored(id, once),
+        action,
+        body,
+        overrides,
+    )
+    .await
+}
+
+/// What an action applies to: a stored notice (from a console form, with its one-time token
+/// and view of the notice), or a new one saved in the same transaction.
+enum Subject<'a> {
+    Stored(&'a str, Option<crate::store::Once<'a>>),
+    New(&'a NewNotice),
+}
+
+async fn run_on(
+    state: &AppState,
+    actor: &str,
+    subject: Subject<'_>,
+    action: Action,
+    body: Option<Localized>,
+    overrides: Option<Overrides>,
+) -> Result<crate::store::Applied> {
     let now = state.clock.now();
     let default_body = crate::render::default_body(&state.settings, now);
     // Service names come from the snapshot: no query, and the same names the page shows.
@@ -1820,23 +1977,27 @@ pub(crate) async fn run_action(
         }
         messages_fit(n, u)
     };
-    let result = state
-        .store
-        .apply_action(
-            id,
-            Change {
-                action: &action,
-                body,
-                overrides,
-                actor,
-                now,
-                max_window_hours: state.settings.raw.notice.max_window_hours,
-            },
-            default_body,
-            check,
-        )
-        .await
-        .map_err(|e| not_found(e, "notice", id))?;
+    let change = Change {
+        action: &action,
+        body,
+        overrides,
+        actor,
+        now,
+        max_window_hours: state.settings.raw.notice.max_window_hours,
+    };
+    let result = match subject {
+        Subject::Stored(id, once) => state
+            .store
+            .apply_action_once(id, change, once, default_body, check)
+            .await
+            .map_err(|e| not_found(e, "notice", id))?,
+        Subject::New(new) => {
+            state
+                .store
+                .create_and_apply(new, change, default_body, check)
+                .await?
+        }
+    };
     state.publish_changes().await;
     Ok(result)
 }
@@ -2068,10 +2229,25 @@ pub(crate) async fn preview_existing(
     ))
 }
 
-/// The preview of a notice that is not saved: as it will be once published.
-pub(crate) fn preview_new(state: &AppState, new: &NewNotice, actor: &str) -> messages::Preview {
+/// The preview of a form's notice as it will be once published: the notice `saved` (an edit
+/// of it), with its own id and reference code, or a notice not saved yet, whose code is a
+/// placeholder until it is saved.
+pub(crate) fn preview_new(
+    state: &AppState,
+    new: &NewNotice,
+    actor: &str,
+    saved: Option<&Notice>,
+) -> messages::Preview {
     let now = state.clock.now();
-    let draft = new.draft(actor, now);
+    let draft = match saved {
+        Some(n) => new.draft_as(n.id.clone(), n.reference.clone(), &n.created_by, now),
+        None => new.draft_as(
+            uuid::Uuid::now_v7().to_string(),
+            RefCode::placeholder(),
+            actor,
+            now,
+        ),
+    };
     let (notice, event) = as_published(state, &draft);
     let body = if draft.draft_body.is_empty() {
         crate::render::default_body(&state.settings, now)(&notice, event)
@@ -2097,7 +2273,7 @@ async fn preview_unsaved(
 ) -> Result<Json<Value>> {
     staff.require(Role::Editor)?;
     let new = parse_new_notice(&state, input).await?;
-    let p = preview_new(&state, &new, &staff.actor());
+    let p = preview_new(&state, &new, &staff.actor(), None);
     Ok(Json(serde_json::to_value(p).expect("preview serialises")))
 }
 
@@ -2106,11 +2282,14 @@ async fn preview_unsaved(
 async fn schema(Path(file): Path<String>) -> Result<Json<Value>> {
     let name = file.strip_suffix(".json").unwrap_or(&file);
     let event = Event::parse(name).ok_or_else(|| {
-        AppError::NotFound(format!(
-            "no schema '{}'; known types: {}",
-            name.chars().take(60).collect::<String>(),
-            Event::ALL.map(|e| e.as_str()).join(", ")
-        ))
+        AppError::NotFound(
+            "file".into(),
+            format!(
+                "no schema '{}'; known types: {}",
+                name.chars().take(60).collect::<String>(),
+                Event::ALL.map(|e| e.as_str()).join(", ")
+            ),
+        )
     })?;
     Ok(Json(crate::render::webhook::schema(event)))
 }
@@ -2319,4 +2498,34 @@ async fn post_update(
     )
     .await?;
     respond(&state, r).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// "Bearer" in any case, then one or more spaces, then the token.
+        #[test]
+        fn the_scheme_is_case_insensitive(
+            scheme in "[bB][eE][aA][rR][eE][rR]",
+            gap in " {1,4}",
+            token in "tgz_[A-Za-z0-9_-]{1,50}",
+        ) {
+            let header = format!("{scheme}{gap}{token}");
+            prop_assert_eq!(bearer_token(&header), Some(token.as_str()));
+        }
+
+        /// Any other scheme, or no token, is not a bearer token.
+        #[test]
+        fn other_schemes_are_not_bearer(scheme in "[A-Za-z]{1,10}", token in "[A-Za-z0-9]{0,20}") {
+            prop_assume!(!scheme.eq_ignore_ascii_case("bearer"));
+            let other = format!("{scheme} {token}");
+            let glued = format!("Bearer{token}");
+            prop_assert_eq!(bearer_token(&other), None);
+            prop_assert_eq!(bearer_token(&glued), None);
+            prop_assert_eq!(bearer_token("Bearer "), None);
+        }
+    }
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::api::{ApiJson, OptionalJson, Staff, parse_time_public};
 use super::{AppError, AppState, Result};
+use crate::domain::text::check_visible;
 use crate::domain::{Event, ServiceCode};
 use crate::store::{ApiToken, DeliveryCursor, Endpoint, EndpointSettings, Role, StoreError};
 
@@ -56,7 +57,7 @@ impl Caller {
 
 /// Another biller's endpoint looks exactly like one that does not exist.
 fn not_yours() -> AppError {
-    AppError::NotFound("no such endpoint".into())
+    AppError::NotFound("endpoint".into(), "no such endpoint".into())
 }
 
 async fn endpoint_for(state: &AppState, caller: &Caller, id: &str) -> Result<Endpoint> {
@@ -78,6 +79,16 @@ pub struct BillerIn {
     contact_email: String,
 }
 
+/// A biller's name as the API and the console accept it, trimmed.
+pub fn check_biller_name(raw: &str) -> Result<&str> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(AppError::field("name", "must be 1 to 120 characters"));
+    }
+    check_visible("name", raw).map_err(|e| AppError::field(e.field, e.message))?;
+    Ok(name)
+}
+
 fn check_email(field: &str, raw: &str) -> Result<String> {
     let t = raw.trim();
     t.parse::<lettre::Address>()
@@ -96,10 +107,7 @@ pub async fn create_biller(
     ApiJson(input): ApiJson<BillerIn>,
 ) -> Result<Response> {
     staff.require(Role::Admin)?;
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::field("name", "must be 1 to 120 characters"));
-    }
+    let name = check_biller_name(&input.name)?;
     let contact = check_email("contact_email", &input.contact_email)?;
     let b = state
         .store
@@ -126,10 +134,12 @@ pub async fn create_biller_token(
     }
     let (t, token) = state
         .store
-        .create_biller_token(&id, input.name.trim(), state.clock.now())
+        .create_biller_token(&id, input.name.trim(), &staff.actor(), state.clock.now())
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound(format!("no biller '{id}'")),
+            StoreError::NotFound => {
+                AppError::NotFound("biller".into(), format!("no biller '{id}'"))
+            }
             other => other.into(),
         })?;
     Ok((
@@ -212,6 +222,8 @@ impl EndpointIn {
             .unwrap_or_default();
         if description.chars().count() > 500 {
             errors.insert("description".into(), "at most 500 characters".into());
+        } else if let Err(e) = check_visible("description", &description) {
+            errors.insert(e.field, e.message);
         }
         let event_types = self
             .event_types
@@ -516,6 +528,7 @@ pub async fn disable_endpoint(
     let reason = input
         .reason
         .unwrap_or_else(|| format!("disabled by {}", caller.actor()));
+    check_visible("reason", &reason).map_err(|e| AppError::field(e.field, e.message))?;
     state
         .store
         .disable_endpoint(&id, &reason, &caller.actor(), state.clock.now())
@@ -577,6 +590,7 @@ pub async fn delivery_attempts(
     endpoint_for(&state, &caller, &id).await?;
     if !delivery.ends_with(&format!(":{id}")) {
         return Err(AppError::NotFound(
+            "delivery".into(),
             "no such delivery for this endpoint".into(),
         ));
     }
@@ -597,6 +611,7 @@ pub async fn replay_delivery(
         .await?
     {
         return Err(AppError::NotFound(
+            "delivery".into(),
             "no such delivery for this endpoint, or it is pending already".into(),
         ));
     }

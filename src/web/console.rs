@@ -4,6 +4,17 @@
 //! cookies (Secure when the public URL is https), a CSRF token in every form (the login form
 //! uses a double-submit cookie, having no session yet), per-IP login throttling, redirects after
 //! login only to console paths, and every action through the same code as the API, audited.
+//!
+//! Post/redirect/get: every action answers 303 to the page to show next, which says what was
+//! done (a "flash" kept server-side for the session), so a reload shows the page again rather
+//! than sending the form again. Every action form also carries a one-time token, claimed in
+//! the database when its action runs: a replayed submission (a reload of an old answer, the
+//! back button, a double click) finds it taken, is told "already done", and does nothing. A
+//! notice's lifecycle forms claim it in the action's own transaction, and carry the notice's
+//! `sequence` and last change as shown, so a form left open cannot act on a notice that has
+//! changed since. The forms switch off the browser's restoring of typed values
+//! (`autocomplete="off"`): a page that Back fetches again (`Cache-Control: no-store`) comes
+//! back empty, with a fresh token, instead of filled in and ready to be sent a second time.
 
 // Handlers answer with a `Response` on every path; the early returns carry one too, and
 // boxing them would only add noise to every call site.
@@ -32,7 +43,7 @@ use crate::domain::{
 };
 use crate::render::i18n::{self, Clockface};
 use crate::render::messages::Preview;
-use crate::store::{Audit, LoginError, Role, Session};
+use crate::store::{Audit, LoginError, Once, Role, Session, StoreError};
 
 const SESSION_COOKIE: &str = "tangazo_session";
 const LOGIN_CSRF_COOKIE: &str = "tangazo_login_csrf";
@@ -41,6 +52,8 @@ const THROTTLE_ATTEMPTS: u32 = 20;
 const THROTTLE_WINDOW: StdDuration = StdDuration::from_secs(15 * 60);
 
 mod billers;
+mod reach;
+mod tokens;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -83,6 +96,8 @@ pub fn router() -> Router<AppState> {
             "/console/endpoints/{id}/{action}",
             post(billers::endpoint_action),
         )
+        .route("/console/tokens", get(tokens::tokens))
+        .route("/console/tokens/{id}/revoke", post(tokens::revoke))
         .route("/console/static/form.js", get(form_js))
         .layer(axum::middleware::map_response(console_headers))
 }
@@ -148,8 +163,9 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, path: &st
     .expect("tokens are URL-safe")
 }
 
-/// A logged-in person. Without a session, the request is sent to the login page.
-pub struct Staff(pub Session);
+/// A logged-in person, and the results of earlier actions waiting to be shown (read on GET).
+/// Without a session, the request is sent to the login page.
+pub struct Staff(pub Session, Option<String>);
 
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
@@ -172,10 +188,94 @@ impl FromRequestParts<AppState> for Staff {
             return Err(to_login());
         };
         match state.store.find_session(token, state.clock.now()).await {
-            Ok(Some(s)) => Ok(Staff(s)),
+            Ok(Some(s)) => {
+                // Results wait for a page to show them, not for the next form.
+                let flash = if s.has_flash && parts.method == axum::http::Method::GET {
+                    take_flash(state, &s).await
+                } else {
+                    None
+                };
+                Ok(Staff(s, flash))
+            }
             Ok(None) => Err(to_login()),
             Err(e) => Err(AppError::from(e).into_response()),
         }
+    }
+}
+
+/// The results waiting for this session, as one line; a failure to read them only loses them.
+async fn take_flash(state: &AppState, s: &Session) -> Option<String> {
+    match state.store.take_flashes(&s.id, state.clock.now()).await {
+        Ok(messages) if !messages.is_empty() => Some(messages.join(" ")),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "console: cannot read the results waiting for a session");
+            None
+        }
+    }
+}
+
+/// What a replayed form is told, on the page it goes back to.
+const ALREADY_DONE: &str = "Already done: this form was sent before (a reload, the back button or a second click), so nothing was done or sent again. This page shows how things stand now.";
+
+/// Post/redirect/get: keeps `message` for the next page the session opens and sends the
+/// browser there with a 303, so that a reload shows that page again instead of resending.
+async fn done(state: &AppState, staff: &Staff, to: &str, message: &str) -> Response {
+    if let Err(e) = state
+        .store
+        .push_flash(&staff.0.id, message, state.clock.now())
+        .await
+    {
+        // The action is done; only its one-line result is lost.
+        tracing::error!(error = %e, "console: cannot keep an action's result for the next page");
+    }
+    Redirect::to(to).into_response()
+}
+
+/// A fresh one-time token for the action forms of one page.
+fn form_token() -> String {
+    crate::store::random_token(18)
+}
+
+/// Claims the form's one-time token (`once`) before a change that is not a notice's
+/// lifecycle action (those claim in their own transaction). A replay goes back to `back`,
+/// told it was already done; a form without a token is refused.
+async fn claim_form(
+    state: &AppState,
+    staff: &Staff,
+    form: &Form,
+    back: &str,
+) -> Result<(), Response> {
+    match state
+        .store
+        .claim_form(form.get("once"), state.clock.now())
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(StoreError::Replayed) => {
+            tracing::info!(user = %staff.0.user.email, "console: replayed form refused");
+            Err(done(state, staff, back, ALREADY_DONE).await)
+        }
+        Err(e) => Err(refused_form(e)),
+    }
+}
+
+/// A form the claim refused for another reason than a replay (no token), or a fault.
+fn refused_form(e: StoreError) -> Response {
+    match e {
+        StoreError::Conflict { message, .. } => (
+            StatusCode::BAD_REQUEST,
+            Html(page_error(&format!("Not done: {message}."))),
+        )
+            .into_response(),
+        other => AppError::from(other).into_response(),
+    }
+}
+
+/// Gives a claimed token back after its action was refused, so the corrected form can go.
+async fn release_form(state: &AppState, form: &Form) {
+    if let Err(e) = state.store.release_form(form.get("once")).await {
+        tracing::warn!(error = %e, "console: cannot release a refused form's token");
     }
 }
 
@@ -186,6 +286,11 @@ impl Staff {
 
     fn csrf(&self) -> &str {
         &self.0.csrf_token
+    }
+
+    /// The results of earlier actions, for the page being shown.
+    fn flash(&self) -> Option<String> {
+        self.1.clone()
     }
 
     /// Every state-changing form carries the session's token.
@@ -231,12 +336,24 @@ fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Only console paths: never another host (`//evil.example`, `https://…`) or a non-console page.
+/// Where a login may send the browser: a path that, resolved as a browser resolves a
+/// `Location` (the WHATWG URL rules of the `url` crate: `%2e%2e` is `..`, and so on), stays on
+/// this host and inside `/console`; written only with characters a URL allows as they are (no
+/// control characters, spaces or non-ASCII, so it is also a valid header, and nothing a URL
+/// parser would silently drop). Anything else goes to `/console`.
 fn safe_next(next: &str) -> &str {
+    const HOST: &str = "console.invalid";
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%#".contains(&b);
+    let stays = || {
+        let base = url::Url::parse(&format!("http://{HOST}/")).ok()?;
+        let to = base.join(next).ok()?;
+        let path = to.path();
+        Some(to.host_str() == Some(HOST) && (path == "/console" || path.starts_with("/console/")))
+    };
     let ok = next.starts_with("/console")
         && !next.starts_with("//")
-        && !next.contains("\\")
-        && !next.contains("://");
+        && next.bytes().all(allowed)
+        && stays() == Some(true);
     if ok { next } else { "/console" }
 }
 
@@ -440,6 +557,8 @@ pub struct EmailView {
 
 pub struct PreviewView {
     event: &'static str,
+    /// For a notice not saved yet: that its reference code is given on save.
+    reference_note: Option<String>,
     errors: Vec<(String, String)>,
     sms: Vec<SmsView>,
     email: Vec<EmailView>,
@@ -453,6 +572,7 @@ fn example_unsubscribe(state: &AppState) -> String {
 fn preview_view(p: &Preview, budget: usize, example_unsubscribe: &str) -> PreviewView {
     PreviewView {
         event: p.event.as_str(),
+        reference_note: p.reference_note.clone(),
         errors: p
             .errors
             .iter()
@@ -497,6 +617,8 @@ fn preview_view(p: &Preview, budget: usize, example_unsubscribe: &str) -> Previe
 struct FormPage {
     user: Option<UserView>,
     csrf: String,
+    /// The form's one-time token (saving; a preview does not use it).
+    once: String,
     flash: Option<String>,
     f: FormView,
     preview: Option<PreviewView>,
@@ -526,12 +648,32 @@ pub struct NoticeView {
 pub struct ActionView {
     name: &'static str,
     label: &'static str,
+    /// What the box says is confirmed: what the action does, then what it sends.
     confirm: String,
     needs_end: bool,
     needs_start: bool,
     needs_body: bool,
     danger: bool,
     statuses: Vec<(&'static str, &'static str)>,
+    /// What was typed into this form when it was refused, so nothing is lost.
+    values: HashMap<String, String>,
+}
+
+impl ActionView {
+    fn val(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    fn body(&self, lang: &str) -> &str {
+        self.val(&format!("body.{lang}"))
+    }
+}
+
+/// An action form the page shows again after refusing it: its name, what was typed, and why.
+pub struct Refusal {
+    action: String,
+    values: HashMap<String, String>,
+    message: String,
 }
 
 pub struct UpdateRow {
@@ -608,6 +750,10 @@ struct NoticePage {
     changes: Vec<ChangeRow>,
     user: Option<UserView>,
     csrf: String,
+    /// The action forms' one-time token.
+    once: String,
+    /// The notice as shown, `sequence-fingerprint`: see [`Once::seen`].
+    seen: String,
     flash: Option<String>,
     error: Option<String>,
     n: NoticeView,
@@ -736,33 +882,28 @@ async fn login(
             );
             resp
         }
-        Ok(Err(LoginError::WrongCredentials)) => {
-            tracing::warn!(ip = %peer.ip(), "console login: wrong email or password");
-            login_failed(&state, &email, format!("from {}", peer.ip()), now).await;
-            fail(StatusCode::UNAUTHORIZED, "Wrong email or password.")
-        }
-        Ok(Err(LoginError::Locked { until })) => {
-            tracing::warn!(ip = %peer.ip(), "console login: account locked");
-            login_failed(
-                &state,
-                &email,
-                format!("account locked; from {}", peer.ip()),
-                now,
-            )
-            .await;
-            let local = until
-                .with_timezone(&state.settings.time_zone)
-                .format("%H:%M %Z");
-            fail(
-                StatusCode::TOO_MANY_REQUESTS,
-                &format!(
-                    "This account is locked after {} failed logins, until {local}.",
-                    crate::store::MAX_FAILED_LOGINS
-                ),
-            )
+        Ok(Err(refused)) => {
+            // A locked account is answered exactly as an unknown one or a wrong password, so
+            // the answer tells nobody which accounts exist; the log and the audit say which.
+            let why = match refused {
+                LoginError::WrongCredentials => "wrong email or password",
+                LoginError::Locked { .. } => "account locked",
+            };
+            tracing::warn!(ip = %peer.ip(), why, "console login refused");
+            login_failed(&state, &email, format!("{why}; from {}", peer.ip()), now).await;
+            fail(StatusCode::UNAUTHORIZED, &login_refused())
         }
         Err(e) => AppError::from(e).into_response(),
     }
+}
+
+/// What every refused login is told, whatever the reason.
+fn login_refused() -> String {
+    format!(
+        "Wrong email or password. After {} wrong passwords an account is locked for {} minutes.",
+        crate::store::MAX_FAILED_LOGINS,
+        crate::store::LOCKOUT_MINUTES
+    )
 }
 
 /// Every refused login is in the audit log; a failure to write it must not change the answer.
@@ -807,7 +948,7 @@ async fn password_form(staff: Staff) -> Response {
     html(PasswordPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
-        flash: None,
+        flash: staff.flash(),
         error: None,
     })
 }
@@ -908,7 +1049,7 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Response {
     html(Dashboard {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
-        flash: None,
+        flash: staff.flash(),
         notices: list
             .iter()
             .map(|n| Row {
@@ -958,7 +1099,7 @@ async fn audit(
     html(AuditPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
-        flash: None,
+        flash: staff.flash(),
         actor: actor.unwrap_or_default(),
         action: action.unwrap_or_default(),
         target: target.unwrap_or_default(),
@@ -1068,7 +1209,7 @@ fn form_values(form: &Form) -> HashMap<String, String> {
     let mut values: HashMap<String, String> = form
         .0
         .iter()
-        .filter(|(k, _)| k != "csrf" && k != "affected" && k != "op")
+        .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "once" | "affected" | "op"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     values.insert("affected".into(), form.all("affected").join(","));
@@ -1117,18 +1258,13 @@ async fn new_notice(State(state): State<AppState>, staff: Staff) -> Response {
         ("kind".to_string(), "maintenance".to_string()),
         ("auto_start".to_string(), "on".to_string()),
     ]);
+    let (creating, action, heading) = form_target(None);
     html(FormPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
-        flash: None,
-        f: form_view(
-            &state,
-            true,
-            "/console/notices".into(),
-            "New notice".into(),
-            values,
-            BTreeMap::new(),
-        ),
+        once: form_token(),
+        flash: staff.flash(),
+        f: form_view(&state, creating, action, heading, values, BTreeMap::new()),
         preview: None,
     })
 }
@@ -1167,37 +1303,45 @@ async fn preview_form(
     if let Err(r) = staff.check_csrf(&form) {
         return r;
     }
-    render_form_with_preview(
-        &state,
-        &staff,
-        &mut form,
-        headers.contains_key("x-preview-fragment"),
-        true,
-        "/console/notices".into(),
-        "New notice".into(),
-    )
-    .await
+    render_form_with_preview(&state, &staff, &mut form, is_fragment(&headers), None).await
 }
 
+/// The live preview (`static/form.js`) asks for the preview pane alone.
+fn is_fragment(headers: &HeaderMap) -> bool {
+    headers.contains_key("x-preview-fragment")
+}
+
+/// Where a notice form posts and what it is headed: a new notice, or an edit of `saved`.
+fn form_target(saved: Option<&Notice>) -> (bool, String, String) {
+    match saved {
+        None => (true, "/console/notices".into(), "New notice".into()),
+        Some(n) => (
+            false,
+            format!("/console/notices/{}/edit", n.id),
+            format!("Edit draft {}", n.reference),
+        ),
+    }
+}
+
+/// The form again, with the preview of what it would send: an edit's with the notice's own
+/// reference code, a new notice's with a placeholder until it is saved.
 async fn render_form_with_preview(
     state: &AppState,
     staff: &Staff,
     form: &mut Form,
     fragment: bool,
-    creating: bool,
-    action: String,
-    heading: String,
+    saved: Option<&Notice>,
 ) -> Response {
     let budget = state.settings.raw.sms.segment_budget as usize;
     let mut preview = None;
     let mut errors = BTreeMap::new();
     match api::parse_new_notice(state, notice_input(form)).await {
         Ok(new) => {
-            let mut p = api::preview_new(state, &new, &staff.actor());
+            let mut p = api::preview_new(state, &new, &staff.actor(), saved);
             if let Some(lang) = form.get("op").strip_prefix("fix-").map(str::to_string) {
                 fix_ucs2(form, &p, &lang);
                 if let Ok(new) = api::parse_new_notice(state, notice_input(form)).await {
-                    p = api::preview_new(state, &new, &staff.actor());
+                    p = api::preview_new(state, &new, &staff.actor(), saved);
                 }
             }
             preview = Some(preview_view(&p, budget, &example_unsubscribe(state)));
@@ -1217,16 +1361,23 @@ async fn render_form_with_preview(
             .into_response(),
         };
     }
+    let (creating, action, heading) = form_target(saved);
     html(FormPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
+        once: form_token(),
         flash: None,
         f: form_view(state, creating, action, heading, form_values(form), errors),
         preview,
     })
 }
 
-async fn create_notice(State(state): State<AppState>, staff: Staff, body: Bytes) -> Response {
+async fn create_notice(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     if let Err(r) = staff.require(Role::Editor) {
         return r;
     }
@@ -1235,62 +1386,61 @@ async fn create_notice(State(state): State<AppState>, staff: Staff, body: Bytes)
         return r;
     }
     if form.get("op") != "save" && !form.get("op").is_empty() {
-        return render_form_with_preview(
-            &state,
-            &staff,
-            &mut form,
-            false,
-            true,
-            "/console/notices".into(),
-            "New notice".into(),
-        )
-        .await;
+        return render_form_with_preview(&state, &staff, &mut form, is_fragment(&headers), None)
+            .await;
     }
-    let result = match api::parse_new_notice(&state, notice_input(&form)).await {
-        Ok(new) => state
-            .store
-            .create_notice(&new, &staff.actor(), state.clock.now())
-            .await
-            .map_err(AppError::from),
-        Err(e) => Err(e),
+    let new = match api::parse_new_notice(&state, notice_input(&form)).await {
+        Ok(new) => new,
+        Err(e) => return form_refused(&state, &staff, &form, e, None),
     };
-    saved_or_form(
-        &state,
-        &staff,
-        &form,
-        result,
-        true,
-        "/console/notices".into(),
-        "New notice".into(),
-    )
+    // A replayed form goes to the list, where the notice the first one saved is.
+    if let Err(r) = claim_form(&state, &staff, &form, "/console").await {
+        return r;
+    }
+    match state
+        .store
+        .create_notice(&new, &staff.actor(), state.clock.now())
+        .await
+    {
+        Ok(n) => {
+            done(
+                &state,
+                &staff,
+                &format!("/console/notices/{}", n.id),
+                "Saved.",
+            )
+            .await
+        }
+        Err(e) => {
+            release_form(&state, &form).await;
+            form_refused(&state, &staff, &form, e.into(), None)
+        }
+    }
 }
 
-/// After a save: on to the notice, or back to the form with every error and every value.
-fn saved_or_form(
+/// A form whose save was refused: back to it with every error and every value.
+fn form_refused(
     state: &AppState,
     staff: &Staff,
     form: &Form,
-    result: Result<Notice, AppError>,
-    creating: bool,
-    action: String,
-    heading: String,
+    e: AppError,
+    saved: Option<&Notice>,
 ) -> Response {
-    match result {
-        Ok(n) => Redirect::to(&format!("/console/notices/{}?saved=1", n.id)).into_response(),
-        Err(e) => match field_errors(e) {
-            Ok(errors) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                html(FormPage {
-                    user: user_view(staff),
-                    csrf: staff.csrf().to_string(),
-                    flash: None,
-                    f: form_view(state, creating, action, heading, form_values(form), errors),
-                    preview: None,
-                }),
-            )
-                .into_response(),
-            Err(r) => r,
-        },
+    let (creating, action, heading) = form_target(saved);
+    match field_errors(e) {
+        Ok(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            html(FormPage {
+                user: user_view(staff),
+                csrf: staff.csrf().to_string(),
+                once: form_token(),
+                flash: None,
+                f: form_view(state, creating, action, heading, form_values(form), errors),
+                preview: None,
+            }),
+        )
+            .into_response(),
+        Err(r) => r,
     }
 }
 
@@ -1346,18 +1496,13 @@ async fn edit_form(
         Err(e) => return AppError::from(e).into_response(),
     };
     let values = values_of(&state, &n);
+    let (creating, action, heading) = form_target(Some(&n));
     html(FormPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
-        flash: None,
-        f: form_view(
-            &state,
-            false,
-            format!("/console/notices/{}/edit", n.id),
-            format!("Edit draft {}", n.reference),
-            values,
-            BTreeMap::new(),
-        ),
+        once: form_token(),
+        flash: staff.flash(),
+        f: form_view(&state, creating, action, heading, values, BTreeMap::new()),
         preview: None,
     })
 }
@@ -1367,6 +1512,7 @@ async fn edit_notice(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     if let Err(r) = staff.require(Role::Editor) {
@@ -1376,74 +1522,95 @@ async fn edit_notice(
     if let Err(r) = staff.check_csrf(&form) {
         return r;
     }
-    let action = format!("/console/notices/{id}/edit");
+    let saved = match state.store.get_notice(&id).await {
+        Ok(n) => n,
+        Err(e) => return AppError::from(e).into_response(),
+    };
     if form.get("op") != "save" && !form.get("op").is_empty() {
         return render_form_with_preview(
             &state,
             &staff,
             &mut form,
-            false,
-            false,
-            action,
-            "Edit draft".into(),
+            is_fragment(&headers),
+            Some(&saved),
         )
         .await;
     }
-    let result = match api::parse_new_notice(&state, notice_input(&form)).await {
-        Ok(new) => {
-            let patch = crate::store::NoticePatch {
-                title: Some(new.title),
-                still_works: Some(new.still_works),
-                draft_body: Some(new.draft_body),
-                draft_overrides: Some(new.draft_overrides),
-                affected: Some(new.affected),
-                starts_at: new.starts_at,
-                ends_at: new.ends_at,
-                auto_start: Some(new.auto_start),
-                auto_complete: Some(new.auto_complete),
-            };
-            state
-                .store
-                .edit_draft(
-                    &id,
-                    &patch,
-                    &staff.actor(),
-                    state.clock.now(),
-                    state.settings.raw.notice.max_window_hours,
-                )
-                .await
-                .map_err(AppError::from)
-        }
-        Err(e) => Err(e),
+    let new = match api::parse_new_notice(&state, notice_input(&form)).await {
+        Ok(new) => new,
+        Err(e) => return form_refused(&state, &staff, &form, e, Some(&saved)),
     };
-    saved_or_form(
-        &state,
-        &staff,
-        &form,
-        result,
-        false,
-        action,
-        "Edit draft".into(),
-    )
+    let back = format!("/console/notices/{}", saved.id);
+    if let Err(r) = claim_form(&state, &staff, &form, &back).await {
+        return r;
+    }
+    let patch = crate::store::NoticePatch {
+        title: Some(new.title),
+        still_works: Some(new.still_works),
+        draft_body: Some(new.draft_body),
+        draft_overrides: Some(new.draft_overrides),
+        affected: Some(new.affected),
+        starts_at: new.starts_at,
+        ends_at: new.ends_at,
+        auto_start: Some(new.auto_start),
+        auto_complete: Some(new.auto_complete),
+    };
+    match state
+        .store
+        .edit_draft(
+            &id,
+            &patch,
+            &staff.actor(),
+            state.clock.now(),
+            state.settings.raw.notice.max_window_hours,
+        )
+        .await
+    {
+        Ok(_) => done(&state, &staff, &back, "Saved.").await,
+        Err(e) => {
+            release_form(&state, &form).await;
+            form_refused(&state, &staff, &form, e.into(), Some(&saved))
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // A notice and its lifecycle buttons
 
-fn actions_for(n: &Notice, role: Role) -> Vec<ActionView> {
+/// Every lifecycle button's name.
+const ACTIONS: [&str; 7] = [
+    "publish",
+    "start",
+    "extend",
+    "reschedule",
+    "update",
+    "complete",
+    "cancel",
+];
+
+/// The lifecycle buttons of a notice, each confirming what it does and what it sends (from
+/// `reach`, the fan-out's own count).
+fn actions_for(n: &Notice, role: Role, reach: &reach::Reach) -> Vec<ActionView> {
     use NoticeState::*;
     if role < Role::Publisher {
         return vec![];
     }
-    let a = |name, label, confirm: &str, danger| ActionView {
+    let a = |name, label, does: &str, danger| ActionView {
         name,
         label,
-        confirm: confirm.to_string(),
+        confirm: match reach::event_of(n, name) {
+            Some(event) => format!(
+                "{does}. {}",
+                reach::sends(reach.queued(event), reach.sms_wait.as_deref())
+            ),
+            None => format!("{does}."),
+        },
         needs_end: false,
         needs_start: false,
         needs_body: false,
         danger,
         statuses: vec![],
+        values: HashMap::new(),
     };
     let tell = "the public page changes now";
     let mut out = Vec::new();
@@ -1455,7 +1622,12 @@ fn actions_for(n: &Notice, role: Role) -> Vec<ActionView> {
                 "publish this notice as official; the public page shows it now",
                 false,
             ));
-            out.push(a("cancel", "Discard draft", "discard this draft", true));
+            out.push(a(
+                "cancel",
+                "Discard draft",
+                "discard this draft: nothing is sent, and the public page never shows it",
+                true,
+            ));
         }
         (NoticeKind::Maintenance, Scheduled) => {
             out.push(a("start", "Start now", tell, false));
@@ -1523,18 +1695,16 @@ async fn view_notice(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let flash = q.contains_key("saved").then(|| "Saved.".to_string());
-    notice_page(&state, &staff, &id, flash, None, StatusCode::OK).await
+    notice_page(&state, &staff, &id, None, StatusCode::OK).await
 }
 
+/// A notice's page; after a refused action, with why and the form as it was sent.
 async fn notice_page(
     state: &AppState,
     staff: &Staff,
     id: &str,
-    flash: Option<String>,
-    error: Option<String>,
+    refusal: Option<Refusal>,
     status: StatusCode,
 ) -> Response {
     let n = match state.store.get_notice(id).await {
@@ -1593,8 +1763,17 @@ async fn notice_page(
     };
     let codes: Vec<crate::domain::ServiceCode> =
         n.affected.iter().map(|a| a.service.clone()).collect();
-    let audience = match state.store.audience(&codes).await {
-        Ok(a) => a,
+    // Webhook counts depend on the event, so only the buttons this person has are counted.
+    let events: Vec<_> = if staff.0.user.role >= Role::Publisher {
+        ACTIONS
+            .iter()
+            .filter_map(|a| reach::event_of(&n, a))
+            .collect()
+    } else {
+        vec![]
+    };
+    let reach = match reach::Reach::of(state, &n, events).await {
+        Ok(r) => r,
         Err(e) => return AppError::from(e).into_response(),
     };
     let (progress, failures) = match (
@@ -1616,11 +1795,18 @@ async fn notice_page(
             DeliveryRow { p, eta }
         })
         .collect();
+    let mut actions = actions_for(&n, staff.0.user.role, &reach);
+    let error = refusal.map(|r| {
+        if let Some(a) = actions.iter_mut().find(|a| a.name == r.action) {
+            a.values = r.values;
+        }
+        r.message
+    });
     let page = NoticePage {
         deliveries,
         failures,
-        audience_sms: audience.0,
-        audience_email: audience.1,
+        audience_sms: reach.sms,
+        audience_email: reach.email,
         audience_endpoints: match state.store.endpoint_audience(&codes).await {
             Ok(n) => n,
             Err(e) => return AppError::from(e).into_response(),
@@ -1628,9 +1814,11 @@ async fn notice_page(
         changes,
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
-        flash,
+        once: form_token(),
+        seen: format!("{}-{}", n.sequence, crate::store::fingerprint(&n)),
+        flash: staff.flash(),
         error,
-        actions: actions_for(&n, staff.0.user.role),
+        actions,
         approval_needed,
         role: staff.0.user.role.as_str(),
         zone: format!(
@@ -1666,6 +1854,14 @@ async fn notice_page(
     (status, html(page)).into_response()
 }
 
+/// `sequence-fingerprint` as the notice page wrote it (see [`NoticePage::seen`]).
+fn parse_seen(raw: &str) -> Option<(i64, &str)> {
+    let (sequence, fingerprint) = raw.split_once('-')?;
+    Some((sequence.parse().ok()?, fingerprint))
+}
+
+/// One lifecycle button pressed: checked, then done through the same code as the API, with the
+/// form's one-time token claimed in the action's transaction.
 async fn notice_action(
     State(state): State<AppState>,
     staff: Staff,
@@ -1679,28 +1875,107 @@ async fn notice_action(
     if let Err(r) = staff.check_csrf(&form) {
         return r;
     }
+    let back = format!("/console/notices/{id}");
+    let refuse = |message: String, status: StatusCode| {
+        let refusal = Refusal {
+            action: name.clone(),
+            values: form
+                .0
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "once" | "seen" | "confirm"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            message,
+        };
+        let (state, staff, id) = (&state, &staff, &id);
+        async move { notice_page(state, staff, id, Some(refusal), status).await }
+    };
+    let Some(seen) = parse_seen(form.get("seen")).filter(|_| !form.get("once").is_empty()) else {
+        return refuse(
+            "This form is from an older page; it was not sent. Check the notice below, then try again.".into(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
     if form.get("confirm") != "yes" {
-        return notice_page(
-            &state,
-            &staff,
-            &id,
-            None,
-            Some("Tick the confirmation box: this changes what customers see.".into()),
+        return refuse(
+            "Tick the confirmation box: this changes what customers see.".into(),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
     }
+    let action = match parse_action(&state, &form, &name) {
+        Ok(a) => a,
+        Err(None) => {
+            return AppError::NotFound("action".into(), format!("no action '{name}'"))
+                .into_response();
+        }
+        Err(Some(message)) => return refuse(message, StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    let body = form.localized("body");
+    if name == "update" && body.is_none() {
+        return refuse(
+            format!(
+                "body.{}: write the update customers will read",
+                state.settings.default_lang()
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let body = match body
+        .map(|raw| Localized::parse("body", &raw, &state.settings.languages, true, api::BODY_MAX))
+    {
+        Some(Err(errors)) => {
+            let message = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return refuse(message, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Some(Ok(b)) => Some(b),
+        None => None,
+    };
+    let once = Once {
+        token: form.get("once"),
+        seen: Some(seen),
+    };
+    match api::run_action_once(&state, &staff.actor(), &id, action, body, None, Some(once)).await {
+        Ok(applied) => done(&state, &staff, &back, &reach::result(&state, &applied)).await,
+        Err(AppError::Conflict(field, _)) if field == crate::store::REPLAYED_FIELD => {
+            tracing::info!(user = %staff.0.user.email, notice = %id, "console: replayed action refused");
+            done(&state, &staff, &back, ALREADY_DONE).await
+        }
+        Err(e) => match field_errors(e) {
+            Ok(errors) => {
+                let message = errors
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                tracing::warn!(user = %staff.0.user.email, %message, "console: action refused");
+                refuse(message, StatusCode::CONFLICT).await
+            }
+            Err(r) => r,
+        },
+    }
+}
+
+/// The action a button names, with its fields; `Err(None)` for no such action, `Err(Some(_))`
+/// for a field to fix.
+fn parse_action(state: &AppState, form: &Form, name: &str) -> Result<Action, Option<String>> {
     let parse = |field: &str| -> Result<Option<DateTime<Utc>>, String> {
         let raw = form.get(field);
         if raw.is_empty() {
             return Ok(None);
         }
-        api::parse_time_public(&state, field, raw)
+        api::parse_time_public(state, field, raw)
             .map(Some)
             .map_err(|e| format!("{}: {}", e.field, e.message))
     };
     let max = state.settings.raw.notice.max_window_hours;
-    let action = match name.as_str() {
+    match name {
         "publish" => Ok(Action::Publish),
         "start" => Ok(Action::Start),
         "complete" => Ok(Action::Complete),
@@ -1723,89 +1998,9 @@ async fn notice_action(
                 .map(|st| Action::Post { state: Some(st) })
                 .map_err(|m| format!("status: {m}")),
         },
-        _ => return AppError::NotFound(format!("no action '{name}'")).into_response(),
-    };
-    let action = match action {
-        Ok(a) => a,
-        Err(message) => {
-            return notice_page(
-                &state,
-                &staff,
-                &id,
-                None,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let body = form.localized("body");
-    if name == "update" && body.is_none() {
-        return notice_page(
-            &state,
-            &staff,
-            &id,
-            None,
-            Some(format!(
-                "body.{}: write the update customers will read",
-                state.settings.default_lang()
-            )),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        _ => return Err(None),
     }
-    let body = match body
-        .map(|raw| Localized::parse("body", &raw, &state.settings.languages, true, api::BODY_MAX))
-    {
-        Some(Err(errors)) => {
-            let message = errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ");
-            return notice_page(
-                &state,
-                &staff,
-                &id,
-                None,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-        Some(Ok(b)) => Some(b),
-        None => None,
-    };
-    match api::run_action(&state, &staff.actor(), &id, action, body, None).await {
-        Ok((n, u)) => {
-            let flash = format!(
-                "Done: {} (update #{}). The public page shows it now.",
-                u.event.as_str(),
-                u.sequence
-            );
-            notice_page(&state, &staff, &n.id, Some(flash), None, StatusCode::OK).await
-        }
-        Err(e) => match field_errors(e) {
-            Ok(errors) => {
-                let message = errors
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                tracing::warn!(user = %staff.0.user.email, %message, "console: action refused");
-                notice_page(
-                    &state,
-                    &staff,
-                    &id,
-                    None,
-                    Some(message),
-                    StatusCode::CONFLICT,
-                )
-                .await
-            }
-            Err(r) => r,
-        },
-    }
+    .map_err(Some)
 }
 
 pub struct ServiceRow {
@@ -1823,6 +2018,8 @@ pub struct ServiceRow {
 struct ServicesPage {
     user: Option<UserView>,
     csrf: String,
+    /// The forms' one-time token.
+    once: String,
     flash: Option<String>,
     error: Option<String>,
     services: Vec<ServiceRow>,
@@ -1834,7 +2031,6 @@ struct ServicesPage {
 async fn services_page(
     state: &AppState,
     staff: &Staff,
-    flash: Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -1850,7 +2046,8 @@ async fn services_page(
     let page = ServicesPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
-        flash,
+        once: form_token(),
+        flash: staff.flash(),
         error,
         services: list
             .iter()
@@ -1875,7 +2072,7 @@ async fn services_page(
 }
 
 async fn services(State(state): State<AppState>, staff: Staff) -> Response {
-    services_page(&state, &staff, None, None, StatusCode::OK).await
+    services_page(&state, &staff, None, StatusCode::OK).await
 }
 
 /// Saves one row of the services table through the same checks as the API.
@@ -1898,7 +2095,6 @@ async fn save_service(
             return services_page(
                 &state,
                 &staff,
-                None,
                 Some(format!("{code}: position must be a whole number")),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -1911,35 +2107,39 @@ async fn save_service(
         position,
         status: Some(form.get("status").to_string()),
     };
+    if let Err(r) = claim_form(&state, &staff, &form, "/console/services").await {
+        return r;
+    }
     match api::save_service(&state, &staff.actor(), &code, input).await {
         Ok(s) => {
-            services_page(
+            done(
                 &state,
                 &staff,
-                Some(format!("Saved {}.", s.code)),
-                None,
-                StatusCode::OK,
+                "/console/services",
+                &format!("Saved {}.", s.code),
             )
             .await
         }
-        Err(e) => match field_errors(e) {
-            Ok(errors) => {
-                let message = errors
-                    .iter()
-                    .map(|(k, v)| format!("{code} {k}: {v}"))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                services_page(
-                    &state,
-                    &staff,
-                    None,
-                    Some(message),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
+        Err(e) => {
+            release_form(&state, &form).await;
+            match field_errors(e) {
+                Ok(errors) => {
+                    let message = errors
+                        .iter()
+                        .map(|(k, v)| format!("{code} {k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    services_page(
+                        &state,
+                        &staff,
+                        Some(message),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await
+                }
+                Err(r) => r,
             }
-            Err(r) => r,
-        },
+        }
     }
 }
 
@@ -2051,7 +2251,7 @@ async fn subscribers(
     html(SubscribersPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
-        flash: None,
+        flash: staff.flash(),
         counts,
         per_service,
         query,
@@ -2065,6 +2265,8 @@ async fn subscribers(
 struct ImportPage {
     user: Option<UserView>,
     csrf: String,
+    /// The form's one-time token.
+    once: String,
     flash: Option<String>,
     error: Option<String>,
 }
@@ -2076,7 +2278,8 @@ async fn import_form(staff: Staff) -> Response {
     html(ImportPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
-        flash: None,
+        once: form_token(),
+        flash: staff.flash(),
         error: None,
     })
 }
@@ -2087,17 +2290,19 @@ async fn import_upload(
     staff: Staff,
     mut multipart: axum::extract::Multipart,
 ) -> Response {
+    const BACK: &str = "/console/subscribers/import";
     if let Err(r) = staff.require(Role::Admin) {
         return r;
     }
-    let page = |status: StatusCode, flash: Option<String>, error: Option<String>| {
+    let page = |status: StatusCode, error: String| {
         (
             status,
             html(ImportPage {
                 user: user_view(&staff),
                 csrf: staff.csrf().to_string(),
-                flash,
-                error,
+                once: form_token(),
+                flash: None,
+                error: Some(error),
             }),
         )
             .into_response()
@@ -2108,17 +2313,14 @@ async fn import_upload(
     };
     let path = dir.path().join("upload.csv");
     let mut csrf_ok = false;
+    let mut once = String::new();
     let mut got_file = false;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
-                return page(
-                    StatusCode::BAD_REQUEST,
-                    None,
-                    Some(format!("The upload failed: {e}")),
-                );
+                return page(StatusCode::BAD_REQUEST, format!("The upload failed: {e}"));
             }
         };
         match field.name() {
@@ -2126,6 +2328,7 @@ async fn import_upload(
                 let v = field.text().await.unwrap_or_default();
                 csrf_ok = super::secrets_equal(&v, staff.csrf());
             }
+            Some("once") => once = field.text().await.unwrap_or_default(),
             Some("file") if csrf_ok => {
                 use tokio::io::AsyncWriteExt;
                 let mut out = match tokio::fs::File::create(&path).await {
@@ -2144,8 +2347,7 @@ async fn import_upload(
                         Err(e) => {
                             return page(
                                 StatusCode::BAD_REQUEST,
-                                None,
-                                Some(format!("The upload failed: {e}")),
+                                format!("The upload failed: {e}"),
                             );
                         }
                     }
@@ -2159,16 +2361,18 @@ async fn import_upload(
     if !csrf_ok {
         return page(
             StatusCode::FORBIDDEN,
-            None,
-            Some("The form expired (missing or wrong CSRF token). Reload and try again.".into()),
+            "The form expired (missing or wrong CSRF token). Reload and try again.".into(),
         );
     }
     if !got_file {
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some("file: choose a CSV file".into()),
+            "file: choose a CSV file".into(),
         );
+    }
+    let form = Form(vec![("once".into(), once)]);
+    if let Err(r) = claim_form(&state, &staff, &form, BACK).await {
+        return r;
     }
     match crate::import::import_csv(
         &state.store,
@@ -2195,22 +2399,18 @@ async fn import_upload(
                     state.clock.now(),
                 )
                 .await;
-            page(
-                StatusCode::OK,
-                Some(format!(
-                    "{} rows: {} new subscribers, {} already present.",
-                    r.rows,
-                    r.inserted,
-                    r.rows - r.inserted
-                )),
-                None,
-            )
+            let message = format!(
+                "{} rows: {} new subscribers, {} already present.",
+                r.rows,
+                r.inserted,
+                r.rows - r.inserted
+            );
+            done(&state, &staff, BACK, &message).await
         }
-        Err(e) => page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(format!("{e:#}")),
-        ),
+        Err(e) => {
+            release_form(&state, &form).await;
+            page(StatusCode::UNPROCESSABLE_ENTITY, format!("{e:#}"))
+        }
     }
 }
 
@@ -2223,4 +2423,69 @@ async fn form_js() -> Response {
         include_str!("../../static/form.js"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+    use proptest::prelude::*;
+
+    /// What a login may redirect to: `/console` itself, or a console path that is a valid
+    /// header and that a browser resolves inside `/console` on this host.
+    fn allowed_target(to: &str) -> bool {
+        let base = url::Url::parse("http://console.invalid/").unwrap();
+        let resolved = base.join(to).unwrap();
+        axum::http::HeaderValue::from_str(to).is_ok()
+            && !to.chars().any(char::is_control)
+            && resolved.host_str() == Some("console.invalid")
+            && (resolved.path() == "/console" || resolved.path().starts_with("/console/"))
+    }
+
+    proptest! {
+        /// A `next` with a control character anywhere is refused, and the login goes to the
+        /// console.
+        #[test]
+        fn control_characters_go_to_the_console(
+            before in "/console[a-z/?=&%.]{0,20}",
+            control in prop::char::range('\0', '\u{1f}').prop_union(prop::char::range('\u{7f}', '\u{9f}')),
+            after in "[ -~]{0,20}",
+        ) {
+            let next = format!("{before}{control}{after}");
+            prop_assert_eq!(safe_next(&next), "/console");
+        }
+
+        /// Whatever `next` is, the redirect is a valid header and stays in the console.
+        #[test]
+        fn any_next_stays_in_the_console(next in "\\PC{0,40}|/console[ -~\r\n\t]{0,40}|/[ -~]{0,40}") {
+            prop_assert!(allowed_target(safe_next(&next)), "{next:?} → {:?}", safe_next(&next));
+        }
+    }
+
+    #[test]
+    fn console_paths_pass_and_others_do_not() {
+        for ok in [
+            "/console",
+            "/console/audit",
+            "/console/subscribers?address=0712%20000%20002",
+            "/console/notices/0193a2b4-7c1d-7000-8000-000000000000",
+        ] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for bad in [
+            "/console\r\nSet-Cookie: a=b",
+            "/console\n",
+            "/console/\t",
+            "//evil.example/console",
+            "/console/../public",
+            "/console/%2e%2e/api/v1/tokens",
+            "/consolex",
+            "/console\\..\\x",
+            "https://evil.example/console",
+            "/console/é",
+            "/console/ x",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/console", "{bad:?}");
+        }
+    }
 }

@@ -10,6 +10,8 @@ use crate::snapshot::SnapshotHandle;
 #[derive(Debug, Clone, Copy)]
 pub enum Route {
     Index,
+    /// `/notices`: every notice the page keeps.
+    List,
     Notice,
     Verify,
     Json,
@@ -18,8 +20,9 @@ pub enum Route {
     NotFound,
 }
 
-const ROUTES: [(&str, Route); 7] = [
+const ROUTES: [(&str, Route); 8] = [
     ("index", Route::Index),
+    ("list", Route::List),
     ("notice", Route::Notice),
     ("verify", Route::Verify),
     ("json", Route::Json),
@@ -48,7 +51,7 @@ impl Refusal {
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    hits: [AtomicU64; 7],
+    hits: [AtomicU64; 8],
     not_modified: AtomicU64,
     refused: [AtomicU64; 3],
 }

@@ -3,6 +3,8 @@
 pub mod api;
 pub mod billers;
 pub mod console;
+pub mod encoding;
+pub mod idempotency;
 mod metrics;
 pub mod public;
 pub mod server;
@@ -73,7 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::router())
         .merge(console::router())
         .merge(subscribe::router())
-        .nest("/api/v1", api::router())
+        .nest("/api/v1", api::router(&state))
         .fallback(public::not_found)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -97,15 +99,19 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Every error a handler can return. Client errors say what to fix; internal errors are
-/// logged with their cause chain and answered with an opaque 500.
+/// logged with their cause chain and answered with an opaque 500. Every one answers
+/// `{"errors": {field: message}}`, the field naming what the message is about.
 #[derive(Debug)]
 pub enum AppError {
-    /// 422, or 400 for a body that is not even JSON: field → message.
+    /// 422, or 400 for a body that is not even JSON, 413 for one too large: field → message.
     Invalid(StatusCode, BTreeMap<String, String>),
-    NotFound(String),
+    /// 404: what was looked for (`notice`, `service`, `path`…) → what was not found.
+    NotFound(String, String),
     /// 409: the request is valid but the current state refuses it (field → message).
     Conflict(String, String),
+    /// 401, about the `Authorization` header.
     Unauthorized(String),
+    /// 403: the token in `Authorization` may not do this.
     Forbidden(String),
     /// 503: the database cannot serve just now (`StoreError::Unavailable`); logged with its
     /// cause, answered `{"errors": {"database": "unavailable"}}`.
@@ -125,7 +131,9 @@ impl AppError {
                 .collect::<Vec<_>>()
                 .join("; "),
             AppError::Conflict(f, m) => format!("{f}: {m}"),
-            AppError::NotFound(m) | AppError::Unauthorized(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::NotFound(_, m) | AppError::Unauthorized(m) | AppError::Forbidden(m) => {
+                m.clone()
+            }
             AppError::Unavailable(e) | AppError::Internal(e) => format!("{e:#}"),
         }
     }
@@ -148,10 +156,14 @@ impl AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound => AppError::NotFound("not found".into()),
+            StoreError::NotFound => AppError::NotFound("id".into(), "nothing has this id".into()),
             StoreError::Conflict { field, message } => AppError::Conflict(field, message),
             StoreError::Refused(r) => AppError::Conflict(r.field.into(), r.message),
             StoreError::Invalid(errors) => AppError::fields(errors),
+            StoreError::Replayed => AppError::Conflict(
+                crate::store::REPLAYED_FIELD.into(),
+                "this form was sent already; nothing was done again".into(),
+            ),
             StoreError::Unavailable(e) => AppError::Unavailable(e),
             StoreError::Other(e) => AppError::from(e),
         }
@@ -170,15 +182,14 @@ impl From<anyhow::Error> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, body) = match self {
-            AppError::Invalid(status, errors) => (status, json!({ "errors": errors })),
-            AppError::NotFound(what) => (StatusCode::NOT_FOUND, json!({ "error": what })),
-            AppError::Conflict(field, message) => (
-                StatusCode::CONFLICT,
-                json!({ "errors": { field: message } }),
-            ),
-            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, json!({ "error": m })),
-            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, json!({ "error": m })),
+        let (status, field, message) = match self {
+            AppError::Invalid(status, errors) => {
+                return (status, axum::Json(json!({ "errors": errors }))).into_response();
+            }
+            AppError::NotFound(what, message) => (StatusCode::NOT_FOUND, what, message),
+            AppError::Conflict(field, message) => (StatusCode::CONFLICT, field, message),
+            AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, AUTHORIZATION.into(), m),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, AUTHORIZATION.into(), m),
             AppError::Unavailable(e) => {
                 tracing::warn!(error = ?e, "database unavailable");
                 return unavailable::response();
@@ -187,11 +198,13 @@ impl IntoResponse for AppError {
                 tracing::error!(error = ?e, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({ "error": "internal error; it has been logged" }),
+                    "server".into(),
+                    "internal error; it has been logged".into(),
                 )
             }
         };
-        let mut resp = (status, axum::Json(body)).into_response();
+        let mut resp =
+            (status, axum::Json(json!({ "errors": { field: message } }))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -199,5 +212,59 @@ impl IntoResponse for AppError {
             );
         }
         resp
+    }
+}
+
+/// The field 401 and 403 answers name: the header that carries the token.
+const AUTHORIZATION: &str = "Authorization";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant answers `{"errors": {field: message}}`; a 500 says nothing of its cause.
+    #[tokio::test]
+    async fn every_error_names_its_field() {
+        let cases = [
+            (AppError::field("title.en", "is required"), 422, "title.en"),
+            (
+                AppError::NotFound("notice".into(), "no notice 'x'".into()),
+                404,
+                "notice",
+            ),
+            (
+                AppError::Conflict("state".into(), "is completed".into()),
+                409,
+                "state",
+            ),
+            (
+                AppError::Unauthorized("unknown or revoked token".into()),
+                401,
+                "Authorization",
+            ),
+            (
+                AppError::Forbidden("needs the admin role".into()),
+                403,
+                "Authorization",
+            ),
+            (
+                AppError::Internal(anyhow::anyhow!("disk on fire")),
+                500,
+                "server",
+            ),
+        ];
+        for (error, status, field) in cases {
+            let resp = error.into_response();
+            assert_eq!(resp.status().as_u16(), status);
+            let body = axum::body::to_bytes(resp.into_body(), 4096).await.unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let errors = v["errors"].as_object().unwrap();
+            assert_eq!(errors.keys().collect::<Vec<_>>(), [field], "{v}");
+            assert!(errors[field].is_string());
+            assert!(
+                !v.to_string().contains("fire"),
+                "a cause is logged, not shown"
+            );
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Public routes. Every handler picks an [`Asset`] from the current snapshot and sends the
-//! best encoding the client accepts, with a strong ETag per encoding and 304 on a match.
+//! encoding the client rates best (by its q-values; see [`encoding`](super::encoding)), with
+//! `Vary: Accept-Encoding`, a strong ETag per encoding and 304 on a match.
 
 use axum::Router;
 use axum::body::Body;
@@ -10,6 +11,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::AppState;
+use super::encoding::{self, Coding};
 use super::metrics::Route;
 use crate::domain::Lang;
 use crate::snapshot::{Asset, Snapshot};
@@ -17,6 +19,7 @@ use crate::snapshot::{Asset, Snapshot};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
+        .route("/notices", get(list))
         .route("/notices/{id}", get(notice))
         .route("/verify", get(verify_form))
         .route("/verify/{code}", get(verify))
@@ -60,46 +63,28 @@ fn pick_lang(snap: &Snapshot, q: &LangQuery, headers: &HeaderMap) -> Lang {
         .unwrap_or(snap.default_lang())
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Encoding {
-    Identity,
-    Gzip,
-    Brotli,
-}
-
-fn accepted(headers: &HeaderMap, asset: &Asset) -> Encoding {
-    let Some(accept) = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Encoding::Identity;
-    };
-    let allows = |name: &str| {
-        accept.split(',').any(|part| {
-            let mut it = part.split(';');
-            let coding = it.next().unwrap_or("").trim();
-            let q = it
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            coding.eq_ignore_ascii_case(name) && q > 0.0
-        })
-    };
-    if asset.br.is_some() && allows("br") {
-        Encoding::Brotli
-    } else if asset.gzip.is_some() && allows("gzip") {
-        Encoding::Gzip
-    } else {
-        Encoding::Identity
-    }
+/// The encoding of `asset` that the request's `Accept-Encoding` rates best (see
+/// [`encoding`](super::encoding)).
+fn negotiate(headers: &HeaderMap, asset: &Asset) -> Coding {
+    let mut values = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .peekable();
+    let sent = values.peek().is_some();
+    encoding::choose(sent.then_some(values), |c| match c {
+        Coding::Brotli => asset.br.is_some(),
+        Coding::Gzip => asset.gzip.is_some(),
+        Coding::Identity => true,
+    })
 }
 
 fn send(state: &AppState, headers: &HeaderMap, asset: &Asset, vary_language: bool) -> Response {
-    let encoding = accepted(headers, asset);
-    let (etag, body, content_encoding) = match encoding {
-        Encoding::Brotli => (&asset.etags[2], asset.br.clone(), Some("br")),
-        Encoding::Gzip => (&asset.etags[1], asset.gzip.clone(), Some("gzip")),
-        Encoding::Identity => (&asset.etags[0], Some(asset.identity.clone()), None),
+    let coding = negotiate(headers, asset);
+    let (etag, body) = match coding {
+        Coding::Brotli => (&asset.etags[2], asset.br.clone()),
+        Coding::Gzip => (&asset.etags[1], asset.gzip.clone()),
+        Coding::Identity => (&asset.etags[0], Some(asset.identity.clone())),
     };
     let cache = if asset.status == 200 {
         state.cache_control.clone()
@@ -135,7 +120,7 @@ fn send(state: &AppState, headers: &HeaderMap, asset: &Asset, vary_language: boo
     builder = builder
         .status(asset.status)
         .header(header::CONTENT_TYPE, asset.content_type);
-    if let Some(ce) = content_encoding {
+    if let Some(ce) = coding.content_encoding() {
         builder = builder.header(header::CONTENT_ENCODING, ce);
     }
     if asset.content_type.starts_with("application/json") {
@@ -159,6 +144,21 @@ async fn index(
     let lang = pick_lang(&snap, &q, &headers);
     state.metrics.hit(Route::Index);
     let asset = snap.page(lang, "/").expect("index is always built");
+    send(&state, &headers, &asset, true)
+}
+
+/// Every notice the page keeps: `/` shows the first few of each section and links here.
+async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let snap = state.snapshot.load();
+    let lang = pick_lang(&snap, &q, &headers);
+    state.metrics.hit(Route::List);
+    let asset = snap
+        .page(lang, "/notices")
+        .expect("the list is always built");
     send(&state, &headers, &asset, true)
 }
 

@@ -404,19 +404,18 @@ async fn send_confirmation_email(
     link: &str,
     manage_token: &str,
 ) -> anyhow::Result<()> {
-    use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+    use lettre::message::header::{HeaderName, HeaderValue};
     let unsubscribe = format!("{}/unsubscribe/{manage_token}", state.settings.public_url);
     let from: lettre::message::Mailbox = state.settings.raw.subscribers.email_from.parse()?;
-    let mut message = lettre::Message::builder()
-        .from(from.clone())
-        .to(to.value.parse()?)
-        .subject(w.email_subject)
-        .message_id(None)
-        .header(ContentType::TEXT_PLAIN)
-        .body(format!(
+    let mut message = crate::delivery::plain_email(
+        &state.settings,
+        &to.value,
+        w.email_subject,
+        format!(
             "{}\n\n{link}\n\n{}: {}/manage/{manage_token}\n{}: {unsubscribe}\n",
             w.email_body, w.manage, state.settings.public_url, w.not_you
-        ))?;
+        ),
+    )?;
     let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(
         HeaderName::new_from_ascii_str("List-Unsubscribe"),
@@ -666,12 +665,12 @@ async fn unsubscribe_request(
     let result = match address.channel {
         Channel::Email => {
             async {
-                let message = lettre::Message::builder()
-                    .from(s.email_from.parse()?)
-                    .to(address.value.parse()?)
-                    .subject(sw.stop_subject)
-                    .header(lettre::message::header::ContentType::TEXT_PLAIN)
-                    .body(format!("{}\n\n{link}\n", sw.stop_body))?;
+                let message = crate::delivery::plain_email(
+                    &state.settings,
+                    &address.value,
+                    sw.stop_subject,
+                    format!("{}\n\n{link}\n", sw.stop_body),
+                )?;
                 state.outbound.send_email(message).await
             }
             .await

@@ -195,10 +195,19 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(start));
         let mut tokens = Vec::new();
         for role in [Role::Admin, Role::Publisher, Role::Editor, Role::Viewer] {
-            let (_, t) = store
-                .create_token(role.as_str(), role, clock.now())
-                .await
-                .expect("token");
+            // A token's name is unique among live tokens: another instance on the same
+            // database names its own after the first's.
+            let mut name = role.as_str().to_string();
+            let t = loop {
+                match store
+                    .create_token(&name, role, None, "test", clock.now())
+                    .await
+                {
+                    Ok((_, t)) => break t,
+                    Err(tangazo::store::StoreError::Conflict { .. }) => name.push('+'),
+                    Err(e) => panic!("token: {e}"),
+                }
+            };
             tokens.push(t);
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -417,4 +426,6 @@ impl Drop for TestApp {
         self.running.cancel.cancel();
     }
 }
+pub mod mail;
 pub mod peers;
+pub mod sms_reference;

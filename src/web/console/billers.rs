@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::{Form, Staff, UserView, html, user_view};
+use super::{Form, Staff, UserView, claim_form, done, form_token, html, release_form, user_view};
 use crate::render::i18n::Clockface;
 use crate::store::{Attempt, Biller, Endpoint, Role, WebhookDelivery};
 use crate::web::{AppError, AppState};
@@ -20,6 +20,8 @@ use crate::web::{AppError, AppState};
 struct BillersPage {
     user: Option<UserView>,
     csrf: String,
+    /// The forms' one-time token.
+    once: String,
     flash: Option<String>,
     error: Option<String>,
     can_edit: bool,
@@ -31,6 +33,8 @@ struct BillersPage {
 struct EndpointPage {
     user: Option<UserView>,
     csrf: String,
+    /// The forms' one-time token.
+    once: String,
     flash: Option<String>,
     error: Option<String>,
     can_act: bool,
@@ -67,14 +71,16 @@ struct DeliveryRow {
     attempts: Vec<(Attempt, Shown)>,
 }
 
+/// Where the billers' forms go back to.
+const BILLERS: &str = "/console/billers";
+
 pub async fn billers(State(state): State<AppState>, staff: Staff) -> Response {
-    billers_page(&state, &staff, None, None, StatusCode::OK).await
+    billers_page(&state, &staff, None, StatusCode::OK).await
 }
 
 async fn billers_page(
     state: &AppState,
     staff: &Staff,
-    flash: Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -96,7 +102,8 @@ async fn billers_page(
     let page = BillersPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
-        flash,
+        once: form_token(),
+        flash: staff.flash(),
         error,
         can_edit: staff.0.user.role >= Role::Admin,
         billers,
@@ -123,26 +130,22 @@ pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: By
     if let Err(r) = staff.check_csrf(&form) {
         return r;
     }
-    let name = form.get("name").trim();
     let contact = form.get("contact_email").trim();
-    let bad = if name.is_empty() {
-        Some("name: must not be empty".to_string())
-    } else if contact.parse::<lettre::Address>().is_err() {
-        Some(format!(
+    let checked = match crate::web::billers::check_biller_name(form.get("name")) {
+        Err(e) => Err(e.message()),
+        Ok(_) if contact.parse::<lettre::Address>().is_err() => Err(format!(
             "contact_email: '{contact}' is not an email address"
-        ))
-    } else {
-        None
+        )),
+        Ok(name) => Ok(name),
     };
-    if let Some(e) = bad {
-        return billers_page(
-            &state,
-            &staff,
-            None,
-            Some(e),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+    let name = match checked {
+        Ok(name) => name,
+        Err(e) => {
+            return billers_page(&state, &staff, Some(e), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    if let Err(r) = claim_form(&state, &staff, &form, BILLERS).await {
+        return r;
     }
     match state
         .store
@@ -150,25 +153,18 @@ pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: By
         .await
     {
         Ok(b) => {
-            billers_page(
+            done(
                 &state,
                 &staff,
-                Some(format!("Biller {} created.", b.name)),
-                None,
-                StatusCode::OK,
+                BILLERS,
+                &format!("Biller {} created.", b.name),
             )
             .await
         }
         Err(e) => {
+            release_form(&state, &form).await;
             let msg = errors_text(e.into());
-            billers_page(
-                &state,
-                &staff,
-                None,
-                Some(msg),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            billers_page(&state, &staff, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -204,7 +200,6 @@ pub async fn create_endpoint(
         return billers_page(
             &state,
             &staff,
-            None,
             Some(format!(
                 "rate_limit: '{raw_rate}' is not a whole number of requests per second (0 for none)"
             )),
@@ -227,16 +222,12 @@ pub async fn create_endpoint(
         Ok(s) => s,
         Err(e) => {
             let msg = errors_text(e);
-            return billers_page(
-                &state,
-                &staff,
-                None,
-                Some(msg),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return billers_page(&state, &staff, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    if let Err(r) = claim_form(&state, &staff, &form, BILLERS).await {
+        return r;
+    }
     match state
         .store
         .create_endpoint(
@@ -249,22 +240,17 @@ pub async fn create_endpoint(
         .await
     {
         Ok((e, secret)) => {
+            // Kept with the session's results until its next page, then deleted: shown once.
             let flash = format!(
                 "Endpoint {} created. Its signing secret, shown only now: {secret}",
                 e.url
             );
-            billers_page(&state, &staff, Some(flash), None, StatusCode::CREATED).await
+            done(&state, &staff, BILLERS, &flash).await
         }
         Err(e) => {
+            release_form(&state, &form).await;
             let msg = errors_text(e.into());
-            billers_page(
-                &state,
-                &staff,
-                None,
-                Some(msg),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            billers_page(&state, &staff, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -274,14 +260,13 @@ pub async fn endpoint(
     staff: Staff,
     Path(id): Path<String>,
 ) -> Response {
-    endpoint_page(&state, &staff, &id, None, None, StatusCode::OK).await
+    endpoint_page(&state, &staff, &id, None, StatusCode::OK).await
 }
 
 async fn endpoint_page(
     state: &AppState,
     staff: &Staff,
     id: &str,
-    flash: Option<String>,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
@@ -306,7 +291,8 @@ async fn endpoint_page(
     let page = EndpointPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
-        flash,
+        once: form_token(),
+        flash: staff.flash(),
         error,
         can_act: staff.0.user.role >= Role::Publisher,
         biller,
@@ -351,6 +337,10 @@ pub async fn endpoint_action(
     }
     let form = Form::parse(&body);
     if let Err(r) = staff.check_csrf(&form) {
+        return r;
+    }
+    let back = format!("/console/endpoints/{id}");
+    if let Err(r) = claim_form(&state, &staff, &form, &back).await {
         return r;
     }
     let now = state.clock.now();
@@ -401,6 +391,7 @@ pub async fn endpoint_action(
                     "Queued to be sent again.".into()
                 } else {
                     return Err(AppError::NotFound(
+                        "delivery".into(),
                         "no such delivery, or it is pending already".into(),
                     ));
                 }
@@ -411,19 +402,24 @@ pub async fn endpoint_action(
                 let n = store.recover_failed(&id, since, &actor, now).await?;
                 format!("{n} failed delivery(ies) queued again.")
             }
-            _ => return Err(AppError::NotFound(format!("no action '{action}'"))),
+            _ => {
+                return Err(AppError::NotFound(
+                    "action".into(),
+                    format!("no action '{action}'"),
+                ));
+            }
         })
     }
     .await;
     match result {
-        Ok(flash) => endpoint_page(&state, &staff, &id, Some(flash), None, StatusCode::OK).await,
+        Ok(flash) => done(&state, &staff, &back, &flash).await,
         Err(e) => {
+            release_form(&state, &form).await;
             let msg = errors_text(e);
             endpoint_page(
                 &state,
                 &staff,
                 &id,
-                None,
                 Some(msg),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
