@@ -120,6 +120,13 @@ pub struct Server {
     /// The address customers reach the page at; used in links, feeds, ics and messages.
     /// Empty means `http://<server.bind>`.
     pub public_url: String,
+    /// Seconds a client has to send a request's headers, from connecting (or, on a kept-alive
+    /// connection, from the previous answer): a slower one is disconnected, so that clients
+    /// trickling bytes cannot hold connections open for ever.
+    pub header_timeout_seconds: u32,
+    /// Connections one client address may hold open at once; more are closed as they arrive
+    /// (0: no limit). Behind a reverse proxy every connection comes from the proxy's address.
+    pub max_connections_per_ip: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -234,6 +241,8 @@ impl Default for Config {
             server: Server {
                 bind: "127.0.0.1:8080".into(),
                 public_url: String::new(),
+                header_timeout_seconds: 10,
+                max_connections_per_ip: 64,
             },
             database: Database {
                 url: "sqlite://tangazo.db".into(),
@@ -439,6 +448,9 @@ impl Config {
             .any(|p| url.starts_with(p))
         {
             bail!("config: database.url: '{url}' must start with sqlite:// or postgres://");
+        }
+        if self.server.header_timeout_seconds == 0 {
+            bail!("config: server.header_timeout_seconds: must be at least 1");
         }
         if self.database.max_connections == 0 {
             bail!("config: database.max_connections: must be at least 1");

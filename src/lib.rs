@@ -27,6 +27,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 
 use anyhow::Context;
+use futures_util::FutureExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -103,17 +104,14 @@ pub async fn start(
     if state.settings.raw.scheduler.enabled {
         tokio::spawn(scheduler::run(state.clone(), cancel.clone()));
     }
+    if state.store.backend() == store::Backend::Sqlite {
+        tokio::spawn(tidy_imports(state.store.clone(), cancel.clone()));
+    }
     let app = web::router(state.clone());
-    let shutdown = cancel.clone();
-    let handle = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
-        .context("HTTP server")
-    });
+    let limits = web::server::Limits::from_config(&state.settings.raw.server);
+    let handle = tokio::spawn(
+        web::server::serve(listener, app, limits, cancel.clone()).map(|r| r.context("HTTP server")),
+    );
     Ok(Running {
         addr,
         state,
@@ -161,6 +159,21 @@ pub async fn run_workers(
     }
     outbound.close().await;
     Ok(())
+}
+
+/// Removes the rows of subscriber imports that were killed or failed, and finishes making
+/// live ones plain (see `store::Import`), once a minute.
+async fn tidy_imports(store: Store, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = store.tidy_imports(store::ABANDONED_AFTER).await {
+            tracing::warn!(error = %e, "cannot tidy up after subscriber imports");
+        }
+    }
 }
 
 /// Unconfirmed sign-ups expire (`subscribers.confirm_hours`): checked every ten minutes.

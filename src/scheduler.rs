@@ -29,8 +29,9 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
         tracing::warn!(error = %e, "scheduler: cannot plan the active notices");
     }
     let every = Duration::from_millis(u64::from(state.settings.raw.scheduler.poll_millis));
+    let mut held = Vec::new();
     loop {
-        if let Err(e) = tick(&state).await {
+        if let Err(e) = tick_holding(&state, &mut held).await {
             tracing::warn!(error = %e, "scheduler: a tick failed; trying again");
         }
         tokio::select! {
@@ -42,6 +43,16 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
 
 /// Runs every step due now, oldest first; returns how many ran (done or skipped).
 pub async fn tick(state: &AppState) -> anyhow::Result<usize> {
+    tick_holding(state, &mut Vec::new()).await
+}
+
+/// [`tick`], first giving back the steps in `held`: claimed by an earlier tick that the
+/// database failed under, and not given back then either (they would wait for their lease).
+async fn tick_holding(state: &AppState, held: &mut Vec<String>) -> anyhow::Result<usize> {
+    while let Some(id) = held.last() {
+        state.store.release_step(id).await?;
+        held.pop();
+    }
     let mut ran = 0;
     loop {
         let now = state.clock.now();
@@ -52,8 +63,16 @@ pub async fn tick(state: &AppState) -> anyhow::Result<usize> {
         if due.is_empty() {
             return Ok(ran);
         }
-        for step in due {
+        let mut due = due.into_iter();
+        while let Some(step) = due.next() {
             let (outcome, note) = run_step(state, &step, now).await;
+            if outcome == RETRY {
+                // Recorded as skipped, a window would never start once the database is back:
+                // this step and the rest of the claim are given back, to run again.
+                held.push(step.id);
+                held.extend(due.map(|s| s.id));
+                anyhow::bail!("{note}; the step runs again once the database is back");
+            }
             tracing::info!(notice = %step.notice_id, kind = step.kind.as_str(), outcome, %note, "scheduler step");
             state
                 .store
@@ -64,10 +83,15 @@ pub async fn tick(state: &AppState) -> anyhow::Result<usize> {
     }
 }
 
+/// The outcome of a step the database could not run just now: it is not recorded, and runs
+/// again.
+const RETRY: &str = "retry";
+
 async fn run_step(state: &AppState, step: &Due, now: DateTime<Utc>) -> (&'static str, String) {
     let n = match state.store.get_notice(&step.notice_id).await {
         Ok(n) => n,
         Err(StoreError::NotFound) => return ("skipped", "the notice is gone".into()),
+        Err(e @ StoreError::Unavailable(_)) => return (RETRY, e.to_string()),
         Err(e) => return ("skipped", format!("cannot read the notice: {e}")),
     };
     match step.kind {
@@ -173,6 +197,7 @@ async fn act(state: &AppState, n: &Notice, action: Action) -> (&'static str, Str
             "done",
             format!("{} (sequence {})", u.event.as_str(), u.sequence),
         ),
+        Err(e @ crate::web::AppError::Unavailable(_)) => (RETRY, e.message()),
         Err(e) => (
             "skipped",
             format!("{name} no longer applies: {}", e.message()),

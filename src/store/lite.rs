@@ -21,7 +21,7 @@
 //! It writes to the same file as the store's sqlx connections, and tells the checkpointer of
 //! each commit, as every other write transaction does.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -35,37 +35,28 @@ const CACHED_STATEMENTS: usize = 64;
 
 #[derive(Clone)]
 pub(super) struct Lite {
-    /// `None` once the store is closed.
-    conn: Arc<Mutex<Option<rusqlite::Connection>>>,
+    conn: Arc<Mutex<Slot>>,
     /// How long a transaction waits for another process's write lock.
     busy_timeout: Duration,
+    /// The database file, to open the connection again (see [`Slot::Broken`]).
+    path: PathBuf,
+}
+
+enum Slot {
+    Open(rusqlite::Connection),
+    /// A transaction could not be ended (see [`Lite::run`]): the connection was closed, and
+    /// the next transaction opens another.
+    Broken,
+    Closed,
 }
 
 impl Lite {
     /// Opens the database file the store's pool has already created and migrated.
     pub(super) fn open(path: &Path, busy_timeout: Duration) -> anyhow::Result<Lite> {
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .with_context(|| format!("cannot open {} for the delivery workers", path.display()))?;
-        // As the writer's connection: the WAL is checkpointed in the background after each
-        // commit, and this limit is only a backstop (see `store::checkpoint_in_background`).
-        // Temporary files in memory: each multi-row UPDATE of a transaction keeps the pages it
-        // changes in a statement journal (to undo just that statement if it fails), and past
-        // 64 KiB SQLite spilled it to a file of its own in /var/tmp, created, written and
-        // deleted for most claims and batches of results (webhooks to an instant receiver went
-        // 4 % faster without, 4 pairs of runs). A statement here changes at most a claim's
-        // rows (`delivery.batch_size`) or 128 results, so the journal stays under a megabyte.
-        conn.execute_batch(&format!(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-             PRAGMA wal_autocheckpoint = {}; PRAGMA temp_store = MEMORY;",
-            super::CHECKPOINT_BACKSTOP_PAGES
-        ))?;
-        conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
         Ok(Lite {
-            conn: Arc::new(Mutex::new(Some(conn))),
+            conn: Arc::new(Mutex::new(Slot::Open(connect(path)?))),
             busy_timeout,
+            path: path.to_path_buf(),
         })
     }
 
@@ -113,7 +104,13 @@ impl Lite {
                 "the delivery connection was poisoned"
             ))));
         };
-        let Some(conn) = guard.as_mut() else {
+        if matches!(*guard, Slot::Broken) {
+            match connect(&self.path) {
+                Ok(conn) => *guard = Slot::Open(conn),
+                Err(e) => return Attempt::Done(Err(StoreError::Unavailable(e))),
+            }
+        }
+        let Slot::Open(conn) = &mut *guard else {
             return Attempt::Done(Err(StoreError::Other(anyhow::anyhow!(
                 "the store is closed"
             ))));
@@ -128,17 +125,51 @@ impl Lite {
             }
             Err(e) => return Attempt::Done(Err(lite_error(e))),
         };
-        Attempt::Done(work(&tx).and_then(|out| {
+        let out = work(&tx).and_then(|out| {
             tx.commit().map_err(lite_error)?;
             Ok(out)
-        }))
+        });
+        // A transaction that failed is rolled back as it is dropped, unless SQLite already
+        // ended it (a full disk, an I/O error). Should one still be open, a checked ROLLBACK
+        // ends it; failing that, the connection is closed rather than used inside it.
+        if !conn.is_autocommit() && conn.execute_batch("ROLLBACK").is_err() {
+            tracing::warn!(
+                "the delivery connection stayed inside a failed transaction; reopening it"
+            );
+            *guard = Slot::Broken;
+        }
+        Attempt::Done(out)
     }
 
     pub(super) fn close(&self) {
         if let Ok(mut conn) = self.conn.lock() {
-            conn.take();
+            *conn = Slot::Closed;
         }
     }
+}
+
+/// The delivery connection, with its pragmas and its statement cache.
+fn connect(path: &Path) -> anyhow::Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open {} for the delivery workers", path.display()))?;
+    // As the writer's connection: the WAL is checkpointed in the background after each
+    // commit, and this limit is only a backstop (see `store::checkpoint_in_background`).
+    // Temporary files in memory: each multi-row UPDATE of a transaction keeps the pages it
+    // changes in a statement journal (to undo just that statement if it fails), and past
+    // 64 KiB SQLite spilled it to a file of its own in /var/tmp, created, written and
+    // deleted for most claims and batches of results (webhooks to an instant receiver went
+    // 4 % faster without, 4 pairs of runs). A statement here changes at most a claim's
+    // rows (`delivery.batch_size`) or 128 results, so the journal stays under a megabyte.
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+         PRAGMA wal_autocheckpoint = {}; PRAGMA temp_store = MEMORY;",
+        super::CHECKPOINT_BACKSTOP_PAGES
+    ))?;
+    conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+    Ok(conn)
 }
 
 enum Attempt<T, F> {
@@ -147,5 +178,12 @@ enum Attempt<T, F> {
 }
 
 pub(super) fn lite_error(e: rusqlite::Error) -> StoreError {
-    StoreError::Other(anyhow::Error::new(e))
+    let unavailable = e
+        .sqlite_error()
+        .is_some_and(|f| super::SQLITE_UNAVAILABLE.contains(&(f.extended_code & 0xff)));
+    if unavailable {
+        StoreError::Unavailable(anyhow::Error::new(e))
+    } else {
+        StoreError::Other(anyhow::Error::new(e))
+    }
 }

@@ -11,6 +11,7 @@ mod accounts;
 mod endpoints;
 mod forms;
 mod idempotency;
+mod imports;
 mod lite;
 mod notices;
 mod outbox;
@@ -36,15 +37,14 @@ pub use endpoints::{
 };
 pub use forms::REPLAYED_FIELD;
 pub use idempotency::{Claim, KeptAnswer};
+pub use imports::{ABANDONED_AFTER, Import};
 pub use notices::{
     Applied, Change, NewNotice, NoticeFilter, NoticePatch, Once, Queued, SnapshotData, VerifyEntry,
     fingerprint,
 };
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
 pub use schedule::Due;
-pub use subscribers::{
-    CapHit, Caps, CodeCheck, Import, NewSubscriber, SignUp, SubState, Subscriber,
-};
+pub use subscribers::{CapHit, Caps, CodeCheck, NewSubscriber, SignUp, SubState, Subscriber};
 pub use tokens::{ApiToken, Role};
 
 /// Errors a caller can act on; everything else is `Other`.
@@ -63,14 +63,63 @@ pub enum StoreError {
     /// this submission did nothing.
     #[error("this form was sent already")]
     Replayed,
+    /// The database cannot serve just now: it cannot be reached (PostgreSQL is down, or no
+    /// connection came within the pool's wait) or it cannot write (a full disk, an I/O error,
+    /// locked by another process past the busy timeout). Nothing is wrong with the request;
+    /// it may be tried again.
+    #[error("the database is unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        StoreError::Other(anyhow::Error::new(e))
+        if is_unavailable(&e) {
+            StoreError::Unavailable(anyhow::Error::new(e))
+        } else {
+            StoreError::Other(anyhow::Error::new(e))
+        }
     }
+}
+
+/// Whether an error means the database is out of reach or cannot write, rather than that a
+/// statement was wrong: no connection (refused, reset, timed out, TLS), PostgreSQL's
+/// connection, shutdown and resource classes (08, 57P, 53: a full disk there too), SQLite's
+/// busy, locked, read-only, I/O, corrupt, full and cannot-open codes.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => {
+            if let Some(pg) = d.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                let code = pg.code();
+                code.starts_with("08") || code.starts_with("57P") || code.starts_with("53")
+            } else if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                let primary = d.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0) & 0xff;
+                SQLITE_UNAVAILABLE.contains(&primary)
+            } else {
+                false
+            }
+        }
+        _ => false,
+    }
+}
+
+/// SQLite's primary result codes that mean it cannot serve now: busy, locked, read-only, I/O
+/// error, corrupt, full, cannot open, not a database.
+const SQLITE_UNAVAILABLE: [i32; 8] = [5, 6, 8, 10, 11, 13, 14, 26];
+
+/// [`is_unavailable`] for an error that carries a database error somewhere in its causes.
+pub fn caused_by_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<sqlx::Error>().is_some_and(is_unavailable)
+            || c.downcast_ref::<StoreError>()
+                .is_some_and(|s| matches!(s, StoreError::Unavailable(_)))
+    })
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -155,7 +204,25 @@ impl Backend {
             Backend::Postgres => " FOR UPDATE",
         }
     }
+
+    /// How long a query waits for a pooled connection. PostgreSQL is across a network: when
+    /// it is down, a request is answered "unavailable" within [`POSTGRES_ACQUIRE_TIMEOUT`]
+    /// instead of after the whole `database.connect_timeout` (which bounds the wait at start).
+    /// A SQLite connection is a file that is always there; waiting means the pool is busy.
+    fn acquire_timeout(self, connect_timeout: Duration) -> Duration {
+        match self {
+            Backend::Sqlite => connect_timeout,
+            Backend::Postgres => POSTGRES_ACQUIRE_TIMEOUT.min(connect_timeout),
+        }
+    }
 }
+
+/// Free space on the disk of a SQLite database below which it is full for
+/// [`Store::check_writable`]: a write of any size may fail there.
+const MIN_FREE_BYTES: u64 = 1024 * 1024;
+
+/// See [`Backend::acquire_timeout`]: short enough to answer within two seconds.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -178,6 +245,9 @@ pub struct Store {
     checkpoints: Option<Checkpoints>,
     /// SQLite on a file: the delivery workers' own connection (see [`lite`]).
     lite: Option<lite::Lite>,
+    /// SQLite on a file: the directory the database is in, whose free space
+    /// [`Store::check_writable`] looks at.
+    directory: Option<std::path::PathBuf>,
 }
 
 /// Where SQLite's WAL is checkpointed from (see [`checkpoint_in_background`]).
@@ -257,7 +327,7 @@ impl Store {
         let pool_of = |max: u32, backstop: bool| {
             AnyPoolOptions::new()
                 .max_connections(max)
-                .acquire_timeout(timeout)
+                .acquire_timeout(backend.acquire_timeout(timeout))
                 // A SQLite connection is a file, not a socket that can drop: no ping (a trip
                 // to its thread and back) before every use.
                 .test_before_acquire(backend == Backend::Postgres)
@@ -281,40 +351,48 @@ impl Store {
                         Ok(())
                     })
                 })
-                .connect_with(options.clone())
+                .connect_lazy_with(options.clone())
         };
         let cannot = || format!("cannot connect to the database ({})", redact(&url));
-        let pool = pool_of(max, false).await.with_context(cannot)?;
+        let pool = pool_of(max, false);
+        reachable(&pool, timeout).await.with_context(cannot)?;
         // SQLite: the write transactions take turns on one connection of their own. Its page
         // cache then stays valid from one write to the next (a connection's cache is dropped
         // whenever another connection has written), instead of each write on another of the
         // pool's connections reading back the pages the previous one changed.
         let writer = match backend {
-            Backend::Sqlite => pool_of(1, true).await.with_context(cannot)?,
+            Backend::Sqlite => pool_of(1, true),
             Backend::Postgres => pool.clone(),
         };
         let checkpoints = match backend {
             Backend::Sqlite => {
                 let (written, commits) = tokio::sync::mpsc::channel(1);
-                let pool = pool_of(1, false).await.with_context(cannot)?;
+                let pool = pool_of(1, false);
                 tokio::spawn(checkpoint_in_background(pool.clone(), commits));
                 Some(Checkpoints { written, pool })
             }
             Backend::Postgres => None,
         };
         // A file the pool has opened (an in-memory database has none to share).
-        let lite = match backend {
+        let (lite, directory) = match backend {
             Backend::Sqlite => {
                 let options = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
                     .with_context(|| "database.url: cannot be parsed".to_string())?;
                 let path = options.get_filename();
                 if path.is_file() {
-                    Some(lite::Lite::open(path, SQLITE_BUSY_TIMEOUT)?)
+                    let directory = path.parent().map(|d| match d.as_os_str().is_empty() {
+                        true => std::path::PathBuf::from("."),
+                        false => d.to_path_buf(),
+                    });
+                    (
+                        Some(lite::Lite::open(path, SQLITE_BUSY_TIMEOUT)?),
+                        directory,
+                    )
                 } else {
-                    None
+                    (None, None)
                 }
             }
-            Backend::Postgres => None,
+            Backend::Postgres => (None, None),
         };
         Ok(Store {
             pool,
@@ -324,6 +402,7 @@ impl Store {
             write_turn: Default::default(),
             checkpoints,
             lite,
+            directory,
         })
     }
 
@@ -389,11 +468,107 @@ impl Store {
     }
 
     async fn begin_write(&self) -> StoreResult<WriteTx> {
+        let turn = self.write_turn().await;
+        self.begin_write_in(turn).await
+    }
+
+    /// [`Store::begin_write`] once this process's turn to write (if any) is had.
+    async fn begin_write_in(
+        &self,
+        turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    ) -> StoreResult<WriteTx> {
+        let conn = self.writer_connection().await?;
+        let begin = sqlx::SqlSafeStr::into_sql_str(self.backend.begin_write());
         Ok(WriteTx {
-            _turn: self.write_turn().await,
-            tx: self.writer.begin_with(self.backend.begin_write()).await?,
+            _turn: turn,
+            tx: sqlx::Transaction::begin(conn, Some(begin)).await?,
             written: self.checkpoints.as_ref().map(|c| c.written.clone()),
         })
+    }
+
+    /// A connection of the writer's pool that is not inside a transaction.
+    ///
+    /// SQLite ends a transaction by itself on some errors (a full disk, an I/O error): sqlx
+    /// still counts it open, its ROLLBACK at the end fails for want of a transaction, and the
+    /// connection went back to the pool refusing every later BEGIN ("attempted to call
+    /// begin_with at non-zero transaction depth") until the process restarted. Such a
+    /// connection is closed here, and the pool opens a fresh one.
+    async fn writer_connection(&self) -> StoreResult<sqlx::pool::PoolConnection<sqlx::Any>> {
+        use sqlx::Connection;
+        for _ in 0..4 {
+            let conn = self.writer.acquire().await?;
+            if !conn.is_in_transaction() {
+                return Ok(conn);
+            }
+            tracing::warn!(
+                "a database connection came back inside a failed transaction; reopening it"
+            );
+            let _ = conn.close().await;
+        }
+        Err(StoreError::Other(anyhow::anyhow!(
+            "the database's connections keep coming back inside a transaction"
+        )))
+    }
+
+    /// Whether a write can begin and commit now, within `within`: what `/readyz` answers.
+    /// It writes one row of its own ([`begin_write`](Store::begin_write), an `UPDATE`, a
+    /// commit), so a dropped PostgreSQL, a file locked by another process or a connection
+    /// that cannot write shows, each with its reason. On SQLite, this process's own writers
+    /// queued ahead (a fan-out to a million) are not a fault: if the probe's turn does not
+    /// come within `within`, writes are taken to work, as the ones ahead of it are writing.
+    ///
+    /// On a full disk a one-row write can still succeed (SQLite reuses its write-ahead log)
+    /// while any larger one fails, so for SQLite the free space where the database is counts
+    /// too: under [`MIN_FREE_BYTES`] is not ready.
+    pub async fn check_writable(&self, within: Duration) -> Result<(), String> {
+        if let Some(directory) = &self.directory
+            && let Ok(disk) = rustix::fs::statvfs(directory)
+        {
+            let free = disk.f_bavail.saturating_mul(disk.f_frsize);
+            if free < MIN_FREE_BYTES {
+                return Err(format!(
+                    "the disk holding the database is full ({} KiB free)",
+                    free / 1024
+                ));
+            }
+        }
+        let started = tokio::time::Instant::now();
+        let turn = match self.backend {
+            Backend::Sqlite => {
+                match tokio::time::timeout(within, self.write_turn.clone().lock_owned()).await {
+                    Ok(turn) => Some(turn),
+                    Err(_) => return Ok(()),
+                }
+            }
+            Backend::Postgres => None,
+        };
+        let probe = async {
+            let mut tx = self.begin_write_in(turn).await?;
+            sqlx::query("UPDATE write_probe SET checked_at = $1 WHERE id = 1")
+                .bind(ms(Utc::now()))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            StoreResult::Ok(())
+        };
+        match tokio::time::timeout_at(started + within, probe).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(match e {
+                StoreError::Unavailable(e) | StoreError::Other(e) => format!("{e:#}"),
+                e => e.to_string(),
+            }),
+            Err(_) => Err(format!(
+                "a write could not begin within {} ms",
+                within.as_millis()
+            )),
+        }
+    }
+
+    /// Tells the checkpointer (SQLite) of a commit made outside [`WriteTx`].
+    fn tell_checkpointer(&self) {
+        if let Some(c) = &self.checkpoints {
+            let _ = c.written.try_send(());
+        }
     }
 
     /// On SQLite, this process's turn to write (see [`WriteTx`]).
@@ -418,10 +593,8 @@ impl Store {
         let turn = self.write_turn().await;
         let out = lite.write(work).await;
         drop(turn);
-        if out.is_ok()
-            && let Some(c) = &self.checkpoints
-        {
-            let _ = c.written.try_send(());
+        if out.is_ok() {
+            self.tell_checkpointer();
         }
         out
     }
@@ -469,6 +642,38 @@ async fn checkpoint_in_background(pool: AnyPool, mut commits: tokio::sync::mpsc:
     }
     pool.close().await;
 }
+
+/// Waits until the database lets `pool` connect, at most `timeout` (`database.connect_timeout`):
+/// a server that refuses connections, is still starting or is not reached yet is tried again;
+/// anything else (a wrong password, a bad path) fails at once.
+async fn reachable(pool: &AnyPool, timeout: Duration) -> Result<(), sqlx::Error> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let attempt = tokio::time::timeout_at(deadline, pool.acquire()).await;
+        match attempt {
+            Ok(Ok(_conn)) => return Ok(()),
+            Ok(Err(e)) if !worth_retrying(&e) => return Err(e),
+            Ok(Err(e)) if tokio::time::Instant::now() + RETRY_CONNECT >= deadline => {
+                return Err(e);
+            }
+            Err(_) => return Err(sqlx::Error::PoolTimedOut),
+            Ok(Err(_)) => tokio::time::sleep(RETRY_CONNECT).await,
+        }
+    }
+}
+
+fn worth_retrying(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(d) => d
+            .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .is_some_and(|pg| pg.code() == "57P03"),
+        _ => false,
+    }
+}
+
+/// Pause between tries to reach the database at start.
+const RETRY_CONNECT: Duration = Duration::from_millis(250);
 
 async fn bump_revision(tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
     sqlx::query("UPDATE revision SET value = value + 1 WHERE id = 1")

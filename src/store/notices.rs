@@ -11,6 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::accounts::{Audit, insert_audit};
+use super::imports::VISIBLE;
 use super::outbox::UpdateMessage;
 use super::services::service_from_row;
 use super::{Store, StoreError, StoreResult, bump_revision, from_ms, ms};
@@ -257,12 +258,13 @@ fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
     })
 }
 
-/// The subscribers an update of notice `$notice` reaches: confirmed, and following a service
-/// the notice affects (or all). The fan-out and its count ([`Store::followers`]) share it, so
+/// The subscribers an update of notice `$notice` reaches: confirmed, seen (not the rows of an
+/// import still under way, see `imports::VISIBLE`), and following a service the notice
+/// affects (or all). The fan-out and its count ([`Store::followers`]) share it, so
 /// what a confirmation promises is what the fan-out queues.
 fn followers(notice: usize) -> String {
     format!(
-        "FROM subscribers s WHERE s.state = 'confirmed' \
+        "FROM subscribers s WHERE s.state = 'confirmed' AND {VISIBLE} \
          AND (s.all_services = 1 OR EXISTS ( \
            SELECT 1 FROM subscriber_services ss JOIN notice_services ns ON ns.service_code = ss.service_code \
            WHERE ss.subscriber_id = s.id AND ns.notice_id = ${notice}))"

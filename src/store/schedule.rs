@@ -178,6 +178,19 @@ impl Store {
         Ok(())
     }
 
+    /// Gives a claimed step back to run at the next tick: its action failed for want of the
+    /// database, not because it no longer applies.
+    pub async fn release_step(&self, id: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE scheduled_actions SET lease_owner = NULL, lease_until = NULL \
+             WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// A notice's steps, for the console and tests: (kind, due, state, note).
     pub async fn steps_of(
         &self,

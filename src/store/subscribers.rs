@@ -6,6 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::accounts::random_token;
+use super::imports::VISIBLE;
 use super::tokens::hash_token;
 use super::{Store, StoreError, StoreResult, from_ms, ms};
 use crate::domain::subscriber::{Address, Channel};
@@ -154,8 +155,11 @@ impl Store {
     /// again as pending; a confirmed one keeps its state (and gets a new manage token).
     pub async fn subscribe(&self, new: &NewSubscriber, now: DateTime<Utc>) -> StoreResult<SignUp> {
         let mut tx = self.begin_write().await?;
+        // A row an import has not made live yet is this sign-up's to take over: it is not a
+        // subscription yet, and if that import fails the sign-up must stay.
         let existing = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM subscribers WHERE channel = $1 AND address = $2"
+            "SELECT {COLUMNS}, CASE WHEN {VISIBLE} THEN 0 ELSE 1 END AS hidden \
+             FROM subscribers s WHERE channel = $1 AND address = $2"
         )))
         .bind(new.address.channel.as_str())
         .bind(&new.address.value)
@@ -164,11 +168,16 @@ impl Store {
         let manage_token = random_token(24);
         let code = (new.address.channel == Channel::Sms && !new.confirmed)
             .then(|| format!("{:06}", rand::rng().random_range(0..1_000_000u32)));
-        let was_confirmed = existing
-            .as_ref()
-            .map(|r| r.try_get::<String, _>("state").map(|s| s == "confirmed"))
-            .transpose()?
-            .unwrap_or(false);
+        let hidden = match &existing {
+            Some(r) => r.try_get::<i64, _>("hidden")? == 1,
+            None => false,
+        };
+        let was_confirmed = !hidden
+            && existing
+                .as_ref()
+                .map(|r| r.try_get::<String, _>("state").map(|s| s == "confirmed"))
+                .transpose()?
+                .unwrap_or(false);
         let state = if new.confirmed || was_confirmed {
             SubState::Confirmed
         } else {
@@ -180,7 +189,8 @@ impl Store {
                 sqlx::query(
                     "UPDATE subscribers SET language = $2, all_services = $3, state = $4, code_hash = $5, \
                      code_attempts = 0, expires_at = $6, manage_hash = $7, unsubscribed_at = NULL, \
-                     confirmed_at = COALESCE(confirmed_at, $8) WHERE id = $1",
+                     confirmed_at = CASE WHEN $9 = 1 THEN $8 ELSE COALESCE(confirmed_at, $8) END, \
+                     source = CASE WHEN $9 = 1 THEN $10 ELSE source END, import_id = NULL WHERE id = $1",
                 )
                 .bind(&id)
                 .bind(new.language.code())
@@ -190,6 +200,8 @@ impl Store {
                 .bind((state == SubState::Pending).then(|| ms(new.expires_at)))
                 .bind(hash_token(&manage_token))
                 .bind((state == SubState::Confirmed).then(|| ms(now)))
+                .bind(i64::from(hidden))
+                .bind(new.source)
                 .execute(&mut *tx)
                 .await?;
                 id
@@ -403,7 +415,7 @@ impl Store {
                 .join(", ")
         };
         let sql = format!(
-            "SELECT channel, COUNT(*) AS n FROM subscribers s WHERE state = 'confirmed' AND (all_services = 1 OR EXISTS \
+            "SELECT channel, COUNT(*) AS n FROM subscribers s WHERE state = 'confirmed' AND {VISIBLE} AND (all_services = 1 OR EXISTS \
              (SELECT 1 FROM subscriber_services ss WHERE ss.subscriber_id = s.id AND ss.service_code IN ({list}))) GROUP BY channel"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -423,9 +435,10 @@ impl Store {
 
     /// Subscribers per channel, language and state, for the console.
     pub async fn subscriber_counts(&self) -> StoreResult<Vec<(String, String, String, i64)>> {
-        let rows = sqlx::query(
-            "SELECT channel, language, state, COUNT(*) AS n FROM subscribers GROUP BY channel, language, state ORDER BY channel, language, state",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT channel, language, state, COUNT(*) AS n FROM subscribers s WHERE {VISIBLE} \
+                 GROUP BY channel, language, state ORDER BY channel, language, state"
+        )))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -507,106 +520,6 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?,
         )
-    }
-}
-
-/// One import in one transaction: either the whole file is in, or nothing is.
-pub struct Import {
-    tx: super::WriteTx,
-    pub inserted: u64,
-    pub seen: u64,
-}
-
-impl Store {
-    pub async fn begin_import(&self) -> StoreResult<Import> {
-        Ok(Import {
-            tx: self.begin_write().await?,
-            inserted: 0,
-            seen: 0,
-        })
-    }
-}
-
-impl Import {
-    /// Adds confirmed subscribers; addresses already present are left as they are, so
-    /// importing the same file twice changes nothing. One statement per batch.
-    pub async fn add(&mut self, rows: &[NewSubscriber], now: DateTime<Utc>) -> StoreResult<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        self.seen += rows.len() as u64;
-        let ids: Vec<String> = rows
-            .iter()
-            .map(|_| uuid::Uuid::now_v7().to_string())
-            .collect();
-        // Seven bound values a row, then `now` once for all.
-        let now_param = rows.len() * 7 + 1;
-        let values = (0..rows.len())
-            .map(|i| {
-                let b = i * 7;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, 'confirmed', ${}, NULL, 0, ${}, ${now_param}, ${now_param})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "INSERT INTO subscribers (id, channel, address, language, all_services, state, source, code_hash, \
-             code_attempts, manage_hash, created_at, confirmed_at) VALUES {values} \
-             ON CONFLICT (channel, address) DO NOTHING RETURNING id"
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (row, id) in rows.iter().zip(&ids) {
-            q = q
-                .bind(id)
-                .bind(row.address.channel.as_str())
-                .bind(&row.address.value)
-                .bind(row.language.code())
-                .bind(i64::from(row.services.is_none()))
-                .bind(row.source)
-                .bind(hash_token(&random_token(18)));
-        }
-        q = q.bind(ms(now));
-        let inserted: Vec<String> = q
-            .fetch_all(&mut *self.tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
-        self.inserted += inserted.len() as u64;
-        let fresh: std::collections::HashSet<&str> = inserted.iter().map(String::as_str).collect();
-        let pairs: Vec<(&str, &ServiceCode)> = rows
-            .iter()
-            .zip(&ids)
-            .filter(|(_, id)| fresh.contains(id.as_str()))
-            .flat_map(|(row, id)| row.services.iter().flatten().map(move |c| (id.as_str(), c)))
-            .collect();
-        for chunk in pairs.chunks(400) {
-            let values = (0..chunk.len())
-                .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO subscriber_services (subscriber_id, service_code) VALUES {values}"
-            )));
-            for (id, code) in chunk {
-                q = q.bind(*id).bind(code.as_str());
-            }
-            q.execute(&mut *self.tx).await?;
-        }
-        Ok(())
-    }
-
-    pub async fn commit(self) -> StoreResult<(u64, u64)> {
-        self.tx.commit().await?;
-        Ok((self.seen, self.inserted))
     }
 }
 

@@ -7,7 +7,9 @@ pub mod encoding;
 pub mod idempotency;
 mod metrics;
 pub mod public;
+pub mod server;
 pub mod subscribe;
+mod unavailable;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -90,6 +92,7 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
+        .layer(axum::middleware::from_fn(unavailable::console_page))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
@@ -110,6 +113,9 @@ pub enum AppError {
     Unauthorized(String),
     /// 403: the token in `Authorization` may not do this.
     Forbidden(String),
+    /// 503: the database cannot serve just now (`StoreError::Unavailable`); logged with its
+    /// cause, answered `{"errors": {"database": "unavailable"}}`.
+    Unavailable(anyhow::Error),
     Internal(anyhow::Error),
 }
 
@@ -128,7 +134,7 @@ impl AppError {
             AppError::NotFound(_, m) | AppError::Unauthorized(m) | AppError::Forbidden(m) => {
                 m.clone()
             }
-            AppError::Internal(e) => format!("{e:#}"),
+            AppError::Unavailable(e) | AppError::Internal(e) => format!("{e:#}"),
         }
     }
 
@@ -158,14 +164,19 @@ impl From<StoreError> for AppError {
                 crate::store::REPLAYED_FIELD.into(),
                 "this form was sent already; nothing was done again".into(),
             ),
-            StoreError::Other(e) => AppError::Internal(e),
+            StoreError::Unavailable(e) => AppError::Unavailable(e),
+            StoreError::Other(e) => AppError::from(e),
         }
     }
 }
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
-        AppError::Internal(e)
+        if crate::store::caused_by_unavailable(&e) {
+            AppError::Unavailable(e)
+        } else {
+            AppError::Internal(e)
+        }
     }
 }
 
@@ -179,6 +190,10 @@ impl IntoResponse for AppError {
             AppError::Conflict(field, message) => (StatusCode::CONFLICT, field, message),
             AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, AUTHORIZATION.into(), m),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, AUTHORIZATION.into(), m),
+            AppError::Unavailable(e) => {
+                tracing::warn!(error = ?e, "database unavailable");
+                return unavailable::response();
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (

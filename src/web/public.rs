@@ -282,12 +282,21 @@ pub async fn not_found(
     send(&state, &headers, &snap.not_found(lang), true)
 }
 
+/// How long `/readyz` waits for its write: it answers within two seconds either way.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Ready when a write can begin and commit (see `Store::check_writable`); otherwise 503 with
+/// the reason, e.g. `not ready: database or disk is full`.
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    match state.store.check_writable(READY_WITHIN).await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "database not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready: the database cannot write");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: {reason}"),
+            )
+                .into_response()
         }
     }
 }
