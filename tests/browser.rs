@@ -90,27 +90,37 @@ async fn chromium() -> (Driver, tempfile::TempDir, fantoccini::Client) {
     (driver, profile, c)
 }
 
+/// A server on SQLite with the demo's services and a publisher account for each of `emails`.
+async fn console_app(extra: &[(&str, &str)], emails: &[&str]) -> TestApp {
+    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
+    let app = TestApp::spawn_on(db, extra).await;
+    app.seed_services().await;
+    for email in emails {
+        app.store
+            .create_user(email, Role::Publisher, PASSWORD, app.clock.now())
+            .await
+            .unwrap();
+    }
+    app.running.state.snapshot.refresh().await.unwrap();
+    app
+}
+
+/// Clicks what `at` finds.
+async fn click(c: &fantoccini::Client, at: Locator<'_>) {
+    c.find(at).await.unwrap().click().await.unwrap();
+}
+
+/// Types `text` into what `at` finds.
+async fn type_into(c: &fantoccini::Client, at: Locator<'_>, text: &str) {
+    c.find(at).await.unwrap().send_keys(text).await.unwrap();
+}
+
 /// Logs in through the console's form and waits for the dashboard.
 async fn log_in(c: &fantoccini::Client, url: &str, email: &str) {
     c.goto(&format!("{url}/console/login")).await.unwrap();
-    c.find(Locator::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(c, Locator::Id("email"), email).await;
+    type_into(c, Locator::Id("password"), PASSWORD).await;
+    click(c, Locator::Css("button[type=submit]")).await;
     wait_until_true("logged in", 15, async || {
         c.current_url().await.unwrap().path() == "/console"
     })
@@ -119,19 +129,11 @@ async fn log_in(c: &fantoccini::Client, url: &str, email: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_write_preview_approve_publish() {
-    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
-    let app = TestApp::spawn_on(db, &[("TANGAZO_CONSOLE_REQUIRE_APPROVAL", "true")]).await;
-    app.seed_services().await;
-    for (email, role) in [
-        ("amina@example.co.ke", Role::Publisher),
-        ("baraka@example.co.ke", Role::Publisher),
-    ] {
-        app.store
-            .create_user(email, role, PASSWORD, app.clock.now())
-            .await
-            .unwrap();
-    }
-    app.running.state.snapshot.refresh().await.unwrap();
+    let app = console_app(
+        &[("TANGAZO_CONSOLE_REQUIRE_APPROVAL", "true")],
+        &["amina@example.co.ke", "baraka@example.co.ke"],
+    )
+    .await;
 
     let (_driver, _profile, c) = chromium().await;
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
@@ -139,40 +141,25 @@ async fn browser_write_preview_approve_publish() {
 
     // Amina writes the notice.
     log_in(&c, &app.url, "amina@example.co.ke").await;
-    c.find(Locator::LinkText("New notice"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("New notice")).await;
     wait_until_true("the form", 15, async || {
         c.find(Locator::Id("title.en")).await.is_ok()
     })
     .await;
-    c.find(Locator::Id("title.en"))
-        .await
-        .unwrap()
-        .send_keys("Send money and Pay bill unavailable")
-        .await
-        .unwrap();
-    c.find(Locator::Id("title.sw"))
-        .await
-        .unwrap()
-        .send_keys("Tuma pesa na Lipa bili hazitapatikana")
-        .await
-        .unwrap();
-    c.find(Locator::Id("svc-send-money"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Id("svc-pay-bill"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(
+        &c,
+        Locator::Id("title.en"),
+        "Send money and Pay bill unavailable",
+    )
+    .await;
+    type_into(
+        &c,
+        Locator::Id("title.sw"),
+        "Tuma pesa na Lipa bili hazitapatikana",
+    )
+    .await;
+    click(&c, Locator::Id("svc-send-money")).await;
+    click(&c, Locator::Id("svc-pay-bill")).await;
     let tz = chrono_tz::Africa::Nairobi;
     let start = (app.now() + Duration::days(3))
         .with_timezone(&tz)
@@ -190,18 +177,13 @@ async fn browser_write_preview_approve_publish() {
     )
     .await
     .unwrap();
-    c.find(Locator::Id("still_works.en"))
-        .await
-        .unwrap()
-        .send_keys("Cash at agents")
-        .await
-        .unwrap();
-    c.find(Locator::Id("body.en"))
-        .await
-        .unwrap()
-        .send_keys("Please finish urgent payments before 23:00 and keep some cash.")
-        .await
-        .unwrap();
+    type_into(&c, Locator::Id("still_works.en"), "Cash at agents").await;
+    type_into(
+        &c,
+        Locator::Id("body.en"),
+        "Please finish urgent payments before 23:00 and keep some cash.",
+    )
+    .await;
     // The live preview (a little JavaScript) shows each SMS with its encoding and segments.
     wait_until_true("the live SMS preview", 15, async || {
         let html = c
@@ -230,12 +212,7 @@ async fn browser_write_preview_approve_publish() {
         c.screenshot().await.unwrap(),
     )
     .unwrap();
-    c.find(Locator::Css("button[value=save]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("button[value=save]")).await;
     wait_until_true("the saved draft", 15, async || {
         c.source().await.unwrap_or_default().contains("Saved.")
     })
@@ -248,18 +225,12 @@ async fn browser_write_preview_approve_publish() {
     );
 
     // Amina cannot publish her own notice.
-    c.find(Locator::Css("form[action$='/publish'] input[name=confirm]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action$='/publish'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &c,
+        Locator::Css("form[action$='/publish'] input[name=confirm]"),
+    )
+    .await;
+    click(&c, Locator::Css("form[action$='/publish'] button")).await;
     wait_until_true("the refusal", 15, async || {
         c.source()
             .await
@@ -272,12 +243,7 @@ async fn browser_write_preview_approve_publish() {
             .await
             .contains("Send money and Pay bill unavailable")
     );
-    c.find(Locator::Css("header form button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("header form button")).await;
     wait_until_true("logged out", 15, async || {
         c.current_url().await.unwrap().path() == "/console/login"
     })
@@ -286,18 +252,12 @@ async fn browser_write_preview_approve_publish() {
     // Baraka approves by publishing.
     log_in(&c, &app.url, "baraka@example.co.ke").await;
     c.goto(notice_url.as_str()).await.unwrap();
-    c.find(Locator::Css("form[action$='/publish'] input[name=confirm]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action$='/publish'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &c,
+        Locator::Css("form[action$='/publish'] input[name=confirm]"),
+    )
+    .await;
+    click(&c, Locator::Css("form[action$='/publish'] button")).await;
     wait_until_true("published", 15, async || {
         c.source()
             .await
@@ -332,18 +292,7 @@ async fn read(c: &fantoccini::Client, script: &str) -> serde_json::Value {
 /// (form restoring is off), so pressing the button again sends nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_reload_and_back_send_nothing_twice() {
-    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
-    let app = TestApp::spawn_on(db, &[]).await;
-    app.seed_services().await;
-    app.store
-        .create_user(
-            "amina@example.co.ke",
-            Role::Publisher,
-            PASSWORD,
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
+    let app = console_app(&[], &["amina@example.co.ke"]).await;
     app.follower("0712000001", tangazo::domain::Lang::En).await;
     app.follower("amina@example.com", tangazo::domain::Lang::En)
         .await;
@@ -373,24 +322,18 @@ async fn browser_reload_and_back_send_nothing_twice() {
         "return document.querySelector(\"form[action$='/update'] input[name=once]\")?.value",
     )
     .await;
-    c.find(Locator::Id("update-body-en"))
-        .await
-        .unwrap()
-        .send_keys("Halfway there; back by 04:00.")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action$='/update'] input[name=confirm]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action$='/update'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(
+        &c,
+        Locator::Id("update-body-en"),
+        "Halfway there; back by 04:00.",
+    )
+    .await;
+    click(
+        &c,
+        Locator::Css("form[action$='/update'] input[name=confirm]"),
+    )
+    .await;
+    click(&c, Locator::Css("form[action$='/update'] button")).await;
     wait_until_true("the update's result", 15, async || {
         c.source()
             .await
@@ -463,12 +406,7 @@ async fn browser_reload_and_back_send_nothing_twice() {
 
     // Submit again, as a person would press the button: the empty form does not go (its
     // message is required, and so is the confirmation).
-    c.find(Locator::Css("form[action$='/update'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("form[action$='/update'] button")).await;
     let valid = read(
         &c,
         "return document.querySelector(\"form[action$='/update']\").checkValidity()",
@@ -489,18 +427,7 @@ async fn browser_reload_and_back_send_nothing_twice() {
 /// meanwhile, its forms are refused: they carry the notice's sequence as shown.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
-    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
-    let app = TestApp::spawn_on(db, &[]).await;
-    app.seed_services().await;
-    app.store
-        .create_user(
-            "amina@example.co.ke",
-            Role::Publisher,
-            PASSWORD,
-            app.clock.now(),
-        )
-        .await
-        .unwrap();
+    let app = console_app(&[], &["amina@example.co.ke"]).await;
     app.follower("0712000001", tangazo::domain::Lang::En).await;
     let v = app.publish_window("Core upgrade", 24, 4).await;
     let id = v["id"].as_str().unwrap().to_string();
@@ -511,12 +438,7 @@ async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
         .await
         .unwrap();
     read(&c, "window.tangazoMark = 'first load'; return true").await;
-    c.find(Locator::LinkText("Audit log"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("Audit log")).await;
     wait_until_true("the audit log", 15, async || {
         c.current_url().await.unwrap().path() == "/console/audit"
     })
@@ -543,24 +465,13 @@ async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
         json!(true),
         "Chromium showed the page it kept, as it was"
     );
-    c.find(Locator::Id("update-body-en"))
-        .await
-        .unwrap()
-        .send_keys("Half done.")
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action$='/update'] input[name=confirm]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Css("form[action$='/update'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&c, Locator::Id("update-body-en"), "Half done.").await;
+    click(
+        &c,
+        Locator::Css("form[action$='/update'] input[name=confirm]"),
+    )
+    .await;
+    click(&c, Locator::Css("form[action$='/update'] button")).await;
     wait_until_true("the refusal", 15, async || {
         c.source()
             .await

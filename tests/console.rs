@@ -82,6 +82,31 @@ impl<'a> Browser<'a> {
         self.page(resp).await
     }
 
+    /// What the live preview (`static/form.js`) fetches: the preview pane alone for `fields`
+    /// posted to the form's own address.
+    async fn preview_pane<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        path: &str,
+        fields: &[(K, V)],
+    ) -> String {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+            .finish();
+        self.app
+            .client
+            .post(format!("{}{path}", self.app.url))
+            .header("cookie", self.cookie_header())
+            .header("x-preview-fragment", "1")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     async fn page(&mut self, resp: reqwest::Response) -> Page {
         self.keep(&resp);
         let status = resp.status().as_u16();
@@ -399,23 +424,9 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     assert!(!p.body.contains("forcing UCS-2: <b>🙏</b>"), "fixed");
     assert!(p.body.contains("Send money down"));
     // The live preview endpoint returns only the pane.
-    let frag = app
-        .client
-        .post(format!("{}/console/notices/preview", app.url))
-        .header("cookie", writer.cookie_header())
-        .header("x-preview-fragment", "1")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&fields)
-                .finish(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let frag = writer
+        .preview_pane("/console/notices/preview", &fields)
+        .await;
     assert!(frag.starts_with("<div id=\"preview\">"), "{frag}");
 
     // Save the draft.
@@ -1968,23 +1979,7 @@ async fn previews_show_the_notices_code(backend: Backend) {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string())),
     );
-    let frag = app
-        .client
-        .post(format!("{}{edit}", app.url))
-        .header("cookie", writer.cookie_header())
-        .header("x-preview-fragment", "1")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&live)
-                .finish(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let frag = writer.preview_pane(&edit, &live).await;
     assert!(frag.starts_with("<div id=\"preview\">"), "{frag}");
     assert!(codes_in(&frag).iter().all(|c| *c == reference) && frag.contains(&reference));
     let page = writer.get(&format!("/console/notices/{id}")).await;
