@@ -97,6 +97,7 @@ pub async fn start(
         snapshot: snapshot.clone(),
         clock,
         metrics: Arc::new(Metrics::default()),
+        readiness: Default::default(),
     };
     let addr = listener.local_addr()?;
     tokio::spawn(snapshot.run(cancel.clone()));

@@ -456,7 +456,25 @@ async fn demo_page_tells_the_scenarios(backend: Backend) {
     assert!(m.contains("tangazo_page_requests_total{route=\"index\"}"));
 }
 
+/// `/readyz` writes a row to prove writes work; anyone may call it, so a flood of calls shares
+/// probes: fifty at once cost one write.
+async fn readiness_probes_are_shared(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let before = app.running.state.readiness.probes();
+    let calls = (0..50).map(|_| app.get("/readyz"));
+    for r in futures_util::future::join_all(calls).await {
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.text().await.unwrap(), "ready");
+    }
+    assert_eq!(app.running.state.readiness.probes() - before, 1);
+    // A probe's answer stands for a moment only: later calls probe again.
+    tokio::time::sleep(StdDuration::from_millis(600)).await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    assert_eq!(app.running.state.readiness.probes() - before, 2);
+}
+
 on_both_backends!(
+    readiness_probes_are_shared,
     a_published_notice_is_everywhere,
     statuses_and_overrun,
     languages_caching_and_compression,

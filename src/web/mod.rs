@@ -45,6 +45,8 @@ pub struct AppState {
     pub link_key: Arc<String>,
     /// Counters of this process's delivery workers.
     pub deliveries: Arc<crate::delivery::metrics::DeliveryMetrics>,
+    /// The last answer of `/readyz`'s write probe, shared by the calls that come soon after.
+    pub readiness: Arc<public::Readiness>,
 }
 
 /// Compares a secret someone sent with the expected one in time that does not depend on where

@@ -287,8 +287,44 @@ const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(1500)
 
 /// Ready when a write can begin and commit (see `Store::check_writable`); otherwise 503 with
 /// the reason, e.g. `not ready: database or disk is full`.
+/// `/readyz`'s probe writes a row, and anyone may call it: calls within [`READY_FRESH`] of a
+/// probe get its answer, and calls that arrive while one runs wait for it, so a flood of
+/// checks costs at most one write per interval.
+#[derive(Default)]
+pub struct Readiness {
+    last: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
+    probes: std::sync::atomic::AtomicU64,
+}
+
+/// How long one probe's answer stands: short beside the 2 s in which `/readyz` must see a
+/// fault, long beside a flood of calls.
+const READY_FRESH: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl Readiness {
+    /// Whether the database can write now: the last probe's answer if it is fresh, else a new
+    /// probe's.
+    pub async fn check(&self, store: &crate::store::Store) -> Result<(), String> {
+        let mut last = self.last.lock().await;
+        if let Some((at, answer)) = last.as_ref()
+            && at.elapsed() < READY_FRESH
+        {
+            return answer.clone();
+        }
+        self.probes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let answer = store.check_writable(READY_WITHIN).await;
+        *last = Some((std::time::Instant::now(), answer.clone()));
+        answer
+    }
+
+    /// How many probes were written since start.
+    pub fn probes(&self) -> u64 {
+        self.probes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 async fn readyz(State(state): State<AppState>) -> Response {
-    match state.store.check_writable(READY_WITHIN).await {
+    match state.readiness.check(&state.store).await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(reason) => {
             tracing::warn!(%reason, "not ready: the database cannot write");
