@@ -288,8 +288,9 @@ const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(1500)
 /// Ready when a write can begin and commit (see `Store::check_writable`); otherwise 503 with
 /// the reason, e.g. `not ready: database or disk is full`.
 /// `/readyz`'s probe writes a row, and anyone may call it: calls within [`READY_FRESH`] of a
-/// probe get its answer, and calls that arrive while one runs wait for it, so a flood of
-/// checks costs at most one write per interval.
+/// probe that found writes working get that answer, and calls that arrive while a probe runs
+/// wait for it, so a flood of checks costs at most two writes a second. A failed probe is not
+/// kept: the next call looks again, so recovery shows at once.
 #[derive(Default)]
 pub struct Readiness {
     last: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
@@ -305,10 +306,10 @@ impl Readiness {
     /// probe's.
     pub async fn check(&self, store: &crate::store::Store) -> Result<(), String> {
         let mut last = self.last.lock().await;
-        if let Some((at, answer)) = last.as_ref()
+        if let Some((at, Ok(()))) = last.as_ref()
             && at.elapsed() < READY_FRESH
         {
-            return answer.clone();
+            return Ok(());
         }
         self.probes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
