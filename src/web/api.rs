@@ -17,12 +17,13 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{AppError, AppState, Result, billers};
+use crate::app::{self, notices::Texts};
 use crate::domain::{
     Action, Affected, Event, FieldError, Lang, Localized, Notice, NoticeKind, NoticeState,
-    Overrides, RefCode, Service, ServiceCode, ServiceStatus, Update, Window,
+    Overrides, Service, ServiceCode, ServiceStatus, Update, Window,
 };
 use crate::render::messages;
-use crate::store::{ApiToken, Change, NewNotice, NoticeFilter, NoticePatch, Role};
+use crate::store::{ApiToken, NewNotice, NoticeFilter, NoticePatch, Role};
 
 pub const TITLE_MAX: usize = 120;
 pub const STILL_WORKS_MAX: usize = 300;
@@ -598,34 +599,15 @@ async fn add_subscriber(
         }
     }
     errors.check()?;
-    let now = state.clock.now();
-    let signup = state
-        .store
-        .subscribe(
-            &crate::store::NewSubscriber {
-                address: address.expect("checked"),
-                language: language.expect("checked"),
-                services: (!services.is_empty()).then_some(services),
-                source: "api",
-                confirmed: true,
-                expires_at: now,
-            },
-            now,
-        )
-        .await?;
-    audit_subscriber(
+    let s = app::subscribers::add(
         &state,
-        &staff,
-        "subscriber.add",
-        &signup.subscriber.id,
-        signup.subscriber.address.channel.as_str().to_string(),
+        &staff.actor(),
+        address.expect("checked"),
+        language.expect("checked"),
+        services,
     )
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(subscriber_json(&signup.subscriber)),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(subscriber_json(&s))).into_response())
 }
 
 #[derive(Deserialize)]
@@ -633,17 +615,15 @@ struct AddressQuery {
     address: Option<String>,
 }
 
-async fn lookup(state: &AppState, q: AddressQuery) -> Result<crate::store::Subscriber> {
+/// The address of `?address=`, parsed.
+fn address_of(state: &AppState, q: AddressQuery) -> Result<crate::domain::subscriber::Address> {
     let raw = q.address.ok_or_else(|| {
         AppError::field(
             "address",
             "is required: the exact phone number or email address",
         )
     })?;
-    let address = parse_address(state, "address", &raw)?;
-    state.store.find_subscriber(&address).await?.ok_or_else(|| {
-        AppError::NotFound("address".into(), format!("no subscriber {}", address.value))
-    })
+    parse_address(state, "address", &raw)
 }
 
 async fn find_subscriber(
@@ -652,28 +632,10 @@ async fn find_subscriber(
     Query(q): Query<AddressQuery>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Viewer)?;
-    Ok(Json(subscriber_json(&lookup(&state, q).await?)))
-}
-
-/// Audits a staff action on one subscriber by id (the log never holds addresses).
-async fn audit_subscriber(
-    state: &AppState,
-    staff: &Staff,
-    action: &str,
-    id: &str,
-    detail: String,
-) -> Result<()> {
-    let actor = staff.actor();
-    let entry = crate::store::Audit {
-        actor: &actor,
-        action,
-        target: format!("subscriber:{id}"),
-        before: None,
-        after: None,
-        detail,
-    };
-    state.store.audit(entry, state.clock.now()).await?;
-    Ok(())
+    let address = address_of(&state, q)?;
+    Ok(Json(subscriber_json(
+        &app::subscribers::find(&state, &address).await?,
+    )))
 }
 
 /// Everything stored about one person (GDPR-style access request).
@@ -683,8 +645,8 @@ async fn export_subscriber(
     Query(q): Query<AddressQuery>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Admin)?;
-    let s = lookup(&state, q).await?;
-    audit_subscriber(&state, &staff, "subscriber.export", &s.id, String::new()).await?;
+    let address = address_of(&state, q)?;
+    let s = app::subscribers::export(&state, &staff.actor(), &address).await?;
     Ok(Json(json!({
         "subscriber": subscriber_json(&s),
         "note": "Tangazo stores the address, language, services followed, consent source and the times above. Confirmation counters keep only a hash of the address.",
@@ -698,9 +660,8 @@ async fn erase_subscriber(
     Query(q): Query<AddressQuery>,
 ) -> Result<StatusCode> {
     staff.require(Role::Admin)?;
-    let s = lookup(&state, q).await?;
-    state.store.erase_subscriber(&s.id).await?;
-    audit_subscriber(&state, &staff, "subscriber.erase", &s.id, String::new()).await?;
+    let address = address_of(&state, q)?;
+    app::subscribers::erase(&state, &staff.actor(), &address).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -1222,22 +1183,13 @@ async fn list_services(State(state): State<AppState>, staff: Staff) -> Result<Js
     ))
 }
 
-fn parse_code(raw: &str) -> Result<ServiceCode> {
-    ServiceCode::parse(raw)
-        .map_err(|_| AppError::NotFound("service".into(), format!("no service '{raw}'")))
-}
-
 async fn get_service(
     State(state): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
 ) -> Result<Json<Value>> {
     staff.require(Role::Viewer)?;
-    let s = state
-        .store
-        .get_service(&parse_code(&code)?)
-        .await
-        .map_err(|e| not_found(e, "service", &code))?;
+    let s = app::services::get(&state, &code).await?;
     Ok(Json(service_json(&s)))
 }
 
@@ -1250,14 +1202,7 @@ async fn create_service(
     let now = state.clock.now();
     let position = match input.position {
         Some(_) => 0,
-        None => state
-            .store
-            .list_services()
-            .await?
-            .iter()
-            .map(|s| s.position + 1)
-            .max()
-            .unwrap_or(0),
+        None => app::services::next_position(&state).await?,
     };
     let blank = Service {
         code: ServiceCode::parse("placeholder").expect("valid"),
@@ -1270,8 +1215,7 @@ async fn create_service(
         updated_at: now,
     };
     let s = input.apply(&state, blank, true)?;
-    state.store.insert_service(&s, &staff.actor()).await?;
-    state.publish_changes().await;
+    let s = app::services::create(&state, &staff.actor(), s).await?;
     Ok((StatusCode::CREATED, Json(service_json(&s))).into_response())
 }
 
@@ -1292,16 +1236,9 @@ async fn update_service(
     code: &str,
     input: ServiceIn,
 ) -> Result<Service> {
-    let current = state
-        .store
-        .get_service(&parse_code(code)?)
-        .await
-        .map_err(|e| not_found(e, "service", code))?;
-    let mut s = input.apply(state, current, false)?;
-    s.updated_at = state.clock.now();
-    state.store.update_service(&s, actor).await?;
-    state.publish_changes().await;
-    Ok(s)
+    let current = app::services::get(state, code).await?;
+    let s = input.apply(state, current, false)?;
+    Ok(app::services::save(state, actor, s).await?)
 }
 
 /// The console's service row: the fields a form can change.
@@ -1336,31 +1273,12 @@ async fn delete_service(
     Path(code): Path<String>,
 ) -> Result<StatusCode> {
     staff.require(Role::Admin)?;
-    state
-        .store
-        .delete_service(&parse_code(&code)?, &staff.actor(), state.clock.now())
-        .await
-        .map_err(|e| not_found(e, "service", &code))?;
-    state.publish_changes().await;
+    app::services::delete(&state, &staff.actor(), &code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn notice_or_404(state: &AppState, id: &str) -> Result<Notice> {
-    state
-        .store
-        .get_notice(id)
-        .await
-        .map_err(|e| not_found(e, "notice", id))
-}
-
-fn not_found(e: crate::store::StoreError, what: &str, key: &str) -> AppError {
-    match e {
-        crate::store::StoreError::NotFound => AppError::NotFound(
-            what.into(),
-            format!("no {what} '{}'", key.chars().take(60).collect::<String>()),
-        ),
-        other => other.into(),
-    }
+    Ok(app::notices::get(state, id).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1638,19 +1556,8 @@ async fn create_notice(
     })?;
     let publish = input.publish;
     let new = parse_new_notice(&state, input).await?;
-    let actor = staff.actor();
     // Created and published in one transaction: a refused publication leaves no draft.
-    let notice = if publish {
-        let subject = Subject::New(&new);
-        run_on(&state, &actor, subject, Action::Publish, None, None)
-            .await?
-            .notice
-    } else {
-        state
-            .store
-            .create_notice(&new, &actor, state.clock.now())
-            .await?
-    };
+    let notice = app::notices::create(&state, &staff.actor(), &new, publish).await?;
     let updates = state.store.get_updates(&notice.id).await?;
     Ok((
         StatusCode::CREATED,
@@ -1734,16 +1641,7 @@ async fn edit_notice(
         }
     }
     errors.check()?;
-    let n = state
-        .store
-        .edit_draft(
-            &id,
-            &patch,
-            &staff.actor(),
-            state.clock.now(),
-            state.settings.raw.notice.max_window_hours,
-        )
-        .await?;
+    let n = app::notices::edit(&state, &staff.actor(), &id, &patch).await?;
     Ok(Json(notice_json(&state, &n, None)))
 }
 
@@ -1888,43 +1786,8 @@ pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<Value>
     }))
 }
 
-/// Runs one lifecycle action, then rebuilds the snapshot so the page shows it at once.
-async fn apply(
-    state: &AppState,
-    staff: &Staff,
-    id: &str,
-    action: Action,
-    body: Option<Localized>,
-    overrides: Option<Overrides>,
-) -> Result<(Notice, Update)> {
-    run_action(state, &staff.actor(), id, action, body, overrides).await
-}
-
-/// The one path every lifecycle action takes, from the API and the console alike: the state
-/// machine, the four-eyes rule, every message rendered within its limits, one transaction
-/// with its audit line, then the snapshot.
-pub(crate) async fn run_action(
-    state: &AppState,
-    actor: &str,
-    id: &str,
-    action: Action,
-    body: Option<Localized>,
-    overrides: Option<Overrides>,
-) -> Result<(Notice, Update)> {
-    let a = run_on(
-        state,
-        actor,
-        Subject::Stored(id, None),
-        action,
-        body,
-        overrides,
-    )
-    .await?;
-    Ok((a.notice, a.update))
-}
-
-/// [`run_action`] from a console form, whose one-time token and view of the notice `once`
-/// carries (see [`crate::store::Store::apply_action_once`]); says what was queued.
+/// [`app::notices::act`] for the console, which still calls it here (with a form's one-time
+/// token and view of the notice in `once`); says what was queued.
 pub(crate) async fn run_action_once(
     state: &AppState,
     actor: &str,
@@ -1934,72 +1797,8 @@ pub(crate) async fn run_action_once(
     overrides: Option<Overrides>,
     once: Option<crate::store::Once<'_>>,
 ) -> Result<crate::store::Applied> {
-    run_on(
-        state,
-        actor,
-        Subject::Stored(id, once),
-        action,
-        body,
-        overrides,
-    )
-    .await
-}
-
-/// What an action applies to: a stored notice (from a console form, with its one-time token
-/// and view of the notice), or a new one saved in the same transaction.
-enum Subject<'a> {
-    Stored(&'a str, Option<crate::store::Once<'a>>),
-    New(&'a NewNotice),
-}
-
-async fn run_on(
-    state: &AppState,
-    actor: &str,
-    subject: Subject<'_>,
-    action: Action,
-    body: Option<Localized>,
-    overrides: Option<Overrides>,
-) -> Result<crate::store::Applied> {
-    let now = state.clock.now();
-    let default_body = crate::render::default_body(&state.settings, now);
-    // Service names come from the snapshot: no query, and the same names the page shows.
-    let snapshot = state.snapshot.load();
-    let messages_fit = messages::checker(&state.settings, &snapshot.data().services, now);
-    let four_eyes = state.settings.raw.console.require_approval && action == Action::Publish;
-    let check = move |n: &Notice, u: &Update| {
-        if four_eyes && n.created_by == actor {
-            return Err(vec![FieldError::new(
-                "approval",
-                format!(
-                    "four-eyes approval is on (console.require_approval): {actor} wrote this notice, so another publisher must publish it"
-                ),
-            )]);
-        }
-        messages_fit(n, u)
-    };
-    let change = Change {
-        action: &action,
-        body,
-        overrides,
-        actor,
-        now,
-        max_window_hours: state.settings.raw.notice.max_window_hours,
-    };
-    let result = match subject {
-        Subject::Stored(id, once) => state
-            .store
-            .apply_action_once(id, change, once, default_body, check)
-            .await
-            .map_err(|e| not_found(e, "notice", id))?,
-        Subject::New(new) => {
-            state
-                .store
-                .create_and_apply(new, change, default_body, check)
-                .await?
-        }
-    };
-    state.publish_changes().await;
-    Ok(result)
+    let texts = Texts { body, overrides };
+    Ok(app::notices::act(state, actor, id, action, texts, once).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -2101,49 +1900,6 @@ struct PreviewIn {
     email: Option<BTreeMap<String, String>>,
 }
 
-fn preview_of(
-    state: &AppState,
-    notice: &Notice,
-    event: Event,
-    body: &Localized,
-    overrides: &Overrides,
-    sequence: i64,
-    update_id: &str,
-) -> messages::Preview {
-    let snapshot = state.snapshot.load();
-    let now = state.clock.now();
-    let subject = messages::Subject {
-        event,
-        notice,
-        body,
-        at: now,
-        sequence,
-        update_id,
-        services: &snapshot.data().services,
-        overrides,
-    };
-    messages::preview(&state.settings, &subject, now)
-}
-
-/// A draft previews as it will be once published.
-fn as_published(state: &AppState, n: &Notice) -> (Notice, Event) {
-    let now = state.clock.now();
-    match n.apply(
-        &Action::Publish,
-        now,
-        state.settings.raw.notice.max_window_hours,
-    ) {
-        Ok(published) => published,
-        Err(_) => (
-            n.clone(),
-            match n.kind {
-                NoticeKind::Maintenance => Event::MaintenanceScheduled,
-                NoticeKind::Incident => Event::IncidentCreated,
-            },
-        ),
-    }
-}
-
 /// `POST /notices/{id}/preview`: every channel and language of the next (or a named) message.
 async fn preview_notice(
     State(state): State<AppState>,
@@ -2177,12 +1933,11 @@ async fn preview_notice(
         input.email.as_ref(),
     );
     errors.check()?;
-    let p = preview_existing(&state, &current, event, body, overrides).await?;
+    let p = app::notices::preview_existing(&state, &current, event, body, overrides).await?;
     Ok(Json(serde_json::to_value(p).expect("preview serialises")))
 }
 
-/// The preview of an existing notice: `event`, `body` and `overrides` default to the next
-/// message (a draft's publication) or the latest one.
+/// [`app::notices::preview_existing`] for the console.
 pub(crate) async fn preview_existing(
     state: &AppState,
     current: &Notice,
@@ -2190,81 +1945,17 @@ pub(crate) async fn preview_existing(
     body: Option<Localized>,
     overrides: Option<Overrides>,
 ) -> Result<messages::Preview> {
-    let updates = state.store.get_updates(&current.id).await?;
-    let latest = updates.last();
-    let (notice, next_event) = if current.state == NoticeState::Draft {
-        as_published(state, current)
-    } else {
-        let e = latest.map(|u| u.event).unwrap_or(Event::MaintenanceUpdated);
-        (current.clone(), e)
-    };
-    let event = event.unwrap_or(next_event);
-    let body = body
-        .or_else(|| {
-            (current.state == NoticeState::Draft && !current.draft_body.is_empty())
-                .then(|| current.draft_body.clone())
-        })
-        .or_else(|| latest.filter(|u| u.event == event).map(|u| u.body.clone()))
-        .unwrap_or_else(|| {
-            crate::render::default_body(&state.settings, state.clock.now())(&notice, event)
-        });
-    let overrides = overrides
-        .or_else(|| (current.state == NoticeState::Draft).then(|| current.draft_overrides.clone()))
-        .or_else(|| {
-            latest
-                .filter(|u| u.event == event)
-                .map(|u| u.overrides.clone())
-        })
-        .unwrap_or_default();
-    let sequence = if current.state == NoticeState::Draft {
-        current.sequence + 1
-    } else {
-        current.sequence
-    };
-    let update_id = latest
-        .map(|u| u.id.clone())
-        .unwrap_or_else(|| "preview".into());
-    Ok(preview_of(
-        state, &notice, event, &body, &overrides, sequence, &update_id,
-    ))
+    Ok(app::notices::preview_existing(state, current, event, body, overrides).await?)
 }
 
-/// The preview of a form's notice as it will be once published: the notice `saved` (an edit
-/// of it), with its own id and reference code, or a notice not saved yet, whose code is a
-/// placeholder until it is saved.
+/// [`app::notices::preview_new`] for the console.
 pub(crate) fn preview_new(
     state: &AppState,
     new: &NewNotice,
     actor: &str,
     saved: Option<&Notice>,
 ) -> messages::Preview {
-    let now = state.clock.now();
-    let draft = match saved {
-        Some(n) => new.draft_as(n.id.clone(), n.reference.clone(), &n.created_by, now),
-        // Unsaved, it has neither id nor code: links show the placeholder too, never an id
-        // that will not be the notice's.
-        None => new.draft_as(
-            RefCode::PLACEHOLDER.to_string(),
-            RefCode::placeholder(),
-            actor,
-            now,
-        ),
-    };
-    let (notice, event) = as_published(state, &draft);
-    let body = if draft.draft_body.is_empty() {
-        crate::render::default_body(&state.settings, now)(&notice, event)
-    } else {
-        draft.draft_body.clone()
-    };
-    preview_of(
-        state,
-        &notice,
-        event,
-        &body,
-        &draft.draft_overrides,
-        1,
-        "preview",
-    )
+    app::notices::preview_new(state, new, actor, saved)
 }
 
 /// `POST /notices/preview`: the same for a notice that is not saved yet.
@@ -2275,7 +1966,7 @@ async fn preview_unsaved(
 ) -> Result<Json<Value>> {
     staff.require(Role::Editor)?;
     let new = parse_new_notice(&state, input).await?;
-    let p = preview_new(&state, &new, &staff.actor(), None);
+    let p = app::notices::preview_new(&state, &new, &staff.actor(), None);
     Ok(Json(serde_json::to_value(p).expect("preview serialises")))
 }
 
@@ -2306,6 +1997,20 @@ async fn schema_index(State(state): State<AppState>) -> Json<Value> {
     }))
 }
 
+/// The texts of an action's body (`body`, `sms`, `email`), refusing the fields it does not
+/// use; every problem goes to `errors`.
+fn action_texts(
+    state: &AppState,
+    errors: &mut Errors,
+    input: &ActionIn,
+    allowed: &[&str],
+) -> Texts {
+    refuse_fields(errors, input, allowed);
+    let body = action_body(state, errors, input);
+    let overrides = parse_overrides(state, errors, input.sms.as_ref(), input.email.as_ref());
+    Texts { body, overrides }
+}
+
 async fn simple_action(
     state: AppState,
     staff: Staff,
@@ -2315,16 +2020,15 @@ async fn simple_action(
 ) -> Result<Json<Value>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
-    refuse_fields(&mut errors, &input, &[]);
-    let body = action_body(&state, &mut errors, &input);
-    let overrides = parse_overrides(
-        &state,
-        &mut errors,
-        input.sms.as_ref(),
-        input.email.as_ref(),
-    );
+    let texts = action_texts(&state, &mut errors, &input, &[]);
     errors.check()?;
-    let r = apply(&state, &staff, &id, action, body, overrides).await?;
+    let (actor, app) = (staff.actor(), &state.app);
+    let r = match action {
+        Action::Publish => app::notices::publish(app, &actor, &id, texts).await?,
+        Action::Start => app::notices::start(app, &actor, &id, texts).await?,
+        Action::Complete => app::notices::complete(app, &actor, &id, texts).await?,
+        _ => app::notices::cancel(app, &actor, &id, texts).await?,
+    };
     respond(&state, r).await
 }
 
@@ -2372,14 +2076,7 @@ async fn extend(
 ) -> Result<Json<Value>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
-    refuse_fields(&mut errors, &input, &["ends_at"]);
-    let body = action_body(&state, &mut errors, &input);
-    let overrides = parse_overrides(
-        &state,
-        &mut errors,
-        input.sms.as_ref(),
-        input.email.as_ref(),
-    );
+    let texts = action_texts(&state, &mut errors, &input, &["ends_at"]);
     let ends_at = match input
         .ends_at
         .as_deref()
@@ -2396,17 +2093,8 @@ async fn extend(
         }
     };
     errors.check()?;
-    let r = apply(
-        &state,
-        &staff,
-        &id,
-        Action::Extend {
-            ends_at: ends_at.expect("checked"),
-        },
-        body,
-        overrides,
-    )
-    .await?;
+    let ends_at = ends_at.expect("checked");
+    let r = app::notices::extend(&state, &staff.actor(), &id, ends_at, texts).await?;
     respond(&state, r).await
 }
 
@@ -2418,14 +2106,7 @@ async fn reschedule(
 ) -> Result<Json<Value>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
-    refuse_fields(&mut errors, &input, &["starts_at", "ends_at"]);
-    let body = action_body(&state, &mut errors, &input);
-    let overrides = parse_overrides(
-        &state,
-        &mut errors,
-        input.sms.as_ref(),
-        input.email.as_ref(),
-    );
+    let texts = action_texts(&state, &mut errors, &input, &["starts_at", "ends_at"]);
     let mut times = Vec::new();
     for (name, raw) in [("starts_at", &input.starts_at), ("ends_at", &input.ends_at)] {
         match raw.as_deref().map(|r| parse_time(&state, name, r)) {
@@ -2445,17 +2126,8 @@ async fn reschedule(
         _ => None,
     };
     errors.check()?;
-    let r = apply(
-        &state,
-        &staff,
-        &id,
-        Action::Reschedule {
-            window: window.expect("checked"),
-        },
-        body,
-        overrides,
-    )
-    .await?;
+    let window = window.expect("checked");
+    let r = app::notices::reschedule(&state, &staff.actor(), &id, window, texts).await?;
     respond(&state, r).await
 }
 
@@ -2467,14 +2139,7 @@ async fn post_update(
 ) -> Result<Json<Value>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
-    refuse_fields(&mut errors, &input, &["status"]);
-    let body = action_body(&state, &mut errors, &input);
-    let overrides = parse_overrides(
-        &state,
-        &mut errors,
-        input.sms.as_ref(),
-        input.email.as_ref(),
-    );
+    let texts = action_texts(&state, &mut errors, &input, &["status"]);
     if input.body.is_none() {
         errors.add(
             format!("body.{}", state.settings.default_lang()),
@@ -2490,15 +2155,7 @@ async fn post_update(
         None => None,
     };
     errors.check()?;
-    let r = apply(
-        &state,
-        &staff,
-        &id,
-        Action::Post { state: status },
-        body,
-        overrides,
-    )
-    .await?;
+    let r = app::notices::post_update(&state, &staff.actor(), &id, status, texts).await?;
     respond(&state, r).await
 }
 

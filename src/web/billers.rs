@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::api::{ApiJson, OptionalJson, Staff, parse_time_public};
 use super::{AppError, AppState, Result};
-use crate::domain::text::check_visible;
-use crate::domain::{Event, ServiceCode};
+use crate::app;
+
 use crate::store::{ApiToken, DeliveryCursor, Endpoint, EndpointSettings, Role, StoreError};
 
 /// Who calls an endpoints route: staff (by role) or one biller.
@@ -79,21 +79,9 @@ pub struct BillerIn {
     contact_email: String,
 }
 
-/// A biller's name as the API and the console accept it, trimmed.
+/// [`app::billers::check_biller_name`] for the console.
 pub fn check_biller_name(raw: &str) -> Result<&str> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::field("name", "must be 1 to 120 characters"));
-    }
-    check_visible("name", raw).map_err(|e| AppError::field(e.field, e.message))?;
-    Ok(name)
-}
-
-fn check_email(field: &str, raw: &str) -> Result<String> {
-    let t = raw.trim();
-    t.parse::<lettre::Address>()
-        .map(|_| t.to_string())
-        .map_err(|_| AppError::field(field, format!("'{t}' is not an email address")))
+    Ok(app::billers::check_biller_name(raw)?)
 }
 
 pub async fn list_billers(State(state): State<AppState>, staff: Staff) -> Result<Json<Value>> {
@@ -107,11 +95,7 @@ pub async fn create_biller(
     ApiJson(input): ApiJson<BillerIn>,
 ) -> Result<Response> {
     staff.require(Role::Admin)?;
-    let name = check_biller_name(&input.name)?;
-    let contact = check_email("contact_email", &input.contact_email)?;
-    let b = state
-        .store
-        .create_biller(name, &contact, &staff.actor(), state.clock.now())
+    let b = app::billers::create_biller(&state, &staff.actor(), &input.name, &input.contact_email)
         .await?;
     Ok((StatusCode::CREATED, Json(json!(b))).into_response())
 }
@@ -129,19 +113,7 @@ pub async fn create_biller_token(
     ApiJson(input): ApiJson<TokenIn>,
 ) -> Result<Response> {
     staff.require(Role::Admin)?;
-    if input.name.trim().is_empty() {
-        return Err(AppError::field("name", "must not be empty"));
-    }
-    let (t, token) = state
-        .store
-        .create_biller_token(&id, input.name.trim(), &staff.actor(), state.clock.now())
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => {
-                AppError::NotFound("biller".into(), format!("no biller '{id}'"))
-            }
-            other => other.into(),
-        })?;
+    let (t, token) = app::billers::create_token(&state, &staff.actor(), &id, &input.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(
@@ -182,134 +154,26 @@ where
 }
 
 impl EndpointIn {
-    /// Checks every field against what it would replace, naming each bad one (a host name
-    /// given is resolved, as each send will).
+    /// The settings given, for [`app::billers::endpoint_settings`].
+    fn change(&self) -> app::billers::EndpointChange {
+        app::billers::EndpointChange {
+            url: self.url.clone(),
+            description: self.description.clone(),
+            event_types: self.event_types.clone(),
+            services: self.services.clone(),
+            rate_limit: self.rate_limit,
+            contact_email: self.contact_email.clone(),
+        }
+    }
+
+    /// Checks every field against what it would replace (see
+    /// [`app::billers::endpoint_settings`]); the console calls this.
     pub async fn settings(
         &self,
         state: &AppState,
         base: Option<&Endpoint>,
     ) -> Result<EndpointSettings> {
-        let mut errors = std::collections::BTreeMap::new();
-        let policy = crate::delivery::ssrf::Policy::from_config(&state.settings.raw.webhook);
-        let url = match (&self.url, base) {
-            (Some(u), _) => u.trim().to_string(),
-            (None, Some(b)) => b.url.clone(),
-            (None, None) => {
-                errors.insert("url".into(), "is required".into());
-                String::new()
-            }
-        };
-        if !url.is_empty() {
-            // The name is looked up when a URL is given, not when another field changes (a
-            // kept URL whose name went private is refused at each send, on the endpoint).
-            let checked = match crate::delivery::ssrf::check_url(&url, policy) {
-                Ok(u) if self.url.is_some() => {
-                    crate::delivery::ssrf::check_resolved(&u, policy).await
-                }
-                other => other.map(|_| ()),
-            };
-            if let Err(e) = checked {
-                // The reason names the field for where it stands alone (a refusal on the
-                // endpoint, a delivery's error); under the field's own key it need not.
-                let why = e.strip_prefix("url: ").map(str::to_string).unwrap_or(e);
-                errors.insert("url".into(), why);
-            }
-        }
-        let description = self
-            .description
-            .clone()
-            .or_else(|| base.map(|b| b.description.clone()))
-            .unwrap_or_default();
-        if description.chars().count() > 500 {
-            errors.insert("description".into(), "at most 500 characters".into());
-        } else if let Err(e) = check_visible("description", &description) {
-            errors.insert(e.field, e.message);
-        }
-        let event_types = self
-            .event_types
-            .clone()
-            .or_else(|| base.map(|b| b.event_types.clone()))
-            .unwrap_or_default();
-        for (i, e) in event_types.iter().enumerate() {
-            if Event::parse(e).is_none() || e == "test.ping" {
-                errors.insert(
-                    format!("event_types[{i}]"),
-                    format!("'{e}' is not an event type; see /api/v1/schemas"),
-                );
-            }
-        }
-        let services = match &self.services {
-            Some(Some(list)) => {
-                let snapshot = state.snapshot.load();
-                let mut codes = Vec::new();
-                for (i, raw) in list.iter().enumerate() {
-                    match ServiceCode::parse(raw) {
-                        Ok(c) if snapshot.data().services.iter().any(|s| s.code == c) => {
-                            codes.push(c)
-                        }
-                        _ => {
-                            errors.insert(format!("services[{i}]"), format!("no service '{raw}'"));
-                        }
-                    }
-                }
-                if list.is_empty() {
-                    errors.insert(
-                        "services".into(),
-                        "name at least one service, or send null for all".into(),
-                    );
-                }
-                Some(codes)
-            }
-            Some(None) => None,
-            None => base.and_then(|b| {
-                b.services.as_ref().map(|v| {
-                    v.iter()
-                        .filter_map(|c| ServiceCode::parse(c).ok())
-                        .collect()
-                })
-            }),
-        };
-        let rate_limit = self
-            .rate_limit
-            .or_else(|| base.map(|b| b.rate_limit))
-            .unwrap_or(0);
-        if !(0..=10_000).contains(&rate_limit) {
-            errors.insert(
-                "rate_limit".into(),
-                "requests per second, 0 (no limit) to 10000".into(),
-            );
-        }
-        let contact_email = match (&self.contact_email, base) {
-            (Some(c), _) => match check_email("contact_email", c) {
-                Ok(c) => c,
-                Err(_) => {
-                    errors.insert(
-                        "contact_email".into(),
-                        format!("'{c}' is not an email address"),
-                    );
-                    String::new()
-                }
-            },
-            (None, Some(b)) => b.contact_email.clone(),
-            (None, None) => {
-                errors.insert(
-                    "contact_email".into(),
-                    "is required: who hears when the endpoint is disabled".into(),
-                );
-                String::new()
-            }
-        };
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(StatusCode::UNPROCESSABLE_ENTITY, errors));
-        }
-        Ok(EndpointSettings {
-            url,
-            description,
-            event_types,
-            services,
-            rate_limit,
-            contact_email,
-        })
+        Ok(app::billers::endpoint_settings(state, &self.change(), base).await?)
     }
 }
 
@@ -351,24 +215,15 @@ pub async fn create_endpoint(
         (None, None) => return Err(AppError::field("biller_id", "is required")),
     };
     caller.may_write(&biller_id, Role::Admin)?;
-    if let Err(StoreError::NotFound) = state.store.get_biller(&biller_id).await {
-        return Err(AppError::field(
-            "biller_id",
-            format!("no biller '{biller_id}'"),
-        ));
-    }
-    let s = input.settings(&state, None).await?;
-    let (e, secret) = state
-        .store
-        .create_endpoint(
-            &biller_id,
-            &s,
-            input.ed25519.unwrap_or(false),
-            &caller.actor(),
-            state.clock.now(),
-        )
-        .await?;
-    let e = set_enabled(&state, &caller, e, input.enabled).await?;
+    let (e, secret) = app::billers::create_endpoint(
+        &state,
+        &caller.actor(),
+        &biller_id,
+        &input.change(),
+        input.ed25519.unwrap_or(false),
+        input.enabled,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"endpoint": e, "secret": secret,
@@ -405,42 +260,10 @@ pub async fn patch_endpoint(
             "is chosen when the endpoint is created",
         ));
     }
-    let s = input.settings(&state, Some(&e)).await?;
-    let e = state
-        .store
-        .update_endpoint(&id, &s, &caller.actor(), state.clock.now())
-        .await?;
-    Ok(Json(json!(
-        set_enabled(&state, &caller, e, input.enabled).await?
-    )))
-}
-
-/// Applies an `enabled` field to an endpoint just written, as `/disable` and `/enable` (without
-/// replay) would; returns the endpoint as it now is.
-async fn set_enabled(
-    state: &AppState,
-    caller: &Caller,
-    e: Endpoint,
-    enabled: Option<bool>,
-) -> Result<Endpoint> {
-    let now = state.clock.now();
-    match enabled {
-        Some(false) if e.enabled => {
-            let reason = format!("disabled by {}", caller.actor());
-            state
-                .store
-                .disable_endpoint(&e.id, &reason, &caller.actor(), now)
-                .await?;
-        }
-        Some(true) if !e.enabled => {
-            state
-                .store
-                .enable_endpoint(&e.id, false, &caller.actor(), now)
-                .await?;
-        }
-        _ => return Ok(e),
-    }
-    Ok(state.store.get_endpoint(&e.id).await?)
+    let change = input.change();
+    let e =
+        app::billers::update_endpoint(&state, &caller.actor(), &e, &change, input.enabled).await?;
+    Ok(Json(json!(e)))
 }
 
 pub async fn delete_endpoint(
@@ -450,10 +273,7 @@ pub async fn delete_endpoint(
 ) -> Result<StatusCode> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
-    state
-        .store
-        .delete_endpoint(&id, &caller.actor(), state.clock.now())
-        .await?;
+    app::billers::delete_endpoint(&state, &caller.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -464,15 +284,7 @@ pub async fn rotate_secret(
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
-    let overlap =
-        chrono::Duration::hours(i64::from(state.settings.raw.webhook.secret_overlap_hours));
-    let now = state.clock.now();
-    let secret = state
-        .store
-        .rotate_endpoint_secret(&id, overlap, &caller.actor(), now)
-        .await?;
-    // To the millisecond, as the endpoint keeps it and shows it.
-    let until = crate::store::from_ms(crate::store::ms(now + overlap));
+    let (secret, until) = app::billers::rotate_secret(&state, &caller.actor(), &id).await?;
     Ok(Json(
         json!({"secret": secret, "previous_secret_until": until,
         "note": "both secrets sign every webhook until previous_secret_until"}),
@@ -486,9 +298,7 @@ pub async fn test_endpoint(
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Publisher)?;
-    let result =
-        crate::delivery::webhook::send_test(&state.store, &state.settings, &id, state.clock.now())
-            .await?;
+    let result = app::billers::test_endpoint(&state, &id).await?;
     Ok(Json(result))
 }
 
@@ -510,10 +320,7 @@ pub async fn enable_endpoint(
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
-    let queued = state
-        .store
-        .enable_endpoint(&id, input.replay, &caller.actor(), state.clock.now())
-        .await?;
+    let queued = app::billers::enable(&state, &caller.actor(), &id, input.replay).await?;
     Ok(Json(json!({"enabled": true, "replayed": queued})))
 }
 
@@ -525,14 +332,7 @@ pub async fn disable_endpoint(
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
-    let reason = input
-        .reason
-        .unwrap_or_else(|| format!("disabled by {}", caller.actor()));
-    check_visible("reason", &reason).map_err(|e| AppError::field(e.field, e.message))?;
-    state
-        .store
-        .disable_endpoint(&id, &reason, &caller.actor(), state.clock.now())
-        .await?;
+    let reason = app::billers::disable(&state, &caller.actor(), &id, input.reason).await?;
     Ok(Json(json!({"enabled": false, "reason": reason})))
 }
 
@@ -605,16 +405,7 @@ pub async fn replay_delivery(
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Publisher)?;
-    if !state
-        .store
-        .replay_delivery(&id, &delivery, &caller.actor(), state.clock.now())
-        .await?
-    {
-        return Err(AppError::NotFound(
-            "delivery".into(),
-            "no such delivery for this endpoint, or it is pending already".into(),
-        ));
-    }
+    app::billers::replay_delivery(&state, &caller.actor(), &id, &delivery).await?;
     Ok(Json(json!({"queued": 1})))
 }
 
@@ -634,9 +425,6 @@ pub async fn recover(
     caller.may_write(&e.biller_id, Role::Publisher)?;
     let since =
         parse_time_public(&state, "since", &input.since).map_err(|e| AppError::fields(vec![e]))?;
-    let n = state
-        .store
-        .recover_failed(&id, since, &caller.actor(), state.clock.now())
-        .await?;
+    let n = app::billers::recover(&state, &caller.actor(), &id, since).await?;
     Ok(Json(json!({"queued": n})))
 }
