@@ -1,10 +1,15 @@
 //! HTTP: the public site (`public`), the staff JSON API (`api`), one error type, one state.
 
 pub mod api;
-pub mod billers;
+/// The console's way to the API's biller checks, until it calls `crate::app::billers` itself.
+pub mod billers {
+    pub use super::api::billers::check_biller_name;
+    pub use super::api::endpoints::EndpointIn;
+}
 pub mod console;
 pub mod encoding;
-pub mod idempotency;
+/// `Idempotency-Key` on the API's POSTs (it lives with the API).
+pub use api::idempotency;
 mod metrics;
 pub mod public;
 pub mod server;

@@ -1,127 +1,28 @@
-//! Billers and their webhook endpoints under `/api/v1`: staff manage every biller's endpoints;
-//! a biller's own token (`POST /billers/{id}/tokens`) reaches only that biller's endpoints, its
-//! deliveries and attempts, replay and recovery, and nothing else in the API.
+//! Billers' webhook endpoints: staff manage every biller's; a biller's own token
+//! (`POST /billers/{id}/tokens`) reaches only that biller's endpoints, its deliveries and
+//! attempts, replay and recovery, and nothing else in the API.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::{ApiJson, OptionalJson, Staff, parse_time_public};
-use super::{AppError, AppState, Result};
+use super::super::{AppError, AppState, Result};
+use super::error::not_yours;
+use super::extract::{ApiJson, Caller, OptionalJson};
+use super::fields::parse_time_public;
 use crate::app;
+use crate::store::{DeliveryCursor, Endpoint, EndpointSettings, StoreError};
 
-use crate::store::{ApiToken, DeliveryCursor, Endpoint, EndpointSettings, Role, StoreError};
-
-/// Who calls an endpoints route: staff (by role) or one biller.
-pub struct Caller(ApiToken);
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        super::api::token_of(parts, state).await.map(Caller)
-    }
-}
-
-impl Caller {
-    fn actor(&self) -> String {
-        match &self.0.biller_id {
-            Some(b) => format!("biller:{b}:token:{}", self.0.name),
-            None => format!("token:{}", self.0.name),
-        }
-    }
-
-    /// Staff need `role`; a biller may act on its own things only.
-    fn may_write(&self, biller_id: &str, role: Role) -> Result<()> {
-        match &self.0.biller_id {
-            Some(own) if own == biller_id => Ok(()),
-            Some(_) => Err(not_yours()),
-            None if self.0.role >= role => Ok(()),
-            None => Err(AppError::Forbidden(format!(
-                "this needs the {} role; token '{}' is {}",
-                role.as_str(),
-                self.0.name,
-                self.0.role.as_str()
-            ))),
-        }
-    }
-
-    fn may_read(&self, biller_id: &str) -> Result<()> {
-        self.may_write(biller_id, Role::Viewer)
-    }
-}
-
-/// Another biller's endpoint looks exactly like one that does not exist.
-fn not_yours() -> AppError {
-    AppError::NotFound("endpoint".into(), "no such endpoint".into())
-}
-
-async fn endpoint_for(state: &AppState, caller: &Caller, id: &str) -> Result<Endpoint> {
+pub(super) async fn endpoint_for(state: &AppState, caller: &Caller, id: &str) -> Result<Endpoint> {
     let e = state.store.get_endpoint(id).await.map_err(|e| match e {
         StoreError::NotFound => not_yours(),
         other => other.into(),
     })?;
-    caller.may_read(&e.biller_id).map_err(|e| match e {
-        AppError::Forbidden(m) => AppError::Forbidden(m),
-        _ => not_yours(),
-    })?;
+    caller.reaches(&e.biller_id)?;
     Ok(e)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BillerIn {
-    name: String,
-    contact_email: String,
-}
-
-/// [`app::billers::check_biller_name`] for the console.
-pub fn check_biller_name(raw: &str) -> Result<&str> {
-    Ok(app::billers::check_biller_name(raw)?)
-}
-
-pub async fn list_billers(State(state): State<AppState>, staff: Staff) -> Result<Json<Value>> {
-    staff.require(Role::Viewer)?;
-    Ok(Json(json!({"billers": state.store.list_billers().await?})))
-}
-
-pub async fn create_biller(
-    State(state): State<AppState>,
-    staff: Staff,
-    ApiJson(input): ApiJson<BillerIn>,
-) -> Result<Response> {
-    staff.require(Role::Admin)?;
-    let b = app::billers::create_biller(&state, &staff.actor(), &input.name, &input.contact_email)
-        .await?;
-    Ok((StatusCode::CREATED, Json(json!(b))).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TokenIn {
-    name: String,
-}
-
-pub async fn create_biller_token(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<TokenIn>,
-) -> Result<Response> {
-    staff.require(Role::Admin)?;
-    let (t, token) = app::billers::create_token(&state, &staff.actor(), &id, &input.name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({"id": t.id, "name": t.name, "biller_id": id, "token": token,
-            "note": "shown once: it reaches only this biller's endpoints under /api/v1/endpoints"}),
-        ),
-    )
-        .into_response())
 }
 
 /// An endpoint as posted (whole) or patched (any subset).
@@ -145,7 +46,7 @@ pub struct EndpointIn {
 }
 
 /// A field that was sent, even as `null` (serde reads a `null` `Option<Option<_>>` as absent).
-fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+pub(super) fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
@@ -189,10 +90,7 @@ pub async fn list_endpoints(
 ) -> Result<Json<Value>> {
     let filter = match &caller.0.biller_id {
         Some(own) => Some(own.clone()),
-        None => {
-            caller.may_read("")?;
-            q.biller_id.clone()
-        }
+        None => q.biller_id.clone(),
     };
     let list = state.store.list_endpoints(filter.as_deref()).await?;
     Ok(Json(json!({"endpoints": list})))
@@ -214,7 +112,7 @@ pub async fn create_endpoint(
         (None, Some(b)) => b.clone(),
         (None, None) => return Err(AppError::field("biller_id", "is required")),
     };
-    caller.may_write(&biller_id, Role::Admin)?;
+    caller.reaches(&biller_id)?;
     let (e, secret) = app::billers::create_endpoint(
         &state,
         &caller.actor(),
@@ -247,7 +145,6 @@ pub async fn patch_endpoint(
     ApiJson(input): ApiJson<EndpointIn>,
 ) -> Result<Json<Value>> {
     let e = endpoint_for(&state, &caller, &id).await?;
-    caller.may_write(&e.biller_id, Role::Admin)?;
     if input.biller_id.as_ref().is_some_and(|b| *b != e.biller_id) {
         return Err(AppError::field(
             "biller_id",
@@ -271,8 +168,7 @@ pub async fn delete_endpoint(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode> {
-    let e = endpoint_for(&state, &caller, &id).await?;
-    caller.may_write(&e.biller_id, Role::Admin)?;
+    let _e = endpoint_for(&state, &caller, &id).await?;
     app::billers::delete_endpoint(&state, &caller.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -282,8 +178,7 @@ pub async fn rotate_secret(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    let e = endpoint_for(&state, &caller, &id).await?;
-    caller.may_write(&e.biller_id, Role::Admin)?;
+    let _e = endpoint_for(&state, &caller, &id).await?;
     let (secret, until) = app::billers::rotate_secret(&state, &caller.actor(), &id).await?;
     Ok(Json(
         json!({"secret": secret, "previous_secret_until": until,
@@ -296,8 +191,7 @@ pub async fn test_endpoint(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>> {
-    let e = endpoint_for(&state, &caller, &id).await?;
-    caller.may_write(&e.biller_id, Role::Publisher)?;
+    let _e = endpoint_for(&state, &caller, &id).await?;
     let result = app::billers::test_endpoint(&state, &id).await?;
     Ok(Json(result))
 }
@@ -318,8 +212,7 @@ pub async fn enable_endpoint(
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<EnableIn>,
 ) -> Result<Json<Value>> {
-    let e = endpoint_for(&state, &caller, &id).await?;
-    caller.may_write(&e.biller_id, Role::Admin)?;
+    let _e = endpoint_for(&state, &caller, &id).await?;
     let queued = app::billers::enable(&state, &caller.actor(), &id, input.replay).await?;
     Ok(Json(json!({"enabled": true, "replayed": queued})))
 }
@@ -330,8 +223,7 @@ pub async fn disable_endpoint(
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<EnableIn>,
 ) -> Result<Json<Value>> {
-    let e = endpoint_for(&state, &caller, &id).await?;
-    caller.may_write(&e.biller_id, Role::Admin)?;
+    let _e = endpoint_for(&state, &caller, &id).await?;
     let reason = app::billers::disable(&state, &caller.actor(), &id, input.reason).await?;
     Ok(Json(json!({"enabled": false, "reason": reason})))
 }
@@ -403,8 +295,7 @@ pub async fn replay_delivery(
     caller: Caller,
     Path((id, delivery)): Path<(String, String)>,
 ) -> Result<Json<Value>> {
-    let e = endpoint_for(&state, &caller, &id).await?;
-    caller.may_write(&e.biller_id, Role::Publisher)?;
+    let _e = endpoint_for(&state, &caller, &id).await?;
     app::billers::replay_delivery(&state, &caller.actor(), &id, &delivery).await?;
     Ok(Json(json!({"queued": 1})))
 }
@@ -421,8 +312,7 @@ pub async fn recover(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<RecoverIn>,
 ) -> Result<Json<Value>> {
-    let e = endpoint_for(&state, &caller, &id).await?;
-    caller.may_write(&e.biller_id, Role::Publisher)?;
+    let _e = endpoint_for(&state, &caller, &id).await?;
     let since =
         parse_time_public(&state, "since", &input.since).map_err(|e| AppError::fields(vec![e]))?;
     let n = app::billers::recover(&state, &caller.actor(), &id, since).await?;
