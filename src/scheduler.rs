@@ -135,7 +135,7 @@ async fn run_step(state: &App, step: &Due, now: DateTime<Utc>) -> (&'static str,
             {
                 return ("skipped", format!("cannot plan the overrun update: {e}"));
             }
-            alert_staff(
+            crate::app::notices::alert_staff(
                 state,
                 &n,
                 &format!(
@@ -157,7 +157,7 @@ async fn run_step(state: &App, step: &Due, now: DateTime<Utc>) -> (&'static str,
             }
             let result = act(state, &n, Action::Overrun).await;
             if result.0 == "done" {
-                alert_staff(
+                crate::app::notices::alert_staff(
                     state,
                     &n,
                     "still runs over: customers and billers were told. Extend it with a new estimate, or complete it.",
@@ -207,30 +207,5 @@ async fn act(state: &App, n: &Notice, action: Action) -> (&'static str, String) 
             "skipped",
             format!("{name} no longer applies: {}", e.message()),
         ),
-    }
-}
-
-async fn alert_staff(state: &App, n: &Notice, what: &str) {
-    let to = match state.settings.raw.scheduler.alert_email.trim() {
-        "" => state.settings.raw.console.first_admin.clone(),
-        a => a.to_string(),
-    };
-    let lang = state.settings.default_lang();
-    let title = n.title.get(lang).to_string();
-    let built = crate::delivery::plain_email(
-        &state.settings,
-        &to,
-        format!("Overrunning: {title} ({})", n.reference),
-        format!(
-            "{title} ({}) {what}\n\n{}/console/notices/{}\n",
-            n.reference, state.settings.public_url, n.id
-        ),
-    );
-    let sent = match built {
-        Ok(m) => state.outbound.send_email(m).await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = sent {
-        tracing::warn!(notice = %n.id, error = %e, "scheduler: cannot email staff");
     }
 }

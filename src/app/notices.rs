@@ -453,3 +453,30 @@ pub fn preview_new(
         "preview",
     )
 }
+
+/// Emails staff about a notice (`scheduler.alert_email`, else `console.first_admin`); a
+/// failure is logged, not raised: the step it belongs to has run.
+pub async fn alert_staff(state: &App, n: &Notice, what: &str) {
+    let to = match state.settings.raw.scheduler.alert_email.trim() {
+        "" => state.settings.raw.console.first_admin.clone(),
+        a => a.to_string(),
+    };
+    let lang = state.settings.default_lang();
+    let title = n.title.get(lang).to_string();
+    let built = crate::delivery::plain_email(
+        &state.settings,
+        &to,
+        format!("Overrunning: {title} ({})", n.reference),
+        format!(
+            "{title} ({}) {what}\n\n{}/console/notices/{}\n",
+            n.reference, state.settings.public_url, n.id
+        ),
+    );
+    let sent = match built {
+        Ok(m) => state.outbound.send_email(m).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sent {
+        tracing::warn!(notice = %n.id, error = %e, "scheduler: cannot email staff");
+    }
+}
