@@ -17,7 +17,7 @@ use tangazo::domain::subscriber::{Address, Channel};
 use tangazo::domain::{
     Action, Affected, Event, Lang, Localized, NoticeKind, ServiceCode, ServiceStatus,
 };
-use tangazo::store::{Change, NewNotice, NewSubscriber, Store};
+use tangazo::store::{NewNotice, NewSubscriber, Store};
 
 const SERVICES: [&str; 4] = ["send-money", "pay-bill", "buy-goods", "buy-airtime"];
 
@@ -133,21 +133,17 @@ fn main() {
         );
 
         let services = store.list_services().await.unwrap();
-        let applied = store
-            .apply_action_once(
-                &draft.id,
-                Change {
-                    action: &Action::Publish,
-                    body: None,
-                    overrides: None,
-                    actor: "bench",
-                    now: Utc::now(),
-                    max_window_hours: 168,
-                },
-                None,
-                tangazo::render::default_body(&settings, now),
-                tangazo::render::messages::checker(&settings, &services, now),
-            )
+        // Published as staff publish it: through the application layer.
+        let ctx = tangazo::app::notices::Ctx {
+            store: &store,
+            settings: &settings,
+            services: &services,
+            actor: "bench",
+            now: Utc::now(),
+            four_eyes: false,
+        };
+        let target = tangazo::app::notices::Target::Stored(&draft.id, None);
+        let applied = tangazo::app::notices::apply(&ctx, target, Action::Publish, Default::default())
             .await
             .unwrap();
         assert_eq!(

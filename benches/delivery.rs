@@ -104,7 +104,7 @@ use tangazo::delivery::worker::{self, Ctx, EmailChannel, SmsChannel};
 use tangazo::domain::subscriber::{Address, Channel};
 use tangazo::domain::{Action, Affected, Lang, Localized, NoticeKind, ServiceCode, ServiceStatus};
 use tangazo::render::messages::{Envelope, RenderedEmail};
-use tangazo::store::{Change, Finish, Finished, NewNotice, NewSubscriber, Store};
+use tangazo::store::{Finish, Finished, NewNotice, NewSubscriber, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
@@ -333,22 +333,20 @@ async fn prepare(store: &Store, settings: &Settings, sms: usize, emails: usize) 
         .await
         .unwrap();
     let services = store.list_services().await.unwrap();
-    let (_, update) = store
-        .apply_action(
-            &draft.id,
-            Change {
-                action: &Action::Publish,
-                body: None,
-                overrides: None,
-                actor: "bench",
-                now: Utc::now(),
-                max_window_hours: 168,
-            },
-            tangazo::render::default_body(settings, now),
-            tangazo::render::messages::checker(settings, &services, now),
-        )
+    // Published as staff publish it: through the application layer.
+    let ctx = tangazo::app::notices::Ctx {
+        store,
+        settings,
+        services: &services,
+        actor: "bench",
+        now: Utc::now(),
+        four_eyes: false,
+    };
+    let target = tangazo::app::notices::Target::Stored(&draft.id, None);
+    let update = tangazo::app::notices::apply(&ctx, target, Action::Publish, Default::default())
         .await
-        .unwrap();
+        .unwrap()
+        .update;
     println!(
         "  {sms} SMS + {emails} email subscribers imported and the notice published in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -1014,22 +1012,21 @@ async fn webhook_setup(
             )
             .await
             .unwrap();
-        let (_, update) = store
-            .apply_action(
-                &draft.id,
-                Change {
-                    action: &Action::Publish,
-                    body: None,
-                    overrides: None,
-                    actor: "bench",
-                    now: Utc::now(),
-                    max_window_hours: 168,
-                },
-                tangazo::render::default_body(&settings, now),
-                tangazo::render::messages::checker(&settings, &services, now),
-            )
-            .await
-            .unwrap();
+        // Published as staff publish it: through the application layer.
+        let ctx = tangazo::app::notices::Ctx {
+            store: &store,
+            settings: &settings,
+            services: &services,
+            actor: "bench",
+            now: Utc::now(),
+            four_eyes: false,
+        };
+        let target = tangazo::app::notices::Target::Stored(&draft.id, None);
+        let update =
+            tangazo::app::notices::apply(&ctx, target, Action::Publish, Default::default())
+                .await
+                .unwrap()
+                .update;
         let m = store
             .update_messages(std::slice::from_ref(&update.id))
             .await

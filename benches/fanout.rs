@@ -13,7 +13,7 @@ use tangazo::clock::{Clock, SystemClock};
 use tangazo::config::Config;
 use tangazo::domain::subscriber::{Address, Channel};
 use tangazo::domain::{Action, Affected, Lang, Localized, NoticeKind, ServiceCode, ServiceStatus};
-use tangazo::store::{Change, NewNotice, NewSubscriber, Store};
+use tangazo::store::{NewNotice, NewSubscriber, Store};
 
 fn main() {
     let n: usize = std::env::var("BENCH_SUBSCRIBERS")
@@ -84,22 +84,19 @@ fn main() {
         let services = store.list_services().await.unwrap();
 
         let started = Instant::now();
-        let (_, update) = store
-            .apply_action(
-                &draft.id,
-                Change {
-                    action: &Action::Publish,
-                    body: None,
-                    overrides: None,
-                    actor: "bench",
-                    now: Utc::now(),
-                    max_window_hours: 168,
-                },
-                tangazo::render::default_body(&settings, now),
-                tangazo::render::messages::checker(&settings, &services, now),
-            )
+        // Published as staff publish it: through the application layer.
+        let ctx = tangazo::app::notices::Ctx {
+            store: &store,
+            settings: &settings,
+            services: &services,
+            actor: "bench",
+            now: Utc::now(),
+            four_eyes: false,
+        };
+        let target = tangazo::app::notices::Target::Stored(&draft.id, None);
+        let update = tangazo::app::notices::apply(&ctx, target, Action::Publish, Default::default())
             .await
-            .unwrap();
+            .unwrap().update;
         let tangazo_secs = started.elapsed().as_secs_f64();
         store.close().await;
 

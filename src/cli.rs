@@ -149,7 +149,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { dir } => {
             let store = open(&settings).await?;
-            let n = crate::export::export(&store, &settings, clock.now(), &dir).await?;
+            let n = crate::app::export::export(&store, &settings, clock.now(), &dir).await?;
             println!("wrote {n} files to {}", dir.display());
             store.close().await;
             Ok(())
@@ -158,10 +158,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: SubscribersCommand::Import { file },
         } => {
             let store = open(&settings).await?;
-            let report = crate::import::import_csv(&store, &settings, &file, clock.now(), |m| {
-                eprintln!("{m}")
-            })
-            .await?;
+            let report =
+                crate::app::import::import_csv(&store, &settings, &file, clock.now(), |m| {
+                    eprintln!("{m}")
+                })
+                .await?;
             store.close().await;
             println!(
                 "{} rows, {} new subscribers, {} already present, in {:.1} s ({:.0} rows/s)",

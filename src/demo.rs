@@ -9,13 +9,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 
+use crate::app::notices;
 use crate::config::Settings;
 use crate::domain::{
     Action, Affected, Lang, Localized, NoticeKind, NoticeState, Overrides, Service, ServiceCode,
     ServiceStatus,
 };
-use crate::render::default_body;
-use crate::store::{Change, NewNotice, Store};
+use crate::store::{NewNotice, Store};
 
 fn text(en: &str, sw: &str) -> Localized {
     Localized(BTreeMap::from([
@@ -93,21 +93,21 @@ impl Loader<'_> {
         body: Option<Localized>,
         at: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        self.store
-            .apply_action(
-                id,
-                Change {
-                    action: &action,
-                    body,
-                    overrides: None,
-                    actor: "demo",
-                    now: at,
-                    max_window_hours: self.settings.raw.notice.max_window_hours,
-                },
-                default_body(self.settings, at),
-                crate::render::messages::checker(self.settings, &self.services, at),
-            )
-            .await?;
+        let ctx = notices::Ctx {
+            store: self.store,
+            settings: self.settings,
+            services: &self.services,
+            actor: "demo",
+            now: at,
+            // The demo replays history as one author; four-eyes is for people.
+            four_eyes: false,
+        };
+        let target = notices::Target::Stored(id, None);
+        let texts = notices::Texts {
+            body,
+            overrides: None,
+        };
+        notices::apply(&ctx, target, action, texts).await?;
         Ok(())
     }
 

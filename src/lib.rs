@@ -3,19 +3,21 @@
 //! `main.rs` only parses the command line; everything runs from here so tests drive the same
 //! code the binary does.
 
+pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod demo;
 pub mod domain;
-pub mod export;
-pub mod import;
 pub mod render;
 pub mod scheduler;
 pub mod snapshot;
 pub mod store;
 pub mod web;
+
+/// Subscriber imports and exports, under the application layer (`app::import`, `app::export`).
+pub use app::{export, import};
 
 /// mimalloc instead of glibc's malloc for every binary built on this crate (the service, its
 /// tests and benchmarks): the delivery workers allocate and free small buffers on both cores
@@ -87,15 +89,17 @@ pub async fn start(
         );
     }
     let state = AppState {
+        app: app::App {
+            settings,
+            store,
+            snapshot: snapshot.clone(),
+            clock,
+            outbound,
+        },
         deliveries,
-        outbound,
         link_key,
         login_throttle: Default::default(),
         cache_control,
-        settings,
-        store,
-        snapshot: snapshot.clone(),
-        clock,
         metrics: Arc::new(Metrics::default()),
         readiness: Default::default(),
     };
@@ -103,7 +107,7 @@ pub async fn start(
     tokio::spawn(snapshot.run(cancel.clone()));
     tokio::spawn(expire_signups(state.clone(), cancel.clone()));
     if state.settings.raw.scheduler.enabled {
-        tokio::spawn(scheduler::run(state.clone(), cancel.clone()));
+        tokio::spawn(scheduler::run(state.app.clone(), cancel.clone()));
     }
     if state.store.backend() == store::Backend::Sqlite {
         tokio::spawn(tidy_imports(state.store.clone(), cancel.clone()));

@@ -17,14 +17,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio_util::sync::CancellationToken;
 
+use crate::app::App;
 use crate::domain::schedule::Kind;
 use crate::domain::subscriber::Channel;
 use crate::domain::{Action, Notice};
 use crate::store::{Due, StoreError};
-use crate::web::AppState;
 
 /// Runs due steps every `scheduler.poll_millis` until `cancel` fires.
-pub async fn run(state: AppState, cancel: CancellationToken) {
+pub async fn run(state: App, cancel: CancellationToken) {
     if let Err(e) = state.store.replan_all(state.clock.now()).await {
         tracing::warn!(error = %e, "scheduler: cannot plan the active notices");
     }
@@ -42,13 +42,13 @@ pub async fn run(state: AppState, cancel: CancellationToken) {
 }
 
 /// Runs every step due now, oldest first; returns how many ran (done or skipped).
-pub async fn tick(state: &AppState) -> anyhow::Result<usize> {
+pub async fn tick(state: &App) -> anyhow::Result<usize> {
     tick_holding(state, &mut Vec::new()).await
 }
 
 /// [`tick`], first giving back the steps in `held`: claimed by an earlier tick that the
 /// database failed under, and not given back then either (they would wait for their lease).
-async fn tick_holding(state: &AppState, held: &mut Vec<String>) -> anyhow::Result<usize> {
+async fn tick_holding(state: &App, held: &mut Vec<String>) -> anyhow::Result<usize> {
     while let Some(id) = held.last() {
         state.store.release_step(id).await?;
         held.pop();
@@ -87,7 +87,7 @@ async fn tick_holding(state: &AppState, held: &mut Vec<String>) -> anyhow::Resul
 /// again.
 const RETRY: &str = "retry";
 
-async fn run_step(state: &AppState, step: &Due, now: DateTime<Utc>) -> (&'static str, String) {
+async fn run_step(state: &App, step: &Due, now: DateTime<Utc>) -> (&'static str, String) {
     let n = match state.store.get_notice(&step.notice_id).await {
         Ok(n) => n,
         Err(StoreError::NotFound) => return ("skipped", "the notice is gone".into()),
@@ -135,7 +135,7 @@ async fn run_step(state: &AppState, step: &Due, now: DateTime<Utc>) -> (&'static
             {
                 return ("skipped", format!("cannot plan the overrun update: {e}"));
             }
-            alert_staff(
+            crate::app::notices::alert_staff(
                 state,
                 &n,
                 &format!(
@@ -157,7 +157,7 @@ async fn run_step(state: &AppState, step: &Due, now: DateTime<Utc>) -> (&'static
             }
             let result = act(state, &n, Action::Overrun).await;
             if result.0 == "done" {
-                alert_staff(
+                crate::app::notices::alert_staff(
                     state,
                     &n,
                     "still runs over: customers and billers were told. Extend it with a new estimate, or complete it.",
@@ -190,42 +190,22 @@ fn not_overrunning(n: &Notice) -> String {
 }
 
 /// A lifecycle action as the scheduler; a refusal (the window moved on) is a skip.
-async fn act(state: &AppState, n: &Notice, action: Action) -> (&'static str, String) {
+async fn act(state: &App, n: &Notice, action: Action) -> (&'static str, String) {
     let name = action.name();
-    match crate::web::api::run_action(state, "scheduler", &n.id, action, None, None).await {
-        Ok((_, u)) => (
+    let texts = crate::app::notices::Texts::default();
+    match crate::app::notices::act(state, "scheduler", &n.id, action, texts, None).await {
+        Ok(a) => (
             "done",
-            format!("{} (sequence {})", u.event.as_str(), u.sequence),
+            format!(
+                "{} (sequence {})",
+                a.update.event.as_str(),
+                a.update.sequence
+            ),
         ),
-        Err(e @ crate::web::AppError::Unavailable(_)) => (RETRY, e.message()),
+        Err(e @ crate::app::Error::Unavailable(_)) => (RETRY, e.message()),
         Err(e) => (
             "skipped",
             format!("{name} no longer applies: {}", e.message()),
         ),
-    }
-}
-
-async fn alert_staff(state: &AppState, n: &Notice, what: &str) {
-    let to = match state.settings.raw.scheduler.alert_email.trim() {
-        "" => state.settings.raw.console.first_admin.clone(),
-        a => a.to_string(),
-    };
-    let lang = state.settings.default_lang();
-    let title = n.title.get(lang).to_string();
-    let built = crate::delivery::plain_email(
-        &state.settings,
-        &to,
-        format!("Overrunning: {title} ({})", n.reference),
-        format!(
-            "{title} ({}) {what}\n\n{}/console/notices/{}\n",
-            n.reference, state.settings.public_url, n.id
-        ),
-    );
-    let sent = match built {
-        Ok(m) => state.outbound.send_email(m).await,
-        Err(e) => Err(e),
-    };
-    if let Err(e) = sent {
-        tracing::warn!(notice = %n.id, error = %e, "scheduler: cannot email staff");
     }
 }

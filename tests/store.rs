@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, Utc};
 use common::{Backend, TestDb};
+use tangazo::app::notices::{Plan, Texts};
 use tangazo::domain::{
     Action, Affected, Event, Lang, Localized, NoticeKind, NoticeState, Service, ServiceCode,
     ServiceStatus,
@@ -80,14 +81,16 @@ async fn act(
             id,
             Change {
                 action: &action,
-                body: None,
-                overrides: None,
                 actor: "test",
                 now: at,
                 max_window_hours: 168,
             },
-            |_, e| text(&format!("default for {}", e.as_str())),
-            |_, _| Ok(Vec::new()),
+            Plan::new(
+                Texts::default(),
+                store.schedule_policy(),
+                |_, e| text(&format!("default for {}", e.as_str())),
+                |_, _| Ok(Vec::new()),
+            ),
         )
         .await
 }

@@ -39,8 +39,8 @@ pub use forms::REPLAYED_FIELD;
 pub use idempotency::{Claim, KeptAnswer};
 pub use imports::{ABANDONED_AFTER, Import};
 pub use notices::{
-    Applied, Change, NewNotice, NoticeFilter, NoticePatch, Once, Queued, SnapshotData, VerifyEntry,
-    fingerprint,
+    Applied, Change, Decide, NewNotice, NoticeFilter, NoticePatch, Once, Queued, SnapshotData,
+    VerifyEntry, fingerprint,
 };
 pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
 pub use schedule::Due;
@@ -437,6 +437,11 @@ impl Store {
     pub fn with_schedule_policy(mut self, policy: crate::domain::schedule::Policy) -> Store {
         self.schedule = std::sync::Arc::new(policy);
         self
+    }
+
+    /// The reminder offsets and quiet hours this store plans with.
+    pub fn schedule_policy(&self) -> &crate::domain::schedule::Policy {
+        &self.schedule
     }
 
     pub fn backend(&self) -> Backend {

@@ -31,13 +31,21 @@ const UPDATE_COLUMNS: &str = "id, notice_id, sequence, event, state, body, start
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
     pub action: &'a Action,
-    /// What staff wrote; `None` lets the store pick the draft's body or a default.
-    pub body: Option<Localized>,
-    /// SMS/email texts for this update; `None` takes the draft's on first publication.
-    pub overrides: Option<Overrides>,
     pub actor: &'a str,
     pub now: DateTime<Utc>,
     pub max_window_hours: u32,
+}
+
+/// What the application layer decides for one lifecycle action, asked inside the action's
+/// transaction once the notice is locked (the texts depend on the notice as the action leaves
+/// it). The store persists what it is told; the policy lives in `app::notices::Plan`.
+pub trait Decide {
+    /// The body and SMS/email texts of the update `event` writes as `before` becomes `after`.
+    fn texts(&mut self, before: &Notice, after: &Notice, event: Event) -> (Localized, Overrides);
+    /// When the SMS of an update written at `at` by `action` go out.
+    fn sms_at(&self, action: &Action, at: DateTime<Utc>) -> DateTime<Utc>;
+    /// Every message of the update, rendered; an error refuses the action before it commits.
+    fn messages(&mut self, n: &Notice, u: &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>;
 }
 
 /// What a console form adds to a lifecycle action (see [`Store::apply_action_once`]).
@@ -655,13 +663,12 @@ impl Store {
         &self,
         new: &NewNotice,
         change: Change<'_>,
-        default_body: impl FnOnce(&Notice, Event) -> Localized,
-        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+        decide: impl Decide,
     ) -> StoreResult<Applied> {
         let mut tx = self.begin_write().await?;
         let draft = insert_draft(&mut tx, new, change.actor, change.now).await?;
         let done = self
-            .apply_in(&mut tx, &draft.id, change, None, default_body, check)
+            .apply_in(&mut tx, &draft.id, change, None, decide)
             .await?;
         tx.commit().await?;
         Ok(done)
@@ -750,13 +757,10 @@ impl Store {
         &self,
         key: &str,
         change: Change<'_>,
-        default_body: impl FnOnce(&Notice, Event) -> Localized,
-        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+        decide: impl Decide,
     ) -> StoreResult<(Notice, Update)> {
         let mut tx = self.begin_write().await?;
-        let done = self
-            .apply_in(&mut tx, key, change, None, default_body, check)
-            .await?;
+        let done = self.apply_in(&mut tx, key, change, None, decide).await?;
         tx.commit().await?;
         Ok((done.notice, done.update))
     }
@@ -769,8 +773,7 @@ impl Store {
         key: &str,
         change: Change<'_>,
         once: Option<Once<'_>>,
-        default_body: impl FnOnce(&Notice, Event) -> Localized,
-        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+        decide: impl Decide,
     ) -> StoreResult<Applied> {
         let mut tx = self.begin_write().await?;
         if let Some(once) = &once {
@@ -779,9 +782,7 @@ impl Store {
             super::forms::claim(&mut tx, once.token, change.now).await?;
         }
         let seen = once.and_then(|o| o.seen);
-        let done = self
-            .apply_in(&mut tx, key, change, seen, default_body, check)
-            .await?;
+        let done = self.apply_in(&mut tx, key, change, seen, decide).await?;
         tx.commit().await?;
         Ok(done)
     }
@@ -789,22 +790,18 @@ impl Store {
     /// Applies a lifecycle action within `tx`: the notice changes, an update with the next
     /// `sequence` joins the timeline with the messages `check` rendered for it, its deliveries
     /// are queued, and the public revision moves. With `seen` (a console form's view of the
-    /// notice), a notice that changed since is refused.
-    /// Without a `body` from staff, the draft's body (first publication) or `default_body`
-    /// writes one for the event.
+    /// notice), a notice that changed since is refused. `decide` gives the update's texts,
+    /// when its SMS go out, and its rendered messages.
     async fn apply_in(
         &self,
         tx: &mut sqlx::AnyConnection,
         key: &str,
         change: Change<'_>,
         seen: Option<(i64, &str)>,
-        default_body: impl FnOnce(&Notice, Event) -> Localized,
-        check: impl FnOnce(&Notice, &Update) -> Result<Vec<UpdateMessage>, Vec<FieldError>>,
+        mut decide: impl Decide,
     ) -> StoreResult<Applied> {
         let Change {
             action,
-            body,
-            overrides,
             actor,
             now,
             max_window_hours,
@@ -816,42 +813,35 @@ impl Store {
         let (mut next, event) = current.apply(action, now, max_window_hours)?;
         to_stored_precision(&mut next);
         write_notice(tx, &next).await?;
+        let (body, overrides) = decide.texts(&current, &next, event);
         let update = Update {
             id: uuid::Uuid::now_v7().to_string(),
             notice_id: next.id.clone(),
             sequence: next.sequence,
             event,
             state: next.state,
-            overrides: overrides.unwrap_or_else(|| {
-                if current.state == NoticeState::Draft {
-                    current.draft_overrides.clone()
-                } else {
-                    Overrides::default()
-                }
-            }),
-            body: body
-                .or_else(|| {
-                    (current.state == NoticeState::Draft && !current.draft_body.is_empty())
-                        .then(|| current.draft_body.clone())
-                })
-                .unwrap_or_else(|| default_body(&next, event)),
+            overrides,
+            body,
             starts_at: next.starts_at,
             ends_at: next.ends_at,
             created_by: actor.to_string(),
             created_at: next.updated_at,
         };
         // Messages that cannot be sent (an SMS over budget) stop the change before it commits.
-        let messages = check(&next, &update).map_err(StoreError::Invalid)?;
+        let messages = decide
+            .messages(&next, &update)
+            .map_err(StoreError::Invalid)?;
         super::schedule::replan(tx, &next, &self.schedule, now).await?;
         insert_update(tx, &update).await?;
         super::outbox::insert_messages(tx, &update.id, &messages).await?;
         // A draft discarded before publication told nobody, so it tells nobody now.
         let mut queued = Queued::default();
         if current.state != NoticeState::Draft || *action == Action::Publish {
-            let (only, sms_at) = match action {
-                Action::Remind { channel } => (Some(channel.as_str()), update.created_at),
-                _ => (None, self.urgent_sms_at(update.created_at)),
+            let only = match action {
+                Action::Remind { channel } => Some(channel.as_str()),
+                _ => None,
             };
+            let sms_at = decide.sms_at(action, update.created_at);
             queued = fan_out(tx, &update, only, sms_at).await?;
         }
         insert_audit(
@@ -875,16 +865,6 @@ impl Store {
             update,
             queued,
         })
-    }
-
-    /// When an urgent SMS (anything but a reminder) written at `at` goes out: at once, or,
-    /// when `schedule.hold_urgent` is set and `at` is in the quiet hours, when they end.
-    pub fn urgent_sms_at(&self, at: DateTime<Utc>) -> DateTime<Utc> {
-        if self.schedule.hold_urgent {
-            self.schedule.after_quiet(at)
-        } else {
-            at
-        }
     }
 
     /// Confirmed subscribers an update of the notice would queue now, `(sms, email)`: the

@@ -1,10 +1,15 @@
 //! HTTP: the public site (`public`), the staff JSON API (`api`), one error type, one state.
 
 pub mod api;
-pub mod billers;
+/// The console's way to the API's biller checks, until it calls `crate::app::billers` itself.
+pub mod billers {
+    pub use super::api::billers::check_biller_name;
+    pub use super::api::endpoints::EndpointIn;
+}
 pub mod console;
 pub mod encoding;
-pub mod idempotency;
+/// `Idempotency-Key` on the API's POSTs (it lives with the API).
+pub use api::idempotency;
 mod metrics;
 pub mod public;
 pub mod server;
@@ -24,29 +29,33 @@ use tower_http::trace::TraceLayer;
 
 pub use metrics::Metrics;
 
-use crate::clock::Clock;
-use crate::config::Settings;
+use crate::app::App;
 use crate::domain::FieldError;
-use crate::snapshot::SnapshotHandle;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
+/// What a handler has: the application's context ([`App`], which the state derefs to, so
+/// `state.store` and `state.settings` read as before) and the parts only the web uses.
 #[derive(Clone)]
 pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub store: Store,
-    pub snapshot: Arc<SnapshotHandle>,
-    pub clock: Arc<dyn Clock>,
+    pub app: App,
     pub metrics: Arc<Metrics>,
     /// `Cache-Control` of public responses, from `page.cache_max_age`.
     pub cache_control: HeaderValue,
     pub login_throttle: Arc<console::LoginThrottle>,
-    pub outbound: Arc<crate::delivery::Outbound>,
     /// Key of the HMAC in confirmation links; generated once per installation.
     pub link_key: Arc<String>,
     /// Counters of this process's delivery workers.
     pub deliveries: Arc<crate::delivery::metrics::DeliveryMetrics>,
     /// The last answer of `/readyz`'s write probe, shared by the calls that come soon after.
     pub readiness: Arc<public::Readiness>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 /// Compares a secret someone sent with the expected one in time that does not depend on where
@@ -58,17 +67,6 @@ pub(crate) fn secrets_equal(given: &str, expected: &str) -> bool {
             .zip(expected.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
-}
-
-impl AppState {
-    /// Rebuilds the snapshot after a committed write so the writer sees its change at once.
-    /// A failure here does not undo the write: the background refresher retries within a
-    /// second, so it is logged rather than reported as a failed request.
-    pub async fn publish_changes(&self) {
-        if let Err(e) = self.snapshot.refresh().await {
-            tracing::warn!(error = ?e, "snapshot rebuild after a write failed; the refresher will retry");
-        }
-    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -168,6 +166,20 @@ impl From<StoreError> for AppError {
             ),
             StoreError::Unavailable(e) => AppError::Unavailable(e),
             StoreError::Other(e) => AppError::from(e),
+        }
+    }
+}
+
+impl From<crate::app::Error> for AppError {
+    fn from(e: crate::app::Error) -> Self {
+        use crate::app::Error;
+        match e {
+            Error::Invalid(errors) => AppError::fields(errors),
+            Error::NotFound { what, message } => AppError::NotFound(what, message),
+            Error::Conflict { field, message } => AppError::Conflict(field, message),
+            Error::Forbidden(m) => AppError::Forbidden(m),
+            Error::Unavailable(e) => AppError::Unavailable(e),
+            Error::Internal(e) => AppError::Internal(e),
         }
     }
 }

@@ -22,8 +22,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use super::api::{BODY_LIMIT, body_too_large, token_of};
-use super::{AppError, AppState};
+use super::super::{AppError, AppState};
+use super::{BODY_LIMIT, body_too_large, token_of};
 use crate::store::{Claim, KeptAnswer};
 
 /// The request header.
