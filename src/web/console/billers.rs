@@ -10,7 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::{Form, Staff, UserView, claim_form, done, form_token, html, release_form, user_view};
+use super::auth::Staff;
+use super::form::{Form, claim_form, done, form_token, release_form};
+use super::page::{UserView, html, user_view};
 use crate::render::i18n::Clockface;
 use crate::store::{Attempt, Biller, Endpoint, Role, WebhookDelivery};
 use crate::web::{AppError, AppState};
@@ -287,7 +289,7 @@ async fn endpoint_page(
         Ok(x) => x,
         Err(e) => return AppError::from(e).into_response(),
     };
-    let f = super::face(state);
+    let f = super::page::face(state);
     let page = EndpointPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),

@@ -10,7 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{Form, Staff, UserView, face, html, user_view};
+use super::auth::Staff;
+use super::form::Form;
+use super::page::{UserView, face, html, user_view};
 use crate::store::{ApiToken, Role, StoreError};
 use crate::web::{AppError, AppState};
 
