@@ -2,13 +2,13 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::Staff;
+use super::error::Result;
 use super::page::{UserView, html, user_view};
 use crate::store::Role;
-use crate::web::{AppError, AppState};
+use crate::web::AppState;
 
 struct AuditRow {
     at: String,
@@ -43,10 +43,8 @@ pub async fn audit(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<AuditQuery>,
-) -> Response {
-    if let Err(r) = staff.require(Role::Viewer) {
-        return r;
-    }
+) -> Result {
+    staff.require(Role::Viewer)?;
     let pick = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -54,15 +52,11 @@ pub async fn audit(
             .map(str::to_string)
     };
     let (actor, action, target) = (pick(&q.actor), pick(&q.action), pick(&q.target));
-    let entries = match state
+    let entries = state
         .store
         .audit_entries(actor.as_deref(), action.as_deref(), target.as_deref(), 300)
-        .await
-    {
-        Ok(e) => e,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    html(AuditPage {
+        .await?;
+    Ok(html(AuditPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         flash: staff.flash(),
@@ -81,5 +75,5 @@ pub async fn audit(
                 detail: e.detail,
             })
             .collect(),
-    })
+    }))
 }

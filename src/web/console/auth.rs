@@ -12,14 +12,15 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::error::{Error, Result};
 use super::form::Form;
-use super::page::{UserView, html, page_error, user_view};
+use super::page::{UserView, html, user_view};
 use crate::store::{Audit, LoginError, Role, Session};
-use crate::web::{AppError, AppState};
+use crate::web::AppState;
 
 const SESSION_COOKIE: &str = "tangazo_session";
 const LOGIN_CSRF_COOKIE: &str = "tangazo_login_csrf";
@@ -79,9 +80,9 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, path: &st
 pub struct Staff(pub Session, Option<String>);
 
 impl FromRequestParts<AppState> for Staff {
-    type Rejection = Response;
+    type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let to_login = || {
             let next = parts
                 .uri
@@ -93,7 +94,9 @@ impl FromRequestParts<AppState> for Staff {
             } else {
                 "/console"
             };
-            Redirect::to(&format!("/console/login?next={}", urlencode(next))).into_response()
+            Error::Login {
+                next: next.to_string(),
+            }
         };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(to_login());
@@ -109,7 +112,7 @@ impl FromRequestParts<AppState> for Staff {
                 Ok(Staff(s, flash))
             }
             Ok(None) => Err(to_login()),
-            Err(e) => Err(AppError::from(e).into_response()),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -141,34 +144,29 @@ impl Staff {
     }
 
     /// Every state-changing form carries the session's token.
-    pub fn check_csrf(&self, form: &Form) -> Result<(), Response> {
+    pub fn check_csrf(&self, form: &Form) -> Result<()> {
         if crate::web::secrets_equal(form.get("csrf"), &self.0.csrf_token) {
             Ok(())
         } else {
             tracing::warn!(user = %self.0.user.email, "console: CSRF token missing or wrong");
-            Err((StatusCode::FORBIDDEN, Html(page_error("The form expired or did not come from this console (missing or wrong CSRF token). Go back, reload the page and try again."))).into_response())
+            Err(Error::Csrf)
         }
     }
 
-    pub fn require(&self, role: Role) -> Result<(), Response> {
+    pub fn require(&self, role: Role) -> Result<()> {
         if self.0.user.role >= role {
             Ok(())
         } else {
             tracing::warn!(user = %self.0.user.email, needed = role.as_str(), "console: role refused");
-            Err((
-                StatusCode::FORBIDDEN,
-                Html(page_error(&format!(
-                    "This needs the {} role; you are {}.",
-                    role.as_str(),
-                    self.0.user.role.as_str()
-                ))),
-            )
-                .into_response())
+            Err(Error::Role {
+                needed: role,
+                has: self.0.user.role,
+            })
         }
     }
 }
 
-fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
@@ -243,7 +241,7 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result {
     let form = Form::parse(&body);
     let next = safe_next(form.get("next")).to_string();
     let email = form.get("email").trim().to_string();
@@ -270,25 +268,22 @@ pub async fn login(
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !crate::web::secrets_equal(form.get("csrf"), expected) {
         tracing::warn!(ip = %peer.ip(), "console login: CSRF token missing or wrong");
-        return fail(
+        return Ok(fail(
             StatusCode::FORBIDDEN,
             "The login form expired. Please try again.",
-        );
+        ));
     }
     if !state.login_throttle.allow(peer.ip()) {
         tracing::warn!(ip = %peer.ip(), "console login: too many attempts from this address");
-        return fail(
+        return Ok(fail(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many login attempts from your address. Wait 15 minutes and try again.",
-        );
+        ));
     }
     let now = state.clock.now();
-    match state.store.login(&email, form.get("password"), now).await {
-        Ok(Ok(user)) => {
-            let token = match state.store.create_session(&user.id, now).await {
-                Ok(t) => t,
-                Err(e) => return AppError::from(e).into_response(),
-            };
+    match state.store.login(&email, form.get("password"), now).await? {
+        Ok(user) => {
+            let token = state.store.create_session(&user.id, now).await?;
             let actor = format!("user:{}", user.email);
             let _ = state
                 .store
@@ -320,9 +315,9 @@ pub async fn login(
                 header::SET_COOKIE,
                 set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0, "/console/login"),
             );
-            resp
+            Ok(resp)
         }
-        Ok(Err(refused)) => {
+        Err(refused) => {
             // A locked account is answered exactly as an unknown one or a wrong password, so
             // the answer tells nobody which accounts exist; the log and the audit say which.
             let why = match refused {
@@ -331,9 +326,8 @@ pub async fn login(
             };
             tracing::warn!(ip = %peer.ip(), why, "console login refused");
             login_failed(&state, &email, format!("{why}; from {}", peer.ip()), now).await;
-            fail(StatusCode::UNAUTHORIZED, &login_refused())
+            Ok(fail(StatusCode::UNAUTHORIZED, &login_refused()))
         }
-        Err(e) => AppError::from(e).into_response(),
     }
 }
 
@@ -366,22 +360,18 @@ pub async fn logout(
     staff: Staff,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result {
     let form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = state.store.end_session(token).await
-    {
-        return AppError::from(e).into_response();
+    staff.check_csrf(&form)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.store.end_session(token).await?;
     }
     let mut resp = Redirect::to("/console/login").into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(&state, SESSION_COOKIE, "", 0, "/"),
     );
-    resp
+    Ok(resp)
 }
 
 pub async fn password_form(staff: Staff) -> Response {
@@ -393,11 +383,9 @@ pub async fn password_form(staff: Staff) -> Response {
     })
 }
 
-pub async fn change_password(State(state): State<AppState>, staff: Staff, body: Bytes) -> Response {
+pub async fn change_password(State(state): State<AppState>, staff: Staff, body: Bytes) -> Result {
     let form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
     let page = |error: Option<String>, flash: Option<String>| {
         html(PasswordPage {
             user: user_view(&staff),
@@ -407,19 +395,19 @@ pub async fn change_password(State(state): State<AppState>, staff: Staff, body: 
         })
     };
     if let Err(m) = crate::store::check_password(form.get("new")) {
-        return (
+        return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             page(Some(format!("New password {m}.")), None),
         )
-            .into_response();
+            .into_response());
     }
     let now = state.clock.now();
     match state
         .store
         .change_password(&staff.0.user.id, form.get("current"), form.get("new"), now)
-        .await
+        .await?
     {
-        Ok(true) => {
+        true => {
             let actor = staff.actor();
             let _ = state
                 .store
@@ -441,14 +429,13 @@ pub async fn change_password(State(state): State<AppState>, staff: Staff, body: 
                 header::SET_COOKIE,
                 set_cookie(&state, SESSION_COOKIE, "", 0, "/"),
             );
-            resp
+            Ok(resp)
         }
-        Ok(false) => (
+        false => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             page(Some("The current password is wrong.".into()), None),
         )
-            .into_response(),
-        Err(e) => AppError::from(e).into_response(),
+            .into_response()),
     }
 }
 

@@ -3,13 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth::Staff;
-use super::page::page_error;
+use super::error::{Error, Result};
 use crate::store::StoreError;
-use crate::web::{AppError, AppState};
+use crate::web::AppState;
 
 /// A parsed `application/x-www-form-urlencoded` body, keeping repeated fields.
 pub struct Form(pub Vec<(String, String)>);
@@ -55,6 +54,12 @@ pub const ALREADY_DONE: &str = "Already done: this form was sent before (a reloa
 /// Post/redirect/get: keeps `message` for the next page the session opens and sends the
 /// browser there with a 303, so that a reload shows that page again instead of resending.
 pub async fn done(state: &AppState, staff: &Staff, to: &str, message: &str) -> Response {
+    keep(state, staff, message).await;
+    Redirect::to(to).into_response()
+}
+
+/// Keeps `message` for the next page the session opens.
+async fn keep(state: &AppState, staff: &Staff, message: &str) {
     if let Err(e) = state
         .store
         .push_flash(&staff.0.id, message, state.clock.now())
@@ -63,7 +68,6 @@ pub async fn done(state: &AppState, staff: &Staff, to: &str, message: &str) -> R
         // The action is done; only its one-line result is lost.
         tracing::error!(error = %e, "console: cannot keep an action's result for the next page");
     }
-    Redirect::to(to).into_response()
 }
 
 /// A fresh one-time token for the action forms of one page.
@@ -74,12 +78,7 @@ pub fn form_token() -> String {
 /// Claims the form's one-time token (`once`) before a change that is not a notice's
 /// lifecycle action (those claim in their own transaction). A replay goes back to `back`,
 /// told it was already done; a form without a token is refused.
-pub async fn claim_form(
-    state: &AppState,
-    staff: &Staff,
-    form: &Form,
-    back: &str,
-) -> Result<(), Response> {
+pub async fn claim_form(state: &AppState, staff: &Staff, form: &Form, back: &str) -> Result<()> {
     match state
         .store
         .claim_form(form.get("once"), state.clock.now())
@@ -88,21 +87,14 @@ pub async fn claim_form(
         Ok(()) => Ok(()),
         Err(StoreError::Replayed) => {
             tracing::info!(user = %staff.0.user.email, "console: replayed form refused");
-            Err(done(state, staff, back, ALREADY_DONE).await)
+            keep(state, staff, ALREADY_DONE).await;
+            Err(Error::Replayed {
+                back: back.to_string(),
+            })
         }
-        Err(e) => Err(refused_form(e)),
-    }
-}
-
-/// A form the claim refused for another reason than a replay (no token), or a fault.
-fn refused_form(e: StoreError) -> Response {
-    match e {
-        StoreError::Conflict { message, .. } => (
-            StatusCode::BAD_REQUEST,
-            Html(page_error(&format!("Not done: {message}."))),
-        )
-            .into_response(),
-        other => AppError::from(other).into_response(),
+        // Refused for another reason than a replay (no token), or a fault.
+        Err(StoreError::Conflict { message, .. }) => Err(Error::NotDone(message)),
+        Err(e) => Err(e.into()),
     }
 }
 

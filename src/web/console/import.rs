@@ -4,9 +4,10 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 
 use super::auth::Staff;
+use super::error::Result;
 use super::form::{Form, claim_form, done, form_token, release_form};
 use super::page::{UserView, html, user_view};
 use crate::store::{Audit, Role};
@@ -23,17 +24,15 @@ struct ImportPage {
     error: Option<String>,
 }
 
-pub async fn import_form(staff: Staff) -> Response {
-    if let Err(r) = staff.require(Role::Admin) {
-        return r;
-    }
-    html(ImportPage {
+pub async fn import_form(staff: Staff) -> Result {
+    staff.require(Role::Admin)?;
+    Ok(html(ImportPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
         flash: staff.flash(),
         error: None,
-    })
+    }))
 }
 
 /// The upload is streamed to a temporary file, then imported like `tangazo subscribers import`.
@@ -41,13 +40,11 @@ pub async fn import_upload(
     State(state): State<AppState>,
     staff: Staff,
     mut multipart: axum::extract::Multipart,
-) -> Response {
+) -> Result {
     const BACK: &str = "/console/subscribers/import";
-    if let Err(r) = staff.require(Role::Admin) {
-        return r;
-    }
-    let page = |status: StatusCode, error: String| {
-        (
+    staff.require(Role::Admin)?;
+    let page = |status: StatusCode, error: String| -> Result {
+        Ok((
             status,
             html(ImportPage {
                 user: user_view(&staff),
@@ -57,12 +54,9 @@ pub async fn import_upload(
                 error: Some(error),
             }),
         )
-            .into_response()
+            .into_response())
     };
-    let dir = match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => return AppError::Internal(e.into()).into_response(),
-    };
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.into()))?;
     let path = dir.path().join("upload.csv");
     let mut csrf_ok = false;
     let mut once = String::new();
@@ -83,17 +77,16 @@ pub async fn import_upload(
             Some("once") => once = field.text().await.unwrap_or_default(),
             Some("file") if csrf_ok => {
                 use tokio::io::AsyncWriteExt;
-                let mut out = match tokio::fs::File::create(&path).await {
-                    Ok(f) => f,
-                    Err(e) => return AppError::Internal(e.into()).into_response(),
-                };
+                let mut out = tokio::fs::File::create(&path)
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))?;
                 let mut field = field;
                 loop {
                     match field.chunk().await {
                         Ok(Some(bytes)) => {
-                            if let Err(e) = out.write_all(&bytes).await {
-                                return AppError::Internal(e.into()).into_response();
-                            }
+                            out.write_all(&bytes)
+                                .await
+                                .map_err(|e| AppError::Internal(e.into()))?;
                         }
                         Ok(None) => break,
                         Err(e) => {
@@ -123,9 +116,7 @@ pub async fn import_upload(
         );
     }
     let form = Form(vec![("once".into(), once)]);
-    if let Err(r) = claim_form(&state, &staff, &form, BACK).await {
-        return r;
-    }
+    claim_form(&state, &staff, &form, BACK).await?;
     match crate::import::import_csv(
         &state.store,
         &state.settings,
@@ -157,7 +148,7 @@ pub async fn import_upload(
                 r.inserted,
                 r.rows - r.inserted
             );
-            done(&state, &staff, BACK, &message).await
+            Ok(done(&state, &staff, BACK, &message).await)
         }
         Err(e) => {
             release_form(&state, &form).await;

@@ -5,16 +5,17 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 
 use super::auth::Staff;
+use super::error::{Result, field_errors};
 use super::form::{Form, claim_form, done, form_token, release_form};
-use super::page::{UserView, field_errors, html, user_view};
+use super::page::{UserView, html, user_view};
 use crate::domain::{Lang, ServiceStatus};
 use crate::render::i18n;
 use crate::store::Role;
+use crate::web::AppState;
 use crate::web::api;
-use crate::web::{AppError, AppState};
 
 pub struct ServiceRow {
     code: String,
@@ -46,16 +47,13 @@ async fn services_page(
     staff: &Staff,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
+) -> Result {
     let snapshot = state.snapshot.load();
     let derived = crate::domain::status::service_statuses(
         &snapshot.data().services,
         &snapshot.data().notices,
     );
-    let list = match state.store.list_services().await {
-        Ok(l) => l,
-        Err(e) => return AppError::from(e).into_response(),
-    };
+    let list = state.store.list_services().await?;
     let page = ServicesPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
@@ -81,10 +79,10 @@ async fn services_page(
         has_sw: state.settings.languages.contains(&Lang::Sw),
         can_edit: staff.0.user.role >= Role::Admin,
     };
-    (status, html(page)).into_response()
+    Ok((status, html(page)).into_response())
 }
 
-pub async fn services(State(state): State<AppState>, staff: Staff) -> Response {
+pub async fn services(State(state): State<AppState>, staff: Staff) -> Result {
     services_page(&state, &staff, None, StatusCode::OK).await
 }
 
@@ -94,14 +92,10 @@ pub async fn save_service(
     staff: Staff,
     Path(code): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = staff.require(Role::Admin) {
-        return r;
-    }
+) -> Result {
+    staff.require(Role::Admin)?;
     let form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
     let position = match form.get("position").trim().parse::<i64>() {
         Ok(p) => Some(p),
         Err(_) => {
@@ -120,38 +114,29 @@ pub async fn save_service(
         position,
         status: Some(form.get("status").to_string()),
     };
-    if let Err(r) = claim_form(&state, &staff, &form, "/console/services").await {
-        return r;
-    }
+    claim_form(&state, &staff, &form, "/console/services").await?;
     match api::save_service(&state, &staff.actor(), &code, input).await {
-        Ok(s) => {
-            done(
-                &state,
-                &staff,
-                "/console/services",
-                &format!("Saved {}.", s.code),
-            )
-            .await
-        }
+        Ok(s) => Ok(done(
+            &state,
+            &staff,
+            "/console/services",
+            &format!("Saved {}.", s.code),
+        )
+        .await),
         Err(e) => {
             release_form(&state, &form).await;
-            match field_errors(e) {
-                Ok(errors) => {
-                    let message = errors
-                        .iter()
-                        .map(|(k, v)| format!("{code} {k}: {v}"))
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    services_page(
-                        &state,
-                        &staff,
-                        Some(message),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await
-                }
-                Err(r) => r,
-            }
+            let message = field_errors(e)?
+                .iter()
+                .map(|(k, v)| format!("{code} {k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            services_page(
+                &state,
+                &staff,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

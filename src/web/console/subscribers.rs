@@ -3,13 +3,13 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::Staff;
+use super::error::Result;
 use super::page::{UserView, face, html, user_view};
 use crate::store::{Audit, Role};
-use crate::web::{AppError, AppState};
+use crate::web::AppState;
 
 pub struct FoundSubscriber {
     address: String,
@@ -44,22 +44,15 @@ pub async fn subscribers(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<AddressQuery>,
-) -> Response {
-    if let Err(r) = staff.require(Role::Viewer) {
-        return r;
-    }
-    let counts = match state.store.subscriber_counts().await {
-        Ok(c) => c,
-        Err(e) => return AppError::from(e).into_response(),
-    };
+) -> Result {
+    staff.require(Role::Viewer)?;
+    let counts = state.store.subscriber_counts().await?;
     let snapshot = state.snapshot.load();
     let lang = state.settings.default_lang();
     let mut per_service = Vec::new();
     for s in &snapshot.data().services {
-        match state.store.audience(std::slice::from_ref(&s.code)).await {
-            Ok((sms, email)) => per_service.push((s.name.get(lang).to_string(), sms, email)),
-            Err(e) => return AppError::from(e).into_response(),
-        }
+        let (sms, email) = state.store.audience(std::slice::from_ref(&s.code)).await?;
+        per_service.push((s.name.get(lang).to_string(), sms, email));
     }
     let query = q.address.unwrap_or_default().trim().to_string();
     let (mut found, mut error) = (None, None);
@@ -71,8 +64,8 @@ pub async fn subscribers(
             &state.settings.allowed_countries,
         ) {
             Err(e) => error = Some(e),
-            Ok(address) => match state.store.find_subscriber(&address).await {
-                Ok(Some(s)) => {
+            Ok(address) => match state.store.find_subscriber(&address).await? {
+                Some(s) => {
                     let f = face(&state);
                     let actor = staff.actor();
                     let _ = state
@@ -109,14 +102,11 @@ pub async fn subscribers(
                             .unwrap_or_else(|| "not yet".into()),
                     });
                 }
-                Ok(None) => {
-                    error = Some(format!("No subscriber has the address {}.", address.value))
-                }
-                Err(e) => return AppError::from(e).into_response(),
+                None => error = Some(format!("No subscriber has the address {}.", address.value)),
             },
         }
     }
-    html(SubscribersPage {
+    Ok(html(SubscribersPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         flash: staff.flash(),
@@ -125,5 +115,5 @@ pub async fn subscribers(
         query,
         found,
         error,
-    })
+    }))
 }

@@ -1,12 +1,11 @@
 //! A notice's lifecycle buttons: which ones a person sees, each with its confirmation, and
 //! what one does when pressed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use super::notice_page;
@@ -14,8 +13,8 @@ use crate::domain::{Action, Localized, Notice, NoticeKind, NoticeState, Window};
 use crate::store::{Once, Role};
 use crate::web::api;
 use crate::web::console::auth::Staff;
+use crate::web::console::error::{Result, field_errors};
 use crate::web::console::form::{ALREADY_DONE, Form, done};
-use crate::web::console::page::field_errors;
 use crate::web::console::reach;
 use crate::web::{AppError, AppState};
 
@@ -171,24 +170,49 @@ fn parse_seen(raw: &str) -> Option<(i64, &str)> {
 }
 
 /// One lifecycle button pressed: checked, then done through the same code as the API, with the
-/// form's one-time token claimed in the action's transaction.
+/// form's one-time token claimed in the action's transaction. A form to fix comes back on the
+/// notice's page, with why and what was typed.
 pub async fn notice_action(
     State(state): State<AppState>,
     staff: Staff,
     Path((id, name)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = staff.require(Role::Publisher) {
-        return r;
-    }
+) -> Result {
+    staff.require(Role::Publisher)?;
     let form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
+    let refuse = |status: StatusCode, message: String| {
+        let refusal = Refusal::of(&name, &form, message);
+        let (state, staff, id) = (&state, &staff, &id);
+        async move { notice_page(state, staff, id, Some(refusal), status).await }
+    };
+    let Checked { action, body, once } = match check(&state, &form, &name) {
+        Ok(checked) => checked,
+        Err(Unchecked::NoSuchAction) => {
+            return Err(AppError::NotFound("action".into(), format!("no action '{name}'")).into());
+        }
+        Err(Unchecked::Fix(status, message)) => return refuse(status, message).await,
+    };
     let back = format!("/console/notices/{id}");
-    let refuse = |message: String, status: StatusCode| {
-        let refusal = Refusal {
-            action: name.clone(),
+    match api::run_action_once(&state, &staff.actor(), &id, action, body, None, Some(once)).await {
+        Ok(applied) => Ok(done(&state, &staff, &back, &reach::result(&state, &applied)).await),
+        Err(AppError::Conflict(field, _)) if field == crate::store::REPLAYED_FIELD => {
+            tracing::info!(user = %staff.0.user.email, notice = %id, "console: replayed action refused");
+            Ok(done(&state, &staff, &back, ALREADY_DONE).await)
+        }
+        Err(e) => {
+            let message = one_line(&field_errors(e)?);
+            tracing::warn!(user = %staff.0.user.email, %message, "console: action refused");
+            refuse(StatusCode::CONFLICT, message).await
+        }
+    }
+}
+
+impl Refusal {
+    /// `name`'s form as it was sent (without its tokens and its tick), and why it was refused.
+    fn of(name: &str, form: &Form, message: String) -> Refusal {
+        Refusal {
+            action: name.to_string(),
             values: form
                 .0
                 .iter()
@@ -196,80 +220,83 @@ pub async fn notice_action(
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             message,
-        };
-        let (state, staff, id) = (&state, &staff, &id);
-        async move { notice_page(state, staff, id, Some(refusal), status).await }
-    };
+        }
+    }
+}
+
+/// A lifecycle form that passed the console's own checks, for the application layer.
+struct Checked<'f> {
+    action: Action,
+    /// The update's text, in every language given.
+    body: Option<Localized>,
+    /// The form's one-time token and the notice as the form showed it.
+    once: Once<'f>,
+}
+
+/// Why a lifecycle form is not done.
+enum Unchecked {
+    /// No button has this name.
+    NoSuchAction,
+    /// Something to fix first, said on the notice's page with this status.
+    Fix(StatusCode, String),
+}
+
+/// The console's own checks of a lifecycle form, in this order: that it comes from a page
+/// that showed the notice as it is (400), the ticked box, the action's fields, the update's
+/// text (each 422).
+fn check<'f>(state: &AppState, form: &'f Form, name: &str) -> Result<Checked<'f>, Unchecked> {
+    let fix = |message: String| Unchecked::Fix(StatusCode::UNPROCESSABLE_ENTITY, message);
     let Some(seen) = parse_seen(form.get("seen")).filter(|_| !form.get("once").is_empty()) else {
-        return refuse(
-            "This form is from an older page; it was not sent. Check the notice below, then try again.".into(),
+        return Err(Unchecked::Fix(
             StatusCode::BAD_REQUEST,
-        )
-        .await;
+            "This form is from an older page; it was not sent. Check the notice below, then try again.".into(),
+        ));
     };
     if form.get("confirm") != "yes" {
-        return refuse(
+        return Err(fix(
             "Tick the confirmation box: this changes what customers see.".into(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        ));
     }
-    let action = match parse_action(&state, &form, &name) {
-        Ok(a) => a,
-        Err(None) => {
-            return AppError::NotFound("action".into(), format!("no action '{name}'"))
-                .into_response();
-        }
-        Err(Some(message)) => return refuse(message, StatusCode::UNPROCESSABLE_ENTITY).await,
-    };
-    let body = form.localized("body");
-    if name == "update" && body.is_none() {
-        return refuse(
-            format!(
-                "body.{}: write the update customers will read",
-                state.settings.default_lang()
-            ),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let body = match body
-        .map(|raw| Localized::parse("body", &raw, &state.settings.languages, true, api::BODY_MAX))
-    {
-        Some(Err(errors)) => {
-            let message = errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; ");
-            return refuse(message, StatusCode::UNPROCESSABLE_ENTITY).await;
-        }
-        Some(Ok(b)) => Some(b),
-        None => None,
-    };
+    let action = parse_action(state, form, name).map_err(|e| match e {
+        None => Unchecked::NoSuchAction,
+        Some(message) => fix(message),
+    })?;
+    let body = update_body(state, form, name).map_err(fix)?;
     let once = Once {
         token: form.get("once"),
         seen: Some(seen),
     };
-    match api::run_action_once(&state, &staff.actor(), &id, action, body, None, Some(once)).await {
-        Ok(applied) => done(&state, &staff, &back, &reach::result(&state, &applied)).await,
-        Err(AppError::Conflict(field, _)) if field == crate::store::REPLAYED_FIELD => {
-            tracing::info!(user = %staff.0.user.email, notice = %id, "console: replayed action refused");
-            done(&state, &staff, &back, ALREADY_DONE).await
-        }
-        Err(e) => match field_errors(e) {
-            Ok(errors) => {
-                let message = errors
-                    .iter()
-                    .map(|(k, v)| format!("{k}: {v}"))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                tracing::warn!(user = %staff.0.user.email, %message, "console: action refused");
-                refuse(message, StatusCode::CONFLICT).await
-            }
-            Err(r) => r,
-        },
+    Ok(Checked { action, body, once })
+}
+
+/// The text of an update, which `update` needs in the default language at least, checked as
+/// the API checks it; the other actions may carry one too.
+fn update_body(state: &AppState, form: &Form, name: &str) -> Result<Option<Localized>, String> {
+    let body = form.localized("body");
+    if name == "update" && body.is_none() {
+        return Err(format!(
+            "body.{}: write the update customers will read",
+            state.settings.default_lang()
+        ));
     }
+    body.map(|raw| Localized::parse("body", &raw, &state.settings.languages, true, api::BODY_MAX))
+        .transpose()
+        .map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+}
+
+/// Field errors as one line, `field: message; …`.
+fn one_line(errors: &BTreeMap<String, String>) -> String {
+    errors
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The action a button names, with its fields; `Err(None)` for no such action, `Err(Some(_))`

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse};
 use chrono::{DateTime, Utc};
 
 use super::preview::{PreviewView, example_unsubscribe, preview_view};
@@ -17,8 +17,9 @@ use crate::render::messages::Preview;
 use crate::store::Role;
 use crate::web::api::{self, AffectedIn, NoticeIn};
 use crate::web::console::auth::Staff;
+use crate::web::console::error::{Result, field_errors};
 use crate::web::console::form::{Form, claim_form, done, form_token, release_form};
-use crate::web::console::page::{UserView, face, field_errors, html, user_view};
+use crate::web::console::page::{UserView, face, html, user_view};
 use crate::web::{AppError, AppState};
 
 pub struct LangFields {
@@ -217,23 +218,21 @@ fn notice_input(form: &Form) -> NoticeIn {
     }
 }
 
-pub async fn new_notice(State(state): State<AppState>, staff: Staff) -> Response {
-    if let Err(r) = staff.require(Role::Editor) {
-        return r;
-    }
+pub async fn new_notice(State(state): State<AppState>, staff: Staff) -> Result {
+    staff.require(Role::Editor)?;
     let values = HashMap::from([
         ("kind".to_string(), "maintenance".to_string()),
         ("auto_start".to_string(), "on".to_string()),
     ]);
     let (creating, action, heading) = form_target(None);
-    html(FormPage {
+    Ok(html(FormPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
         flash: staff.flash(),
         f: form_view(&state, creating, action, heading, values, BTreeMap::new()),
         preview: None,
-    })
+    }))
 }
 
 /// Removes, from the SMS of one language, the characters that force UCS-2, by writing that SMS
@@ -262,14 +261,10 @@ pub async fn preview_form(
     staff: Staff,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    if let Err(r) = staff.require(Role::Editor) {
-        return r;
-    }
+) -> Result {
+    staff.require(Role::Editor)?;
     let mut form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
     render_form_with_preview(&state, &staff, &mut form, is_fragment(&headers), None).await
 }
 
@@ -298,7 +293,7 @@ async fn render_form_with_preview(
     form: &mut Form,
     fragment: bool,
     saved: Option<&Notice>,
-) -> Response {
+) -> Result {
     let budget = state.settings.raw.sms.segment_budget as usize;
     let mut preview = None;
     let mut errors = BTreeMap::new();
@@ -313,30 +308,27 @@ async fn render_form_with_preview(
             }
             preview = Some(preview_view(&p, budget, &example_unsubscribe(state)));
         }
-        Err(e) => match field_errors(e) {
-            Ok(e) => errors = e,
-            Err(r) => return r,
-        },
+        Err(e) => errors = field_errors(e)?,
     }
     if fragment {
-        return match preview {
+        return Ok(match preview {
             Some(p) => html(PreviewFragment { p }),
             None => Html(format!(
                 "<div id=\"preview\"><h2>Preview</h2><p class=\"meta\">Fix the form first: {}</p></div>",
                 askama::filters::escape(errors.keys().cloned().collect::<Vec<_>>().join(", "), askama::filters::Html).map(|s| s.to_string()).unwrap_or_default()
             ))
             .into_response(),
-        };
+        });
     }
     let (creating, action, heading) = form_target(saved);
-    html(FormPage {
+    Ok(html(FormPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
         flash: None,
         f: form_view(state, creating, action, heading, form_values(form), errors),
         preview,
-    })
+    }))
 }
 
 pub async fn create_notice(
@@ -344,14 +336,10 @@ pub async fn create_notice(
     staff: Staff,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    if let Err(r) = staff.require(Role::Editor) {
-        return r;
-    }
+) -> Result {
+    staff.require(Role::Editor)?;
     let mut form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
     if form.get("op") != "save" && !form.get("op").is_empty() {
         return render_form_with_preview(&state, &staff, &mut form, is_fragment(&headers), None)
             .await;
@@ -361,23 +349,19 @@ pub async fn create_notice(
         Err(e) => return form_refused(&state, &staff, &form, e, None),
     };
     // A replayed form goes to the list, where the notice the first one saved is.
-    if let Err(r) = claim_form(&state, &staff, &form, "/console").await {
-        return r;
-    }
+    claim_form(&state, &staff, &form, "/console").await?;
     match state
         .store
         .create_notice(&new, &staff.actor(), state.clock.now())
         .await
     {
-        Ok(n) => {
-            done(
-                &state,
-                &staff,
-                &format!("/console/notices/{}", n.id),
-                "Saved.",
-            )
-            .await
-        }
+        Ok(n) => Ok(done(
+            &state,
+            &staff,
+            &format!("/console/notices/{}", n.id),
+            "Saved.",
+        )
+        .await),
         Err(e) => {
             release_form(&state, &form).await;
             form_refused(&state, &staff, &form, e.into(), None)
@@ -392,23 +376,21 @@ fn form_refused(
     form: &Form,
     e: AppError,
     saved: Option<&Notice>,
-) -> Response {
+) -> Result {
     let (creating, action, heading) = form_target(saved);
-    match field_errors(e) {
-        Ok(errors) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            html(FormPage {
-                user: user_view(staff),
-                csrf: staff.csrf().to_string(),
-                once: form_token(),
-                flash: None,
-                f: form_view(state, creating, action, heading, form_values(form), errors),
-                preview: None,
-            }),
-        )
-            .into_response(),
-        Err(r) => r,
-    }
+    let errors = field_errors(e)?;
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        html(FormPage {
+            user: user_view(staff),
+            csrf: staff.csrf().to_string(),
+            once: form_token(),
+            flash: None,
+            f: form_view(state, creating, action, heading, form_values(form), errors),
+            preview: None,
+        }),
+    )
+        .into_response())
 }
 
 fn values_of(state: &AppState, n: &Notice) -> HashMap<String, String> {
@@ -454,24 +436,19 @@ pub async fn edit_form(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Response {
-    if let Err(r) = staff.require(Role::Editor) {
-        return r;
-    }
-    let n = match state.store.get_notice(&id).await {
-        Ok(n) => n,
-        Err(e) => return AppError::from(e).into_response(),
-    };
+) -> Result {
+    staff.require(Role::Editor)?;
+    let n = state.store.get_notice(&id).await?;
     let values = values_of(&state, &n);
     let (creating, action, heading) = form_target(Some(&n));
-    html(FormPage {
+    Ok(html(FormPage {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
         flash: staff.flash(),
         f: form_view(&state, creating, action, heading, values, BTreeMap::new()),
         preview: None,
-    })
+    }))
 }
 
 /// Saving an edit replaces the draft's fields with the form's (the same checks as creating).
@@ -481,18 +458,11 @@ pub async fn edit_notice(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    if let Err(r) = staff.require(Role::Editor) {
-        return r;
-    }
+) -> Result {
+    staff.require(Role::Editor)?;
     let mut form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
-    let saved = match state.store.get_notice(&id).await {
-        Ok(n) => n,
-        Err(e) => return AppError::from(e).into_response(),
-    };
+    staff.check_csrf(&form)?;
+    let saved = state.store.get_notice(&id).await?;
     if form.get("op") != "save" && !form.get("op").is_empty() {
         return render_form_with_preview(
             &state,
@@ -508,9 +478,7 @@ pub async fn edit_notice(
         Err(e) => return form_refused(&state, &staff, &form, e, Some(&saved)),
     };
     let back = format!("/console/notices/{}", saved.id);
-    if let Err(r) = claim_form(&state, &staff, &form, &back).await {
-        return r;
-    }
+    claim_form(&state, &staff, &form, &back).await?;
     let patch = crate::store::NoticePatch {
         title: Some(new.title),
         still_works: Some(new.still_works),
@@ -533,7 +501,7 @@ pub async fn edit_notice(
         )
         .await
     {
-        Ok(_) => done(&state, &staff, &back, "Saved.").await,
+        Ok(_) => Ok(done(&state, &staff, &back, "Saved.").await),
         Err(e) => {
             release_form(&state, &form).await;
             form_refused(&state, &staff, &form, e.into(), Some(&saved))

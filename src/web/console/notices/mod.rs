@@ -5,17 +5,18 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 
 use super::auth::Staff;
+use super::error::Result;
 use super::form::form_token;
 use super::page::{UserView, face, html, user_view};
 use super::reach;
 use crate::domain::{Lang, Notice, NoticeState};
 use crate::render::i18n;
 use crate::store::Role;
+use crate::web::AppState;
 use crate::web::api;
-use crate::web::{AppError, AppState};
 use actions::{ACTIONS, ActionView, Refusal, actions_for};
 use preview::{PreviewView, example_unsubscribe, preview_view};
 
@@ -76,7 +77,7 @@ pub struct ChangeRow {
 }
 
 /// For the approver: every field each edit of a draft changed, from the audit log.
-async fn draft_changes(state: &AppState, n: &Notice) -> Result<Vec<ChangeRow>, AppError> {
+async fn draft_changes(state: &AppState, n: &Notice) -> Result<Vec<ChangeRow>> {
     let entries = state
         .store
         .audit_entries(
@@ -157,21 +158,17 @@ fn window_text(state: &AppState, n: &Notice) -> String {
     }
 }
 
-pub async fn dashboard(State(state): State<AppState>, staff: Staff) -> Response {
-    let list = match state
+pub async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result {
+    let list = state
         .store
         .list_notices(&crate::store::NoticeFilter {
             limit: 200,
             ..Default::default()
         })
-        .await
-    {
-        Ok(l) => l,
-        Err(e) => return AppError::from(e).into_response(),
-    };
+        .await?;
     let lang = state.settings.default_lang();
     let now = state.clock.now();
-    html(Dashboard {
+    Ok(html(Dashboard {
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         flash: staff.flash(),
@@ -188,14 +185,14 @@ pub async fn dashboard(State(state): State<AppState>, staff: Staff) -> Response 
                 reference: n.reference.to_string(),
             })
             .collect(),
-    })
+    }))
 }
 
 pub async fn view_notice(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Response {
+) -> Result {
     notice_page(&state, &staff, &id, None, StatusCode::OK).await
 }
 
@@ -206,19 +203,10 @@ async fn notice_page(
     id: &str,
     refusal: Option<Refusal>,
     status: StatusCode,
-) -> Response {
-    let n = match state.store.get_notice(id).await {
-        Ok(n) => n,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let updates = match state.store.get_updates(&n.id).await {
-        Ok(u) => u,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let preview = match api::preview_existing(state, &n, None, None, None).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
-    };
+) -> Result {
+    let n = state.store.get_notice(id).await?;
+    let updates = state.store.get_updates(&n.id).await?;
+    let preview = api::preview_existing(state, &n, None, None, None).await?;
     let lang = state.settings.default_lang();
     let snapshot = state.snapshot.load();
     let f = face(state);
@@ -254,10 +242,7 @@ async fn notice_page(
         created_by: n.created_by.clone(),
     };
     let changes = if n.state == NoticeState::Draft {
-        match draft_changes(state, &n).await {
-            Ok(c) => c,
-            Err(e) => return e.into_response(),
-        }
+        draft_changes(state, &n).await?
     } else {
         vec![]
     };
@@ -272,17 +257,9 @@ async fn notice_page(
     } else {
         vec![]
     };
-    let reach = match reach::Reach::of(state, &n, events).await {
-        Ok(r) => r,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let (progress, failures) = match (
-        state.store.delivery_progress(&n.id).await,
-        state.store.recent_failures(&n.id, 10).await,
-    ) {
-        (Ok(p), Ok(f)) => (p, f),
-        (Err(e), _) | (_, Err(e)) => return AppError::from(e).into_response(),
-    };
+    let reach = reach::Reach::of(state, &n, events).await?;
+    let progress = state.store.delivery_progress(&n.id).await?;
+    let failures = state.store.recent_failures(&n.id, 10).await?;
     let deliveries = progress
         .into_iter()
         .map(|p| {
@@ -307,10 +284,7 @@ async fn notice_page(
         failures,
         audience_sms: reach.sms,
         audience_email: reach.email,
-        audience_endpoints: match state.store.endpoint_audience(&codes).await {
-            Ok(n) => n,
-            Err(e) => return AppError::from(e).into_response(),
-        },
+        audience_endpoints: state.store.endpoint_audience(&codes).await?,
         changes,
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
@@ -351,5 +325,5 @@ async fn notice_page(
         ),
         n: view,
     };
-    (status, html(page)).into_response()
+    Ok((status, html(page)).into_response())
 }
