@@ -9,7 +9,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -76,8 +76,37 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, path: &st
 }
 
 /// A logged-in person, and the results of earlier actions waiting to be shown (read on GET).
-/// Without a session, the request is sent to the login page.
+/// Without a session, the request is sent to the login page; with a role below the one the
+/// route table gives the route ([`Needs`]), it is refused.
 pub struct Staff(pub Session, Option<String>);
+
+/// The least role a route needs, as the route table ([`super::router`]) states it; set on the
+/// request by the table, checked when the session is read.
+#[derive(Clone, Copy)]
+pub enum Needs {
+    Role(Role),
+    /// The role depends on the route's `{action}`.
+    ByAction(fn(&str) -> Role),
+}
+
+impl Needs {
+    /// The role this request needs. A route the table gives no role is for admins only, so
+    /// that a route added without one is closed rather than open.
+    async fn role(parts: &mut Parts, state: &AppState) -> Role {
+        match parts.extensions.get::<Needs>().copied() {
+            Some(Needs::Role(role)) => role,
+            Some(Needs::ByAction(role)) => {
+                // Decoded as the handler's `Path` decodes it, so both read the same action.
+                let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+                    .await
+                    .map(|Path(p)| p)
+                    .unwrap_or_default();
+                role(params.get("action").map_or("", String::as_str))
+            }
+            None => Role::Admin,
+        }
+    }
+}
 
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Error;
@@ -109,7 +138,9 @@ impl FromRequestParts<AppState> for Staff {
                 } else {
                     None
                 };
-                Ok(Staff(s, flash))
+                let staff = Staff(s, flash);
+                staff.require(Needs::role(parts, state).await)?;
+                Ok(staff)
             }
             Ok(None) => Err(to_login()),
             Err(e) => Err(e.into()),
@@ -153,7 +184,7 @@ impl Staff {
         }
     }
 
-    pub fn require(&self, role: Role) -> Result<()> {
+    fn require(&self, role: Role) -> Result<()> {
         if self.0.user.role >= role {
             Ok(())
         } else {

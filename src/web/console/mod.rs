@@ -15,13 +15,21 @@
 //! changed since. The forms switch off the browser's restoring of typed values
 //! (`autocomplete="off"`): a page that Back fetches again (`Cache-Control: no-store`) comes
 //! back empty, with a fresh token, instead of filled in and ready to be sent a second time.
+//!
+//! Layout: [`router`] is the route table, with the role each route needs; [`auth`] is who is
+//! at the console (login, sessions, CSRF, throttle); [`error`] the one error type handlers
+//! return with `?`; [`form`] the form body and post/redirect/get; [`page`] what every page
+//! shares; then a module per resource ([`notices`], [`services`], [`subscribers`],
+//! [`import`], [`audit`], [`billers`], [`tokens`]). Changes go through `web::api`, as the
+//! API's do.
 
-use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
+use axum::{Extension, Router};
 
 use super::AppState;
+use crate::store::Role;
 
 mod audit;
 mod auth;
@@ -38,6 +46,7 @@ mod tokens;
 
 use audit::audit;
 pub use auth::LoginThrottle;
+use auth::Needs;
 use auth::{change_password, login, login_form, logout, password_form};
 use import::{import_form, import_upload};
 use notices::actions::notice_action;
@@ -46,51 +55,84 @@ use notices::{dashboard, view_notice};
 use services::{save_service, services};
 use subscribers::subscribers;
 
+/// Every console route, with the least role it needs: the one place a role is stated. The
+/// role is enforced where the session is read ([`auth::Staff`]), before the handler runs: a
+/// person below it gets a 403 page naming both roles. The login form and the console's script
+/// need no session.
 pub fn router() -> Router<AppState> {
+    use Role::{Admin, Editor, Publisher, Viewer};
     Router::new()
-        .route("/console", get(dashboard))
         .route("/console/login", get(login_form).post(login))
-        .route("/console/logout", post(logout))
+        .route("/console/static/form.js", get(form_js))
+        .route("/console", only(Viewer, get(dashboard)))
+        .route("/console/logout", only(Viewer, post(logout)))
         .route(
             "/console/password",
-            get(password_form).post(change_password),
+            only(Viewer, get(password_form).post(change_password)),
         )
-        .route("/console/audit", get(audit))
-        .route("/console/notices/new", get(new_notice))
-        .route("/console/notices", post(create_notice))
-        .route("/console/notices/preview", post(preview_form))
-        .route("/console/notices/{id}", get(view_notice))
+        .route("/console/audit", only(Viewer, get(audit)))
+        .route("/console/notices/new", only(Editor, get(new_notice)))
+        .route("/console/notices", only(Editor, post(create_notice)))
+        .route("/console/notices/preview", only(Editor, post(preview_form)))
+        .route("/console/notices/{id}", only(Viewer, get(view_notice)))
         .route(
             "/console/notices/{id}/edit",
-            get(edit_form).post(edit_notice),
+            only(Editor, get(edit_form).post(edit_notice)),
         )
-        .route("/console/notices/{id}/{action}", post(notice_action))
-        .route("/console/services", get(services))
-        .route("/console/subscribers", get(subscribers))
+        .route(
+            "/console/notices/{id}/{action}",
+            only(Publisher, post(notice_action)),
+        )
+        .route("/console/services", only(Viewer, get(services)))
+        .route("/console/services/{code}", only(Admin, post(save_service)))
+        .route("/console/subscribers", only(Viewer, get(subscribers)))
         .route(
             "/console/subscribers/import",
-            get(import_form)
-                .post(import_upload)
+            only(Admin, get(import_form).post(import_upload))
                 .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
         )
-        .route("/console/services/{code}", post(save_service))
+        .route("/console/billers", only(Viewer, get(billers::billers)))
         .route(
             "/console/billers",
-            get(billers::billers).post(billers::create_biller),
+            only(Admin, post(billers::create_biller)),
         )
         .route(
             "/console/billers/{id}/endpoints",
-            post(billers::create_endpoint),
+            only(Admin, post(billers::create_endpoint)),
         )
-        .route("/console/endpoints/{id}", get(billers::endpoint))
+        .route(
+            "/console/endpoints/{id}",
+            only(Viewer, get(billers::endpoint)),
+        )
         .route(
             "/console/endpoints/{id}/{action}",
-            post(billers::endpoint_action),
+            by_action(endpoint_action_role, post(billers::endpoint_action)),
         )
-        .route("/console/tokens", get(tokens::tokens))
-        .route("/console/tokens/{id}/revoke", post(tokens::revoke))
-        .route("/console/static/form.js", get(form_js))
+        .route("/console/tokens", only(Admin, get(tokens::tokens)))
+        .route(
+            "/console/tokens/{id}/revoke",
+            only(Admin, post(tokens::revoke)),
+        )
         .layer(axum::middleware::map_response(console_headers))
+}
+
+/// An endpoint's actions: sending a test, replaying and recovering deliveries are a
+/// publisher's; changing the endpoint (rotate, disable, enable) and anything else an admin's.
+fn endpoint_action_role(action: &str) -> Role {
+    match action {
+        "test" | "replay" | "recover" => Role::Publisher,
+        _ => Role::Admin,
+    }
+}
+
+/// `handlers`, for `role` and the roles above it.
+fn only(role: Role, handlers: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    handlers.route_layer(Extension(Needs::Role(role)))
+}
+
+/// `handlers`, for the role its `{action}` needs.
+fn by_action(role: fn(&str) -> Role, handlers: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    handlers.route_layer(Extension(Needs::ByAction(role)))
 }
 
 /// Console pages may run their own script and talk to their own origin; nothing else.

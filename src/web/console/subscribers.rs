@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::auth::Staff;
 use super::error::Result;
 use super::page::{UserView, face, html, user_view};
-use crate::store::{Audit, Role};
+use crate::store::Audit;
 use crate::web::AppState;
 
 pub struct FoundSubscriber {
@@ -45,7 +45,6 @@ pub async fn subscribers(
     staff: Staff,
     Query(q): Query<AddressQuery>,
 ) -> Result {
-    staff.require(Role::Viewer)?;
     let counts = state.store.subscriber_counts().await?;
     let snapshot = state.snapshot.load();
     let lang = state.settings.default_lang();
