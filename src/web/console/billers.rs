@@ -7,10 +7,13 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::{Form, Staff, UserView, claim_form, done, form_token, html, release_form, user_view};
+use super::auth::Staff;
+use super::error::Result;
+use super::form::{Form, claim_form, done, form_token, release_form};
+use super::page::{UserView, html, user_view};
 use crate::render::i18n::Clockface;
 use crate::store::{Attempt, Biller, Endpoint, Role, WebhookDelivery};
 use crate::web::{AppError, AppState};
@@ -74,7 +77,7 @@ struct DeliveryRow {
 /// Where the billers' forms go back to.
 const BILLERS: &str = "/console/billers";
 
-pub async fn billers(State(state): State<AppState>, staff: Staff) -> Response {
+pub async fn billers(State(state): State<AppState>, staff: Staff) -> Result {
     billers_page(&state, &staff, None, StatusCode::OK).await
 }
 
@@ -83,10 +86,7 @@ async fn billers_page(
     staff: &Staff,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    if let Err(r) = staff.require(Role::Viewer) {
-        return r;
-    }
+) -> Result {
     let loaded = async {
         let mut out = Vec::new();
         for b in state.store.list_billers().await? {
@@ -95,10 +95,7 @@ async fn billers_page(
         }
         Ok::<_, crate::store::StoreError>(out)
     };
-    let billers = match loaded.await {
-        Ok(b) => b,
-        Err(e) => return AppError::from(e).into_response(),
-    };
+    let billers = loaded.await?;
     let page = BillersPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
@@ -108,7 +105,7 @@ async fn billers_page(
         can_edit: staff.0.user.role >= Role::Admin,
         billers,
     };
-    (status, html(page)).into_response()
+    Ok((status, html(page)).into_response())
 }
 
 /// A client error as one line for the page; an internal one is logged and not shown.
@@ -122,14 +119,9 @@ fn errors_text(e: AppError) -> String {
     }
 }
 
-pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: Bytes) -> Response {
-    if let Err(r) = staff.require(Role::Admin) {
-        return r;
-    }
+pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: Bytes) -> Result {
     let form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
     let contact = form.get("contact_email").trim();
     let checked = match crate::web::billers::check_biller_name(form.get("name")) {
         Err(e) => Err(e.message()),
@@ -144,23 +136,19 @@ pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: By
             return billers_page(&state, &staff, Some(e), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    if let Err(r) = claim_form(&state, &staff, &form, BILLERS).await {
-        return r;
-    }
+    claim_form(&state, &staff, &form, BILLERS).await?;
     match state
         .store
         .create_biller(name, contact, &staff.actor(), state.clock.now())
         .await
     {
-        Ok(b) => {
-            done(
-                &state,
-                &staff,
-                BILLERS,
-                &format!("Biller {} created.", b.name),
-            )
-            .await
-        }
+        Ok(b) => Ok(done(
+            &state,
+            &staff,
+            BILLERS,
+            &format!("Biller {} created.", b.name),
+        )
+        .await),
         Err(e) => {
             release_form(&state, &form).await;
             let msg = errors_text(e.into());
@@ -174,14 +162,9 @@ pub async fn create_endpoint(
     staff: Staff,
     Path(biller): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = staff.require(Role::Admin) {
-        return r;
-    }
+) -> Result {
     let form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
     let list = |name: &str| -> Vec<String> {
         form.get(name)
             .split([',', ' ', '\n'])
@@ -225,9 +208,7 @@ pub async fn create_endpoint(
             return billers_page(&state, &staff, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    if let Err(r) = claim_form(&state, &staff, &form, BILLERS).await {
-        return r;
-    }
+    claim_form(&state, &staff, &form, BILLERS).await?;
     match state
         .store
         .create_endpoint(
@@ -245,7 +226,7 @@ pub async fn create_endpoint(
                 "Endpoint {} created. Its signing secret, shown only now: {secret}",
                 e.url
             );
-            done(&state, &staff, BILLERS, &flash).await
+            Ok(done(&state, &staff, BILLERS, &flash).await)
         }
         Err(e) => {
             release_form(&state, &form).await;
@@ -259,7 +240,7 @@ pub async fn endpoint(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Response {
+) -> Result {
     endpoint_page(&state, &staff, &id, None, StatusCode::OK).await
 }
 
@@ -269,10 +250,7 @@ async fn endpoint_page(
     id: &str,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    if let Err(r) = staff.require(Role::Viewer) {
-        return r;
-    }
+) -> Result {
     let loaded = async {
         let e = state.store.get_endpoint(id).await?;
         let biller = state.store.get_biller(&e.biller_id).await?.name;
@@ -283,11 +261,8 @@ async fn endpoint_page(
         }
         Ok::<_, crate::store::StoreError>((e, biller, deliveries))
     };
-    let (e, biller, deliveries) = match loaded.await {
-        Ok(x) => x,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let f = super::face(state);
+    let (e, biller, deliveries) = loaded.await?;
+    let f = super::page::face(state);
     let page = EndpointPage {
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
@@ -318,7 +293,7 @@ async fn endpoint_page(
             })
             .collect(),
     };
-    (status, html(page)).into_response()
+    Ok((status, html(page)).into_response())
 }
 
 /// `test`, `rotate`, `disable`, `enable`, `recover` and `replay` (with `delivery`).
@@ -327,22 +302,11 @@ pub async fn endpoint_action(
     staff: Staff,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
-) -> Response {
-    let needed = match action.as_str() {
-        "test" | "replay" | "recover" => Role::Publisher,
-        _ => Role::Admin,
-    };
-    if let Err(r) = staff.require(needed) {
-        return r;
-    }
+) -> Result {
     let form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
     let back = format!("/console/endpoints/{id}");
-    if let Err(r) = claim_form(&state, &staff, &form, &back).await {
-        return r;
-    }
+    claim_form(&state, &staff, &form, &back).await?;
     let now = state.clock.now();
     let actor = staff.actor();
     let store = &state.store;
@@ -412,7 +376,7 @@ pub async fn endpoint_action(
     }
     .await;
     match result {
-        Ok(flash) => done(&state, &staff, &back, &flash).await,
+        Ok(flash) => Ok(done(&state, &staff, &back, &flash).await),
         Err(e) => {
             release_form(&state, &form).await;
             let msg = errors_text(e);

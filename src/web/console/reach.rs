@@ -153,7 +153,7 @@ impl Reach {
 /// When an SMS written at `at` goes out, if the quiet hours hold it, in the page's zone.
 fn sms_wait(state: &AppState, at: DateTime<Utc>) -> Option<String> {
     let goes = state.urgent_sms_at(at);
-    (goes > at).then(|| super::face(state).instant(goes))
+    (goes > at).then(|| super::page::face(state).instant(goes))
 }
 
 /// The flash after an action: what it did and what it queued.

@@ -8,11 +8,14 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 
-use super::{Form, Staff, UserView, face, html, user_view};
-use crate::store::{ApiToken, Role, StoreError};
-use crate::web::{AppError, AppState};
+use super::auth::Staff;
+use super::error::Result;
+use super::form::Form;
+use super::page::{UserView, face, html, user_view};
+use crate::store::{ApiToken, StoreError};
+use crate::web::AppState;
 
 #[derive(Template)]
 #[template(path = "console/tokens.html")]
@@ -39,7 +42,7 @@ pub async fn tokens(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
+) -> Result {
     let done = q.get("revoked").map(String::as_str);
     page(&state, &staff, done, None, StatusCode::OK).await
 }
@@ -50,14 +53,8 @@ async fn page(
     revoked: Option<&str>,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
-    if let Err(r) = staff.require(Role::Admin) {
-        return r;
-    }
-    let list = match state.store.list_tokens().await {
-        Ok(l) => l,
-        Err(e) => return AppError::from(e).into_response(),
-    };
+) -> Result {
+    let list = state.store.list_tokens().await?;
     // The message names the token from the database, never text from the address bar.
     let flash = revoked
         .and_then(|id| list.iter().find(|t| t.id == id && t.revoked_at.is_some()))
@@ -81,7 +78,7 @@ async fn page(
         error,
         tokens: list.iter().map(row).collect(),
     };
-    (status, html(page)).into_response()
+    Ok((status, html(page)).into_response())
 }
 
 /// `POST /console/tokens/{id}/revoke`: admins only, with the CSRF token and the ticked
@@ -91,14 +88,9 @@ pub async fn revoke(
     staff: Staff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Response {
-    if let Err(r) = staff.require(Role::Admin) {
-        return r;
-    }
+) -> Result {
     let form = Form::parse(&body);
-    if let Err(r) = staff.check_csrf(&form) {
-        return r;
-    }
+    staff.check_csrf(&form)?;
     let refused = |status, message: String| page(&state, &staff, None, Some(message), status);
     // The console names a token by its id only (the store would take a name too).
     if uuid::Uuid::parse_str(&id).is_err() {
@@ -117,7 +109,7 @@ pub async fn revoke(
         .revoke_token(&id, &staff.actor(), state.clock.now())
         .await
     {
-        Ok(t) => Redirect::to(&format!("/console/tokens?revoked={}", t.id)).into_response(),
+        Ok(t) => Ok(Redirect::to(&format!("/console/tokens?revoked={}", t.id)).into_response()),
         Err(StoreError::NotFound) => {
             refused(
                 StatusCode::NOT_FOUND,
@@ -128,6 +120,6 @@ pub async fn revoke(
         Err(StoreError::Conflict { message, .. }) => {
             refused(StatusCode::CONFLICT, format!("{message}.")).await
         }
-        Err(e) => AppError::from(e).into_response(),
+        Err(e) => Err(e.into()),
     }
 }

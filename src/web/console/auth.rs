@@ -1,0 +1,536 @@
+//! Who is at the console: login (with its double-submit CSRF cookie and the per-address
+//! throttle), logout, the password change, and the session every other page is opened with
+//! ([`Staff`]), which also carries the session's CSRF token and the role checks.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration as StdDuration, Instant};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::error::{Error, Result};
+use super::form::Form;
+use super::page::{UserView, html, user_view};
+use crate::store::{Audit, LoginError, Role, Session};
+use crate::web::AppState;
+
+const SESSION_COOKIE: &str = "tangazo_session";
+const LOGIN_CSRF_COOKIE: &str = "tangazo_login_csrf";
+/// Login attempts one address may make in [`THROTTLE_WINDOW`].
+const THROTTLE_ATTEMPTS: u32 = 20;
+const THROTTLE_WINDOW: StdDuration = StdDuration::from_secs(15 * 60);
+
+/// Per-address counter of login attempts, in memory: it protects this process's CPU (argon2 is
+/// slow on purpose) and slows guessing; the per-account lockout lives in the database.
+#[derive(Default)]
+pub struct LoginThrottle(Mutex<HashMap<IpAddr, (u32, Instant)>>);
+
+impl LoginThrottle {
+    fn allow(&self, ip: IpAddr) -> bool {
+        let mut map = self.0.lock().expect("throttle lock");
+        let now = Instant::now();
+        if map.len() > 100_000 {
+            map.retain(|_, (_, start)| now.duration_since(*start) < THROTTLE_WINDOW);
+        }
+        let entry = map.entry(ip).or_insert((0, now));
+        if now.duration_since(entry.1) >= THROTTLE_WINDOW {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+        entry.0 <= THROTTLE_ATTEMPTS
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions, cookies, CSRF
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, path: &str) -> HeaderValue {
+    let secure = if state.settings.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("tokens are URL-safe")
+}
+
+/// A logged-in person, and the results of earlier actions waiting to be shown (read on GET).
+/// Without a session, the request is sent to the login page; with a role below the one the
+/// route table gives the route ([`Needs`]), it is refused.
+pub struct Staff(pub Session, Option<String>);
+
+/// The least role a route needs, as the route table ([`super::router`]) states it; set on the
+/// request by the table, checked when the session is read.
+#[derive(Clone, Copy)]
+pub enum Needs {
+    Role(Role),
+    /// The role depends on the route's `{action}`.
+    ByAction(fn(&str) -> Role),
+}
+
+impl Needs {
+    /// The role this request needs. A route the table gives no role is for admins only, so
+    /// that a route added without one is closed rather than open.
+    async fn role(parts: &mut Parts, state: &AppState) -> Role {
+        match parts.extensions.get::<Needs>().copied() {
+            Some(Needs::Role(role)) => role,
+            Some(Needs::ByAction(role)) => {
+                // Decoded as the handler's `Path` decodes it, so both read the same action.
+                let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+                    .await
+                    .map(|Path(p)| p)
+                    .unwrap_or_default();
+                role(params.get("action").map_or("", String::as_str))
+            }
+            None => Role::Admin,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let to_login = || {
+            let next = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/console");
+            let next = if parts.method == axum::http::Method::GET {
+                next
+            } else {
+                "/console"
+            };
+            Error::Login {
+                next: next.to_string(),
+            }
+        };
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
+        match state.store.find_session(token, state.clock.now()).await {
+            Ok(Some(s)) => {
+                // Results wait for a page to show them, not for the next form.
+                let flash = if s.has_flash && parts.method == axum::http::Method::GET {
+                    take_flash(state, &s).await
+                } else {
+                    None
+                };
+                let staff = Staff(s, flash);
+                staff.require(Needs::role(parts, state).await)?;
+                Ok(staff)
+            }
+            Ok(None) => Err(to_login()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// The results waiting for this session, as one line; a failure to read them only loses them.
+async fn take_flash(state: &AppState, s: &Session) -> Option<String> {
+    match state.store.take_flashes(&s.id, state.clock.now()).await {
+        Ok(messages) if !messages.is_empty() => Some(messages.join(" ")),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!(error = %e, "console: cannot read the results waiting for a session");
+            None
+        }
+    }
+}
+
+impl Staff {
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.0.user.email)
+    }
+
+    pub fn csrf(&self) -> &str {
+        &self.0.csrf_token
+    }
+
+    /// The results of earlier actions, for the page being shown.
+    pub fn flash(&self) -> Option<String> {
+        self.1.clone()
+    }
+
+    /// Every state-changing form carries the session's token.
+    pub fn check_csrf(&self, form: &Form) -> Result<()> {
+        if crate::web::secrets_equal(form.get("csrf"), &self.0.csrf_token) {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.0.user.email, "console: CSRF token missing or wrong");
+            Err(Error::Csrf)
+        }
+    }
+
+    fn require(&self, role: Role) -> Result<()> {
+        if self.0.user.role >= role {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.0.user.email, needed = role.as_str(), "console: role refused");
+            Err(Error::Role {
+                needed: role,
+                has: self.0.user.role,
+            })
+        }
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Where a login may send the browser: a path that, resolved as a browser resolves a
+/// `Location` (the WHATWG URL rules of the `url` crate: `%2e%2e` is `..`, and so on), stays on
+/// this host and inside `/console`; written only with characters a URL allows as they are (no
+/// control characters, spaces or non-ASCII, so it is also a valid header, and nothing a URL
+/// parser would silently drop). Anything else goes to `/console`.
+fn safe_next(next: &str) -> &str {
+    const HOST: &str = "console.invalid";
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%#".contains(&b);
+    let stays = || {
+        let base = url::Url::parse(&format!("http://{HOST}/")).ok()?;
+        let to = base.join(next).ok()?;
+        let path = to.path();
+        Some(to.host_str() == Some(HOST) && (path == "/console" || path.starts_with("/console/")))
+    };
+    let ok = next.starts_with("/console")
+        && !next.starts_with("//")
+        && next.bytes().all(allowed)
+        && stays() == Some(true);
+    if ok { next } else { "/console" }
+}
+
+#[derive(Template)]
+#[template(path = "console/login.html")]
+struct LoginPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+    next: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/password.html")]
+struct PasswordPage {
+    user: Option<UserView>,
+    csrf: String,
+    flash: Option<String>,
+    error: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Login, logout, password
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn login_form(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+    let token = crate::store::random_token(24);
+    let mut resp = html(LoginPage {
+        user: None,
+        csrf: token.clone(),
+        flash: None,
+        error: None,
+        next: safe_next(q.next.as_deref().unwrap_or("/console")).to_string(),
+        email: String::new(),
+    });
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, LOGIN_CSRF_COOKIE, &token, 3600, "/console/login"),
+    );
+    resp
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result {
+    let form = Form::parse(&body);
+    let next = safe_next(form.get("next")).to_string();
+    let email = form.get("email").trim().to_string();
+    let fail = |status: StatusCode, message: &str| {
+        let token = crate::store::random_token(24);
+        let mut resp = (
+            status,
+            html(LoginPage {
+                user: None,
+                csrf: token.clone(),
+                flash: None,
+                error: Some(message.to_string()),
+                next: next.clone(),
+                email: email.clone(),
+            }),
+        )
+            .into_response();
+        resp.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(&state, LOGIN_CSRF_COOKIE, &token, 3600, "/console/login"),
+        );
+        resp
+    };
+    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
+    if expected.is_empty() || !crate::web::secrets_equal(form.get("csrf"), expected) {
+        tracing::warn!(ip = %peer.ip(), "console login: CSRF token missing or wrong");
+        return Ok(fail(
+            StatusCode::FORBIDDEN,
+            "The login form expired. Please try again.",
+        ));
+    }
+    if !state.login_throttle.allow(peer.ip()) {
+        tracing::warn!(ip = %peer.ip(), "console login: too many attempts from this address");
+        return Ok(fail(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many login attempts from your address. Wait 15 minutes and try again.",
+        ));
+    }
+    let now = state.clock.now();
+    match state.store.login(&email, form.get("password"), now).await? {
+        Ok(user) => {
+            let token = state.store.create_session(&user.id, now).await?;
+            let actor = format!("user:{}", user.email);
+            let _ = state
+                .store
+                .audit(
+                    Audit {
+                        actor: &actor,
+                        action: "console.login",
+                        target: format!("user:{}", user.email),
+                        before: None,
+                        after: None,
+                        detail: format!("from {}", peer.ip()),
+                    },
+                    now,
+                )
+                .await;
+            let mut resp = Redirect::to(&next).into_response();
+            let h = resp.headers_mut();
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(
+                    &state,
+                    SESSION_COOKIE,
+                    &token,
+                    crate::store::SESSION_HOURS_SECS,
+                    "/",
+                ),
+            );
+            h.append(
+                header::SET_COOKIE,
+                set_cookie(&state, LOGIN_CSRF_COOKIE, "", 0, "/console/login"),
+            );
+            Ok(resp)
+        }
+        Err(refused) => {
+            // A locked account is answered exactly as an unknown one or a wrong password, so
+            // the answer tells nobody which accounts exist; the log and the audit say which.
+            let why = match refused {
+                LoginError::WrongCredentials => "wrong email or password",
+                LoginError::Locked { .. } => "account locked",
+            };
+            tracing::warn!(ip = %peer.ip(), why, "console login refused");
+            login_failed(&state, &email, format!("{why}; from {}", peer.ip()), now).await;
+            Ok(fail(StatusCode::UNAUTHORIZED, &login_refused()))
+        }
+    }
+}
+
+/// What every refused login is told, whatever the reason.
+fn login_refused() -> String {
+    format!(
+        "Wrong email or password. After {} wrong passwords an account is locked for {} minutes.",
+        crate::store::MAX_FAILED_LOGINS,
+        crate::store::LOCKOUT_MINUTES
+    )
+}
+
+/// Every refused login is in the audit log; a failure to write it must not change the answer.
+async fn login_failed(state: &AppState, email: &str, detail: String, now: DateTime<Utc>) {
+    let entry = Audit {
+        actor: "anonymous",
+        action: "console.login_failed",
+        target: format!("user:{}", email.to_lowercase()),
+        before: None,
+        after: None,
+        detail,
+    };
+    if let Err(e) = state.store.audit(entry, now).await {
+        tracing::error!(error = %e, "cannot write a failed login to the audit log");
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result {
+    let form = Form::parse(&body);
+    staff.check_csrf(&form)?;
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        state.store.end_session(token).await?;
+    }
+    let mut resp = Redirect::to("/console/login").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, "", 0, "/"),
+    );
+    Ok(resp)
+}
+
+pub async fn password_form(staff: Staff) -> Response {
+    html(PasswordPage {
+        user: user_view(&staff),
+        csrf: staff.csrf().to_string(),
+        flash: staff.flash(),
+        error: None,
+    })
+}
+
+pub async fn change_password(State(state): State<AppState>, staff: Staff, body: Bytes) -> Result {
+    let form = Form::parse(&body);
+    staff.check_csrf(&form)?;
+    let page = |error: Option<String>, flash: Option<String>| {
+        html(PasswordPage {
+            user: user_view(&staff),
+            csrf: staff.csrf().to_string(),
+            flash,
+            error,
+        })
+    };
+    if let Err(m) = crate::store::check_password(form.get("new")) {
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(Some(format!("New password {m}.")), None),
+        )
+            .into_response());
+    }
+    let now = state.clock.now();
+    match state
+        .store
+        .change_password(&staff.0.user.id, form.get("current"), form.get("new"), now)
+        .await?
+    {
+        true => {
+            let actor = staff.actor();
+            let _ = state
+                .store
+                .audit(
+                    Audit {
+                        actor: &actor,
+                        action: "console.password_change",
+                        target: format!("user:{}", staff.0.user.email),
+                        before: None,
+                        after: None,
+                        detail: String::new(),
+                    },
+                    now,
+                )
+                .await;
+            // Every session ended with the change, this one too.
+            let mut resp = Redirect::to("/console/login").into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, SESSION_COOKIE, "", 0, "/"),
+            );
+            Ok(resp)
+        }
+        false => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(Some("The current password is wrong.".into()), None),
+        )
+            .into_response()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+    use proptest::prelude::*;
+
+    /// What a login may redirect to: `/console` itself, or a console path that is a valid
+    /// header and that a browser resolves inside `/console` on this host.
+    fn allowed_target(to: &str) -> bool {
+        let base = url::Url::parse("http://console.invalid/").unwrap();
+        let resolved = base.join(to).unwrap();
+        axum::http::HeaderValue::from_str(to).is_ok()
+            && !to.chars().any(char::is_control)
+            && resolved.host_str() == Some("console.invalid")
+            && (resolved.path() == "/console" || resolved.path().starts_with("/console/"))
+    }
+
+    proptest! {
+        /// A `next` with a control character anywhere is refused, and the login goes to the
+        /// console.
+        #[test]
+        fn control_characters_go_to_the_console(
+            before in "/console[a-z/?=&%.]{0,20}",
+            control in prop::char::range('\0', '\u{1f}').prop_union(prop::char::range('\u{7f}', '\u{9f}')),
+            after in "[ -~]{0,20}",
+        ) {
+            let next = format!("{before}{control}{after}");
+            prop_assert_eq!(safe_next(&next), "/console");
+        }
+
+        /// Whatever `next` is, the redirect is a valid header and stays in the console.
+        #[test]
+        fn any_next_stays_in_the_console(next in "\\PC{0,40}|/console[ -~\r\n\t]{0,40}|/[ -~]{0,40}") {
+            prop_assert!(allowed_target(safe_next(&next)), "{next:?} → {:?}", safe_next(&next));
+        }
+    }
+
+    #[test]
+    fn console_paths_pass_and_others_do_not() {
+        for ok in [
+            "/console",
+            "/console/audit",
+            "/console/subscribers?address=0712%20000%20002",
+            "/console/notices/0193a2b4-7c1d-7000-8000-000000000000",
+        ] {
+            assert_eq!(safe_next(ok), ok);
+        }
+        for bad in [
+            "/console\r\nSet-Cookie: a=b",
+            "/console\n",
+            "/console/\t",
+            "//evil.example/console",
+            "/console/../public",
+            "/console/%2e%2e/api/v1/tokens",
+            "/consolex",
+            "/console\\..\\x",
+            "https://evil.example/console",
+            "/console/é",
+            "/console/ x",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/console", "{bad:?}");
+        }
+    }
+}

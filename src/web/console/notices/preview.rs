@@ -1,0 +1,79 @@
+//! What a notice would send, as staff read it: every language's SMS (with its encoding and
+//! segments) and email.
+
+use crate::render::messages::Preview;
+use crate::web::AppState;
+
+pub struct SmsView {
+    pub lang: &'static str,
+    pub lang_name: &'static str,
+    pub text: String,
+    pub encoding: &'static str,
+    pub segments: usize,
+    pub units: usize,
+    pub forcing: String,
+    pub over: bool,
+}
+
+pub struct EmailView {
+    pub lang_name: &'static str,
+    pub subject: String,
+    pub text: String,
+}
+
+pub struct PreviewView {
+    pub event: &'static str,
+    /// For a notice not saved yet: that its reference code is given on save.
+    pub reference_note: Option<String>,
+    pub errors: Vec<(String, String)>,
+    pub sms: Vec<SmsView>,
+    pub email: Vec<EmailView>,
+}
+
+/// `example_unsubscribe` stands in for each recipient's own link in what staff read.
+pub fn example_unsubscribe(state: &AppState) -> String {
+    format!("{}/unsubscribe/…", state.settings.public_url)
+}
+
+pub fn preview_view(p: &Preview, budget: usize, example_unsubscribe: &str) -> PreviewView {
+    PreviewView {
+        event: p.event.as_str(),
+        reference_note: p.reference_note.clone(),
+        errors: p
+            .errors
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        sms: p
+            .sms
+            .iter()
+            .map(|(lang, s)| SmsView {
+                lang: lang.code(),
+                lang_name: lang.native_name(),
+                text: s.text.clone(),
+                encoding: match s.encoding {
+                    crate::domain::sms::Encoding::Gsm7 => "GSM-7",
+                    crate::domain::sms::Encoding::Ucs2 => "UCS-2",
+                },
+                segments: s.segments,
+                units: s.units,
+                forcing: s
+                    .forcing_ucs2
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                over: s.segments > budget,
+            })
+            .collect(),
+        email: p
+            .email
+            .iter()
+            .map(|(lang, e)| EmailView {
+                lang_name: lang.native_name(),
+                subject: e.subject.clone(),
+                text: e.personalise(example_unsubscribe).0,
+            })
+            .collect(),
+    }
+}

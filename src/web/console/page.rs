@@ -1,0 +1,37 @@
+//! What every console page shares: the person shown in the header, the rendering of a
+//! template, and the clock face times are shown in.
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::auth::Staff;
+use crate::domain::Lang;
+use crate::render::i18n::Clockface;
+use crate::web::{AppError, AppState};
+
+pub struct UserView {
+    pub email: String,
+    pub role: &'static str,
+}
+
+pub fn user_view(s: &Staff) -> Option<UserView> {
+    Some(UserView {
+        email: s.0.user.email.clone(),
+        role: s.0.user.role.as_str(),
+    })
+}
+
+pub fn html<T: Template>(t: T) -> Response {
+    match t.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => AppError::Internal(anyhow::anyhow!("template: {e}")).into_response(),
+    }
+}
+
+pub fn face(state: &AppState) -> Clockface {
+    Clockface {
+        tz: state.settings.time_zone,
+        lang: Lang::En,
+        now: state.clock.now(),
+    }
+}

@@ -1,0 +1,141 @@
+//! The services table: every service's names, group, position and set status, with the
+//! status the notices give it; admins edit a row at a time.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+
+use super::auth::Staff;
+use super::error::{Result, field_errors};
+use super::form::{Form, claim_form, done, form_token, release_form};
+use super::page::{UserView, html, user_view};
+use crate::domain::{Lang, ServiceStatus};
+use crate::render::i18n;
+use crate::store::Role;
+use crate::web::AppState;
+use crate::web::api;
+
+pub struct ServiceRow {
+    code: String,
+    name_en: String,
+    name_sw: String,
+    group: String,
+    position: i64,
+    status: &'static str,
+    derived: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "console/services.html")]
+struct ServicesPage {
+    user: Option<UserView>,
+    csrf: String,
+    /// The forms' one-time token.
+    once: String,
+    flash: Option<String>,
+    error: Option<String>,
+    services: Vec<ServiceRow>,
+    statuses: Vec<(&'static str, &'static str)>,
+    has_sw: bool,
+    can_edit: bool,
+}
+
+async fn services_page(
+    state: &AppState,
+    staff: &Staff,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result {
+    let snapshot = state.snapshot.load();
+    let derived = crate::domain::status::service_statuses(
+        &snapshot.data().services,
+        &snapshot.data().notices,
+    );
+    let list = state.store.list_services().await?;
+    let page = ServicesPage {
+        user: user_view(staff),
+        csrf: staff.csrf().to_string(),
+        once: form_token(),
+        flash: staff.flash(),
+        error,
+        services: list
+            .iter()
+            .map(|s| ServiceRow {
+                code: s.code.to_string(),
+                name_en: s.name.0.get(&Lang::En).cloned().unwrap_or_default(),
+                name_sw: s.name.0.get(&Lang::Sw).cloned().unwrap_or_default(),
+                group: s.group.clone(),
+                position: s.position,
+                status: s.status.as_str(),
+                derived: derived.get(&s.code).copied().unwrap_or(s.status).as_str(),
+            })
+            .collect(),
+        statuses: ServiceStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), i18n::status_label(Lang::En, *s)))
+            .collect(),
+        has_sw: state.settings.languages.contains(&Lang::Sw),
+        can_edit: staff.0.user.role >= Role::Admin,
+    };
+    Ok((status, html(page)).into_response())
+}
+
+pub async fn services(State(state): State<AppState>, staff: Staff) -> Result {
+    services_page(&state, &staff, None, StatusCode::OK).await
+}
+
+/// Saves one row of the services table through the same checks as the API.
+pub async fn save_service(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    body: Bytes,
+) -> Result {
+    let form = Form::parse(&body);
+    staff.check_csrf(&form)?;
+    let position = match form.get("position").trim().parse::<i64>() {
+        Ok(p) => Some(p),
+        Err(_) => {
+            return services_page(
+                &state,
+                &staff,
+                Some(format!("{code}: position must be a whole number")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let input = api::ServicePatch {
+        name: form.localized("name"),
+        group: Some(form.get("group").to_string()),
+        position,
+        status: Some(form.get("status").to_string()),
+    };
+    claim_form(&state, &staff, &form, "/console/services").await?;
+    match api::save_service(&state, &staff.actor(), &code, input).await {
+        Ok(s) => Ok(done(
+            &state,
+            &staff,
+            "/console/services",
+            &format!("Saved {}.", s.code),
+        )
+        .await),
+        Err(e) => {
+            release_form(&state, &form).await;
+            let message = field_errors(e)?
+                .iter()
+                .map(|(k, v)| format!("{code} {k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            services_page(
+                &state,
+                &staff,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
