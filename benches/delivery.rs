@@ -37,12 +37,12 @@
 //!    (target ≥ 0.7). With the instant receiver the drain and its bare loop run in turn
 //!    `BENCH_ROUNDS` (5) times, the rows put back to pending between rounds, and the pair with
 //!    the median ratio is reported (each round's are printed): one pair says little on a
-//!    machine whose speed drifts by a third between runs, and the first round also pays for
+//!    machine whose speed drifts between runs, and the first round also pays for
 //!    the memory the process touches for the first time. With the instant receiver the same
 //!    run is also set against a bare hyper loop (the same bodies over as many connections of
 //!    hyper's connection API, which Tangazo's webhook client is built on): a stricter baseline
-//!    than the issue's, since a bare hyper
-//!    request costs about half of a reqwest one. Then the same against receivers that take a
+//!    than the bare reqwest loop, since a bare hyper
+//!    request costs less than a reqwest one. Then the same against receivers that take a
 //!    few milliseconds per request (`BENCH_RECEIVER_MS`, 2 and 5), which show from what
 //!    latency on the receiver is the limit rather than the engine, and against one that takes
 //!    100 ms, where the ideal is
@@ -1343,9 +1343,8 @@ async fn marker(
 }
 
 /// 5f's record: the answered ids' sender, and a task that records up to 32 at a time sent
-/// (HTTP 204, empty answer) through `Store::finish_deliveries`, as the worker's recorder did
-/// when the README's 5f rows were measured (it now writes up to 64); it returns how many it
-/// recorded.
+/// (HTTP 204, empty answer) through `Store::finish_deliveries` (the worker's recorder writes
+/// up to two rounds of calls at a time); it returns how many it recorded.
 fn recorder(
     store: Store,
     claimed: &[tangazo::store::Claimed],
@@ -1559,9 +1558,9 @@ fn main() {
         }
 
         println!("5. webhooks");
-        // The instant receiver drains 30,000 by default: at 2,000 a drain took 50 ms, in which
-        // the worker's first claims (two rounds of calls, before any call is timed) weigh as
-        // much as the steady state the ratio is about. The slower receivers need fewer.
+        // The instant receiver drains 30,000 by default: a drain of a few thousand is over so
+        // soon that the worker's first claims (two rounds of calls, before any call is timed)
+        // weigh as much as the steady state the ratio is about. The slower receivers need fewer.
         let concurrency = env_or("BENCH_WEBHOOK_CONCURRENCY", 32);
         let slow = env_or("BENCH_SLOW_NOTICES", 20) as usize;
         rows.extend(

@@ -63,8 +63,9 @@ pub struct Delivery {
     /// Run the workers inside `tangazo serve`; off when they run apart (`tangazo worker`).
     pub workers: bool,
     /// Deliveries one claim takes at most: bigger batches mean fewer round trips, but more
-    /// messages sent twice if the process dies holding them. A worker also takes no more than
-    /// two rounds of its channel's calls in flight, so a batch finishes within its lease.
+    /// messages sent twice if the process dies holding them. A claim is also held to two to
+    /// eight rounds of its channel's calls, and to what the channel's pace sends in half the
+    /// lease, so a batch finishes within its lease.
     pub batch_size: u32,
     /// How long a claim holds its rows; after a crash they wait this long before another
     /// worker takes them. Must outlast the slowest send of a batch.

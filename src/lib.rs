@@ -21,8 +21,8 @@ pub use app::{export, import};
 
 /// mimalloc instead of glibc's malloc for every binary built on this crate (the service, its
 /// tests and benchmarks): the delivery workers allocate and free small buffers on both cores
-/// at once, and glibc's arena locks and consolidation were about a fifth of a webhook run's
-/// CPU in the profile.
+/// at once, and glibc's arena locks and consolidation then cost a large share of the CPU
+/// (docs/adr/0004-mimalloc.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -238,7 +238,7 @@ fn utc(p: Option<DatePerhapsTime>) -> DateTime<Utc> {
     }
 }
 
-/// A window completed the moment it started still shows as a minute (README, calendar).
+/// A window completed the moment it started still shows as a minute (docs/public.md, calendar).
 const SHORTEST_EVENT: Duration = Duration::minutes(1);
 
 fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {

@@ -1,6 +1,6 @@
 //! Getting messages out: the outbox workers ([`worker`]), the retry policy ([`policy`]) and
 //! the channels they send through. Each channel takes a batch of jobs and answers one
-//! [`Outcome`] per job, so the worker loop is the same for SMS, email and (later) webhooks.
+//! [`Outcome`] per job, so the worker loop is the same for SMS, email and webhooks.
 //!
 //! Confirmation messages (one at a time, outside the outbox) go through [`Outbound`].
 

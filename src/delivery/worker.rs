@@ -52,7 +52,7 @@ pub struct Ctx {
     pub worker_id: String,
 }
 
-/// A way out for messages: SMS and email now, biller webhooks later.
+/// A way out for messages: SMS, email and biller webhooks each implement it.
 pub trait Channel: Send + Sync + 'static {
     type Job: Send + 'static;
     fn name(&self) -> &'static str;
@@ -322,8 +322,7 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
     // The queue holds one round of chunks. Full, it holds up the senders whose chunks finished
     // (they take no new chunk until theirs is queued), so sent-but-unrecorded results (what a
     // kill -9 would send again) stay within four rounds: one in flight, one queued, up to two
-    // being written (a transaction of two rounds instead of one took webhooks 7 % further, 5
-    // pairs of runs).
+    // being written (a transaction of two rounds costs less per row than two of one each).
     let (results, queue) = mpsc::channel::<Vec<Finished>>(concurrency);
     let recorder = tokio::spawn(record(
         ctx.clone(),
@@ -401,10 +400,11 @@ pub async fn run<C: Channel>(ctx: Ctx, channel: C, cancel: CancellationToken) {
         // While calls are quick (claims hold more than the least rounds, and the pace does
         // not cut them shorter) and this claim was full, the next is claimed once half of this
         // one's rounds are left to go out, so the sending does not stop while the database
-        // claims (it did after every claim, and webhooks to an instant receiver went about a
-        // tenth slower). Its rows wait those rounds more: as a claim's rounds fit in half the
-        // lease, within a quarter of it. A claim the pace cuts short already takes half the
-        // lease to go out at that pace, so the next waits for it to be under way.
+        // claims (claiming only once every chunk was under way let the calls in flight run
+        // out while the claim waited its turn on the writer). Its rows wait those rounds
+        // more: as a claim's rounds fit in half the lease, within a quarter of it. A claim
+        // the pace cuts short already takes half the lease to go out at that pace, so the
+        // next waits for it to be under way.
         let quick = rounds > ROUNDS.0 && round * rounds <= most;
         let lead = if quick && full {
             round * (rounds / 2)
@@ -470,9 +470,9 @@ const ROUNDS: (usize, usize) = (2, 8);
 
 /// How many rounds of calls the next claim holds: as many as the slowest recent call fits in
 /// half the lease, from two (also before any call has ended) to eight. While calls are quick
-/// the claims are larger, and claiming costs less per message (a claim of eight rounds
-/// instead of two took webhooks to an instant receiver 13 % further, 12 pairs of runs); slow
-/// calls keep them small, so the rows of a claim go out well within its lease.
+/// the claims are larger, and claiming costs less per message (a claim's transaction and its
+/// reads of endpoints and renderings are shared by more rows); slow calls keep them small, so
+/// the rows of a claim go out well within its lease.
 fn rounds_for(slowest: Option<Duration>, lease: chrono::Duration) -> usize {
     let (least, most) = ROUNDS;
     let Some(slowest) = slowest else {

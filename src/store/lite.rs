@@ -4,19 +4,17 @@
 //! times a minute. Through sqlx every statement crossed to the driver's thread and back, every
 //! bound value was converted twice (`Any`, then SQLite's), and a claim's rows came back as one
 //! JSON text built by SQLite and parsed again here. On this connection statements are prepared
-//! once and cached, and rows are read column by column: in SQLite alone a webhook's claim,
-//! lease and result took 7.3–7.7 µs instead of 11.1–12.0 (30,000 webhooks, 3 runs of each in
-//! turn).
+//! once and cached, and rows are read column by column, which costs SQLite a good deal less per
+//! row than the same statements through sqlx (docs/adr/0001-rusqlite-outbox-path.md).
 //!
 //! A transaction runs on the task's own thread when it can start at once, which is the usual
 //! case: this process's writers take turns before they get here (`Store::write_turn`), so only
 //! another process can hold the write lock. A claim or a batch of results then blocks the
-//! thread for a fraction of a millisecond (about 4 µs a row), less than handing it to a
-//! blocking thread and back cost: two thread wake-ups per transaction, which at 40,000
-//! webhooks a second was a tenth of the CPU and left the ratio to a bare HTTP loop at
-//! 0.59–0.66 instead of 0.71–0.78 (3 runs of 3 rounds each, in turn). When another process
-//! holds the lock, the transaction waits for it on a blocking thread instead, for up to the
-//! busy timeout, so no runtime thread ever sleeps in SQLite's busy handler.
+//! thread for a fraction of a millisecond, less than handing it to a blocking thread and back
+//! costs: two thread wake-ups per transaction, a noticeable share of the CPU at the rates the
+//! webhook channel reaches (numbers in the ADR above). When another process holds the lock,
+//! the transaction waits for it on a blocking thread instead, for up to the busy timeout, so
+//! no runtime thread ever sleeps in SQLite's busy handler.
 //!
 //! It writes to the same file as the store's sqlx connections, and tells the checkpointer of
 //! each commit, as every other write transaction does.
@@ -159,10 +157,11 @@ fn connect(path: &Path) -> anyhow::Result<rusqlite::Connection> {
     // commit, and this limit is only a backstop (see `store::checkpoint_in_background`).
     // Temporary files in memory: each multi-row UPDATE of a transaction keeps the pages it
     // changes in a statement journal (to undo just that statement if it fails), and past
-    // 64 KiB SQLite spilled it to a file of its own in /var/tmp, created, written and
-    // deleted for most claims and batches of results (webhooks to an instant receiver went
-    // 4 % faster without, 4 pairs of runs). A statement here changes at most a claim's
-    // rows (`delivery.batch_size`) or 128 results, so the journal stays under a megabyte.
+    // 64 KiB SQLite spills it to a file of its own in /var/tmp, created, written and
+    // deleted for most claims and batches of results: file-system work on the hot path for
+    // nothing (docs/adr/0001-rusqlite-outbox-path.md). A statement here changes at most a
+    // claim's rows (`delivery.batch_size`) or 128 results, so the journal stays under a
+    // megabyte.
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
          PRAGMA wal_autocheckpoint = {}; PRAGMA temp_store = MEMORY;",

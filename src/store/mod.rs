@@ -617,8 +617,8 @@ const CHECKPOINT_BACKSTOP_PAGES: u32 = 10_000;
 /// Copies the WAL's committed pages back into the database file, on a connection of its own,
 /// [`CHECKPOINT_AFTER`] a commit. SQLite otherwise does it in whichever commit finds the WAL
 /// past 1,000 pages: on the one writer connection every write of this process waits for, which
-/// then also waits for the checkpoint's two fsyncs (with a delivery worker's claims in that
-/// queue, webhooks to an instant receiver went about a fifth slower). A passive checkpoint
+/// then also waits for the checkpoint's two fsyncs, and so do a delivery worker's claims
+/// queued behind it (docs/adr/0002-wal-checkpointer.md). A passive checkpoint
 /// runs beside the writer and never blocks it. Ends when the store is closed or every clone of
 /// it is gone.
 async fn checkpoint_in_background(pool: AnyPool, mut commits: tokio::sync::mpsc::Receiver<()>) {
