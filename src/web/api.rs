@@ -12,10 +12,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::api_types::{
+    ActionIn, AddressQuery, DeliveryReport, ExtendIn, NoticeList, NoticeOut, NoticeQuery,
+    PostUpdateIn, PreviewIn, PreviewOut, RescheduleIn, SchemaIndex, SchemaLink, ServiceChanges,
+    ServiceList, ServiceNew, ServiceOut, SubscriberExport, SubscriberIn, SubscriberOut,
+};
+pub(crate) use super::api_types::{AffectedIn, NoticeIn};
 use super::{AppError, AppState, Result, billers};
 use crate::domain::{
     Action, Affected, Event, FieldError, Lang, Localized, Notice, NoticeKind, NoticeState,
@@ -507,17 +512,6 @@ fn endpoints() -> Vec<(Endpoint, MethodRouter<AppState>)> {
 // ---------------------------------------------------------------------------------------------
 // Subscribers (staff)
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SubscriberIn {
-    address: Option<String>,
-    language: Option<String>,
-    /// Service codes; absent or empty means every service.
-    services: Option<Vec<String>>,
-    /// Must be true: staff assert they hold the person's consent.
-    consent: Option<bool>,
-}
-
 fn parse_address(
     state: &AppState,
     field: &str,
@@ -532,19 +526,8 @@ fn parse_address(
     .map_err(|m| AppError::field(field, m))
 }
 
-fn subscriber_json(s: &crate::store::Subscriber) -> Value {
-    json!({
-        "id": s.id,
-        "channel": s.address.channel.as_str(),
-        "address": s.address.value,
-        "language": s.language.code(),
-        "services": s.services.as_ref().map(|v| v.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
-        "state": s.state.as_str(),
-        "source": s.source,
-        "created_at": s.created_at,
-        "confirmed_at": s.confirmed_at,
-        "unsubscribed_at": s.unsubscribed_at,
-    })
+fn subscriber_json(s: &crate::store::Subscriber) -> SubscriberOut {
+    s.into()
 }
 
 async fn add_subscriber(
@@ -628,11 +611,6 @@ async fn add_subscriber(
         .into_response())
 }
 
-#[derive(Deserialize)]
-struct AddressQuery {
-    address: Option<String>,
-}
-
 async fn lookup(state: &AppState, q: AddressQuery) -> Result<crate::store::Subscriber> {
     let raw = q.address.ok_or_else(|| {
         AppError::field(
@@ -650,7 +628,7 @@ async fn find_subscriber(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<AddressQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SubscriberOut>> {
     staff.require(Role::Viewer)?;
     Ok(Json(subscriber_json(&lookup(&state, q).await?)))
 }
@@ -681,14 +659,14 @@ async fn export_subscriber(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<AddressQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SubscriberExport>> {
     staff.require(Role::Admin)?;
     let s = lookup(&state, q).await?;
     audit_subscriber(&state, &staff, "subscriber.export", &s.id, String::new()).await?;
-    Ok(Json(json!({
-        "subscriber": subscriber_json(&s),
-        "note": "Tangazo stores the address, language, services followed, consent source and the times above. Confirmation counters keep only a hash of the address.",
-    })))
+    Ok(Json(SubscriberExport {
+        subscriber: subscriber_json(&s),
+        note: "Tangazo stores the address, language, services followed, consent source and the times above. Confirmation counters keep only a hash of the address.".into(),
+    }))
 }
 
 /// Erases a subscriber; the audit log keeps the id, never the address.
@@ -782,114 +760,16 @@ pub fn endpoint_list() -> Vec<Endpoint> {
     endpoints().into_iter().map(|(e, _)| e).collect()
 }
 
-/// OpenAPI 3.1 description of `/api/v1`.
-pub fn openapi_document(server: &str) -> Value {
-    let mut paths = serde_json::Map::new();
-    for e in endpoint_list() {
-        let mut params: Vec<Value> = e
-            .path
-            .split('/')
-            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
-            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
-            .collect();
-        if e.method == "post" && e.role.is_some() {
-            params.push(idempotency_key_parameter());
-        }
-        let mut responses = serde_json::Map::new();
-        responses.insert(
-            e.ok.to_string(),
-            if e.ok == 204 {
-                json!({"description": "Done"})
-            } else {
-                json!({"description": "Success", "content": {"application/json": {"schema": {"type": "object"}}}})
-            },
-        );
-        let error = json!({"description": "See the message", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
-        if e.role.is_some() {
-            responses.insert("401".into(), error.clone());
-            responses.insert("403".into(), error.clone());
-        }
-        if e.path.contains('{') {
-            responses.insert("404".into(), error.clone());
-        }
-        if e.body != Body::None {
-            responses.insert("400".into(), error.clone());
-            responses.insert("413".into(), error.clone());
-            responses.insert("415".into(), error.clone());
-        }
-        if e.body != Body::None || e.method == "post" {
-            responses.insert("409".into(), error.clone());
-            responses.insert("422".into(), error.clone());
-        }
-        responses.insert("500".into(), error.clone());
-        let mut op = json!({
-            "summary": e.summary,
-            "operationId": format!("{}{}", e.method, e.path.replace(['/', '{', '}', '.'], "_")),
-            "parameters": params,
-            "responses": responses,
-            "x-tangazo-role": e.role.map(|r| r.as_str()),
-        });
-        op["security"] = match e.role {
-            Some(_) => json!([{"bearer": []}]),
-            None => json!([]),
-        };
-        if e.body != Body::None {
-            op["requestBody"] = json!({
-                "required": e.body == Body::Required,
-                "content": {"application/json": {"schema": {"type": "object"}}}
-            });
-        }
-        paths
-            .entry(e.path.to_string())
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-            .expect("path item is an object")
-            .insert(e.method.to_string(), op);
-    }
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Tangazo staff API",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "Services and notices of the status page. Texts are objects keyed by language ({\"en\": …, \"sw\": …}); times are RFC 3339 or local times in the page's zone. Every error answers {\"errors\": {\"field\": \"message\"}}, the field naming what the message is about: a body field, a header (Authorization for 401 and 403, Idempotency-Key), what was not found (404), body (413) or server (500). A POST may carry an Idempotency-Key: a retry with the same key and body within 24 hours gets the first answer again and does nothing."
-        },
-        "servers": [{"url": format!("{server}/api/v1")}],
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A token from `tangazo token create`"}},
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["errors"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "errors": {
-                            "description": "What went wrong, by field: a body field, a header, what was not found, body (413) or server (500)",
-                            "type": "object",
-                            "minProperties": 1,
-                            "additionalProperties": {"type": "string"}
-                        }
-                    }
-                }
-            }
-        },
-        "paths": paths,
-    })
-}
-
-/// The `Idempotency-Key` request header every staff POST accepts.
-fn idempotency_key_parameter() -> Value {
-    use super::idempotency::KEY_MAX;
-    json!({
-        "name": super::idempotency::HEADER,
-        "in": "header",
-        "required": false,
-        "description": format!("Makes a retry safe: the same key with the same request within 24 hours gets the first answer again (marked Idempotent-Replayed: true) and does nothing; with another request it is a 422; while the first has not answered, a 409. 1 to {KEY_MAX} visible ASCII characters, bare or as a quoted string; a UUID is a good key."),
-        "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX + 2, "pattern": "^[!-~]+$"}
-    })
+/// OpenAPI 3.1 description of `/api/v1` at `server`, for a page in `languages`.
+pub fn openapi_document(server: &str, languages: &[Lang]) -> Value {
+    super::api_doc::document(&endpoint_list(), server, languages)
 }
 
 async fn openapi(State(state): State<AppState>) -> Json<Value> {
-    Json(openapi_document(&state.settings.public_url))
+    Json(openapi_document(
+        &state.settings.public_url,
+        &state.settings.languages,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1124,31 +1004,25 @@ fn localized(
 // ---------------------------------------------------------------------------------------------
 // Services
 
-fn service_json(s: &Service) -> Value {
-    json!({
-        "code": s.code,
-        "name": s.name,
-        "description": s.description,
-        "group": s.group,
-        "position": s.position,
-        "status": s.status.as_str(),
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
-    })
+fn service_json(s: &Service) -> ServiceOut {
+    s.into()
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ServiceIn {
-    code: Option<String>,
-    name: Option<BTreeMap<String, String>>,
-    description: Option<BTreeMap<String, String>>,
-    group: Option<String>,
-    position: Option<i64>,
-    status: Option<String>,
+/// A new service has the fields of a change, some of them required (checked in `apply`).
+impl From<ServiceNew> for ServiceChanges {
+    fn from(n: ServiceNew) -> Self {
+        ServiceChanges {
+            code: n.code,
+            name: n.name,
+            description: n.description,
+            group: n.group,
+            position: n.position,
+            status: n.status,
+        }
+    }
 }
 
-impl ServiceIn {
+impl ServiceChanges {
     /// Applies the given fields onto `base` (a new or an existing service).
     fn apply(self, state: &AppState, mut base: Service, creating: bool) -> Result<Service> {
         let mut errors = Errors::default();
@@ -1214,12 +1088,12 @@ impl ServiceIn {
     }
 }
 
-async fn list_services(State(state): State<AppState>, staff: Staff) -> Result<Json<Value>> {
+async fn list_services(State(state): State<AppState>, staff: Staff) -> Result<Json<ServiceList>> {
     staff.require(Role::Viewer)?;
     let list = state.store.list_services().await?;
-    Ok(Json(
-        json!({ "services": list.iter().map(service_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(ServiceList {
+        services: list.iter().map(service_json).collect(),
+    }))
 }
 
 fn parse_code(raw: &str) -> Result<ServiceCode> {
@@ -1231,7 +1105,7 @@ async fn get_service(
     State(state): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<ServiceOut>> {
     staff.require(Role::Viewer)?;
     let s = state
         .store
@@ -1244,7 +1118,7 @@ async fn get_service(
 async fn create_service(
     State(state): State<AppState>,
     staff: Staff,
-    ApiJson(input): ApiJson<ServiceIn>,
+    ApiJson(input): ApiJson<ServiceNew>,
 ) -> Result<Response> {
     staff.require(Role::Admin)?;
     let now = state.clock.now();
@@ -1269,7 +1143,7 @@ async fn create_service(
         created_at: now,
         updated_at: now,
     };
-    let s = input.apply(&state, blank, true)?;
+    let s = ServiceChanges::from(input).apply(&state, blank, true)?;
     state.store.insert_service(&s, &staff.actor()).await?;
     state.publish_changes().await;
     Ok((StatusCode::CREATED, Json(service_json(&s))).into_response())
@@ -1279,8 +1153,8 @@ async fn edit_service(
     State(state): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
-    ApiJson(input): ApiJson<ServiceIn>,
-) -> Result<Json<Value>> {
+    ApiJson(input): ApiJson<ServiceChanges>,
+) -> Result<Json<ServiceOut>> {
     staff.require(Role::Admin)?;
     let s = update_service(&state, &staff.actor(), &code, input).await?;
     Ok(Json(service_json(&s)))
@@ -1290,7 +1164,7 @@ async fn update_service(
     state: &AppState,
     actor: &str,
     code: &str,
-    input: ServiceIn,
+    input: ServiceChanges,
 ) -> Result<Service> {
     let current = state
         .store
@@ -1319,7 +1193,7 @@ pub(crate) async fn save_service(
     code: &str,
     p: ServicePatch,
 ) -> Result<Service> {
-    let input = ServiceIn {
+    let input = ServiceChanges {
         code: None,
         name: p.name,
         description: None,
@@ -1366,82 +1240,12 @@ fn not_found(e: crate::store::StoreError, what: &str, key: &str) -> AppError {
 // ---------------------------------------------------------------------------------------------
 // Notices
 
-fn update_json(u: &Update) -> Value {
-    json!({
-        "id": u.id,
-        "sequence": u.sequence,
-        "event": u.event.as_str(),
-        "state": u.state.as_str(),
-        "body": u.body,
-        "sms": u.overrides.sms,
-        "email": u.overrides.email,
-        "starts_at": u.starts_at,
-        "ends_at": u.ends_at,
-        "created_by": u.created_by,
-        "created_at": u.created_at,
-    })
-}
-
-fn notice_json(state: &AppState, n: &Notice, updates: Option<&[Update]>) -> Value {
-    let mut v = json!({
-        "id": n.id,
-        "reference": n.reference,
-        "kind": n.kind.as_str(),
-        "state": n.state.as_str(),
-        "overrunning": n.is_overrunning(state.clock.now()),
-        "title": n.title,
-        "still_works": n.still_works,
-        "body": n.draft_body,
-        "sms": n.draft_overrides.sms,
-        "email": n.draft_overrides.email,
-        "affected": n.affected,
-        "starts_at": n.starts_at,
-        "ends_at": n.ends_at,
-        "planned_ends_at": n.planned_ends_at,
-        "published_at": n.published_at,
-        "started_at": n.started_at,
-        "finished_at": n.finished_at,
-        "auto_start": n.auto_start,
-        "auto_complete": n.auto_complete,
-        "sequence": n.sequence,
-        "created_by": n.created_by,
-        "created_at": n.created_at,
-        "updated_at": n.updated_at,
-        "url": format!("{}/notices/{}", state.settings.public_url, n.id),
-        "verify_url": format!("{}/verify/{}", state.settings.public_url, n.reference),
-    });
-    if let Some(u) = updates {
-        v["updates"] = u.iter().map(update_json).collect();
+fn notice_json(state: &AppState, n: &Notice, updates: Option<&[Update]>) -> NoticeOut {
+    let out = NoticeOut::new(n, &state.settings.public_url, state.clock.now());
+    match updates {
+        Some(u) => out.with_updates(u),
+        None => out,
     }
-    v
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AffectedIn {
-    pub(crate) service: String,
-    pub(crate) impact: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NoticeIn {
-    pub(crate) kind: Option<String>,
-    pub(crate) title: Option<BTreeMap<String, String>>,
-    pub(crate) still_works: Option<BTreeMap<String, String>>,
-    pub(crate) body: Option<BTreeMap<String, String>>,
-    pub(crate) affected: Option<Vec<AffectedIn>>,
-    pub(crate) starts_at: Option<String>,
-    pub(crate) ends_at: Option<String>,
-    pub(crate) auto_start: Option<bool>,
-    pub(crate) auto_complete: Option<bool>,
-    /// SMS text per language replacing the template (placeholders allowed).
-    pub(crate) sms: Option<BTreeMap<String, String>>,
-    /// Opening paragraph of the email per language replacing the template.
-    pub(crate) email: Option<BTreeMap<String, String>>,
-    /// Create and publish in one step (needs the publisher role).
-    #[serde(default)]
-    pub(crate) publish: bool,
 }
 
 async fn parse_affected(
@@ -1664,7 +1468,7 @@ async fn edit_notice(
     staff: Staff,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NoticeIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     staff.require(Role::Editor)?;
     let current = notice_or_404(&state, &id).await?;
     let mut errors = Errors::default();
@@ -1747,22 +1551,11 @@ async fn edit_notice(
     Ok(Json(notice_json(&state, &n, None)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ListQuery {
-    kind: Option<String>,
-    state: Option<String>,
-    service: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    limit: Option<i64>,
-}
-
 async fn list_notices(
     State(state): State<AppState>,
     staff: Staff,
-    query: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>> {
+    query: std::result::Result<Query<NoticeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<NoticeList>> {
     staff.require(Role::Viewer)?;
     let Query(q) = query.map_err(|e| AppError::field("query", e.body_text()))?;
     let mut errors = Errors::default();
@@ -1804,16 +1597,16 @@ async fn list_notices(
     }
     errors.check()?;
     let list = state.store.list_notices(&filter).await?;
-    Ok(Json(json!({
-        "notices": list.iter().map(|n| notice_json(&state, n, None)).collect::<Vec<_>>()
-    })))
+    Ok(Json(NoticeList {
+        notices: list.iter().map(|n| notice_json(&state, n, None)).collect(),
+    }))
 }
 
 async fn get_notice(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     staff.require(Role::Viewer)?;
     let n = notice_or_404(&state, &id).await?;
     let updates = state.store.get_updates(&n.id).await?;
@@ -1824,7 +1617,7 @@ async fn notice_deliveries(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<DeliveryReport>> {
     staff.require(Role::Viewer)?;
     let n = notice_or_404(&state, &id).await?;
     Ok(Json(delivery_report(&state, &n.id).await?))
@@ -1846,13 +1639,26 @@ pub fn eta_of(state: &AppState, channel: &str, pending: i64) -> (f64, Option<i64
     (rate, seconds)
 }
 
-/// Progress of one notice's deliveries, shared by the API and the console.
-pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<Value> {
+/// Progress of one notice's deliveries.
+pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<DeliveryReport> {
+    use super::api_types::{ChannelTotals, RecentFailure, UpdateProgress};
     let progress = state.store.delivery_progress(notice_id).await?;
     let failures = state.store.recent_failures(notice_id, 20).await?;
-    let mut totals = serde_json::Map::new();
-    let mut eta = serde_json::Map::new();
-    let mut rates = serde_json::Map::new();
+    let mut report = DeliveryReport {
+        notice_id: notice_id.to_string(),
+        updates: Vec::new(),
+        totals: BTreeMap::new(),
+        rate_per_second: BTreeMap::new(),
+        eta_seconds: BTreeMap::new(),
+        recent_failures: failures
+            .into_iter()
+            .map(|(delivery_id, channel, error)| RecentFailure {
+                delivery_id,
+                channel,
+                error,
+            })
+            .collect(),
+    };
     for channel in crate::delivery::metrics::CHANNELS {
         let rows: Vec<_> = progress.iter().filter(|p| p.channel == channel).collect();
         if rows.is_empty() {
@@ -1860,32 +1666,41 @@ pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<Value>
         }
         let sum = |f: fn(&crate::store::Progress) -> i64| rows.iter().map(|p| f(p)).sum::<i64>();
         let pending = sum(|p| p.pending);
-        totals.insert(
+        report.totals.insert(
             channel.into(),
-            json!({
-                "pending": pending,
-                "sent": sum(|p| p.sent),
-                "failed": sum(|p| p.failed),
-                "superseded": sum(|p| p.superseded),
-                "cancelled": sum(|p| p.cancelled),
-                "delivered": sum(|p| p.delivered),
-                "undelivered": sum(|p| p.undelivered),
-            }),
+            ChannelTotals {
+                pending,
+                sent: sum(|p| p.sent),
+                failed: sum(|p| p.failed),
+                superseded: sum(|p| p.superseded),
+                cancelled: sum(|p| p.cancelled),
+                delivered: sum(|p| p.delivered),
+                undelivered: sum(|p| p.undelivered),
+            },
         );
         let (rate, seconds) = eta_of(state, channel, pending);
-        rates.insert(channel.into(), json!((rate * 10.0).round() / 10.0));
-        eta.insert(channel.into(), json!(seconds));
+        report
+            .rate_per_second
+            .insert(channel.into(), (rate * 10.0).round() / 10.0);
+        report.eta_seconds.insert(channel.into(), seconds);
     }
-    Ok(json!({
-        "notice_id": notice_id,
-        "updates": progress,
-        "totals": totals,
-        "rate_per_second": rates,
-        "eta_seconds": eta,
-        "recent_failures": failures.iter().map(|(id, channel, error)| json!({
-            "delivery_id": id, "channel": channel, "error": error,
-        })).collect::<Vec<_>>(),
-    }))
+    report.updates = progress
+        .into_iter()
+        .map(|p| UpdateProgress {
+            update_id: p.update_id,
+            sequence: p.sequence,
+            event: p.event,
+            channel: p.channel,
+            pending: p.pending,
+            sent: p.sent,
+            failed: p.failed,
+            superseded: p.superseded,
+            cancelled: p.cancelled,
+            delivered: p.delivered,
+            undelivered: p.undelivered,
+        })
+        .collect();
+    Ok(report)
 }
 
 /// Runs one lifecycle action, then rebuilds the snapshot so the page shows it at once.
@@ -2002,17 +1817,6 @@ async fn run_on(
     Ok(result)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ActionIn {
-    body: Option<BTreeMap<String, String>>,
-    sms: Option<BTreeMap<String, String>>,
-    email: Option<BTreeMap<String, String>>,
-    starts_at: Option<String>,
-    ends_at: Option<String>,
-    status: Option<String>,
-}
-
 /// Reads an optional JSON body; an empty body means "no fields".
 pub struct OptionalJson<T>(pub T);
 
@@ -2040,11 +1844,12 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
     }
 }
 
-fn action_body(state: &AppState, errors: &mut Errors, input: &ActionIn) -> Option<Localized> {
-    input
-        .body
-        .as_ref()
-        .and_then(|raw| localized(state, errors, "body", raw, true, BODY_MAX))
+fn action_body(
+    state: &AppState,
+    errors: &mut Errors,
+    body: Option<&BTreeMap<String, String>>,
+) -> Option<Localized> {
+    body.and_then(|raw| localized(state, errors, "body", raw, true, BODY_MAX))
 }
 
 /// SMS and email overrides: same text checks as any field, plus known placeholders only.
@@ -2073,32 +1878,8 @@ fn parse_overrides(
     })
 }
 
-fn refuse_fields(errors: &mut Errors, input: &ActionIn, allowed: &[&str]) {
-    for (name, present) in [
-        ("starts_at", input.starts_at.is_some()),
-        ("ends_at", input.ends_at.is_some()),
-        ("status", input.status.is_some()),
-    ] {
-        if present && !allowed.contains(&name) {
-            errors.add(name, "is not used by this action");
-        }
-    }
-}
-
-async fn respond(state: &AppState, (n, u): (Notice, Update)) -> Result<Json<Value>> {
-    let mut v = notice_json(state, &n, None);
-    v["update"] = update_json(&u);
-    Ok(Json(v))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct PreviewIn {
-    /// Which message to preview; by default the next one (a draft's publication) or the latest.
-    event: Option<String>,
-    body: Option<BTreeMap<String, String>>,
-    sms: Option<BTreeMap<String, String>>,
-    email: Option<BTreeMap<String, String>>,
+async fn respond(state: &AppState, (n, u): (Notice, Update)) -> Result<Json<NoticeOut>> {
+    Ok(Json(notice_json(state, &n, None).with_update(&u)))
 }
 
 fn preview_of(
@@ -2150,7 +1931,7 @@ async fn preview_notice(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<PreviewIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<PreviewOut>> {
     staff.require(Role::Editor)?;
     let current = notice_or_404(&state, &id).await?;
     let mut errors = Errors::default();
@@ -2178,7 +1959,7 @@ async fn preview_notice(
     );
     errors.check()?;
     let p = preview_existing(&state, &current, event, body, overrides).await?;
-    Ok(Json(serde_json::to_value(p).expect("preview serialises")))
+    Ok(Json(p.into()))
 }
 
 /// The preview of an existing notice: `event`, `body` and `overrides` default to the next
@@ -2272,11 +2053,11 @@ async fn preview_unsaved(
     State(state): State<AppState>,
     staff: Staff,
     ApiJson(input): ApiJson<NoticeIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<PreviewOut>> {
     staff.require(Role::Editor)?;
     let new = parse_new_notice(&state, input).await?;
     let p = preview_new(&state, &new, &staff.actor(), None);
-    Ok(Json(serde_json::to_value(p).expect("preview serialises")))
+    Ok(Json(p.into()))
 }
 
 /// `GET /schemas/{type}.json`: the JSON Schema of a webhook payload. Public: billers need it
@@ -2296,14 +2077,17 @@ async fn schema(Path(file): Path<String>) -> Result<Json<Value>> {
     Ok(Json(crate::render::webhook::schema(event)))
 }
 
-async fn schema_index(State(state): State<AppState>) -> Json<Value> {
+async fn schema_index(State(state): State<AppState>) -> Json<SchemaIndex> {
     let base = &state.settings.public_url;
-    Json(json!({
-        "schemas": Event::ALL.iter().map(|e| json!({
-            "type": e.as_str(),
-            "url": format!("{base}/api/v1/schemas/{}.json", e.as_str()),
-        })).collect::<Vec<_>>()
-    }))
+    Json(SchemaIndex {
+        schemas: Event::ALL
+            .iter()
+            .map(|e| SchemaLink {
+                kind: e.as_str().into(),
+                url: format!("{base}/api/v1/schemas/{}.json", e.as_str()),
+            })
+            .collect(),
+    })
 }
 
 async fn simple_action(
@@ -2312,11 +2096,10 @@ async fn simple_action(
     id: String,
     input: ActionIn,
     action: Action,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
-    refuse_fields(&mut errors, &input, &[]);
-    let body = action_body(&state, &mut errors, &input);
+    let body = action_body(&state, &mut errors, input.body.as_ref());
     let overrides = parse_overrides(
         &state,
         &mut errors,
@@ -2333,7 +2116,7 @@ async fn publish(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Publish).await
 }
 
@@ -2342,7 +2125,7 @@ async fn start(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Start).await
 }
 
@@ -2351,7 +2134,7 @@ async fn complete(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Complete).await
 }
 
@@ -2360,7 +2143,7 @@ async fn cancel(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Cancel).await
 }
 
@@ -2368,12 +2151,11 @@ async fn extend(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+    OptionalJson(input): OptionalJson<ExtendIn>,
+) -> Result<Json<NoticeOut>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
-    refuse_fields(&mut errors, &input, &["ends_at"]);
-    let body = action_body(&state, &mut errors, &input);
+    let body = action_body(&state, &mut errors, input.body.as_ref());
     let overrides = parse_overrides(
         &state,
         &mut errors,
@@ -2414,12 +2196,11 @@ async fn reschedule(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+    OptionalJson(input): OptionalJson<RescheduleIn>,
+) -> Result<Json<NoticeOut>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
-    refuse_fields(&mut errors, &input, &["starts_at", "ends_at"]);
-    let body = action_body(&state, &mut errors, &input);
+    let body = action_body(&state, &mut errors, input.body.as_ref());
     let overrides = parse_overrides(
         &state,
         &mut errors,
@@ -2463,12 +2244,11 @@ async fn post_update(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+    OptionalJson(input): OptionalJson<PostUpdateIn>,
+) -> Result<Json<NoticeOut>> {
     staff.require(Role::Publisher)?;
     let mut errors = Errors::default();
-    refuse_fields(&mut errors, &input, &["status"]);
-    let body = action_body(&state, &mut errors, &input);
+    let body = action_body(&state, &mut errors, input.body.as_ref());
     let overrides = parse_overrides(
         &state,
         &mut errors,

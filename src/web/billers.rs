@@ -7,10 +7,14 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::api::{ApiJson, OptionalJson, Staff, parse_time_public};
+pub use super::api_types::EndpointIn;
+use super::api_types::{
+    AttemptList, BillerIn, BillerList, BillerOut, BillerTokenOut, DeliveriesQuery, DeliveryList,
+    DisableIn, EnableIn, Enabled, EndpointCreated, EndpointList, EndpointOut, EndpointQuery,
+    Queued, RecoverIn, SecretRotated, TestResult, TokenIn,
+};
 use super::{AppError, AppState, Result};
 use crate::domain::text::check_visible;
 use crate::domain::{Event, ServiceCode};
@@ -72,13 +76,6 @@ async fn endpoint_for(state: &AppState, caller: &Caller, id: &str) -> Result<End
     Ok(e)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BillerIn {
-    name: String,
-    contact_email: String,
-}
-
 /// A biller's name as the API and the console accept it, trimmed.
 pub fn check_biller_name(raw: &str) -> Result<&str> {
     let name = raw.trim();
@@ -96,9 +93,12 @@ fn check_email(field: &str, raw: &str) -> Result<String> {
         .map_err(|_| AppError::field(field, format!("'{t}' is not an email address")))
 }
 
-pub async fn list_billers(State(state): State<AppState>, staff: Staff) -> Result<Json<Value>> {
+pub async fn list_billers(State(state): State<AppState>, staff: Staff) -> Result<Json<BillerList>> {
     staff.require(Role::Viewer)?;
-    Ok(Json(json!({"billers": state.store.list_billers().await?})))
+    let billers = state.store.list_billers().await?;
+    Ok(Json(BillerList {
+        billers: billers.into_iter().map(BillerOut::from).collect(),
+    }))
 }
 
 pub async fn create_biller(
@@ -113,13 +113,7 @@ pub async fn create_biller(
         .store
         .create_biller(name, &contact, &staff.actor(), state.clock.now())
         .await?;
-    Ok((StatusCode::CREATED, Json(json!(b))).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TokenIn {
-    name: String,
+    Ok((StatusCode::CREATED, Json(BillerOut::from(b))).into_response())
 }
 
 pub async fn create_biller_token(
@@ -144,41 +138,16 @@ pub async fn create_biller_token(
         })?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"id": t.id, "name": t.name, "biller_id": id, "token": token,
-            "note": "shown once: it reaches only this biller's endpoints under /api/v1/endpoints"}),
-        ),
+        Json(BillerTokenOut {
+            id: t.id,
+            name: t.name,
+            biller_id: id,
+            token,
+            note: "shown once: it reaches only this biller's endpoints under /api/v1/endpoints"
+                .into(),
+        }),
     )
         .into_response())
-}
-
-/// An endpoint as posted (whole) or patched (any subset).
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct EndpointIn {
-    pub biller_id: Option<String>,
-    pub url: Option<String>,
-    pub description: Option<String>,
-    pub event_types: Option<Vec<String>>,
-    /// `null` (or absent on create): every service; absent on a patch: unchanged.
-    #[serde(default, deserialize_with = "present")]
-    pub services: Option<Option<Vec<String>>>,
-    pub rate_limit: Option<i64>,
-    pub contact_email: Option<String>,
-    /// Also sign with ed25519 (`v1a`); only on create.
-    pub ed25519: Option<bool>,
-    /// `false` disables it (its deliveries wait), `true` enables it again without replay
-    /// (`POST …/enable` with `{"replay": true}` also sends what it missed).
-    pub enabled: Option<bool>,
-}
-
-/// A field that was sent, even as `null` (serde reads a `null` `Option<Option<_>>` as absent).
-fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
 }
 
 impl EndpointIn {
@@ -313,16 +282,11 @@ impl EndpointIn {
     }
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    biller_id: Option<String>,
-}
-
 pub async fn list_endpoints(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
+    Query(q): Query<EndpointQuery>,
+) -> Result<Json<EndpointList>> {
     let filter = match &caller.0.biller_id {
         Some(own) => Some(own.clone()),
         None => {
@@ -331,7 +295,9 @@ pub async fn list_endpoints(
         }
     };
     let list = state.store.list_endpoints(filter.as_deref()).await?;
-    Ok(Json(json!({"endpoints": list})))
+    Ok(Json(EndpointList {
+        endpoints: list.into_iter().map(EndpointOut::from).collect(),
+    }))
 }
 
 pub async fn create_endpoint(
@@ -371,8 +337,12 @@ pub async fn create_endpoint(
     let e = set_enabled(&state, &caller, e, input.enabled).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"endpoint": e, "secret": secret,
-            "note": "the secret is shown once; verify webhook-signature with it (Standard Webhooks)"})),
+        Json(EndpointCreated {
+            endpoint: e.into(),
+            secret,
+            note: "the secret is shown once; verify webhook-signature with it (Standard Webhooks)"
+                .into(),
+        }),
     )
         .into_response())
 }
@@ -381,8 +351,8 @@ pub async fn get_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
-    Ok(Json(json!(endpoint_for(&state, &caller, &id).await?)))
+) -> Result<Json<EndpointOut>> {
+    Ok(Json(endpoint_for(&state, &caller, &id).await?.into()))
 }
 
 pub async fn patch_endpoint(
@@ -390,7 +360,7 @@ pub async fn patch_endpoint(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<EndpointIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<EndpointOut>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
     if input.biller_id.as_ref().is_some_and(|b| *b != e.biller_id) {
@@ -410,9 +380,9 @@ pub async fn patch_endpoint(
         .store
         .update_endpoint(&id, &s, &caller.actor(), state.clock.now())
         .await?;
-    Ok(Json(json!(
-        set_enabled(&state, &caller, e, input.enabled).await?
-    )))
+    Ok(Json(
+        set_enabled(&state, &caller, e, input.enabled).await?.into(),
+    ))
 }
 
 /// Applies an `enabled` field to an endpoint just written, as `/disable` and `/enable` (without
@@ -461,7 +431,7 @@ pub async fn rotate_secret(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SecretRotated>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
     let overlap =
@@ -473,33 +443,26 @@ pub async fn rotate_secret(
         .await?;
     // To the millisecond, as the endpoint keeps it and shows it.
     let until = crate::store::from_ms(crate::store::ms(now + overlap));
-    Ok(Json(
-        json!({"secret": secret, "previous_secret_until": until,
-        "note": "both secrets sign every webhook until previous_secret_until"}),
-    ))
+    Ok(Json(SecretRotated {
+        secret,
+        previous_secret_until: until,
+        note: "both secrets sign every webhook until previous_secret_until".into(),
+    }))
 }
 
 pub async fn test_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<TestResult>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Publisher)?;
     let result =
         crate::delivery::webhook::send_test(&state.store, &state.settings, &id, state.clock.now())
             .await?;
-    Ok(Json(result))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct EnableIn {
-    /// Queue every update published while the endpoint was disabled.
-    #[serde(default)]
-    replay: bool,
-    /// Why it is disabled (for `/disable`).
-    reason: Option<String>,
+    Ok(Json(
+        serde_json::from_value(result).map_err(|e| AppError::Internal(e.into()))?,
+    ))
 }
 
 pub async fn enable_endpoint(
@@ -507,22 +470,26 @@ pub async fn enable_endpoint(
     caller: Caller,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<EnableIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Enabled>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
     let queued = state
         .store
         .enable_endpoint(&id, input.replay, &caller.actor(), state.clock.now())
         .await?;
-    Ok(Json(json!({"enabled": true, "replayed": queued})))
+    Ok(Json(Enabled {
+        enabled: true,
+        replayed: Some(queued),
+        reason: None,
+    }))
 }
 
 pub async fn disable_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson<EnableIn>,
-) -> Result<Json<Value>> {
+    OptionalJson(input): OptionalJson<DisableIn>,
+) -> Result<Json<Enabled>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Admin)?;
     let reason = input
@@ -533,16 +500,11 @@ pub async fn disable_endpoint(
         .store
         .disable_endpoint(&id, &reason, &caller.actor(), state.clock.now())
         .await?;
-    Ok(Json(json!({"enabled": false, "reason": reason})))
-}
-
-#[derive(Deserialize)]
-pub struct DeliveriesQuery {
-    state: Option<String>,
-    /// Deliveries per page, 1 to 500 (200).
-    limit: Option<String>,
-    /// A page's `next_cursor`: the page after it.
-    cursor: Option<String>,
+    Ok(Json(Enabled {
+        enabled: false,
+        replayed: None,
+        reason: Some(reason),
+    }))
 }
 
 /// An endpoint's deliveries, newest first, a page at a time: `next_cursor` (null on the last
@@ -552,7 +514,7 @@ pub async fn endpoint_deliveries(
     caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<DeliveriesQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<DeliveryList>> {
     endpoint_for(&state, &caller, &id).await?;
     if let Some(s) = &q.state
         && !["pending", "sent", "failed"].contains(&s.as_str())
@@ -579,14 +541,17 @@ pub async fn endpoint_deliveries(
         .last()
         .filter(|_| list.len() as i64 == limit)
         .map(|d| DeliveryCursor::after(d).to_string());
-    Ok(Json(json!({"deliveries": list, "next_cursor": next})))
+    Ok(Json(DeliveryList {
+        deliveries: list.into_iter().map(Into::into).collect(),
+        next_cursor: next,
+    }))
 }
 
 pub async fn delivery_attempts(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, delivery)): Path<(String, String)>,
-) -> Result<Json<Value>> {
+) -> Result<Json<AttemptList>> {
     endpoint_for(&state, &caller, &id).await?;
     if !delivery.ends_with(&format!(":{id}")) {
         return Err(AppError::NotFound(
@@ -595,14 +560,17 @@ pub async fn delivery_attempts(
         ));
     }
     let attempts = state.store.attempts_of(&delivery).await?;
-    Ok(Json(json!({"delivery_id": delivery, "attempts": attempts})))
+    Ok(Json(AttemptList {
+        delivery_id: delivery,
+        attempts: attempts.into_iter().map(Into::into).collect(),
+    }))
 }
 
 pub async fn replay_delivery(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, delivery)): Path<(String, String)>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Queued>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Publisher)?;
     if !state
@@ -615,13 +583,7 @@ pub async fn replay_delivery(
             "no such delivery for this endpoint, or it is pending already".into(),
         ));
     }
-    Ok(Json(json!({"queued": 1})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecoverIn {
-    since: String,
+    Ok(Json(Queued { queued: 1 }))
 }
 
 pub async fn recover(
@@ -629,7 +591,7 @@ pub async fn recover(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<RecoverIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Queued>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     caller.may_write(&e.biller_id, Role::Publisher)?;
     let since =
@@ -638,5 +600,5 @@ pub async fn recover(
         .store
         .recover_failed(&id, since, &caller.actor(), state.clock.now())
         .await?;
-    Ok(Json(json!({"queued": n})))
+    Ok(Json(Queued { queued: n }))
 }

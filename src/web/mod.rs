@@ -1,6 +1,8 @@
 //! HTTP: the public site (`public`), the staff JSON API (`api`), one error type, one state.
 
 pub mod api;
+pub mod api_doc;
+pub mod api_types;
 pub mod billers;
 pub mod console;
 pub mod encoding;
