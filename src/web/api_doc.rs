@@ -228,6 +228,7 @@ fn method(m: &str) -> HttpMethod {
 pub fn document(endpoints: &[Endpoint], server: &str, languages: &[Lang]) -> Value {
     let mut schemas: Vec<(String, RefOr<Schema>)> = Vec::new();
     schema::<ErrorBody>(&mut schemas);
+    let mut requests: Vec<String> = Vec::new();
     let mut paths = PathsBuilder::new();
     for e in endpoints {
         let c = contract(e.method, e.path)
@@ -267,8 +268,13 @@ pub fn document(endpoints: &[Endpoint], server: &str, languages: &[Lang]) -> Val
         if e.path.contains('{') || c.finds {
             errors.push((404, "Not found"));
         }
+        if e.body != Body::None || !(c.query)().is_empty() {
+            errors.push((
+                400,
+                "The body is not JSON, or the query string cannot be read",
+            ));
+        }
         if e.body != Body::None {
-            errors.push((400, "The body is not JSON"));
             errors.push((413, "The body is larger than the API accepts"));
             errors.push((415, "The body is not sent as application/json"));
         }
@@ -312,6 +318,7 @@ pub fn document(endpoints: &[Endpoint], server: &str, languages: &[Lang]) -> Val
         }
         if let Some(f) = c.request {
             let name = f(&mut schemas);
+            requests.push(name.clone());
             op = op.request_body(Some(
                 RequestBodyBuilder::new()
                     .required(Some(if e.body == Body::Required {
@@ -357,7 +364,30 @@ pub fn document(endpoints: &[Endpoint], server: &str, languages: &[Lang]) -> Val
         .build();
     let mut v = serde_json::to_value(doc).expect("the document serialises");
     name_languages(&mut v, languages);
+    for name in requests {
+        if let Some(s) = v["components"]["schemas"].get_mut(&name) {
+            null_means_absent(s);
+        }
+    }
     v
+}
+
+/// In a request body, an optional field may be sent as `null`, which means the same as
+/// leaving it out; utoipa says so for plain `Option` fields but not for those whose schema is
+/// written by hand (`schema_with`), so it is said here for every optional property.
+fn null_means_absent(schema: &mut Value) {
+    let required: Vec<Value> = schema["required"].as_array().cloned().unwrap_or_default();
+    let Some(props) = schema["properties"].as_object_mut() else {
+        return;
+    };
+    for (name, p) in props.iter_mut() {
+        if required.contains(&json!(name)) {
+            continue;
+        }
+        if let Some(t) = p.get("type").and_then(Value::as_str).map(str::to_string) {
+            p["type"] = json!([t, "null"]);
+        }
+    }
 }
 
 /// Replaces the language placeholders of the static schemas with this page's languages: a

@@ -84,23 +84,20 @@ pub struct ServiceList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceNew {
-    #[schema(
-        required = true,
-        nullable = false,
-        pattern = "^[a-z0-9][a-z0-9-]{0,39}$"
-    )]
+    #[schema(required = true, nullable = false, pattern = "^[a-z][a-z0-9-]{1,39}$")]
     pub code: Option<String>,
     /// Its name in every language of the page.
     #[schema(required = true, nullable = false, schema_with = name_texts_schema)]
     pub name: Option<Texts>,
-    #[schema(nullable = false, schema_with = description_texts_schema)]
+    #[schema(schema_with = description_texts_schema)]
     pub description: Option<Texts>,
     /// The heading it is listed under, e.g. Payments.
     #[schema(required = true, nullable = false, schema_with = group_schema)]
     pub group: Option<String>,
-    #[schema(nullable = false, minimum = 0, maximum = 10000)]
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(minimum = 0, maximum = 10000)]
     pub position: Option<i64>,
-    #[schema(nullable = false, schema_with = service_status_schema)]
+    #[schema(schema_with = service_status_schema)]
     pub status: Option<String>,
 }
 
@@ -108,17 +105,18 @@ pub struct ServiceNew {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceChanges {
-    #[schema(nullable = false, pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
+    #[schema(pattern = "^[a-z][a-z0-9-]{1,39}$")]
     pub code: Option<String>,
-    #[schema(nullable = false, schema_with = name_texts_schema)]
+    #[schema(schema_with = name_texts_schema)]
     pub name: Option<Texts>,
-    #[schema(nullable = false, schema_with = description_texts_schema)]
+    #[schema(schema_with = description_texts_schema)]
     pub description: Option<Texts>,
-    #[schema(nullable = false, schema_with = group_schema)]
+    #[schema(schema_with = group_schema)]
     pub group: Option<String>,
-    #[schema(nullable = false, minimum = 0, maximum = 10000)]
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(minimum = 0, maximum = 10000)]
     pub position: Option<i64>,
-    #[schema(nullable = false, schema_with = service_status_schema)]
+    #[schema(schema_with = service_status_schema)]
     pub status: Option<String>,
 }
 
@@ -219,11 +217,9 @@ pub struct NoticeOut {
     pub verify_url: String,
     /// The timeline, oldest first (one notice; not in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub updates: Option<Vec<UpdateOut>>,
     /// The update an action just published (lifecycle actions only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub update: Option<UpdateOut>,
 }
 
@@ -290,11 +286,11 @@ pub struct NoticeList {
 #[serde(deny_unknown_fields)]
 pub struct AffectedIn {
     /// The code of an existing service.
-    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
+    #[schema(pattern = "^[a-z][a-z0-9-]{1,39}$")]
     pub service: String,
     /// Its status while the notice is active; by default under_maintenance for a maintenance
     /// and partial_outage for an incident. Never operational.
-    #[schema(nullable = false, schema_with = impact_schema)]
+    #[schema(schema_with = impact_schema)]
     pub impact: Option<String>,
 }
 
@@ -309,31 +305,29 @@ pub struct NoticeIn {
     #[schema(required = true, nullable = false, schema_with = title_texts_schema)]
     pub title: Option<Texts>,
     /// What still works while it lasts ("cash at agents").
-    #[schema(nullable = false, schema_with = still_works_texts_schema)]
+    #[schema(schema_with = still_works_texts_schema)]
     pub still_works: Option<Texts>,
     /// The text of its first update; by default the template's.
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = body_texts_schema)]
     pub body: Option<Texts>,
     #[schema(required = true, nullable = false, min_items = 1)]
     pub affected: Option<Vec<AffectedIn>>,
     /// RFC 3339, or a local time in the page's zone (`2026-04-18T23:00`). Required for a
     /// maintenance; an incident's start defaults to now.
-    #[schema(nullable = false, schema_with = time_schema)]
+    #[schema(schema_with = time_schema)]
     pub starts_at: Option<String>,
     /// The planned end of a maintenance window; an incident has none.
-    #[schema(nullable = false, schema_with = time_schema)]
+    #[schema(schema_with = time_schema)]
     pub ends_at: Option<String>,
     /// Start the window at `starts_at` (default true).
-    #[schema(nullable = false)]
     pub auto_start: Option<bool>,
     /// Complete the window at `ends_at` (default false).
-    #[schema(nullable = false)]
     pub auto_complete: Option<bool>,
     /// SMS text per language replacing the template (placeholders allowed).
-    #[schema(nullable = false, schema_with = sms_texts_schema)]
+    #[schema(schema_with = sms_texts_schema)]
     pub sms: Option<Texts>,
     /// Opening paragraph of the email per language replacing the template.
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = body_texts_schema)]
     pub email: Option<Texts>,
     /// Create and publish in one step (needs the publisher role).
     #[serde(default)]
@@ -344,11 +338,11 @@ pub struct NoticeIn {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionIn {
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = message_texts_schema)]
     pub body: Option<Texts>,
-    #[schema(nullable = false, schema_with = sms_texts_schema)]
+    #[schema(schema_with = sms_texts_schema)]
     pub sms: Option<Texts>,
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = body_texts_schema)]
     pub email: Option<Texts>,
 }
 
@@ -358,11 +352,11 @@ pub struct ActionIn {
 pub struct ExtendIn {
     #[schema(required = true, nullable = false, schema_with = time_schema)]
     pub ends_at: Option<String>,
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = message_texts_schema)]
     pub body: Option<Texts>,
-    #[schema(nullable = false, schema_with = sms_texts_schema)]
+    #[schema(schema_with = sms_texts_schema)]
     pub sms: Option<Texts>,
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = body_texts_schema)]
     pub email: Option<Texts>,
 }
 
@@ -374,11 +368,11 @@ pub struct RescheduleIn {
     pub starts_at: Option<String>,
     #[schema(required = true, nullable = false, schema_with = time_schema)]
     pub ends_at: Option<String>,
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = message_texts_schema)]
     pub body: Option<Texts>,
-    #[schema(nullable = false, schema_with = sms_texts_schema)]
+    #[schema(schema_with = sms_texts_schema)]
     pub sms: Option<Texts>,
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = body_texts_schema)]
     pub email: Option<Texts>,
 }
 
@@ -387,14 +381,14 @@ pub struct RescheduleIn {
 #[serde(deny_unknown_fields)]
 pub struct PostUpdateIn {
     /// What customers should know now.
-    #[schema(required = true, nullable = false, schema_with = body_texts_schema)]
+    #[schema(required = true, nullable = false, schema_with = message_texts_schema)]
     pub body: Option<Texts>,
     /// An incident's new state (identified, monitoring, …).
-    #[schema(nullable = false, schema_with = notice_state_schema)]
+    #[schema(schema_with = notice_state_schema)]
     pub status: Option<String>,
-    #[schema(nullable = false, schema_with = sms_texts_schema)]
+    #[schema(schema_with = sms_texts_schema)]
     pub sms: Option<Texts>,
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = body_texts_schema)]
     pub email: Option<Texts>,
 }
 
@@ -402,13 +396,13 @@ pub struct PostUpdateIn {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewIn {
-    #[schema(nullable = false, schema_with = notice_event_schema)]
+    #[schema(schema_with = notice_event_schema)]
     pub event: Option<String>,
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = message_texts_schema)]
     pub body: Option<Texts>,
-    #[schema(nullable = false, schema_with = sms_texts_schema)]
+    #[schema(schema_with = sms_texts_schema)]
     pub sms: Option<Texts>,
-    #[schema(nullable = false, schema_with = body_texts_schema)]
+    #[schema(schema_with = body_texts_schema)]
     pub email: Option<Texts>,
 }
 
@@ -422,7 +416,7 @@ pub struct NoticeQuery {
     #[param(schema_with = notice_state_schema)]
     pub state: Option<String>,
     /// Notices that affect this service.
-    #[param(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
+    #[param(pattern = "^[a-z][a-z0-9-]{1,39}$")]
     pub service: Option<String>,
     /// Notices whose window or incident reaches past this time.
     #[param(schema_with = time_schema)]
@@ -470,7 +464,6 @@ pub struct PreviewOut {
     pub reference: Option<String>,
     /// Says why there is no code yet.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub reference_note: Option<String>,
     /// No problem found: it can be sent as it is.
     pub ok: bool,
@@ -646,10 +639,9 @@ pub struct SubscriberIn {
     #[schema(required = true, nullable = false, min_length = 3, max_length = 254)]
     pub address: Option<String>,
     /// One of the page's languages; by default the first.
-    #[schema(nullable = false, schema_with = language_schema)]
+    #[schema(schema_with = language_schema)]
     pub language: Option<String>,
     /// Service codes; absent or empty means every service.
-    #[schema(nullable = false)]
     pub services: Option<Vec<String>>,
     /// Must be true: staff assert they hold the person's consent.
     #[schema(required = true, nullable = false, schema_with = consent_schema)]
@@ -697,7 +689,7 @@ pub struct BillerList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BillerIn {
-    #[schema(min_length = 1, max_length = 120)]
+    #[schema(schema_with = biller_name_schema)]
     pub name: String,
     #[schema(format = Email)]
     pub contact_email: String,
@@ -707,7 +699,7 @@ pub struct BillerIn {
 #[serde(deny_unknown_fields)]
 pub struct TokenIn {
     /// What the token is for, unique among the biller's live tokens.
-    #[schema(min_length = 1, max_length = 60)]
+    #[schema(schema_with = token_name_schema)]
     pub name: String,
 }
 
@@ -813,22 +805,17 @@ pub struct TestResult {
     /// The endpoint answered 2xx.
     pub ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub webhook_id: Option<String>,
     /// The HTTP status it answered.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub latency_ms: Option<u64>,
     /// The first KB of its answer.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub response: Option<String>,
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub error: Option<String>,
 }
 
@@ -837,32 +824,44 @@ pub struct TestResult {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointIn {
-    #[schema(nullable = false)]
     pub biller_id: Option<String>,
     /// An https URL on the public internet.
-    #[schema(nullable = false, max_length = 2000)]
+    #[schema(max_length = 2000)]
     pub url: Option<String>,
-    #[schema(nullable = false, max_length = 500)]
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     /// Event types to send (see `/schemas`); empty or absent: every type.
-    #[schema(nullable = false)]
     pub event_types: Option<Vec<String>>,
     /// Service codes; `null` (or absent on create): every service; absent on a patch:
     /// unchanged.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<String>>, min_items = 1)]
     pub services: Option<Option<Vec<String>>>,
     /// Webhooks per second at most; 0: no limit.
-    #[schema(nullable = false, minimum = 0, maximum = 10000)]
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(minimum = 0, maximum = 10000)]
     pub rate_limit: Option<i64>,
-    #[schema(nullable = false, format = Email)]
+    #[schema(format = Email)]
     pub contact_email: Option<String>,
     /// Also sign with ed25519 (`v1a`); only on create.
-    #[schema(nullable = false)]
     pub ed25519: Option<bool>,
     /// `false` disables it (its deliveries wait), `true` enables it again without replay.
-    #[schema(nullable = false)]
     pub enabled: Option<bool>,
+}
+
+/// An integer, also when written with a zero fraction (`5.0`), as JSON Schema's `integer`
+/// allows.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(Some(i)),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+            _ => Err(serde::de::Error::custom(format!(
+                "invalid type: {n}, expected a whole number"
+            ))),
+        },
+    }
 }
 
 /// A field that was sent, even as `null` (serde reads a `null` `Option<Option<_>>` as absent).
@@ -886,7 +885,7 @@ pub struct EnableIn {
 #[serde(deny_unknown_fields)]
 pub struct DisableIn {
     /// Why it is disabled; by default who disabled it.
-    #[schema(nullable = false, min_length = 1, max_length = 300)]
+    #[schema(min_length = 1, max_length = 300)]
     pub reason: Option<String>,
 }
 
@@ -896,10 +895,8 @@ pub struct Enabled {
     pub enabled: bool,
     /// Deliveries queued again (with `replay`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub replayed: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
     pub reason: Option<String>,
 }
 
@@ -1137,6 +1134,14 @@ fn time_schema() -> Object {
         .build()
 }
 
+fn token_name_schema() -> Object {
+    visible_text(1, 60)
+}
+
+fn biller_name_schema() -> Object {
+    visible_text(1, 120)
+}
+
 fn group_schema() -> Object {
     visible_text(1, super::api::NAME_MAX)
 }
@@ -1179,6 +1184,11 @@ fn still_works_texts_schema() -> Object {
 
 fn body_texts_schema() -> Object {
     texts_of(super::api::BODY_MAX, false)
+}
+
+/// A message's text: when given, it must hold the default language.
+fn message_texts_schema() -> Object {
+    texts_of(super::api::BODY_MAX, true)
 }
 
 fn sms_texts_schema() -> Object {

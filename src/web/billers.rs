@@ -123,9 +123,11 @@ pub async fn create_biller_token(
     ApiJson(input): ApiJson<TokenIn>,
 ) -> Result<Response> {
     staff.require(Role::Admin)?;
-    if input.name.trim().is_empty() {
-        return Err(AppError::field("name", "must not be empty"));
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(AppError::field("name", "must be 1 to 60 characters"));
     }
+    check_visible("name", name).map_err(|e| AppError::field(e.field, e.message))?;
     let (t, token) = state
         .store
         .create_biller_token(&id, input.name.trim(), &staff.actor(), state.clock.now())
