@@ -589,7 +589,17 @@ async fn raw(
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())
         .unwrap_or_default();
-    (status, content_type, resp.bytes().await.unwrap().to_vec())
+    let bytes = resp.bytes().await.unwrap().to_vec();
+    if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
+        common::contract::check(
+            &app.running.state.settings.languages,
+            method,
+            path,
+            status,
+            &v,
+        );
+    }
+    (status, content_type, bytes)
 }
 
 /// The error rule: a JSON object `{"errors": {field: message}}` with at least one field, every
@@ -866,3 +876,60 @@ on_both_backends!(
     bearer_scheme_in_any_case,
     revoked_token_is_refused,
 );
+
+/// The check every API answer in these tests goes through refuses what the document does not
+/// describe: an undocumented status, a missing or extra field, a value of the wrong type.
+#[test]
+fn the_contract_check_refuses_what_the_document_does_not_describe() {
+    use tangazo::domain::Lang;
+    let langs = [Lang::En, Lang::Sw];
+    let refused = |method: &str, path: &str, status: u16, body: Value| {
+        std::panic::catch_unwind(|| common::contract::check(&langs, method, path, status, &body))
+            .is_err()
+    };
+    let service = json!({
+        "code": "send-money", "name": {"en": "Send money"}, "description": {},
+        "group": "Payments", "position": 0, "status": "operational",
+        "created_at": "2026-12-07T10:00:00Z", "updated_at": "2026-12-07T10:00:00.123Z",
+    });
+    // What the API answers passes.
+    assert!(!refused(
+        "GET",
+        "/services/send-money",
+        200,
+        service.clone()
+    ));
+    assert!(!refused(
+        "GET",
+        "/services",
+        200,
+        json!({"services": [service.clone()]})
+    ));
+    assert!(!refused(
+        "GET",
+        "/services/x",
+        404,
+        json!({"errors": {"service": "no service 'x'"}})
+    ));
+    // Anything else does not.
+    assert!(refused("GET", "/services/send-money", 418, service.clone()));
+    let mut extra = service.clone();
+    extra["secret"] = json!("x");
+    assert!(refused("GET", "/services/send-money", 200, extra));
+    let mut missing = service.clone();
+    missing.as_object_mut().unwrap().remove("group");
+    assert!(refused("GET", "/services/send-money", 200, missing));
+    let mut wrong = service.clone();
+    wrong["status"] = json!("fine");
+    assert!(refused("GET", "/services/send-money", 200, wrong));
+    let mut not_a_time = service;
+    not_a_time["created_at"] = json!("yesterday");
+    assert!(refused("GET", "/services/send-money", 200, not_a_time));
+    assert!(refused("GET", "/services/x", 404, json!({"errors": {}})));
+    assert!(refused(
+        "DELETE",
+        "/services/x",
+        204,
+        json!({"deleted": true})
+    ));
+}

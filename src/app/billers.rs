@@ -43,11 +43,14 @@ pub async fn create_token(
     biller_id: &str,
     name: &str,
 ) -> Result<(ApiToken, String)> {
-    if name.trim().is_empty() {
-        return Err(Error::field("name", "must not be empty"));
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(Error::field("name", "must be 1 to 60 characters"));
     }
+    crate::domain::text::check_visible("name", name)
+        .map_err(|e| Error::field(e.field, e.message))?;
     app.store
-        .create_biller_token(biller_id, name.trim(), actor, app.clock.now())
+        .create_biller_token(biller_id, name, actor, app.clock.now())
         .await
         .map_err(|e| match e {
             StoreError::NotFound => Error::not_found("biller", format!("no biller '{biller_id}'")),

@@ -115,6 +115,22 @@ fn name(c: char) -> &'static str {
 /// Refuses the first invisible character in `text`, naming `field`, the character, its code
 /// point and its position (counted in characters from 1, as staff count).
 pub fn check_visible(field: &str, text: &str) -> Result<(), FieldError> {
+    // Control characters (C0 and C1) other than line breaks and tabs print as nothing or
+    // garble the line: the same rule as for localized texts.
+    if let Some((i, c)) = text
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "contains a control character (U+{:04X}) at position {}; remove it",
+                u32::from(c),
+                i + 1
+            ),
+        ));
+    }
     if !text.chars().any(is_forbidden) {
         return Ok(());
     }
@@ -143,6 +159,13 @@ pub fn check_visible(field: &str, text: &str) -> Result<(), FieldError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_kept() {
+        assert!(check_visible("group", "Pay\u{9B}ments").is_err());
+        assert!(check_visible("group", "Pay\u{7}ments").is_err());
+        assert!(check_visible("body", "One line\r\nand\tanother").is_ok());
+    }
 
     fn refusal(text: &str) -> Option<String> {
         check_visible("title.en", text).err().map(|e| {

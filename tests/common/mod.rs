@@ -343,6 +343,13 @@ impl TestApp {
                 serde_json::Value::String(String::from_utf8_lossy(&bytes).into())
             })
         };
+        contract::check(
+            &self.running.state.settings.languages,
+            method,
+            path,
+            status,
+            &v,
+        );
         (status, v)
     }
 
@@ -426,6 +433,7 @@ impl Drop for TestApp {
         self.running.cancel.cancel();
     }
 }
+pub mod contract;
 pub mod mail;
 pub mod peers;
 pub mod sms_reference;

@@ -5,14 +5,13 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::super::{AppState, Result};
 use super::BODY_MAX;
 use super::extract::{OptionalJson, Staff};
 use super::fields::{Errors, localized, parse_overrides, parse_time};
-use super::notices::{notice_json, update_json};
+use super::notices::notice_json;
+use super::types::{ActionIn, ExtendIn, NoticeOut, PostUpdateIn, RescheduleIn};
 use crate::app::{self, notices::Texts};
 use crate::domain::{Action, Localized, Notice, NoticeState, Overrides, Update, Window};
 
@@ -31,57 +30,23 @@ pub(crate) async fn run_action_once(
     Ok(app::notices::act(state, actor, id, action, texts, once).await?)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ActionIn {
-    body: Option<BTreeMap<String, String>>,
-    sms: Option<BTreeMap<String, String>>,
-    email: Option<BTreeMap<String, String>>,
-    starts_at: Option<String>,
-    ends_at: Option<String>,
-    status: Option<String>,
+pub(super) async fn respond(state: &AppState, (n, u): (Notice, Update)) -> Result<Json<NoticeOut>> {
+    Ok(Json(notice_json(state, &n, None).with_update(&u)))
 }
 
-pub(super) fn action_body(
-    state: &AppState,
-    errors: &mut Errors,
-    input: &ActionIn,
-) -> Option<Localized> {
-    input
-        .body
-        .as_ref()
-        .and_then(|raw| localized(state, errors, "body", raw, true, BODY_MAX))
-}
+type Text = Option<BTreeMap<String, String>>;
 
-pub(super) fn refuse_fields(errors: &mut Errors, input: &ActionIn, allowed: &[&str]) {
-    for (name, present) in [
-        ("starts_at", input.starts_at.is_some()),
-        ("ends_at", input.ends_at.is_some()),
-        ("status", input.status.is_some()),
-    ] {
-        if present && !allowed.contains(&name) {
-            errors.add(name, "is not used by this action");
-        }
-    }
-}
-
-pub(super) async fn respond(state: &AppState, (n, u): (Notice, Update)) -> Result<Json<Value>> {
-    let mut v = notice_json(state, &n, None);
-    v["update"] = update_json(&u);
-    Ok(Json(v))
-}
-
-/// The texts of an action's body (`body`, `sms`, `email`), refusing the fields it does not
-/// use; every problem goes to `errors`.
+/// The texts of an action's body (`body`, `sms`, `email`); every problem goes to `errors`.
+/// (Each action's body type has only the fields it uses: any other is refused by name.)
 pub(super) fn action_texts(
     state: &AppState,
     errors: &mut Errors,
-    input: &ActionIn,
-    allowed: &[&str],
+    (body, sms, email): (&Text, &Text, &Text),
 ) -> Texts {
-    refuse_fields(errors, input, allowed);
-    let body = action_body(state, errors, input);
-    let overrides = parse_overrides(state, errors, input.sms.as_ref(), input.email.as_ref());
+    let body = body
+        .as_ref()
+        .and_then(|raw| localized(state, errors, "body", raw, true, BODY_MAX));
+    let overrides = parse_overrides(state, errors, sms.as_ref(), email.as_ref());
     Texts { body, overrides }
 }
 
@@ -91,9 +56,9 @@ pub(super) async fn simple_action(
     id: String,
     input: ActionIn,
     action: Action,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     let mut errors = Errors::default();
-    let texts = action_texts(&state, &mut errors, &input, &[]);
+    let texts = action_texts(&state, &mut errors, (&input.body, &input.sms, &input.email));
     errors.check()?;
     let (actor, app) = (staff.actor(), &state.app);
     let r = match action {
@@ -110,7 +75,7 @@ pub(super) async fn publish(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Publish).await
 }
 
@@ -119,7 +84,7 @@ pub(super) async fn start(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Start).await
 }
 
@@ -128,7 +93,7 @@ pub(super) async fn complete(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Complete).await
 }
 
@@ -137,7 +102,7 @@ pub(super) async fn cancel(
     staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Cancel).await
 }
 
@@ -145,10 +110,10 @@ pub(super) async fn extend(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+    OptionalJson(input): OptionalJson<ExtendIn>,
+) -> Result<Json<NoticeOut>> {
     let mut errors = Errors::default();
-    let texts = action_texts(&state, &mut errors, &input, &["ends_at"]);
+    let texts = action_texts(&state, &mut errors, (&input.body, &input.sms, &input.email));
     let ends_at = match input
         .ends_at
         .as_deref()
@@ -174,10 +139,10 @@ pub(super) async fn reschedule(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+    OptionalJson(input): OptionalJson<RescheduleIn>,
+) -> Result<Json<NoticeOut>> {
     let mut errors = Errors::default();
-    let texts = action_texts(&state, &mut errors, &input, &["starts_at", "ends_at"]);
+    let texts = action_texts(&state, &mut errors, (&input.body, &input.sms, &input.email));
     let mut times = Vec::new();
     for (name, raw) in [("starts_at", &input.starts_at), ("ends_at", &input.ends_at)] {
         match raw.as_deref().map(|r| parse_time(&state, name, r)) {
@@ -206,10 +171,10 @@ pub(super) async fn post_update(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson<ActionIn>,
-) -> Result<Json<Value>> {
+    OptionalJson(input): OptionalJson<PostUpdateIn>,
+) -> Result<Json<NoticeOut>> {
     let mut errors = Errors::default();
-    let texts = action_texts(&state, &mut errors, &input, &["status"]);
+    let texts = action_texts(&state, &mut errors, (&input.body, &input.sms, &input.email));
     if input.body.is_none() {
         errors.add(
             format!("body.{}", state.settings.default_lang()),

@@ -4,27 +4,25 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::super::{AppState, Result};
 use super::extract::{ApiJson, Staff};
+use super::types::{BillerIn, BillerList, BillerOut, BillerTokenOut, TokenIn};
 use crate::app;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BillerIn {
-    name: String,
-    contact_email: String,
-}
 
 /// [`app::billers::check_biller_name`] for the console.
 pub fn check_biller_name(raw: &str) -> Result<&str> {
     Ok(app::billers::check_biller_name(raw)?)
 }
 
-pub async fn list_billers(State(state): State<AppState>, _staff: Staff) -> Result<Json<Value>> {
-    Ok(Json(json!({"billers": state.store.list_billers().await?})))
+pub async fn list_billers(
+    State(state): State<AppState>,
+    _staff: Staff,
+) -> Result<Json<BillerList>> {
+    let billers = state.store.list_billers().await?;
+    Ok(Json(BillerList {
+        billers: billers.into_iter().map(BillerOut::from).collect(),
+    }))
 }
 
 pub async fn create_biller(
@@ -34,13 +32,7 @@ pub async fn create_biller(
 ) -> Result<Response> {
     let b = app::billers::create_biller(&state, &staff.actor(), &input.name, &input.contact_email)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!(b))).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TokenIn {
-    name: String,
+    Ok((StatusCode::CREATED, Json(BillerOut::from(b))).into_response())
 }
 
 pub async fn create_biller_token(
@@ -52,10 +44,14 @@ pub async fn create_biller_token(
     let (t, token) = app::billers::create_token(&state, &staff.actor(), &id, &input.name).await?;
     Ok((
         StatusCode::CREATED,
-        Json(
-            json!({"id": t.id, "name": t.name, "biller_id": id, "token": token,
-            "note": "shown once: it reaches only this biller's endpoints under /api/v1/endpoints"}),
-        ),
+        Json(BillerTokenOut {
+            id: t.id,
+            name: t.name,
+            biller_id: id,
+            token,
+            note: "shown once: it reaches only this biller's endpoints under /api/v1/endpoints"
+                .into(),
+        }),
     )
         .into_response())
 }

@@ -1,18 +1,20 @@
 //! How far a notice's deliveries have got, per update and channel, with an ETA.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::{Path, State};
-use serde_json::{Value, json};
 
 use super::super::{AppState, Result};
 use super::extract::Staff;
 use super::notices::notice_or_404;
+use super::types::DeliveryReport;
 
 pub(super) async fn notice_deliveries(
     State(state): State<AppState>,
     _staff: Staff,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<DeliveryReport>> {
     let n = notice_or_404(&state, &id).await?;
     Ok(Json(delivery_report(&state, &n.id).await?))
 }
@@ -33,13 +35,26 @@ pub fn eta_of(state: &AppState, channel: &str, pending: i64) -> (f64, Option<i64
     (rate, seconds)
 }
 
-/// Progress of one notice's deliveries, shared by the API and the console.
-pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<Value> {
+/// Progress of one notice's deliveries.
+pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<DeliveryReport> {
+    use super::types::{ChannelTotals, RecentFailure, UpdateProgress};
     let progress = state.store.delivery_progress(notice_id).await?;
     let failures = state.store.recent_failures(notice_id, 20).await?;
-    let mut totals = serde_json::Map::new();
-    let mut eta = serde_json::Map::new();
-    let mut rates = serde_json::Map::new();
+    let mut report = DeliveryReport {
+        notice_id: notice_id.to_string(),
+        updates: Vec::new(),
+        totals: BTreeMap::new(),
+        rate_per_second: BTreeMap::new(),
+        eta_seconds: BTreeMap::new(),
+        recent_failures: failures
+            .into_iter()
+            .map(|(delivery_id, channel, error)| RecentFailure {
+                delivery_id,
+                channel,
+                error,
+            })
+            .collect(),
+    };
     for channel in crate::delivery::metrics::CHANNELS {
         let rows: Vec<_> = progress.iter().filter(|p| p.channel == channel).collect();
         if rows.is_empty() {
@@ -47,30 +62,39 @@ pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<Value>
         }
         let sum = |f: fn(&crate::store::Progress) -> i64| rows.iter().map(|p| f(p)).sum::<i64>();
         let pending = sum(|p| p.pending);
-        totals.insert(
+        report.totals.insert(
             channel.into(),
-            json!({
-                "pending": pending,
-                "sent": sum(|p| p.sent),
-                "failed": sum(|p| p.failed),
-                "superseded": sum(|p| p.superseded),
-                "cancelled": sum(|p| p.cancelled),
-                "delivered": sum(|p| p.delivered),
-                "undelivered": sum(|p| p.undelivered),
-            }),
+            ChannelTotals {
+                pending,
+                sent: sum(|p| p.sent),
+                failed: sum(|p| p.failed),
+                superseded: sum(|p| p.superseded),
+                cancelled: sum(|p| p.cancelled),
+                delivered: sum(|p| p.delivered),
+                undelivered: sum(|p| p.undelivered),
+            },
         );
         let (rate, seconds) = eta_of(state, channel, pending);
-        rates.insert(channel.into(), json!((rate * 10.0).round() / 10.0));
-        eta.insert(channel.into(), json!(seconds));
+        report
+            .rate_per_second
+            .insert(channel.into(), (rate * 10.0).round() / 10.0);
+        report.eta_seconds.insert(channel.into(), seconds);
     }
-    Ok(json!({
-        "notice_id": notice_id,
-        "updates": progress,
-        "totals": totals,
-        "rate_per_second": rates,
-        "eta_seconds": eta,
-        "recent_failures": failures.iter().map(|(id, channel, error)| json!({
-            "delivery_id": id, "channel": channel, "error": error,
-        })).collect::<Vec<_>>(),
-    }))
+    report.updates = progress
+        .into_iter()
+        .map(|p| UpdateProgress {
+            update_id: p.update_id,
+            sequence: p.sequence,
+            event: p.event,
+            channel: p.channel,
+            pending: p.pending,
+            sent: p.sent,
+            failed: p.failed,
+            superseded: p.superseded,
+            cancelled: p.cancelled,
+            delivered: p.delivered,
+            undelivered: p.undelivered,
+        })
+        .collect();
+    Ok(report)
 }

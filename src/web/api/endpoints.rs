@@ -6,13 +6,16 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::super::{AppError, AppState, Result};
 use super::error::not_yours;
 use super::extract::{ApiJson, Caller, OptionalJson};
 use super::fields::parse_time_public;
+pub use super::types::EndpointIn;
+use super::types::{
+    AttemptList, DeliveriesQuery, DeliveryList, DisableIn, EnableIn, Enabled, EndpointCreated,
+    EndpointList, EndpointOut, EndpointQuery, Queued, RecoverIn, SecretRotated, TestResult,
+};
 use crate::app;
 use crate::store::{DeliveryCursor, Endpoint, EndpointSettings, StoreError};
 
@@ -23,35 +26,6 @@ pub(super) async fn endpoint_for(state: &AppState, caller: &Caller, id: &str) ->
     })?;
     caller.reaches(&e.biller_id)?;
     Ok(e)
-}
-
-/// An endpoint as posted (whole) or patched (any subset).
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct EndpointIn {
-    pub biller_id: Option<String>,
-    pub url: Option<String>,
-    pub description: Option<String>,
-    pub event_types: Option<Vec<String>>,
-    /// `null` (or absent on create): every service; absent on a patch: unchanged.
-    #[serde(default, deserialize_with = "present")]
-    pub services: Option<Option<Vec<String>>>,
-    pub rate_limit: Option<i64>,
-    pub contact_email: Option<String>,
-    /// Also sign with ed25519 (`v1a`); only on create.
-    pub ed25519: Option<bool>,
-    /// `false` disables it (its deliveries wait), `true` enables it again without replay
-    /// (`POST …/enable` with `{"replay": true}` also sends what it missed).
-    pub enabled: Option<bool>,
-}
-
-/// A field that was sent, even as `null` (serde reads a `null` `Option<Option<_>>` as absent).
-pub(super) fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
 }
 
 impl EndpointIn {
@@ -78,22 +52,19 @@ impl EndpointIn {
     }
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    biller_id: Option<String>,
-}
-
 pub async fn list_endpoints(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
+    Query(q): Query<EndpointQuery>,
+) -> Result<Json<EndpointList>> {
     let filter = match &caller.0.biller_id {
         Some(own) => Some(own.clone()),
         None => q.biller_id.clone(),
     };
     let list = state.store.list_endpoints(filter.as_deref()).await?;
-    Ok(Json(json!({"endpoints": list})))
+    Ok(Json(EndpointList {
+        endpoints: list.into_iter().map(EndpointOut::from).collect(),
+    }))
 }
 
 pub async fn create_endpoint(
@@ -124,8 +95,12 @@ pub async fn create_endpoint(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"endpoint": e, "secret": secret,
-            "note": "the secret is shown once; verify webhook-signature with it (Standard Webhooks)"})),
+        Json(EndpointCreated {
+            endpoint: e.into(),
+            secret,
+            note: "the secret is shown once; verify webhook-signature with it (Standard Webhooks)"
+                .into(),
+        }),
     )
         .into_response())
 }
@@ -134,8 +109,8 @@ pub async fn get_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
-    Ok(Json(json!(endpoint_for(&state, &caller, &id).await?)))
+) -> Result<Json<EndpointOut>> {
+    Ok(Json(endpoint_for(&state, &caller, &id).await?.into()))
 }
 
 pub async fn patch_endpoint(
@@ -143,7 +118,7 @@ pub async fn patch_endpoint(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<EndpointIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<EndpointOut>> {
     let e = endpoint_for(&state, &caller, &id).await?;
     if input.biller_id.as_ref().is_some_and(|b| *b != e.biller_id) {
         return Err(AppError::field(
@@ -160,7 +135,7 @@ pub async fn patch_endpoint(
     let change = input.change();
     let e =
         app::billers::update_endpoint(&state, &caller.actor(), &e, &change, input.enabled).await?;
-    Ok(Json(json!(e)))
+    Ok(Json(e.into()))
 }
 
 pub async fn delete_endpoint(
@@ -177,33 +152,26 @@ pub async fn rotate_secret(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SecretRotated>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     let (secret, until) = app::billers::rotate_secret(&state, &caller.actor(), &id).await?;
-    Ok(Json(
-        json!({"secret": secret, "previous_secret_until": until,
-        "note": "both secrets sign every webhook until previous_secret_until"}),
-    ))
+    Ok(Json(SecretRotated {
+        secret,
+        previous_secret_until: until,
+        note: "both secrets sign every webhook until previous_secret_until".into(),
+    }))
 }
 
 pub async fn test_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<TestResult>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     let result = app::billers::test_endpoint(&state, &id).await?;
-    Ok(Json(result))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct EnableIn {
-    /// Queue every update published while the endpoint was disabled.
-    #[serde(default)]
-    replay: bool,
-    /// Why it is disabled (for `/disable`).
-    reason: Option<String>,
+    Ok(Json(
+        serde_json::from_value(result).map_err(|e| AppError::Internal(e.into()))?,
+    ))
 }
 
 pub async fn enable_endpoint(
@@ -211,30 +179,29 @@ pub async fn enable_endpoint(
     caller: Caller,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<EnableIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Enabled>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     let queued = app::billers::enable(&state, &caller.actor(), &id, input.replay).await?;
-    Ok(Json(json!({"enabled": true, "replayed": queued})))
+    Ok(Json(Enabled {
+        enabled: true,
+        replayed: Some(queued),
+        reason: None,
+    }))
 }
 
 pub async fn disable_endpoint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    OptionalJson(input): OptionalJson<EnableIn>,
-) -> Result<Json<Value>> {
+    OptionalJson(input): OptionalJson<DisableIn>,
+) -> Result<Json<Enabled>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     let reason = app::billers::disable(&state, &caller.actor(), &id, input.reason).await?;
-    Ok(Json(json!({"enabled": false, "reason": reason})))
-}
-
-#[derive(Deserialize)]
-pub struct DeliveriesQuery {
-    state: Option<String>,
-    /// Deliveries per page, 1 to 500 (200).
-    limit: Option<String>,
-    /// A page's `next_cursor`: the page after it.
-    cursor: Option<String>,
+    Ok(Json(Enabled {
+        enabled: false,
+        replayed: None,
+        reason: Some(reason),
+    }))
 }
 
 /// An endpoint's deliveries, newest first, a page at a time: `next_cursor` (null on the last
@@ -244,7 +211,7 @@ pub async fn endpoint_deliveries(
     caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<DeliveriesQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<DeliveryList>> {
     endpoint_for(&state, &caller, &id).await?;
     if let Some(s) = &q.state
         && !["pending", "sent", "failed"].contains(&s.as_str())
@@ -271,14 +238,17 @@ pub async fn endpoint_deliveries(
         .last()
         .filter(|_| list.len() as i64 == limit)
         .map(|d| DeliveryCursor::after(d).to_string());
-    Ok(Json(json!({"deliveries": list, "next_cursor": next})))
+    Ok(Json(DeliveryList {
+        deliveries: list.into_iter().map(Into::into).collect(),
+        next_cursor: next,
+    }))
 }
 
 pub async fn delivery_attempts(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, delivery)): Path<(String, String)>,
-) -> Result<Json<Value>> {
+) -> Result<Json<AttemptList>> {
     endpoint_for(&state, &caller, &id).await?;
     if !delivery.ends_with(&format!(":{id}")) {
         return Err(AppError::NotFound(
@@ -287,23 +257,20 @@ pub async fn delivery_attempts(
         ));
     }
     let attempts = state.store.attempts_of(&delivery).await?;
-    Ok(Json(json!({"delivery_id": delivery, "attempts": attempts})))
+    Ok(Json(AttemptList {
+        delivery_id: delivery,
+        attempts: attempts.into_iter().map(Into::into).collect(),
+    }))
 }
 
 pub async fn replay_delivery(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, delivery)): Path<(String, String)>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Queued>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     app::billers::replay_delivery(&state, &caller.actor(), &id, &delivery).await?;
-    Ok(Json(json!({"queued": 1})))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecoverIn {
-    since: String,
+    Ok(Json(Queued { queued: 1 }))
 }
 
 pub async fn recover(
@@ -311,10 +278,10 @@ pub async fn recover(
     caller: Caller,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<RecoverIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<Queued>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     let since =
         parse_time_public(&state, "since", &input.since).map_err(|e| AppError::fields(vec![e]))?;
     let n = app::billers::recover(&state, &caller.actor(), &id, since).await?;
-    Ok(Json(json!({"queued": n})))
+    Ok(Json(Queued { queued: n }))
 }

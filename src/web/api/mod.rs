@@ -19,6 +19,7 @@ pub mod routes;
 mod schemas;
 mod services;
 mod subscribers;
+pub mod types;
 
 use axum::Router;
 
@@ -32,8 +33,9 @@ pub use routes::{Body, Endpoint, endpoint_list};
 pub(crate) use actions::run_action_once;
 pub use deliveries::{delivery_report, eta_of};
 pub(crate) use fields::parse_time_public;
-pub(crate) use notices::{AffectedIn, NoticeIn, parse_new_notice, preview_existing, preview_new};
+pub(crate) use notices::{parse_new_notice, preview_existing, preview_new};
 pub(crate) use services::{ServicePatch, save_service};
+pub(crate) use types::{AffectedIn, NoticeIn};
 
 use super::{AppError, AppState};
 
@@ -49,7 +51,10 @@ pub const SMS_OVERRIDE_MAX: usize = 600;
 async fn openapi_json(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::Json<serde_json::Value> {
-    axum::Json(openapi_document(&state.settings.public_url))
+    axum::Json(openapi_document(
+        &state.settings.public_url,
+        &state.settings.languages,
+    ))
 }
 
 /// The routes of [`routes::endpoints`], each carrying the role its table row states (checked

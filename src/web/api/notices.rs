@@ -1,17 +1,16 @@
 //! Notices: create, edit, list, read and preview (the lifecycle actions are in `actions`).
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::super::{AppError, AppState, Result};
 use super::extract::{ApiJson, OptionalJson, Staff};
 use super::fields::{Errors, localized, parse_overrides, parse_time};
+use super::types::{
+    AffectedIn, NoticeIn, NoticeList, NoticeOut, NoticeQuery, PreviewIn, PreviewOut,
+};
 use super::{BODY_MAX, STILL_WORKS_MAX, TITLE_MAX};
 use crate::app;
 use crate::domain::{
@@ -25,82 +24,12 @@ pub(super) async fn notice_or_404(state: &AppState, id: &str) -> Result<Notice> 
     Ok(app::notices::get(state, id).await?)
 }
 
-pub(super) fn update_json(u: &Update) -> Value {
-    json!({
-        "id": u.id,
-        "sequence": u.sequence,
-        "event": u.event.as_str(),
-        "state": u.state.as_str(),
-        "body": u.body,
-        "sms": u.overrides.sms,
-        "email": u.overrides.email,
-        "starts_at": u.starts_at,
-        "ends_at": u.ends_at,
-        "created_by": u.created_by,
-        "created_at": u.created_at,
-    })
-}
-
-pub(super) fn notice_json(state: &AppState, n: &Notice, updates: Option<&[Update]>) -> Value {
-    let mut v = json!({
-        "id": n.id,
-        "reference": n.reference,
-        "kind": n.kind.as_str(),
-        "state": n.state.as_str(),
-        "overrunning": n.is_overrunning(state.clock.now()),
-        "title": n.title,
-        "still_works": n.still_works,
-        "body": n.draft_body,
-        "sms": n.draft_overrides.sms,
-        "email": n.draft_overrides.email,
-        "affected": n.affected,
-        "starts_at": n.starts_at,
-        "ends_at": n.ends_at,
-        "planned_ends_at": n.planned_ends_at,
-        "published_at": n.published_at,
-        "started_at": n.started_at,
-        "finished_at": n.finished_at,
-        "auto_start": n.auto_start,
-        "auto_complete": n.auto_complete,
-        "sequence": n.sequence,
-        "created_by": n.created_by,
-        "created_at": n.created_at,
-        "updated_at": n.updated_at,
-        "url": format!("{}/notices/{}", state.settings.public_url, n.id),
-        "verify_url": format!("{}/verify/{}", state.settings.public_url, n.reference),
-    });
-    if let Some(u) = updates {
-        v["updates"] = u.iter().map(update_json).collect();
+pub(super) fn notice_json(state: &AppState, n: &Notice, updates: Option<&[Update]>) -> NoticeOut {
+    let out = NoticeOut::new(n, &state.settings.public_url, state.clock.now());
+    match updates {
+        Some(u) => out.with_updates(u),
+        None => out,
     }
-    v
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AffectedIn {
-    pub(crate) service: String,
-    pub(crate) impact: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct NoticeIn {
-    pub(crate) kind: Option<String>,
-    pub(crate) title: Option<BTreeMap<String, String>>,
-    pub(crate) still_works: Option<BTreeMap<String, String>>,
-    pub(crate) body: Option<BTreeMap<String, String>>,
-    pub(crate) affected: Option<Vec<AffectedIn>>,
-    pub(crate) starts_at: Option<String>,
-    pub(crate) ends_at: Option<String>,
-    pub(crate) auto_start: Option<bool>,
-    pub(crate) auto_complete: Option<bool>,
-    /// SMS text per language replacing the template (placeholders allowed).
-    pub(crate) sms: Option<BTreeMap<String, String>>,
-    /// Opening paragraph of the email per language replacing the template.
-    pub(crate) email: Option<BTreeMap<String, String>>,
-    /// Create and publish in one step (needs the publisher role).
-    #[serde(default)]
-    pub(crate) publish: bool,
 }
 
 pub(super) async fn parse_affected(
@@ -311,7 +240,7 @@ pub(super) async fn edit_notice(
     staff: Staff,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NoticeIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     let current = notice_or_404(&state, &id).await?;
     let mut errors = Errors::default();
     if input
@@ -384,22 +313,11 @@ pub(super) async fn edit_notice(
     Ok(Json(notice_json(&state, &n, None)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ListQuery {
-    kind: Option<String>,
-    state: Option<String>,
-    service: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    limit: Option<i64>,
-}
-
 pub(super) async fn list_notices(
     State(state): State<AppState>,
     _staff: Staff,
-    query: std::result::Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>> {
+    query: std::result::Result<Query<NoticeQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<NoticeList>> {
     let Query(q) = query.map_err(|e| AppError::field("query", e.body_text()))?;
     let mut errors = Errors::default();
     let mut filter = NoticeFilter {
@@ -440,29 +358,19 @@ pub(super) async fn list_notices(
     }
     errors.check()?;
     let list = state.store.list_notices(&filter).await?;
-    Ok(Json(json!({
-        "notices": list.iter().map(|n| notice_json(&state, n, None)).collect::<Vec<_>>()
-    })))
+    Ok(Json(NoticeList {
+        notices: list.iter().map(|n| notice_json(&state, n, None)).collect(),
+    }))
 }
 
 pub(super) async fn get_notice(
     State(state): State<AppState>,
     _staff: Staff,
     Path(id): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<NoticeOut>> {
     let n = notice_or_404(&state, &id).await?;
     let updates = state.store.get_updates(&n.id).await?;
     Ok(Json(notice_json(&state, &n, Some(&updates))))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(super) struct PreviewIn {
-    /// Which message to preview; by default the next one (a draft's publication) or the latest.
-    event: Option<String>,
-    body: Option<BTreeMap<String, String>>,
-    sms: Option<BTreeMap<String, String>>,
-    email: Option<BTreeMap<String, String>>,
 }
 
 /// `POST /notices/{id}/preview`: every channel and language of the next (or a named) message.
@@ -471,7 +379,7 @@ pub(super) async fn preview_notice(
     _staff: Staff,
     Path(id): Path<String>,
     OptionalJson(input): OptionalJson<PreviewIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<PreviewOut>> {
     let current = notice_or_404(&state, &id).await?;
     let mut errors = Errors::default();
     let event = match input.event.as_deref().map(|e| (e, Event::parse(e))) {
@@ -498,7 +406,7 @@ pub(super) async fn preview_notice(
     );
     errors.check()?;
     let p = app::notices::preview_existing(&state, &current, event, body, overrides).await?;
-    Ok(Json(serde_json::to_value(p).expect("preview serialises")))
+    Ok(Json(p.into()))
 }
 
 /// [`app::notices::preview_existing`] for the console.
@@ -527,8 +435,8 @@ pub(super) async fn preview_unsaved(
     State(state): State<AppState>,
     staff: Staff,
     ApiJson(input): ApiJson<NoticeIn>,
-) -> Result<Json<Value>> {
+) -> Result<Json<PreviewOut>> {
     let new = parse_new_notice(&state, input).await?;
     let p = app::notices::preview_new(&state, &new, &staff.actor(), None);
-    Ok(Json(serde_json::to_value(p).expect("preview serialises")))
+    Ok(Json(p.into()))
 }

@@ -2,7 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use super::types::{SchemaIndex, SchemaLink};
 
 use super::super::{AppError, AppState, Result};
 use crate::domain::Event;
@@ -24,12 +26,15 @@ pub(super) async fn schema(Path(file): Path<String>) -> Result<Json<Value>> {
     Ok(Json(crate::render::webhook::schema(event)))
 }
 
-pub(super) async fn schema_index(State(state): State<AppState>) -> Json<Value> {
+pub(super) async fn schema_index(State(state): State<AppState>) -> Json<SchemaIndex> {
     let base = &state.settings.public_url;
-    Json(json!({
-        "schemas": Event::ALL.iter().map(|e| json!({
-            "type": e.as_str(),
-            "url": format!("{base}/api/v1/schemas/{}.json", e.as_str()),
-        })).collect::<Vec<_>>()
-    }))
+    Json(SchemaIndex {
+        schemas: Event::ALL
+            .iter()
+            .map(|e| SchemaLink {
+                kind: e.as_str().into(),
+                url: format!("{base}/api/v1/schemas/{}.json", e.as_str()),
+            })
+            .collect(),
+    })
 }

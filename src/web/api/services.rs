@@ -6,41 +6,34 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::super::{AppState, Result};
 use super::NAME_MAX;
 use super::extract::{ApiJson, Staff};
 use super::fields::{Errors, localized};
+use super::types::{ServiceChanges, ServiceList, ServiceNew, ServiceOut};
 use crate::app;
 use crate::domain::{Localized, Service, ServiceCode, ServiceStatus};
 
-pub(super) fn service_json(s: &Service) -> Value {
-    json!({
-        "code": s.code,
-        "name": s.name,
-        "description": s.description,
-        "group": s.group,
-        "position": s.position,
-        "status": s.status.as_str(),
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
-    })
+pub(super) fn service_json(s: &Service) -> ServiceOut {
+    s.into()
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ServiceIn {
-    code: Option<String>,
-    name: Option<BTreeMap<String, String>>,
-    description: Option<BTreeMap<String, String>>,
-    group: Option<String>,
-    position: Option<i64>,
-    status: Option<String>,
+/// A new service has the fields of a change, some of them required (checked in `apply`).
+impl From<ServiceNew> for ServiceChanges {
+    fn from(n: ServiceNew) -> Self {
+        ServiceChanges {
+            code: n.code,
+            name: n.name,
+            description: n.description,
+            group: n.group,
+            position: n.position,
+            status: n.status,
+        }
+    }
 }
 
-impl ServiceIn {
+impl ServiceChanges {
     /// Applies the given fields onto `base` (a new or an existing service).
     fn apply(self, state: &AppState, mut base: Service, creating: bool) -> Result<Service> {
         let mut errors = Errors::default();
@@ -109,18 +102,18 @@ impl ServiceIn {
 pub(super) async fn list_services(
     State(state): State<AppState>,
     _staff: Staff,
-) -> Result<Json<Value>> {
+) -> Result<Json<ServiceList>> {
     let list = state.store.list_services().await?;
-    Ok(Json(
-        json!({ "services": list.iter().map(service_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(ServiceList {
+        services: list.iter().map(service_json).collect(),
+    }))
 }
 
 pub(super) async fn get_service(
     State(state): State<AppState>,
     _staff: Staff,
     Path(code): Path<String>,
-) -> Result<Json<Value>> {
+) -> Result<Json<ServiceOut>> {
     let s = app::services::get(&state, &code).await?;
     Ok(Json(service_json(&s)))
 }
@@ -128,7 +121,7 @@ pub(super) async fn get_service(
 pub(super) async fn create_service(
     State(state): State<AppState>,
     staff: Staff,
-    ApiJson(input): ApiJson<ServiceIn>,
+    ApiJson(input): ApiJson<ServiceNew>,
 ) -> Result<Response> {
     let now = state.clock.now();
     let position = match input.position {
@@ -145,7 +138,7 @@ pub(super) async fn create_service(
         created_at: now,
         updated_at: now,
     };
-    let s = input.apply(&state, blank, true)?;
+    let s = ServiceChanges::from(input).apply(&state, blank, true)?;
     let s = app::services::create(&state, &staff.actor(), s).await?;
     Ok((StatusCode::CREATED, Json(service_json(&s))).into_response())
 }
@@ -154,8 +147,8 @@ pub(super) async fn edit_service(
     State(state): State<AppState>,
     staff: Staff,
     Path(code): Path<String>,
-    ApiJson(input): ApiJson<ServiceIn>,
-) -> Result<Json<Value>> {
+    ApiJson(input): ApiJson<ServiceChanges>,
+) -> Result<Json<ServiceOut>> {
     let s = update_service(&state, &staff.actor(), &code, input).await?;
     Ok(Json(service_json(&s)))
 }
@@ -164,7 +157,7 @@ pub(super) async fn update_service(
     state: &AppState,
     actor: &str,
     code: &str,
-    input: ServiceIn,
+    input: ServiceChanges,
 ) -> Result<Service> {
     let current = app::services::get(state, code).await?;
     let s = input.apply(state, current, false)?;
@@ -186,7 +179,7 @@ pub(crate) async fn save_service(
     code: &str,
     p: ServicePatch,
 ) -> Result<Service> {
-    let input = ServiceIn {
+    let input = ServiceChanges {
         code: None,
         name: p.name,
         description: None,

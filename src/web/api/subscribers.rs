@@ -4,25 +4,14 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::super::{AppError, AppState, Result};
 use super::extract::{ApiJson, Staff};
 use super::fields::Errors;
+pub(super) use super::types::{AddressQuery, SubscriberIn};
+use super::types::{SubscriberExport, SubscriberOut};
 use crate::app;
 use crate::domain::{FieldError, Lang, ServiceCode};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct SubscriberIn {
-    address: Option<String>,
-    language: Option<String>,
-    /// Service codes; absent or empty means every service.
-    services: Option<Vec<String>>,
-    /// Must be true: staff assert they hold the person's consent.
-    consent: Option<bool>,
-}
 
 pub(super) fn parse_address(
     state: &AppState,
@@ -38,19 +27,8 @@ pub(super) fn parse_address(
     .map_err(|m| AppError::field(field, m))
 }
 
-pub(super) fn subscriber_json(s: &crate::store::Subscriber) -> Value {
-    json!({
-        "id": s.id,
-        "channel": s.address.channel.as_str(),
-        "address": s.address.value,
-        "language": s.language.code(),
-        "services": s.services.as_ref().map(|v| v.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
-        "state": s.state.as_str(),
-        "source": s.source,
-        "created_at": s.created_at,
-        "confirmed_at": s.confirmed_at,
-        "unsubscribed_at": s.unsubscribed_at,
-    })
+pub(super) fn subscriber_json(s: &crate::store::Subscriber) -> SubscriberOut {
+    s.into()
 }
 
 pub(super) async fn add_subscriber(
@@ -114,11 +92,6 @@ pub(super) async fn add_subscriber(
     Ok((StatusCode::CREATED, Json(subscriber_json(&s))).into_response())
 }
 
-#[derive(Deserialize)]
-pub(super) struct AddressQuery {
-    address: Option<String>,
-}
-
 /// The address of `?address=`, parsed.
 pub(super) fn address_of(
     state: &AppState,
@@ -137,7 +110,7 @@ pub(super) async fn find_subscriber(
     State(state): State<AppState>,
     _staff: Staff,
     Query(q): Query<AddressQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SubscriberOut>> {
     let address = address_of(&state, q)?;
     Ok(Json(subscriber_json(
         &app::subscribers::find(&state, &address).await?,
@@ -149,13 +122,13 @@ pub(super) async fn export_subscriber(
     State(state): State<AppState>,
     staff: Staff,
     Query(q): Query<AddressQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Json<SubscriberExport>> {
     let address = address_of(&state, q)?;
     let s = app::subscribers::export(&state, &staff.actor(), &address).await?;
-    Ok(Json(json!({
-        "subscriber": subscriber_json(&s),
-        "note": "Tangazo stores the address, language, services followed, consent source and the times above. Confirmation counters keep only a hash of the address.",
-    })))
+    Ok(Json(SubscriberExport {
+        subscriber: subscriber_json(&s),
+        note: "Tangazo stores the address, language, services followed, consent source and the times above. Confirmation counters keep only a hash of the address.".into(),
+    }))
 }
 
 /// Erases a subscriber; the audit log keeps the id, never the address.
