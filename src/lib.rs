@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod delivery;
 pub mod demo;
 pub mod domain;

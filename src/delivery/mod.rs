@@ -9,7 +9,6 @@ pub mod hook_client;
 pub mod metrics;
 mod outbound;
 pub mod policy;
-pub mod signing;
 pub mod smpp;
 pub mod ssrf;
 pub mod twilio;
@@ -93,14 +92,8 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
-
 fn recipient_mac(key: &str, id: &str) -> String {
-    use base64::Engine;
-    use hmac::{KeyInit, Mac};
-    let mut m = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
-    m.update(format!("recipient:{id}").as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+    crate::crypto::hmac_sha256_url(key.as_bytes(), format!("recipient:{id}").as_bytes())
 }
 
 /// The key in one subscriber's unsubscribe and manage links in notice emails: `s1.{id}.{mac}`,
@@ -115,5 +108,5 @@ pub fn recipient_token(key: &str, subscriber_id: &str) -> String {
 pub fn check_recipient_token(key: &str, token: &str) -> Option<String> {
     let rest = token.strip_prefix("s1.")?;
     let (id, mac) = rest.rsplit_once('.')?;
-    crate::web::secrets_equal(mac, &recipient_mac(key, id)).then(|| id.to_string())
+    crate::crypto::secrets_equal(mac, &recipient_mac(key, id)).then(|| id.to_string())
 }

@@ -1,15 +1,13 @@
 //! Staff accounts (argon2id passwords, lockout after repeated failures), server-side sessions
 //! and the append-only audit log.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::tokens::{Role, hash_token};
+use super::tokens::Role;
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
+use crate::crypto::{hash_password, hash_token, password_matches, random_token};
 
 /// Wrong passwords checked per account in any [`LOCKOUT_MINUTES`]; the account is locked
 /// until the oldest of them is that old.
@@ -90,25 +88,6 @@ pub(super) async fn insert_audit(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
-
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))
-}
-
-fn password_matches(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
 }
 
 /// [`password_matches`] off the async workers: argon2 is slow on purpose, and a burst of

@@ -28,9 +28,11 @@ use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+/// The old path of [`crate::crypto::random_token`], kept while web/console.rs still uses it.
+pub use crate::crypto::random_token;
 pub use accounts::{
     Audit, AuditEntry, LOCKOUT_MINUTES, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session,
-    User, check_password, random_token,
+    User, check_password,
 };
 pub use endpoints::{
     Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,

@@ -49,16 +49,9 @@ pub struct AppState {
     pub readiness: Arc<public::Readiness>,
 }
 
-/// Compares a secret someone sent with the expected one in time that does not depend on where
-/// they differ (tokens, signatures, callback secrets).
-pub(crate) fn secrets_equal(given: &str, expected: &str) -> bool {
-    given.len() == expected.len()
-        && given
-            .bytes()
-            .zip(expected.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
+/// Kept here so web's callers (`super::secrets_equal`) read as before; the comparison is
+/// [`crate::crypto::secrets_equal`].
+pub(crate) use crate::crypto::secrets_equal;
 
 impl AppState {
     /// Rebuilds the snapshot after a committed write so the writer sees its change at once.
