@@ -19,6 +19,44 @@ use std::time::Duration;
 
 pub use outbound::{Outbound, http_client, install_tls_provider, message_id, plain_email};
 
+/// Starts the SMS, email and webhook workers and the receipts task; they stop when `cancel` fires.
+pub fn spawn_all(
+    ctx: worker::Ctx,
+    cancel: tokio_util::sync::CancellationToken,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut handles = vec![
+        tokio::spawn(worker::run(
+            ctx.clone(),
+            worker::SmsChannel::new(&ctx),
+            cancel.clone(),
+        )),
+        tokio::spawn(worker::run(
+            ctx.clone(),
+            worker::EmailChannel::new(&ctx),
+            cancel.clone(),
+        )),
+    ];
+    match webhook::WebhookChannel::new(&ctx) {
+        Ok(w) => handles.push(tokio::spawn(worker::run(ctx.clone(), w, cancel.clone()))),
+        Err(e) => tracing::error!(error = %e, "cannot start the webhook worker"),
+    }
+    if let Some(mut receipts) = ctx.outbound.take_receipts() {
+        let ctx = ctx.clone();
+        handles.push(tokio::spawn(async move {
+            loop {
+                let receipt = tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    r = receipts.recv() => match r { Some(r) => r, None => return },
+                };
+                if let Err(e) = ctx.store.record_receipt("sms", &receipt, ctx.clock.now()).await {
+                    tracing::warn!(error = %e, provider_id = %receipt.provider_id, "cannot record a delivery receipt");
+                }
+            }
+        }));
+    }
+    handles
+}
+
 /// One SMS ready to go to one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsJob {
@@ -66,19 +104,8 @@ impl Outcome {
     }
 }
 
-/// A delivery report from a provider, after it accepted a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    /// The id the provider gave when it accepted the message ([`Outcome::Sent`]).
-    pub provider_id: String,
-    /// `delivered` or `undelivered` once final; otherwise the provider's own word
-    /// (`queued`, `sent`, `buffered`, …).
-    pub status: String,
-    /// Whether this report is the last one for the message.
-    pub is_final: bool,
-    /// The provider's reason when undelivered.
-    pub error: Option<String>,
-}
+/// A provider's delivery report: the channels parse it, the store records it.
+pub use crate::domain::Receipt;
 
 /// The error and its causes in one line ("error sending request: connection refused").
 pub fn error_chain(e: &dyn std::error::Error) -> String {

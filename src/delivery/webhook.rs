@@ -28,7 +28,8 @@ use super::policy::{self, Backoff};
 use super::ssrf::{self, Policy};
 use super::worker::{Answer, Channel, Ctx};
 use crate::crypto::signing;
-use crate::store::{Claimed, SigningMaterial, Store, UpdateMessage};
+use crate::domain::UpdateMessage;
+use crate::store::{Claimed, SigningMaterial, Store};
 
 /// Bytes of a response kept for the attempt log, and read at most.
 const KEEP: usize = 1024;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::accounts::{Audit, insert_audit};
+use super::audit::{Audit, insert_audit};
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
 use crate::domain::ServiceCode;
 
@@ -410,7 +410,7 @@ impl Store {
         let list = if codes.is_empty() {
             "''".to_string()
         } else {
-            super::notices::placeholders(1, codes.len())
+            super::sql::placeholders(1, codes.len())
         };
         let mut q = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM endpoints e WHERE enabled = 1 AND (all_services = 1 OR EXISTS \

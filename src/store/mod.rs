@@ -8,6 +8,7 @@
 //! kept in [`Backend`]: how a write transaction begins and how a row is locked for update.
 
 mod accounts;
+mod audit;
 mod endpoints;
 mod forms;
 mod idempotency;
@@ -17,6 +18,7 @@ mod notices;
 mod outbox;
 mod schedule;
 mod services;
+mod sql;
 mod subscribers;
 mod tokens;
 
@@ -31,9 +33,10 @@ use sqlx::{AnyPool, Executor};
 /// The old path of [`crate::crypto::random_token`], kept while web/console.rs still uses it.
 pub use crate::crypto::random_token;
 pub use accounts::{
-    Audit, AuditEntry, LOCKOUT_MINUTES, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session,
-    User, check_password,
+    LOCKOUT_MINUTES, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session, User,
+    check_password,
 };
+pub use audit::{Audit, AuditEntry};
 pub use endpoints::{
     Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
@@ -41,10 +44,9 @@ pub use forms::REPLAYED_FIELD;
 pub use idempotency::{Claim, KeptAnswer};
 pub use imports::{ABANDONED_AFTER, Import};
 pub use notices::{
-    Applied, Change, NewNotice, NoticeFilter, NoticePatch, Once, Queued, SnapshotData, VerifyEntry,
-    fingerprint,
+    Applied, Change, NewNotice, NoticeFilter, NoticePatch, Once, Queued, fingerprint,
 };
-pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
+pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth};
 pub use schedule::Due;
 pub use subscribers::{CapHit, Caps, CodeCheck, NewSubscriber, SignUp, SubState, Subscriber};
 pub use tokens::{ApiToken, Role};

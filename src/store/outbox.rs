@@ -13,19 +13,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
 
 use super::lite::lite_error;
+use super::sql::placeholders;
 use super::{Backend, Store, StoreResult, from_ms, ms};
-
-/// One rendered message of an update, stored when it is published.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpdateMessage {
-    /// `sms`, `email` or `webhook`.
-    pub channel: String,
-    /// Empty for the webhook payload.
-    pub language: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
+use crate::domain::{Receipt, UpdateMessage};
 
 /// A delivery a worker holds under its lease.
 #[derive(Debug, Clone)]
@@ -764,8 +754,8 @@ impl Store {
             let sql = format!(
                 "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, next_attempt_at = $1, \
                  attempts = attempts - 1 WHERE lease_owner IN ({}) AND id IN ({})",
-                super::notices::placeholders(2, owners.len()),
-                super::notices::placeholders(2 + owners.len(), chunk.len())
+                placeholders(2, owners.len()),
+                placeholders(2 + owners.len(), chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).bind(ms(now));
             for o in owners {
@@ -785,7 +775,7 @@ impl Store {
     pub async fn record_receipt(
         &self,
         channel: &str,
-        receipt: &crate::delivery::Receipt,
+        receipt: &Receipt,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
@@ -846,7 +836,7 @@ impl Store {
             let sql = format!(
                 "SELECT update_id, channel, language, subject, text, html FROM update_messages \
                  WHERE update_id IN ({})",
-                super::notices::placeholders(1, chunk.len())
+                placeholders(1, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {

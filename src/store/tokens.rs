@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::accounts::{Audit, insert_audit};
+use super::audit::{Audit, insert_audit};
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
 use crate::crypto::{hash_token, random_bytes};
 
