@@ -365,8 +365,8 @@ fn imports(text: &str, module: &[String]) -> Vec<Import> {
         let c = s[i];
         if c == b'{' {
             depth += 1;
-            if previous_word.starts_with("mod ") {
-                inline.push((previous_word[4..].to_string(), depth));
+            if let Some(name) = previous_word.strip_prefix("mod ") {
+                inline.push((name.to_string(), depth));
             }
             previous_word.clear();
             i += 1;
