@@ -1,7 +1,7 @@
 //! Database access through sqlx's `Any` driver, so SQLite and PostgreSQL run the same SQL.
 //! On SQLite the delivery workers' claims and results, the writes that run thousands of times
 //! a minute, run the same statements through rusqlite on a connection of their own
-//! ([`lite`]).
+//! ([`outbox`]).
 //!
 //! Queries use `$1` placeholders (both backends accept them) and only portable types: text,
 //! 64-bit integers (times are unix milliseconds) and NULL. What differs between backends is
@@ -13,7 +13,6 @@ mod endpoints;
 mod forms;
 mod idempotency;
 mod imports;
-mod lite;
 mod notices;
 mod outbox;
 mod schedule;
@@ -247,8 +246,8 @@ pub struct Store {
     write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// SQLite: the WAL's checkpoints, told of every committed write.
     checkpoints: Option<Checkpoints>,
-    /// SQLite on a file: the delivery workers' own connection (see [`lite`]).
-    lite: Option<lite::Lite>,
+    /// SQLite on a file: the delivery workers' own connection (see [`outbox`]).
+    lite: Option<outbox::Lite>,
     /// SQLite on a file: the directory the database is in, whose free space
     /// [`Store::check_writable`] looks at.
     directory: Option<std::path::PathBuf>,
@@ -389,7 +388,7 @@ impl Store {
                         false => d.to_path_buf(),
                     });
                     (
-                        Some(lite::Lite::open(path, SQLITE_BUSY_TIMEOUT)?),
+                        Some(outbox::Lite::open(path, SQLITE_BUSY_TIMEOUT)?),
                         directory,
                     )
                 } else {
@@ -585,22 +584,6 @@ impl Store {
             }
             Backend::Postgres => None,
         }
-    }
-
-    /// Runs `work` as one write transaction on the delivery workers' SQLite connection, in
-    /// this process's turn, and tells the checkpointer of the commit.
-    async fn lite_write<T, F>(&self, lite: &lite::Lite, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction) -> StoreResult<T> + Send + 'static,
-    {
-        let turn = self.write_turn().await;
-        let out = lite.write(work).await;
-        drop(turn);
-        if out.is_ok() {
-            self.tell_checkpointer();
-        }
-        out
     }
 }
 
