@@ -198,7 +198,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::store::check_password(&p).map_err(|m| anyhow::anyhow!("password: {m}"))?;
                 p
             } else {
-                crate::store::random_token(18)
+                crate::crypto::random_token(18)
             };
             let store = open(&settings).await?;
             store
@@ -421,7 +421,7 @@ async fn first_admin(
         return Ok(());
     }
     let email = &settings.raw.console.first_admin;
-    let password = crate::store::random_token(18);
+    let password = crate::crypto::random_token(18);
     store
         .create_user(email, Role::Admin, &password, now)
         .await

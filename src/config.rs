@@ -6,12 +6,18 @@
 //! first, so an environment string is coerced to the type of the default at the same key; then
 //! the table is deserialised and validated. Any bad value stops start-up with a message that
 //! names the key and where it came from.
+//!
+//! The file keeps one flat table per section, every key of every driver included, so that a
+//! file or a variable can set any key and is checked against the default's type. What the
+//! service runs on is typed at validation: [`SmsDriver`] and [`EmailDriver`] carry the settings
+//! of the driver chosen, and secrets are [`SecretString`]s, which `Debug` never prints.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow, bail};
 use chrono_tz::Tz;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Lang;
@@ -173,10 +179,12 @@ pub struct Sms {
     /// Secret path segment of the Africa's Talking callback URL
     /// (`/callbacks/sms/africastalking/{secret}`); empty turns the callback off. Africa's Talking
     /// does not sign callbacks, so an unguessable URL is what authenticates them.
-    pub callback_secret: String,
+    #[serde(serialize_with = "expose")]
+    pub callback_secret: SecretString,
     /// Twilio auth token, to check `X-Twilio-Signature` on inbound messages; empty turns the
     /// Twilio callback off.
-    pub twilio_auth_token: String,
+    #[serde(serialize_with = "expose")]
+    pub twilio_auth_token: SecretString,
     /// Most SMS segments one message may take; a longer rendering is refused before it is
     /// sent, because every segment is paid for, times every recipient.
     pub segment_budget: u32,
@@ -189,14 +197,16 @@ pub struct Sms {
     pub api_url: String,
     /// Africa's Talking application username and API key.
     pub username: String,
-    pub api_key: String,
+    #[serde(serialize_with = "expose")]
+    pub api_key: SecretString,
     /// Twilio account SID (the auth token is `sms.twilio_auth_token`).
     pub twilio_account_sid: String,
     /// SMPP 3.4 SMSC: host, port, system_id, password and the most submit_sm in flight.
     pub smpp_host: String,
     pub smpp_port: u32,
     pub smpp_system_id: String,
-    pub smpp_password: String,
+    #[serde(serialize_with = "expose")]
+    pub smpp_password: SecretString,
     pub smpp_window: u32,
 }
 
@@ -204,7 +214,9 @@ pub struct Sms {
 #[serde(deny_unknown_fields)]
 pub struct Email {
     pub driver: String,
-    pub smtp_url: String,
+    /// May carry the relay's login (`smtp://user:pass@host`).
+    #[serde(serialize_with = "expose")]
+    pub smtp_url: SecretString,
     pub dir: String,
     /// Messages per second handed to the SMTP relay.
     pub rate_per_second: u32,
@@ -236,6 +248,46 @@ pub struct Webhook {
     pub timeout_seconds: u32,
 }
 
+/// Writes a secret into the table every layer is merged into (see [`Config::load`]), which
+/// needs each key with its type. Nothing else serialises a [`Config`].
+fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose_secret())
+}
+
+/// Where SMS go (`sms.driver`), with what that driver needs from the `sms` keys.
+#[derive(Debug, Clone)]
+pub enum SmsDriver {
+    /// JSON lines appended to `sms.file`.
+    File,
+    /// Africa's Talking's bulk SMS API.
+    AfricasTalking {
+        username: String,
+        api_key: SecretString,
+    },
+    Twilio {
+        account_sid: String,
+        auth_token: SecretString,
+    },
+    /// An SMPP 3.4 SMSC.
+    Smpp {
+        host: String,
+        port: u16,
+        system_id: String,
+        password: SecretString,
+        /// Most `submit_sm` in flight.
+        window: u32,
+    },
+}
+
+/// Where email goes (`email.driver`).
+#[derive(Debug, Clone)]
+pub enum EmailDriver {
+    /// One .eml file per message in `email.dir`.
+    File,
+    /// A lettre connection pool to the relay at `url` (`smtp://` or `smtps://`).
+    Smtp { url: SecretString },
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -264,24 +316,24 @@ impl Default for Config {
                 driver: "file".into(),
                 file: "outbox/sms.jsonl".into(),
                 sender: "MPESA".into(),
-                callback_secret: String::new(),
-                twilio_auth_token: String::new(),
+                callback_secret: SecretString::from(String::new()),
+                twilio_auth_token: SecretString::from(String::new()),
                 segment_budget: 2,
                 rate_per_second: 20,
                 concurrency: 4,
                 api_url: String::new(),
                 username: String::new(),
-                api_key: String::new(),
+                api_key: SecretString::from(String::new()),
                 twilio_account_sid: String::new(),
                 smpp_host: String::new(),
                 smpp_port: 2775,
                 smpp_system_id: String::new(),
-                smpp_password: String::new(),
+                smpp_password: SecretString::from(String::new()),
                 smpp_window: 10,
             },
             email: Email {
                 driver: "file".into(),
-                smtp_url: String::new(),
+                smtp_url: SecretString::from(String::new()),
                 dir: "outbox/email".into(),
                 rate_per_second: 50,
                 concurrency: 4,
@@ -345,6 +397,8 @@ pub struct Settings {
     pub public_url: String,
     pub time_zone: Tz,
     pub languages: Vec<Lang>,
+    pub sms_driver: SmsDriver,
+    pub email_driver: EmailDriver,
 }
 
 impl Settings {
@@ -487,39 +541,7 @@ impl Config {
         if !(1..=10).contains(&self.sms.segment_budget) {
             bail!("config: sms.segment_budget: must be between 1 and 10");
         }
-        if !["file", "africastalking", "twilio", "smpp"].contains(&self.sms.driver.as_str()) {
-            bail!(
-                "config: sms.driver: '{}' is not one of file, africastalking, twilio, smpp",
-                self.sms.driver
-            );
-        }
-        let need = |key: &str, value: &str| {
-            if value.trim().is_empty() {
-                bail!(
-                    "config: sms.{key}: must be set when sms.driver is {}",
-                    self.sms.driver
-                )
-            }
-            Ok(())
-        };
-        match self.sms.driver.as_str() {
-            "africastalking" => {
-                need("username", &self.sms.username)?;
-                need("api_key", &self.sms.api_key)?;
-            }
-            "twilio" => {
-                need("twilio_account_sid", &self.sms.twilio_account_sid)?;
-                need("twilio_auth_token", &self.sms.twilio_auth_token)?;
-            }
-            "smpp" => {
-                need("smpp_host", &self.sms.smpp_host)?;
-                need("smpp_system_id", &self.sms.smpp_system_id)?;
-                if !(1..=65535).contains(&self.sms.smpp_port) {
-                    bail!("config: sms.smpp_port: must be between 1 and 65535");
-                }
-            }
-            _ => {}
-        }
+        let sms_driver = self.sms_driver()?;
         let api = &self.sms.api_url;
         if !(api.is_empty() || api.starts_with("http://") || api.starts_with("https://")) {
             bail!("config: sms.api_url: '{api}' must be an http:// or https:// URL");
@@ -583,18 +605,21 @@ impl Config {
                 "config: delivery.retry_max_seconds: must be at least delivery.retry_base_seconds"
             );
         }
-        match self.email.driver.as_str() {
-            "file" => {}
+        let email_driver = match self.email.driver.as_str() {
+            "file" => EmailDriver::File,
             "smtp" => {
-                let u = &self.email.smtp_url;
+                let u = self.email.smtp_url.expose_secret();
                 if !(u.starts_with("smtp://") || u.starts_with("smtps://")) {
                     bail!(
                         "config: email.smtp_url: '{u}' must be smtp://host:port or smtps://host:port when email.driver is smtp"
                     );
                 }
+                EmailDriver::Smtp {
+                    url: self.email.smtp_url.clone(),
+                }
             }
             other => bail!("config: email.driver: '{other}' is not one of file, smtp"),
-        }
+        };
         let allowed_countries: Vec<String> = self
             .subscribers
             .allowed_countries
@@ -630,7 +655,60 @@ impl Config {
             public_url,
             time_zone,
             languages,
+            sms_driver,
+            email_driver,
             raw: self,
+        })
+    }
+
+    /// `sms.driver` and the keys that driver needs, each checked to be set.
+    fn sms_driver(&self) -> anyhow::Result<SmsDriver> {
+        let sms = &self.sms;
+        let need = |key: &str, value: &str| {
+            if value.trim().is_empty() {
+                bail!(
+                    "config: sms.{key}: must be set when sms.driver is {}",
+                    sms.driver
+                )
+            }
+            Ok(())
+        };
+        Ok(match sms.driver.as_str() {
+            "file" => SmsDriver::File,
+            "africastalking" => {
+                need("username", &sms.username)?;
+                need("api_key", sms.api_key.expose_secret())?;
+                SmsDriver::AfricasTalking {
+                    username: sms.username.clone(),
+                    api_key: sms.api_key.clone(),
+                }
+            }
+            "twilio" => {
+                need("twilio_account_sid", &sms.twilio_account_sid)?;
+                need("twilio_auth_token", sms.twilio_auth_token.expose_secret())?;
+                SmsDriver::Twilio {
+                    account_sid: sms.twilio_account_sid.clone(),
+                    auth_token: sms.twilio_auth_token.clone(),
+                }
+            }
+            "smpp" => {
+                need("smpp_host", &sms.smpp_host)?;
+                need("smpp_system_id", &sms.smpp_system_id)?;
+                let port = u16::try_from(sms.smpp_port)
+                    .ok()
+                    .filter(|p| *p >= 1)
+                    .ok_or_else(|| anyhow!("config: sms.smpp_port: must be between 1 and 65535"))?;
+                SmsDriver::Smpp {
+                    host: sms.smpp_host.clone(),
+                    port,
+                    system_id: sms.smpp_system_id.clone(),
+                    password: sms.smpp_password.clone(),
+                    window: sms.smpp_window,
+                }
+            }
+            other => bail!(
+                "config: sms.driver: '{other}' is not one of file, africastalking, twilio, smpp"
+            ),
         })
     }
 
@@ -781,6 +859,179 @@ mod tests {
         for (k, v, key) in cases {
             let err = load(&[(k, v)]).unwrap_err().to_string();
             assert!(err.contains(key), "{k}={v}: {err}");
+        }
+    }
+
+    #[test]
+    fn each_driver_carries_its_own_settings() {
+        assert!(matches!(load(&[]).unwrap().sms_driver, SmsDriver::File));
+        assert!(matches!(load(&[]).unwrap().email_driver, EmailDriver::File));
+        let s = load(&[
+            ("TANGAZO_SMS_DRIVER", "africastalking"),
+            ("TANGAZO_SMS_USERNAME", "sandbox"),
+            ("TANGAZO_SMS_API_KEY", "at-key"),
+        ])
+        .unwrap();
+        let SmsDriver::AfricasTalking { username, api_key } = s.sms_driver else {
+            panic!("{:?}", s.sms_driver)
+        };
+        assert_eq!(
+            (username.as_str(), api_key.expose_secret()),
+            ("sandbox", "at-key")
+        );
+        let s = load(&[
+            ("TANGAZO_SMS_DRIVER", "twilio"),
+            ("TANGAZO_SMS_TWILIO_ACCOUNT_SID", "AC1"),
+            ("TANGAZO_SMS_TWILIO_AUTH_TOKEN", "tw-token"),
+        ])
+        .unwrap();
+        let SmsDriver::Twilio {
+            account_sid,
+            auth_token,
+        } = s.sms_driver
+        else {
+            panic!("{:?}", s.sms_driver)
+        };
+        assert_eq!(
+            (account_sid.as_str(), auth_token.expose_secret()),
+            ("AC1", "tw-token")
+        );
+        let s = load(&[
+            ("TANGAZO_SMS_DRIVER", "smpp"),
+            ("TANGAZO_SMS_SMPP_HOST", "smsc.internal"),
+            ("TANGAZO_SMS_SMPP_PORT", "2776"),
+            ("TANGAZO_SMS_SMPP_SYSTEM_ID", "tangazo"),
+            ("TANGAZO_SMS_SMPP_PASSWORD", "smpp-pw"),
+        ])
+        .unwrap();
+        let SmsDriver::Smpp {
+            host,
+            port,
+            system_id,
+            password,
+            window,
+        } = s.sms_driver
+        else {
+            panic!("{:?}", s.sms_driver)
+        };
+        assert_eq!(
+            (host.as_str(), port, system_id.as_str(), window),
+            ("smsc.internal", 2776, "tangazo", 10)
+        );
+        assert_eq!(password.expose_secret(), "smpp-pw");
+        let s = load(&[
+            ("TANGAZO_EMAIL_DRIVER", "smtp"),
+            ("TANGAZO_EMAIL_SMTP_URL", "smtp://127.0.0.1:2525"),
+        ])
+        .unwrap();
+        let EmailDriver::Smtp { url } = s.email_driver else {
+            panic!("{:?}", s.email_driver)
+        };
+        assert_eq!(url.expose_secret(), "smtp://127.0.0.1:2525");
+        for (pairs, key) in [
+            (
+                &[("TANGAZO_SMS_DRIVER", "africastalking")][..],
+                "sms.username",
+            ),
+            (
+                &[("TANGAZO_SMS_DRIVER", "twilio")][..],
+                "sms.twilio_account_sid",
+            ),
+            (&[("TANGAZO_SMS_DRIVER", "smpp")][..], "sms.smpp_host"),
+            (
+                &[
+                    ("TANGAZO_SMS_DRIVER", "smpp"),
+                    ("TANGAZO_SMS_SMPP_HOST", "h"),
+                    ("TANGAZO_SMS_SMPP_SYSTEM_ID", "s"),
+                    ("TANGAZO_SMS_SMPP_PORT", "70000"),
+                ][..],
+                "sms.smpp_port",
+            ),
+            (&[("TANGAZO_EMAIL_DRIVER", "smtp")][..], "email.smtp_url"),
+            (&[("TANGAZO_EMAIL_DRIVER", "pigeon")][..], "email.driver"),
+        ] {
+            let err = load(pairs).unwrap_err().to_string();
+            assert!(err.contains(key), "{pairs:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn debug_never_prints_a_secret() {
+        let secrets = [
+            ("TANGAZO_SMS_API_KEY", "key-7Hq2"),
+            ("TANGAZO_SMS_SMPP_PASSWORD", "pw-9Xc4"),
+            ("TANGAZO_SMS_CALLBACK_SECRET", "cb-3Lm8"),
+            ("TANGAZO_SMS_TWILIO_AUTH_TOKEN", "tw-5Rv1"),
+            ("TANGAZO_EMAIL_SMTP_URL", "smtp://relay:login-6Kp0@mail:25"),
+        ];
+        let mut pairs = vec![
+            ("TANGAZO_SMS_DRIVER", "smpp"),
+            ("TANGAZO_SMS_SMPP_HOST", "smsc.internal"),
+            ("TANGAZO_SMS_SMPP_SYSTEM_ID", "tangazo"),
+            ("TANGAZO_EMAIL_DRIVER", "smtp"),
+        ];
+        pairs.extend(secrets);
+        let s = load(&pairs).unwrap();
+        for text in [format!("{s:?}"), format!("{s:#?}"), format!("{:?}", s.raw)] {
+            assert!(text.contains("smsc.internal"), "{text}");
+            for secret in ["key-7Hq2", "pw-9Xc4", "cb-3Lm8", "tw-5Rv1", "login-6Kp0"] {
+                assert!(!text.contains(secret), "{secret} printed in {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn files_with_every_sms_key_and_the_readme_still_parse() {
+        // An operator's file from before the drivers were typed: one driver chosen, keys of
+        // the others left in.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.toml");
+        std::fs::write(
+            &path,
+            "[sms]\ndriver = \"twilio\"\nsender = \"MPESA\"\ncallback_secret = \"cb\"\n\
+             twilio_auth_token = \"tok\"\ntwilio_account_sid = \"AC1\"\napi_url = \"\"\n\
+             username = \"sandbox\"\napi_key = \"k\"\nsmpp_host = \"\"\nsmpp_port = 2775\n\
+             smpp_system_id = \"\"\nsmpp_password = \"\"\nsmpp_window = 10\n\
+             [email]\ndriver = \"smtp\"\nsmtp_url = \"smtp://127.0.0.1:2525\"\n",
+        )
+        .unwrap();
+        let s = Config::load(Some(&path), env_pairs(&[]))
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert!(matches!(s.sms_driver, SmsDriver::Twilio { .. }));
+        assert!(matches!(s.email_driver, EmailDriver::Smtp { .. }));
+        assert_eq!(s.raw.sms.callback_secret.expose_secret(), "cb");
+
+        // Every `section.key` the README's tables name is a key, and its example files load.
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let table = toml::Table::try_from(Config::default()).unwrap();
+        let mut named = 0;
+        for line in readme.lines().filter(|l| l.starts_with("| `")) {
+            let first = line.split('|').nth(1).unwrap_or_default();
+            for name in first.split('`').skip(1).step_by(2) {
+                let Some((section, key)) = name.split_once('.') else {
+                    continue;
+                };
+                let Some(toml::Value::Table(keys)) = table.get(section) else {
+                    continue;
+                };
+                assert!(
+                    keys.contains_key(key),
+                    "README names {name}, which is no key"
+                );
+                named += 1;
+            }
+        }
+        assert!(named > 0 || !readme.contains("sms.driver"));
+        for (i, block) in readme.split("```toml\n").skip(1).enumerate() {
+            let text = block.split("```").next().unwrap();
+            let path = dir.path().join(format!("readme-{i}.toml"));
+            std::fs::write(&path, text).unwrap();
+            Config::load(Some(&path), env_pairs(&[]))
+                .and_then(Config::validate)
+                .unwrap_or_else(|e| panic!("README's example file {i}: {e:#}\n{text}"));
         }
     }
 

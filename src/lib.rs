@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod delivery;
 pub mod demo;
 pub mod domain;
@@ -75,7 +76,7 @@ pub async fn start(
     let deliveries = Arc::new(delivery::metrics::DeliveryMetrics::default());
     let mut workers = Vec::new();
     if settings.raw.delivery.workers {
-        workers = delivery::worker::spawn_all(
+        workers = delivery::spawn_all(
             delivery::worker::Ctx {
                 store: store.clone(),
                 settings: settings.clone(),
@@ -147,7 +148,7 @@ pub async fn run_workers(
     let settings = Arc::new(settings);
     let outbound = Arc::new(delivery::Outbound::new(settings.clone())?);
     let link_key = Arc::new(store.instance_secret("link_hmac").await?);
-    let handles = delivery::worker::spawn_all(
+    let handles = delivery::spawn_all(
         delivery::worker::Ctx {
             store,
             settings,

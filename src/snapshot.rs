@@ -22,9 +22,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::domain::{Lang, RefCode};
+use crate::domain::{Lang, RefCode, SnapshotData};
 use crate::render::{LinkStyle, View};
-use crate::store::{SnapshotData, Store};
+use crate::store::Store;
 
 /// One response body in every encoding we serve, with its validators.
 #[derive(Debug)]

@@ -525,7 +525,7 @@ impl tangazo::delivery::worker::Channel for GatedChannel {
         &self,
         _d: &tangazo::store::Claimed,
         _address: &str,
-        _m: &tangazo::store::UpdateMessage,
+        _m: &tangazo::domain::UpdateMessage,
     ) -> Result<(), String> {
         Ok(())
     }

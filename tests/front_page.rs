@@ -10,11 +10,10 @@ use common::{Backend, TestApp};
 use proptest::prelude::*;
 use tangazo::domain::{
     Affected, Event, Lang, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode, Service,
-    ServiceCode, ServiceStatus, Update,
+    ServiceCode, ServiceStatus, SnapshotData, Update,
 };
 use tangazo::render::page::FRONT_PAGE_BUDGET;
 use tangazo::render::{LinkStyle, View};
-use tangazo::store::SnapshotData;
 use tangazo::web::api::{BODY_MAX, NAME_MAX, STILL_WORKS_MAX, TITLE_MAX};
 
 const SERVICES: usize = 8;

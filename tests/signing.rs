@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use reqwest::header::HeaderMap;
 use standardwebhooks::Webhook;
-use tangazo::delivery::signing::{
+use tangazo::crypto::signing::{
     generate_ed25519, generate_secret, parse_secret, public_key_of, sign_v1, sign_v1a,
     signature_header,
 };

@@ -19,10 +19,9 @@ use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 use tangazo::domain::{
     Action, Affected, Event, Lang, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode,
-    ServiceCode, ServiceStatus, Update,
+    ServiceCode, ServiceStatus, SnapshotData, Update,
 };
 use tangazo::render::{LinkStyle, View};
-use tangazo::store::SnapshotData;
 
 fn settings() -> tangazo::config::Settings {
     common::settings("sqlite://unused.db", &[])

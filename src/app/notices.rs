@@ -11,13 +11,14 @@ use chrono::{DateTime, Utc};
 use super::error::not_found;
 use super::{App, Result};
 use crate::config::Settings;
+use crate::domain::UpdateMessage;
 use crate::domain::schedule::Policy;
 use crate::domain::{
     Action, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode,
     Service, Update, Window,
 };
 use crate::render::messages;
-use crate::store::{Applied, Change, Decide, NewNotice, NoticePatch, Once, Store, UpdateMessage};
+use crate::store::{Applied, Change, Decide, NewNotice, NoticePatch, Once, Store};
 
 /// When an urgent SMS (anything but a reminder) written at `at` goes out: at once, or, when
 /// `schedule.hold_urgent` is set and `at` is in the quiet hours, when they end.

@@ -9,7 +9,6 @@ pub mod hook_client;
 pub mod metrics;
 mod outbound;
 pub mod policy;
-pub mod signing;
 pub mod smpp;
 pub mod ssrf;
 pub mod twilio;
@@ -19,6 +18,44 @@ pub mod worker;
 use std::time::Duration;
 
 pub use outbound::{Outbound, http_client, install_tls_provider, message_id, plain_email};
+
+/// Starts the SMS, email and webhook workers and the receipts task; they stop when `cancel` fires.
+pub fn spawn_all(
+    ctx: worker::Ctx,
+    cancel: tokio_util::sync::CancellationToken,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut handles = vec![
+        tokio::spawn(worker::run(
+            ctx.clone(),
+            worker::SmsChannel::new(&ctx),
+            cancel.clone(),
+        )),
+        tokio::spawn(worker::run(
+            ctx.clone(),
+            worker::EmailChannel::new(&ctx),
+            cancel.clone(),
+        )),
+    ];
+    match webhook::WebhookChannel::new(&ctx) {
+        Ok(w) => handles.push(tokio::spawn(worker::run(ctx.clone(), w, cancel.clone()))),
+        Err(e) => tracing::error!(error = %e, "cannot start the webhook worker"),
+    }
+    if let Some(mut receipts) = ctx.outbound.take_receipts() {
+        let ctx = ctx.clone();
+        handles.push(tokio::spawn(async move {
+            loop {
+                let receipt = tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    r = receipts.recv() => match r { Some(r) => r, None => return },
+                };
+                if let Err(e) = ctx.store.record_receipt("sms", &receipt, ctx.clock.now()).await {
+                    tracing::warn!(error = %e, provider_id = %receipt.provider_id, "cannot record a delivery receipt");
+                }
+            }
+        }));
+    }
+    handles
+}
 
 /// One SMS ready to go to one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,19 +104,8 @@ impl Outcome {
     }
 }
 
-/// A delivery report from a provider, after it accepted a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Receipt {
-    /// The id the provider gave when it accepted the message ([`Outcome::Sent`]).
-    pub provider_id: String,
-    /// `delivered` or `undelivered` once final; otherwise the provider's own word
-    /// (`queued`, `sent`, `buffered`, …).
-    pub status: String,
-    /// Whether this report is the last one for the message.
-    pub is_final: bool,
-    /// The provider's reason when undelivered.
-    pub error: Option<String>,
-}
+/// A provider's delivery report: the channels parse it, the store records it.
+pub use crate::domain::Receipt;
 
 /// The error and its causes in one line ("error sending request: connection refused").
 pub fn error_chain(e: &dyn std::error::Error) -> String {
@@ -93,14 +119,8 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
-
 fn recipient_mac(key: &str, id: &str) -> String {
-    use base64::Engine;
-    use hmac::{KeyInit, Mac};
-    let mut m = HmacSha256::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
-    m.update(format!("recipient:{id}").as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+    crate::crypto::hmac_sha256_url(key.as_bytes(), format!("recipient:{id}").as_bytes())
 }
 
 /// The key in one subscriber's unsubscribe and manage links in notice emails: `s1.{id}.{mac}`,
@@ -115,5 +135,5 @@ pub fn recipient_token(key: &str, subscriber_id: &str) -> String {
 pub fn check_recipient_token(key: &str, token: &str) -> Option<String> {
     let rest = token.strip_prefix("s1.")?;
     let (id, mac) = rest.rsplit_once('.')?;
-    crate::web::secrets_equal(mac, &recipient_mac(key, id)).then(|| id.to_string())
+    crate::crypto::secrets_equal(mac, &recipient_mac(key, id)).then(|| id.to_string())
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use secrecy::ExposeSecret;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
@@ -17,7 +18,7 @@ use super::africastalking::AfricasTalking;
 use super::smpp::{Smpp, SmppConfig};
 use super::twilio::Twilio;
 use super::{Outcome, Receipt, SmsJob};
-use crate::config::Settings;
+use crate::config::{self, EmailDriver, Settings};
 use crate::domain::sms;
 
 enum SmsDriver {
@@ -85,46 +86,56 @@ impl Outbound {
     pub fn new(settings: Arc<Settings>) -> anyhow::Result<Outbound> {
         install_tls_provider();
         let raw = &settings.raw;
-        let smtp = match raw.email.driver.as_str() {
-            "smtp" => Some(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(&raw.email.smtp_url)
+        let smtp = match &settings.email_driver {
+            EmailDriver::Smtp { url } => Some(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .context("email.smtp_url")?
                     .timeout(Some(Duration::from_secs(15)))
                     .pool_config(PoolConfig::new().max_size(raw.email.concurrency.max(1)))
                     .build(),
             ),
-            _ => None,
+            EmailDriver::File => None,
         };
         let mut receipts = None;
-        let sms = match raw.sms.driver.as_str() {
-            "africastalking" => SmsDriver::AfricasTalking(AfricasTalking::new(
+        let sms = match &settings.sms_driver {
+            config::SmsDriver::AfricasTalking { username, api_key } => {
+                SmsDriver::AfricasTalking(AfricasTalking::new(
+                    http_client()?,
+                    &raw.sms.api_url,
+                    username,
+                    api_key.expose_secret(),
+                ))
+            }
+            config::SmsDriver::Twilio {
+                account_sid,
+                auth_token,
+            } => SmsDriver::Twilio(Twilio::new(
                 http_client()?,
                 &raw.sms.api_url,
-                &raw.sms.username,
-                &raw.sms.api_key,
-            )),
-            "twilio" => SmsDriver::Twilio(Twilio::new(
-                http_client()?,
-                &raw.sms.api_url,
-                &raw.sms.twilio_account_sid,
-                &raw.sms.twilio_auth_token,
+                account_sid,
+                auth_token.expose_secret(),
                 &settings.public_url,
             )),
-            "smpp" => {
+            config::SmsDriver::Smpp {
+                host,
+                port,
+                system_id,
+                password,
+                window,
+            } => {
                 let (smpp, rx) = Smpp::new(SmppConfig {
-                    host: raw.sms.smpp_host.clone(),
-                    port: raw.sms.smpp_port as u16,
-                    system_id: raw.sms.smpp_system_id.clone(),
-                    password: raw.sms.smpp_password.clone(),
+                    host: host.clone(),
+                    port: *port,
+                    system_id: system_id.clone(),
+                    password: password.expose_secret().to_string(),
                     system_type: String::new(),
-                    window: raw.sms.smpp_window as usize,
+                    window: *window as usize,
                     response_timeout: Duration::from_secs(10),
                 });
                 receipts = Some(rx);
                 SmsDriver::Smpp(Box::new(smpp))
             }
-            "file" => SmsDriver::File,
-            other => anyhow::bail!("sms.driver: '{other}' is not available in this build"),
+            config::SmsDriver::File => SmsDriver::File,
         };
         Ok(Outbound {
             settings,

@@ -22,12 +22,14 @@ use std::time::{Duration, Instant};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use hyper::header::{HeaderName, HeaderValue};
 
+use super::Outcome;
 use super::hook_client::{Destination, Failure, HookClient};
 use super::policy::{self, Backoff};
 use super::ssrf::{self, Policy};
 use super::worker::{Answer, Channel, Ctx};
-use super::{Outcome, signing};
-use crate::store::{Claimed, SigningMaterial, Store, UpdateMessage};
+use crate::crypto::signing;
+use crate::domain::UpdateMessage;
+use crate::store::{Claimed, SigningMaterial, Store};
 
 /// Bytes of a response kept for the attempt log, and read at most.
 const KEEP: usize = 1024;

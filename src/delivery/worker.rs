@@ -36,8 +36,9 @@ use super::policy::{Backoff, Next};
 use super::{Outbound, Outcome, SmsJob};
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::domain::UpdateMessage;
 use crate::render::messages::{Envelope, RenderedEmail};
-use crate::store::{Claimed, Finish, Finished, Store, UpdateMessage};
+use crate::store::{Claimed, Finish, Finished, Store};
 
 /// What every worker needs, bundled once.
 #[derive(Clone)]
@@ -928,33 +929,6 @@ fn finish_of(
             }
         }
     }
-}
-
-/// Starts the SMS and email workers and the receipts task; they stop when `cancel` fires.
-pub fn spawn_all(ctx: Ctx, cancel: CancellationToken) -> Vec<tokio::task::JoinHandle<()>> {
-    let mut handles = vec![
-        tokio::spawn(run(ctx.clone(), SmsChannel::new(&ctx), cancel.clone())),
-        tokio::spawn(run(ctx.clone(), EmailChannel::new(&ctx), cancel.clone())),
-    ];
-    match super::webhook::WebhookChannel::new(&ctx) {
-        Ok(w) => handles.push(tokio::spawn(run(ctx.clone(), w, cancel.clone()))),
-        Err(e) => tracing::error!(error = %e, "cannot start the webhook worker"),
-    }
-    if let Some(mut receipts) = ctx.outbound.take_receipts() {
-        let ctx = ctx.clone();
-        handles.push(tokio::spawn(async move {
-            loop {
-                let receipt = tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    r = receipts.recv() => match r { Some(r) => r, None => return },
-                };
-                if let Err(e) = ctx.store.record_receipt("sms", &receipt, ctx.clock.now()).await {
-                    tracing::warn!(error = %e, provider_id = %receipt.provider_id, "cannot record a delivery receipt");
-                }
-            }
-        }));
-    }
-    handles
 }
 
 #[cfg(test)]

@@ -17,12 +17,12 @@ use serde_json::Value;
 use super::i18n::Clockface;
 use crate::config::Settings;
 use crate::domain::sms::{self, SmsText};
-use crate::domain::{Event, FieldError, Lang, Localized, Notice, NoticeKind, Overrides, Service};
-use crate::store::UpdateMessage;
+use crate::domain::{Event, FieldError, Lang, Notice, NoticeKind, Service, UpdateMessage};
 
 /// Stands in for each recipient's unsubscribe URL until [`RenderedEmail::personalise`].
 pub const UNSUBSCRIBE_MARKER: &str = "https://unsubscribe.invalid/__TANGAZO_UNSUBSCRIBE__";
 
+pub use super::Subject;
 pub use super::placeholders::{PLACEHOLDERS, check_placeholders};
 
 /// What the templates see: everything already in the reader's language and zone.
@@ -232,20 +232,6 @@ pub struct Rendered {
     pub sms: BTreeMap<Lang, SmsText>,
     pub email: BTreeMap<Lang, RenderedEmail>,
     pub webhook: Value,
-}
-
-/// What one message is about.
-pub struct Subject<'a> {
-    pub event: Event,
-    pub notice: &'a Notice,
-    /// The update's text per language.
-    pub body: &'a Localized,
-    /// When the update was made (the webhook `timestamp`).
-    pub at: DateTime<Utc>,
-    pub sequence: i64,
-    pub update_id: &'a str,
-    pub services: &'a [Service],
-    pub overrides: &'a Overrides,
 }
 
 fn short_url(url: &str) -> String {

@@ -15,8 +15,25 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Settings;
 use crate::domain::status::{self, Indicator};
-use crate::domain::{Lang, Notice, ServiceCode, ServiceStatus, Update};
-use crate::store::SnapshotData;
+use crate::domain::{
+    Event, Lang, Localized, Notice, Overrides, Service, ServiceCode, ServiceStatus, SnapshotData,
+    Update,
+};
+
+/// What one message is about: the update that the SMS, email and webhook of [`messages`]
+/// and [`webhook`] are rendered from.
+pub struct Subject<'a> {
+    pub event: Event,
+    pub notice: &'a Notice,
+    /// The update's text per language.
+    pub body: &'a Localized,
+    /// When the update was made (the webhook `timestamp`).
+    pub at: DateTime<Utc>,
+    pub sequence: i64,
+    pub update_id: &'a str,
+    pub services: &'a [Service],
+    pub overrides: &'a Overrides,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkStyle {

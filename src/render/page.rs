@@ -5,8 +5,7 @@ use askama::Template;
 
 use super::i18n::{self, Clockface, T};
 use super::{Links, View};
-use crate::domain::{Lang, Notice, NoticeKind, NoticeState, ServiceStatus, Update};
-use crate::store::VerifyEntry;
+use crate::domain::{Lang, Notice, NoticeKind, NoticeState, ServiceStatus, Update, VerifyEntry};
 
 pub struct LangLink {
     pub code: &'static str,

@@ -13,8 +13,8 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+use super::Subject;
 use super::i18n::Clockface;
-use super::messages::Subject;
 use crate::config::Settings;
 use crate::domain::{Event, Lang};
 

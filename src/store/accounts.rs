@@ -1,15 +1,13 @@
 //! Staff accounts (argon2id passwords, lockout after repeated failures), server-side sessions
 //! and the append-only audit log.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::tokens::{Role, hash_token};
+use super::tokens::Role;
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
+use crate::crypto::{hash_password, hash_token, password_matches, random_token};
 
 /// Wrong passwords checked per account in any [`LOCKOUT_MINUTES`]; the account is locked
 /// until the oldest of them is that old.
@@ -44,71 +42,6 @@ pub struct Session {
 pub enum LoginError {
     WrongCredentials,
     Locked { until: DateTime<Utc> },
-}
-
-#[derive(Debug, Clone)]
-pub struct AuditEntry {
-    pub id: String,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub detail: String,
-}
-
-/// One audit log line, written in the same transaction as the change it records.
-#[derive(Debug, Clone)]
-pub struct Audit<'a> {
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub target: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub detail: String,
-}
-
-/// Appends to the audit log. Nothing in the application updates or deletes these rows.
-pub(super) async fn insert_audit(
-    conn: &mut sqlx::AnyConnection,
-    e: Audit<'_>,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor, action, target, before_json, after_json, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(ms(now))
-    .bind(e.actor)
-    .bind(e.action)
-    .bind(e.target)
-    .bind(e.before)
-    .bind(e.after)
-    .bind(e.detail)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-pub fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
-
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))
-}
-
-fn password_matches(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
 }
 
 /// [`password_matches`] off the async workers: argon2 is slow on purpose, and a burst of
@@ -379,48 +312,6 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    /// Appends to the audit log, for actions that are not themselves a store write (logins).
-    pub async fn audit(&self, entry: Audit<'_>, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await?;
-        insert_audit(&mut conn, entry, now).await
-    }
-
-    /// Newest first, optionally only one actor's, one action's or one target's entries.
-    pub async fn audit_entries(
-        &self,
-        actor: Option<&str>,
-        action: Option<&str>,
-        target: Option<&str>,
-        limit: i64,
-    ) -> StoreResult<Vec<AuditEntry>> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, target, before_json, after_json, detail FROM audit_log \
-             WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR action = $2) AND ($3 = '' OR target = $3) \
-             ORDER BY at DESC, id DESC LIMIT $4",
-        )
-        .bind(actor.unwrap_or(""))
-        .bind(action.unwrap_or(""))
-        .bind(target.unwrap_or(""))
-        .bind(limit.clamp(1, 1000))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get("id")?,
-                    at: from_ms(r.try_get("at")?),
-                    actor: r.try_get("actor")?,
-                    action: r.try_get("action")?,
-                    target: r.try_get("target")?,
-                    before: r.try_get("before_json")?,
-                    after: r.try_get("after_json")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
     }
 }
 

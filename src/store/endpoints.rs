@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::accounts::{Audit, insert_audit};
+use super::audit::{Audit, insert_audit};
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
 use crate::domain::ServiceCode;
 
@@ -224,8 +224,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<(Endpoint, String)> {
         let id = uuid::Uuid::now_v7().to_string();
-        let secret = crate::delivery::signing::generate_secret();
-        let ed = ed25519.then(|| crate::delivery::signing::generate_ed25519().0);
+        let secret = crate::crypto::signing::generate_secret();
+        let ed = ed25519.then(|| crate::crypto::signing::generate_ed25519().0);
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO endpoints (id, biller_id, url, description, all_events, all_services, enabled, \
@@ -393,7 +393,7 @@ impl Store {
                     .and_then(|_| opt_time(&r, "previous_expires_at").ok().flatten()),
                 ed25519_public_key: ed
                     .as_deref()
-                    .and_then(|s| crate::delivery::signing::public_key_of(s).ok()),
+                    .and_then(|s| crate::crypto::signing::public_key_of(s).ok()),
                 failing_since: opt_time(&r, "failing_since")?,
                 last_refusal: r.try_get("last_refusal")?,
                 created_at: from_ms(r.try_get("created_at")?),
@@ -410,7 +410,7 @@ impl Store {
         let list = if codes.is_empty() {
             "''".to_string()
         } else {
-            super::notices::placeholders(1, codes.len())
+            super::sql::placeholders(1, codes.len())
         };
         let mut q = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM endpoints e WHERE enabled = 1 AND (all_services = 1 OR EXISTS \
@@ -515,7 +515,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<String> {
-        let secret = crate::delivery::signing::generate_secret();
+        let secret = crate::crypto::signing::generate_secret();
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE endpoints SET previous_secret = secret, previous_expires_at = $2, secret = $3, \

@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
 use super::accounts::SESSION_HOURS;
-use super::tokens::hash_token;
 use super::{Store, StoreError, StoreResult, is_unique_violation, ms};
+use crate::crypto::hash_token;
 
 /// The field a replayed form's refusal names (see [`StoreError::Replayed`]).
 pub const REPLAYED_FIELD: &str = "form";

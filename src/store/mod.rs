@@ -1,22 +1,23 @@
 //! Database access through sqlx's `Any` driver, so SQLite and PostgreSQL run the same SQL.
 //! On SQLite the delivery workers' claims and results, the writes that run thousands of times
 //! a minute, run the same statements through rusqlite on a connection of their own
-//! ([`lite`]).
+//! ([`outbox`]).
 //!
 //! Queries use `$1` placeholders (both backends accept them) and only portable types: text,
 //! 64-bit integers (times are unix milliseconds) and NULL. What differs between backends is
 //! kept in [`Backend`]: how a write transaction begins and how a row is locked for update.
 
 mod accounts;
+mod audit;
 mod endpoints;
 mod forms;
 mod idempotency;
 mod imports;
-mod lite;
 mod notices;
 mod outbox;
 mod schedule;
 mod services;
+mod sql;
 mod subscribers;
 mod tokens;
 
@@ -28,10 +29,13 @@ use chrono::{DateTime, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+/// The old path of [`crate::crypto::random_token`], kept while web/console.rs still uses it.
+pub use crate::crypto::random_token;
 pub use accounts::{
-    Audit, AuditEntry, LOCKOUT_MINUTES, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session,
-    User, check_password, random_token,
+    LOCKOUT_MINUTES, LoginError, MAX_FAILED_LOGINS, SESSION_HOURS_SECS, Session, User,
+    check_password,
 };
+pub use audit::{Audit, AuditEntry};
 pub use endpoints::{
     Attempt, Biller, DeliveryCursor, Endpoint, EndpointSettings, SigningMaterial, WebhookDelivery,
 };
@@ -39,10 +43,9 @@ pub use forms::REPLAYED_FIELD;
 pub use idempotency::{Claim, KeptAnswer};
 pub use imports::{ABANDONED_AFTER, Import};
 pub use notices::{
-    Applied, Change, Decide, NewNotice, NoticeFilter, NoticePatch, Once, Queued, SnapshotData,
-    VerifyEntry, fingerprint,
+    Applied, Change, Decide, NewNotice, NoticeFilter, NoticePatch, Once, Queued, fingerprint,
 };
-pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth, UpdateMessage};
+pub use outbox::{Claimed, Finish, Finished, Progress, QueueDepth};
 pub use schedule::Due;
 pub use subscribers::{CapHit, Caps, CodeCheck, NewSubscriber, SignUp, SubState, Subscriber};
 pub use tokens::{ApiToken, Role};
@@ -243,8 +246,8 @@ pub struct Store {
     write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// SQLite: the WAL's checkpoints, told of every committed write.
     checkpoints: Option<Checkpoints>,
-    /// SQLite on a file: the delivery workers' own connection (see [`lite`]).
-    lite: Option<lite::Lite>,
+    /// SQLite on a file: the delivery workers' own connection (see [`outbox`]).
+    lite: Option<outbox::Lite>,
     /// SQLite on a file: the directory the database is in, whose free space
     /// [`Store::check_writable`] looks at.
     directory: Option<std::path::PathBuf>,
@@ -385,7 +388,7 @@ impl Store {
                         false => d.to_path_buf(),
                     });
                     (
-                        Some(lite::Lite::open(path, SQLITE_BUSY_TIMEOUT)?),
+                        Some(outbox::Lite::open(path, SQLITE_BUSY_TIMEOUT)?),
                         directory,
                     )
                 } else {
@@ -586,22 +589,6 @@ impl Store {
             }
             Backend::Postgres => None,
         }
-    }
-
-    /// Runs `work` as one write transaction on the delivery workers' SQLite connection, in
-    /// this process's turn, and tells the checkpointer of the commit.
-    async fn lite_write<T, F>(&self, lite: &lite::Lite, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction) -> StoreResult<T> + Send + 'static,
-    {
-        let turn = self.write_turn().await;
-        let out = lite.write(work).await;
-        drop(turn);
-        if out.is_ok() {
-            self.tell_checkpointer();
-        }
-        out
     }
 }
 

@@ -10,14 +10,14 @@ use sha2::Digest;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::accounts::{Audit, insert_audit};
+use super::audit::{Audit, insert_audit};
 use super::imports::VISIBLE;
-use super::outbox::UpdateMessage;
 use super::services::service_from_row;
+use super::sql::placeholders;
 use super::{Store, StoreError, StoreResult, bump_revision, from_ms, ms};
 use crate::domain::{
     Action, Affected, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides,
-    RefCode, Service, ServiceCode, ServiceStatus, Update,
+    RefCode, ServiceCode, ServiceStatus, SnapshotData, Update, UpdateMessage, VerifyEntry,
 };
 
 const NOTICE_COLUMNS: &str = "id, reference, kind, state, title, still_works, draft_body, starts_at, ends_at, \
@@ -184,29 +184,6 @@ pub struct NoticeFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub limit: i64,
-}
-
-/// Everything the public snapshot is built from, read in one consistent transaction.
-#[derive(Debug, Clone)]
-pub struct SnapshotData {
-    pub revision: i64,
-    pub services: Vec<Service>,
-    /// Published notices: all unfinished ones and the most recent finished ones.
-    pub notices: Vec<Notice>,
-    pub updates: HashMap<String, Vec<Update>>,
-    /// Reference codes of every published notice (bounded), for `/verify/{code}`.
-    pub references: HashMap<RefCode, VerifyEntry>,
-}
-
-#[derive(Debug, Clone)]
-pub struct VerifyEntry {
-    pub notice_id: String,
-    pub title: Localized,
-    pub state: NoticeState,
-    pub kind: NoticeKind,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub published_at: Option<DateTime<Utc>>,
 }
 
 fn opt_time(row: &AnyRow, col: &str) -> anyhow::Result<Option<DateTime<Utc>>> {
@@ -401,14 +378,6 @@ fn to_stored_precision(n: &mut Notice) {
     cut(&mut n.finished_at);
     n.created_at = from_ms(ms(n.created_at));
     n.updated_at = from_ms(ms(n.updated_at));
-}
-
-/// `$start, $start+1, …` for an IN list of `n` values.
-pub(super) fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 async fn affected_for(

@@ -3,7 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::accounts::{Audit, insert_audit};
+use super::audit::{Audit, insert_audit};
 use super::{
     StoreError, StoreResult, bump_revision, from_ms, is_foreign_key_violation, is_unique_violation,
     ms,

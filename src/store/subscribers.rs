@@ -5,10 +5,9 @@ use rand::RngExt;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::accounts::random_token;
 use super::imports::VISIBLE;
-use super::tokens::hash_token;
 use super::{Store, StoreError, StoreResult, from_ms, ms};
+use crate::crypto::{hash_token, random_token};
 use crate::domain::subscriber::{Address, Channel};
 use crate::domain::{Lang, ServiceCode};
 

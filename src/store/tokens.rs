@@ -5,13 +5,12 @@
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use rand::Rng;
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::accounts::{Audit, insert_audit};
+use super::audit::{Audit, insert_audit};
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
+use crate::crypto::{hash_token, random_bytes};
 
 /// What a token may do; each role includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -58,10 +57,6 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 const TOKEN_COLUMNS: &str = "id, name, role, created_at, biller_id, revoked_at";
 
 fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
@@ -98,11 +93,9 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<(ApiToken, String)> {
-        let mut secret = [0u8; 32];
-        rand::rng().fill_bytes(&mut secret);
         let token = format!(
             "tgz_{}",
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret)
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
         );
         let t = ApiToken {
             id: uuid::Uuid::now_v7().to_string(),

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{KeyInit, Mac};
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::AppState;
@@ -834,7 +835,7 @@ async fn africastalking_inbound(
     Path(secret): Path<String>,
     body: Bytes,
 ) -> Response {
-    let expected = &state.settings.raw.sms.callback_secret;
+    let expected = state.settings.raw.sms.callback_secret.expose_secret();
     if expected.is_empty() || !super::secrets_equal(&secret, expected) {
         tracing::warn!("Africa's Talking callback with a wrong or no secret");
         return StatusCode::NOT_FOUND.into_response();
@@ -886,7 +887,7 @@ fn twilio_fields(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Vec<(String, String)>, (StatusCode, &'static str)> {
-    let token = &state.settings.raw.sms.twilio_auth_token;
+    let token = state.settings.raw.sms.twilio_auth_token.expose_secret();
     if token.is_empty() {
         return Err((StatusCode::NOT_FOUND, "Twilio is not configured"));
     }
@@ -921,7 +922,7 @@ async fn africastalking_delivery(
     Path(secret): Path<String>,
     body: Bytes,
 ) -> Response {
-    let expected = &state.settings.raw.sms.callback_secret;
+    let expected = state.settings.raw.sms.callback_secret.expose_secret();
     if expected.is_empty() || !super::secrets_equal(&secret, expected) {
         tracing::warn!("Africa's Talking delivery report with a wrong or no secret");
         return StatusCode::NOT_FOUND.into_response();

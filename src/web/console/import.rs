@@ -115,7 +115,7 @@ pub async fn import_upload(
     }
     let form = Form(vec![("once".into(), once)]);
     claim_form(&state, &staff, &form, BACK).await?;
-    match crate::import::import_csv(
+    match crate::app::import::import_csv(
         &state.store,
         &state.settings,
         &path,

@@ -1,4 +1,5 @@
-//! The delivery workers' own SQLite connection, driven through rusqlite rather than sqlx.
+//! The outbox on SQLite on a file: the delivery workers' own connection, driven through
+//! rusqlite rather than sqlx, and the claims and results that run on it.
 //!
 //! A worker's claim and its batches of results are the only writes that run thousands of
 //! times a minute. Through sqlx every statement crossed to the driver's thread and back, every
@@ -25,14 +26,18 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::{StoreError, StoreResult};
+use super::{
+    APPLY_EARLY_RECEIPTS, Arg, Claim, ClaimedRow, DROP_APPLIED_RECEIPTS, EARLY_RECEIPTS, Finished,
+    RESULT_CHUNK, ResultChunk, Statement, names_providers,
+};
+use crate::store::{Store, StoreError, StoreResult, ms};
 
 /// Statements kept prepared: a claim and its lease per channel and size, and the results'
-/// statements for each power-of-two chunk (see `outbox::RESULT_CHUNK`).
+/// statements for each power-of-two chunk (see [`RESULT_CHUNK`]).
 const CACHED_STATEMENTS: usize = 64;
 
 #[derive(Clone)]
-pub(super) struct Lite {
+pub(in crate::store) struct Lite {
     conn: Arc<Mutex<Slot>>,
     /// How long a transaction waits for another process's write lock.
     busy_timeout: Duration,
@@ -50,7 +55,7 @@ enum Slot {
 
 impl Lite {
     /// Opens the database file the store's pool has already created and migrated.
-    pub(super) fn open(path: &Path, busy_timeout: Duration) -> anyhow::Result<Lite> {
+    pub(in crate::store) fn open(path: &Path, busy_timeout: Duration) -> anyhow::Result<Lite> {
         Ok(Lite {
             conn: Arc::new(Mutex::new(Slot::Open(connect(path)?))),
             busy_timeout,
@@ -61,7 +66,7 @@ impl Lite {
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction, committed if it returns `Ok`: here if
     /// the write lock is free, else on a blocking thread that waits for it. The caller holds
     /// this process's write turn.
-    pub(super) async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    async fn write<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction) -> StoreResult<T> + Send + 'static,
@@ -139,7 +144,7 @@ impl Lite {
         Attempt::Done(out)
     }
 
-    pub(super) fn close(&self) {
+    pub(in crate::store) fn close(&self) {
         if let Ok(mut conn) = self.conn.lock() {
             *conn = Slot::Closed;
         }
@@ -165,7 +170,7 @@ fn connect(path: &Path) -> anyhow::Result<rusqlite::Connection> {
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
          PRAGMA wal_autocheckpoint = {}; PRAGMA temp_store = MEMORY;",
-        super::CHECKPOINT_BACKSTOP_PAGES
+        crate::store::CHECKPOINT_BACKSTOP_PAGES
     ))?;
     conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
     Ok(conn)
@@ -176,13 +181,145 @@ enum Attempt<T, F> {
     Busy(F),
 }
 
-pub(super) fn lite_error(e: rusqlite::Error) -> StoreError {
+fn lite_error(e: rusqlite::Error) -> StoreError {
     let unavailable = e
         .sqlite_error()
-        .is_some_and(|f| super::SQLITE_UNAVAILABLE.contains(&(f.extended_code & 0xff)));
+        .is_some_and(|f| crate::store::SQLITE_UNAVAILABLE.contains(&(f.extended_code & 0xff)));
     if unavailable {
         StoreError::Unavailable(anyhow::Error::new(e))
     } else {
         StoreError::Other(anyhow::Error::new(e))
     }
+}
+
+impl Store {
+    /// Runs `work` as one write transaction on the delivery workers' SQLite connection, in
+    /// this process's turn, and tells the checkpointer of the commit.
+    async fn lite_write<T, F>(&self, lite: &Lite, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction) -> StoreResult<T> + Send + 'static,
+    {
+        let turn = self.write_turn().await;
+        let out = lite.write(work).await;
+        drop(turn);
+        if out.is_ok() {
+            self.tell_checkpointer();
+        }
+        out
+    }
+}
+
+impl rusqlite::ToSql for Arg<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match *self {
+            Arg::Int(Some(v)) => ToSqlOutput::Owned(Value::Integer(v)),
+            Arg::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Arg::Int(None) | Arg::Text(None) => ToSqlOutput::Owned(Value::Null),
+        })
+    }
+}
+
+impl Statement<'_> {
+    /// Runs it on the delivery workers' SQLite connection, prepared once per text.
+    fn execute_lite(&self, tx: &rusqlite::Transaction) -> StoreResult<u64> {
+        let mut st = tx.prepare_cached(&self.sql).map_err(lite_error)?;
+        let n = st
+            .execute(rusqlite::params_from_iter(&self.args))
+            .map_err(lite_error)?;
+        Ok(n as u64)
+    }
+}
+
+impl ClaimedRow {
+    /// From the SQLite claim's columns: the row's rowid first, then [`super::claim_fields`].
+    fn of_lite(r: &rusqlite::Row) -> rusqlite::Result<(i64, ClaimedRow)> {
+        Ok((
+            r.get(0)?,
+            ClaimedRow {
+                id: r.get(1)?,
+                notice_id: r.get(2)?,
+                update_id: r.get(3)?,
+                sequence: r.get(4)?,
+                event: r.get(5)?,
+                language: r.get(6)?,
+                attempt: r.get(7)?,
+                tries: r.get(8)?,
+                subscriber_id: r.get(9)?,
+                endpoint_id: r.get(10)?,
+                reference: r.get(11)?,
+                address: r.get(12)?,
+            },
+        ))
+    }
+}
+
+/// [`Store::claim_deliveries`] on this connection: the rows' columns are read as they are,
+/// with each row's rowid, by which the lease and later its result find it.
+pub(super) async fn claim(
+    store: &Store,
+    lite: &Lite,
+    c: &Claim<'_>,
+) -> StoreResult<Vec<(i64, ClaimedRow)>> {
+    let columns: Vec<&str> = std::iter::once("d.rowid")
+        .chain(c.fields.iter().map(|(_, e)| *e))
+        .collect();
+    let select = c.due(&columns.join(", "));
+    // Leased by rowid, which the claim has just read in the same transaction: no
+    // lookup of each id in the primary key's index.
+    let lease = c.lease("rowid");
+    let (channel, owner) = (c.channel.to_string(), c.owner.to_string());
+    let (now, lease_until) = (c.now, c.lease_until);
+    store
+        .lite_write(lite, move |tx| {
+            let mut st = tx.prepare_cached(&select).map_err(lite_error)?;
+            let rows: Vec<(i64, ClaimedRow)> = st
+                .query_map(rusqlite::params![channel, ms(now)], ClaimedRow::of_lite)
+                .and_then(|rows| rows.collect())
+                .map_err(lite_error)?;
+            if !rows.is_empty() {
+                let keys = serde_json::to_string(&rows.iter().map(|r| r.0).collect::<Vec<_>>())
+                    .map_err(anyhow::Error::new)?;
+                tx.prepare_cached(&lease)
+                    .and_then(|mut st| st.execute(rusqlite::params![owner, lease_until, keys]))
+                    .map_err(lite_error)?;
+            }
+            Ok(rows)
+        })
+        .await
+}
+
+/// [`Store::finish_deliveries`] on this connection: the results move to the connection's
+/// thread, and the same statements as through the pool run there.
+pub(super) async fn finish(
+    store: &Store,
+    lite: &Lite,
+    worker: &str,
+    done: &[Finished],
+    now: i64,
+) -> StoreResult<()> {
+    let backend = store.backend;
+    let (done, worker) = (done.to_vec(), worker.to_string());
+    store
+        .lite_write(lite, move |tx| {
+            for chunk in done.chunks(RESULT_CHUNK) {
+                let chunk = ResultChunk::new(backend, chunk, &worker, now);
+                let matched = chunk.update().execute_lite(tx)?;
+                if chunk.needs_attempts(matched) {
+                    chunk.attempts().execute_lite(tx)?;
+                }
+            }
+            if names_providers(&done) {
+                let early: i64 = tx
+                    .query_row(EARLY_RECEIPTS, [], |r| r.get(0))
+                    .map_err(lite_error)?;
+                if early > 0 {
+                    tx.execute(APPLY_EARLY_RECEIPTS, []).map_err(lite_error)?;
+                    tx.execute(DROP_APPLIED_RECEIPTS, []).map_err(lite_error)?;
+                }
+            }
+            Ok(())
+        })
+        .await
 }

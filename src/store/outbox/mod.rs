@@ -5,6 +5,17 @@
 //! has not run out, so a worker that dies leaves rows that become claimable again when its
 //! lease runs out: nothing is lost, and at most the claimed-but-unrecorded rows are sent
 //! twice. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several processes claim side by side.
+//!
+//! Claims and results, the statements that run thousands of times a minute, reach the
+//! database one of two ways ([`Driver`], chosen once per batch): on SQLite on a file through
+//! the delivery workers' own rusqlite connection ([`sqlite`]), otherwise through the store's
+//! sqlx pool ([`pool`]). Both run the SQL built here; everything else is sqlx, as in the rest
+//! of the store.
+
+mod pool;
+mod sqlite;
+
+pub(super) use sqlite::Lite;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -12,20 +23,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
 
-use super::lite::lite_error;
+use super::sql::placeholders;
 use super::{Backend, Store, StoreResult, from_ms, ms};
-
-/// One rendered message of an update, stored when it is published.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpdateMessage {
-    /// `sms`, `email` or `webhook`.
-    pub channel: String,
-    /// Empty for the webhook payload.
-    pub language: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-}
+use crate::domain::{Receipt, UpdateMessage};
 
 /// A delivery a worker holds under its lease.
 #[derive(Debug, Clone)]
@@ -206,22 +206,11 @@ fn values_cte(backend: Backend, fields: &[&str], rows: usize) -> String {
     )
 }
 
-/// A value bound to one of the outbox's statements, for either driver (see [`super::lite`]).
+/// A value bound to one of the outbox's statements, for either driver.
 #[derive(Debug, Clone, Copy)]
 enum Arg<'a> {
     Int(Option<i64>),
     Text(Option<&'a str>),
-}
-
-impl rusqlite::ToSql for Arg<'_> {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-        Ok(match *self {
-            Arg::Int(Some(v)) => ToSqlOutput::Owned(Value::Integer(v)),
-            Arg::Text(Some(s)) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
-            Arg::Int(None) | Arg::Text(None) => ToSqlOutput::Owned(Value::Null),
-        })
-    }
 }
 
 /// One statement and its values, in order.
@@ -236,27 +225,6 @@ impl<'a> Statement<'a> {
             sql: sql.into(),
             args,
         }
-    }
-
-    /// Runs it through sqlx; the rows it changed.
-    async fn execute(&self, conn: &mut sqlx::AnyConnection) -> StoreResult<u64> {
-        let mut q = sqlx::query(AssertSqlSafe(self.sql.as_str()));
-        for a in &self.args {
-            q = match *a {
-                Arg::Int(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-            };
-        }
-        Ok(q.execute(&mut *conn).await?.rows_affected())
-    }
-
-    /// Runs it on the delivery workers' SQLite connection, prepared once per text.
-    fn execute_lite(&self, tx: &rusqlite::Transaction) -> StoreResult<u64> {
-        let mut st = tx.prepare_cached(&self.sql).map_err(lite_error)?;
-        let n = st
-            .execute(rusqlite::params_from_iter(&self.args))
-            .map_err(lite_error)?;
-        Ok(n as u64)
     }
 }
 
@@ -511,30 +479,65 @@ struct ClaimedRow {
     address: Option<String>,
 }
 
-impl ClaimedRow {
-    /// From the SQLite claim's columns: the row's rowid first, then [`claim_fields`].
-    fn of_lite(r: &rusqlite::Row) -> rusqlite::Result<(i64, ClaimedRow)> {
-        Ok((
-            r.get(0)?,
-            ClaimedRow {
-                id: r.get(1)?,
-                notice_id: r.get(2)?,
-                update_id: r.get(3)?,
-                sequence: r.get(4)?,
-                event: r.get(5)?,
-                language: r.get(6)?,
-                attempt: r.get(7)?,
-                tries: r.get(8)?,
-                subscriber_id: r.get(9)?,
-                endpoint_id: r.get(10)?,
-                reference: r.get(11)?,
-                address: r.get(12)?,
-            },
-        ))
+/// How claims and results reach the database, chosen once per batch.
+enum Driver<'s> {
+    /// SQLite on a file: the delivery workers' own rusqlite connection.
+    Sqlite(&'s Lite),
+    /// PostgreSQL, and SQLite in memory: the store's sqlx pool.
+    Pool,
+}
+
+/// One claim's query, as either driver runs it.
+struct Claim<'a> {
+    channel: &'a str,
+    now: DateTime<Utc>,
+    owner: &'a str,
+    lease_until: i64,
+    fields: [(&'static str, &'a str); 12],
+    webhook_rules: &'a str,
+    limit: usize,
+    backend: Backend,
+}
+
+impl Claim<'_> {
+    /// The due rows, locked on PostgreSQL (skipping rows another worker holds) until the
+    /// lease below is written. The limit is written into the text: SQLite plans
+    /// `ORDER BY … LIMIT ?` with the bound value, so it prepared the statement again at
+    /// every claim (a worker's limit does not change, so the text is prepared once).
+    fn due(&self, columns: &str) -> String {
+        let (webhook_rules, limit) = (self.webhook_rules, self.limit);
+        format!(
+            "SELECT {columns} FROM deliveries d \
+             WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2 \
+             AND (d.lease_until IS NULL OR d.lease_until <= $2){webhook_rules} \
+             ORDER BY d.next_attempt_at LIMIT {limit}{}",
+            self.backend.skip_locked()
+        )
+    }
+
+    /// The lease of the claimed rows, named by `key` in one JSON value (`$3`). Only columns
+    /// no index holds: the row keeps its place in the claim index, and the claim above
+    /// passes over it while its lease lasts (a few rounds of calls per worker). Moving
+    /// `next_attempt_at` to the lease's end instead, as claims once did, moved an index entry
+    /// per row and cost webhooks to an instant receiver about a tenth of their rate (8 pairs
+    /// of runs).
+    fn lease(&self, key: &str) -> String {
+        format!(
+            "UPDATE deliveries SET lease_owner = $1, lease_until = $2, \
+             attempts = attempts + 1 WHERE {key} IN ({})",
+            self.backend.json_texts(3)
+        )
     }
 }
 
 impl Store {
+    fn outbox_driver(&self) -> Driver<'_> {
+        match &self.lite {
+            Some(lite) => Driver::Sqlite(lite),
+            None => Driver::Pool,
+        }
+    }
+
     /// Claims up to `limit` due deliveries of `channel` for `lease`, under a fresh owner token.
     /// On SQLite the claim runs on the delivery workers' own connection and reads the rows'
     /// columns as they are; on PostgreSQL the rows are read as one JSON array and leased by one
@@ -574,86 +577,19 @@ impl Store {
                    AND s.state = 'confirmed')",
             )
         };
-        let fields = claim_fields(reference, address);
-        // The due rows, locked on PostgreSQL (skipping rows another worker holds) until the
-        // lease below is written. The limit is written into the text: SQLite plans
-        // `ORDER BY … LIMIT ?` with the bound value, so it prepared the statement again at
-        // every claim (a worker's limit does not change, so the text is prepared once).
-        let due = |columns: &str| {
-            format!(
-                "SELECT {columns} FROM deliveries d \
-                 WHERE d.state = 'pending' AND d.channel = $1 AND d.next_attempt_at <= $2 \
-                 AND (d.lease_until IS NULL OR d.lease_until <= $2){webhook_rules} \
-                 ORDER BY d.next_attempt_at LIMIT {limit}{}",
-                self.backend.skip_locked()
-            )
+        let claim = Claim {
+            channel,
+            now,
+            owner: &owner,
+            lease_until: ms(now + lease),
+            fields: claim_fields(reference, address),
+            webhook_rules,
+            limit,
+            backend: self.backend,
         };
-        let lease_until = ms(now + lease);
-        // Only columns no index holds: the row keeps its place in the claim index, and the
-        // claim above passes over it while its lease lasts (a few rounds of calls per worker).
-        // Moving `next_attempt_at` to the lease's end instead would move an index entry per
-        // row claimed, a cost paid for every delivery.
-        let lease_sql = |key: &str, ids: &str| {
-            format!(
-                "UPDATE deliveries SET lease_owner = $1, lease_until = $2, \
-                 attempts = attempts + 1 WHERE {key} IN ({ids})"
-            )
-        };
-        let rows: Vec<(i64, ClaimedRow)> = if let Some(lite) = &self.lite {
-            let columns: Vec<&str> = std::iter::once("d.rowid")
-                .chain(fields.iter().map(|(_, e)| *e))
-                .collect();
-            let select = due(&columns.join(", "));
-            // Leased by rowid, which the claim has just read in the same transaction: no
-            // lookup of each id in the primary key's index.
-            let lease = lease_sql("rowid", &self.backend.json_texts(3));
-            let (channel, owner) = (channel.to_string(), owner.clone());
-            self.lite_write(lite, move |tx| {
-                let mut st = tx.prepare_cached(&select).map_err(lite_error)?;
-                let rows: Vec<(i64, ClaimedRow)> = st
-                    .query_map(rusqlite::params![channel, ms(now)], ClaimedRow::of_lite)
-                    .and_then(|rows| rows.collect())
-                    .map_err(lite_error)?;
-                if !rows.is_empty() {
-                    let keys = serde_json::to_string(&rows.iter().map(|r| r.0).collect::<Vec<_>>())
-                        .map_err(anyhow::Error::new)?;
-                    tx.prepare_cached(&lease)
-                        .and_then(|mut st| st.execute(rusqlite::params![owner, lease_until, keys]))
-                        .map_err(lite_error)?;
-                }
-                Ok(rows)
-            })
-            .await?
-        } else {
-            let mut tx = self.begin_write().await?;
-            // The aggregate is taken outside the locking select, which may not have one.
-            let select = format!(
-                "SELECT {} FROM ({}) d",
-                self.backend.json_rows(&fields),
-                due(
-                    "d.id, d.notice_id, d.update_id, d.sequence, d.event, d.language, \
-                     d.attempts, d.retry_base, d.subscriber_id, d.endpoint_id"
-                )
-            );
-            let json: String = sqlx::query_scalar(AssertSqlSafe(select))
-                .bind(channel)
-                .bind(ms(now))
-                .fetch_one(&mut *tx)
-                .await?;
-            let rows: Vec<ClaimedRow> = serde_json::from_str(&json)
-                .map_err(|e| anyhow::anyhow!("the claimed rows did not read back: {e}"))?;
-            if !rows.is_empty() {
-                let ids = serde_json::to_string(&rows.iter().map(|r| &r.id).collect::<Vec<_>>())
-                    .map_err(anyhow::Error::new)?;
-                sqlx::query(AssertSqlSafe(lease_sql("id", &self.backend.json_texts(3))))
-                    .bind(&owner)
-                    .bind(lease_until)
-                    .bind(ids)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            rows.into_iter().map(|r| (0, r)).collect()
+        let rows = match self.outbox_driver() {
+            Driver::Sqlite(lite) => sqlite::claim(self, lite, &claim).await?,
+            Driver::Pool => pool::claim(self, &claim).await?,
         };
         let mut claimed: Vec<Claimed> = rows
             .into_iter()
@@ -697,54 +633,11 @@ impl Store {
         if done.is_empty() {
             return Ok(());
         }
-        let (backend, now) = (self.backend, ms(now));
-        if let Some(lite) = &self.lite {
-            // The results move to the connection's thread; the same statements run there.
-            let (done, worker) = (done.to_vec(), worker.to_string());
-            return self
-                .lite_write(lite, move |tx| {
-                    for chunk in done.chunks(RESULT_CHUNK) {
-                        let chunk = ResultChunk::new(backend, chunk, &worker, now);
-                        let matched = chunk.update().execute_lite(tx)?;
-                        if chunk.needs_attempts(matched) {
-                            chunk.attempts().execute_lite(tx)?;
-                        }
-                    }
-                    if names_providers(&done) {
-                        let early: i64 = tx
-                            .query_row(EARLY_RECEIPTS, [], |r| r.get(0))
-                            .map_err(lite_error)?;
-                        if early > 0 {
-                            tx.execute(APPLY_EARLY_RECEIPTS, []).map_err(lite_error)?;
-                            tx.execute(DROP_APPLIED_RECEIPTS, []).map_err(lite_error)?;
-                        }
-                    }
-                    Ok(())
-                })
-                .await;
+        let now = ms(now);
+        match self.outbox_driver() {
+            Driver::Sqlite(lite) => sqlite::finish(self, lite, worker, done, now).await,
+            Driver::Pool => pool::finish(self, worker, done, now).await,
         }
-        let mut tx = self.begin_write().await?;
-        for chunk in done.chunks(RESULT_CHUNK) {
-            let chunk = ResultChunk::new(backend, chunk, worker, now);
-            let matched = chunk.update().execute(&mut tx).await?;
-            if chunk.needs_attempts(matched) {
-                chunk.attempts().execute(&mut tx).await?;
-            }
-        }
-        if names_providers(done) {
-            if let Some(lock) = self.backend.lock_receipts() {
-                sqlx::query(lock).execute(&mut *tx).await?;
-            }
-            let early: i64 = sqlx::query_scalar(EARLY_RECEIPTS)
-                .fetch_one(&mut *tx)
-                .await?;
-            if early > 0 {
-                sqlx::query(APPLY_EARLY_RECEIPTS).execute(&mut *tx).await?;
-                sqlx::query(DROP_APPLIED_RECEIPTS).execute(&mut *tx).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Gives claimed rows back untried (a worker shutting down before it sent them, or whose
@@ -762,8 +655,8 @@ impl Store {
             let sql = format!(
                 "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, next_attempt_at = $1, \
                  attempts = attempts - 1 WHERE lease_owner IN ({}) AND id IN ({})",
-                super::notices::placeholders(2, owners.len()),
-                super::notices::placeholders(2 + owners.len(), chunk.len())
+                placeholders(2, owners.len()),
+                placeholders(2 + owners.len(), chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql)).bind(ms(now));
             for o in owners {
@@ -783,7 +676,7 @@ impl Store {
     pub async fn record_receipt(
         &self,
         channel: &str,
-        receipt: &crate::delivery::Receipt,
+        receipt: &Receipt,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
@@ -844,7 +737,7 @@ impl Store {
             let sql = format!(
                 "SELECT update_id, channel, language, subject, text, html FROM update_messages \
                  WHERE update_id IN ({})",
-                super::notices::placeholders(1, chunk.len())
+                placeholders(1, chunk.len())
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {

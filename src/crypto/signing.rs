@@ -15,7 +15,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signer as _, SigningKey};
 use hmac::{KeyInit, Mac};
-use rand::Rng;
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -28,15 +27,12 @@ const ED25519_PUBLIC_PREFIX: &str = "whpk_";
 const MIN_KEY: usize = 24;
 const MAX_KEY: usize = 64;
 
-fn random_32() -> [u8; 32] {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    bytes
-}
-
 /// 32 bytes: the middle of the specification's range, and what its reference tools generate.
 pub fn generate_secret() -> String {
-    format!("{HMAC_PREFIX}{}", STANDARD.encode(random_32()))
+    format!(
+        "{HMAC_PREFIX}{}",
+        STANDARD.encode(super::random_bytes::<32>())
+    )
 }
 
 /// Also takes a bare base64 key because billers that generate their own secret often hand it
@@ -131,7 +127,7 @@ impl Signer {
 /// The seed, not the expanded key, is what is stored: the public key and everything else
 /// follow from it.
 pub fn generate_ed25519() -> (String, String) {
-    let key = SigningKey::from_bytes(&random_32());
+    let key = SigningKey::from_bytes(&super::random_bytes::<32>());
     (
         format!("{ED25519_SECRET_PREFIX}{}", STANDARD.encode(key.to_bytes())),
         format!(
