@@ -3,7 +3,7 @@
 //! nothing, with duplicates bounded by the messages in flight; the same for biller webhooks,
 //! whose repeats keep their `webhook-id`. Counted at the receivers.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! Africa's Talking (and Twilio), email to a real SMTP server (aiosmtpd), with the workers of
 //! the serve process; progress, attempts, delivery reports and metrics as staff see them.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! The staff console over HTTP, as a browser without JavaScript uses it: log in, the
 //! announcement form with its preview, publishing, four eyes, the audit log, and each refusal.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

@@ -3,7 +3,7 @@
 //! staff are told, customers hear it, then it is extended and completed; a window cancelled
 //! before its start never starts. Each step runs once with two instances on one database.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

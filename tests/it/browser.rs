@@ -6,7 +6,7 @@
 //!
 //! The test fails (it never skips) when chromedriver is missing: `.ci/run` installs it.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

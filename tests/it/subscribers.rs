@@ -1,7 +1,7 @@
 //! Sign-up to confirmed to unsubscribed, for email (signed link) and SMS (6-digit code), the
 //! caps under a burst, and one-click unsubscribe.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

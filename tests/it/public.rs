@@ -1,7 +1,7 @@
 //! The public site over HTTP: page, Statuspage JSON, feeds and calendar, all from the
 //! snapshot; languages, caching, compression, verification, and a second instance.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::sync::Arc;

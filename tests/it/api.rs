@@ -1,6 +1,6 @@
 //! Staff API over HTTP: tokens and roles, field-level validation, lifecycle actions.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{Backend, TestApp};

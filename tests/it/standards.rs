@@ -4,7 +4,7 @@
 //! honour `Accept-Encoding` q-values, every email is a complete MIME message (mail-parser),
 //! and early or late is said the same way, rounded the same way, on every channel.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;

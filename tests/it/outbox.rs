@@ -1,7 +1,7 @@
 //! The outbox: publishing an update queues one delivery per confirmed follower, in their
 //! language, in the same transaction; a newer update supersedes unsent older ones.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{Backend, TestApp};

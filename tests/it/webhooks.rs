@@ -3,7 +3,7 @@
 //! of the delivery policy, rotation, replay and recovery, and biller tokens that see only their
 //! own endpoints.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

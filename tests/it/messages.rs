@@ -1,7 +1,7 @@
 //! Messages: every event × channel × language pinned by snapshots, webhook payloads valid
 //! against their published schemas, SMS budget and overrides, email headers, preview API.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
