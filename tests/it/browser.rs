@@ -445,10 +445,9 @@ async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
     .await;
     // Meanwhile another publisher posts an update.
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
+        .act(
+            &id,
+            "updates",
             Some(json!({"body": {"en": "Moved to the backup switch."}})),
         )
         .await;
