@@ -8,35 +8,23 @@
 //!
 //! Run: `cargo bench --bench confirm` (BENCH_SUBSCRIBERS=1000000 by default).
 
+mod common;
+
 use std::time::Instant;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use tangazo::clock::{Clock, SystemClock};
-use tangazo::config::Config;
-use tangazo::domain::subscriber::{Address, Channel};
-use tangazo::domain::{
-    Action, Affected, Event, Lang, Localized, NoticeKind, ServiceCode, ServiceStatus,
-};
-use tangazo::store::{NewNotice, NewSubscriber, Store};
+use tangazo::domain::{Event, ServiceCode};
 
 const SERVICES: [&str; 4] = ["send-money", "pay-bill", "buy-goods", "buy-airtime"];
 
 fn main() {
-    let n: usize = std::env::var("BENCH_SUBSCRIBERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let n = common::env_or("BENCH_SUBSCRIBERS", 1_000_000) as usize;
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async move {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("confirm.db").display());
-        let settings = Config::load(None, [("TANGAZO_DATABASE_URL".to_string(), url.clone())])
-            .unwrap()
-            .validate()
-            .unwrap();
-        let store = Store::open(&url, 4).await.unwrap();
+        let (_, settings, store) = common::demo_store(dir.path(), "confirm.db").await;
         let now = SystemClock.now();
-        tangazo::demo::load(&store, &settings, now).await.unwrap();
         let codes: Vec<ServiceCode> = store
             .list_services()
             .await
@@ -48,68 +36,26 @@ fn main() {
         assert_eq!(codes.len(), SERVICES.len(), "the demo's services");
 
         let started = Instant::now();
-        let mut import = store.begin_import().await.unwrap();
-        let mut batch = Vec::with_capacity(500);
-        for i in 0..n {
-            let (channel, value) = if i % 4 == 0 {
-                (Channel::Email, format!("user{i}@example.co.ke"))
-            } else {
-                (Channel::Sms, format!("+2547{:08}", i))
-            };
-            batch.push(NewSubscriber {
-                address: Address { channel, value },
-                language: if i % 3 == 0 { Lang::En } else { Lang::Sw },
-                services: (i % 2 == 1).then(|| vec![codes[(i / 2) % codes.len()].clone()]),
-                source: "import",
-                confirmed: true,
-                expires_at: now,
-            });
-            if batch.len() == 500 {
-                import.add(&batch, now).await.unwrap();
-                batch.clear();
-            }
-        }
-        import.add(&batch, now).await.unwrap();
-        import.commit().await.unwrap();
+        common::import(&store, n, now, |i| {
+            common::mixed_subscriber(i, (i % 2 == 1).then(|| vec![codes[(i / 2) % codes.len()].clone()]), now)
+        })
+        .await;
         println!(
             "subscribers: {n} loaded in {:.1} s",
             started.elapsed().as_secs_f64()
         );
 
         let start = now + Duration::hours(30);
-        let draft = store
-            .create_notice(
-                &NewNotice {
-                    kind: NoticeKind::Maintenance,
-                    title: Localized::single(Lang::En, "Confirmation benchmark"),
-                    still_works: Localized::default(),
-                    draft_body: Localized::single(Lang::En, "Finish urgent payments first."),
-                    draft_overrides: Default::default(),
-                    affected: codes[..2]
-                        .iter()
-                        .map(|c| Affected {
-                            service: c.clone(),
-                            impact: ServiceStatus::UnderMaintenance,
-                        })
-                        .collect(),
-                    starts_at: Some(start),
-                    ends_at: Some(start + Duration::hours(2)),
-                    auto_start: true,
-                    auto_complete: false,
-                },
-                "bench",
-                now,
-            )
-            .await
-            .unwrap();
+        let draft =
+            common::draft_window(&store, "Confirmation benchmark", &codes[..2], start, now).await;
 
         let mut times = Vec::new();
         let mut counted = (0, 0);
         for _ in 0..7 {
             let started = Instant::now();
-            counted = store.followers(&draft.id).await.unwrap();
+            counted = store.followers(&draft).await.unwrap();
             store
-                .endpoint_followers(&draft.id, Event::MaintenanceScheduled)
+                .endpoint_followers(&draft, Event::MaintenanceScheduled)
                 .await
                 .unwrap();
             times.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -133,19 +79,7 @@ fn main() {
         );
 
         let services = store.list_services().await.unwrap();
-        // Published as staff publish it: through the application layer.
-        let ctx = tangazo::app::notices::Ctx {
-            store: &store,
-            settings: &settings,
-            services: &services,
-            actor: "bench",
-            now: Utc::now(),
-            four_eyes: false,
-        };
-        let target = tangazo::app::notices::Target::Stored(&draft.id, None);
-        let applied = tangazo::app::notices::apply(&ctx, target, Action::Publish, Default::default())
-            .await
-            .unwrap();
+        let applied = common::publish_applied(&store, &settings, &services, &draft, now).await;
         assert_eq!(
             (applied.queued.sms, applied.queued.email),
             counted,

@@ -79,6 +79,8 @@
 //! python3 with aiosmtpd. To profile the end-to-end webhook drain alone: `mkfifo ctl ack`, then
 //! `PERF_CTL=ctl perf record -D -1 --control fifo:ctl,ack -g <the bench binary>`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -102,22 +104,16 @@ use tangazo::config::{Config, Settings};
 use tangazo::delivery::webhook::WebhookChannel;
 use tangazo::delivery::worker::{self, Ctx, EmailChannel, SmsChannel};
 use tangazo::domain::subscriber::{Address, Channel};
-use tangazo::domain::{Action, Affected, Lang, Localized, NoticeKind, ServiceCode, ServiceStatus};
+use tangazo::domain::{Lang, ServiceCode};
 use tangazo::render::messages::{Envelope, RenderedEmail};
-use tangazo::store::{Finish, Finished, NewNotice, NewSubscriber, Store};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tangazo::store::{Finish, Finished, NewSubscriber, Store};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
+use common::env_or;
+
 const API_KEY: &str = "bench-key";
 const UNLIMITED: u32 = 1_000_000;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// One line of the summary.
 struct Row {
@@ -280,9 +276,7 @@ async fn prepare(store: &Store, settings: &Settings, sms: usize, emails: usize) 
     let now = SystemClock.now();
     tangazo::demo::load(store, settings, now).await.unwrap();
     let started = Instant::now();
-    let mut import = store.begin_import().await.unwrap();
-    let mut batch = Vec::with_capacity(500);
-    for i in 0..sms + emails {
+    common::import(store, sms + emails, now, |i| {
         let (channel, value, language) = if i < sms {
             (Channel::Sms, sms_number(i), Lang::En)
         } else {
@@ -294,59 +288,21 @@ async fn prepare(store: &Store, settings: &Settings, sms: usize, emails: usize) 
             };
             (Channel::Email, email_address(j), lang)
         };
-        batch.push(NewSubscriber {
+        NewSubscriber {
             address: Address { channel, value },
             language,
             services: None,
             source: "import",
             confirmed: true,
             expires_at: now,
-        });
-        if batch.len() == 500 {
-            import.add(&batch, now).await.unwrap();
-            batch.clear();
         }
-    }
-    import.add(&batch, now).await.unwrap();
-    import.commit().await.unwrap();
+    })
+    .await;
     let start = now + chrono::Duration::hours(30);
-    let draft = store
-        .create_notice(
-            &NewNotice {
-                kind: NoticeKind::Maintenance,
-                title: Localized::single(Lang::En, "Delivery benchmark"),
-                still_works: Localized::default(),
-                draft_body: Localized::single(Lang::En, "Finish urgent payments first."),
-                draft_overrides: Default::default(),
-                affected: vec![Affected {
-                    service: ServiceCode::parse("send-money").unwrap(),
-                    impact: ServiceStatus::UnderMaintenance,
-                }],
-                starts_at: Some(start),
-                ends_at: Some(start + chrono::Duration::hours(2)),
-                auto_start: true,
-                auto_complete: false,
-            },
-            "bench",
-            now,
-        )
-        .await
-        .unwrap();
+    let send_money = [ServiceCode::parse("send-money").unwrap()];
+    let draft = common::draft_window(store, "Delivery benchmark", &send_money, start, now).await;
     let services = store.list_services().await.unwrap();
-    // Published as staff publish it: through the application layer.
-    let ctx = tangazo::app::notices::Ctx {
-        store,
-        settings,
-        services: &services,
-        actor: "bench",
-        now: Utc::now(),
-        four_eyes: false,
-    };
-    let target = tangazo::app::notices::Target::Stored(&draft.id, None);
-    let update = tangazo::app::notices::apply(&ctx, target, Action::Publish, Default::default())
-        .await
-        .unwrap()
-        .update;
+    let update = common::publish(store, settings, &services, &draft, now).await;
     println!(
         "  {sms} SMS + {emails} email subscribers imported and the notice published in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -738,65 +694,12 @@ async fn email_e2e(
 }
 
 // ---------------------------------------------------------------------------------------------
-// 4. The public page (the load generator of benches/page.rs)
-
-/// One keep-alive connection sending GETs back to back until `deadline`.
-async fn client(addr: SocketAddr, request: Arc<Vec<u8>>, deadline: Instant) -> u64 {
-    let mut s = TcpStream::connect(addr).await.expect("connect");
-    s.set_nodelay(true).unwrap();
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut requests = 0u64;
-    while Instant::now() < deadline {
-        s.write_all(&request).await.expect("write");
-        let mut filled = 0;
-        let (head_end, length) = loop {
-            let n = s.read(&mut buf[filled..]).await.expect("read");
-            assert!(n > 0, "server closed the connection");
-            filled += n;
-            if let Some(pos) = buf[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = std::str::from_utf8(&buf[..pos]).expect("ascii head");
-                assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse().ok())?
-                    })
-                    .expect("content-length");
-                break (pos + 4, length);
-            }
-        };
-        while filled < head_end + length {
-            let n = s.read(&mut buf[filled..]).await.expect("read body");
-            assert!(n > 0);
-            filled += n;
-        }
-        requests += 1;
-    }
-    requests
-}
+// 4. The public page (the load generator in benches/common, as benches/page.rs uses it)
 
 async fn page_load(addr: SocketAddr) -> f64 {
     let seconds = env_or("BENCH_SECONDS", 5);
     let conns = env_or("BENCH_CONNECTIONS", 32);
-    let request = Arc::new(b"GET / HTTP/1.1\r\nHost: bench\r\n\r\n".to_vec());
-    client(
-        addr,
-        request.clone(),
-        Instant::now() + Duration::from_millis(200),
-    )
-    .await;
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..conns)
-        .map(|_| tokio::spawn(client(addr, request.clone(), deadline)))
-        .collect();
-    let mut total = 0;
-    for t in tasks {
-        total += t.await.unwrap();
-    }
-    total as f64 / started.elapsed().as_secs_f64()
+    common::load(addr, "", conns, seconds).await.0
 }
 
 /// Requests/s on `GET /` while the SMS worker of `ctx` drains the fan-out; the SMS/s it managed
@@ -990,43 +893,10 @@ async fn webhook_setup(
     let mut bodies = Vec::new();
     for i in 0..notices {
         let start = now + chrono::Duration::hours(30 + i as i64);
-        let draft = store
-            .create_notice(
-                &NewNotice {
-                    kind: NoticeKind::Maintenance,
-                    title: Localized::single(Lang::En, format!("Webhook benchmark {i}")),
-                    still_works: Localized::default(),
-                    draft_body: Localized::single(Lang::En, "Finish urgent payments first."),
-                    draft_overrides: Default::default(),
-                    affected: vec![Affected {
-                        service: ServiceCode::parse("pay-bill").unwrap(),
-                        impact: ServiceStatus::UnderMaintenance,
-                    }],
-                    starts_at: Some(start),
-                    ends_at: Some(start + chrono::Duration::hours(2)),
-                    auto_start: true,
-                    auto_complete: false,
-                },
-                "bench",
-                now,
-            )
-            .await
-            .unwrap();
-        // Published as staff publish it: through the application layer.
-        let ctx = tangazo::app::notices::Ctx {
-            store: &store,
-            settings: &settings,
-            services: &services,
-            actor: "bench",
-            now: Utc::now(),
-            four_eyes: false,
-        };
-        let target = tangazo::app::notices::Target::Stored(&draft.id, None);
-        let update =
-            tangazo::app::notices::apply(&ctx, target, Action::Publish, Default::default())
-                .await
-                .unwrap()
-                .update;
+        let pay_bill = [ServiceCode::parse("pay-bill").unwrap()];
+        let title = format!("Webhook benchmark {i}");
+        let draft = common::draft_window(&store, title, &pay_bill, start, now).await;
+        let update = common::publish(&store, &settings, &services, &draft, now).await;
         let m = store
             .update_messages(std::slice::from_ref(&update.id))
             .await

@@ -5,6 +5,8 @@
 //! Run: `cargo bench --bench messages` (BENCH_RECIPIENTS=1000000 by default; the per-recipient
 //! baseline runs on a sample and is scaled, since rendering a million times is the point to avoid).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Instant;
@@ -25,10 +27,7 @@ fn text(en: &str, sw: &str) -> Localized {
 }
 
 fn main() {
-    let recipients: usize = std::env::var("BENCH_RECIPIENTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let recipients = common::env_or("BENCH_RECIPIENTS", 1_000_000) as usize;
     let settings = Config::load(None, Vec::<(String, String)>::new())
         .unwrap()
         .validate()

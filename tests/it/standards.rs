@@ -4,7 +4,7 @@
 //! honour `Accept-Encoding` q-values, every email is a complete MIME message (mail-parser),
 //! and early or late is said the same way, rounded the same way, on every channel.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
@@ -515,10 +515,9 @@ async fn statuspage_transitions_and_positions(backend: Backend) {
     let id = v["id"].as_str().unwrap().to_string();
     for status in ["identified", "monitoring", "resolved"] {
         let (s, v) = app
-            .api(
-                "POST",
-                &format!("/notices/{id}/updates"),
-                &app.publisher,
+            .act(
+                &id,
+                "updates",
                 Some(json!({"body": {"en": status}, "status": status})),
             )
             .await;
@@ -706,24 +705,9 @@ async fn with_channels(
     let db = Arc::new(TestDb::new(backend).await);
     let app = TestApp::spawn_on_at(db, &env, start).await;
     app.seed_services().await;
-    let now = app.now();
-    let biller = app
-        .store
-        .create_biller("Kenya Power", "ops@kplc.example", "test", now)
-        .await
-        .unwrap();
-    let endpoint = tangazo::store::EndpointSettings {
-        url: hook,
-        description: String::new(),
-        event_types: vec![],
-        services: None,
-        rate_limit: 0,
-        contact_email: "ops@kplc.example".into(),
-    };
-    app.store
-        .create_endpoint(&biller.id, &endpoint, false, "test", now)
-        .await
-        .unwrap();
+    let biller = app.kplc().await;
+    app.store_endpoint(&biller.id, &common::endpoint_at(hook))
+        .await;
     (app, hooks)
 }
 
@@ -757,23 +741,15 @@ async fn early_and_late_everywhere(backend: Backend) {
         let announced_end = app.now() + Duration::hours(4);
         settle(&app).await;
         app.advance_when_idle(Duration::hours(2)).await;
-        let (s, _) = app
-            .api(
-                "POST",
-                &format!("/notices/{id}/start"),
-                &app.publisher,
-                None,
-            )
-            .await;
+        let (s, _) = app.act(&id, "start", None).await;
         assert_eq!(s, 200);
         if finish > 0 {
             settle(&app).await;
             app.advance_when_idle(Duration::hours(3)).await;
             let (s, v) = app
-                .api(
-                    "POST",
-                    &format!("/notices/{id}/extend"),
-                    &app.publisher,
+                .act(
+                    &id,
+                    "extend",
                     Some(json!({"ends_at": (app.now() + Duration::hours(1)).to_rfc3339()})),
                 )
                 .await;
@@ -782,14 +758,7 @@ async fn early_and_late_everywhere(backend: Backend) {
         settle(&app).await;
         let at = announced_end + Duration::seconds(finish);
         app.advance_when_idle(at - app.now()).await;
-        let (s, v) = app
-            .api(
-                "POST",
-                &format!("/notices/{id}/complete"),
-                &app.publisher,
-                None,
-            )
-            .await;
+        let (s, v) = app.act(&id, "complete", None).await;
         assert_eq!(s, 200, "{v}");
         settle(&app).await;
 

@@ -1,7 +1,7 @@
 //! Retried API calls: `Idempotency-Key` on the staff API's POSTs, and a notice created and
 //! published in one transaction.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{Backend, TestApp};

@@ -1,6 +1,6 @@
 //! Store tests: the same assertions on SQLite and on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

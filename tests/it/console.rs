@@ -1,7 +1,7 @@
 //! The staff console over HTTP, as a browser without JavaScript uses it: log in, the
 //! announcement form with its preview, publishing, four eyes, the audit log, and each refusal.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 
@@ -823,25 +823,13 @@ async fn subscribers_view_and_audience(backend: Backend) {
             .unwrap();
     }
     // Biller endpoints: one on pay-bill, one on agent cash only.
-    let now = app.clock.now();
-    let biller = app
-        .store
-        .create_biller("Kenya Power", "ops@kplc.example", "test", now)
-        .await
-        .unwrap();
+    let biller = app.kplc().await;
     for service in ["pay-bill", "agent-cash"] {
         let settings = tangazo::store::EndpointSettings {
-            url: "https://hooks.kplc.example/tangazo".into(),
-            description: String::new(),
-            event_types: vec![],
             services: Some(vec![tangazo::domain::ServiceCode::parse(service).unwrap()]),
-            rate_limit: 0,
-            contact_email: "ops@kplc.example".into(),
+            ..common::endpoint_at("https://hooks.kplc.example/tangazo")
         };
-        app.store
-            .create_endpoint(&biller.id, &settings, false, "test", now)
-            .await
-            .unwrap();
+        app.store_endpoint(&biller.id, &settings).await;
     }
     let v = app.publish_window("Pay bill upgrade", 5, 2).await;
     let mut b = Browser::new(&app);
@@ -1246,25 +1234,10 @@ async fn endpoint_deliveries_view(backend: Backend) {
     .await;
     app.seed_services().await;
     accounts(&app).await;
-    let now = app.clock.now();
-    let biller = app
-        .store
-        .create_biller("Kenya Power", "ops@kplc.example", "test", now)
-        .await
-        .unwrap();
-    let settings = tangazo::store::EndpointSettings {
-        url: hook_url,
-        description: String::new(),
-        event_types: vec![],
-        services: None,
-        rate_limit: 0,
-        contact_email: "ops@kplc.example".into(),
-    };
+    let biller = app.kplc().await;
     let (endpoint, _) = app
-        .store
-        .create_endpoint(&biller.id, &settings, false, "test", now)
-        .await
-        .unwrap();
+        .store_endpoint(&biller.id, &common::endpoint_at(hook_url))
+        .await;
     app.publish_window("Core upgrade", 24, 4).await;
     // The first try fails; the next is due 5 s (±20 %) later.
     let started = std::time::Instant::now();
@@ -1428,18 +1401,11 @@ async fn subscriber(app: &TestApp, address: &str, services: &[&str], confirmed: 
 
 /// A biller endpoint following `events` (all when empty) of `services` (all when empty).
 async fn endpoint(app: &TestApp, events: &[&str], services: &[&str]) {
-    let now = app.clock.now();
     let biller = match app.store.list_billers().await.unwrap().pop() {
         Some(b) => b,
-        None => app
-            .store
-            .create_biller("Kenya Power", "ops@kplc.example", "test", now)
-            .await
-            .unwrap(),
+        None => app.kplc().await,
     };
     let settings = tangazo::store::EndpointSettings {
-        url: "https://hooks.kplc.example/tangazo".into(),
-        description: String::new(),
         event_types: events.iter().map(|e| e.to_string()).collect(),
         services: (!services.is_empty()).then(|| {
             services
@@ -1447,13 +1413,9 @@ async fn endpoint(app: &TestApp, events: &[&str], services: &[&str]) {
                 .map(|c| tangazo::domain::ServiceCode::parse(c).unwrap())
                 .collect()
         }),
-        rate_limit: 0,
-        contact_email: "ops@kplc.example".into(),
+        ..common::endpoint_at("https://hooks.kplc.example/tangazo")
     };
-    app.store
-        .create_endpoint(&biller.id, &settings, false, "test", now)
-        .await
-        .unwrap();
+    app.store_endpoint(&biller.id, &settings).await;
 }
 
 /// What is queued for one update of a notice, per channel: `(sms, email, webhook)`.

@@ -3,14 +3,13 @@
 //! staff are told, customers hear it, then it is extended and completed; a window cancelled
 //! before its start never starts. Each step runs once with two instances on one database.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{Backend, TestApp, TestDb};
 use serde_json::{Value, json};
-use tangazo::clock::Clock;
 use tangazo::domain::Lang;
 
 /// Saturday 18 April 2015, 23:00 EAT (20:00 UTC).
@@ -237,24 +236,9 @@ impl Receivers {
             ],
         )
         .await;
-        let now = a.clock.now();
-        let biller = a
-            .store
-            .create_biller("Kenya Power", "ops@kplc.example", "test", now)
-            .await
-            .unwrap();
-        let endpoint = tangazo::store::EndpointSettings {
-            url: self.hook.clone(),
-            description: String::new(),
-            event_types: vec![],
-            services: None,
-            rate_limit: 0,
-            contact_email: "ops@kplc.example".into(),
-        };
-        a.store
-            .create_endpoint(&biller.id, &endpoint, false, "test", now)
-            .await
-            .unwrap();
+        let biller = a.kplc().await;
+        a.store_endpoint(&biller.id, &common::endpoint_at(&self.hook))
+            .await;
         follower(&a).await;
         (a, b)
     }
@@ -381,14 +365,7 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
 
     // Sunday 11:30 EAT: staff complete it half an hour early; the overrun step is cancelled.
     set_time(&[&a, &b], saturday_2300() + Duration::minutes(12 * 60 + 30));
-    let (s, _) = a
-        .api(
-            "POST",
-            &format!("/notices/{id}/complete"),
-            &a.publisher,
-            None,
-        )
-        .await;
+    let (s, _) = a.act(&id, "complete", None).await;
     assert_eq!(s, 200);
     settle(&a).await;
     set_time(&[&a, &b], saturday_2300() + Duration::hours(20));
@@ -516,10 +493,9 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
     // Staff extend it with a new estimate, then complete it a day late.
     let new_end = end + Duration::hours(26);
     let (s, _) = a
-        .api(
-            "POST",
-            &format!("/notices/{id}/extend"),
-            &a.publisher,
+        .act(
+            &id,
+            "extend",
             Some(json!({"ends_at": new_end.to_rfc3339()})),
         )
         .await;
@@ -527,14 +503,7 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
     settle(&a).await;
     set_time(&[&a, &b], end + Duration::hours(24));
     assert_eq!(tick_both(&a, &b).await, 0, "the new end has not come");
-    let (s, _) = a
-        .api(
-            "POST",
-            &format!("/notices/{id}/complete"),
-            &a.publisher,
-            None,
-        )
-        .await;
+    let (s, _) = a.act(&id, "complete", None).await;
     assert_eq!(s, 200);
     assert_eq!(state(&b, &id).await, "completed");
     assert_eq!(
@@ -571,9 +540,7 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
     let start = saturday_2300();
     set_time(&[&a, &b], start - Duration::days(1));
     let id = window(&a, "Cancelled upgrade", start, 4).await;
-    let (s, _) = a
-        .api("POST", &format!("/notices/{id}/cancel"), &a.publisher, None)
-        .await;
+    let (s, _) = a.act(&id, "cancel", None).await;
     assert_eq!(s, 200);
     let kinds: Vec<String> = a
         .store
@@ -604,14 +571,7 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
     // A window moved later: it starts at the new time, not the old one.
     let id = window(&a, "Moved upgrade", start + Duration::days(1), 4).await;
     let new_start = start + Duration::days(2);
-    let (s, v) = a
-        .api(
-            "POST",
-            &format!("/notices/{id}/reschedule"),
-            &a.publisher,
-            Some(json!({"starts_at": new_start.to_rfc3339(), "ends_at": (new_start + Duration::hours(4)).to_rfc3339()})),
-        )
-        .await;
+    let (s, v) = a.act(&id, "reschedule", Some(json!({"starts_at": new_start.to_rfc3339(), "ends_at": (new_start + Duration::hours(4)).to_rfc3339()}))).await;
     assert_eq!(s, 200, "{v}");
     set_time(&[&a, &b], start + Duration::days(1) + Duration::minutes(5));
     assert_eq!(tick_both(&a, &b).await, 0, "the old start is gone");

@@ -1,7 +1,7 @@
 //! The public site over HTTP: page, Statuspage JSON, feeds and calendar, all from the
 //! snapshot; languages, caching, compression, verification, and a second instance.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -76,12 +76,7 @@ async fn a_published_notice_is_everywhere(backend: Backend) {
     let other = TestApp::spawn_on(app.db.clone(), &[]).await;
     assert!(other.text("/").await.contains("Send money upgrade"));
     let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/cancel"),
-            &app.publisher,
-            Some(json!({"body": {"en": "Called off."}})),
-        )
+        .act(id, "cancel", Some(json!({"body": {"en": "Called off."}})))
         .await;
     assert_eq!(s, 200);
     let started = Instant::now();
@@ -117,14 +112,7 @@ async fn statuses_and_overrun(backend: Backend) {
     let v = app.publish_window("Core migration", 1, 24).await;
     let id = v["id"].as_str().unwrap().to_string();
     app.clock.advance(Duration::hours(1));
-    let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/start"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, _) = app.act(&id, "start", None).await;
     assert_eq!(s, 200);
     let summary = app.json("/api/v2/summary.json").await;
     assert_eq!(summary["status"]["indicator"], "maintenance");
@@ -172,14 +160,7 @@ async fn statuses_and_overrun(backend: Backend) {
     assert_eq!(unresolved["incidents"].as_array().unwrap().len(), 1);
 
     // Completed: finished late compared with what was announced.
-    let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/complete"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, _) = app.act(&id, "complete", None).await;
     assert_eq!(s, 200);
     let page = app.text("/").await;
     assert!(
@@ -297,10 +278,9 @@ async fn languages_caching_and_compression(backend: Backend) {
 
     // A change gives a new ETag.
     let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
+        .act(
+            id,
+            "updates",
             Some(json!({"body": {"en": "Still on track."}})),
         )
         .await;

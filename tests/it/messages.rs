@@ -1,7 +1,7 @@
 //! Messages: every event × channel × language pinned by snapshots, webhook payloads valid
 //! against their published schemas, SMS budget and overrides, email headers, preview API.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
@@ -509,10 +509,9 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
     let id = v["id"].as_str().unwrap();
     let long = "Maneno mafupi tu. ".repeat(25);
     let (s, e) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
+        .act(
+            id,
+            "updates",
             Some(json!({"body": {"en": "Going well.", "sw": long}})),
         )
         .await;
@@ -533,9 +532,7 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
     );
     assert_eq!(n["sequence"], 1);
 
-    let (s, e) = app
-        .api("POST", &format!("/notices/{id}/updates"), &app.publisher, Some(json!({"body": {"en": "Going well.", "sw": long}, "sms": {"sw": "Taarifa {kesho}"}})))
-        .await;
+    let (s, e) = app.act(id, "updates", Some(json!({"body": {"en": "Going well.", "sw": long}, "sms": {"sw": "Taarifa {kesho}"}}))).await;
     assert_eq!(s, 422);
     assert!(
         e["errors"]["sms.sw"]
@@ -546,10 +543,9 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
     );
     // A literal brace is written doubled; a lone one is refused and the message says so.
     let (s, e) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
+        .act(
+            id,
+            "updates",
             Some(json!({"body": {"en": "Going well."}, "email": {"en": "Codes {A to Z"}})),
         )
         .await;
@@ -557,10 +553,9 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
     let msg = e["errors"]["email.en"].as_str().unwrap();
     assert!(msg.contains("write {{ for a literal '{'"), "{msg}");
     let (s, e) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
+        .act(
+            id,
+            "updates",
             Some(json!({"body": {"en": "Going well.", "sw": ""}, "email": {"sw": " "}})),
         )
         .await;
@@ -579,9 +574,7 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
             .contains("must not be empty"),
         "{e}"
     );
-    let (s, v) = app
-        .api("POST", &format!("/notices/{id}/updates"), &app.publisher, Some(json!({"body": {"en": "Going well.", "sw": long}, "sms": {"en": "Going well: {affected}.", "sw": "Inaendelea vizuri: {affected}."}})))
-        .await;
+    let (s, v) = app.act(id, "updates", Some(json!({"body": {"en": "Going well.", "sw": long}, "sms": {"en": "Going well: {affected}.", "sw": "Inaendelea vizuri: {affected}."}}))).await;
     assert_eq!(s, 200, "an SMS override rescues a long body: {v}");
     assert_eq!(v["update"]["sms"]["sw"], "Inaendelea vizuri: {affected}.");
     let (s, p) = app

@@ -6,7 +6,7 @@
 //!
 //! The test fails (it never skips) when chromedriver is missing: `.ci/run` installs it.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -445,10 +445,9 @@ async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
     .await;
     // Meanwhile another publisher posts an update.
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
+        .act(
+            &id,
+            "updates",
             Some(json!({"body": {"en": "Moved to the backup switch."}})),
         )
         .await;

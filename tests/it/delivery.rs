@@ -2,7 +2,7 @@
 //! Africa's Talking (and Twilio), email to a real SMTP server (aiosmtpd), with the workers of
 //! the serve process; progress, attempts, delivery reports and metrics as staff see them.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -265,14 +265,7 @@ async fn newer_update_supersedes_queued_sms(backend: Backend) {
         assert!(started.elapsed() < Duration::from_secs(10), "nothing sent");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/cancel"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, v) = app.act(&id, "cancel", None).await;
     assert_eq!(s, 200, "{v}");
     let report = drain(&app, &id, Span::seconds(1)).await;
     let first = &report["updates"][0];

@@ -1,6 +1,6 @@
 //! Staff API over HTTP: tokens and roles, field-level validation, lifecycle actions.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{Backend, TestApp};
@@ -74,14 +74,7 @@ async fn tokens_and_roles(backend: Backend) {
         .api("POST", "/notices", &app.editor, Some(publish_now))
         .await;
     assert_eq!(s, 403, "editors cannot publish on create either");
-    let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/publish"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, v) = app.act(&id, "publish", None).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["state"], "scheduled");
     assert_eq!(v["update"]["sequence"], 1);
@@ -262,14 +255,7 @@ async fn lifecycle_over_http(backend: Backend) {
     );
 
     // Refused transitions: 409 naming the state; nothing changes.
-    let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/complete"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, v) = app.act(&id, "complete", None).await;
     assert_eq!(s, 409, "{v}");
     assert!(v["errors"]["state"].as_str().unwrap().contains("scheduled"));
     let (s, v) = app
@@ -283,14 +269,7 @@ async fn lifecycle_over_http(backend: Backend) {
     assert_eq!(s, 409, "published notices change only through actions: {v}");
 
     let start = app.now() + Duration::hours(5);
-    let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{reference}/reschedule"),
-            &app.publisher,
-            Some(json!({"starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(4)).to_rfc3339()})),
-        )
-        .await;
+    let (s, v) = app.act(&reference, "reschedule", Some(json!({"starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(4)).to_rfc3339()}))).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["update"]["event"], "maintenance.rescheduled");
     assert!(
@@ -299,77 +278,52 @@ async fn lifecycle_over_http(backend: Backend) {
     );
 
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/start"),
-            &app.publisher,
+        .act(
+            &id,
+            "start",
             Some(json!({"body": {"en": "We have started.", "sw": "Tumeanza."}})),
         )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["state"], "in_progress");
-    let (s, v) = app
-        .api("POST", &format!("/notices/{id}/reschedule"), &app.publisher, Some(json!({"starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(4)).to_rfc3339()})))
-        .await;
+    let (s, v) = app.act(&id, "reschedule", Some(json!({"starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(4)).to_rfc3339()}))).await;
     assert_eq!(s, 409, "a started window is extended, not rescheduled: {v}");
 
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/extend"),
-            &app.publisher,
+        .act(
+            &id,
+            "extend",
             Some(json!({"ends_at": (start + Duration::hours(2)).to_rfc3339()})),
         )
         .await;
     assert_eq!(s, 409, "an extension must end later: {v}");
     assert_eq!(errors(&v), ["ends_at"]);
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/extend"),
-            &app.publisher,
+        .act(
+            &id,
+            "extend",
             Some(json!({"ends_at": (start + Duration::hours(8)).to_rfc3339()})),
         )
         .await;
     assert_eq!(s, 200, "{v}");
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
-            Some(json!({"status": "verifying"})),
-        )
+        .act(&id, "updates", Some(json!({"status": "verifying"})))
         .await;
     assert_eq!(s, 422, "an update needs a body: {v}");
     assert_eq!(errors(&v), ["body.en"]);
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
+        .act(
+            &id,
+            "updates",
             Some(json!({"status": "verifying", "body": {"en": "Checking services."}})),
         )
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["state"], "verifying");
-    let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/complete"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, v) = app.act(&id, "complete", None).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["state"], "completed");
-    let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/cancel"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, _) = app.act(&id, "cancel", None).await;
     assert_eq!(s, 409);
 
     let (s, v) = app
@@ -441,20 +395,12 @@ async fn incidents_and_services(backend: Backend) {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["state"], "investigating");
     let id = v["id"].as_str().unwrap();
-    let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/cancel"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, v) = app.act(id, "cancel", None).await;
     assert_eq!(s, 409, "{v}");
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/updates"),
-            &app.publisher,
+        .act(
+            id,
+            "updates",
             Some(json!({"status": "resolved", "body": {"en": "Fixed."}})),
         )
         .await;

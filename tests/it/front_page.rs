@@ -1,7 +1,7 @@
 //! `/` stays small at any number of notices: it shows the next few of each section and links
 //! to `/notices`, which lists every notice the page keeps, served like every public page.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 

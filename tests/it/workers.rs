@@ -3,7 +3,7 @@
 //! nothing, with duplicates bounded by the messages in flight; the same for biller webhooks,
 //! whose repeats keep their `webhook-id`. Counted at the receivers.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -278,25 +278,10 @@ async fn kill_9_mid_webhooks_loses_nothing(backend: Backend) {
     let db = std::sync::Arc::new(TestDb::new(backend).await);
     let app = TestApp::spawn_on(db, &[]).await;
     app.seed_services().await;
-    let now = app.clock.now();
-    let biller = app
-        .store
-        .create_biller("Kenya Power", "ops@kplc.example", "test", now)
-        .await
-        .unwrap();
+    let biller = app.kplc().await;
     for n in 0..ENDPOINTS {
-        let settings = tangazo::store::EndpointSettings {
-            url: format!("{url}/hook/{n}"),
-            description: String::new(),
-            event_types: Vec::new(),
-            services: None,
-            rate_limit: 0,
-            contact_email: "ops@kplc.example".into(),
-        };
-        app.store
-            .create_endpoint(&biller.id, &settings, false, "test", now)
-            .await
-            .unwrap();
+        let settings = common::endpoint_at(format!("{url}/hook/{n}"));
+        app.store_endpoint(&biller.id, &settings).await;
     }
     let v = app.publish_window("Core upgrade", 24, 4).await;
     let id = v["id"].as_str().unwrap().to_string();

@@ -1,7 +1,7 @@
 //! The outbox: publishing an update queues one delivery per confirmed follower, in their
 //! language, in the same transaction; a newer update supersedes unsent older ones.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{Backend, TestApp};
@@ -69,14 +69,7 @@ async fn fan_out_and_supersede(backend: Backend) {
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
     assert!(app.store.delivery_counts(&id).await.unwrap().is_empty());
-    let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/publish"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, v) = app.act(&id, "publish", None).await;
     assert_eq!(s, 200, "{v}");
     let first_update = v["update"]["id"].as_str().unwrap().to_string();
     assert_eq!(
@@ -91,10 +84,9 @@ async fn fan_out_and_supersede(backend: Backend) {
 
     // Extending before anything was sent: the old messages are superseded, the new ones queued.
     let (s, v) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/extend"),
-            &app.publisher,
+        .act(
+            &id,
+            "extend",
             Some(json!({"ends_at": (start + Duration::hours(4)).to_rfc3339()})),
         )
         .await;
@@ -109,14 +101,7 @@ async fn fan_out_and_supersede(backend: Backend) {
         ]
     );
     // A refused action queues nothing.
-    let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/complete"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, _) = app.act(&id, "complete", None).await;
     assert_eq!(s, 409);
     assert_eq!(
         app.store
@@ -134,14 +119,7 @@ async fn fan_out_and_supersede(backend: Backend) {
         .api("POST", "/notices", &app.editor, Some(json!({"kind": "maintenance", "title": {"en": "Never mind"}, "affected": [{"service": "send-money"}], "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(2)).to_rfc3339()})))
         .await;
     let draft = v["id"].as_str().unwrap().to_string();
-    let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{draft}/cancel"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, _) = app.act(&draft, "cancel", None).await;
     assert_eq!(s, 200);
     assert!(app.store.delivery_counts(&draft).await.unwrap().is_empty());
 

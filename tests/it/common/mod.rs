@@ -38,6 +38,19 @@ macro_rules! on_both_backends {
     };
 }
 
+/// A biller's endpoint at `url` following every event of every service, without a rate limit;
+/// `..endpoint_at(url)` fills in what a test leaves out.
+pub fn endpoint_at(url: impl Into<String>) -> tangazo::store::EndpointSettings {
+    tangazo::store::EndpointSettings {
+        url: url.into(),
+        description: String::new(),
+        event_types: vec![],
+        services: None,
+        rate_limit: 0,
+        contact_email: "ops@kplc.example".into(),
+    }
+}
+
 pub fn postgres_base() -> String {
     std::env::var("TANGAZO_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string())
@@ -351,6 +364,43 @@ impl TestApp {
             &v,
         );
         (status, v)
+    }
+
+    /// A lifecycle action on a notice as the publisher: `POST /notices/{notice}/{verb}` (publish,
+    /// start, extend, reschedule, complete, cancel, or updates to post one); status and body.
+    pub async fn act(
+        &self,
+        notice: &str,
+        verb: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        self.api(
+            "POST",
+            &format!("/notices/{notice}/{verb}"),
+            &self.publisher,
+            body,
+        )
+        .await
+    }
+
+    /// The tests' biller, Kenya Power, made in the store.
+    pub async fn kplc(&self) -> tangazo::store::Biller {
+        self.store
+            .create_biller("Kenya Power", "ops@kplc.example", "test", self.now())
+            .await
+            .unwrap()
+    }
+
+    /// An endpoint of `biller` made in the store, past the API's checks; its secret beside it.
+    pub async fn store_endpoint(
+        &self,
+        biller: &str,
+        settings: &tangazo::store::EndpointSettings,
+    ) -> (tangazo::store::Endpoint, String) {
+        self.store
+            .create_endpoint(biller, settings, false, "test", self.now())
+            .await
+            .unwrap()
     }
 
     /// A confirmed subscriber (phone number or email) following every service, in `lang`.

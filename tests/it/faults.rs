@@ -2,7 +2,7 @@
 //! that hold connections without using them, and a large subscriber import beside the other
 //! writers. Each fails loudly while it lasts and is recovered from without a restart.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write as _};
 use std::net::SocketAddr;

@@ -2,7 +2,7 @@
 //! `smpp34` Python package, run as a child process on loopback. It records what it received
 //! and sends delivery receipts, so these tests check the wire, not a mock.
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

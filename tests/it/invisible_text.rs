@@ -2,7 +2,7 @@
 //! zero-width and other format characters) in every field the API takes, naming the field
 //! and the character; a family emoji, whose joiners sit between emoji, passes everywhere.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -3,7 +3,7 @@
 //! of the delivery policy, rotation, replay and recovery, and biller tokens that see only their
 //! own endpoints.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -283,22 +283,10 @@ async fn signed_in_order_with_rotation(backend: Backend) {
     let id = v["id"].as_str().unwrap().to_string();
     let end = app.now() + Span::hours(30);
     let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/extend"),
-            &app.publisher,
-            Some(json!({"ends_at": end.to_rfc3339()})),
-        )
+        .act(&id, "extend", Some(json!({"ends_at": end.to_rfc3339()})))
         .await;
     assert_eq!(s, 200);
-    let (s, _) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/cancel"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, _) = app.act(&id, "cancel", None).await;
     assert_eq!(s, 200);
     wait_until("three webhooks", &app, Span::zero(), || {
         receiver.on("ok").len() >= 3
@@ -920,14 +908,7 @@ async fn a_long_retry_after_waits_in_the_queue(backend: Backend) {
     .await;
     // The first answer asked for an hour; the next update of the notice is not held back by
     // the retry of the first, so it is claimed, and must go back to the queue until then.
-    let (s, b) = app
-        .api(
-            "POST",
-            &format!("/notices/{id}/start"),
-            &app.publisher,
-            None,
-        )
-        .await;
+    let (s, b) = app.act(&id, "start", None).await;
     assert_eq!(s, 200, "{b}");
     let settled = || async {
         let list = deliveries(&app, &paused, &paused_ep).await;
@@ -1601,14 +1582,7 @@ async fn private_addresses_are_refused() {
         .store
         .create_endpoint(
             &biller_id,
-            &tangazo::store::EndpointSettings {
-                url: by_name.clone(),
-                description: String::new(),
-                event_types: vec![],
-                services: None,
-                rate_limit: 0,
-                contact_email: "ops@kplc.example".into(),
-            },
+            &common::endpoint_at(by_name.clone()),
             false,
             "test",
             app.now(),
