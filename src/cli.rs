@@ -121,7 +121,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             });
             eprintln!(
                 "Tangazo workers are running on {}",
-                settings.raw.database.url
+                settings.raw.database.url_for_people()
             );
             crate::run_workers(settings, store.clone(), clock, cancel).await?;
             store.close().await;
@@ -130,7 +130,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let store = open(&settings).await?;
             store.close().await;
-            println!("migrations applied to {}", settings.raw.database.url);
+            println!(
+                "migrations applied to {}",
+                settings.raw.database.url_for_people()
+            );
             Ok(())
         }
         Command::Demo => {

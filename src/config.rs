@@ -139,12 +139,28 @@ pub struct Server {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
-    /// `sqlite://path.db` (created on first start) or `postgres://…`.
-    pub url: String,
+    /// `sqlite://path.db` (created on first start) or `postgres://…`; it may hold a password,
+    /// so it is a secret ([`Database::url_for_people`] is what messages show).
+    #[serde(serialize_with = "expose")]
+    pub url: SecretString,
     /// Upper bound on pooled connections (PostgreSQL); SQLite uses fewer.
     pub max_connections: u32,
     /// Seconds to wait for a database connection before giving up.
     pub connect_timeout: u32,
+}
+
+impl Database {
+    /// The URL with its password replaced by `***`, for logs and messages.
+    pub fn url_for_people(&self) -> String {
+        let raw = self.url.expose_secret();
+        match url::Url::parse(raw) {
+            Ok(mut u) if u.password().is_some() => {
+                let _ = u.set_password(Some("***"));
+                u.to_string()
+            }
+            _ => raw.to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -298,7 +314,7 @@ impl Default for Config {
                 max_connections_per_ip: 64,
             },
             database: Database {
-                url: "sqlite://tangazo.db".into(),
+                url: SecretString::from("sqlite://tangazo.db"),
                 max_connections: 10,
                 connect_timeout: 10,
             },
@@ -497,12 +513,15 @@ impl Config {
                 self.server.public_url
             );
         }
-        let url = &self.database.url;
+        let url = self.database.url.expose_secret();
         if !["sqlite:", "postgres://", "postgresql://"]
             .iter()
             .any(|p| url.starts_with(p))
         {
-            bail!("config: database.url: '{url}' must start with sqlite:// or postgres://");
+            bail!(
+                "config: database.url: '{}' must start with sqlite:// or postgres://",
+                self.database.url_for_people()
+            );
         }
         if self.server.header_timeout_seconds == 0 {
             bail!("config: server.header_timeout_seconds: must be at least 1");
@@ -713,7 +732,7 @@ impl Config {
     }
 
     pub fn sqlite_path(&self) -> Option<PathBuf> {
-        let rest = self.database.url.strip_prefix("sqlite:")?;
+        let rest = self.database.url.expose_secret().strip_prefix("sqlite:")?;
         let rest = rest.trim_start_matches("//");
         let path = rest.split('?').next().unwrap_or(rest);
         Some(PathBuf::from(path))
@@ -806,7 +825,7 @@ mod tests {
         let s = load(&[]).unwrap();
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
-        assert_eq!(s.raw.database.url, "sqlite://tangazo.db");
+        assert_eq!(s.raw.database.url.expose_secret(), "sqlite://tangazo.db");
         assert_eq!(s.time_zone, chrono_tz::Africa::Nairobi);
         assert_eq!(s.languages, vec![Lang::En, Lang::Sw]);
         assert_eq!(s.raw.sms.file, "outbox/sms.jsonl");
@@ -963,6 +982,10 @@ mod tests {
             ("TANGAZO_SMS_CALLBACK_SECRET", "cb-3Lm8"),
             ("TANGAZO_SMS_TWILIO_AUTH_TOKEN", "tw-5Rv1"),
             ("TANGAZO_EMAIL_SMTP_URL", "smtp://relay:login-6Kp0@mail:25"),
+            (
+                "TANGAZO_DATABASE_URL",
+                "postgres://app:db-2Wn5@db:5432/tangazo",
+            ),
         ];
         let mut pairs = vec![
             ("TANGAZO_SMS_DRIVER", "smpp"),
@@ -974,10 +997,26 @@ mod tests {
         let s = load(&pairs).unwrap();
         for text in [format!("{s:?}"), format!("{s:#?}"), format!("{:?}", s.raw)] {
             assert!(text.contains("smsc.internal"), "{text}");
-            for secret in ["key-7Hq2", "pw-9Xc4", "cb-3Lm8", "tw-5Rv1", "login-6Kp0"] {
+            for secret in [
+                "key-7Hq2",
+                "pw-9Xc4",
+                "cb-3Lm8",
+                "tw-5Rv1",
+                "login-6Kp0",
+                "db-2Wn5",
+            ] {
                 assert!(!text.contains(secret), "{secret} printed in {text}");
             }
         }
+        // What messages show of the database's address: all of it but the password.
+        assert_eq!(
+            s.raw.database.url_for_people(),
+            "postgres://app:***@db:5432/tangazo"
+        );
+        assert_eq!(
+            s.raw.database.url.expose_secret(),
+            "postgres://app:db-2Wn5@db:5432/tangazo"
+        );
     }
 
     #[test]

@@ -419,7 +419,9 @@ impl Store {
     /// Connects as the configuration says and applies pending migrations.
     pub async fn open_configured(db: &crate::config::Database) -> anyhow::Result<Store> {
         let timeout = Duration::from_secs(u64::from(db.connect_timeout.max(1)));
-        let store = Store::connect_with_timeout(&db.url, db.max_connections, timeout).await?;
+        use secrecy::ExposeSecret;
+        let url = db.url.expose_secret();
+        let store = Store::connect_with_timeout(url, db.max_connections, timeout).await?;
         store.migrate().await?;
         Ok(store)
     }

@@ -202,9 +202,12 @@ impl TestApp {
         start: DateTime<Utc>,
     ) -> TestApp {
         let settings = settings(&db.url, extra);
-        let store = Store::open(&settings.raw.database.url, 5)
-            .await
-            .expect("open store");
+        let store = Store::open(
+            secrecy::ExposeSecret::expose_secret(&settings.raw.database.url),
+            5,
+        )
+        .await
+        .expect("open store");
         let clock = Arc::new(ManualClock::new(start));
         let mut tokens = Vec::new();
         for role in [Role::Admin, Role::Publisher, Role::Editor, Role::Viewer] {
