@@ -302,7 +302,16 @@ pub async fn enable(app: &App, actor: &str, id: &str, replay: bool) -> Result<u6
 
 /// Stops sending (deliveries wait); says the reason kept on the endpoint.
 pub async fn disable(app: &App, actor: &str, id: &str, reason: Option<String>) -> Result<String> {
-    let reason = reason.unwrap_or_else(|| format!("disabled by {actor}"));
+    let reason = match reason {
+        None => format!("disabled by {actor}"),
+        Some(r) if r.trim().is_empty() || r.chars().count() > 300 => {
+            return Err(Error::field(
+                "reason",
+                "must be 1 to 300 characters; leave it out to record who disabled it",
+            ));
+        }
+        Some(r) => r.trim().to_string(),
+    };
     check_visible("reason", &reason).map_err(|e| Error::Invalid(vec![e]))?;
     app.store
         .disable_endpoint(id, &reason, actor, app.clock.now())

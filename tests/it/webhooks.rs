@@ -1165,6 +1165,17 @@ async fn replay_recover_and_test_ping(backend: Backend) {
         "test.ping"
     );
 
+    // A blank reason is refused, naming the field.
+    let (s, v) = app
+        .api(
+            "POST",
+            &format!("/endpoints/{ep}/disable"),
+            &token,
+            Some(json!({"reason": "  "})),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["errors"]["reason"].as_str().is_some(), "{v}");
     let (s, _) = app
         .api(
             "POST",
