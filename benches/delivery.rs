@@ -104,7 +104,7 @@ use tangazo::config::{Config, Settings};
 use tangazo::delivery::webhook::WebhookChannel;
 use tangazo::delivery::worker::{self, Ctx, EmailChannel, SmsChannel};
 use tangazo::domain::subscriber::{Address, Channel};
-use tangazo::domain::{Lang, ServiceCode};
+use tangazo::domain::{DeliveryId, Lang, ServiceCode, UpdateId};
 use tangazo::render::messages::{Envelope, RenderedEmail};
 use tangazo::store::{Finish, Finished, NewSubscriber, Store};
 use tokio::net::{TcpListener, TcpStream};
@@ -272,7 +272,7 @@ fn settings(db_url: &str, sms_url: &str, smtp_url: &str, sms_rate: u32) -> Setti
 /// Loads the demo data, imports `sms` SMS subscribers (English, so every bulk request carries
 /// 100 numbers of one text) and `emails` email subscribers (English and Swahili), and publishes
 /// a maintenance notice to all of them. Returns the update id.
-async fn prepare(store: &Store, settings: &Settings, sms: usize, emails: usize) -> String {
+async fn prepare(store: &Store, settings: &Settings, sms: usize, emails: usize) -> UpdateId {
     let now = SystemClock.now();
     tangazo::demo::load(store, settings, now).await.unwrap();
     let started = Instant::now();
@@ -607,7 +607,7 @@ async fn sms_e2e(ctx: &Ctx, peer: &SmsPeer, conn: &mut AnyConnection, text: &str
 async fn email_e2e(
     ctx: &Ctx,
     conn: &mut AnyConnection,
-    update_id: &str,
+    update_id: &UpdateId,
     smtp_url: &str,
     emails: usize,
 ) -> Row {
@@ -642,14 +642,14 @@ async fn email_e2e(
     // Baseline: the same renderings, built beforehand, through a bare pooled transport.
     let renderings = ctx
         .store
-        .update_messages(&[update_id.to_string()])
+        .update_messages(std::slice::from_ref(update_id))
         .await
         .unwrap();
     let from = &ctx.settings.raw.subscribers.email_from;
     let messages: Vec<lettre::Message> = (0..emails)
         .map(|j| {
             let lang = if j.is_multiple_of(2) { "en" } else { "sw" };
-            let m = &renderings[&(update_id.to_string(), "email".to_string(), lang.to_string())];
+            let m = &renderings[&(update_id.clone(), "email".to_string(), lang.to_string())];
             let rendered = RenderedEmail {
                 subject: m.subject.clone(),
                 text: m.text.clone(),
@@ -1094,7 +1094,7 @@ async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64, record: 
         .await
         .unwrap();
     assert_eq!(claimed.len() as u64, n);
-    let mut updates: Vec<String> = claimed.iter().map(|c| c.update_id.clone()).collect();
+    let mut updates: Vec<UpdateId> = claimed.iter().map(|c| c.update_id.clone()).collect();
     updates.sort();
     updates.dedup();
     let messages = ctx.store.update_messages(&updates).await.unwrap();
@@ -1109,7 +1109,7 @@ async fn send_path_alone(ctx: &Ctx, peer: &HookPeer, n: u64, bare: f64, record: 
                     channel.prepare(d, "", m).unwrap()
                 })
                 .collect();
-            (chunk.iter().map(|d| d.id.clone()).collect(), jobs)
+            (chunk.iter().map(|d| d.id.to_string()).collect(), jobs)
         })
         .collect();
     peer.requests.store(0, Ordering::SeqCst);
@@ -1224,7 +1224,7 @@ fn recorder(
 ) {
     let attempts: HashMap<String, (i64, i64)> = claimed
         .iter()
-        .map(|c| (c.id.clone(), (c.row, c.attempt)))
+        .map(|c| (c.id.to_string(), (c.row, c.attempt)))
         .collect();
     let (answered, mut answers) = tokio::sync::mpsc::unbounded_channel::<String>();
     let task = tokio::spawn(async move {
@@ -1236,7 +1236,7 @@ fn recorder(
                 .map(|id: String| Finished {
                     row: attempts[&id].0,
                     attempt: attempts[&id].1,
-                    id,
+                    id: DeliveryId::from(id),
                     started_at: now,
                     latency_ms: 1,
                     finish: Finish::Sent { provider_id: None },

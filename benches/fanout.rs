@@ -42,7 +42,7 @@ fn main() {
         // Baseline: the same rows, bare, into the same table once Tangazo's rows are gone.
         let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
         let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deliveries WHERE update_id = $1")
-            .bind(&update.id)
+            .bind(update.id.as_str())
             .fetch_one(&mut conn)
             .await
             .unwrap();
@@ -57,8 +57,8 @@ fn main() {
                SELECT 1 FROM subscriber_services ss JOIN notice_services ns ON ns.service_code = ss.service_code \
                WHERE ss.subscriber_id = s.id AND ns.notice_id = $1))",
         )
-        .bind(&draft)
-        .bind(&update.id)
+        .bind(draft.as_str())
+        .bind(update.id.as_str())
         .execute(&mut conn)
         .await
         .unwrap()

@@ -12,8 +12,8 @@ use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 use crate::app::notices;
 use crate::config::Settings;
 use crate::domain::{
-    Action, Affected, Lang, Localized, NoticeKind, NoticeState, Overrides, Service, ServiceCode,
-    ServiceStatus,
+    Action, Affected, Lang, Localized, NoticeId, NoticeKind, NoticeState, Overrides, Service,
+    ServiceCode, ServiceStatus,
 };
 use crate::store::{NewNotice, Store};
 
@@ -88,7 +88,7 @@ struct Loader<'a> {
 impl Loader<'_> {
     async fn act(
         &self,
-        id: &str,
+        id: &NoticeId,
         action: Action,
         body: Option<Localized>,
         at: DateTime<Utc>,
@@ -111,7 +111,7 @@ impl Loader<'_> {
         Ok(())
     }
 
-    async fn create(&self, new: NewNotice, at: DateTime<Utc>) -> anyhow::Result<String> {
+    async fn create(&self, new: NewNotice, at: DateTime<Utc>) -> anyhow::Result<NoticeId> {
         Ok(self.store.create_notice(&new, "demo", at).await?.id)
     }
 }

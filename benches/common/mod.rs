@@ -12,7 +12,8 @@ use tangazo::clock::{Clock, SystemClock};
 use tangazo::config::{Config, Settings};
 use tangazo::domain::subscriber::{Address, Channel};
 use tangazo::domain::{
-    Action, Affected, Lang, Localized, NoticeKind, Service, ServiceCode, ServiceStatus, Update,
+    Action, Affected, Lang, Localized, NoticeId, NoticeKind, Service, ServiceCode, ServiceStatus,
+    Update,
 };
 use tangazo::store::{NewNotice, NewSubscriber, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -95,7 +96,7 @@ pub async fn draft_window(
     services: &[ServiceCode],
     start: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> String {
+) -> NoticeId {
     store
         .create_notice(
             &NewNotice {
@@ -131,7 +132,7 @@ pub async fn publish_applied(
     store: &Store,
     settings: &Settings,
     services: &[Service],
-    id: &str,
+    id: &NoticeId,
     now: DateTime<Utc>,
 ) -> tangazo::store::Applied {
     let ctx = tangazo::app::notices::Ctx {
@@ -153,7 +154,7 @@ pub async fn publish(
     store: &Store,
     settings: &Settings,
     services: &[Service],
-    id: &str,
+    id: &NoticeId,
     now: DateTime<Utc>,
 ) -> Update {
     publish_applied(store, settings, services, id, now)

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{App, Error, Result};
 use crate::domain::text::check_visible;
-use crate::domain::{Event, FieldError, ServiceCode};
+use crate::domain::{BillerId, DeliveryId, EndpointId, Event, FieldError, ServiceCode};
 use crate::store::{ApiToken, Biller, Endpoint, EndpointSettings, StoreError};
 
 /// A biller's name as the API and the console accept it, trimmed.
@@ -40,7 +40,7 @@ pub async fn create_biller(app: &App, actor: &str, name: &str, contact: &str) ->
 pub async fn create_token(
     app: &App,
     actor: &str,
-    biller_id: &str,
+    biller_id: &BillerId,
     name: &str,
 ) -> Result<(ApiToken, String)> {
     let name = name.trim();
@@ -205,7 +205,7 @@ pub async fn endpoint_settings(
 pub async fn create_endpoint(
     app: &App,
     actor: &str,
-    biller_id: &str,
+    biller_id: &BillerId,
     change: &EndpointChange,
     ed25519: bool,
     enabled: Option<bool>,
@@ -266,7 +266,7 @@ async fn set_enabled(
 }
 
 /// Deletes an endpoint and its queued deliveries.
-pub async fn delete_endpoint(app: &App, actor: &str, id: &str) -> Result<()> {
+pub async fn delete_endpoint(app: &App, actor: &str, id: &EndpointId) -> Result<()> {
     Ok(app
         .store
         .delete_endpoint(id, actor, app.clock.now())
@@ -274,7 +274,11 @@ pub async fn delete_endpoint(app: &App, actor: &str, id: &str) -> Result<()> {
 }
 
 /// A new secret (shown once), and until when the old one keeps signing too.
-pub async fn rotate_secret(app: &App, actor: &str, id: &str) -> Result<(String, DateTime<Utc>)> {
+pub async fn rotate_secret(
+    app: &App,
+    actor: &str,
+    id: &EndpointId,
+) -> Result<(String, DateTime<Utc>)> {
     let overlap = chrono::Duration::hours(i64::from(app.settings.raw.webhook.secret_overlap_hours));
     let now = app.clock.now();
     let secret = app
@@ -287,13 +291,16 @@ pub async fn rotate_secret(app: &App, actor: &str, id: &str) -> Result<(String, 
 }
 
 /// Sends a signed `test.ping` now and says what the endpoint answered.
-pub async fn test_endpoint(app: &App, id: &str) -> Result<serde_json::Value> {
+pub async fn test_endpoint(
+    app: &App,
+    id: &EndpointId,
+) -> Result<crate::delivery::webhook::PingResult> {
     Ok(crate::delivery::webhook::send_test(&app.store, &app.settings, id, app.clock.now()).await?)
 }
 
 /// Sends again; with `replay`, queues every update published while it was disabled (how
 /// many is the answer).
-pub async fn enable(app: &App, actor: &str, id: &str, replay: bool) -> Result<u64> {
+pub async fn enable(app: &App, actor: &str, id: &EndpointId, replay: bool) -> Result<u64> {
     Ok(app
         .store
         .enable_endpoint(id, replay, actor, app.clock.now())
@@ -301,7 +308,12 @@ pub async fn enable(app: &App, actor: &str, id: &str, replay: bool) -> Result<u6
 }
 
 /// Stops sending (deliveries wait); says the reason kept on the endpoint.
-pub async fn disable(app: &App, actor: &str, id: &str, reason: Option<String>) -> Result<String> {
+pub async fn disable(
+    app: &App,
+    actor: &str,
+    id: &EndpointId,
+    reason: Option<String>,
+) -> Result<String> {
     let reason = match reason {
         None => format!("disabled by {actor}"),
         Some(r) if r.trim().is_empty() || r.chars().count() > 300 => {
@@ -320,7 +332,12 @@ pub async fn disable(app: &App, actor: &str, id: &str, reason: Option<String>) -
 }
 
 /// Sends one delivery again now.
-pub async fn replay_delivery(app: &App, actor: &str, id: &str, delivery: &str) -> Result<()> {
+pub async fn replay_delivery(
+    app: &App,
+    actor: &str,
+    id: &EndpointId,
+    delivery: &DeliveryId,
+) -> Result<()> {
     if !app
         .store
         .replay_delivery(id, delivery, actor, app.clock.now())
@@ -335,7 +352,7 @@ pub async fn replay_delivery(app: &App, actor: &str, id: &str, delivery: &str) -
 }
 
 /// Sends again every failed delivery created since `since`; says how many.
-pub async fn recover(app: &App, actor: &str, id: &str, since: DateTime<Utc>) -> Result<u64> {
+pub async fn recover(app: &App, actor: &str, id: &EndpointId, since: DateTime<Utc>) -> Result<u64> {
     Ok(app
         .store
         .recover_failed(id, since, actor, app.clock.now())

@@ -14,8 +14,8 @@ use crate::config::Settings;
 use crate::domain::UpdateMessage;
 use crate::domain::schedule::Policy;
 use crate::domain::{
-    Action, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode,
-    Service, Update, Window,
+    Action, Event, FieldError, Localized, Notice, NoticeId, NoticeKind, NoticeState, Overrides,
+    RefCode, Service, Update, Window,
 };
 use crate::render::messages;
 use crate::store::{Applied, Change, Decide, NewNotice, NoticePatch, Once, Store};
@@ -134,7 +134,7 @@ where
 /// What an action applies to: a stored notice (from a console form, with its one-time token
 /// and view of the notice), or a new one saved in the same transaction.
 pub enum Target<'a> {
-    Stored(&'a str, Option<Once<'a>>),
+    Stored(&'a NoticeId, Option<Once<'a>>),
     New(&'a NewNotice),
 }
 
@@ -184,7 +184,7 @@ pub async fn apply(
         Target::Stored(id, once) => store
             .apply_action_once(id, change, once, plan)
             .await
-            .map_err(|e| not_found(e, "notice", id))?,
+            .map_err(|e| not_found(e, "notice", id.as_str()))?,
         Target::New(new) => store.create_and_apply(new, change, plan).await?,
     })
 }
@@ -214,11 +214,11 @@ pub async fn run(
 }
 
 /// One notice by id or reference code.
-pub async fn get(app: &App, id: &str) -> Result<Notice> {
+pub async fn get(app: &App, id: &NoticeId) -> Result<Notice> {
     app.store
         .get_notice(id)
         .await
-        .map_err(|e| not_found(e, "notice", id))
+        .map_err(|e| not_found(e, "notice", id.as_str()))
 }
 
 /// Saves a draft; with `publish`, creates and publishes it in one transaction.
@@ -239,7 +239,7 @@ pub async fn create(app: &App, actor: &str, new: &NewNotice, publish: bool) -> R
 }
 
 /// Edits a draft (a published notice changes only through actions).
-pub async fn edit(app: &App, actor: &str, id: &str, patch: &NoticePatch) -> Result<Notice> {
+pub async fn edit(app: &App, actor: &str, id: &NoticeId, patch: &NoticePatch) -> Result<Notice> {
     Ok(app
         .store
         .edit_draft(
@@ -256,7 +256,7 @@ pub async fn edit(app: &App, actor: &str, id: &str, patch: &NoticePatch) -> Resu
 async fn on_stored(
     app: &App,
     actor: &str,
-    id: &str,
+    id: &NoticeId,
     action: Action,
     texts: Texts,
 ) -> Result<(Notice, Update)> {
@@ -264,20 +264,40 @@ async fn on_stored(
     Ok((a.notice, a.update))
 }
 
-pub async fn publish(app: &App, actor: &str, id: &str, texts: Texts) -> Result<(Notice, Update)> {
+pub async fn publish(
+    app: &App,
+    actor: &str,
+    id: &NoticeId,
+    texts: Texts,
+) -> Result<(Notice, Update)> {
     on_stored(app, actor, id, Action::Publish, texts).await
 }
 
-pub async fn start(app: &App, actor: &str, id: &str, texts: Texts) -> Result<(Notice, Update)> {
+pub async fn start(
+    app: &App,
+    actor: &str,
+    id: &NoticeId,
+    texts: Texts,
+) -> Result<(Notice, Update)> {
     on_stored(app, actor, id, Action::Start, texts).await
 }
 
-pub async fn complete(app: &App, actor: &str, id: &str, texts: Texts) -> Result<(Notice, Update)> {
+pub async fn complete(
+    app: &App,
+    actor: &str,
+    id: &NoticeId,
+    texts: Texts,
+) -> Result<(Notice, Update)> {
     on_stored(app, actor, id, Action::Complete, texts).await
 }
 
 /// Cancels a window, or discards a draft.
-pub async fn cancel(app: &App, actor: &str, id: &str, texts: Texts) -> Result<(Notice, Update)> {
+pub async fn cancel(
+    app: &App,
+    actor: &str,
+    id: &NoticeId,
+    texts: Texts,
+) -> Result<(Notice, Update)> {
     on_stored(app, actor, id, Action::Cancel, texts).await
 }
 
@@ -285,7 +305,7 @@ pub async fn cancel(app: &App, actor: &str, id: &str, texts: Texts) -> Result<(N
 pub async fn extend(
     app: &App,
     actor: &str,
-    id: &str,
+    id: &NoticeId,
     ends_at: DateTime<Utc>,
     texts: Texts,
 ) -> Result<(Notice, Update)> {
@@ -296,7 +316,7 @@ pub async fn extend(
 pub async fn reschedule(
     app: &App,
     actor: &str,
-    id: &str,
+    id: &NoticeId,
     window: Window,
     texts: Texts,
 ) -> Result<(Notice, Update)> {
@@ -307,7 +327,7 @@ pub async fn reschedule(
 pub async fn post_update(
     app: &App,
     actor: &str,
-    id: &str,
+    id: &NoticeId,
     state: Option<NoticeState>,
     texts: Texts,
 ) -> Result<(Notice, Update)> {
@@ -318,7 +338,7 @@ pub async fn post_update(
 pub async fn act(
     app: &App,
     actor: &str,
-    id: &str,
+    id: &NoticeId,
     action: Action,
     texts: Texts,
     once: Option<Once<'_>>,
@@ -409,11 +429,9 @@ pub async fn preview_existing(
     } else {
         current.sequence
     };
-    let update_id = latest
-        .map(|u| u.id.clone())
-        .unwrap_or_else(|| "preview".into());
+    let update_id = latest.map_or("preview", |u| u.id.as_str());
     Ok(preview_of(
-        app, &notice, event, &body, &overrides, sequence, &update_id,
+        app, &notice, event, &body, &overrides, sequence, update_id,
     ))
 }
 
@@ -432,7 +450,7 @@ pub fn preview_new(
         // Unsaved, it has neither id nor code: links show the placeholder too, never an id
         // that will not be the notice's.
         None => new.draft_as(
-            RefCode::PLACEHOLDER.to_string(),
+            NoticeId::new(RefCode::PLACEHOLDER),
             RefCode::placeholder(),
             actor,
             now,

@@ -3,7 +3,7 @@
 
 use super::{App, Error, Result};
 use crate::domain::subscriber::Address;
-use crate::domain::{Lang, ServiceCode};
+use crate::domain::{Lang, ServiceCode, SubscriberId};
 use crate::store::{Audit, NewSubscriber, Subscriber};
 
 /// Adds a subscriber staff vouch for: confirmed at once. `services` empty: every service.
@@ -58,7 +58,13 @@ pub async fn erase(app: &App, actor: &str, address: &Address) -> Result<()> {
 }
 
 /// Audits a staff action on one subscriber by id.
-async fn audit(app: &App, actor: &str, action: &str, id: &str, detail: String) -> Result<()> {
+async fn audit(
+    app: &App,
+    actor: &str,
+    action: &str,
+    id: &SubscriberId,
+    detail: String,
+) -> Result<()> {
     let entry = Audit {
         actor,
         action,

@@ -17,6 +17,8 @@ pub mod worker;
 
 use std::time::Duration;
 
+use crate::domain::SubscriberId;
+
 pub use outbound::{Outbound, http_client, install_tls_provider, message_id, plain_email};
 
 /// Starts the SMS, email and webhook workers and the receipts task; they stop when `cancel` fires.
@@ -132,8 +134,8 @@ pub fn recipient_token(key: &str, subscriber_id: &str) -> String {
 }
 
 /// The subscriber id a [`recipient_token`] names, if its signature holds.
-pub fn check_recipient_token(key: &str, token: &str) -> Option<String> {
+pub fn check_recipient_token(key: &str, token: &str) -> Option<SubscriberId> {
     let rest = token.strip_prefix("s1.")?;
     let (id, mac) = rest.rsplit_once('.')?;
-    crate::crypto::secrets_equal(mac, &recipient_mac(key, id)).then(|| id.to_string())
+    crate::crypto::secrets_equal(mac, &recipient_mac(key, id)).then(|| SubscriberId::new(id))
 }

@@ -28,7 +28,7 @@ use super::policy::{self, Backoff};
 use super::ssrf::{self, Policy};
 use super::worker::{Answer, Channel, Ctx};
 use crate::crypto::signing;
-use crate::domain::UpdateMessage;
+use crate::domain::{DeliveryId, EndpointId, UpdateMessage};
 use crate::store::{Claimed, SigningMaterial, Store};
 
 /// Bytes of a response kept for the attempt log, and read at most.
@@ -45,8 +45,8 @@ const WAIT_FOR_ROOM: Duration = Duration::from_secs(5);
 const TEND_EVERY_SECONDS: i64 = 60;
 
 pub struct Job {
-    pub delivery_id: String,
-    pub endpoint_id: String,
+    pub delivery_id: DeliveryId,
+    pub endpoint_id: EndpointId,
     pub body: String,
     /// The endpoint's URL and secrets as read for its claimed batch; `None` if that read
     /// failed, and then the request reads them itself.
@@ -90,9 +90,9 @@ pub struct WebhookChannel {
     ctx: Ctx,
     client: HookClient,
     policy: Policy,
-    endpoints: Mutex<HashMap<String, PerEndpoint>>,
+    endpoints: Mutex<HashMap<EndpointId, PerEndpoint>>,
     /// The settings read for the latest claimed batch of each endpoint ([`Channel::prefetch`]).
-    materials: Mutex<HashMap<String, Arc<Ready>>>,
+    materials: Mutex<HashMap<EndpointId, Arc<Ready>>>,
     /// When [`Channel::tend`] last looked for failing endpoints.
     tended: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
@@ -111,7 +111,7 @@ impl WebhookChannel {
     }
 
     /// One endpoint's settings (an indexed row), for a request whose batch read failed.
-    async fn material(&self, id: &str) -> Result<Ready, String> {
+    async fn material(&self, id: &EndpointId) -> Result<Ready, String> {
         self.ctx
             .store
             .signing_material(id, self.ctx.clock.now())
@@ -122,7 +122,7 @@ impl WebhookChannel {
 
     /// Waits for the endpoint's own pause (a 429 or 503 it sent) and rate limit, up to
     /// [`WAIT_FOR_ROOM`]; past that, how long to put the request back for, and why.
-    async fn pace(&self, id: &str, rate_limit: i64) -> Result<(), (Duration, String)> {
+    async fn pace(&self, id: &EndpointId, rate_limit: i64) -> Result<(), (Duration, String)> {
         let (pause, limiter) = {
             let Ok(mut map) = self.endpoints.lock() else {
                 return Ok(());
@@ -131,7 +131,7 @@ impl WebhookChannel {
             if rate_limit <= 0 && !map.contains_key(id) {
                 return Ok(());
             }
-            let e = map.entry(id.to_string()).or_default();
+            let e = map.entry(id.clone()).or_default();
             if rate_limit > 0 && e.limiter.as_ref().is_none_or(|(r, _)| *r != rate_limit) {
                 let per_second = NonZeroU32::new(rate_limit.clamp(1, 100_000) as u32)
                     .expect("clamped to at least one");
@@ -174,10 +174,10 @@ impl WebhookChannel {
         Ok(())
     }
 
-    fn pause(&self, id: &str, d: Duration) {
+    fn pause(&self, id: &EndpointId, d: Duration) {
         if let Ok(mut map) = self.endpoints.lock() {
             let until = self.ctx.clock.now() + chrono::Duration::from_std(d).unwrap_or_default();
-            let e = map.entry(id.to_string()).or_default();
+            let e = map.entry(id.clone()).or_default();
             if e.paused_until.is_none_or(|p| p < until) {
                 e.paused_until = Some(until);
             }
@@ -210,7 +210,7 @@ impl WebhookChannel {
         let started = Instant::now();
         let headers = signed(
             &ready.signer,
-            &job.delivery_id,
+            job.delivery_id.as_str(),
             started_at.timestamp(),
             job.body.as_bytes(),
         );
@@ -301,7 +301,12 @@ impl WebhookChannel {
 
     /// A request refused before it left (the URL or an address it resolves to): shown on the
     /// endpoint, counted against its health, and retried on the schedule.
-    async fn refused(&self, id: &str, m: &SigningMaterial, why: &str) -> (Outcome, Option<Answer>) {
+    async fn refused(
+        &self,
+        id: &EndpointId,
+        m: &SigningMaterial,
+        why: &str,
+    ) -> (Outcome, Option<Answer>) {
         let _ = self.ctx.store.endpoint_refused(id, why).await;
         self.health(id, m, false).await;
         (
@@ -310,7 +315,7 @@ impl WebhookChannel {
         )
     }
 
-    fn forget(&self, id: &str) {
+    fn forget(&self, id: &EndpointId) {
         if let Ok(mut map) = self.endpoints.lock() {
             map.remove(id);
         }
@@ -318,7 +323,7 @@ impl WebhookChannel {
 
     /// Tracks the endpoint's run of failures; one failing without a break for
     /// `webhook.disable_after_hours` is disabled and its contact told.
-    async fn health(&self, id: &str, m: &SigningMaterial, ok: bool) {
+    async fn health(&self, id: &EndpointId, m: &SigningMaterial, ok: bool) {
         if ok && m.failing_since.is_none() {
             return;
         }
@@ -326,7 +331,7 @@ impl WebhookChannel {
         let since = match self.ctx.store.endpoint_health(id, ok, now).await {
             Ok(s) => s,
             Err(e) => {
-                tracing::warn!(endpoint = id, error = %e, "cannot record endpoint health");
+                tracing::warn!(endpoint = %id, error = %e, "cannot record endpoint health");
                 return;
             }
         };
@@ -345,7 +350,7 @@ impl WebhookChannel {
     /// (only the process whose disabling took effect does).
     async fn disable_failing(
         &self,
-        id: &str,
+        id: &EndpointId,
         url: &str,
         contact_email: &str,
         since: chrono::DateTime<chrono::Utc>,
@@ -365,7 +370,7 @@ impl WebhookChannel {
             Ok(true) => notify_contact(&self.ctx, id, url, contact_email, &reason).await,
             Ok(false) => {}
             Err(e) => {
-                tracing::warn!(endpoint = id, error = %e, "cannot disable a failing endpoint")
+                tracing::warn!(endpoint = %id, error = %e, "cannot disable a failing endpoint")
             }
         }
         self.forget(id);
@@ -373,7 +378,7 @@ impl WebhookChannel {
 }
 
 /// Emails an endpoint's contact that it was disabled, and how to get it back.
-async fn notify_contact(ctx: &Ctx, id: &str, url: &str, to: &str, reason: &str) {
+async fn notify_contact(ctx: &Ctx, id: &EndpointId, url: &str, to: &str, reason: &str) {
     let built = super::plain_email(
         &ctx.settings,
         to,
@@ -390,7 +395,7 @@ async fn notify_contact(ctx: &Ctx, id: &str, url: &str, to: &str, reason: &str) 
         Err(e) => Err(e),
     };
     if let Err(e) = result {
-        tracing::warn!(endpoint = id, error = %e, "cannot email the endpoint's contact");
+        tracing::warn!(endpoint = %id, error = %e, "cannot email the endpoint's contact");
     }
 }
 
@@ -449,7 +454,7 @@ impl Channel for WebhookChannel {
     /// The batch's endpoints in one query: a rotation, a new URL or a disabling applies from
     /// the next claimed batch, in every process.
     async fn prefetch(&self, claimed: &[Claimed]) {
-        let mut ids: Vec<String> = claimed
+        let mut ids: Vec<EndpointId> = claimed
             .iter()
             .filter_map(|d| d.endpoint_id.clone())
             .collect();
@@ -568,20 +573,51 @@ pub fn schedule(raw: &str) -> Vec<Duration> {
         .collect()
 }
 
+/// What a test ping did ([`send_test`]): the API answers it as is, the console says it in
+/// a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PingResult {
+    /// The endpoint answered 2xx.
+    pub ok: bool,
+    /// The `webhook-id` the ping went with; `None` when it was refused before it was built.
+    pub webhook_id: Option<String>,
+    /// The HTTP status it answered, if it got that far.
+    pub status: Option<u16>,
+    /// From the request's start to the end of the answer (or of the failure).
+    pub latency_ms: Option<u64>,
+    /// The first KB of its answer.
+    pub response: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+impl PingResult {
+    fn failed(webhook_id: Option<String>, latency_ms: Option<u64>, error: String) -> Self {
+        PingResult {
+            ok: false,
+            webhook_id,
+            status: None,
+            latency_ms,
+            response: None,
+            error: Some(error),
+        }
+    }
+}
+
 /// Sends a `test.ping` to an endpoint now, outside the outbox, and says what happened.
 pub async fn send_test(
     store: &Store,
     settings: &crate::config::Settings,
-    endpoint_id: &str,
+    endpoint_id: &EndpointId,
     now: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<serde_json::Value> {
+) -> anyhow::Result<PingResult> {
     let policy = Policy::from_config(&settings.raw.webhook);
     let ready = Ready::new(store.signing_material(endpoint_id, now).await?, policy);
     let url = match &ready.url {
         Ok(u) => u,
         Err(reason) => {
             store.endpoint_refused(endpoint_id, reason).await?;
-            return Ok(serde_json::json!({"ok": false, "error": reason}));
+            return Ok(PingResult::failed(None, None, reason.clone()));
         }
     };
     let body = crate::render::webhook::test_ping(settings, now).to_string();
@@ -592,19 +628,24 @@ pub async fn send_test(
     let sent = client
         .post_to(url, &headers, body.into(), KEEP, READ_LIMIT)
         .await;
-    let latency_ms = started.elapsed().as_millis() as u64;
+    let latency_ms = Some(started.elapsed().as_millis() as u64);
     Ok(match sent {
-        Ok(r) => serde_json::json!({"ok": (200..300).contains(&r.status), "webhook_id": id,
-            "status": r.status, "latency_ms": latency_ms, "response": r.body}),
+        Ok(r) => PingResult {
+            ok: (200..300).contains(&r.status),
+            webhook_id: Some(id),
+            status: Some(r.status),
+            latency_ms,
+            response: Some(r.body),
+            error: None,
+        },
         Err(Failure::Refused(why)) => {
             store.endpoint_refused(endpoint_id, &why).await?;
-            serde_json::json!({"ok": false, "webhook_id": id, "latency_ms": latency_ms,
-                "error": why})
+            PingResult::failed(Some(id), latency_ms, why)
         }
-        Err(e @ Failure::Unfinished { status, .. }) => serde_json::json!({"ok": false,
-            "webhook_id": id, "status": status, "latency_ms": latency_ms,
-            "error": e.to_string()}),
-        Err(e) => serde_json::json!({"ok": false, "webhook_id": id, "latency_ms": latency_ms,
-            "error": e.to_string()}),
+        Err(e @ Failure::Unfinished { status, .. }) => PingResult {
+            status: Some(status),
+            ..PingResult::failed(Some(id), latency_ms, e.to_string())
+        },
+        Err(e) => PingResult::failed(Some(id), latency_ms, e.to_string()),
     })
 }

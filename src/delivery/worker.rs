@@ -36,7 +36,7 @@ use super::policy::{Backoff, Next};
 use super::{Outbound, Outcome, SmsJob};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::domain::UpdateMessage;
+use crate::domain::{DeliveryId, SubscriberId, UpdateId, UpdateMessage};
 use crate::render::messages::{Envelope, RenderedEmail};
 use crate::store::{Claimed, Finish, Finished, Store};
 
@@ -155,7 +155,7 @@ impl Channel for SmsChannel {
         m: &UpdateMessage,
     ) -> Result<(SmsJob, String), String> {
         let job = SmsJob {
-            delivery_id: d.id.clone(),
+            delivery_id: d.id.to_string(),
             to: address.to_string(),
             from: self.sender.clone(),
             text: m.text.clone(),
@@ -202,7 +202,7 @@ impl EmailChannel {
 }
 
 impl Channel for EmailChannel {
-    type Job = (String, lettre::Message);
+    type Job = (DeliveryId, lettre::Message);
 
     fn name(&self) -> &'static str {
         "email"
@@ -225,14 +225,14 @@ impl Channel for EmailChannel {
         d: &Claimed,
         address: &str,
         m: &UpdateMessage,
-    ) -> Result<(String, lettre::Message), String> {
-        let subscriber = d.subscriber_id.as_deref().unwrap_or_default();
+    ) -> Result<(DeliveryId, lettre::Message), String> {
+        let subscriber = d.subscriber_id.as_ref().map_or("", SubscriberId::as_str);
         let unsubscribe_url = format!(
             "{}/unsubscribe/{}",
             self.public_url,
             super::recipient_token(&self.link_key, subscriber)
         );
-        let message_id = super::message_id(&self.settings, &d.id.replace(':', "."));
+        let message_id = super::message_id(&self.settings, &d.id.as_str().replace(':', "."));
         let rendered = RenderedEmail {
             subject: m.subject.clone(),
             text: m.text.clone(),
@@ -250,10 +250,10 @@ impl Channel for EmailChannel {
             .map_err(|e| format!("cannot build the email: {e}"))
     }
 
-    async fn send(&self, jobs: Vec<(String, lettre::Message)>) -> Vec<Outcome> {
+    async fn send(&self, jobs: Vec<(DeliveryId, lettre::Message)>) -> Vec<Outcome> {
         let mut out = Vec::with_capacity(jobs.len());
         for (id, message) in jobs {
-            out.push(self.outbound.email(message, Some(&id)).await);
+            out.push(self.outbound.email(message, Some(id.as_str())).await);
         }
         out
     }
@@ -549,7 +549,7 @@ const KEPT_RENDERINGS: usize = 256;
 
 /// Renderings by update, then by language: looked up by borrowed ids, with no key built per
 /// message.
-type Renderings = HashMap<String, HashMap<String, UpdateMessage>>;
+type Renderings = HashMap<UpdateId, HashMap<String, UpdateMessage>>;
 
 /// Loads the renderings of updates not seen yet into `cache`.
 async fn load_messages(
@@ -574,11 +574,11 @@ async fn load_messages(
 /// past [`KEPT_RENDERINGS`]: emptied first, so a batch whose renderings were partly cached
 /// has them all read again (emptied after, the cached ones were lost and their deliveries
 /// failed with "no rendering stored").
-fn missing_updates(claimed: &[Claimed], cache: &mut Renderings) -> Vec<String> {
+fn missing_updates(claimed: &[Claimed], cache: &mut Renderings) -> Vec<UpdateId> {
     if cache.len() > KEPT_RENDERINGS {
         cache.clear();
     }
-    let mut missing: Vec<String> = claimed
+    let mut missing: Vec<UpdateId> = claimed
         .iter()
         .filter(|c| {
             cache
@@ -937,7 +937,7 @@ mod tests {
 
     fn claimed(update: &str, language: &str) -> Claimed {
         Claimed {
-            id: format!("{update}-{language}"),
+            id: DeliveryId::new(format!("{update}-{language}")),
             row: 0,
             notice_id: "n".into(),
             reference: "TGZ-1".into(),
@@ -1009,7 +1009,10 @@ mod tests {
             claimed("u2", "en"),
             claimed("u2", "sw"),
         ];
-        assert_eq!(missing_updates(&batch, &mut cache), vec!["u2".to_string()]);
+        assert_eq!(
+            missing_updates(&batch, &mut cache),
+            vec![UpdateId::new("u2")]
+        );
         assert_eq!(cache.len(), 1, "nothing was dropped");
     }
 
@@ -1017,14 +1020,14 @@ mod tests {
     fn a_cache_emptied_for_its_size_reads_again_what_it_held() {
         let one = |m: UpdateMessage| HashMap::from([("en".to_string(), m)]);
         let mut cache: Renderings = (0..=KEPT_RENDERINGS)
-            .map(|i| (format!("old{i}"), one(rendering())))
+            .map(|i| (UpdateId::new(format!("old{i}")), one(rendering())))
             .collect();
         cache.insert("u1".into(), one(rendering()));
         let batch = [claimed("u1", "en"), claimed("u2", "en")];
         // u1 was cached, but the cache is emptied: it must be read again with u2.
         assert_eq!(
             missing_updates(&batch, &mut cache),
-            vec!["u1".to_string(), "u2".to_string()]
+            vec![UpdateId::new("u1"), UpdateId::new("u2")]
         );
         assert!(cache.is_empty());
     }

@@ -2,6 +2,7 @@
 //! callers pass `now` in.
 
 mod delivery;
+mod ids;
 mod lang;
 mod notice;
 mod published;
@@ -14,6 +15,7 @@ pub mod text;
 pub use status::Indicator;
 
 pub use delivery::{Receipt, UpdateMessage};
+pub use ids::{BillerId, DeliveryId, EndpointId, NoticeId, SubscriberId, UpdateId};
 pub use lang::{FieldError, Lang, Localized};
 pub use notice::{
     Action, Affected, Event, Notice, NoticeKind, NoticeState, Overrides, RefCode, Refused, Update,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
+use super::ids::{NoticeId, UpdateId};
 use super::lang::Localized;
 use super::service::{ServiceCode, ServiceStatus};
 
@@ -298,7 +299,7 @@ pub struct Affected {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
-    pub id: String,
+    pub id: NoticeId,
     pub reference: RefCode,
     pub kind: NoticeKind,
     pub state: NoticeState,
@@ -329,8 +330,8 @@ pub struct Notice {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Update {
-    pub id: String,
-    pub notice_id: String,
+    pub id: UpdateId,
+    pub notice_id: NoticeId,
     pub sequence: i64,
     pub event: Event,
     /// The notice's state after this update.

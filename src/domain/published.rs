@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Localized, Notice, NoticeKind, NoticeState, RefCode, Service, Update};
+use super::{Localized, Notice, NoticeId, NoticeKind, NoticeState, RefCode, Service, Update};
 
 /// Everything the public snapshot is built from, read in one consistent transaction.
 #[derive(Debug, Clone)]
@@ -14,7 +14,7 @@ pub struct SnapshotData {
     pub services: Vec<Service>,
     /// Published notices: all unfinished ones and the most recent finished ones.
     pub notices: Vec<Notice>,
-    pub updates: HashMap<String, Vec<Update>>,
+    pub updates: HashMap<NoticeId, Vec<Update>>,
     /// Reference codes of every published notice (bounded), for `/verify/{code}`.
     pub references: HashMap<RefCode, VerifyEntry>,
 }
@@ -22,7 +22,7 @@ pub struct SnapshotData {
 /// What `/verify/{code}` shows of the notice a reference code names.
 #[derive(Debug, Clone)]
 pub struct VerifyEntry {
-    pub notice_id: String,
+    pub notice_id: NoticeId,
     pub title: Localized,
     pub state: NoticeState,
     pub kind: NoticeKind,

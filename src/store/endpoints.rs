@@ -7,12 +7,13 @@ use serde::Serialize;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::audit::{Audit, insert_audit};
+use super::id_at;
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
-use crate::domain::ServiceCode;
+use crate::domain::{BillerId, DeliveryId, EndpointId, NoticeId, ServiceCode, UpdateId};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Biller {
-    pub id: String,
+    pub id: BillerId,
     pub name: String,
     pub contact_email: String,
     pub created_at: DateTime<Utc>,
@@ -21,8 +22,8 @@ pub struct Biller {
 /// An endpoint as staff and its biller see it: never its secrets.
 #[derive(Debug, Clone, Serialize)]
 pub struct Endpoint {
-    pub id: String,
-    pub biller_id: String,
+    pub id: EndpointId,
+    pub biller_id: BillerId,
     pub url: String,
     pub description: String,
     /// Empty: every event type.
@@ -71,9 +72,9 @@ pub struct EndpointSettings {
 /// One webhook delivery with its attempts, for listing and replay.
 #[derive(Debug, Clone, Serialize)]
 pub struct WebhookDelivery {
-    pub id: String,
-    pub notice_id: String,
-    pub update_id: String,
+    pub id: DeliveryId,
+    pub notice_id: NoticeId,
+    pub update_id: UpdateId,
     pub sequence: i64,
     pub event: String,
     pub state: String,
@@ -102,7 +103,7 @@ pub struct Attempt {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryCursor {
     pub created_ms: i64,
-    pub id: String,
+    pub id: DeliveryId,
 }
 
 impl DeliveryCursor {
@@ -117,9 +118,9 @@ impl DeliveryCursor {
         let (at, id) = s.split_once('.')?;
         Some(DeliveryCursor {
             created_ms: at.parse().ok()?,
-            id: id.to_string(),
+            id: DeliveryId::new(id),
         })
-        .filter(|c| !c.id.is_empty())
+        .filter(|c| !c.id.as_str().is_empty())
     }
 }
 
@@ -146,7 +147,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<Biller> {
         let b = Biller {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: BillerId::generate(),
             name: name.trim().to_string(),
             contact_email: contact_email.trim().to_string(),
             created_at: from_ms(ms(now)),
@@ -155,7 +156,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO billers (id, name, contact_email, created_at) VALUES ($1, $2, $3, $4)",
         )
-        .bind(&b.id)
+        .bind(b.id.as_str())
         .bind(&b.name)
         .bind(&b.contact_email)
         .bind(ms(now))
@@ -196,7 +197,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Biller {
-                    id: r.try_get("id")?,
+                    id: id_at(r, "id")?,
                     name: r.try_get("name")?,
                     contact_email: r.try_get("contact_email")?,
                     created_at: from_ms(r.try_get("created_at")?),
@@ -206,24 +207,24 @@ impl Store {
             .map_err(Into::into)
     }
 
-    pub async fn get_biller(&self, id: &str) -> StoreResult<Biller> {
+    pub async fn get_biller(&self, id: &BillerId) -> StoreResult<Biller> {
         self.list_billers()
             .await?
             .into_iter()
-            .find(|b| b.id == id)
+            .find(|b| &b.id == id)
             .ok_or(StoreError::NotFound)
     }
 
     /// Creates an endpoint with a fresh secret; returns it with the secret, shown only now.
     pub async fn create_endpoint(
         &self,
-        biller_id: &str,
+        biller_id: &BillerId,
         s: &EndpointSettings,
         ed25519: bool,
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<(Endpoint, String)> {
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = EndpointId::generate();
         let secret = crate::crypto::signing::generate_secret();
         let ed = ed25519.then(|| crate::crypto::signing::generate_ed25519().0);
         let mut tx = self.begin_write().await?;
@@ -232,8 +233,8 @@ impl Store {
              rate_limit, contact_email, secret, ed25519_secret, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $10, $11, $11)",
         )
-        .bind(&id)
-        .bind(biller_id)
+        .bind(id.as_str())
+        .bind(biller_id.as_str())
         .bind(&s.url)
         .bind(&s.description)
         .bind(i64::from(s.event_types.is_empty()))
@@ -253,7 +254,7 @@ impl Store {
 
     pub async fn update_endpoint(
         &self,
-        id: &str,
+        id: &EndpointId,
         s: &EndpointSettings,
         actor: &str,
         now: DateTime<Utc>,
@@ -264,7 +265,7 @@ impl Store {
             "UPDATE endpoints SET url = $2, description = $3, all_events = $4, all_services = $5, \
              rate_limit = $6, contact_email = $7, last_refusal = NULL, updated_at = $8 WHERE id = $1",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(&s.url)
         .bind(&s.description)
         .bind(i64::from(s.event_types.is_empty()))
@@ -275,11 +276,11 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM endpoint_events WHERE endpoint_id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM endpoint_services WHERE endpoint_id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         write_filters(&mut tx, id, s).await?;
@@ -299,7 +300,7 @@ impl Store {
 
     pub async fn delete_endpoint(
         &self,
-        id: &str,
+        id: &EndpointId,
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
@@ -307,11 +308,11 @@ impl Store {
         let mut tx = self.begin_write().await?;
         // Its queued deliveries go with it; sent ones keep their history without the link.
         sqlx::query("DELETE FROM deliveries WHERE endpoint_id = $1 AND state = 'pending'")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM endpoints WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         audit_endpoint(
@@ -328,15 +329,15 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_endpoint(&self, id: &str) -> StoreResult<Endpoint> {
-        let mut list = self.endpoints_where("e.id = $1", id).await?;
+    pub async fn get_endpoint(&self, id: &EndpointId) -> StoreResult<Endpoint> {
+        let mut list = self.endpoints_where("e.id = $1", id.as_str()).await?;
         list.pop().ok_or(StoreError::NotFound)
     }
 
     /// Every endpoint, or one biller's.
-    pub async fn list_endpoints(&self, biller_id: Option<&str>) -> StoreResult<Vec<Endpoint>> {
+    pub async fn list_endpoints(&self, biller_id: Option<&BillerId>) -> StoreResult<Vec<Endpoint>> {
         match biller_id {
-            Some(b) => self.endpoints_where("e.biller_id = $1", b).await,
+            Some(b) => self.endpoints_where("e.biller_id = $1", b.as_str()).await,
             None => self.endpoints_where("$1 = $1", "").await,
         }
     }
@@ -355,11 +356,11 @@ impl Store {
         .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            let id: String = r.try_get("id")?;
+            let id: EndpointId = id_at(&r, "id")?;
             let events: Vec<String> = sqlx::query_scalar(
                 "SELECT event_type FROM endpoint_events WHERE endpoint_id = $1 ORDER BY event_type",
             )
-            .bind(&id)
+            .bind(id.as_str())
             .fetch_all(&self.pool)
             .await?;
             let all_services: i64 = r.try_get("all_services")?;
@@ -370,7 +371,7 @@ impl Store {
                     sqlx::query_scalar(
                         "SELECT service_code FROM endpoint_services WHERE endpoint_id = $1 ORDER BY service_code",
                     )
-                    .bind(&id)
+                    .bind(id.as_str())
                     .fetch_all(&self.pool)
                     .await?,
                 )
@@ -379,7 +380,7 @@ impl Store {
             let previous: Option<String> = r.try_get("previous_secret")?;
             out.push(Endpoint {
                 id,
-                biller_id: r.try_get("biller_id")?,
+                biller_id: id_at(&r, "biller_id")?,
                 url: r.try_get("url")?,
                 description: r.try_get("description")?,
                 event_types: events,
@@ -425,10 +426,10 @@ impl Store {
     /// The secrets that sign now: the current one, and the previous one while it overlaps.
     pub async fn signing_material(
         &self,
-        id: &str,
+        id: &EndpointId,
         now: DateTime<Utc>,
     ) -> StoreResult<SigningMaterial> {
-        self.signing_materials(&[id.to_string()], now)
+        self.signing_materials(std::slice::from_ref(id), now)
             .await?
             .remove(id)
             .ok_or(StoreError::NotFound)
@@ -437,9 +438,9 @@ impl Store {
     /// [`Store::signing_material`] of several endpoints in one query (a worker's batch).
     pub async fn signing_materials(
         &self,
-        ids: &[String],
+        ids: &[EndpointId],
         now: DateTime<Utc>,
-    ) -> StoreResult<std::collections::HashMap<String, SigningMaterial>> {
+    ) -> StoreResult<std::collections::HashMap<EndpointId, SigningMaterial>> {
         let mut out = std::collections::HashMap::new();
         if ids.is_empty() {
             return Ok(out);
@@ -493,7 +494,7 @@ impl Store {
 /// An endpoint's row as [`Store::signing_materials`] reads it.
 #[derive(serde::Deserialize)]
 struct MaterialRow {
-    id: String,
+    id: EndpointId,
     url: String,
     enabled: i64,
     secret: String,
@@ -510,7 +511,7 @@ impl Store {
     /// without dropping a message. Returns the new secret (shown once).
     pub async fn rotate_endpoint_secret(
         &self,
-        id: &str,
+        id: &EndpointId,
         overlap: chrono::Duration,
         actor: &str,
         now: DateTime<Utc>,
@@ -521,7 +522,7 @@ impl Store {
             "UPDATE endpoints SET previous_secret = secret, previous_expires_at = $2, secret = $3, \
              updated_at = $4 WHERE id = $1",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(ms(now + overlap))
         .bind(&secret)
         .bind(ms(now))
@@ -551,13 +552,13 @@ impl Store {
     /// clear. Returns when the current run of failures began.
     pub async fn endpoint_health(
         &self,
-        id: &str,
+        id: &EndpointId,
         ok: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<DateTime<Utc>>> {
         if ok {
             sqlx::query("UPDATE endpoints SET failing_since = NULL, last_refusal = NULL WHERE id = $1 AND failing_since IS NOT NULL")
-                .bind(id)
+                .bind(id.as_str())
                 .execute(&self.pool)
                 .await?;
             return Ok(None);
@@ -565,13 +566,13 @@ impl Store {
         sqlx::query(
             "UPDATE endpoints SET failing_since = $2 WHERE id = $1 AND failing_since IS NULL",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(ms(now))
         .execute(&self.pool)
         .await?;
         let since: Option<i64> =
             sqlx::query_scalar("SELECT failing_since FROM endpoints WHERE id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_optional(&self.pool)
                 .await?
                 .flatten();
@@ -584,7 +585,7 @@ impl Store {
     pub async fn failing_endpoints(
         &self,
         before: DateTime<Utc>,
-    ) -> StoreResult<Vec<(String, String, String, DateTime<Utc>)>> {
+    ) -> StoreResult<Vec<(EndpointId, String, String, DateTime<Utc>)>> {
         let rows = sqlx::query(
             "SELECT id, url, contact_email, failing_since FROM endpoints \
              WHERE enabled = 1 AND failing_since IS NOT NULL AND failing_since <= $1 \
@@ -596,7 +597,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok((
-                    r.try_get("id")?,
+                    id_at(r, "id")?,
                     r.try_get("url")?,
                     r.try_get("contact_email")?,
                     from_ms(r.try_get("failing_since")?),
@@ -607,9 +608,9 @@ impl Store {
     }
 
     /// Records why a request was refused before it left (SSRF rules), on the endpoint.
-    pub async fn endpoint_refused(&self, id: &str, reason: &str) -> StoreResult<()> {
+    pub async fn endpoint_refused(&self, id: &EndpointId, reason: &str) -> StoreResult<()> {
         sqlx::query("UPDATE endpoints SET last_refusal = $2 WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .bind(reason)
             .execute(&self.pool)
             .await?;
@@ -620,7 +621,7 @@ impl Store {
     /// updates are not queued for it until it is enabled again. False if it was disabled already.
     pub async fn disable_endpoint(
         &self,
-        id: &str,
+        id: &EndpointId,
         reason: &str,
         actor: &str,
         now: DateTime<Utc>,
@@ -630,7 +631,7 @@ impl Store {
             "UPDATE endpoints SET enabled = 0, disabled_reason = $2, disabled_at = $3, updated_at = $3 \
              WHERE id = $1 AND enabled = 1",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(reason)
         .bind(ms(now))
         .execute(&mut *tx)
@@ -648,14 +649,14 @@ impl Store {
     /// its run of failures began (in the same transaction); returns how many.
     pub async fn enable_endpoint(
         &self,
-        id: &str,
+        id: &EndpointId,
         replay: bool,
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT disabled_at, failing_since FROM endpoints WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else {
@@ -667,7 +668,7 @@ impl Store {
             "UPDATE endpoints SET enabled = 1, disabled_reason = NULL, disabled_at = NULL, \
              failing_since = NULL, updated_at = $2 WHERE id = $1",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(ms(now))
         .execute(&mut *tx)
         .await?;
@@ -686,7 +687,7 @@ impl Store {
                       WHERE es.endpoint_id = e.id AND ns.notice_id = u.notice_id)) \
                  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = u.id || ':' || e.id)",
             )
-            .bind(id)
+            .bind(id.as_str())
             .bind(since)
             .bind(ms(now))
             .execute(&mut *tx)
@@ -720,7 +721,7 @@ impl Store {
     /// The newest deliveries to an endpoint, optionally in one state.
     pub async fn endpoint_deliveries(
         &self,
-        endpoint_id: &str,
+        endpoint_id: &EndpointId,
         state: Option<&str>,
         before: Option<&DeliveryCursor>,
         limit: i64,
@@ -731,7 +732,7 @@ impl Store {
              AND ($2 = '' OR state = $2) AND (created_at < $4 OR (created_at = $4 AND id < $5)) \
              ORDER BY created_at DESC, id DESC LIMIT $3",
         )
-        .bind(endpoint_id)
+        .bind(endpoint_id.as_str())
         .bind(state.unwrap_or(""))
         .bind(limit)
         .bind(before.map_or(i64::MAX, |c| c.created_ms))
@@ -742,9 +743,9 @@ impl Store {
             .map(|r| {
                 let state: String = r.try_get("state")?;
                 Ok(WebhookDelivery {
-                    id: r.try_get("id")?,
-                    notice_id: r.try_get("notice_id")?,
-                    update_id: r.try_get("update_id")?,
+                    id: id_at(r, "id")?,
+                    notice_id: id_at(r, "notice_id")?,
+                    update_id: id_at(r, "update_id")?,
                     sequence: r.try_get("sequence")?,
                     event: r.try_get("event")?,
                     next_attempt_at: if state == "pending" {
@@ -764,7 +765,7 @@ impl Store {
     }
 
     /// Every attempt at one delivery, oldest first, with what the endpoint answered.
-    pub async fn attempts_of(&self, delivery_id: &str) -> StoreResult<Vec<Attempt>> {
+    pub async fn attempts_of(&self, delivery_id: &DeliveryId) -> StoreResult<Vec<Attempt>> {
         let rows = sqlx::query(
             "SELECT attempt, worker, started_at, latency_ms, outcome, status_code, response, error \
              FROM delivery_attempts WHERE delivery_id = $1 \
@@ -772,8 +773,8 @@ impl Store {
                sent_status_code, sent_response, NULL FROM deliveries \
              WHERE id = $2 AND sent_started_at IS NOT NULL ORDER BY 1",
         )
-        .bind(delivery_id)
-        .bind(delivery_id)
+        .bind(delivery_id.as_str())
+        .bind(delivery_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -797,8 +798,8 @@ impl Store {
     /// endpoint has no such delivery.
     pub async fn replay_delivery(
         &self,
-        endpoint_id: &str,
-        delivery_id: &str,
+        endpoint_id: &EndpointId,
+        delivery_id: &DeliveryId,
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
@@ -806,7 +807,7 @@ impl Store {
             .requeue(
                 "endpoint_id = $1 AND id = $2 AND state <> 'pending'",
                 endpoint_id,
-                delivery_id,
+                delivery_id.as_str(),
                 actor,
                 "endpoint.replay",
                 now,
@@ -818,7 +819,7 @@ impl Store {
     /// Queues again every failed delivery to an endpoint created since `since`.
     pub async fn recover_failed(
         &self,
-        endpoint_id: &str,
+        endpoint_id: &EndpointId,
         since: DateTime<Utc>,
         actor: &str,
         now: DateTime<Utc>,
@@ -837,7 +838,7 @@ impl Store {
     async fn requeue(
         &self,
         filter: &str,
-        endpoint_id: &str,
+        endpoint_id: &EndpointId,
         arg: &str,
         actor: &str,
         action: &str,
@@ -861,7 +862,7 @@ impl Store {
     /// Creates a token for a biller: it reaches only that biller's endpoints.
     pub async fn create_biller_token(
         &self,
-        biller_id: &str,
+        biller_id: &BillerId,
         name: &str,
         actor: &str,
         now: DateTime<Utc>,
@@ -874,19 +875,19 @@ impl Store {
 
 async fn write_filters(
     conn: &mut sqlx::AnyConnection,
-    id: &str,
+    id: &EndpointId,
     s: &EndpointSettings,
 ) -> StoreResult<()> {
     for e in &s.event_types {
         sqlx::query("INSERT INTO endpoint_events (endpoint_id, event_type) VALUES ($1, $2)")
-            .bind(id)
+            .bind(id.as_str())
             .bind(e)
             .execute(&mut *conn)
             .await?;
     }
     for c in s.services.iter().flatten() {
         sqlx::query("INSERT INTO endpoint_services (endpoint_id, service_code) VALUES ($1, $2)")
-            .bind(id)
+            .bind(id.as_str())
             .bind(c.as_str())
             .execute(&mut *conn)
             .await?;
@@ -898,7 +899,7 @@ async fn audit_endpoint(
     conn: &mut sqlx::AnyConnection,
     actor: &str,
     action: &str,
-    id: &str,
+    id: &EndpointId,
     before: Option<&Endpoint>,
     after: Option<&EndpointSettings>,
     now: DateTime<Utc>,
@@ -931,7 +932,7 @@ async fn audit_note(
     conn: &mut sqlx::AnyConnection,
     actor: &str,
     action: &str,
-    id: &str,
+    id: &EndpointId,
     detail: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -955,7 +956,7 @@ async fn audit_note(
 async fn requeue_in(
     tx: &mut sqlx::AnyConnection,
     filter: &str,
-    endpoint_id: &str,
+    endpoint_id: &EndpointId,
     arg: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<u64> {
@@ -969,7 +970,7 @@ async fn requeue_in(
          WHERE channel = 'webhook' AND {filter} AND sent_started_at IS NOT NULL \
          ON CONFLICT DO NOTHING"
     )))
-    .bind(endpoint_id)
+    .bind(endpoint_id.as_str())
     .bind(arg)
     .execute(&mut *tx)
     .await?;
@@ -979,7 +980,7 @@ async fn requeue_in(
          sent_started_at = NULL, sent_latency_ms = NULL, sent_status_code = NULL, \
          sent_response = NULL WHERE channel = 'webhook' AND {filter}"
     )))
-    .bind(endpoint_id)
+    .bind(endpoint_id.as_str())
     .bind(arg)
     .bind(ms(now))
     .execute(&mut *tx)

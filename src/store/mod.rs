@@ -684,6 +684,22 @@ pub(crate) fn from_ms(v: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(v).unwrap_or_default()
 }
 
+/// A typed id (`NoticeId`, `EndpointId`…) read from a text column: the domain's ids know
+/// nothing of the database, so rows hand them over as strings.
+pub(crate) fn id_at<T: From<String>>(row: &sqlx::any::AnyRow, col: &str) -> Result<T, sqlx::Error> {
+    use sqlx::Row;
+    Ok(T::from(row.try_get::<String, _>(col)?))
+}
+
+/// A nullable typed id column.
+pub(crate) fn opt_id_at<T: From<String>>(
+    row: &sqlx::any::AnyRow,
+    col: &str,
+) -> Result<Option<T>, sqlx::Error> {
+    use sqlx::Row;
+    Ok(row.try_get::<Option<String>, _>(col)?.map(T::from))
+}
+
 fn redact(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),

@@ -14,10 +14,11 @@ use super::audit::{Audit, insert_audit};
 use super::imports::VISIBLE;
 use super::services::service_from_row;
 use super::sql::placeholders;
-use super::{Store, StoreError, StoreResult, bump_revision, from_ms, ms};
+use super::{Store, StoreError, StoreResult, bump_revision, from_ms, id_at, ms};
 use crate::domain::{
-    Action, Affected, Event, FieldError, Localized, Notice, NoticeKind, NoticeState, Overrides,
-    RefCode, ServiceCode, ServiceStatus, SnapshotData, Update, UpdateMessage, VerifyEntry,
+    Action, Affected, Event, FieldError, Localized, Notice, NoticeId, NoticeKind, NoticeState,
+    Overrides, RefCode, ServiceCode, ServiceStatus, SnapshotData, Update, UpdateId, UpdateMessage,
+    VerifyEntry,
 };
 
 const NOTICE_COLUMNS: &str = "id, reference, kind, state, title, still_works, draft_body, starts_at, ends_at, \
@@ -118,19 +119,14 @@ pub struct NewNotice {
 impl NewNotice {
     /// The draft this becomes, with a fresh id and reference code (not yet stored).
     pub fn draft(&self, actor: &str, now: DateTime<Utc>) -> Notice {
-        self.draft_as(
-            uuid::Uuid::now_v7().to_string(),
-            RefCode::generate(),
-            actor,
-            now,
-        )
+        self.draft_as(NoticeId::generate(), RefCode::generate(), actor, now)
     }
 
     /// The draft this becomes with a given id and reference code: a saved notice's own (the
     /// preview of an edit), or [`RefCode::placeholder`] (the preview of a form not saved yet).
     pub fn draft_as(
         &self,
-        id: String,
+        id: NoticeId,
         reference: RefCode,
         actor: &str,
         now: DateTime<Utc>,
@@ -193,7 +189,7 @@ fn opt_time(row: &AnyRow, col: &str) -> anyhow::Result<Option<DateTime<Utc>>> {
 fn notice_from_row(row: &AnyRow, affected: Vec<Affected>) -> anyhow::Result<Notice> {
     let reference: String = row.try_get("reference")?;
     Ok(Notice {
-        id: row.try_get("id")?,
+        id: id_at(row, "id")?,
         reference: RefCode::parse(&reference)
             .ok_or_else(|| anyhow::anyhow!("bad reference {reference:?} in database"))?,
         kind: NoticeKind::parse(&row.try_get::<String, _>("kind")?).map_err(anyhow::Error::msg)?,
@@ -225,8 +221,8 @@ fn notice_from_row(row: &AnyRow, affected: Vec<Affected>) -> anyhow::Result<Noti
 fn update_from_row(row: &AnyRow) -> anyhow::Result<Update> {
     let event: String = row.try_get("event")?;
     Ok(Update {
-        id: row.try_get("id")?,
-        notice_id: row.try_get("notice_id")?,
+        id: id_at(row, "id")?,
+        notice_id: id_at(row, "notice_id")?,
         sequence: row.try_get("sequence")?,
         event: Event::parse(&event).ok_or_else(|| anyhow::anyhow!("unknown event {event:?}"))?,
         state: NoticeState::parse(&row.try_get::<String, _>("state")?)
@@ -295,7 +291,7 @@ async fn fan_out(
          WHERE notice_id = $1 AND state = 'pending' AND sequence < $2 \
          AND (($4 = '' AND channel IN ('sms', 'email')) OR channel = $4)",
     )
-    .bind(&u.notice_id)
+    .bind(u.notice_id.as_str())
     .bind(u.sequence)
     .bind(ms(u.created_at))
     .bind(only.unwrap_or(""))
@@ -311,8 +307,8 @@ async fn fan_out(
             followers(1)
         );
         let n = sqlx::query(AssertSqlSafe(sql))
-            .bind(&u.notice_id)
-            .bind(&u.id)
+            .bind(u.notice_id.as_str())
+            .bind(u.id.as_str())
             .bind(u.sequence)
             .bind(u.event.as_str())
             .bind(ms(if channel == "sms" {
@@ -341,8 +337,8 @@ async fn fan_out(
         endpoint_followers(1, 4)
     );
     queued.webhook = sqlx::query(AssertSqlSafe(sql))
-        .bind(&u.notice_id)
-        .bind(&u.id)
+        .bind(u.notice_id.as_str())
+        .bind(u.id.as_str())
         .bind(u.sequence)
         .bind(u.event.as_str())
         .bind(ms(u.created_at))
@@ -382,9 +378,9 @@ fn to_stored_precision(n: &mut Notice) {
 
 async fn affected_for(
     conn: &mut sqlx::AnyConnection,
-    ids: &[String],
-) -> StoreResult<HashMap<String, Vec<Affected>>> {
-    let mut out: HashMap<String, Vec<Affected>> = HashMap::new();
+    ids: &[NoticeId],
+) -> StoreResult<HashMap<NoticeId, Vec<Affected>>> {
+    let mut out: HashMap<NoticeId, Vec<Affected>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let sql = format!(
             "SELECT ns.notice_id, ns.service_code, ns.impact FROM notice_services ns \
@@ -394,12 +390,12 @@ async fn affected_for(
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
-            q = q.bind(id);
+            q = q.bind(id.as_str());
         }
         for row in q.fetch_all(&mut *conn).await? {
             let code: String = row.try_get("service_code")?;
             let impact: String = row.try_get("impact")?;
-            out.entry(row.try_get("notice_id")?)
+            out.entry(id_at(&row, "notice_id")?)
                 .or_default()
                 .push(Affected {
                     service: ServiceCode::parse(&code).map_err(anyhow::Error::msg)?,
@@ -414,9 +410,9 @@ async fn notices_from_rows(
     conn: &mut sqlx::AnyConnection,
     rows: Vec<AnyRow>,
 ) -> StoreResult<Vec<Notice>> {
-    let ids: Vec<String> = rows
+    let ids: Vec<NoticeId> = rows
         .iter()
-        .map(|r| r.try_get("id"))
+        .map(|r| id_at(r, "id"))
         .collect::<Result<_, _>>()?;
     let mut affected = affected_for(conn, &ids).await?;
     Ok(rows
@@ -428,9 +424,9 @@ async fn notices_from_rows(
 
 async fn updates_for(
     conn: &mut sqlx::AnyConnection,
-    ids: &[String],
-) -> StoreResult<HashMap<String, Vec<Update>>> {
-    let mut out: HashMap<String, Vec<Update>> = HashMap::new();
+    ids: &[NoticeId],
+) -> StoreResult<HashMap<NoticeId, Vec<Update>>> {
+    let mut out: HashMap<NoticeId, Vec<Update>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let sql = format!(
             "SELECT {UPDATE_COLUMNS} FROM notice_updates WHERE notice_id IN ({}) \
@@ -439,7 +435,7 @@ async fn updates_for(
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for id in chunk {
-            q = q.bind(id);
+            q = q.bind(id.as_str());
         }
         for row in q.fetch_all(&mut *conn).await? {
             let u = update_from_row(&row)?;
@@ -449,8 +445,9 @@ async fn updates_for(
     Ok(out)
 }
 
+/// The notice `key` names: its id, or its reference code, which staff and customers may write
+/// where an id is asked for (a `NoticeId` from the edge may hold either).
 async fn load_notice(conn: &mut sqlx::AnyConnection, key: &str, lock: &str) -> StoreResult<Notice> {
-    // Customers and staff may name a notice by its id or by its reference code.
     let by_ref = RefCode::parse(key).map(|r| r.as_str().to_string());
     let sql = format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE id = $1 OR reference = $2{lock}");
     let row = sqlx::query(AssertSqlSafe(sql))
@@ -464,11 +461,11 @@ async fn load_notice(conn: &mut sqlx::AnyConnection, key: &str, lock: &str) -> S
 
 async fn write_affected(
     conn: &mut sqlx::AnyConnection,
-    notice_id: &str,
+    notice_id: &NoticeId,
     affected: &[Affected],
 ) -> StoreResult<()> {
     sqlx::query("DELETE FROM notice_services WHERE notice_id = $1")
-        .bind(notice_id)
+        .bind(notice_id.as_str())
         .execute(&mut *conn)
         .await?;
     if affected.is_empty() {
@@ -481,7 +478,7 @@ async fn write_affected(
         .join(", ");
     let sql =
         format!("INSERT INTO notice_services (notice_id, service_code, impact) VALUES {values}");
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(notice_id);
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(notice_id.as_str());
     for a in affected {
         q = q.bind(a.service.as_str()).bind(a.impact.as_str());
     }
@@ -505,7 +502,7 @@ async fn write_notice(conn: &mut sqlx::AnyConnection, n: &Notice) -> StoreResult
          auto_start = $11, auto_complete = $12, sequence = $13, updated_at = $14, \
          draft_body = $15, draft_sms = $16, draft_email = $17 WHERE id = $1",
     )
-    .bind(&n.id)
+    .bind(n.id.as_str())
     .bind(n.state.as_str())
     .bind(n.title.to_json())
     .bind(n.still_works.to_json())
@@ -531,8 +528,8 @@ async fn insert_update(conn: &mut sqlx::AnyConnection, u: &Update) -> StoreResul
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO notice_updates ({UPDATE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     )))
-    .bind(&u.id)
-    .bind(&u.notice_id)
+    .bind(u.id.as_str())
+    .bind(u.notice_id.as_str())
     .bind(u.sequence)
     .bind(u.event.as_str())
     .bind(u.state.as_str())
@@ -567,7 +564,7 @@ async fn insert_draft(
              ($1, $2, $3, $4, $5, $6, $14, $7, $8, $9, NULL, NULL, NULL, $10, $11, 0, $12, $13, $13, $15, $16) \
              ON CONFLICT (reference) DO NOTHING"
         )))
-        .bind(&notice.id)
+        .bind(notice.id.as_str())
         .bind(notice.reference.as_str())
         .bind(notice.kind.as_str())
         .bind(notice.state.as_str())
@@ -647,14 +644,14 @@ impl Store {
     /// customers could have seen is in the timeline.
     pub async fn edit_draft(
         &self,
-        key: &str,
+        id: &NoticeId,
         patch: &NoticePatch,
         actor: &str,
         now: DateTime<Utc>,
         max_window_hours: u32,
     ) -> StoreResult<Notice> {
         let mut tx = self.begin_write().await?;
-        let mut n = load_notice(&mut tx, key, self.backend.for_update()).await?;
+        let mut n = load_notice(&mut tx, id.as_str(), self.backend.for_update()).await?;
         let before = summary(&n);
         if n.state != NoticeState::Draft {
             return Err(StoreError::Conflict {
@@ -724,12 +721,12 @@ impl Store {
     /// Applies a lifecycle action in one transaction (see [`Store::apply_in`]).
     pub async fn apply_action(
         &self,
-        key: &str,
+        id: &NoticeId,
         change: Change<'_>,
         decide: impl Decide,
     ) -> StoreResult<(Notice, Update)> {
         let mut tx = self.begin_write().await?;
-        let done = self.apply_in(&mut tx, key, change, None, decide).await?;
+        let done = self.apply_in(&mut tx, id, change, None, decide).await?;
         tx.commit().await?;
         Ok((done.notice, done.update))
     }
@@ -739,7 +736,7 @@ impl Store {
     /// the notice changed since the form was shown. Says what was queued.
     pub async fn apply_action_once(
         &self,
-        key: &str,
+        id: &NoticeId,
         change: Change<'_>,
         once: Option<Once<'_>>,
         decide: impl Decide,
@@ -751,7 +748,7 @@ impl Store {
             super::forms::claim(&mut tx, once.token, change.now).await?;
         }
         let seen = once.and_then(|o| o.seen);
-        let done = self.apply_in(&mut tx, key, change, seen, decide).await?;
+        let done = self.apply_in(&mut tx, id, change, seen, decide).await?;
         tx.commit().await?;
         Ok(done)
     }
@@ -764,7 +761,7 @@ impl Store {
     async fn apply_in(
         &self,
         tx: &mut sqlx::AnyConnection,
-        key: &str,
+        id: &NoticeId,
         change: Change<'_>,
         seen: Option<(i64, &str)>,
         mut decide: impl Decide,
@@ -775,7 +772,7 @@ impl Store {
             now,
             max_window_hours,
         } = change;
-        let current = load_notice(tx, key, self.backend.for_update()).await?;
+        let current = load_notice(tx, id.as_str(), self.backend.for_update()).await?;
         if let Some(seen) = seen {
             unchanged_since(&current, seen)?;
         }
@@ -784,7 +781,7 @@ impl Store {
         write_notice(tx, &next).await?;
         let (body, overrides) = decide.texts(&current, &next, event);
         let update = Update {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: UpdateId::generate(),
             notice_id: next.id.clone(),
             sequence: next.sequence,
             event,
@@ -838,14 +835,14 @@ impl Store {
 
     /// Confirmed subscribers an update of the notice would queue now, `(sms, email)`: the
     /// fan-out's own condition, counted in one query.
-    pub async fn followers(&self, notice_id: &str) -> StoreResult<(i64, i64)> {
+    pub async fn followers(&self, notice_id: &NoticeId) -> StoreResult<(i64, i64)> {
         let sql = format!(
             "SELECT s.channel, COUNT(*) AS n {} GROUP BY s.channel",
             followers(1)
         );
         let (mut sms, mut email) = (0, 0);
         for row in sqlx::query(AssertSqlSafe(sql))
-            .bind(notice_id)
+            .bind(notice_id.as_str())
             .fetch_all(&self.pool)
             .await?
         {
@@ -860,23 +857,23 @@ impl Store {
 
     /// Biller endpoints an update of the notice with `event` would queue now: the fan-out's
     /// own condition, counted.
-    pub async fn endpoint_followers(&self, notice_id: &str, event: Event) -> StoreResult<i64> {
+    pub async fn endpoint_followers(&self, notice_id: &NoticeId, event: Event) -> StoreResult<i64> {
         let sql = format!("SELECT COUNT(*) {}", endpoint_followers(1, 2));
         Ok(sqlx::query_scalar(AssertSqlSafe(sql))
-            .bind(notice_id)
+            .bind(notice_id.as_str())
             .bind(event.as_str())
             .fetch_one(&self.pool)
             .await?)
     }
 
-    pub async fn get_notice(&self, key: &str) -> StoreResult<Notice> {
+    pub async fn get_notice(&self, id: &NoticeId) -> StoreResult<Notice> {
         let mut conn = self.pool.acquire().await?;
-        load_notice(&mut conn, key, "").await
+        load_notice(&mut conn, id.as_str(), "").await
     }
 
-    pub async fn get_updates(&self, notice_id: &str) -> StoreResult<Vec<Update>> {
+    pub async fn get_updates(&self, notice_id: &NoticeId) -> StoreResult<Vec<Update>> {
         let mut conn = self.pool.acquire().await?;
-        Ok(updates_for(&mut conn, &[notice_id.to_string()])
+        Ok(updates_for(&mut conn, std::slice::from_ref(notice_id))
             .await?
             .remove(notice_id)
             .unwrap_or_default())
@@ -967,7 +964,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let notices = notices_from_rows(&mut tx, rows).await?;
-        let ids: Vec<String> = notices.iter().map(|n| n.id.clone()).collect();
+        let ids: Vec<NoticeId> = notices.iter().map(|n| n.id.clone()).collect();
         let updates = updates_for(&mut tx, &ids).await?;
         let mut references = HashMap::new();
         let rows = sqlx::query(
@@ -984,7 +981,7 @@ impl Store {
             references.insert(
                 code,
                 VerifyEntry {
-                    notice_id: row.try_get("id")?,
+                    notice_id: id_at(&row, "id")?,
                     title: Localized::from_json(&row.try_get::<String, _>("title")?)
                         .map_err(anyhow::Error::new)?,
                     state: NoticeState::parse(&row.try_get::<String, _>("state")?)
@@ -1012,13 +1009,13 @@ impl Store {
     /// Deliveries of one notice by channel and state: `(channel, state, count)`.
     pub async fn delivery_counts(
         &self,
-        notice_id: &str,
+        notice_id: &NoticeId,
     ) -> StoreResult<Vec<(String, String, i64)>> {
         let rows = sqlx::query(
             "SELECT channel, state, COUNT(*) AS n FROM deliveries WHERE notice_id = $1 \
              GROUP BY channel, state ORDER BY channel, state",
         )
-        .bind(notice_id)
+        .bind(notice_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -1030,13 +1027,13 @@ impl Store {
     /// Pending deliveries of one update per language and channel: `(language, channel, count)`.
     pub async fn pending_by_language(
         &self,
-        update_id: &str,
+        update_id: &UpdateId,
     ) -> StoreResult<Vec<(String, String, i64)>> {
         let rows = sqlx::query(
             "SELECT language, channel, COUNT(*) AS n FROM deliveries WHERE update_id = $1 AND state = 'pending' \
              GROUP BY language, channel ORDER BY language, channel",
         )
-        .bind(update_id)
+        .bind(update_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -6,14 +6,14 @@ use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{Store, StoreResult, from_ms, ms};
-use crate::domain::Notice;
 use crate::domain::schedule::{Kind, Policy, plan};
+use crate::domain::{Notice, NoticeId};
 
 /// A claimed step.
 #[derive(Debug, Clone)]
 pub struct Due {
     pub id: String,
-    pub notice_id: String,
+    pub notice_id: NoticeId,
     pub kind: Kind,
     pub due_at: DateTime<Utc>,
 }
@@ -31,7 +31,7 @@ pub(super) async fn replan(
         "UPDATE scheduled_actions SET state = 'cancelled', finished_at = $2, lease_owner = NULL \
          WHERE notice_id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until < $2)",
     )
-    .bind(&n.id)
+    .bind(n.id.as_str())
     .bind(ms(now))
     .execute(&mut *conn)
     .await?;
@@ -43,7 +43,7 @@ pub(super) async fn replan(
 
 async fn insert_step(
     conn: &mut sqlx::AnyConnection,
-    notice_id: &str,
+    notice_id: &NoticeId,
     kind: Kind,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -55,7 +55,7 @@ async fn insert_step(
          WHERE scheduled_actions.state = 'cancelled'",
     )
     .bind(format!("{notice_id}:{}:{}", kind.as_str(), ms(at)))
-    .bind(notice_id)
+    .bind(notice_id.as_str())
     .bind(kind.as_str())
     .bind(ms(at))
     .bind(ms(now))
@@ -73,12 +73,12 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        for id in ids {
+        for id in ids.into_iter().map(NoticeId::from) {
             let n = self.get_notice(&id).await?;
             let mut tx = self.begin_write().await?;
             let pending: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM scheduled_actions WHERE notice_id = $1")
-                    .bind(&id)
+                    .bind(id.as_str())
                     .fetch_one(&mut *tx)
                     .await?;
             if pending == 0 {
@@ -94,7 +94,7 @@ impl Store {
     /// Adds one step (the overrun update after the grace period).
     pub async fn schedule_step(
         &self,
-        notice_id: &str,
+        notice_id: &NoticeId,
         kind: Kind,
         at: DateTime<Utc>,
         now: DateTime<Utc>,
@@ -149,7 +149,7 @@ impl Store {
             };
             out.push(Due {
                 id: r.try_get("id")?,
-                notice_id: r.try_get("notice_id")?,
+                notice_id: super::id_at(&r, "notice_id")?,
                 kind,
                 due_at: from_ms(r.try_get("due_at")?),
             });
@@ -194,12 +194,12 @@ impl Store {
     /// A notice's steps, for the console and tests: (kind, due, state, note).
     pub async fn steps_of(
         &self,
-        notice_id: &str,
+        notice_id: &NoticeId,
     ) -> StoreResult<Vec<(String, DateTime<Utc>, String, Option<String>)>> {
         let rows = sqlx::query(
             "SELECT kind, due_at, state, note FROM scheduled_actions WHERE notice_id = $1 ORDER BY due_at, kind",
         )
-        .bind(notice_id)
+        .bind(notice_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -9,7 +9,7 @@ use super::imports::VISIBLE;
 use super::{Store, StoreError, StoreResult, from_ms, ms};
 use crate::crypto::{hash_token, random_token};
 use crate::domain::subscriber::{Address, Channel};
-use crate::domain::{Lang, ServiceCode};
+use crate::domain::{Lang, ServiceCode, SubscriberId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubState {
@@ -38,7 +38,7 @@ impl SubState {
 
 #[derive(Debug, Clone)]
 pub struct Subscriber {
-    pub id: String,
+    pub id: SubscriberId,
     pub address: Address,
     pub language: Lang,
     /// `None`: every service.
@@ -106,7 +106,7 @@ fn sub_from_row(row: &AnyRow, services: Option<Vec<ServiceCode>>) -> anyhow::Res
         Channel::parse(&row.try_get::<String, _>("channel")?).map_err(anyhow::Error::msg)?;
     let lang: String = row.try_get("language")?;
     Ok(Subscriber {
-        id: row.try_get("id")?,
+        id: super::id_at(row, "id")?,
         address: Address {
             channel,
             value: row.try_get("address")?,
@@ -130,14 +130,14 @@ impl Store {
         row: AnyRow,
     ) -> StoreResult<Subscriber> {
         let all: i64 = row.try_get("all_services")?;
-        let id: String = row.try_get("id")?;
+        let id: SubscriberId = super::id_at(&row, "id")?;
         let services = if all != 0 {
             None
         } else {
             let codes: Vec<String> = sqlx::query_scalar(
                 "SELECT service_code FROM subscriber_services WHERE subscriber_id = $1 ORDER BY service_code",
             )
-            .bind(&id)
+            .bind(id.as_str())
             .fetch_all(&mut *conn)
             .await?;
             Some(
@@ -184,14 +184,14 @@ impl Store {
         };
         let id = match &existing {
             Some(row) => {
-                let id: String = row.try_get("id")?;
+                let id: SubscriberId = super::id_at(row, "id")?;
                 sqlx::query(
                     "UPDATE subscribers SET language = $2, all_services = $3, state = $4, code_hash = $5, \
                      code_attempts = 0, expires_at = $6, manage_hash = $7, unsubscribed_at = NULL, \
                      confirmed_at = CASE WHEN $9 = 1 THEN $8 ELSE COALESCE(confirmed_at, $8) END, \
                      source = CASE WHEN $9 = 1 THEN $10 ELSE source END, import_id = NULL WHERE id = $1",
                 )
-                .bind(&id)
+                .bind(id.as_str())
                 .bind(new.language.code())
                 .bind(i64::from(new.services.is_none()))
                 .bind(state.as_str())
@@ -206,13 +206,13 @@ impl Store {
                 id
             }
             None => {
-                let id = uuid::Uuid::now_v7().to_string();
+                let id = SubscriberId::generate();
                 sqlx::query(
                     "INSERT INTO subscribers (id, channel, address, language, all_services, state, source, \
                      code_hash, code_attempts, expires_at, manage_hash, created_at, confirmed_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12)",
                 )
-                .bind(&id)
+                .bind(id.as_str())
                 .bind(new.address.channel.as_str())
                 .bind(&new.address.value)
                 .bind(new.language.code())
@@ -230,14 +230,14 @@ impl Store {
             }
         };
         sqlx::query("DELETE FROM subscriber_services WHERE subscriber_id = $1")
-            .bind(&id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         for code in new.services.iter().flatten() {
             sqlx::query(
                 "INSERT INTO subscriber_services (subscriber_id, service_code) VALUES ($1, $2)",
             )
-            .bind(&id)
+            .bind(id.as_str())
             .bind(code.as_str())
             .execute(&mut *tx)
             .await
@@ -255,7 +255,7 @@ impl Store {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM subscribers WHERE id = $1"
         )))
-        .bind(&id)
+        .bind(id.as_str())
         .fetch_one(&mut *tx)
         .await?;
         let subscriber = self.load_subscriber(&mut tx, row).await?;
@@ -268,12 +268,12 @@ impl Store {
         })
     }
 
-    pub async fn get_subscriber(&self, id: &str) -> StoreResult<Subscriber> {
+    pub async fn get_subscriber(&self, id: &SubscriberId) -> StoreResult<Subscriber> {
         let mut conn = self.pool.acquire().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM subscribers WHERE id = $1"
         )))
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -311,12 +311,16 @@ impl Store {
 
     /// Confirms a pending email subscription (its signed link was checked by the caller).
     /// Returns false when it was not pending or has expired.
-    pub async fn confirm_subscriber(&self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn confirm_subscriber(
+        &self,
+        id: &SubscriberId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE subscribers SET state = 'confirmed', confirmed_at = $2, expires_at = NULL, code_hash = NULL \
              WHERE id = $1 AND state = 'pending' AND (expires_at IS NULL OR expires_at > $2)",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(ms(now))
         .execute(&self.pool)
         .await?;
@@ -326,7 +330,7 @@ impl Store {
     /// Checks an SMS code; a pending subscription allows `max_attempts` tries.
     pub async fn confirm_code(
         &self,
-        id: &str,
+        id: &SubscriberId,
         code: &str,
         max_attempts: i64,
         now: DateTime<Utc>,
@@ -335,7 +339,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT state, code_hash, code_attempts, expires_at FROM subscribers WHERE id = $1",
         )
-        .bind(id)
+        .bind(id.as_str())
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -351,14 +355,14 @@ impl Store {
             CodeCheck::TooManyAttempts
         } else if hash.as_deref() == Some(hash_token(code.trim()).as_str()) {
             sqlx::query("UPDATE subscribers SET state = 'confirmed', confirmed_at = $2, code_hash = NULL, expires_at = NULL WHERE id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .bind(ms(now))
                 .execute(&mut *tx)
                 .await?;
             CodeCheck::Confirmed
         } else {
             sqlx::query("UPDATE subscribers SET code_attempts = code_attempts + 1 WHERE id = $1")
-                .bind(id)
+                .bind(id.as_str())
                 .execute(&mut *tx)
                 .await?;
             CodeCheck::Wrong {
@@ -369,12 +373,12 @@ impl Store {
         Ok(result)
     }
 
-    pub async fn unsubscribe_id(&self, id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn unsubscribe_id(&self, id: &SubscriberId, now: DateTime<Utc>) -> StoreResult<bool> {
         let done = sqlx::query(
             "UPDATE subscribers SET state = 'unsubscribed', unsubscribed_at = $2, code_hash = NULL, expires_at = NULL \
              WHERE id = $1 AND state <> 'unsubscribed'",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(ms(now))
         .execute(&self.pool)
         .await?;
@@ -393,9 +397,9 @@ impl Store {
     }
 
     /// Erases everything stored about one subscriber.
-    pub async fn erase_subscriber(&self, id: &str) -> StoreResult<bool> {
+    pub async fn erase_subscriber(&self, id: &SubscriberId) -> StoreResult<bool> {
         Ok(sqlx::query("DELETE FROM subscribers WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&self.pool)
             .await?
             .rows_affected()
@@ -526,26 +530,26 @@ impl Store {
     /// Changes what a subscriber receives (from the manage page).
     pub async fn update_preferences(
         &self,
-        id: &str,
+        id: &SubscriberId,
         language: Lang,
         services: Option<&[ServiceCode]>,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE subscribers SET language = $2, all_services = $3 WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .bind(language.code())
             .bind(i64::from(services.is_none()))
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM subscriber_services WHERE subscriber_id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
         for code in services.into_iter().flatten() {
             sqlx::query(
                 "INSERT INTO subscriber_services (subscriber_id, service_code) VALUES ($1, $2)",
             )
-            .bind(id)
+            .bind(id.as_str())
             .bind(code.as_str())
             .execute(&mut *tx)
             .await?;
@@ -557,10 +561,10 @@ impl Store {
 
 impl Store {
     /// A new manage token for a subscriber (the old links stop working); `None` if unknown.
-    pub async fn rotate_manage_token(&self, id: &str) -> StoreResult<Option<String>> {
+    pub async fn rotate_manage_token(&self, id: &SubscriberId) -> StoreResult<Option<String>> {
         let token = random_token(24);
         let done = sqlx::query("UPDATE subscribers SET manage_hash = $2 WHERE id = $1")
-            .bind(id)
+            .bind(id.as_str())
             .bind(hash_token(&token))
             .execute(&self.pool)
             .await?;

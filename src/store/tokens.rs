@@ -11,6 +11,7 @@ use sqlx::{AssertSqlSafe, Row};
 use super::audit::{Audit, insert_audit};
 use super::{Store, StoreError, StoreResult, from_ms, is_unique_violation, ms};
 use crate::crypto::{hash_token, random_bytes};
+use crate::domain::BillerId;
 
 /// What a token may do; each role includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,7 +53,7 @@ pub struct ApiToken {
     pub role: Role,
     pub created_at: DateTime<Utc>,
     /// Set on a biller's token: it reaches only that biller's endpoints, never staff routes.
-    pub biller_id: Option<String>,
+    pub biller_id: Option<BillerId>,
     /// When it stopped working; `find_token` never returns a revoked token.
     pub revoked_at: Option<DateTime<Utc>>,
 }
@@ -66,7 +67,7 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
         name: row.try_get("name")?,
         role: Role::parse(&role).map_err(anyhow::Error::msg)?,
         created_at: from_ms(row.try_get("created_at")?),
-        biller_id: row.try_get("biller_id")?,
+        biller_id: super::opt_id_at(row, "biller_id")?,
         revoked_at: row.try_get::<Option<i64>, _>("revoked_at")?.map(from_ms),
     })
 }
@@ -89,7 +90,7 @@ impl Store {
         &self,
         name: &str,
         role: Role,
-        biller_id: Option<&str>,
+        biller_id: Option<&BillerId>,
         actor: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<(ApiToken, String)> {
@@ -102,7 +103,7 @@ impl Store {
             name: name.to_string(),
             role,
             created_at: from_ms(ms(now)),
-            biller_id: biller_id.map(str::to_string),
+            biller_id: biller_id.cloned(),
             revoked_at: None,
         };
         let mut tx = self.begin_write().await?;
@@ -115,7 +116,7 @@ impl Store {
         .bind(role.as_str())
         .bind(hash_token(&token))
         .bind(ms(now))
-        .bind(biller_id)
+        .bind(biller_id.map(BillerId::as_str))
         .execute(&mut *tx)
         .await
         .map_err(|e| {

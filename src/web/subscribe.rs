@@ -22,7 +22,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::metrics::Refusal;
 use crate::domain::subscriber::{Address, Channel};
-use crate::domain::{Lang, ServiceCode};
+use crate::domain::{Lang, ServiceCode, SubscriberId};
 use crate::render::{LinkStyle, View};
 use crate::store::{CodeCheck, NewSubscriber};
 
@@ -113,13 +113,13 @@ fn mac(key: &str, id: &str, expires: i64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
 }
 
-pub fn confirm_token(key: &str, id: &str, expires: DateTime<Utc>) -> String {
+pub fn confirm_token(key: &str, id: &SubscriberId, expires: DateTime<Utc>) -> String {
     let exp = expires.timestamp();
-    format!("{id}.{exp}.{}", mac(key, id, exp))
+    format!("{id}.{exp}.{}", mac(key, id.as_str(), exp))
 }
 
 enum LinkCheck {
-    Valid(String),
+    Valid(SubscriberId),
     Expired,
     Forged,
 }
@@ -139,7 +139,7 @@ fn check_token(key: &str, token: &str, now: DateTime<Utc>) -> LinkCheck {
     if exp <= now.timestamp() {
         return LinkCheck::Expired;
     }
-    LinkCheck::Valid(id.to_string())
+    LinkCheck::Valid(SubscriberId::new(id))
 }
 
 /// The subscriber a manage or unsubscribe link names: a signed `s1.` link from a notice email
@@ -389,7 +389,7 @@ async fn sign_up(
                 w.check_phone,
                 w.check_phone,
                 true,
-                Some(signup.subscriber.id.clone()),
+                Some(signup.subscriber.id.to_string()),
                 None,
             )
         }),
@@ -468,7 +468,7 @@ async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, body: B
     };
     let lang = lang_of(&state, Some(get("lang")), &headers);
     let w = words(lang);
-    let id = get("id").to_string();
+    let id = SubscriberId::new(get("id"));
     let max = i64::from(state.settings.raw.subscribers.code_attempts);
     match state
         .store
@@ -479,7 +479,7 @@ async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, body: B
         Ok(CodeCheck::Wrong { attempts_left }) if attempts_left > 0 => {
             let text = format!("{} {attempts_left}", w.wrong_code);
             page(&state, StatusCode::UNPROCESSABLE_ENTITY, |v| {
-                v.message_html(lang, &text, &text, false, Some(id.clone()), None)
+                v.message_html(lang, &text, &text, false, Some(id.to_string()), None)
             })
         }
         Ok(
@@ -982,7 +982,7 @@ mod tests {
     #[test]
     fn confirmation_tokens() {
         let now = Utc::now();
-        let t = confirm_token("key", "abc", now + Duration::hours(1));
+        let t = confirm_token("key", &SubscriberId::new("abc"), now + Duration::hours(1));
         assert!(matches!(check_token("key", &t, now), LinkCheck::Valid(id) if id == "abc"));
         assert!(matches!(
             check_token("other key", &t, now),

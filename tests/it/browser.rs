@@ -17,6 +17,7 @@ use common::{Backend, TestApp, TestDb, wait_until_true};
 use fantoccini::{ClientBuilder, Locator};
 use serde_json::json;
 use tangazo::clock::Clock;
+use tangazo::domain::NoticeId;
 use tangazo::store::Role;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -298,10 +299,16 @@ async fn browser_reload_and_back_send_nothing_twice() {
         .await;
     let v = app.publish_window("Core upgrade", 24, 4).await;
     let id = v["id"].as_str().unwrap().to_string();
-    let updates = async || app.store.get_updates(&id).await.unwrap().len();
+    let updates = async || {
+        app.store
+            .get_updates(&NoticeId::new(id.as_str()))
+            .await
+            .unwrap()
+            .len()
+    };
     let deliveries = async || {
         app.store
-            .delivery_progress(&id)
+            .delivery_progress(&NoticeId::new(id.as_str()))
             .await
             .unwrap()
             .iter()
@@ -482,6 +489,13 @@ async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
         c.source().await.unwrap().contains(">Half done.</textarea>"),
         "what was typed is still there"
     );
-    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
+    assert_eq!(
+        app.store
+            .get_updates(&NoticeId::new(id.as_str()))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     c.close().await.unwrap();
 }

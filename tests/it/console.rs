@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::Duration;
 use common::{Backend, TestApp, TestDb};
 use tangazo::clock::Clock;
+use tangazo::domain::NoticeId;
 use tangazo::store::Role;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -1421,7 +1422,12 @@ async fn endpoint(app: &TestApp, events: &[&str], services: &[&str]) {
 /// What is queued for one update of a notice, per channel: `(sms, email, webhook)`.
 async fn queued(app: &TestApp, notice: &str, sequence: i64) -> (i64, i64, i64) {
     let mut out = (0, 0, 0);
-    for p in app.store.delivery_progress(notice).await.unwrap() {
+    for p in app
+        .store
+        .delivery_progress(&NoticeId::new(notice))
+        .await
+        .unwrap()
+    {
         if p.sequence != sequence {
             continue;
         }
@@ -1543,7 +1549,14 @@ async fn replayed_forms_do_nothing(backend: Backend) {
         "{}",
         after.body
     );
-    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
+    assert_eq!(
+        app.store
+            .get_updates(&NoticeId::new(id.as_str()))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     assert_eq!(
         queued(&app, &id, 2).await,
         (1, 1, 1),
@@ -1576,7 +1589,14 @@ async fn replayed_forms_do_nothing(backend: Backend) {
         p.body.contains(">Typed in another tab.</textarea>"),
         "nothing typed is lost"
     );
-    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
+    assert_eq!(
+        app.store
+            .get_updates(&NoticeId::new(id.as_str()))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     // A form with no token at all (a page from before tokens) is not sent either.
     let pairs: Vec<(&str, &str)> = fields
         .iter()
@@ -1584,7 +1604,14 @@ async fn replayed_forms_do_nothing(backend: Backend) {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_eq!(publisher.post(&update, &pairs).await.status, 400);
-    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
+    assert_eq!(
+        app.store
+            .get_updates(&NoticeId::new(id.as_str()))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 
     // Saving a new notice twice makes one draft; the replay goes to the list.
     let mut writer = Browser::new(&app);
@@ -1676,7 +1703,11 @@ async fn double_submissions_send_once(backend: Backend) {
             results.contains("Done: maintenance.updated") && results.contains("Already done"),
             "one done, one refused: {results}"
         );
-        let updates = app.store.get_updates(&id).await.unwrap();
+        let updates = app
+            .store
+            .get_updates(&NoticeId::new(id.as_str()))
+            .await
+            .unwrap();
         assert_eq!(updates.len(), round + 2, "one update per round");
         let sequence = updates.last().unwrap().sequence;
         assert_eq!(queued(&app, &id, sequence).await, (1, 1, 1));
@@ -1815,7 +1846,7 @@ async fn confirmations_count_what_is_queued(backend: Backend) {
     assert!(!said.contains("The public page shows it now"), "{said}");
     assert!(
         app.store
-            .delivery_progress(&other)
+            .delivery_progress(&NoticeId::new(other.as_str()))
             .await
             .unwrap()
             .is_empty()
@@ -1918,7 +1949,7 @@ async fn previews_show_the_notices_code(backend: Backend) {
         .to_string();
     let reference = app
         .store
-        .get_notice(&id)
+        .get_notice(&NoticeId::new(id.as_str()))
         .await
         .unwrap()
         .reference
@@ -1972,7 +2003,12 @@ async fn previews_show_the_notices_code(backend: Backend) {
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
-    let update = app.store.get_updates(&id).await.unwrap().remove(0);
+    let update = app
+        .store
+        .get_updates(&NoticeId::new(id.as_str()))
+        .await
+        .unwrap()
+        .remove(0);
     let messages = app
         .store
         .update_messages(std::slice::from_ref(&update.id))

@@ -11,8 +11,8 @@ use chrono::Duration as Span;
 use common::peers::{SmsPeer, Smtp};
 use common::{Backend, TestApp, TestDb};
 use serde_json::Value;
-use tangazo::domain::Lang;
 use tangazo::domain::subscriber::Address;
+use tangazo::domain::{DeliveryId, Lang};
 
 /// Waits (advancing the test clock so retries fall due) until nothing is pending.
 async fn drain(app: &TestApp, notice: &str, step: Span) -> Value {
@@ -164,7 +164,7 @@ async fn sms_and_email_reach_real_peers(backend: Backend) {
     let update_id = report["updates"][0]["update_id"].as_str().unwrap();
     let attempts = app
         .store
-        .attempts_of(&format!("{update_id}:{}", busy.id))
+        .attempts_of(&DeliveryId::new(format!("{update_id}:{}", busy.id)))
         .await
         .unwrap();
     let outcomes: Vec<&str> = attempts.iter().map(|a| a.outcome.as_str()).collect();

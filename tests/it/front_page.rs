@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{Backend, TestApp};
 use proptest::prelude::*;
 use tangazo::domain::{
-    Affected, Event, Lang, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode, Service,
-    ServiceCode, ServiceStatus, SnapshotData, Update,
+    Affected, Event, Lang, Localized, Notice, NoticeId, NoticeKind, NoticeState, Overrides,
+    RefCode, Service, ServiceCode, ServiceStatus, SnapshotData, Update, UpdateId,
 };
 use tangazo::render::page::FRONT_PAGE_BUDGET;
 use tangazo::render::{LinkStyle, View};
@@ -109,7 +109,7 @@ fn notice(i: usize, state: NoticeState, style: Style) -> (Notice, Update) {
     };
     let id = format!("01a21020-1389-755e-a0a8-{i:012}");
     let n = Notice {
-        id: id.clone(),
+        id: NoticeId::new(id.clone()),
         reference: reference(i),
         kind: if incident {
             NoticeKind::Incident
@@ -141,8 +141,8 @@ fn notice(i: usize, state: NoticeState, style: Style) -> (Notice, Update) {
         updated_at: now(),
     };
     let u = Update {
-        id: format!("{id}-u"),
-        notice_id: id,
+        id: UpdateId::new(format!("{id}-u")),
+        notice_id: NoticeId::new(id),
         sequence: 2,
         event: if incident {
             Event::IncidentUpdated

@@ -6,7 +6,7 @@ use crate::common;
 use chrono::Duration;
 use common::{Backend, TestApp};
 use serde_json::{Value, json};
-use tangazo::domain::Lang;
+use tangazo::domain::{Lang, NoticeId};
 use tangazo::store::Claim;
 use tangazo::web::idempotency::{KEEP, fingerprint, key_hash};
 
@@ -55,7 +55,11 @@ async fn notice_count(app: &TestApp) -> usize {
 }
 
 async fn delivery_total(app: &TestApp, notice_id: &str) -> i64 {
-    let counts = app.store.delivery_counts(notice_id).await.unwrap();
+    let counts = app
+        .store
+        .delivery_counts(&NoticeId::new(notice_id))
+        .await
+        .unwrap();
     counts.iter().map(|(_, _, n)| n).sum()
 }
 

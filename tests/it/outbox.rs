@@ -8,7 +8,7 @@ use common::{Backend, TestApp};
 use serde_json::json;
 use tangazo::clock::Clock;
 use tangazo::domain::subscriber::Address;
-use tangazo::domain::{Lang, ServiceCode};
+use tangazo::domain::{Lang, NoticeId, ServiceCode, UpdateId};
 use tangazo::store::NewSubscriber;
 
 fn counts(v: &[(String, String, i64)]) -> Vec<(&str, &str, i64)> {
@@ -68,16 +68,32 @@ async fn fan_out_and_supersede(backend: Backend) {
         .await;
     assert_eq!(s, 201, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    assert!(app.store.delivery_counts(&id).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .delivery_counts(&NoticeId::new(id.as_str()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let (s, v) = app.act(&id, "publish", None).await;
     assert_eq!(s, 200, "{v}");
     let first_update = v["update"]["id"].as_str().unwrap().to_string();
     assert_eq!(
-        counts(&app.store.delivery_counts(&id).await.unwrap()),
+        counts(
+            &app.store
+                .delivery_counts(&NoticeId::new(id.as_str()))
+                .await
+                .unwrap()
+        ),
         [("email", "pending", 1), ("sms", "pending", 2)]
     );
     assert_eq!(
-        counts(&app.store.pending_by_language(&first_update).await.unwrap()),
+        counts(
+            &app.store
+                .pending_by_language(&UpdateId::new(first_update.as_str()))
+                .await
+                .unwrap()
+        ),
         [("en", "email", 1), ("en", "sms", 1), ("sw", "sms", 1)],
         "each in their own language"
     );
@@ -92,7 +108,12 @@ async fn fan_out_and_supersede(backend: Backend) {
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(
-        counts(&app.store.delivery_counts(&id).await.unwrap()),
+        counts(
+            &app.store
+                .delivery_counts(&NoticeId::new(id.as_str()))
+                .await
+                .unwrap()
+        ),
         [
             ("email", "pending", 1),
             ("email", "superseded", 1),
@@ -105,7 +126,7 @@ async fn fan_out_and_supersede(backend: Backend) {
     assert_eq!(s, 409);
     assert_eq!(
         app.store
-            .delivery_counts(&id)
+            .delivery_counts(&NoticeId::new(id.as_str()))
             .await
             .unwrap()
             .iter()
@@ -121,7 +142,13 @@ async fn fan_out_and_supersede(backend: Backend) {
     let draft = v["id"].as_str().unwrap().to_string();
     let (s, _) = app.act(&draft, "cancel", None).await;
     assert_eq!(s, 200);
-    assert!(app.store.delivery_counts(&draft).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .delivery_counts(&NoticeId::new(draft.as_str()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Erasing a subscriber keeps their deliveries' history without them.
     let sw = app
@@ -133,7 +160,7 @@ async fn fan_out_and_supersede(backend: Backend) {
     assert!(app.store.erase_subscriber(&sw.id).await.unwrap());
     assert_eq!(
         app.store
-            .delivery_counts(&id)
+            .delivery_counts(&NoticeId::new(id.as_str()))
             .await
             .unwrap()
             .iter()

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::{Backend, TestApp, TestDb};
 use serde_json::{Value, json};
-use tangazo::domain::Lang;
+use tangazo::domain::{Lang, NoticeId};
 
 /// Saturday 18 April 2015, 23:00 EAT (20:00 UTC).
 fn saturday_2300() -> DateTime<Utc> {
@@ -172,7 +172,11 @@ async fn sms_events(app: &TestApp, id: &str) -> Vec<String> {
 }
 
 async fn channel_events(app: &TestApp, id: &str, channel: &str) -> Vec<String> {
-    let p = app.store.delivery_progress(id).await.unwrap();
+    let p = app
+        .store
+        .delivery_progress(&NoticeId::new(id))
+        .await
+        .unwrap();
     p.iter()
         .filter(|p| p.channel == channel)
         .map(|p| {
@@ -246,7 +250,7 @@ impl Receivers {
     /// The events the SMS follower, the email follower and the biller received, in order.
     async fn received(&self, app: &TestApp, id: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
         settle(app).await;
-        let updates = app.store.get_updates(id).await.unwrap();
+        let updates = app.store.get_updates(&NoticeId::new(id)).await.unwrap();
         let event_of = |update: &str| {
             updates
                 .iter()
@@ -370,7 +374,7 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     settle(&a).await;
     set_time(&[&a, &b], saturday_2300() + Duration::hours(20));
     assert_eq!(tick_both(&a, &b).await, 0);
-    let steps = a.store.steps_of(&id).await.unwrap();
+    let steps = a.store.steps_of(&NoticeId::new(id.as_str())).await.unwrap();
     let kinds: Vec<(&str, &str)> = steps.iter().map(|s| (s.0.as_str(), s.2.as_str())).collect();
     assert_eq!(
         kinds,
@@ -511,7 +515,7 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
         (true, "completed".into(), true)
     );
     assert!(!b.text("/").await.contains("Running late"));
-    let steps = a.store.steps_of(&id).await.unwrap();
+    let steps = a.store.steps_of(&NoticeId::new(id.as_str())).await.unwrap();
     let kinds: Vec<(&str, &str)> = steps.iter().map(|s| (s.0.as_str(), s.2.as_str())).collect();
     assert_eq!(
         kinds,
@@ -544,7 +548,7 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
     assert_eq!(s, 200);
     let kinds: Vec<String> = a
         .store
-        .steps_of(&id)
+        .steps_of(&NoticeId::new(id.as_str()))
         .await
         .unwrap()
         .iter()
@@ -583,7 +587,7 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
         5,
         "two reminders skipped; start, overrun, overrun update"
     );
-    let steps = a.store.steps_of(&id).await.unwrap();
+    let steps = a.store.steps_of(&NoticeId::new(id.as_str())).await.unwrap();
     let skipped: Vec<&str> = steps
         .iter()
         .filter(|s| s.2 == "skipped")
@@ -657,7 +661,7 @@ async fn urgent_sms_can_wait_for_the_morning(backend: Backend) {
         .unwrap();
     assert_eq!(sms.len(), 1, "07:00 EAT");
     assert_eq!(sms[0].event, "maintenance.started");
-    assert_eq!(sms[0].notice_id, id);
+    assert_eq!(sms[0].notice_id.as_str(), id);
 }
 
 on_both_backends!(

@@ -18,8 +18,8 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 use tangazo::domain::{
-    Action, Affected, Event, Lang, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode,
-    ServiceCode, ServiceStatus, SnapshotData, Update,
+    Action, Affected, Event, Lang, Localized, Notice, NoticeId, NoticeKind, NoticeState, Overrides,
+    RefCode, ServiceCode, ServiceStatus, SnapshotData, Update, UpdateId,
 };
 use tangazo::render::{LinkStyle, View};
 
@@ -64,7 +64,7 @@ fn window() -> Notice {
 
 fn update_of(n: &Notice, event: Event, body: &str, at: DateTime<Utc>) -> Update {
     Update {
-        id: format!("0196c7a0-0000-7000-8000-{:012}", n.sequence),
+        id: UpdateId::new(format!("0196c7a0-0000-7000-8000-{:012}", n.sequence)),
         notice_id: n.id.clone(),
         sequence: n.sequence,
         event,
@@ -949,7 +949,12 @@ async fn every_email_is_a_complete_mime_message(backend: Backend) {
     // Every email, whatever sent it, by the rules; then what was covered.
     let mut event_of = HashMap::new();
     for id in [&a, &b, &c] {
-        for u in app.store.get_updates(id).await.unwrap() {
+        for u in app
+            .store
+            .get_updates(&NoticeId::new(id.as_str()))
+            .await
+            .unwrap()
+        {
             event_of.insert(u.id.clone(), u.event);
         }
     }

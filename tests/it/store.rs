@@ -8,8 +8,8 @@ use chrono::{Duration, Utc};
 use common::{Backend, TestDb};
 use tangazo::app::notices::{Plan, Texts};
 use tangazo::domain::{
-    Action, Affected, Event, Lang, Localized, NoticeKind, NoticeState, Service, ServiceCode,
-    ServiceStatus,
+    Action, Affected, Event, Lang, Localized, NoticeId, NoticeKind, NoticeState, Service,
+    ServiceCode, ServiceStatus,
 };
 use tangazo::store::{Change, NewNotice, NoticeFilter, Store, StoreError};
 
@@ -72,7 +72,7 @@ fn window(kind: NoticeKind, services: &[&str], start_in_h: i64, hours: i64) -> N
 
 async fn act(
     store: &Store,
-    id: &str,
+    id: &NoticeId,
     action: Action,
     at: chrono::DateTime<Utc>,
 ) -> Result<(tangazo::domain::Notice, tangazo::domain::Update), StoreError> {
@@ -172,9 +172,10 @@ async fn lifecycle_grows_sequence_and_revision(backend: Backend) {
     );
     assert!(store.revision().await.unwrap() > rev0);
 
+    // A reference code names a notice wherever its id does.
     let (_, u) = act(
         &store,
-        &n.reference.to_string(),
+        &NoticeId::new(n.reference.to_string()),
         Action::Start,
         now + Duration::hours(2),
     )
@@ -229,7 +230,7 @@ async fn lifecycle_grows_sequence_and_revision(backend: Backend) {
         .collect();
     assert_eq!(seqs, [1, 2, 3, 4]);
     assert!(matches!(
-        store.get_notice("no-such-id").await,
+        store.get_notice(&NoticeId::new("no-such-id")).await,
         Err(StoreError::NotFound)
     ));
 }

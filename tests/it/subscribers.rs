@@ -307,12 +307,17 @@ async fn sms_sign_up_with_a_code(backend: Backend) {
         "000000"
     };
     for _ in 0..5 {
-        post_form(&app, "/subscribe/code", &[("id", &sub.id), ("code", wrong)]).await;
+        post_form(
+            &app,
+            "/subscribe/code",
+            &[("id", sub.id.as_str()), ("code", wrong)],
+        )
+        .await;
     }
     let (s, _) = post_form(
         &app,
         "/subscribe/code",
-        &[("id", &sub.id), ("code", &last_code)],
+        &[("id", sub.id.as_str()), ("code", &last_code)],
     )
     .await;
     assert_eq!(

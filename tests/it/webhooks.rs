@@ -4,6 +4,7 @@
 //! own endpoints.
 
 use crate::common;
+use tangazo::domain::BillerId;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -1592,7 +1593,7 @@ async fn private_addresses_are_refused() {
     let ep = app
         .store
         .create_endpoint(
-            &biller_id,
+            &BillerId::new(biller_id.as_str()),
             &common::endpoint_at(by_name.clone()),
             false,
             "test",

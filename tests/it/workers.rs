@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use common::peers::{Child, SmsPeer};
 use common::{Backend, TestApp, TestDb, wait_until_true};
 use tangazo::clock::Clock;
-use tangazo::domain::Lang;
 use tangazo::domain::subscriber::{Address, Channel};
+use tangazo::domain::{Lang, NoticeId};
 use tangazo::store::NewSubscriber;
 
 const SUBSCRIBERS: usize = 3000;
@@ -99,7 +99,11 @@ fn worker_with(app: &TestApp, env: &[(&str, &str)]) -> Child {
 }
 
 async fn totals(app: &TestApp, id: &str) -> (i64, i64) {
-    let p = app.store.delivery_progress(id).await.unwrap();
+    let p = app
+        .store
+        .delivery_progress(&NoticeId::new(id))
+        .await
+        .unwrap();
     (
         p.iter().map(|p| p.pending).sum(),
         p.iter().map(|p| p.sent).sum(),

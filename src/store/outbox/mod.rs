@@ -25,19 +25,21 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::sql::placeholders;
 use super::{Backend, Store, StoreResult, from_ms, ms};
-use crate::domain::{Receipt, UpdateMessage};
+use crate::domain::{
+    DeliveryId, EndpointId, NoticeId, Receipt, SubscriberId, UpdateId, UpdateMessage,
+};
 
 /// A delivery a worker holds under its lease.
 #[derive(Debug, Clone)]
 pub struct Claimed {
-    pub id: String,
+    pub id: DeliveryId,
     /// Where the row is in SQLite's table (its rowid), by which its result is written without
     /// a look-up of `id` (0 on PostgreSQL, which writes by `id`).
     pub row: i64,
-    pub notice_id: String,
+    pub notice_id: NoticeId,
     /// The notice's public reference code (empty for a webhook, which does not use it).
     pub reference: String,
-    pub update_id: String,
+    pub update_id: UpdateId,
     pub sequence: i64,
     pub event: String,
     pub language: String,
@@ -46,8 +48,8 @@ pub struct Claimed {
     /// Tries since the delivery was last queued again by hand (replay, recover), which the
     /// retry schedule counts; `attempt` before any such requeue.
     pub tries: i64,
-    pub subscriber_id: Option<String>,
-    pub endpoint_id: Option<String>,
+    pub subscriber_id: Option<SubscriberId>,
+    pub endpoint_id: Option<EndpointId>,
     /// The subscriber's address; `None` when the subscriber was erased or has unsubscribed
     /// since the fan-out. A webhook's is its endpoint's id: the channel reads the URL with
     /// the endpoint's secrets (a deleted endpoint's deliveries are not claimed).
@@ -87,7 +89,7 @@ pub enum Finish {
 /// One row for [`Store::finish_deliveries`].
 #[derive(Debug, Clone)]
 pub struct Finished {
-    pub id: String,
+    pub id: DeliveryId,
     /// The claimed row's [`Claimed::row`].
     pub row: i64,
     pub attempt: i64,
@@ -100,9 +102,9 @@ pub struct Finished {
 }
 
 /// Deliveries of one update on one channel, by state.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Progress {
-    pub update_id: String,
+    pub update_id: UpdateId,
     pub sequence: i64,
     pub event: String,
     pub channel: String,
@@ -170,7 +172,7 @@ impl<'a> ResultRow<'a> {
             }
         };
         ResultRow {
-            id: &f.id,
+            id: f.id.as_str(),
             row: f.row,
             attempt: f.attempt,
             state,
@@ -594,18 +596,18 @@ impl Store {
         let mut claimed: Vec<Claimed> = rows
             .into_iter()
             .map(|(row, r)| Claimed {
-                id: r.id,
+                id: DeliveryId::from(r.id),
                 row,
-                notice_id: r.notice_id,
+                notice_id: NoticeId::from(r.notice_id),
                 reference: r.reference,
-                update_id: r.update_id,
+                update_id: UpdateId::from(r.update_id),
                 sequence: r.sequence,
                 event: r.event,
                 language: r.language,
                 attempt: r.attempt,
                 tries: r.tries,
-                subscriber_id: r.subscriber_id,
-                endpoint_id: r.endpoint_id,
+                subscriber_id: r.subscriber_id.map(SubscriberId::from),
+                endpoint_id: r.endpoint_id.map(EndpointId::from),
                 address: r.address,
                 lease_owner: owner.clone(),
                 lease_until: now + lease,
@@ -663,7 +665,7 @@ impl Store {
                 q = q.bind(o.to_string());
             }
             for c in chunk {
-                q = q.bind(c.id.clone());
+                q = q.bind(c.id.to_string());
             }
             q.execute(&mut *tx).await?;
         }
@@ -730,8 +732,8 @@ impl Store {
     /// The rendered messages of the given updates, keyed by (update, channel, language).
     pub async fn update_messages(
         &self,
-        update_ids: &[String],
-    ) -> StoreResult<HashMap<(String, String, String), UpdateMessage>> {
+        update_ids: &[UpdateId],
+    ) -> StoreResult<HashMap<(UpdateId, String, String), UpdateMessage>> {
         let mut out = HashMap::new();
         for chunk in update_ids.chunks(CHUNK) {
             let sql = format!(
@@ -741,7 +743,7 @@ impl Store {
             );
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for id in chunk {
-                q = q.bind(id.clone());
+                q = q.bind(id.to_string());
             }
             for r in q.fetch_all(&self.pool).await? {
                 let m = UpdateMessage {
@@ -753,7 +755,7 @@ impl Store {
                 };
                 out.insert(
                     (
-                        r.try_get("update_id")?,
+                        super::id_at(&r, "update_id")?,
                         m.channel.clone(),
                         m.language.clone(),
                     ),
@@ -765,18 +767,18 @@ impl Store {
     }
 
     /// Progress of every update of one notice, per channel, oldest update first.
-    pub async fn delivery_progress(&self, notice_id: &str) -> StoreResult<Vec<Progress>> {
+    pub async fn delivery_progress(&self, notice_id: &NoticeId) -> StoreResult<Vec<Progress>> {
         let rows = sqlx::query(
             "SELECT update_id, sequence, event, channel, state, receipt, COUNT(*) AS n FROM deliveries \
              WHERE notice_id = $1 GROUP BY update_id, sequence, event, channel, state, receipt \
              ORDER BY sequence, channel",
         )
-        .bind(notice_id)
+        .bind(notice_id.as_str())
         .fetch_all(&self.pool)
         .await?;
         let mut out: Vec<Progress> = Vec::new();
         for r in rows {
-            let update_id: String = r.try_get("update_id")?;
+            let update_id: UpdateId = super::id_at(&r, "update_id")?;
             let channel: String = r.try_get("channel")?;
             let i = match out
                 .iter()
@@ -789,7 +791,13 @@ impl Store {
                         sequence: r.try_get("sequence")?,
                         event: r.try_get("event")?,
                         channel,
-                        ..Progress::default()
+                        pending: 0,
+                        sent: 0,
+                        failed: 0,
+                        superseded: 0,
+                        cancelled: 0,
+                        delivered: 0,
+                        undelivered: 0,
                     });
                     out.len() - 1
                 }
@@ -815,21 +823,21 @@ impl Store {
     /// The newest failed deliveries of a notice: (delivery id, channel, error).
     pub async fn recent_failures(
         &self,
-        notice_id: &str,
+        notice_id: &NoticeId,
         limit: i64,
-    ) -> StoreResult<Vec<(String, String, String)>> {
+    ) -> StoreResult<Vec<(DeliveryId, String, String)>> {
         let rows = sqlx::query(
             "SELECT id, channel, error FROM deliveries WHERE notice_id = $1 AND state = 'failed' \
              ORDER BY finished_at DESC, id LIMIT $2",
         )
-        .bind(notice_id)
+        .bind(notice_id.as_str())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
                 Ok((
-                    r.try_get("id")?,
+                    super::id_at(r, "id")?,
                     r.try_get("channel")?,
                     r.try_get::<Option<String>, _>("error")?.unwrap_or_default(),
                 ))
@@ -865,7 +873,7 @@ impl Store {
 /// transaction.
 pub(super) async fn insert_messages(
     conn: &mut sqlx::AnyConnection,
-    update_id: &str,
+    update_id: &UpdateId,
     messages: &[UpdateMessage],
 ) -> StoreResult<()> {
     if messages.is_empty() {

@@ -13,14 +13,14 @@ use super::fields::{Errors, localized, parse_overrides, parse_time};
 use super::notices::notice_json;
 use super::types::{ActionIn, ExtendIn, NoticeOut, PostUpdateIn, RescheduleIn};
 use crate::app::{self, notices::Texts};
-use crate::domain::{Action, Localized, Notice, NoticeState, Overrides, Update, Window};
+use crate::domain::{Action, Localized, Notice, NoticeId, NoticeState, Overrides, Update, Window};
 
 /// [`app::notices::act`] for the console, which still calls it here (with a form's one-time
 /// token and view of the notice in `once`); says what was queued.
 pub(crate) async fn run_action_once(
     state: &AppState,
     actor: &str,
-    id: &str,
+    id: &NoticeId,
     action: Action,
     body: Option<Localized>,
     overrides: Option<Overrides>,
@@ -53,7 +53,7 @@ pub(super) fn action_texts(
 pub(super) async fn simple_action(
     state: AppState,
     staff: Staff,
-    id: String,
+    id: NoticeId,
     input: ActionIn,
     action: Action,
 ) -> Result<Json<NoticeOut>> {
@@ -73,7 +73,7 @@ pub(super) async fn simple_action(
 pub(super) async fn publish(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Publish).await
@@ -82,7 +82,7 @@ pub(super) async fn publish(
 pub(super) async fn start(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Start).await
@@ -91,7 +91,7 @@ pub(super) async fn start(
 pub(super) async fn complete(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Complete).await
@@ -100,7 +100,7 @@ pub(super) async fn complete(
 pub(super) async fn cancel(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     OptionalJson(input): OptionalJson<ActionIn>,
 ) -> Result<Json<NoticeOut>> {
     simple_action(state, staff, id, input, Action::Cancel).await
@@ -109,7 +109,7 @@ pub(super) async fn cancel(
 pub(super) async fn extend(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     OptionalJson(input): OptionalJson<ExtendIn>,
 ) -> Result<Json<NoticeOut>> {
     let mut errors = Errors::default();
@@ -138,7 +138,7 @@ pub(super) async fn extend(
 pub(super) async fn reschedule(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     OptionalJson(input): OptionalJson<RescheduleIn>,
 ) -> Result<Json<NoticeOut>> {
     let mut errors = Errors::default();
@@ -170,7 +170,7 @@ pub(super) async fn reschedule(
 pub(super) async fn post_update(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     OptionalJson(input): OptionalJson<PostUpdateIn>,
 ) -> Result<Json<NoticeOut>> {
     let mut errors = Errors::default();

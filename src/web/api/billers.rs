@@ -9,6 +9,7 @@ use super::super::{AppState, Result};
 use super::extract::{ApiJson, Staff};
 use super::types::{BillerIn, BillerList, BillerOut, BillerTokenOut, TokenIn};
 use crate::app;
+use crate::domain::BillerId;
 
 /// [`app::billers::check_biller_name`] for the console.
 pub fn check_biller_name(raw: &str) -> Result<&str> {
@@ -38,7 +39,7 @@ pub async fn create_biller(
 pub async fn create_biller_token(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<BillerId>,
     ApiJson(input): ApiJson<TokenIn>,
 ) -> Result<Response> {
     let (t, token) = app::billers::create_token(&state, &staff.actor(), &id, &input.name).await?;

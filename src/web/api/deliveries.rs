@@ -9,11 +9,12 @@ use super::super::{AppState, Result};
 use super::extract::Staff;
 use super::notices::notice_or_404;
 use super::types::DeliveryReport;
+use crate::domain::NoticeId;
 
 pub(super) async fn notice_deliveries(
     State(state): State<AppState>,
     _staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
 ) -> Result<Json<DeliveryReport>> {
     let n = notice_or_404(&state, &id).await?;
     Ok(Json(delivery_report(&state, &n.id).await?))
@@ -36,12 +37,12 @@ pub fn eta_of(state: &AppState, channel: &str, pending: i64) -> (f64, Option<i64
 }
 
 /// Progress of one notice's deliveries.
-pub async fn delivery_report(state: &AppState, notice_id: &str) -> Result<DeliveryReport> {
+pub async fn delivery_report(state: &AppState, notice_id: &NoticeId) -> Result<DeliveryReport> {
     use super::types::{ChannelTotals, RecentFailure, UpdateProgress};
     let progress = state.store.delivery_progress(notice_id).await?;
     let failures = state.store.recent_failures(notice_id, 20).await?;
     let mut report = DeliveryReport {
-        notice_id: notice_id.to_string(),
+        notice_id: notice_id.clone(),
         updates: Vec::new(),
         totals: BTreeMap::new(),
         rate_per_second: BTreeMap::new(),

@@ -17,9 +17,14 @@ use super::types::{
     EndpointList, EndpointOut, EndpointQuery, Queued, RecoverIn, SecretRotated, TestResult,
 };
 use crate::app;
+use crate::domain::{DeliveryId, EndpointId};
 use crate::store::{DeliveryCursor, Endpoint, EndpointSettings, StoreError};
 
-pub(super) async fn endpoint_for(state: &AppState, caller: &Caller, id: &str) -> Result<Endpoint> {
+pub(super) async fn endpoint_for(
+    state: &AppState,
+    caller: &Caller,
+    id: &EndpointId,
+) -> Result<Endpoint> {
     let e = state.store.get_endpoint(id).await.map_err(|e| match e {
         StoreError::NotFound => not_yours(),
         other => other.into(),
@@ -61,7 +66,7 @@ pub async fn list_endpoints(
         Some(own) => Some(own.clone()),
         None => q.biller_id.clone(),
     };
-    let list = state.store.list_endpoints(filter.as_deref()).await?;
+    let list = state.store.list_endpoints(filter.as_ref()).await?;
     Ok(Json(EndpointList {
         endpoints: list.into_iter().map(EndpointOut::from).collect(),
     }))
@@ -108,7 +113,7 @@ pub async fn create_endpoint(
 pub async fn get_endpoint(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
 ) -> Result<Json<EndpointOut>> {
     Ok(Json(endpoint_for(&state, &caller, &id).await?.into()))
 }
@@ -116,7 +121,7 @@ pub async fn get_endpoint(
 pub async fn patch_endpoint(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
     ApiJson(input): ApiJson<EndpointIn>,
 ) -> Result<Json<EndpointOut>> {
     let e = endpoint_for(&state, &caller, &id).await?;
@@ -141,7 +146,7 @@ pub async fn patch_endpoint(
 pub async fn delete_endpoint(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
 ) -> Result<StatusCode> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     app::billers::delete_endpoint(&state, &caller.actor(), &id).await?;
@@ -151,7 +156,7 @@ pub async fn delete_endpoint(
 pub async fn rotate_secret(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
 ) -> Result<Json<SecretRotated>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     let (secret, until) = app::billers::rotate_secret(&state, &caller.actor(), &id).await?;
@@ -165,19 +170,17 @@ pub async fn rotate_secret(
 pub async fn test_endpoint(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
 ) -> Result<Json<TestResult>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     let result = app::billers::test_endpoint(&state, &id).await?;
-    Ok(Json(
-        serde_json::from_value(result).map_err(|e| AppError::Internal(e.into()))?,
-    ))
+    Ok(Json(result.into()))
 }
 
 pub async fn enable_endpoint(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
     OptionalJson(input): OptionalJson<EnableIn>,
 ) -> Result<Json<Enabled>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
@@ -192,7 +195,7 @@ pub async fn enable_endpoint(
 pub async fn disable_endpoint(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
     OptionalJson(input): OptionalJson<DisableIn>,
 ) -> Result<Json<Enabled>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
@@ -209,7 +212,7 @@ pub async fn disable_endpoint(
 pub async fn endpoint_deliveries(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
     Query(q): Query<DeliveriesQuery>,
 ) -> Result<Json<DeliveryList>> {
     endpoint_for(&state, &caller, &id).await?;
@@ -247,10 +250,10 @@ pub async fn endpoint_deliveries(
 pub async fn delivery_attempts(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, delivery)): Path<(String, String)>,
+    Path((id, delivery)): Path<(EndpointId, DeliveryId)>,
 ) -> Result<Json<AttemptList>> {
     endpoint_for(&state, &caller, &id).await?;
-    if !delivery.ends_with(&format!(":{id}")) {
+    if !delivery.as_str().ends_with(&format!(":{id}")) {
         return Err(AppError::NotFound(
             "delivery".into(),
             "no such delivery for this endpoint".into(),
@@ -266,7 +269,7 @@ pub async fn delivery_attempts(
 pub async fn replay_delivery(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, delivery)): Path<(String, String)>,
+    Path((id, delivery)): Path<(EndpointId, DeliveryId)>,
 ) -> Result<Json<Queued>> {
     let _e = endpoint_for(&state, &caller, &id).await?;
     app::billers::replay_delivery(&state, &caller.actor(), &id, &delivery).await?;
@@ -276,7 +279,7 @@ pub async fn replay_delivery(
 pub async fn recover(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
     ApiJson(input): ApiJson<RecoverIn>,
 ) -> Result<Json<Queued>> {
     let _e = endpoint_for(&state, &caller, &id).await?;

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::super::{AppError, AppState, Result};
 use super::error::{body_too_large, not_yours};
+use crate::domain::BillerId;
 use crate::store::{ApiToken, Role};
 
 /// The least role a route needs, as its row in the route table states it; the router puts it
@@ -214,7 +215,7 @@ impl Caller {
     }
 
     /// Staff reach every biller's things; a biller only its own (another's look absent).
-    pub(super) fn reaches(&self, biller_id: &str) -> Result<()> {
+    pub(super) fn reaches(&self, biller_id: &BillerId) -> Result<()> {
         match &self.0.biller_id {
             Some(own) if own != biller_id => Err(not_yours()),
             _ => Ok(()),

@@ -14,13 +14,13 @@ use super::types::{
 use super::{BODY_MAX, STILL_WORKS_MAX, TITLE_MAX};
 use crate::app;
 use crate::domain::{
-    Affected, Event, Localized, Notice, NoticeKind, NoticeState, Overrides, ServiceCode,
+    Affected, Event, Localized, Notice, NoticeId, NoticeKind, NoticeState, Overrides, ServiceCode,
     ServiceStatus, Update, Window,
 };
 use crate::render::messages;
 use crate::store::{NewNotice, NoticeFilter, NoticePatch, Role};
 
-pub(super) async fn notice_or_404(state: &AppState, id: &str) -> Result<Notice> {
+pub(super) async fn notice_or_404(state: &AppState, id: &NoticeId) -> Result<Notice> {
     Ok(app::notices::get(state, id).await?)
 }
 
@@ -238,7 +238,7 @@ pub(super) async fn create_notice(
 pub(super) async fn edit_notice(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     ApiJson(input): ApiJson<NoticeIn>,
 ) -> Result<Json<NoticeOut>> {
     let current = notice_or_404(&state, &id).await?;
@@ -366,7 +366,7 @@ pub(super) async fn list_notices(
 pub(super) async fn get_notice(
     State(state): State<AppState>,
     _staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
 ) -> Result<Json<NoticeOut>> {
     let n = notice_or_404(&state, &id).await?;
     let updates = state.store.get_updates(&n.id).await?;
@@ -377,7 +377,7 @@ pub(super) async fn get_notice(
 pub(super) async fn preview_notice(
     State(state): State<AppState>,
     _staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     OptionalJson(input): OptionalJson<PreviewIn>,
 ) -> Result<Json<PreviewOut>> {
     let current = notice_or_404(&state, &id).await?;

@@ -14,6 +14,7 @@ use super::auth::Staff;
 use super::error::Result;
 use super::form::{Form, claim_form, done, form_token, release_form};
 use super::page::{UserView, html, user_view};
+use crate::domain::{BillerId, DeliveryId, EndpointId};
 use crate::render::i18n::Clockface;
 use crate::store::{Attempt, Biller, Endpoint, Role, WebhookDelivery};
 use crate::web::{AppError, AppState};
@@ -160,7 +161,7 @@ pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: By
 pub async fn create_endpoint(
     State(state): State<AppState>,
     staff: Staff,
-    Path(biller): Path<String>,
+    Path(biller): Path<BillerId>,
     body: Bytes,
 ) -> Result {
     let form = Form::parse(&body);
@@ -239,7 +240,7 @@ pub async fn create_endpoint(
 pub async fn endpoint(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<EndpointId>,
 ) -> Result {
     endpoint_page(&state, &staff, &id, None, StatusCode::OK).await
 }
@@ -247,7 +248,7 @@ pub async fn endpoint(
 async fn endpoint_page(
     state: &AppState,
     staff: &Staff,
-    id: &str,
+    id: &EndpointId,
     error: Option<String>,
     status: StatusCode,
 ) -> Result {
@@ -300,7 +301,7 @@ async fn endpoint_page(
 pub async fn endpoint_action(
     State(state): State<AppState>,
     staff: Staff,
-    Path((id, action)): Path<(String, String)>,
+    Path((id, action)): Path<(EndpointId, String)>,
     body: Bytes,
 ) -> Result {
     let form = Form::parse(&body);
@@ -313,13 +314,13 @@ pub async fn endpoint_action(
     let result: Result<String, AppError> = async {
         Ok(match action.as_str() {
             "test" => {
-                let v =
+                let r =
                     crate::delivery::webhook::send_test(store, &state.settings, &id, now).await?;
-                match v["status"].as_u64() {
-                    Some(s) => format!("Test event sent: HTTP {s} in {} ms.", v["latency_ms"]),
-                    None => format!(
+                match (r.status, r.latency_ms) {
+                    (Some(s), Some(ms)) => format!("Test event sent: HTTP {s} in {ms} ms."),
+                    _ => format!(
                         "Test event not delivered: {}",
-                        v["error"].as_str().unwrap_or("")
+                        r.error.as_deref().unwrap_or("")
                     ),
                 }
             }
@@ -349,7 +350,7 @@ pub async fn endpoint_action(
             }
             "replay" => {
                 if store
-                    .replay_delivery(&id, form.get("delivery"), &actor, now)
+                    .replay_delivery(&id, &DeliveryId::new(form.get("delivery")), &actor, now)
                     .await?
                 {
                     "Queued to be sent again.".into()

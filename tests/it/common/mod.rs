@@ -397,7 +397,7 @@ impl TestApp {
     /// An endpoint of `biller` made in the store, past the API's checks; its secret beside it.
     pub async fn store_endpoint(
         &self,
-        biller: &str,
+        biller: &tangazo::domain::BillerId,
         settings: &tangazo::store::EndpointSettings,
     ) -> (tangazo::store::Endpoint, String) {
         self.store

@@ -6,12 +6,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::schemas::*;
 use super::{present, whole_number};
+use crate::domain::{BillerId, DeliveryId, EndpointId, NoticeId, UpdateId};
 
 /// A company that receives webhooks: a power or water utility, a bank.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BillerOut {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: BillerId,
     pub name: String,
     pub contact_email: String,
     pub created_at: DateTime<Utc>,
@@ -57,7 +59,8 @@ pub struct TokenIn {
 pub struct BillerTokenOut {
     pub id: String,
     pub name: String,
-    pub biller_id: String,
+    #[schema(value_type = String)]
+    pub biller_id: BillerId,
     pub token: String,
     pub note: String,
 }
@@ -66,8 +69,10 @@ pub struct BillerTokenOut {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointOut {
-    pub id: String,
-    pub biller_id: String,
+    #[schema(value_type = String)]
+    pub id: EndpointId,
+    #[schema(value_type = String)]
+    pub biller_id: BillerId,
     pub url: String,
     pub description: String,
     /// Empty: every event type.
@@ -134,7 +139,8 @@ pub struct EndpointCreated {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EndpointQuery {
-    pub biller_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub biller_id: Option<BillerId>,
 }
 
 /// The new signing secret; the previous one keeps signing until `previous_secret_until`.
@@ -167,12 +173,26 @@ pub struct TestResult {
     pub error: Option<String>,
 }
 
+impl From<crate::delivery::webhook::PingResult> for TestResult {
+    fn from(r: crate::delivery::webhook::PingResult) -> Self {
+        TestResult {
+            ok: r.ok,
+            webhook_id: r.webhook_id,
+            status: r.status,
+            latency_ms: r.latency_ms,
+            response: r.response,
+            error: r.error,
+        }
+    }
+}
+
 /// Changes to an endpoint (PATCH: any subset), or a new one (POST: `url` required, and
 /// `biller_id` for staff tokens).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointIn {
-    pub biller_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub biller_id: Option<BillerId>,
     /// An https URL on the public internet.
     #[schema(max_length = 2000)]
     pub url: Option<String>,
@@ -240,9 +260,12 @@ pub struct DeliveriesQuery {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryOut {
-    pub id: String,
-    pub notice_id: String,
-    pub update_id: String,
+    #[schema(value_type = String)]
+    pub id: DeliveryId,
+    #[schema(value_type = String)]
+    pub notice_id: NoticeId,
+    #[schema(value_type = String)]
+    pub update_id: UpdateId,
     pub sequence: i64,
     #[schema(schema_with = event_schema)]
     pub event: String,
@@ -314,7 +337,8 @@ impl From<crate::store::Attempt> for AttemptOut {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttemptList {
-    pub delivery_id: String,
+    #[schema(value_type = String)]
+    pub delivery_id: DeliveryId,
     pub attempts: Vec<AttemptOut>,
 }
 

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::schemas::*;
 use super::{Texts, texts};
-use crate::domain::{Notice, Update};
+use crate::domain::{DeliveryId, Notice, NoticeId, Update, UpdateId};
 
 /// A service a notice affects, and how.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -23,7 +23,8 @@ pub struct AffectedOut {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOut {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: UpdateId,
     pub sequence: i64,
     #[schema(schema_with = event_schema)]
     pub event: String,
@@ -65,7 +66,8 @@ impl From<&Update> for UpdateOut {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoticeOut {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: NoticeId,
     /// The code every message ends with; customers check it at `/verify/{reference}`.
     pub reference: String,
     #[schema(schema_with = notice_kind_schema)]
@@ -425,7 +427,8 @@ pub struct ChannelTotals {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProgress {
-    pub update_id: String,
+    #[schema(value_type = String)]
+    pub update_id: UpdateId,
     pub sequence: i64,
     #[schema(schema_with = event_schema)]
     pub event: String,
@@ -443,7 +446,8 @@ pub struct UpdateProgress {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecentFailure {
-    pub delivery_id: String,
+    #[schema(value_type = String)]
+    pub delivery_id: DeliveryId,
     #[schema(schema_with = channel_schema)]
     pub channel: String,
     pub error: String,
@@ -453,7 +457,8 @@ pub struct RecentFailure {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryReport {
-    pub notice_id: String,
+    #[schema(value_type = String)]
+    pub notice_id: NoticeId,
     pub updates: Vec<UpdateProgress>,
     /// By channel (sms, email, webhook); a channel with no messages is left out.
     pub totals: BTreeMap<String, ChannelTotals>,

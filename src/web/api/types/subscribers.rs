@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::schemas::*;
+use crate::domain::SubscriberId;
 
 /// A person who receives notices by SMS or email.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubscriberOut {
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: SubscriberId,
     #[schema(schema_with = subscriber_channel_schema)]
     pub channel: String,
     /// The phone number (E.164) or email address.

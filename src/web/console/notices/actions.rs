@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 
 use super::notice_page;
-use crate::domain::{Action, Localized, Notice, NoticeKind, NoticeState, Window};
+use crate::domain::{Action, Localized, Notice, NoticeId, NoticeKind, NoticeState, Window};
 use crate::store::{Once, Role};
 use crate::web::api;
 use crate::web::console::auth::Staff;
@@ -175,7 +175,7 @@ fn parse_seen(raw: &str) -> Option<(i64, &str)> {
 pub async fn notice_action(
     State(state): State<AppState>,
     staff: Staff,
-    Path((id, name)): Path<(String, String)>,
+    Path((id, name)): Path<(NoticeId, String)>,
     body: Bytes,
 ) -> Result {
     let form = Form::parse(&body);

@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse};
 use chrono::{DateTime, Utc};
 
 use super::preview::{PreviewView, example_unsubscribe, preview_view};
-use crate::domain::{Lang, Notice, ServiceStatus};
+use crate::domain::{Lang, Notice, NoticeId, ServiceStatus};
 use crate::render::i18n;
 use crate::render::messages::Preview;
 use crate::web::api::{self, AffectedIn, NoticeIn};
@@ -431,7 +431,7 @@ fn values_of(state: &AppState, n: &Notice) -> HashMap<String, String> {
 pub async fn edit_form(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
 ) -> Result {
     let n = state.store.get_notice(&id).await?;
     let values = values_of(&state, &n);
@@ -450,7 +450,7 @@ pub async fn edit_form(
 pub async fn edit_notice(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result {

@@ -12,7 +12,7 @@ use super::error::Result;
 use super::form::form_token;
 use super::page::{UserView, face, html, user_view};
 use super::reach;
-use crate::domain::{Lang, Notice, NoticeState};
+use crate::domain::{DeliveryId, Lang, Notice, NoticeId, NoticeState};
 use crate::render::i18n;
 use crate::store::Role;
 use crate::web::AppState;
@@ -25,7 +25,7 @@ pub mod form;
 mod preview;
 
 struct Row {
-    id: String,
+    id: NoticeId,
     title: String,
     kind: &'static str,
     state: &'static str,
@@ -45,7 +45,7 @@ struct Dashboard {
 }
 
 pub struct NoticeView {
-    id: String,
+    id: NoticeId,
     title: String,
     state: &'static str,
     state_label: &'static str,
@@ -126,7 +126,7 @@ pub struct DeliveryRow {
 #[template(path = "console/notice.html")]
 struct NoticePage {
     deliveries: Vec<DeliveryRow>,
-    failures: Vec<(String, String, String)>,
+    failures: Vec<(DeliveryId, String, String)>,
     audience_sms: i64,
     audience_email: i64,
     audience_endpoints: i64,
@@ -191,7 +191,7 @@ pub async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result {
 pub async fn view_notice(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Path(id): Path<NoticeId>,
 ) -> Result {
     notice_page(&state, &staff, &id, None, StatusCode::OK).await
 }
@@ -200,7 +200,7 @@ pub async fn view_notice(
 async fn notice_page(
     state: &AppState,
     staff: &Staff,
-    id: &str,
+    id: &NoticeId,
     refusal: Option<Refusal>,
     status: StatusCode,
 ) -> Result {
