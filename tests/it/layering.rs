@@ -60,50 +60,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[];
 
 /// File-level imports inside one module that close a cycle today, and are being removed
 /// (importer, imported, why), as paths from the repository's root.
-const CYCLE_EXCEPTIONS: &[(&str, &str, &str)] = &[
-    // The console's auth, error, form and page share the signed-in `Staff` and the page
-    // frame; they are to be untangled by giving `Staff` and the frame a file of their own.
-    (
-        "src/web/console/auth.rs",
-        "src/web/console/error.rs",
-        "until Staff has a file of its own",
-    ),
-    (
-        "src/web/console/auth.rs",
-        "src/web/console/form.rs",
-        "until Staff has a file of its own",
-    ),
-    (
-        "src/web/console/auth.rs",
-        "src/web/console/page.rs",
-        "until Staff has a file of its own",
-    ),
-    (
-        "src/web/console/error.rs",
-        "src/web/console/auth.rs",
-        "until Staff has a file of its own",
-    ),
-    (
-        "src/web/console/error.rs",
-        "src/web/console/page.rs",
-        "until Staff has a file of its own",
-    ),
-    (
-        "src/web/console/form.rs",
-        "src/web/console/auth.rs",
-        "until Staff has a file of its own",
-    ),
-    (
-        "src/web/console/form.rs",
-        "src/web/console/error.rs",
-        "until Staff has a file of its own",
-    ),
-    (
-        "src/web/console/page.rs",
-        "src/web/console/auth.rs",
-        "until Staff has a file of its own",
-    ),
-];
+const CYCLE_EXCEPTIONS: &[(&str, &str, &str)] = &[];
 
 #[test]
 fn top_level_modules_import_only_what_the_layering_allows() {

@@ -4,9 +4,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
-use super::auth::Staff;
 use super::error::Result;
-use super::page::{UserView, html, user_view};
+use super::page::{UserView, html};
+use super::staff::{Staff, user_view};
 use crate::web::AppState;
 
 struct AuditRow {

@@ -1,6 +1,6 @@
-//! Who is at the console: login (with its double-submit CSRF cookie and the per-address
-//! throttle), logout, the password change, and the session every other page is opened with
-//! ([`Staff`]), which also carries the session's CSRF token and the role checks.
+//! Getting in and out of the console: login (with its double-submit CSRF cookie and the
+//! per-address throttle), logout and the password change. The session they start, which every
+//! other page is opened with, is [`Staff`] (in `staff`).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -9,20 +9,19 @@ use std::time::{Duration as StdDuration, Instant};
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::error::{Error, Result};
+use super::error::Result;
 use super::form::Form;
-use super::page::{UserView, html, user_view};
-use crate::store::{Audit, LoginError, Role, Session};
+use super::page::{UserView, html};
+use super::staff::{SESSION_COOKIE, Staff, cookie, user_view};
+use crate::store::{Audit, LoginError};
 use crate::web::AppState;
 
-const SESSION_COOKIE: &str = "tangazo_session";
 const LOGIN_CSRF_COOKIE: &str = "tangazo_login_csrf";
 /// Login attempts one address may make in [`THROTTLE_WINDOW`].
 const THROTTLE_ATTEMPTS: u32 = 20;
@@ -52,17 +51,6 @@ impl LoginThrottle {
 // ---------------------------------------------------------------------------------------------
 // Sessions, cookies, CSRF
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, path: &str) -> HeaderValue {
     let secure = if state.settings.public_url.starts_with("https://") {
         "; Secure"
@@ -73,132 +61,6 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64, path: &st
         "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .expect("tokens are URL-safe")
-}
-
-/// A logged-in person, and the results of earlier actions waiting to be shown (read on GET).
-/// Without a session, the request is sent to the login page; with a role below the one the
-/// route table gives the route ([`Needs`]), it is refused.
-pub struct Staff(pub Session, Option<String>);
-
-/// The least role a route needs, as the route table ([`super::router`]) states it; set on the
-/// request by the table, checked when the session is read.
-#[derive(Clone, Copy)]
-pub enum Needs {
-    Role(Role),
-    /// The role depends on the route's `{action}`.
-    ByAction(fn(&str) -> Role),
-}
-
-impl Needs {
-    /// The role this request needs. A route the table gives no role is for admins only, so
-    /// that a route added without one is closed rather than open.
-    async fn role(parts: &mut Parts, state: &AppState) -> Role {
-        match parts.extensions.get::<Needs>().copied() {
-            Some(Needs::Role(role)) => role,
-            Some(Needs::ByAction(role)) => {
-                // Decoded as the handler's `Path` decodes it, so both read the same action.
-                let params = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-                    .await
-                    .map(|Path(p)| p)
-                    .unwrap_or_default();
-                role(params.get("action").map_or("", String::as_str))
-            }
-            None => Role::Admin,
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for Staff {
-    type Rejection = Error;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let to_login = || {
-            let next = parts
-                .uri
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/console");
-            let next = if parts.method == axum::http::Method::GET {
-                next
-            } else {
-                "/console"
-            };
-            Error::Login {
-                next: next.to_string(),
-            }
-        };
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Err(to_login());
-        };
-        match state.store.find_session(token, state.clock.now()).await {
-            Ok(Some(s)) => {
-                // Results wait for a page to show them, not for the next form.
-                let flash = if s.has_flash && parts.method == axum::http::Method::GET {
-                    take_flash(state, &s).await
-                } else {
-                    None
-                };
-                let staff = Staff(s, flash);
-                staff.require(Needs::role(parts, state).await)?;
-                Ok(staff)
-            }
-            Ok(None) => Err(to_login()),
-            Err(e) => Err(e.into()),
-        }
-    }
-}
-
-/// The results waiting for this session, as one line; a failure to read them only loses them.
-async fn take_flash(state: &AppState, s: &Session) -> Option<String> {
-    match state.store.take_flashes(&s.id, state.clock.now()).await {
-        Ok(messages) if !messages.is_empty() => Some(messages.join(" ")),
-        Ok(_) => None,
-        Err(e) => {
-            tracing::warn!(error = %e, "console: cannot read the results waiting for a session");
-            None
-        }
-    }
-}
-
-impl Staff {
-    pub fn actor(&self) -> String {
-        format!("user:{}", self.0.user.email)
-    }
-
-    pub fn csrf(&self) -> &str {
-        &self.0.csrf_token
-    }
-
-    /// The results of earlier actions, for the page being shown.
-    pub fn flash(&self) -> Option<String> {
-        self.1.clone()
-    }
-
-    /// Every state-changing form carries the session's token.
-    pub fn check_csrf(&self, form: &Form) -> Result<()> {
-        if crate::web::secrets_equal(form.get("csrf"), &self.0.csrf_token) {
-            Ok(())
-        } else {
-            tracing::warn!(user = %self.0.user.email, "console: CSRF token missing or wrong");
-            Err(Error::Csrf)
-        }
-    }
-
-    fn require(&self, role: Role) -> Result<()> {
-        if self.0.user.role >= role {
-            Ok(())
-        } else {
-            tracing::warn!(user = %self.0.user.email, needed = role.as_str(), "console: role refused");
-            Err(Error::Role {
-                needed: role,
-                has: self.0.user.role,
-            })
-        }
-    }
-}
-
-pub fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Where a login may send the browser: a path that, resolved as a browser resolves a

@@ -10,10 +10,10 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::auth::Staff;
 use super::error::Result;
 use super::form::{Form, claim_form, done, form_token, release_form};
-use super::page::{UserView, html, user_view};
+use super::page::{UserView, html};
+use super::staff::{Staff, user_view};
 use crate::domain::{BillerId, DeliveryId, EndpointId};
 use crate::render::i18n::Clockface;
 use crate::store::{Attempt, Biller, Endpoint, Role, WebhookDelivery};

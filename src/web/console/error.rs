@@ -13,7 +13,6 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::auth::urlencode;
 use super::page::UserView;
 use crate::store::{Role, StoreError};
 use crate::web::AppError;
@@ -113,4 +112,9 @@ pub fn field_errors(e: AppError) -> Result<BTreeMap<String, String>> {
         AppError::Conflict(field, message) => Ok(BTreeMap::from([(field, message)])),
         other => Err(other.into()),
     }
+}
+
+/// `s` as one component of a query string.
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::auth::Staff;
 use super::error::{Error, Result};
+use super::staff::Staff;
 use crate::store::StoreError;
 use crate::web::AppState;
 
@@ -45,6 +45,20 @@ impl Form {
             })
             .collect();
         (!map.is_empty()).then_some(map)
+    }
+}
+
+// The CSRF check is the session's, but it reads a form: it lives here, beside `Form`, so that
+// `staff` need not import the forms that import it.
+impl Staff {
+    /// Every state-changing form carries the session's token.
+    pub fn check_csrf(&self, form: &Form) -> Result<()> {
+        if crate::web::secrets_equal(form.get("csrf"), &self.0.csrf_token) {
+            Ok(())
+        } else {
+            tracing::warn!(user = %self.0.user.email, "console: CSRF token missing or wrong");
+            Err(Error::Csrf)
+        }
     }
 }
 

@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use super::auth::Staff;
 use super::error::Result;
 use super::form::{Form, claim_form, done, form_token, release_form};
-use super::page::{UserView, html, user_view};
+use super::page::{UserView, html};
+use super::staff::{Staff, user_view};
 use crate::store::Audit;
 use crate::web::{AppError, AppState};
 

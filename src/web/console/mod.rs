@@ -41,22 +41,23 @@ mod notices;
 mod page;
 mod reach;
 mod services;
+mod staff;
 mod subscribers;
 mod tokens;
 
 use audit::audit;
 pub use auth::LoginThrottle;
-use auth::Needs;
 use auth::{change_password, login, login_form, logout, password_form};
 use import::{import_form, import_upload};
 use notices::actions::notice_action;
 use notices::form::{create_notice, edit_form, edit_notice, new_notice, preview_form};
 use notices::{dashboard, view_notice};
 use services::{save_service, services};
+use staff::Needs;
 use subscribers::subscribers;
 
 /// Every console route, with the least role it needs: the one place a role is stated. The
-/// role is enforced where the session is read ([`auth::Staff`]), before the handler runs: a
+/// role is enforced where the session is read ([`staff::Staff`]), before the handler runs: a
 /// person below it gets a 403 page naming both roles. The login form and the console's script
 /// need no session.
 pub fn router() -> Router<AppState> {

@@ -4,21 +4,14 @@
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::auth::Staff;
 use crate::domain::Lang;
 use crate::render::i18n::Clockface;
 use crate::web::{AppError, AppState};
 
+/// The person in a page's header ([`super::staff::user_view`]).
 pub struct UserView {
     pub email: String,
     pub role: &'static str,
-}
-
-pub fn user_view(s: &Staff) -> Option<UserView> {
-    Some(UserView {
-        email: s.0.user.email.clone(),
-        role: s.0.user.role.as_str(),
-    })
 }
 
 pub fn html<T: Template>(t: T) -> Response {

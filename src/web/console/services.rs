@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use super::auth::Staff;
 use super::error::{Result, field_errors};
 use super::form::{Form, claim_form, done, form_token, release_form};
-use super::page::{UserView, html, user_view};
+use super::page::{UserView, html};
+use super::staff::{Staff, user_view};
 use crate::domain::{Lang, ServiceStatus};
 use crate::render::i18n;
 use crate::store::Role;

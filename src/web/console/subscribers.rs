@@ -5,9 +5,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use serde::Deserialize;
 
-use super::auth::Staff;
 use super::error::Result;
-use super::page::{UserView, face, html, user_view};
+use super::page::{UserView, face, html};
+use super::staff::{Staff, user_view};
 use crate::store::Audit;
 use crate::web::AppState;
 

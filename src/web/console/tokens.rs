@@ -10,10 +10,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
-use super::auth::Staff;
 use super::error::Result;
 use super::form::Form;
-use super::page::{UserView, face, html, user_view};
+use super::page::{UserView, face, html};
+use super::staff::{Staff, user_view};
 use crate::store::{ApiToken, StoreError};
 use crate::web::AppState;
 

@@ -12,10 +12,10 @@ use super::notice_page;
 use crate::domain::{Action, Localized, Notice, NoticeId, NoticeKind, NoticeState, Window};
 use crate::store::{Once, Role};
 use crate::web::api;
-use crate::web::console::auth::Staff;
 use crate::web::console::error::{Result, field_errors};
 use crate::web::console::form::{ALREADY_DONE, Form, done};
 use crate::web::console::reach;
+use crate::web::console::staff::Staff;
 use crate::web::{AppError, AppState};
 
 pub struct ActionView {

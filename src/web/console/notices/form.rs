@@ -15,10 +15,10 @@ use crate::domain::{Lang, Notice, NoticeId, ServiceStatus};
 use crate::render::i18n;
 use crate::render::messages::Preview;
 use crate::web::api::{self, AffectedIn, NoticeIn};
-use crate::web::console::auth::Staff;
 use crate::web::console::error::{Result, field_errors};
 use crate::web::console::form::{Form, claim_form, done, form_token, release_form};
-use crate::web::console::page::{UserView, face, html, user_view};
+use crate::web::console::page::{UserView, face, html};
+use crate::web::console::staff::{Staff, user_view};
 use crate::web::{AppError, AppState};
 
 pub struct LangFields {

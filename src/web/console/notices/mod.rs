@@ -7,11 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
-use super::auth::Staff;
 use super::error::Result;
 use super::form::form_token;
-use super::page::{UserView, face, html, user_view};
+use super::page::{UserView, face, html};
 use super::reach;
+use super::staff::{Staff, user_view};
 use crate::domain::{DeliveryId, Lang, Notice, NoticeId, NoticeState};
 use crate::render::i18n;
 use crate::store::Role;
