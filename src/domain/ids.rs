@@ -15,13 +15,10 @@ macro_rules! ids {
         pub struct $name(String);
 
         impl $name {
+            /// An id as written elsewhere (a row, a path, a form). Nothing is checked: an id
+            /// that names nothing is not found where it is looked up.
             pub fn new(id: impl Into<String>) -> Self {
                 Self(id.into())
-            }
-
-            /// A fresh id: a UUID v7, so ids sort by when they were minted.
-            pub fn generate() -> Self {
-                Self(uuid::Uuid::now_v7().to_string())
             }
 
             pub fn as_str(&self) -> &str {
@@ -84,11 +81,14 @@ macro_rules! ids {
 }
 
 ids! {
-    /// A notice: an incident or a maintenance.
+    /// A notice: an incident or a maintenance. One read from a path or a form may hold the
+    /// notice's reference code instead, which the store's look-up accepts as well.
     NoticeId;
     /// One update of a notice.
     UpdateId;
-    /// One message of an update to one recipient (subscriber or endpoint), in the outbox.
+    /// One message of an update to one recipient, in the outbox: `{update}:{recipient}`, the
+    /// update's id and the subscriber's or endpoint's, written by the fan-out's SQL (so that
+    /// queueing an update twice for one recipient cannot make two rows).
     DeliveryId;
     /// A subscriber by SMS or email.
     SubscriberId;
@@ -97,6 +97,20 @@ ids! {
     /// A biller's webhook endpoint.
     EndpointId;
 }
+
+/// The ids this crate mints itself (a delivery's is made from its update's and recipient's).
+macro_rules! minted {
+    ($($name:ident),*) => {$(
+        impl $name {
+            /// A fresh id: a UUID v7, so ids sort by when they were minted.
+            pub fn generate() -> Self {
+                Self(uuid::Uuid::now_v7().to_string())
+            }
+        }
+    )*};
+}
+
+minted!(NoticeId, UpdateId, SubscriberId, BillerId, EndpointId);
 
 #[cfg(test)]
 mod tests {

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{Executor, Row};
 
 use super::{Backend, NewSubscriber, Store, StoreError, StoreResult, WriteTx, ms};
-use crate::domain::ServiceCode;
+use crate::domain::{ServiceCode, SubscriberId};
 
 /// Whether the subscriber row `s` is seen: it is not marked, or its import is live.
 pub(super) const VISIBLE: &str = "(s.import_id IS NULL OR s.import_id IN \
@@ -435,10 +435,7 @@ async fn insert_statement(
     import_id: Option<&str>,
     now: DateTime<Utc>,
 ) -> StoreResult<u64> {
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|_| uuid::Uuid::now_v7().to_string())
-        .collect();
+    let ids: Vec<SubscriberId> = rows.iter().map(|_| SubscriberId::generate()).collect();
     let values = values_list(backend, rows.len(), VALUES_PER_ROW, |p| {
         format!(
             "({}, {}, {}, {}, {}, 'confirmed', {}, NULL, 0, {}, {}, {}, {})",
@@ -453,7 +450,7 @@ async fn insert_statement(
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for (row, id) in rows.iter().zip(&ids) {
         q = q
-            .bind(id)
+            .bind(id.as_str())
             .bind(row.address.channel.as_str())
             .bind(&row.address.value)
             .bind(row.language.code())

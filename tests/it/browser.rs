@@ -298,17 +298,11 @@ async fn browser_reload_and_back_send_nothing_twice() {
     app.follower("amina@example.com", tangazo::domain::Lang::En)
         .await;
     let v = app.publish_window("Core upgrade", 24, 4).await;
-    let id = v["id"].as_str().unwrap().to_string();
-    let updates = async || {
-        app.store
-            .get_updates(&NoticeId::new(id.as_str()))
-            .await
-            .unwrap()
-            .len()
-    };
+    let id = NoticeId::new(v["id"].as_str().unwrap());
+    let updates = async || app.store.get_updates(&id).await.unwrap().len();
     let deliveries = async || {
         app.store
-            .delivery_progress(&NoticeId::new(id.as_str()))
+            .delivery_progress(&id)
             .await
             .unwrap()
             .iter()
@@ -437,7 +431,7 @@ async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
     let app = console_app(&[], &["amina@example.co.ke"]).await;
     app.follower("0712000001", tangazo::domain::Lang::En).await;
     let v = app.publish_window("Core upgrade", 24, 4).await;
-    let id = v["id"].as_str().unwrap().to_string();
+    let id = NoticeId::new(v["id"].as_str().unwrap());
 
     let (_driver, _profile, c) = chromium().await;
     log_in(&c, &app.url, "amina@example.co.ke").await;
@@ -489,13 +483,6 @@ async fn browser_back_to_a_kept_page_acts_on_nothing_stale() {
         c.source().await.unwrap().contains(">Half done.</textarea>"),
         "what was typed is still there"
     );
-    assert_eq!(
-        app.store
-            .get_updates(&NoticeId::new(id.as_str()))
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
     c.close().await.unwrap();
 }

@@ -1420,14 +1420,9 @@ async fn endpoint(app: &TestApp, events: &[&str], services: &[&str]) {
 }
 
 /// What is queued for one update of a notice, per channel: `(sms, email, webhook)`.
-async fn queued(app: &TestApp, notice: &str, sequence: i64) -> (i64, i64, i64) {
+async fn queued(app: &TestApp, notice: &NoticeId, sequence: i64) -> (i64, i64, i64) {
     let mut out = (0, 0, 0);
-    for p in app
-        .store
-        .delivery_progress(&NoticeId::new(notice))
-        .await
-        .unwrap()
-    {
+    for p in app.store.delivery_progress(notice).await.unwrap() {
         if p.sequence != sequence {
             continue;
         }
@@ -1497,14 +1492,14 @@ async fn post_as(app: &TestApp, cookie: &str, path: &str, fields: &[(String, Str
 
 /// A window published through the API, followed by one SMS and one email subscriber and one
 /// biller endpoint, and a publisher logged in to the console.
-async fn followed_window(app: &TestApp) -> String {
+async fn followed_window(app: &TestApp) -> NoticeId {
     app.seed_services().await;
     accounts(app).await;
     subscriber(app, "0712000001", &[], true).await;
     subscriber(app, "amina@example.com", &["pay-bill"], true).await;
     endpoint(app, &[], &[]).await;
     let v = app.publish_window("Core upgrade", 24, 4).await;
-    v["id"].as_str().unwrap().to_string()
+    NoticeId::new(v["id"].as_str().unwrap())
 }
 
 /// A1: a form sent again (a reload of its answer, the back button, a click more) does nothing
@@ -1549,14 +1544,7 @@ async fn replayed_forms_do_nothing(backend: Backend) {
         "{}",
         after.body
     );
-    assert_eq!(
-        app.store
-            .get_updates(&NoticeId::new(id.as_str()))
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
     assert_eq!(
         queued(&app, &id, 2).await,
         (1, 1, 1),
@@ -1589,14 +1577,7 @@ async fn replayed_forms_do_nothing(backend: Backend) {
         p.body.contains(">Typed in another tab.</textarea>"),
         "nothing typed is lost"
     );
-    assert_eq!(
-        app.store
-            .get_updates(&NoticeId::new(id.as_str()))
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
     // A form with no token at all (a page from before tokens) is not sent either.
     let pairs: Vec<(&str, &str)> = fields
         .iter()
@@ -1604,14 +1585,7 @@ async fn replayed_forms_do_nothing(backend: Backend) {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_eq!(publisher.post(&update, &pairs).await.status, 400);
-    assert_eq!(
-        app.store
-            .get_updates(&NoticeId::new(id.as_str()))
-            .await
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(app.store.get_updates(&id).await.unwrap().len(), 2);
 
     // Saving a new notice twice makes one draft; the replay goes to the list.
     let mut writer = Browser::new(&app);
@@ -1703,11 +1677,7 @@ async fn double_submissions_send_once(backend: Backend) {
             results.contains("Done: maintenance.updated") && results.contains("Already done"),
             "one done, one refused: {results}"
         );
-        let updates = app
-            .store
-            .get_updates(&NoticeId::new(id.as_str()))
-            .await
-            .unwrap();
+        let updates = app.store.get_updates(&id).await.unwrap();
         assert_eq!(updates.len(), round + 2, "one update per round");
         let sequence = updates.last().unwrap().sequence;
         assert_eq!(queued(&app, &id, sequence).await, (1, 1, 1));
@@ -1759,7 +1729,7 @@ async fn confirmations_count_what_is_queued(backend: Backend) {
         .api("POST", "/notices", &app.editor, Some(draft("Counted")))
         .await;
     assert_eq!(s, 201, "{v}");
-    let id = v["id"].as_str().unwrap().to_string();
+    let id = NoticeId::new(v["id"].as_str().unwrap());
     let mut publisher = Browser::new(&app);
     publisher
         .login("pub1@example.co.ke", PASSWORD, "/console")
@@ -1832,7 +1802,7 @@ async fn confirmations_count_what_is_queued(backend: Backend) {
     let (_, v) = app
         .api("POST", "/notices", &app.editor, Some(draft("Discarded")))
         .await;
-    let other = v["id"].as_str().unwrap().to_string();
+    let other = NoticeId::new(v["id"].as_str().unwrap());
     let other_page = format!("/console/notices/{other}");
     let p = publisher
         .submit(
@@ -1846,7 +1816,7 @@ async fn confirmations_count_what_is_queued(backend: Backend) {
     assert!(!said.contains("The public page shows it now"), "{said}");
     assert!(
         app.store
-            .delivery_progress(&NoticeId::new(other.as_str()))
+            .delivery_progress(&other)
             .await
             .unwrap()
             .is_empty()
@@ -1943,13 +1913,10 @@ async fn previews_show_the_notices_code(backend: Backend) {
         .submit("/console/notices/new", "/console/notices", &with("save"))
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
-    let id = p
-        .location
-        .trim_start_matches("/console/notices/")
-        .to_string();
+    let id = NoticeId::new(p.location.trim_start_matches("/console/notices/"));
     let reference = app
         .store
-        .get_notice(&NoticeId::new(id.as_str()))
+        .get_notice(&id)
         .await
         .unwrap()
         .reference
@@ -2003,12 +1970,7 @@ async fn previews_show_the_notices_code(backend: Backend) {
         )
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
-    let update = app
-        .store
-        .get_updates(&NoticeId::new(id.as_str()))
-        .await
-        .unwrap()
-        .remove(0);
+    let update = app.store.get_updates(&id).await.unwrap().remove(0);
     let messages = app
         .store
         .update_messages(std::slice::from_ref(&update.id))

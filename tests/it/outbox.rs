@@ -67,33 +67,17 @@ async fn fan_out_and_supersede(backend: Backend) {
         .api("POST", "/notices", &app.editor, Some(json!({"kind": "maintenance", "title": {"en": "Upgrade"}, "affected": [{"service": "send-money"}, {"service": "pay-bill"}], "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(2)).to_rfc3339()})))
         .await;
     assert_eq!(s, 201, "{v}");
-    let id = v["id"].as_str().unwrap().to_string();
-    assert!(
-        app.store
-            .delivery_counts(&NoticeId::new(id.as_str()))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let id = NoticeId::new(v["id"].as_str().unwrap());
+    assert!(app.store.delivery_counts(&id).await.unwrap().is_empty());
     let (s, v) = app.act(&id, "publish", None).await;
     assert_eq!(s, 200, "{v}");
-    let first_update = v["update"]["id"].as_str().unwrap().to_string();
+    let first_update = UpdateId::new(v["update"]["id"].as_str().unwrap());
     assert_eq!(
-        counts(
-            &app.store
-                .delivery_counts(&NoticeId::new(id.as_str()))
-                .await
-                .unwrap()
-        ),
+        counts(&app.store.delivery_counts(&id).await.unwrap()),
         [("email", "pending", 1), ("sms", "pending", 2)]
     );
     assert_eq!(
-        counts(
-            &app.store
-                .pending_by_language(&UpdateId::new(first_update.as_str()))
-                .await
-                .unwrap()
-        ),
+        counts(&app.store.pending_by_language(&first_update).await.unwrap()),
         [("en", "email", 1), ("en", "sms", 1), ("sw", "sms", 1)],
         "each in their own language"
     );
@@ -108,12 +92,7 @@ async fn fan_out_and_supersede(backend: Backend) {
         .await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(
-        counts(
-            &app.store
-                .delivery_counts(&NoticeId::new(id.as_str()))
-                .await
-                .unwrap()
-        ),
+        counts(&app.store.delivery_counts(&id).await.unwrap()),
         [
             ("email", "pending", 1),
             ("email", "superseded", 1),
@@ -126,7 +105,7 @@ async fn fan_out_and_supersede(backend: Backend) {
     assert_eq!(s, 409);
     assert_eq!(
         app.store
-            .delivery_counts(&NoticeId::new(id.as_str()))
+            .delivery_counts(&id)
             .await
             .unwrap()
             .iter()
@@ -139,16 +118,10 @@ async fn fan_out_and_supersede(backend: Backend) {
     let (_, v) = app
         .api("POST", "/notices", &app.editor, Some(json!({"kind": "maintenance", "title": {"en": "Never mind"}, "affected": [{"service": "send-money"}], "starts_at": start.to_rfc3339(), "ends_at": (start + Duration::hours(2)).to_rfc3339()})))
         .await;
-    let draft = v["id"].as_str().unwrap().to_string();
+    let draft = NoticeId::new(v["id"].as_str().unwrap());
     let (s, _) = app.act(&draft, "cancel", None).await;
     assert_eq!(s, 200);
-    assert!(
-        app.store
-            .delivery_counts(&NoticeId::new(draft.as_str()))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(app.store.delivery_counts(&draft).await.unwrap().is_empty());
 
     // Erasing a subscriber keeps their deliveries' history without them.
     let sw = app
@@ -160,7 +133,7 @@ async fn fan_out_and_supersede(backend: Backend) {
     assert!(app.store.erase_subscriber(&sw.id).await.unwrap());
     assert_eq!(
         app.store
-            .delivery_counts(&NoticeId::new(id.as_str()))
+            .delivery_counts(&id)
             .await
             .unwrap()
             .iter()

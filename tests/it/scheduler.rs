@@ -120,7 +120,7 @@ fn eat(day_offset: i64, hh: u32, mm: u32) -> DateTime<Utc> {
         + Duration::days(day_offset)
 }
 
-async fn window(app: &TestApp, title: &str, start: DateTime<Utc>, hours: i64) -> String {
+async fn window(app: &TestApp, title: &str, start: DateTime<Utc>, hours: i64) -> NoticeId {
     let (s, v) = app
         .api(
             "POST",
@@ -137,10 +137,10 @@ async fn window(app: &TestApp, title: &str, start: DateTime<Utc>, hours: i64) ->
         )
         .await;
     assert_eq!(s, 201, "{v}");
-    v["id"].as_str().unwrap().to_string()
+    NoticeId::new(v["id"].as_str().unwrap())
 }
 
-async fn events(app: &TestApp, id: &str) -> Vec<String> {
+async fn events(app: &TestApp, id: &NoticeId) -> Vec<String> {
     let (_, v) = app
         .api("GET", &format!("/notices/{id}"), &app.viewer, None)
         .await;
@@ -159,7 +159,7 @@ async fn events(app: &TestApp, id: &str) -> Vec<String> {
     e.into_iter().map(|(_, e)| e).collect()
 }
 
-async fn state(app: &TestApp, id: &str) -> Value {
+async fn state(app: &TestApp, id: &NoticeId) -> Value {
     app.api("GET", &format!("/notices/{id}"), &app.viewer, None)
         .await
         .1["state"]
@@ -167,16 +167,12 @@ async fn state(app: &TestApp, id: &str) -> Value {
 }
 
 /// The events the SMS follower's messages were queued for (one delivery each).
-async fn sms_events(app: &TestApp, id: &str) -> Vec<String> {
+async fn sms_events(app: &TestApp, id: &NoticeId) -> Vec<String> {
     channel_events(app, id, "sms").await
 }
 
-async fn channel_events(app: &TestApp, id: &str, channel: &str) -> Vec<String> {
-    let p = app
-        .store
-        .delivery_progress(&NoticeId::new(id))
-        .await
-        .unwrap();
+async fn channel_events(app: &TestApp, id: &NoticeId, channel: &str) -> Vec<String> {
+    let p = app.store.delivery_progress(id).await.unwrap();
     p.iter()
         .filter(|p| p.channel == channel)
         .map(|p| {
@@ -248,9 +244,13 @@ impl Receivers {
     }
 
     /// The events the SMS follower, the email follower and the biller received, in order.
-    async fn received(&self, app: &TestApp, id: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+    async fn received(
+        &self,
+        app: &TestApp,
+        id: &NoticeId,
+    ) -> (Vec<String>, Vec<String>, Vec<String>) {
         settle(app).await;
-        let updates = app.store.get_updates(&NoticeId::new(id)).await.unwrap();
+        let updates = app.store.get_updates(id).await.unwrap();
         let event_of = |update: &str| {
             updates
                 .iter()
@@ -374,7 +374,7 @@ async fn mpesa_weekend_starts_and_completes_early(backend: Backend) {
     settle(&a).await;
     set_time(&[&a, &b], saturday_2300() + Duration::hours(20));
     assert_eq!(tick_both(&a, &b).await, 0);
-    let steps = a.store.steps_of(&NoticeId::new(id.as_str())).await.unwrap();
+    let steps = a.store.steps_of(&id).await.unwrap();
     let kinds: Vec<(&str, &str)> = steps.iter().map(|s| (s.0.as_str(), s.2.as_str())).collect();
     assert_eq!(
         kinds,
@@ -515,7 +515,7 @@ async fn ecocash_overruns_then_is_extended_and_completed(backend: Backend) {
         (true, "completed".into(), true)
     );
     assert!(!b.text("/").await.contains("Running late"));
-    let steps = a.store.steps_of(&NoticeId::new(id.as_str())).await.unwrap();
+    let steps = a.store.steps_of(&id).await.unwrap();
     let kinds: Vec<(&str, &str)> = steps.iter().map(|s| (s.0.as_str(), s.2.as_str())).collect();
     assert_eq!(
         kinds,
@@ -548,7 +548,7 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
     assert_eq!(s, 200);
     let kinds: Vec<String> = a
         .store
-        .steps_of(&NoticeId::new(id.as_str()))
+        .steps_of(&id)
         .await
         .unwrap()
         .iter()
@@ -587,7 +587,7 @@ async fn cancelled_before_start_never_starts(backend: Backend) {
         5,
         "two reminders skipped; start, overrun, overrun update"
     );
-    let steps = a.store.steps_of(&NoticeId::new(id.as_str())).await.unwrap();
+    let steps = a.store.steps_of(&id).await.unwrap();
     let skipped: Vec<&str> = steps
         .iter()
         .filter(|s| s.2 == "skipped")
@@ -661,7 +661,7 @@ async fn urgent_sms_can_wait_for_the_morning(backend: Backend) {
         .unwrap();
     assert_eq!(sms.len(), 1, "07:00 EAT");
     assert_eq!(sms[0].event, "maintenance.started");
-    assert_eq!(sms[0].notice_id.as_str(), id);
+    assert_eq!(sms[0].notice_id, id);
 }
 
 on_both_backends!(

@@ -373,7 +373,7 @@ impl TestApp {
     /// start, extend, reschedule, complete, cancel, or updates to post one); status and body.
     pub async fn act(
         &self,
-        notice: &str,
+        notice: &(impl std::fmt::Display + ?Sized),
         verb: &str,
         body: Option<serde_json::Value>,
     ) -> (u16, serde_json::Value) {
