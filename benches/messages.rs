@@ -15,7 +15,7 @@ use chrono::{Duration, Utc};
 use tangazo::config::Config;
 use tangazo::domain::{
     Affected, Event, Lang, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode, Service,
-    ServiceCode, ServiceStatus,
+    ServiceCode, ServiceStatus, UpdateId,
 };
 use tangazo::render::messages::{self, Subject};
 
@@ -90,7 +90,7 @@ fn main() {
         body: &body,
         at: now,
         sequence: 1,
-        update_id: "u1",
+        update_id: &UpdateId::new("u1"),
         services: &services,
         overrides: &overrides,
     };

@@ -15,7 +15,7 @@ use crate::domain::UpdateMessage;
 use crate::domain::schedule::Policy;
 use crate::domain::{
     Action, Event, FieldError, Localized, Notice, NoticeId, NoticeKind, NoticeState, Overrides,
-    RefCode, Service, Update, Window,
+    RefCode, Service, Update, UpdateId, Window,
 };
 use crate::render::messages;
 use crate::store::{Applied, Change, Decide, NewNotice, NoticePatch, Once, Store};
@@ -353,7 +353,7 @@ fn preview_of(
     body: &Localized,
     overrides: &Overrides,
     sequence: i64,
-    update_id: &str,
+    update_id: &UpdateId,
 ) -> messages::Preview {
     let snapshot = app.snapshot.load();
     let now = app.clock.now();
@@ -429,7 +429,9 @@ pub async fn preview_existing(
     } else {
         current.sequence
     };
-    let update_id = latest.map_or("preview", |u| u.id.as_str());
+    // Nothing published yet: the preview's update has no id of its own.
+    let placeholder = UpdateId::new("preview");
+    let update_id = latest.map_or(&placeholder, |u| &u.id);
     Ok(preview_of(
         app, &notice, event, &body, &overrides, sequence, update_id,
     ))
@@ -469,7 +471,7 @@ pub fn preview_new(
         &body,
         &draft.draft_overrides,
         1,
-        "preview",
+        &UpdateId::new("preview"),
     )
 }
 

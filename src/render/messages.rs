@@ -525,7 +525,7 @@ pub fn checker<'a>(
             body: &u.body,
             at: u.created_at,
             sequence: u.sequence,
-            update_id: u.id.as_str(),
+            update_id: &u.id,
             services,
             overrides: &u.overrides,
         };

@@ -17,7 +17,7 @@ use crate::config::Settings;
 use crate::domain::status::{self, Indicator};
 use crate::domain::{
     Event, Lang, Localized, Notice, Overrides, Service, ServiceCode, ServiceStatus, SnapshotData,
-    Update,
+    Update, UpdateId,
 };
 
 /// What one message is about: the update that the SMS, email and webhook of [`messages`]
@@ -30,7 +30,7 @@ pub struct Subject<'a> {
     /// When the update was made (the webhook `timestamp`).
     pub at: DateTime<Utc>,
     pub sequence: i64,
-    pub update_id: &'a str,
+    pub update_id: &'a UpdateId,
     pub services: &'a [Service],
     pub overrides: &'a Overrides,
 }

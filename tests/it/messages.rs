@@ -11,7 +11,7 @@ use common::{Backend, TestApp};
 use serde_json::json;
 use tangazo::domain::{
     Affected, Event, Lang, Localized, Notice, NoticeKind, NoticeState, Overrides, RefCode, Service,
-    ServiceCode, ServiceStatus,
+    ServiceCode, ServiceStatus, UpdateId,
 };
 use tangazo::render::messages::{self, Envelope, Subject};
 
@@ -165,7 +165,7 @@ fn preview(event: Event, n: &Notice, b: &Localized, overrides: &Overrides) -> me
         body: b,
         at: eat(16, 10, 0),
         sequence: 3,
-        update_id: "01a21020-0000-7000-8000-000000000003",
+        update_id: &UpdateId::new("01a21020-0000-7000-8000-000000000003"),
         services: &services,
         overrides,
     };
