@@ -46,3 +46,14 @@ subscribe-sms-code =
 
 subscribe-saved = تم الحفظ.
 subscribe-unsubscribe-sent = إذا كان هذا العنوان يتلقى إشعاراتنا، فقد أرسلنا إليه رابطًا لإيقافها.
+
+## سبب رفض العنوان المُدخل
+
+subscribe-address-not-email = «{ $shown }» ليس عنوان بريد إلكتروني
+subscribe-address-not-phone = «{ $shown }» ليس رقم هاتف
+subscribe-address-invalid-phone = «{ $shown }» ليس رقم هاتف صالحًا
+subscribe-address-country-refused = لا تُقبل هنا أرقام من { $country } (المقبول: { $allowed })
+subscribe-address-country-unknown = لا تُقبل هنا أرقام من هذا البلد (المقبول: { $allowed })
+
+# رسالة خطأ النموذج: subscribe-bad-address ثم السبب.
+subscribe-address-refused = { $label }: { $reason }

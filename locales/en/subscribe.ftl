@@ -41,3 +41,14 @@ subscribe-sms-code = code: { $code }. Type it on the page to get notices. It exp
 subscribe-saved = Saved.
 # unsubscribe_request: the answer whether or not the address is subscribed.
 subscribe-unsubscribe-sent = If this address gets our notices, we have sent it a link to stop them.
+
+## Why a typed address was refused (after subscribe-bad-address)
+
+subscribe-address-not-email = '{ $shown }' is not an email address
+subscribe-address-not-phone = '{ $shown }' is not a phone number
+subscribe-address-invalid-phone = '{ $shown }' is not a valid phone number
+subscribe-address-country-refused = numbers from { $country } are not accepted here (allowed: { $allowed })
+subscribe-address-country-unknown = numbers from that country are not accepted here (allowed: { $allowed })
+
+# The sign-up form's error: subscribe-bad-address, then why.
+subscribe-address-refused = { $label }: { $reason }

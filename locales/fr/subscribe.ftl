@@ -38,3 +38,14 @@ subscribe-sms-code = code : { $code }. Saisissez-le sur la page pour recevoir no
 
 subscribe-saved = Enregistré.
 subscribe-unsubscribe-sent = Si cette adresse reçoit nos alertes, nous lui avons envoyé un lien pour les arrêter.
+
+## Pourquoi l'adresse saisie est refusée
+
+subscribe-address-not-email = « { $shown } » n'est pas une adresse e-mail
+subscribe-address-not-phone = « { $shown } » n'est pas un numéro de téléphone
+subscribe-address-invalid-phone = « { $shown } » n'est pas un numéro de téléphone valide
+subscribe-address-country-refused = les numéros de ce pays ({ $country }) ne sont pas acceptés ici (pays acceptés : { $allowed })
+subscribe-address-country-unknown = les numéros de ce pays ne sont pas acceptés ici (pays acceptés : { $allowed })
+
+# Message d'erreur du formulaire : subscribe-bad-address, puis la raison.
+subscribe-address-refused = { $label } : { $reason }

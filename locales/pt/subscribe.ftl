@@ -38,3 +38,14 @@ subscribe-sms-code = código: { $code }. Introduza-o na página para receber os 
 
 subscribe-saved = Guardado.
 subscribe-unsubscribe-sent = Se este endereço recebe os nossos alertas, enviámos-lhe um link para os cancelar.
+
+## Porque o endereço foi recusado
+
+subscribe-address-not-email = «{ $shown }» não é um endereço de e-mail
+subscribe-address-not-phone = «{ $shown }» não é um número de telefone
+subscribe-address-invalid-phone = «{ $shown }» não é um número de telefone válido
+subscribe-address-country-refused = não são aceites números deste país ({ $country }) (países aceites: { $allowed })
+subscribe-address-country-unknown = não são aceites números deste país (países aceites: { $allowed })
+
+# The sign-up form's error: subscribe-bad-address, then why.
+subscribe-address-refused = { $label }: { $reason }

@@ -36,3 +36,14 @@ subscribe-sms-code = namba: { $code }. Iandike kwenye ukurasa upate taarifa. Ina
 
 subscribe-saved = Imehifadhiwa.
 subscribe-unsubscribe-sent = Kama anwani hii inapata taarifa zetu, tumeitumia kiungo cha kuzisitisha.
+
+## Kwa nini anwani imekataliwa
+
+subscribe-address-not-email = '{ $shown }' si anwani ya barua pepe
+subscribe-address-not-phone = '{ $shown }' si namba ya simu
+subscribe-address-invalid-phone = '{ $shown }' si namba halali ya simu
+subscribe-address-country-refused = namba kutoka { $country } hazikubaliki hapa (zinazokubaliwa: { $allowed })
+subscribe-address-country-unknown = namba kutoka nchi hiyo hazikubaliki hapa (zinazokubaliwa: { $allowed })
+
+# The sign-up form's error: subscribe-bad-address, then why.
+subscribe-address-refused = { $label }: { $reason }

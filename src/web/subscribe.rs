@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::metrics::Refusal;
-use crate::domain::subscriber::{Address, Channel};
+use crate::domain::subscriber::{Address, AddressError, Channel};
 use crate::domain::{Lang, ServiceCode};
 use crate::render::{LinkStyle, View};
 use crate::store::{CodeCheck, NewSubscriber};
@@ -174,6 +174,20 @@ crate::render::i18n::labels!(
     }
 );
 
+/// "Please check the phone number or email address: '12' is not a phone number", in the
+/// reader's language.
+fn address_error(state: &AppState, lang: Lang, e: &AddressError) -> String {
+    let loc = state.settings.locales.get(lang);
+    let (id, args) = e.message();
+    let args: Vec<(&str, Arg<'_>)> = args.into_iter().map(|(k, v)| (k, Arg::Str(v))).collect();
+    let reason = loc.format(id, &args);
+    let label = loc.text("subscribe-bad-address");
+    loc.format(
+        "subscribe-address-refused",
+        &[("label", Arg::Str(&label)), ("reason", Arg::Str(&reason))],
+    )
+}
+
 fn words(state: &AppState, lang: Lang) -> Words {
     Words::of(state.settings.locales.get(lang))
 }
@@ -210,7 +224,7 @@ async fn sign_up(
         Err(e) => {
             return again(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{}: {e}", &w.bad_address),
+                address_error(&state, page_lang, &e),
             );
         }
     };
@@ -561,7 +575,7 @@ async fn unsubscribe_request(
         Ok(a) => a,
         Err(e) => {
             return page(&state, StatusCode::UNPROCESSABLE_ENTITY, |v| {
-                v.unsubscribe_html(lang, Some(format!("{}: {e}", &w.bad_address)))
+                v.unsubscribe_html(lang, Some(address_error(&state, lang, &e)))
             });
         }
     };

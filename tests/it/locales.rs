@@ -60,7 +60,7 @@ fn start_refuses_a_language_without_a_complete_locale() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("'am' lacks 22 of English's messages") && e.contains("subscribe-"),
+        e.contains("'am' lacks 28 of English's messages") && e.contains("subscribe-"),
         "{e}"
     );
     // A syntax error names the file and line.
@@ -226,4 +226,30 @@ async fn arabic_is_right_to_left_and_regional_tags_fall_back() {
     assert_eq!(s, 200, "{p}");
     assert_eq!(p["sms"]["ar"]["encoding"], "ucs2", "{p}");
     assert_eq!(p["sms"]["fr"]["encoding"], "gsm7", "{p}");
+
+    // A refused sign-up says why in the reader's language, the typed text kept.
+    for (lang, address, why) in [
+        (
+            "sw",
+            "+1 202 555 0143",
+            "namba kutoka US hazikubaliki hapa (zinazokubaliwa: KE)",
+        ),
+        ("ar", "0712 34", "«0712 34» ليس رقم هاتف صالحًا"),
+        (
+            "fr",
+            "a@b",
+            "adresse e-mail : « a@b » n&#39;est pas une adresse e-mail",
+        ),
+    ] {
+        let r = app
+            .client
+            .post(format!("{}/subscribe", app.url))
+            .form(&[("address", address), ("lang", lang)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains(why), "{lang}: {html}");
+    }
 }
