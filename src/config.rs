@@ -12,6 +12,7 @@
 //! service runs on is typed at validation: [`SmsDriver`] and [`EmailDriver`] carry the settings
 //! of the driver chosen, and secrets are [`SecretString`]s, which `Debug` never prints.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -170,8 +171,13 @@ pub struct Page {
     pub name: String,
     /// IANA zone the page shows times in (e.g. `Africa/Nairobi` → EAT).
     pub time_zone: String,
-    /// Languages offered, first is the default: comma-separated codes.
+    /// Languages offered, first is the default: comma-separated BCP 47 tags, each with a
+    /// locale (built in: en, sw, fr, pt, ar; others from `locales_dir`).
     pub languages: String,
+    /// A folder of locale folders (`{tag}/*.ftl`) that add languages or override single
+    /// messages of the built-in ones; empty: built-in locales only.
+    #[serde(default)]
+    pub locales_dir: String,
     /// Seconds browsers and CDNs may keep a public response (`Cache-Control: max-age`).
     pub cache_max_age: u32,
     /// How many finished notices the history on the page, feeds and JSON keep.
@@ -202,8 +208,10 @@ pub struct Sms {
     #[serde(serialize_with = "expose")]
     pub twilio_auth_token: SecretString,
     /// Most SMS segments one message may take; a longer rendering is refused before it is
-    /// sent, because every segment is paid for, times every recipient.
-    pub segment_budget: u32,
+    /// sent, because every segment is paid for, times every recipient. A number for every
+    /// language, or a table with `default` and a number per language tag, since a UCS-2
+    /// segment (Arabic, Amharic, most accented text) holds 67 characters against GSM-7's 153.
+    pub segment_budget: SegmentBudget,
     /// Messages per second handed to the provider (token bucket): what the contract allows.
     pub rate_per_second: u32,
     /// Provider requests in flight at once.
@@ -324,6 +332,7 @@ impl Default for Config {
                 languages: "en,sw".into(),
                 cache_max_age: 5,
                 history_size: 50,
+                locales_dir: String::new(),
             },
             notice: Notice {
                 max_window_hours: 168,
@@ -334,7 +343,7 @@ impl Default for Config {
                 sender: "MPESA".into(),
                 callback_secret: SecretString::from(String::new()),
                 twilio_auth_token: SecretString::from(String::new()),
-                segment_budget: 2,
+                segment_budget: SegmentBudget::default(),
                 rate_per_second: 20,
                 concurrency: 4,
                 api_url: String::new(),
@@ -403,6 +412,78 @@ impl Default for Config {
     }
 }
 
+/// `sms.segment_budget`: SMS segments a message may take, per language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentBudget {
+    pub default: u32,
+    /// By BCP 47 tag, for languages whose budget differs from `default`.
+    pub by_language: BTreeMap<String, u32>,
+}
+
+impl Default for SegmentBudget {
+    /// Two segments; more for languages whose messages go out as UCS-2 (67 characters a
+    /// segment): four for Portuguese (its accents) and Arabic.
+    fn default() -> Self {
+        SegmentBudget {
+            default: 2,
+            by_language: BTreeMap::from([("ar".to_string(), 4), ("pt".to_string(), 4)]),
+        }
+    }
+}
+
+impl SegmentBudget {
+    /// The budget for one language.
+    pub fn of(&self, lang: Lang) -> usize {
+        self.by_language
+            .iter()
+            .find(|(t, _)| t.eq_ignore_ascii_case(lang.code()))
+            .map_or(self.default, |(_, n)| *n) as usize
+    }
+
+    /// (key suffix for messages, value): `("", 2)`, `(".ar", 4)`.
+    fn entries(&self) -> Vec<(String, u32)> {
+        std::iter::once((String::new(), self.default))
+            .chain(self.by_language.iter().map(|(t, n)| (format!(".{t}"), *n)))
+            .collect()
+    }
+}
+
+impl Serialize for SegmentBudget {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.by_language.len() + 1))?;
+        m.serialize_entry("default", &self.default)?;
+        for (t, n) in &self.by_language {
+            m.serialize_entry(t, n)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for SegmentBudget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(u32),
+            Table(BTreeMap<String, u32>),
+        }
+        match Raw::deserialize(d)? {
+            Raw::One(n) => Ok(SegmentBudget {
+                default: n,
+                by_language: BTreeMap::new(),
+            }),
+            Raw::Table(mut t) => {
+                let default = t.remove("default").unwrap_or(2);
+                Ok(SegmentBudget {
+                    default,
+                    by_language: t,
+                })
+            }
+        }
+    }
+}
+
 /// The configuration after validation: the raw values plus what was parsed out of them.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -413,6 +494,8 @@ pub struct Settings {
     pub public_url: String,
     pub time_zone: Tz,
     pub languages: Vec<Lang>,
+    /// The words and date formats of each language in `languages`.
+    pub locales: std::sync::Arc<crate::locale::Locales>,
     pub sms_driver: SmsDriver,
     pub email_driver: EmailDriver,
 }
@@ -430,6 +513,11 @@ impl Settings {
             ..p
         })
         .unwrap_or_default()
+    }
+
+    /// The SMS segment budget for one language (`sms.segment_budget`).
+    pub fn sms_budget(&self, lang: Lang) -> usize {
+        self.raw.sms.segment_budget.of(lang)
     }
 
     pub fn default_lang(&self) -> Lang {
@@ -538,27 +626,31 @@ impl Config {
                 self.page.time_zone
             )
         })?;
-        let mut languages = Vec::new();
-        for code in self.page.languages.split(',').map(str::trim) {
-            let lang = Lang::parse(code).ok_or_else(|| {
-                anyhow!(
-                    "config: page.languages: '{code}' is not a supported language (supported: {})",
-                    Lang::ALL.map(|l| l.code()).join(", ")
-                )
-            })?;
-            if languages.contains(&lang) {
-                bail!("config: page.languages: '{code}' is listed twice");
-            }
-            languages.push(lang);
-        }
+        let tags: Vec<String> = self
+            .page
+            .languages
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .collect();
+        let dir = (!self.page.locales_dir.trim().is_empty())
+            .then(|| std::path::PathBuf::from(self.page.locales_dir.trim()));
+        let (locales, languages) = crate::locale::Locales::load(dir.as_deref(), &tags)?;
+        Lang::set_default(languages[0]);
         if self.notice.max_window_hours == 0 {
             bail!("config: notice.max_window_hours: must be at least 1");
         }
         if self.page.history_size == 0 {
             bail!("config: page.history_size: must be at least 1");
         }
-        if !(1..=10).contains(&self.sms.segment_budget) {
-            bail!("config: sms.segment_budget: must be between 1 and 10");
+        for (tag, n) in self.sms.segment_budget.entries() {
+            if !(1..=10).contains(&n) {
+                bail!("config: sms.segment_budget{tag}: must be between 1 and 10");
+            }
+        }
+        for tag in self.sms.segment_budget.by_language.keys() {
+            if Lang::canonical(tag).is_none() {
+                bail!("config: sms.segment_budget.{tag}: '{tag}' is not a BCP 47 language tag");
+            }
         }
         let sms_driver = self.sms_driver()?;
         let api = &self.sms.api_url;
@@ -674,6 +766,7 @@ impl Config {
             public_url,
             time_zone,
             languages,
+            locales: std::sync::Arc::new(locales),
             sms_driver,
             email_driver,
             raw: self,
@@ -786,6 +879,18 @@ fn apply_env(table: &mut toml::Table, name: &str, value: &str) -> anyhow::Result
         bail!("config: {section}.{key}: unknown key (from {name})");
     };
     let parsed = match default {
+        // A per-language table: "2,ar=4" (a bare number is the default).
+        toml::Value::Table(_) if key == "segment_budget" => {
+            let mut t = toml::Table::new();
+            for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (k, v) = part.split_once('=').unwrap_or(("default", part));
+                let n: i64 = v.trim().parse().map_err(|_| {
+                    anyhow!("config: {section}.{key}: '{part}' is not a number or tag=number (from {name})")
+                })?;
+                t.insert(k.trim().to_string(), toml::Value::Integer(n));
+            }
+            toml::Value::Table(t)
+        }
         toml::Value::String(_) => toml::Value::String(value.to_string()),
         toml::Value::Integer(_) => toml::Value::Integer(value.trim().parse().map_err(|_| {
             anyhow!("config: {section}.{key}: '{value}' is not a whole number (from {name})")
@@ -859,7 +964,7 @@ mod tests {
         let cases = [
             ("TANGAZO_PAGE_TIME_ZONE", "Mars/Olympus", "page.time_zone"),
             ("TANGAZO_SERVER_BIND", "localhost", "server.bind"),
-            ("TANGAZO_PAGE_LANGUAGES", "en,fr", "page.languages"),
+            ("TANGAZO_PAGE_LANGUAGES", "en,de", "page.languages"),
             ("TANGAZO_PAGE_CACHE_MAX_AGE", "soon", "page.cache_max_age"),
             ("TANGAZO_DATABASE_URL", "mysql://x", "database.url"),
             ("TANGAZO_SMS_DRIVER", "pigeon", "sms.driver"),

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod delivery;
 pub mod demo;
 pub mod domain;
+pub mod locale;
 pub mod render;
 pub mod scheduler;
 pub mod snapshot;

@@ -2,67 +2,192 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::RwLock;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    En,
-    Sw,
+/// A language a locale exists for, as its BCP 47 tag in canonical case ("en", "sw", "pt-BR").
+///
+/// A `Lang` is only made for a tag that has been registered (by loading its locale), so texts
+/// can be keyed by it everywhere and a tag from outside (a request, a stored row) that no
+/// locale serves is refused where it is parsed. Registered tags live for the whole process;
+/// there are as many as there are locale folders.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Lang(&'static str);
+
+/// A registered language: its tag, its own name and its writing direction.
+struct Entry {
+    tag: &'static str,
+    name: &'static str,
+    rtl: bool,
 }
 
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Sw];
+static REGISTERED: RwLock<Vec<Entry>> = RwLock::new(Vec::new());
+static DEFAULT: RwLock<Option<Lang>> = RwLock::new(None);
 
+#[allow(non_upper_case_globals)]
+impl Lang {
+    /// English, the reference locale every other is checked against.
+    pub const En: Lang = Lang("en");
+    pub const Sw: Lang = Lang("sw");
+
+    /// The tag in canonical case, or `None` when it is not a well-formed BCP 47 tag.
+    pub fn canonical(tag: &str) -> Option<String> {
+        let tag = tag.trim();
+        if tag.is_empty() || tag.len() > 35 || tag == "*" {
+            return None;
+        }
+        let id: unic_langid::LanguageIdentifier = tag.replace('_', "-").parse().ok()?;
+        Some(id.to_string())
+    }
+
+    /// Registers a tag a locale has been loaded for, with the language's own name ("Kiswahili")
+    /// and whether it is written right to left. Registering again updates both.
+    pub fn register(tag: &str, name: &str, rtl: bool) -> Option<Lang> {
+        let canonical = Self::canonical(tag)?;
+        let mut list = REGISTERED.write().expect("language registry");
+        if let Some(e) = list.iter_mut().find(|e| e.tag == canonical) {
+            if e.name != name {
+                e.name = Box::leak(name.to_string().into_boxed_str());
+            }
+            e.rtl = rtl;
+            return Some(Lang(e.tag));
+        }
+        let tag: &'static str = Box::leak(canonical.into_boxed_str());
+        let name: &'static str = Box::leak(name.to_string().into_boxed_str());
+        list.push(Entry { tag, name, rtl });
+        Some(Lang(tag))
+    }
+
+    fn with_entry<T>(self, f: impl FnOnce(&Entry) -> T) -> Option<T> {
+        REGISTERED
+            .read()
+            .expect("language registry")
+            .iter()
+            .find(|e| e.tag == self.0)
+            .map(f)
+    }
+
+    fn known(canonical: &str) -> Option<Lang> {
+        REGISTERED
+            .read()
+            .expect("language registry")
+            .iter()
+            .find(|e| e.tag == canonical)
+            .map(|e| Lang(e.tag))
+    }
+
+    /// Every language a locale has been loaded for, in the order they were registered.
+    pub fn registered() -> Vec<Lang> {
+        REGISTERED
+            .read()
+            .expect("language registry")
+            .iter()
+            .map(|e| Lang(e.tag))
+            .collect()
+    }
+
+    /// The language's own name, for language switchers ("Kiswahili", "العربية").
+    pub fn native_name(self) -> &'static str {
+        self.with_entry(|e| e.name).unwrap_or(self.0)
+    }
+
+    /// Whether the language is written right to left (its pages get `dir="rtl"`).
+    pub fn is_rtl(self) -> bool {
+        self.with_entry(|e| e.rtl).unwrap_or(false)
+    }
+
+    /// `"rtl"` or `"ltr"`, for a `dir` attribute.
+    pub fn dir(self) -> &'static str {
+        if self.is_rtl() { "rtl" } else { "ltr" }
+    }
+
+    /// The registered language with exactly this tag (any case).
     pub fn parse(code: &str) -> Option<Lang> {
-        match code.trim().to_ascii_lowercase().as_str() {
-            "en" => Some(Lang::En),
-            "sw" => Some(Lang::Sw),
-            _ => None,
+        Self::known(&Self::canonical(code)?)
+    }
+
+    /// The best of `offered` for a tag, falling back along its chain: `fr-CD` → `fr`,
+    /// `zh-Hant-TW` → `zh-Hant` → `zh`.
+    pub fn best_for(tag: &str, offered: &[Lang]) -> Option<Lang> {
+        let mut tag = Self::canonical(tag)?;
+        loop {
+            if let Some(l) = offered.iter().find(|l| l.0 == tag) {
+                return Some(*l);
+            }
+            let cut = tag.rfind('-')?;
+            tag.truncate(cut);
         }
     }
 
     pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Sw => "sw",
-        }
+        self.0
     }
 
-    /// The language's own name, for the language switcher.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Sw => "Kiswahili",
-        }
-    }
-
-    /// Picks the best offered language from an `Accept-Language` header (RFC 9110 q-values).
+    /// Picks the best offered language from an `Accept-Language` header (RFC 9110 q-values;
+    /// a regional tag falls back to its language, `fr-CD` → `fr`; `*` takes the first
+    /// offered). `None` when nothing offered is acceptable: the caller uses its default.
     pub fn negotiate(header: &str, offered: &[Lang]) -> Option<Lang> {
         let mut best: Option<(f32, Lang)> = None;
-        for part in header.split(',') {
+        for part in header.split(',').take(32) {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("").trim();
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
-            let primary = tag.split('-').next().unwrap_or("");
-            let Some(lang) = Lang::parse(primary) else {
+            let lang = if tag == "*" {
+                offered.first().copied()
+            } else {
+                Self::best_for(tag, offered)
+            };
+            let Some(lang) = lang else {
                 continue;
             };
-            if q > 0.0 && offered.contains(&lang) && best.is_none_or(|(bq, _)| q > bq) {
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
                 best = Some((q, lang));
             }
         }
         best.map(|(_, l)| l)
+    }
+
+    /// Sets the language texts fall back to when they lack the one asked for: the page's
+    /// default (first configured) language.
+    pub fn set_default(lang: Lang) {
+        *DEFAULT.write().expect("default language") = Some(lang);
+    }
+
+    pub fn default_lang() -> Lang {
+        DEFAULT
+            .read()
+            .expect("default language")
+            .unwrap_or(Lang::En)
+    }
+}
+
+impl fmt::Debug for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Lang({})", self.0)
     }
 }
 
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+impl Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Lang, D::Error> {
+        let tag = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Lang::parse(&tag)
+            .ok_or_else(|| serde::de::Error::custom(format!("no locale for language '{tag}'")))
     }
 }
 
@@ -210,10 +335,19 @@ impl Localized {
         }
     }
 
-    /// The text in `lang`, else in the first language present.
+    /// The text in `lang`, else in its parent language (`fr` for `fr-CD`), else in the
+    /// default language, else in the first language present.
     pub fn get(&self, lang: Lang) -> &str {
         self.0
             .get(&lang)
+            .or_else(|| {
+                let parent = lang.code().rsplit_once('-').map(|(p, _)| p)?;
+                self.0
+                    .iter()
+                    .find(|(l, _)| l.code() == parent)
+                    .map(|(_, t)| t)
+            })
+            .or_else(|| self.0.get(&Lang::default_lang()))
             .or_else(|| self.0.values().next())
             .map(String::as_str)
             .unwrap_or("")

@@ -44,18 +44,87 @@ impl fmt::Display for Address {
     }
 }
 
+/// Why a typed address was refused, so each reader can be told in their language (the
+/// `Display` is the English one staff and the API see).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressError {
+    NotEmail {
+        shown: String,
+    },
+    NotPhone {
+        shown: String,
+    },
+    InvalidPhone {
+        shown: String,
+    },
+    /// `country` is empty when the number's country is unknown.
+    CountryRefused {
+        country: String,
+        allowed: String,
+    },
+}
+
+impl AddressError {
+    /// The message id of the sign-up flow's locale texts, and its arguments.
+    pub fn message(&self) -> (&'static str, Vec<(&'static str, &str)>) {
+        match self {
+            AddressError::NotEmail { shown } => {
+                ("subscribe-address-not-email", vec![("shown", shown)])
+            }
+            AddressError::NotPhone { shown } => {
+                ("subscribe-address-not-phone", vec![("shown", shown)])
+            }
+            AddressError::InvalidPhone { shown } => {
+                ("subscribe-address-invalid-phone", vec![("shown", shown)])
+            }
+            AddressError::CountryRefused { country, allowed } if country.is_empty() => (
+                "subscribe-address-country-unknown",
+                vec![("allowed", allowed)],
+            ),
+            AddressError::CountryRefused { country, allowed } => (
+                "subscribe-address-country-refused",
+                vec![("country", country), ("allowed", allowed)],
+            ),
+        }
+    }
+}
+
+impl fmt::Display for AddressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddressError::NotEmail { shown } => write!(f, "'{shown}' is not an email address"),
+            AddressError::NotPhone { shown } => write!(f, "'{shown}' is not a phone number"),
+            AddressError::InvalidPhone { shown } => {
+                write!(f, "'{shown}' is not a valid phone number")
+            }
+            AddressError::CountryRefused { country, allowed } => write!(
+                f,
+                "numbers from {} are not accepted here (allowed: {allowed})",
+                if country.is_empty() {
+                    "that country"
+                } else {
+                    country
+                }
+            ),
+        }
+    }
+}
+
+impl From<AddressError> for String {
+    fn from(e: AddressError) -> String {
+        e.to_string()
+    }
+}
+
 impl Address {
     /// An email address as people type them: trimmed and lowercased (so one person is one
     /// subscriber however they type it; providers treat local parts case-insensitively in
     /// practice). Checks the shape
     /// (one `@`, a dotted domain, no spaces, RFC 5321 lengths), not deliverability.
-    pub fn email(raw: &str) -> Result<Address, String> {
+    pub fn email(raw: &str) -> Result<Address, AddressError> {
         let s = raw.trim();
-        let bad = || {
-            format!(
-                "'{}' is not an email address",
-                s.chars().take(60).collect::<String>()
-            )
+        let bad = || AddressError::NotEmail {
+            shown: s.chars().take(60).collect(),
         };
         let (local, domain) = s.rsplit_once('@').ok_or_else(bad)?;
         let domain_ok = domain.len() <= 253
@@ -87,14 +156,19 @@ impl Address {
     /// A phone number in E.164, read with `default_country` when it has no `+` prefix, and
     /// refused outside `allowed` (ISO 3166 codes such as KE): every confirmation SMS costs
     /// money, and numbers from elsewhere are the raw material of SMS pumping fraud.
-    pub fn phone(raw: &str, default_country: &str, allowed: &[String]) -> Result<Address, String> {
+    pub fn phone(
+        raw: &str,
+        default_country: &str,
+        allowed: &[String],
+    ) -> Result<Address, AddressError> {
         let s = raw.trim();
         let shown = s.chars().take(30).collect::<String>();
         let country: Option<phonenumber::country::Id> = default_country.parse().ok();
-        let number = phonenumber::parse(country, s)
-            .map_err(|_| format!("'{shown}' is not a phone number"))?;
+        let number = phonenumber::parse(country, s).map_err(|_| AddressError::NotPhone {
+            shown: shown.clone(),
+        })?;
         if !phonenumber::is_valid(&number) {
-            return Err(format!("'{shown}' is not a valid phone number"));
+            return Err(AddressError::InvalidPhone { shown });
         }
         let region = number
             .country()
@@ -102,15 +176,10 @@ impl Address {
             .map(|id| format!("{id:?}"))
             .unwrap_or_default();
         if !allowed.iter().any(|a| a.eq_ignore_ascii_case(&region)) {
-            return Err(format!(
-                "numbers from {} are not accepted here (allowed: {})",
-                if region.is_empty() {
-                    "that country"
-                } else {
-                    &region
-                },
-                allowed.join(", ")
-            ));
+            return Err(AddressError::CountryRefused {
+                country: region,
+                allowed: allowed.join(", "),
+            });
         }
         Ok(Address {
             channel: Channel::Sms,
@@ -119,7 +188,11 @@ impl Address {
     }
 
     /// Email if it looks like one, else a phone number.
-    pub fn parse(raw: &str, default_country: &str, allowed: &[String]) -> Result<Address, String> {
+    pub fn parse(
+        raw: &str,
+        default_country: &str,
+        allowed: &[String],
+    ) -> Result<Address, AddressError> {
         if raw.contains('@') {
             Address::email(raw)
         } else {
@@ -153,7 +226,9 @@ mod tests {
                 .value,
             "+255754123456"
         );
-        let err = Address::phone("+1 202 555 0143", "KE", &ke()).unwrap_err();
+        let err = Address::phone("+1 202 555 0143", "KE", &ke())
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("not accepted") && err.contains("KE, TZ"),
             "{err}"

@@ -62,25 +62,21 @@ impl View<'_> {
         let lang = self.settings.default_lang();
         format!(
             "{}: {}",
-            i18n::event_label(lang, u.event),
+            i18n::event_label(self.settings.locales.get(lang), u.event),
             n.title.get(lang)
         )
     }
 
     fn entry_text(&self, n: &Notice, u: &Update) -> String {
         let lang = self.settings.default_lang();
-        let face = Clockface {
-            tz: self.settings.time_zone,
-            lang,
-            now: self.now,
-        };
+        let face = Clockface::new(self.settings, lang, self.now);
         let mut text = u.body.get(lang).to_string();
         if let (Some(s), Some(e)) = (u.starts_at, u.ends_at)
             && n.kind == NoticeKind::Maintenance
         {
             text.push_str(&format!(
                 "\n{}: {}",
-                i18n::t(lang).window,
+                i18n::T::of(self.settings.locales.get(lang)).window,
                 face.window(s, e)
             ));
         }
@@ -94,7 +90,11 @@ impl View<'_> {
                 face.ends(announced, actual)
             ));
         }
-        text.push_str(&format!("\n{}: {}", i18n::t(lang).reference, n.reference));
+        text.push_str(&format!(
+            "\n{}: {}",
+            i18n::T::of(self.settings.locales.get(lang)).reference,
+            n.reference
+        ));
         text
     }
 
@@ -217,18 +217,22 @@ impl View<'_> {
                     .collect();
                 description.push_str(&format!(
                     "{}: {}\n",
-                    i18n::t(lang).affected,
-                    names.join(", ")
+                    i18n::T::of(self.settings.locales.get(lang)).affected,
+                    names.join(&self.settings.locales.get(lang).text("list-separator"))
                 ));
             }
             if !n.still_works.is_empty() {
                 description.push_str(&format!(
                     "{}: {}\n",
-                    i18n::t(lang).still_works,
+                    i18n::T::of(self.settings.locales.get(lang)).still_works,
                     n.still_works.get(lang)
                 ));
             }
-            description.push_str(&format!("{}: {}", i18n::t(lang).reference, n.reference));
+            description.push_str(&format!(
+                "{}: {}",
+                i18n::T::of(self.settings.locales.get(lang)).reference,
+                n.reference
+            ));
             let mut ev = icalendar::Event::new();
             ev.uid(&format!("{}@{}", n.id, self.settings.public_host()))
                 .summary(n.title.get(lang))

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
+use std::sync::Arc;
 
 use askama::Template;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use super::i18n::Clockface;
 use crate::config::Settings;
 use crate::domain::sms::{self, SmsText};
 use crate::domain::{Event, FieldError, Lang, Notice, NoticeKind, Service, UpdateMessage};
+use crate::locale::{Arg, Locale};
 
 /// Stands in for each recipient's unsubscribe URL until [`RenderedEmail::personalise`].
 pub const UNSUBSCRIBE_MARKER: &str = "https://unsubscribe.invalid/__TANGAZO_UNSUBSCRIBE__";
@@ -30,6 +32,10 @@ pub use super::placeholders::{PLACEHOLDERS, check_placeholders};
 pub struct Ctx {
     pub event: Event,
     pub lang: &'static str,
+    /// `ltr` or `rtl`, for the email's `dir` attribute.
+    pub dir: &'static str,
+    /// The reader's locale, for the event's texts.
+    pub loc: Arc<Locale>,
     pub page_name: String,
     pub title: String,
     pub body: String,
@@ -54,81 +60,49 @@ pub struct Ctx {
     pub unsubscribe_url: String,
 }
 
-macro_rules! template {
-    ($name:ident, $path:literal) => {
-        #[derive(Template)]
-        #[template(path = $path)]
-        struct $name<'a> {
-            c: &'a Ctx,
-        }
-
-        impl Deref for $name<'_> {
-            type Target = Ctx;
-            fn deref(&self) -> &Ctx {
-                self.c
-            }
-        }
-    };
-}
-
-template!(SmsEn, "sms/en.txt");
-template!(SmsSw, "sms/sw.txt");
-template!(SubjectEn, "email/subject.en.txt");
-template!(SubjectSw, "email/subject.sw.txt");
-template!(LeadEn, "email/lead.en.txt");
-template!(LeadSw, "email/lead.sw.txt");
-
-/// Labels of the email layout.
-pub struct Labels {
-    pub when: &'static str,
-    pub affected: &'static str,
-    pub still_works: &'static str,
-    pub reference: &'static str,
-    pub check_at: &'static str,
-    pub details: &'static str,
-    pub calendar: &'static str,
-    pub fraud: &'static str,
-    pub unsubscribe: &'static str,
-    /// Short label before the reference in an SMS.
-    pub sms_ref: &'static str,
-}
-
-fn labels(lang: Lang) -> &'static Labels {
-    static EN: Labels = Labels {
-        when: "When",
-        affected: "Affected",
-        still_works: "Still works",
-        reference: "Reference",
-        check_at: "Check it is official at",
-        details: "Details and updates",
-        calendar: "Add to calendar",
-        fraud: "We never ask for your PIN or ask you to send money to restore service.",
-        unsubscribe: "Unsubscribe",
-        sms_ref: "Ref",
-    };
-    static SW: Labels = Labels {
-        when: "Lini",
-        affected: "Zilizoathirika",
-        still_works: "Bado zinafanya kazi",
-        reference: "Namba ya kumbukumbu",
-        check_at: "Hakiki kama ni rasmi kwenye",
-        details: "Maelezo na taarifa mpya",
-        calendar: "Weka kwenye kalenda",
-        fraud: "Hatutakuomba PIN yako wala kukutaka utume pesa ili huduma irudi.",
-        unsubscribe: "Jiondoe",
-        sms_ref: "Kumb.",
-    };
-    match lang {
-        Lang::En => &EN,
-        Lang::Sw => &SW,
+super::i18n::labels!(
+    /// Labels of the email layout, and the short label before the reference in an SMS.
+    Labels, "email", {
+        when, affected, still_works, reference, check_at, details, calendar, fraud, unsubscribe,
+        sms_ref,
     }
+);
+
+/// The arguments every message of an event may use, from the context.
+fn message_args(c: &Ctx) -> Vec<(&'static str, Arg<'_>)> {
+    let yes_no = |b: bool| Arg::Str(if b { "yes" } else { "no" });
+    vec![
+        ("page_name", Arg::Str(&c.page_name)),
+        ("title", Arg::Str(&c.title)),
+        ("body", Arg::Str(&c.body)),
+        ("window", Arg::Str(&c.window)),
+        ("start", Arg::Str(&c.start)),
+        ("end", Arg::Str(&c.end)),
+        ("affected", Arg::Str(&c.affected)),
+        (
+            "still_works",
+            Arg::Str(c.still_works.as_deref().unwrap_or("")),
+        ),
+        ("has_still_works", yes_no(c.still_works.is_some())),
+        ("outcome", Arg::Str(c.outcome.as_deref().unwrap_or(""))),
+        ("has_outcome", yes_no(c.outcome.is_some())),
+    ]
+}
+
+/// The message `{kind}-{event}` of the reader's locale, filled from the context.
+fn event_text(c: &Ctx, kind: &str) -> String {
+    c.loc.format(&message_id(kind, c.event), &message_args(c))
+}
+
+fn message_id(kind: &str, event: Event) -> String {
+    format!("{kind}-{}", event.as_str().replace('.', "-"))
 }
 
 #[derive(Template)]
 #[template(path = "email/text.txt")]
 struct EmailText<'a> {
     c: &'a Ctx,
-    l: &'static Labels,
+    l: Labels,
     lead: String,
 }
 
@@ -143,7 +117,7 @@ impl Deref for EmailText<'_> {
 #[template(path = "email/html.html")]
 struct EmailHtml<'a> {
     c: &'a Ctx,
-    l: &'static Labels,
+    l: Labels,
     subject: String,
     lead: String,
     body_paragraphs: Vec<String>,
@@ -247,11 +221,7 @@ fn trim_sentence(s: &str) -> String {
 
 pub(crate) fn context(settings: &Settings, s: &Subject<'_>, lang: Lang, now: DateTime<Utc>) -> Ctx {
     let n = s.notice;
-    let face = Clockface {
-        tz: settings.time_zone,
-        lang,
-        now,
-    };
+    let face = Clockface::new(settings, lang, now);
     let names: Vec<String> = n
         .affected
         .iter()
@@ -272,6 +242,8 @@ pub(crate) fn context(settings: &Settings, s: &Subject<'_>, lang: Lang, now: Dat
     Ctx {
         event: s.event,
         lang: lang.code(),
+        dir: lang.dir(),
+        loc: face.loc.clone(),
         page_name: settings.raw.page.name.clone(),
         title: n.title.get(lang).to_string(),
         body: s.body.get(lang).trim().to_string(),
@@ -279,7 +251,7 @@ pub(crate) fn context(settings: &Settings, s: &Subject<'_>, lang: Lang, now: Dat
         window,
         start,
         end,
-        affected: names.join(", "),
+        affected: names.join(&face.loc.text("list-separator")),
         still_works: (!n.still_works.is_empty()).then(|| trim_sentence(n.still_works.get(lang))),
         outcome: n.minutes_early().map(|m| face.outcome(m)),
         reference: n.reference.to_string(),
@@ -313,10 +285,6 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn template_name(channel: &str, lang: Lang, event: Event) -> String {
-    format!("{channel}/{}/{}.txt", lang.code(), event.as_str())
-}
-
 /// The SMS for one language: template (or override) text, then the reference and short verify
 /// URL, checked against the segment budget. Over budget, the text comes back with the error so
 /// a preview can still show it.
@@ -328,16 +296,12 @@ pub fn render_sms(
 ) -> (SmsText, Option<FieldError>) {
     let main = match override_text {
         Some(t) => fill(t, c),
-        None => match lang {
-            Lang::En => SmsEn { c }.render(),
-            Lang::Sw => SmsSw { c }.render(),
-        }
-        .expect("sms template renders"),
+        None => event_text(c, "sms"),
     };
     let text = format!(
         "{} {} {} {}",
         squash(&main),
-        labels(lang).sms_ref,
+        c.loc.text("email-sms-ref"),
         c.reference,
         c.verify_url
     );
@@ -345,7 +309,11 @@ pub fn render_sms(
     if encoded.segments > budget {
         let what = match override_text {
             Some(_) => format!("the SMS override ({})", lang.code()),
-            None => format!("template {}", template_name("sms", lang, c.event)),
+            None => format!(
+                "the {} text {}",
+                lang.native_name(),
+                message_id("sms", c.event)
+            ),
         };
         let forcing = if encoded.forcing_ucs2.is_empty() {
             String::new()
@@ -363,10 +331,11 @@ pub fn render_sms(
         let error = FieldError::new(
             format!("sms.{}", lang.code()),
             format!(
-                "{what} renders {} SMS segments ({} units, {}{forcing}); the budget is {budget} (sms.segment_budget). Shorten the text or write an SMS override.",
+                "{what} renders {} SMS segments ({} units, {}{forcing}); the budget is {budget} (sms.segment_budget for {}). Shorten the text or write an SMS override.",
                 encoded.segments,
                 encoded.units,
                 encoded.encoding.as_str(),
+                lang.code(),
             ),
         );
         return (encoded, Some(error));
@@ -374,25 +343,13 @@ pub fn render_sms(
     (encoded, None)
 }
 
-pub fn render_email(c: &Ctx, lang: Lang, override_text: Option<&str>) -> RenderedEmail {
-    let subject = squash(
-        &match lang {
-            Lang::En => SubjectEn { c }.render(),
-            Lang::Sw => SubjectSw { c }.render(),
-        }
-        .expect("subject template renders"),
-    );
+pub fn render_email(c: &Ctx, override_text: Option<&str>) -> RenderedEmail {
+    let subject = squash(&event_text(c, "email-subject"));
     let lead = match override_text {
         Some(t) => fill(t, c),
-        None => squash(
-            &match lang {
-                Lang::En => LeadEn { c }.render(),
-                Lang::Sw => LeadSw { c }.render(),
-            }
-            .expect("lead template renders"),
-        ),
+        None => squash(&event_text(c, "email-lead")),
     };
-    let l = labels(lang);
+    let l = Labels::of(&c.loc);
     let text = EmailText {
         c,
         l,
@@ -417,7 +374,7 @@ pub fn render_email(c: &Ctx, lang: Lang, override_text: Option<&str>) -> Rendere
     };
     let html = EmailHtml {
         c,
-        l,
+        l: Labels::of(&c.loc),
         subject: subject.clone(),
         lead,
         body_paragraphs,
@@ -459,20 +416,19 @@ pub struct Preview {
 }
 
 pub fn preview(settings: &Settings, s: &Subject<'_>, now: DateTime<Utc>) -> Preview {
-    let budget = settings.raw.sms.segment_budget as usize;
     let mut errors = BTreeMap::new();
     let mut sms_out = BTreeMap::new();
     let mut email_out = BTreeMap::new();
     for &lang in &settings.languages {
         let c = context(settings, s, lang, now);
         let sms_override = s.overrides.sms.0.get(&lang).map(String::as_str);
-        let (sms, error) = render_sms(&c, lang, sms_override, budget);
+        let (sms, error) = render_sms(&c, lang, sms_override, settings.sms_budget(lang));
         if let Some(e) = error {
             errors.insert(e.field, e.message);
         }
         sms_out.insert(lang, sms);
         let email_override = s.overrides.email.0.get(&lang).map(String::as_str);
-        email_out.insert(lang, render_email(&c, lang, email_override));
+        email_out.insert(lang, render_email(&c, email_override));
     }
     let unsaved = s.notice.reference.is_placeholder();
     Preview {

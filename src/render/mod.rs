@@ -109,13 +109,15 @@ pub fn default_body(
 ) -> impl FnOnce(&Notice, crate::domain::Event) -> crate::domain::Localized + use<> {
     let tz = settings.time_zone;
     let languages = settings.languages.clone();
+    let locales = settings.locales.clone();
     move |n, e| {
         let texts = languages
             .into_iter()
             .map(|lang| {
-                let face = i18n::Clockface { tz, lang, now };
+                let loc = locales.get(lang).clone();
+                let face = i18n::Clockface { tz, loc, now };
                 let window = n.window().map(|w| face.window(w.start, w.end));
-                (lang, i18n::default_body(lang, e, window))
+                (lang, i18n::default_body(&face.loc, e, window))
             })
             .collect();
         crate::domain::Localized(texts)

@@ -6,6 +6,7 @@ use askama::Template;
 use super::i18n::{self, Clockface, T};
 use super::{Links, View};
 use crate::domain::{Lang, Notice, NoticeKind, NoticeState, ServiceStatus, Update, VerifyEntry};
+use crate::locale::Locale;
 
 pub struct LangLink {
     pub code: &'static str,
@@ -16,7 +17,7 @@ pub struct LangLink {
 
 /// What every page shows around its content.
 pub struct Chrome {
-    pub t: &'static T,
+    pub t: T,
     pub page_name: String,
     pub home_url: String,
     pub langs: Vec<LangLink>,
@@ -31,7 +32,7 @@ pub struct AffectedView {
 }
 
 pub struct UpdateView {
-    pub label: &'static str,
+    pub label: String,
     pub when: String,
     pub body: String,
 }
@@ -40,7 +41,7 @@ pub struct NoticeView {
     pub url: String,
     pub title: String,
     pub reference: String,
-    pub state_label: &'static str,
+    pub state_label: String,
     pub window: Option<String>,
     pub overrunning: bool,
     pub overrun_note: Option<String>,
@@ -60,7 +61,7 @@ pub struct NoticeView {
 pub struct ServiceView {
     pub name: String,
     pub status: &'static str,
-    pub label: &'static str,
+    pub label: String,
 }
 
 pub struct GroupView {
@@ -80,7 +81,7 @@ pub struct MoreLink {
 pub struct IndexPage {
     pub c: Chrome,
     pub indicator: &'static str,
-    pub banner: &'static str,
+    pub banner: String,
     pub active: Vec<NoticeView>,
     pub active_more: Option<MoreLink>,
     pub upcoming: Vec<NoticeView>,
@@ -147,7 +148,7 @@ pub struct FoundView {
     pub url: String,
     pub title: String,
     pub window: Option<String>,
-    pub state_label: &'static str,
+    pub state_label: String,
 }
 
 #[derive(Template)]
@@ -158,53 +159,33 @@ pub struct VerifyPage {
     pub found: Option<FoundView>,
 }
 
-/// Words of the sign-up pages.
-pub struct SubscribeText {
-    pub title: &'static str,
-    pub intro: &'static str,
-    pub address: &'static str,
-    pub language: &'static str,
-    pub services: &'static str,
-    pub all: &'static str,
-    pub only: &'static str,
-    pub consent: &'static str,
-    pub button: &'static str,
-}
-
-pub fn subscribe_text(lang: Lang) -> &'static SubscribeText {
-    static EN: SubscribeText = SubscribeText {
-        title: "Get notices by SMS or email",
-        intro: "We tell you before planned maintenance, when it starts and when services are back.",
-        address: "Phone number or email address",
-        language: "Language",
-        services: "Which services",
-        all: "All services",
-        only: "Or only these",
-        consent: "We send a code or a link to confirm. You can stop at any time (reply STOP or use the link in every email).",
-        button: "Subscribe",
-    };
-    static SW: SubscribeText = SubscribeText {
-        title: "Pata taarifa kwa SMS au barua pepe",
-        intro: "Tunakujulisha kabla ya matengenezo yaliyopangwa, yanapoanza na huduma zinaporudi.",
-        address: "Namba ya simu au anwani ya barua pepe",
-        language: "Lugha",
-        services: "Huduma zipi",
-        all: "Huduma zote",
-        only: "Au hizi tu",
-        consent: "Tutatuma namba au kiungo cha kuthibitisha. Unaweza kusitisha wakati wowote (jibu STOP au tumia kiungo kwenye kila barua pepe).",
-        button: "Jisajili",
-    };
-    match lang {
-        Lang::En => &EN,
-        Lang::Sw => &SW,
+i18n::labels!(
+    /// Words of the sign-up pages.
+    SubscribeText, "page-subscribe", {
+        title, intro, address, language, services, all, only, consent, button,
     }
-}
+);
+
+i18n::labels!(
+    /// Words of the page that sends an unsubscribe link.
+    UnsubscribeText, "page-unsubscribe", { heading, intro, label, button }
+);
+
+i18n::labels!(
+    /// Words of the manage page behind the link in every message.
+    ManageText, "page-manage", { heading, none_means_all, save, unsubscribe }
+);
+
+i18n::labels!(
+    /// Words of the short result pages of the sign-up flow.
+    MessageText, "page-message", { code_label, code_button, unsubscribe_button }
+);
 
 #[derive(Template)]
 #[template(path = "page/subscribe.html")]
 pub struct SubscribePage {
     pub c: Chrome,
-    pub s: &'static SubscribeText,
+    pub s: SubscribeText,
     pub error: Option<String>,
     pub address: String,
     pub langs: Vec<(&'static str, &'static str, bool)>,
@@ -219,37 +200,29 @@ pub struct MessagePage {
     pub text: String,
     pub good: bool,
     pub code_for: Option<String>,
-    pub code_label: &'static str,
-    pub code_button: &'static str,
+    pub m: MessageText,
     pub unsubscribe_action: Option<String>,
-    pub unsubscribe_button: &'static str,
 }
 
 #[derive(Template)]
 #[template(path = "page/manage.html")]
 pub struct ManagePage {
     pub c: Chrome,
-    pub s: &'static SubscribeText,
-    pub heading: &'static str,
+    pub s: SubscribeText,
+    pub w: ManageText,
     pub flash: Option<String>,
     pub token: String,
     pub address: String,
     pub state: &'static str,
     pub langs: Vec<(&'static str, &'static str, bool)>,
     pub services: Vec<(String, String, bool)>,
-    pub none_means_all: &'static str,
-    pub save: &'static str,
-    pub unsubscribe: &'static str,
 }
 
 #[derive(Template)]
 #[template(path = "page/unsubscribe.html")]
 pub struct UnsubscribePage {
     pub c: Chrome,
-    pub heading: &'static str,
-    pub intro: &'static str,
-    pub label: &'static str,
-    pub button: &'static str,
+    pub w: UnsubscribeText,
     pub error: Option<String>,
 }
 
@@ -257,26 +230,9 @@ impl View<'_> {
     /// Unsubscribe by typing the address: we send a link to it, so nobody can stop someone
     /// else's notices.
     pub fn unsubscribe_html(&self, lang: Lang, error: Option<String>) -> String {
-        let (heading, intro, label, button) = match lang {
-            Lang::En => (
-                "Stop notices",
-                "Type the phone number or email address that gets our notices. We send it a link; open it to stop them.",
-                "Phone number or email address",
-                "Send me the link",
-            ),
-            Lang::Sw => (
-                "Sitisha taarifa",
-                "Andika namba ya simu au barua pepe inayopata taarifa zetu. Tutaitumia kiungo; kifungue kusitisha.",
-                "Namba ya simu au barua pepe",
-                "Nitumie kiungo",
-            ),
-        };
         UnsubscribePage {
             c: self.chrome(lang, "/unsubscribe"),
-            heading,
-            intro,
-            label,
-            button,
+            w: UnsubscribeText::of(self.loc(lang)),
             error,
         }
         .render()
@@ -293,19 +249,10 @@ impl View<'_> {
         followed: Option<&[crate::domain::ServiceCode]>,
         flash: Option<String>,
     ) -> String {
-        let (heading, none_means_all, save, unsubscribe) = match lang {
-            Lang::En => ("Your notices", "tick none for all", "Save", "Unsubscribe"),
-            Lang::Sw => (
-                "Taarifa zako",
-                "usichague yoyote kupata zote",
-                "Hifadhi",
-                "Jiondoe",
-            ),
-        };
         ManagePage {
             c: self.chrome(lang, "/subscribe"),
-            s: subscribe_text(lang),
-            heading,
+            s: SubscribeText::of(self.loc(lang)),
+            w: ManageText::of(self.loc(lang)),
             flash,
             token: token.to_string(),
             address: address.to_string(),
@@ -325,9 +272,6 @@ impl View<'_> {
                     (s.code.to_string(), s.name.get(lang).to_string(), on)
                 })
                 .collect(),
-            none_means_all,
-            save,
-            unsubscribe,
         }
         .render()
         .expect("manage template renders")
@@ -336,7 +280,7 @@ impl View<'_> {
     pub fn subscribe_html(&self, lang: Lang, error: Option<String>, address: &str) -> String {
         SubscribePage {
             c: self.chrome(lang, "/subscribe"),
-            s: subscribe_text(lang),
+            s: SubscribeText::of(self.loc(lang)),
             error,
             address: address.to_string(),
             langs: self
@@ -366,20 +310,14 @@ impl View<'_> {
         code_for: Option<String>,
         unsubscribe_action: Option<String>,
     ) -> String {
-        let (code_label, code_button, unsubscribe_button) = match lang {
-            Lang::En => ("The 6-digit code we sent", "Confirm", "Unsubscribe"),
-            Lang::Sw => ("Namba ya tarakimu 6 tuliyotuma", "Thibitisha", "Jiondoe"),
-        };
         MessagePage {
             c: self.chrome(lang, "/subscribe"),
             heading: heading.to_string(),
             text: text.to_string(),
             good,
             code_for,
-            code_label,
-            code_button,
+            m: MessageText::of(self.loc(lang)),
             unsubscribe_action,
-            unsubscribe_button,
         }
         .render()
         .expect("message template renders")
@@ -393,10 +331,14 @@ pub struct NotFoundPage {
 }
 
 impl View<'_> {
+    pub(super) fn loc(&self, lang: Lang) -> &std::sync::Arc<Locale> {
+        self.settings.locales.get(lang)
+    }
+
     fn face(&self, lang: Lang) -> Clockface {
         Clockface {
             tz: self.settings.time_zone,
-            lang,
+            loc: self.loc(lang).clone(),
             now: self.now,
         }
     }
@@ -405,7 +347,7 @@ impl View<'_> {
     fn chrome(&self, lang: Lang, path: &str) -> Chrome {
         let face = self.face(lang);
         Chrome {
-            t: i18n::t(lang),
+            t: T::of(self.loc(lang)),
             page_name: self.settings.raw.page.name.clone(),
             home_url: self.links.page(lang, "/"),
             langs: self
@@ -427,7 +369,7 @@ impl View<'_> {
 
     fn update_view(&self, lang: Lang, u: &Update) -> UpdateView {
         UpdateView {
-            label: i18n::event_label(lang, u.event),
+            label: i18n::event_label(self.loc(lang), u.event),
             when: self.face(lang).instant(u.created_at),
             body: u.body.get(lang).to_string(),
         }
@@ -452,7 +394,7 @@ impl View<'_> {
             url: self.links.page(lang, &format!("/notices/{}", n.id)),
             title: n.title.get(lang).to_string(),
             reference: n.reference.to_string(),
-            state_label: i18n::state_label(lang, n.state),
+            state_label: i18n::state_label(self.loc(lang), n.state),
             window,
             overrunning,
             overrun_note: overrunning
@@ -515,7 +457,7 @@ impl View<'_> {
             let view = ServiceView {
                 name: s.name.get(lang).to_string(),
                 status: status.as_str(),
-                label: i18n::status_label(lang, status),
+                label: i18n::status_label(self.loc(lang), status),
             };
             match groups.iter_mut().find(|g| g.name == s.group) {
                 Some(g) => g.services.push(view),
@@ -540,10 +482,12 @@ impl View<'_> {
         // A window past its end is not "in progress" as planned: the banner says it is late.
         let late = s.active.iter().any(|n| n.is_overrunning(self.now));
         let (indicator, banner) = match self.indicator {
-            crate::domain::Indicator::Maintenance if late => ("late", i18n::banner_late(lang)),
-            i => (i.as_str(), i18n::banner(lang, i)),
+            crate::domain::Indicator::Maintenance if late => {
+                ("late", i18n::banner_late(self.loc(lang)))
+            }
+            i => (i.as_str(), i18n::banner(self.loc(lang), i)),
         };
-        let t = i18n::t(lang);
+        let t = T::of(self.loc(lang));
         let all_url = self.links.page(lang, "/notices");
         let more = |all: &[&Notice], shown: usize, label: &str, anchor: &str| {
             (all.len() > shown).then(|| MoreLink {
@@ -556,12 +500,12 @@ impl View<'_> {
             indicator,
             banner,
             active: self.cards(lang, &s.active[..shown[0]], true),
-            active_more: more(&s.active, shown[0], t.all_active, "active"),
+            active_more: more(&s.active, shown[0], &t.all_active, "active"),
             upcoming: self.cards(lang, &s.upcoming[..shown[1]], true),
-            upcoming_more: more(&s.upcoming, shown[1], t.all_upcoming, "planned"),
+            upcoming_more: more(&s.upcoming, shown[1], &t.all_upcoming, "planned"),
             groups: self.groups(lang),
             history: self.cards(lang, &s.history[..shown[2]], false),
-            history_more: more(&s.history, shown[2], t.all_history, "history"),
+            history_more: more(&s.history, shown[2], &t.all_history, "history"),
             all_url: all_url.clone(),
         }
         .render()
@@ -626,7 +570,7 @@ impl View<'_> {
                     (Some(s), None) => Some(face.instant(s)),
                     _ => e.published_at.map(|p| face.instant(p)),
                 },
-                state_label: i18n::state_label(lang, e.state),
+                state_label: i18n::state_label(self.loc(lang), e.state),
             }),
         }
         .render()

@@ -29,11 +29,7 @@ pub fn payload(settings: &Settings, s: &Subject<'_>, now: DateTime<Utc>) -> Valu
         .languages
         .iter()
         .filter_map(|&lang| {
-            let face = Clockface {
-                tz: settings.time_zone,
-                lang,
-                now,
-            };
+            let face = Clockface::new(settings, lang, now);
             let w = n.window().map(|w| face.window(w.start, w.end))?;
             Some((lang.code().to_string(), json!(w)))
         })
@@ -98,7 +94,8 @@ pub fn test_ping(settings: &Settings, now: DateTime<Utc>) -> Value {
 fn texts() -> Value {
     json!({
         "type": "object",
-        "propertyNames": { "enum": Lang::ALL.map(|l| l.code()) },
+        // Keyed by the BCP 47 tag of each language the page offers ("en", "sw", "pt-BR").
+        "propertyNames": { "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$" },
         "additionalProperties": { "type": "string", "minLength": 1 },
     })
 }

@@ -111,7 +111,7 @@ fn sub_from_row(row: &AnyRow, services: Option<Vec<ServiceCode>>) -> anyhow::Res
             channel,
             value: row.try_get("address")?,
         },
-        language: Lang::parse(&lang).unwrap_or(Lang::En),
+        language: Lang::parse(&lang).unwrap_or_else(Lang::default_lang),
         services,
         state: SubState::parse(&row.try_get::<String, _>("state")?),
         source: row.try_get("source")?,

@@ -47,13 +47,13 @@ pub struct LangQuery {
     lang: Option<String>,
 }
 
-/// `?lang=` first, then `Accept-Language`, then the page's default.
+/// `?lang=` first, then `Accept-Language`, then the page's default; a regional tag falls
+/// back to its language (`fr-CD` → `fr`).
 fn pick_lang(snap: &Snapshot, q: &LangQuery, headers: &HeaderMap) -> Lang {
     let offered = snap.languages();
     q.lang
         .as_deref()
-        .and_then(Lang::parse)
-        .filter(|l| offered.contains(l))
+        .and_then(|t| Lang::best_for(t, offered))
         .or_else(|| {
             headers
                 .get(header::ACCEPT_LANGUAGE)

@@ -16,12 +16,14 @@ use axum::routing::{get, post};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use hmac::{KeyInit, Mac};
+
+use crate::locale::Arg;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
 use super::AppState;
 use super::metrics::Refusal;
-use crate::domain::subscriber::{Address, Channel};
+use crate::domain::subscriber::{Address, AddressError, Channel};
 use crate::domain::{Lang, ServiceCode, SubscriberId};
 use crate::render::{LinkStyle, View};
 use crate::store::{CodeCheck, NewSubscriber};
@@ -58,8 +60,7 @@ struct LangQuery {
 }
 
 fn lang_of(state: &AppState, raw: Option<&str>, headers: &HeaderMap) -> Lang {
-    raw.and_then(Lang::parse)
-        .filter(|l| state.settings.languages.contains(l))
+    raw.and_then(|t| Lang::best_for(t, &state.settings.languages))
         .or_else(|| {
             headers
                 .get(header::ACCEPT_LANGUAGE)
@@ -163,78 +164,32 @@ async fn subscriber_for_link(
 
 // ---------------------------------------------------------------------------------------------
 
-struct Words {
-    bad_address: &'static str,
-    try_later: &'static str,
-    check_email: &'static str,
-    check_phone: &'static str,
-    already: &'static str,
-    confirmed: &'static str,
-    link_expired: &'static str,
-    link_bad: &'static str,
-    wrong_code: &'static str,
-    code_expired: &'static str,
-    unsubscribed: &'static str,
-    unsubscribe_q: &'static str,
-    unknown_link: &'static str,
-    email_subject: &'static str,
-    email_body: &'static str,
-    not_you: &'static str,
-    manage: &'static str,
-    stop_subject: &'static str,
-    stop_body: &'static str,
-    sms_code: &'static str,
+crate::render::i18n::labels!(
+    /// The sign-up flow's messages, and the confirmation texts it sends.
+    Words, "subscribe", {
+        bad_address, try_later, check_email, check_phone, already, confirmed, link_expired,
+        link_bad, wrong_code, code_expired, unsubscribed, unsubscribe_q, unknown_link,
+        email_subject, email_body, not_you, manage, stop_subject, stop_body, unsubscribe_sent,
+        saved,
+    }
+);
+
+/// "Please check the phone number or email address: '12' is not a phone number", in the
+/// reader's language.
+fn address_error(state: &AppState, lang: Lang, e: &AddressError) -> String {
+    let loc = state.settings.locales.get(lang);
+    let (id, args) = e.message();
+    let args: Vec<(&str, Arg<'_>)> = args.into_iter().map(|(k, v)| (k, Arg::Str(v))).collect();
+    let reason = loc.format(id, &args);
+    let label = loc.text("subscribe-bad-address");
+    loc.format(
+        "subscribe-address-refused",
+        &[("label", Arg::Str(&label)), ("reason", Arg::Str(&reason))],
+    )
 }
 
-fn words(lang: Lang) -> &'static Words {
-    static EN: Words = Words {
-        bad_address: "Please check the phone number or email address",
-        try_later: "Too many sign-ups right now. Please try again later.",
-        check_email: "We sent you an email. Open the link in it to confirm.",
-        check_phone: "We sent you an SMS with a 6-digit code. Type it here to confirm.",
-        already: "This address is already subscribed. We sent nothing new.",
-        confirmed: "You are subscribed. We will tell you about maintenance and problems.",
-        link_expired: "This link has expired. Please sign up again.",
-        link_bad: "This link is not valid.",
-        wrong_code: "That code is wrong. Tries left:",
-        code_expired: "This code can no longer be used. Please sign up again.",
-        unsubscribed: "You are unsubscribed. You will get no more notices.",
-        unsubscribe_q: "Stop all notices to this address?",
-        unknown_link: "This link is not valid any more.",
-        email_subject: "Confirm your subscription",
-        email_body: "Please confirm that you want notices about maintenance and problems. Open this link:",
-        not_you: "Did not sign up? Stop these emails",
-        manage: "Choose language and services",
-        stop_subject: "Stop notices",
-        stop_body: "Open this link to stop our notices",
-        sms_code: "code: {code}. Type it on the page to get notices. It expires in {hours} h.",
-    };
-    static SW: Words = Words {
-        bad_address: "Tafadhali hakiki namba ya simu au anwani ya barua pepe",
-        try_later: "Usajili mwingi sana kwa sasa. Tafadhali jaribu tena baadaye.",
-        check_email: "Tumekutumia barua pepe. Fungua kiungo ndani yake kuthibitisha.",
-        check_phone: "Tumekutumia SMS yenye namba ya tarakimu 6. Iandike hapa kuthibitisha.",
-        already: "Anwani hii tayari imesajiliwa. Hatujatuma kitu kipya.",
-        confirmed: "Umesajiliwa. Tutakujulisha kuhusu matengenezo na matatizo.",
-        link_expired: "Kiungo hiki kimepitwa na wakati. Tafadhali jisajili tena.",
-        link_bad: "Kiungo hiki si sahihi.",
-        wrong_code: "Namba hiyo si sahihi. Majaribio yaliyobaki:",
-        code_expired: "Namba hii haiwezi kutumika tena. Tafadhali jisajili tena.",
-        unsubscribed: "Umejiondoa. Hutapata taarifa zaidi.",
-        unsubscribe_q: "Kusitisha taarifa zote kwa anwani hii?",
-        unknown_link: "Kiungo hiki si halali tena.",
-        email_subject: "Thibitisha usajili wako",
-        email_body: "Tafadhali thibitisha kuwa unataka taarifa kuhusu matengenezo na matatizo. Fungua kiungo hiki:",
-        not_you: "Hukujisajili? Sitisha barua hizi",
-        manage: "Chagua lugha na huduma",
-        stop_subject: "Sitisha taarifa",
-        stop_body: "Fungua kiungo hiki kusitisha taarifa zetu",
-        sms_code: "namba: {code}. Iandike kwenye ukurasa upate taarifa. Inaisha baada ya saa {hours}.",
-    };
-    match lang {
-        Lang::En => &EN,
-        Lang::Sw => &SW,
-    }
+fn words(state: &AppState, lang: Lang) -> Words {
+    Words::of(state.settings.locales.get(lang))
 }
 
 async fn sign_up(
@@ -252,7 +207,7 @@ async fn sign_up(
             .unwrap_or("")
     };
     let page_lang = lang_of(&state, Some(get("lang")), &headers);
-    let w = words(page_lang);
+    let w = words(&state, page_lang);
     let raw_address = get("address").to_string();
     let again = |status: StatusCode, error: String| {
         page(&state, status, |v| {
@@ -269,7 +224,7 @@ async fn sign_up(
         Err(e) => {
             return again(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                format!("{}: {e}", w.bad_address),
+                address_error(&state, page_lang, &e),
             );
         }
     };
@@ -339,9 +294,9 @@ async fn sign_up(
         Err(e) => return super::AppError::from(e).into_response(),
     };
     if signup.already_confirmed {
-        return message(&state, StatusCode::OK, page_lang, w.already, true);
+        return message(&state, StatusCode::OK, page_lang, &w.already, true);
     }
-    let lw = words(language);
+    let lw = words(&state, language);
     let sent = match address.channel {
         Channel::Email => {
             let link = format!(
@@ -349,16 +304,20 @@ async fn sign_up(
                 state.settings.public_url,
                 confirm_token(&state.link_key, &signup.subscriber.id, new.expires_at)
             );
-            send_confirmation_email(&state, &address, lw, &link, &signup.manage_token).await
+            send_confirmation_email(&state, &address, &lw, &link, &signup.manage_token).await
         }
         Channel::Sms => {
             let code = signup.code.clone().unwrap_or_default();
             let text = format!(
                 "{} {}",
                 state.settings.raw.page.name,
-                lw.sms_code
-                    .replace("{code}", &code)
-                    .replace("{hours}", &s.confirm_hours.to_string())
+                state.settings.locales.get(language).format(
+                    "subscribe-sms-code",
+                    &[
+                        ("code", Arg::Str(&code)),
+                        ("hours", Arg::Num(i64::from(s.confirm_hours))),
+                    ]
+                )
             );
             state
                 .outbound
@@ -377,17 +336,17 @@ async fn sign_up(
             &state,
             StatusCode::SERVICE_UNAVAILABLE,
             page_lang,
-            w.try_later,
+            &w.try_later,
             false,
         );
     }
     match address.channel {
-        Channel::Email => message(&state, StatusCode::OK, page_lang, w.check_email, true),
+        Channel::Email => message(&state, StatusCode::OK, page_lang, &w.check_email, true),
         Channel::Sms => page(&state, StatusCode::OK, |v| {
             v.message_html(
                 page_lang,
-                w.check_phone,
-                w.check_phone,
+                &w.check_phone,
+                &w.check_phone,
                 true,
                 Some(signup.subscriber.id.to_string()),
                 None,
@@ -411,10 +370,10 @@ async fn send_confirmation_email(
     let mut message = crate::delivery::plain_email(
         &state.settings,
         &to.value,
-        w.email_subject,
+        &w.email_subject,
         format!(
             "{}\n\n{link}\n\n{}: {}/manage/{manage_token}\n{}: {unsubscribe}\n",
-            w.email_body, w.manage, state.settings.public_url, w.not_you
+            &w.email_body, &w.manage, state.settings.public_url, &w.not_you
         ),
     )?;
     let headers = message.headers_mut();
@@ -438,19 +397,19 @@ async fn confirm_link(
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_of(&state, None, &headers);
-    let w = words(lang);
+    let w = words(&state, lang);
     let now = state.clock.now();
     match check_token(&state.link_key, &token, now) {
-        LinkCheck::Forged => message(&state, StatusCode::NOT_FOUND, lang, w.link_bad, false),
-        LinkCheck::Expired => message(&state, StatusCode::GONE, lang, w.link_expired, false),
+        LinkCheck::Forged => message(&state, StatusCode::NOT_FOUND, lang, &w.link_bad, false),
+        LinkCheck::Expired => message(&state, StatusCode::GONE, lang, &w.link_expired, false),
         LinkCheck::Valid(id) => match state.store.confirm_subscriber(&id, now).await {
-            Ok(true) => message(&state, StatusCode::OK, lang, w.confirmed, true),
+            Ok(true) => message(&state, StatusCode::OK, lang, &w.confirmed, true),
             Ok(false) => match state.store.get_subscriber(&id).await {
                 // A replayed link: say what is true, change nothing.
                 Ok(s) if s.state == crate::store::SubState::Confirmed => {
-                    message(&state, StatusCode::OK, lang, w.already, true)
+                    message(&state, StatusCode::OK, lang, &w.already, true)
                 }
-                _ => message(&state, StatusCode::GONE, lang, w.link_expired, false),
+                _ => message(&state, StatusCode::GONE, lang, &w.link_expired, false),
             },
             Err(e) => super::AppError::from(e).into_response(),
         },
@@ -467,7 +426,7 @@ async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, body: B
             .unwrap_or("")
     };
     let lang = lang_of(&state, Some(get("lang")), &headers);
-    let w = words(lang);
+    let w = words(&state, lang);
     let id = SubscriberId::new(get("id"));
     let max = i64::from(state.settings.raw.subscribers.code_attempts);
     match state
@@ -475,9 +434,9 @@ async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, body: B
         .confirm_code(&id, get("code"), max, state.clock.now())
         .await
     {
-        Ok(CodeCheck::Confirmed) => message(&state, StatusCode::OK, lang, w.confirmed, true),
+        Ok(CodeCheck::Confirmed) => message(&state, StatusCode::OK, lang, &w.confirmed, true),
         Ok(CodeCheck::Wrong { attempts_left }) if attempts_left > 0 => {
-            let text = format!("{} {attempts_left}", w.wrong_code);
+            let text = format!("{} {attempts_left}", &w.wrong_code);
             page(&state, StatusCode::UNPROCESSABLE_ENTITY, |v| {
                 v.message_html(lang, &text, &text, false, Some(id.to_string()), None)
             })
@@ -487,9 +446,9 @@ async fn confirm_code(State(state): State<AppState>, headers: HeaderMap, body: B
             | CodeCheck::TooManyAttempts
             | CodeCheck::Expired
             | CodeCheck::NotPending,
-        ) => message(&state, StatusCode::GONE, lang, w.code_expired, false),
+        ) => message(&state, StatusCode::GONE, lang, &w.code_expired, false),
         Err(crate::store::StoreError::NotFound) => {
-            message(&state, StatusCode::NOT_FOUND, lang, w.code_expired, false)
+            message(&state, StatusCode::NOT_FOUND, lang, &w.code_expired, false)
         }
         Err(e) => super::AppError::from(e).into_response(),
     }
@@ -503,17 +462,17 @@ async fn unsubscribe_page(
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_of(&state, None, &headers);
-    let w = words(lang);
+    let w = words(&state, lang);
     match subscriber_for_link(&state, &token).await {
         Ok(Some(s)) => {
             let lang = s.language;
-            let w = words(lang);
+            let w = words(&state, lang);
             let masked = mask(&s.address);
-            let text = format!("{} ({masked})", w.unsubscribe_q);
+            let text = format!("{} ({masked})", &w.unsubscribe_q);
             page(&state, StatusCode::OK, |v| {
                 v.message_html(
                     lang,
-                    w.unsubscribe_q,
+                    &w.unsubscribe_q,
                     &text,
                     true,
                     None,
@@ -521,7 +480,7 @@ async fn unsubscribe_page(
                 )
             })
         }
-        Ok(None) => message(&state, StatusCode::NOT_FOUND, lang, w.unknown_link, false),
+        Ok(None) => message(&state, StatusCode::NOT_FOUND, lang, &w.unknown_link, false),
         Err(e) => super::AppError::from(e).into_response(),
     }
 }
@@ -543,12 +502,12 @@ async fn unsubscribe(
     };
     match found {
         Ok(Some(s)) => {
-            let w = words(s.language);
-            message(&state, StatusCode::OK, s.language, w.unsubscribed, true)
+            let w = words(&state, s.language);
+            message(&state, StatusCode::OK, s.language, &w.unsubscribed, true)
         }
         Ok(None) => {
-            let w = words(lang);
-            message(&state, StatusCode::NOT_FOUND, lang, w.unknown_link, false)
+            let w = words(&state, lang);
+            message(&state, StatusCode::NOT_FOUND, lang, &w.unknown_link, false)
         }
         Err(e) => super::AppError::from(e).into_response(),
     }
@@ -605,7 +564,7 @@ async fn unsubscribe_request(
             .unwrap_or("")
     };
     let lang = lang_of(&state, Some(get("lang")), &headers);
-    let w = words(lang);
+    let w = words(&state, lang);
     let s = &state.settings.raw.subscribers;
     // Stopping must work for any number that could have subscribed.
     let address = match Address::parse(
@@ -616,21 +575,18 @@ async fn unsubscribe_request(
         Ok(a) => a,
         Err(e) => {
             return page(&state, StatusCode::UNPROCESSABLE_ENTITY, |v| {
-                v.unsubscribe_html(lang, Some(format!("{}: {e}", w.bad_address)))
+                v.unsubscribe_html(lang, Some(address_error(&state, lang, &e)))
             });
         }
     };
-    let sent = match lang {
-        Lang::En => "If this address gets our notices, we have sent it a link to stop them.",
-        Lang::Sw => "Kama anwani hii inapata taarifa zetu, tumeitumia kiungo cha kuzisitisha.",
-    };
+    let sent = w.unsubscribe_sent.clone();
     let now = state.clock.now();
     let sub = match state.store.find_subscriber(&address).await {
         Ok(s) => s,
         Err(e) => return super::AppError::from(e).into_response(),
     };
     let Some(sub) = sub.filter(|s| s.state != crate::store::SubState::Unsubscribed) else {
-        return message(&state, StatusCode::OK, lang, sent, true);
+        return message(&state, StatusCode::OK, lang, &sent, true);
     };
     // These messages cost money too: the same caps as sign-ups.
     let caps = crate::store::Caps {
@@ -650,7 +606,7 @@ async fn unsubscribe_request(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,
                 lang,
-                w.try_later,
+                &w.try_later,
                 false,
             );
         }
@@ -658,26 +614,26 @@ async fn unsubscribe_request(
     }
     let token = match state.store.rotate_manage_token(&sub.id).await {
         Ok(Some(t)) => t,
-        Ok(None) => return message(&state, StatusCode::OK, lang, sent, true),
+        Ok(None) => return message(&state, StatusCode::OK, lang, &sent, true),
         Err(e) => return super::AppError::from(e).into_response(),
     };
     let link = format!("{}/unsubscribe/{token}", state.settings.public_url);
-    let sw = words(sub.language);
+    let sw = words(&state, sub.language);
     let result = match address.channel {
         Channel::Email => {
             async {
                 let message = crate::delivery::plain_email(
                     &state.settings,
                     &address.value,
-                    sw.stop_subject,
-                    format!("{}\n\n{link}\n", sw.stop_body),
+                    &sw.stop_subject,
+                    format!("{}\n\n{link}\n", &sw.stop_body),
                 )?;
                 state.outbound.send_email(message).await
             }
             .await
         }
         Channel::Sms => {
-            let text = format!("{}: {} {link}", state.settings.raw.page.name, sw.stop_body);
+            let text = format!("{}: {} {link}", state.settings.raw.page.name, &sw.stop_body);
             state
                 .outbound
                 .send_sms(&address.value, &text, &format!("stop-{}", sub.id), None)
@@ -690,11 +646,11 @@ async fn unsubscribe_request(
             &state,
             StatusCode::SERVICE_UNAVAILABLE,
             lang,
-            w.try_later,
+            &w.try_later,
             false,
         );
     }
-    message(&state, StatusCode::OK, lang, sent, true)
+    message(&state, StatusCode::OK, lang, &sent, true)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -730,8 +686,8 @@ async fn manage_page(
             })
         }
         Ok(_) => {
-            let w = words(lang);
-            message(state, StatusCode::NOT_FOUND, lang, w.unknown_link, false)
+            let w = words(state, lang);
+            message(state, StatusCode::NOT_FOUND, lang, &w.unknown_link, false)
         }
         Err(e) => super::AppError::from(e).into_response(),
     }
@@ -746,8 +702,8 @@ async fn save_manage(
     let fields = form_fields(&body);
     let Ok(Some(s)) = subscriber_for_link(&state, &token).await else {
         let lang = lang_of(&state, None, &headers);
-        let w = words(lang);
-        return message(&state, StatusCode::NOT_FOUND, lang, w.unknown_link, false);
+        let w = words(&state, lang);
+        return message(&state, StatusCode::NOT_FOUND, lang, &w.unknown_link, false);
     };
     let language = fields
         .iter()
@@ -770,11 +726,8 @@ async fn save_manage(
     {
         return super::AppError::from(e).into_response();
     }
-    let saved = match language {
-        Lang::En => "Saved.",
-        Lang::Sw => "Imehifadhiwa.",
-    };
-    manage_page(&state, &token, &headers, Some(saved.to_string())).await
+    let saved = words(&state, language).saved;
+    manage_page(&state, &token, &headers, Some(saved)).await
 }
 
 // ---------------------------------------------------------------------------------------------

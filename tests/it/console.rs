@@ -949,11 +949,11 @@ async fn import_upload_in_the_console(backend: Backend) {
 /// An instant as the console shows it: in the page's zone (Nairobi), the exact UTC time to the
 /// millisecond on hover.
 fn shown_at(app: &TestApp, at: chrono::DateTime<chrono::Utc>) -> String {
-    let face = tangazo::render::i18n::Clockface {
-        tz: "Africa/Nairobi".parse().unwrap(),
-        lang: tangazo::domain::Lang::En,
-        now: app.now(),
-    };
+    let face = tangazo::render::i18n::Clockface::new(
+        &app.running.state.settings,
+        tangazo::domain::Lang::En,
+        app.now(),
+    );
     format!(
         "<span title=\"{}\">{}</span>",
         at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

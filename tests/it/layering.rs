@@ -21,8 +21,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("clock", &[]),
     ("crypto", &[]),
     ("domain", &["clock"]),
-    ("config", &["domain", "crypto"]),
-    ("render", &["domain", "config", "crypto"]),
+    ("locale", &["domain"]),
+    ("config", &["domain", "crypto", "locale"]),
+    ("render", &["domain", "config", "crypto", "locale"]),
     ("store", &["domain", "config", "crypto", "clock"]),
     (
         "snapshot",
@@ -42,7 +43,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "web",
         &[
-            "app", "snapshot", "store", "render", "delivery", "domain", "config", "clock", "crypto",
+            "app", "snapshot", "store", "render", "delivery", "domain", "config", "clock",
+            "crypto", "locale",
         ],
     ),
     (

@@ -15,6 +15,7 @@ mod front_page;
 mod idempotency;
 mod invisible_text;
 mod layering;
+mod locales;
 mod messages;
 mod outbox;
 mod public;

@@ -157,8 +157,101 @@ fn settings() -> tangazo::config::Settings {
     common::settings("sqlite://unused.db", &[])
 }
 
+/// The shipped locales, as an operator would offer them all.
+const SHIPPED: &str = "en,sw,fr,pt,ar";
+
+/// The demo notice's words in French, Portuguese and Arabic, by their English text.
+const THREE_MORE: &[(&str, &str, &str, &str)] = &[
+    (
+        "M-PESA moves to its new platform in Kenya",
+        "M-PESA passe à sa nouvelle plateforme au Kenya",
+        "O M-PESA muda para a nova plataforma no Quénia",
+        "M-PESA تنتقل إلى منصتها الجديدة في كينيا",
+    ),
+    (
+        "Pay bill confirmations delayed",
+        "Retard des confirmations de paiement de factures",
+        "Confirmações de pagamento de contas atrasadas",
+        "تأخر تأكيدات دفع الفواتير",
+    ),
+    (
+        "Calls, SMS and data.",
+        "Appels, SMS et internet.",
+        "Chamadas, SMS e dados.",
+        "المكالمات والرسائل والإنترنت.",
+    ),
+    (
+        "Data migration is 80% done. Next update at 08:00.",
+        "La migration des données est faite à 80 %. Prochain point à 08:00.",
+        "A migração de dados está 80% concluída. Próxima atualização às 08:00.",
+        "اكتمل 80% من نقل البيانات. التحديث التالي الساعة 08:00.",
+    ),
+    (
+        "Payments go through but confirmations are late.",
+        "Les paiements passent mais les confirmations arrivent en retard.",
+        "Os pagamentos passam, mas as confirmações chegam atrasadas.",
+        "المدفوعات تتم لكن التأكيدات تتأخر.",
+    ),
+    (
+        "A queue at the SMS gateway is the cause. Do not pay twice.",
+        "La cause est une file d'attente à la passerelle SMS. Ne payez pas deux fois.",
+        "A causa é uma fila no serviço de SMS. Não pague duas vezes.",
+        "السبب طابور في بوابة الرسائل. لا تدفعوا مرتين.",
+    ),
+    (
+        "Confirmations arrive on time again.",
+        "Les confirmations arrivent de nouveau à l'heure.",
+        "As confirmações voltaram a chegar a tempo.",
+        "عادت التأكيدات تصل في وقتها.",
+    ),
+    (
+        "Finish urgent payments before Saturday 23:00.",
+        "Effectuez vos paiements urgents avant samedi 23:00.",
+        "Faça os pagamentos urgentes antes de sábado às 23:00.",
+        "أنهوا مدفوعاتكم العاجلة قبل السبت الساعة 23:00.",
+    ),
+    (
+        "Send money",
+        "Envoi d'argent",
+        "Enviar dinheiro",
+        "تحويل الأموال",
+    ),
+    (
+        "Pay bill",
+        "Paiement de factures",
+        "Pagar contas",
+        "دفع الفواتير",
+    ),
+    ("Buy goods", "Achats", "Compras", "شراء السلع"),
+];
+
+/// `l` with its French, Portuguese and Arabic texts added.
+fn five(l: &Localized) -> Localized {
+    let en = l.get(Lang::En);
+    let (_, fr, pt, ar) = THREE_MORE
+        .iter()
+        .find(|(e, ..)| *e == en)
+        .unwrap_or_else(|| panic!("no translation of {en:?}"));
+    let mut out = l.clone();
+    for (tag, t) in [("fr", fr), ("pt", pt), ("ar", ar)] {
+        out.0
+            .insert(Lang::parse(tag).expect("shipped"), t.to_string());
+    }
+    out
+}
+
 fn preview(event: Event, n: &Notice, b: &Localized, overrides: &Overrides) -> messages::Preview {
-    let services = services();
+    preview_with(&settings(), &services(), event, n, b, overrides)
+}
+
+fn preview_with(
+    settings: &tangazo::config::Settings,
+    services: &[Service],
+    event: Event,
+    n: &Notice,
+    b: &Localized,
+    overrides: &Overrides,
+) -> messages::Preview {
     let subject = Subject {
         event,
         notice: n,
@@ -166,10 +259,10 @@ fn preview(event: Event, n: &Notice, b: &Localized, overrides: &Overrides) -> me
         at: eat(16, 10, 0),
         sequence: 3,
         update_id: &UpdateId::new("01a21020-0000-7000-8000-000000000003"),
-        services: &services,
+        services,
         overrides,
     };
-    let p = messages::preview(&settings(), &subject, eat(16, 10, 0));
+    let p = messages::preview(settings, &subject, eat(16, 10, 0));
     for (lang, sms) in &p.sms {
         assert_billed_as(
             &sms.text,
@@ -267,6 +360,84 @@ fn every_event_channel_and_language_is_pinned() {
     insta::assert_json_snapshot!("webhook-test.ping", ping);
 }
 
+/// The demo notice in every shipped locale: every event renders on every channel within each
+/// language's SMS budget, Arabic as UCS-2, with the reference and verify URL kept whole.
+#[test]
+fn every_event_renders_in_every_shipped_locale() {
+    let settings = common::settings("sqlite://unused.db", &[("TANGAZO_PAGE_LANGUAGES", SHIPPED)]);
+    let services: Vec<Service> = services()
+        .into_iter()
+        .map(|s| Service {
+            name: five(&s.name),
+            ..s
+        })
+        .collect();
+    let ar = Lang::parse("ar").unwrap();
+    for event in Event::ALL {
+        if event == Event::TestPing {
+            continue;
+        }
+        let mut n = notice(event);
+        n.title = five(&n.title);
+        n.still_works = five(&n.still_works);
+        let p = preview_with(
+            &settings,
+            &services,
+            event,
+            &n,
+            &five(&body(event)),
+            &Overrides::default(),
+        );
+        assert!(p.ok, "{event:?}: {:?}", p.errors);
+        assert_eq!(p.sms.len(), 5, "an SMS per language");
+        for lang in &settings.languages {
+            let sms = &p.sms[lang];
+            assert!(
+                sms.segments <= settings.sms_budget(*lang),
+                "{event:?} {lang}: {} segments",
+                sms.segments
+            );
+            assert!(
+                sms.text.contains(" H33B3C status.example.co.ke/v/H33B3C"),
+                "{event:?} {lang}: the reference and verify URL end every SMS: {}",
+                sms.text
+            );
+            if *lang == ar {
+                assert_eq!(sms.encoding.as_str(), "ucs2", "Arabic goes out as UCS-2");
+            }
+            let email = &p.email[lang];
+            assert!(
+                !email.subject.is_empty() && email.text.contains("H33B3C"),
+                "{event:?} {lang}: email"
+            );
+            assert!(
+                email
+                    .html
+                    .contains(&format!("lang=\"{lang}\" dir=\"{}\"", lang.dir())),
+                "{event:?} {lang}: the email says its language and direction"
+            );
+            if [Lang::En, Lang::Sw].contains(lang) {
+                continue; // pinned by every_event_channel_and_language_is_pinned
+            }
+            insta::assert_snapshot!(
+                format!("sms-{}-{}", event.as_str(), lang),
+                format!(
+                    "{}\n---\n{} segment(s), {}, {} units",
+                    sms.text,
+                    sms.segments,
+                    sms.encoding.as_str(),
+                    sms.units
+                )
+            );
+            insta::assert_snapshot!(
+                format!("email-{}-{}", event.as_str(), lang),
+                format!("Subject: {}\n\n{}", email.subject, email.text)
+            );
+        }
+        assert!(p.email[&ar].html.contains("dir=\"rtl\""));
+    }
+}
+
 #[test]
 fn completed_early_and_typographic_punctuation() {
     let n = notice(Event::MaintenanceCompleted);
@@ -327,8 +498,8 @@ fn over_budget_names_template_and_language() {
     assert!(!p.ok);
     let msg = &p.errors["sms.sw"];
     assert!(
-        msg.contains("template sms/sw/maintenance.updated.txt"),
-        "{msg}"
+        msg.contains("Kiswahili text sms-maintenance-updated"),
+        "names the language and the message of its locale: {msg}"
     );
     assert!(msg.contains("sms.segment_budget"), "{msg}");
     assert!(
@@ -520,7 +691,7 @@ async fn api_refuses_messages_that_cannot_be_sent(backend: Backend) {
         e["errors"]["sms.sw"]
             .as_str()
             .unwrap()
-            .contains("sms/sw/maintenance.updated.txt")
+            .contains("sms-maintenance-updated")
     );
     let (_, n) = app
         .api("GET", &format!("/notices/{id}"), &app.viewer, None)

@@ -176,9 +176,11 @@ async fn languages_caching_and_compression(backend: Backend) {
     let id = v["id"].as_str().unwrap();
 
     let en = app.text("/").await;
-    assert!(en.contains("<html lang=\"en\">") && en.contains("Planned maintenance"));
+    assert!(en.contains("<html lang=\"en\" dir=\"ltr\">") && en.contains("Planned maintenance"));
     let sw = app.text("/?lang=sw").await;
-    assert!(sw.contains("<html lang=\"sw\">") && sw.contains("Matengenezo yaliyopangwa"));
+    assert!(
+        sw.contains("<html lang=\"sw\" dir=\"ltr\">") && sw.contains("Matengenezo yaliyopangwa")
+    );
     assert!(sw.contains("Pay bill upgrade (sw)"), "Swahili title");
     assert!(sw.contains("Lipa bili"), "Swahili service names");
     let r = app
@@ -189,7 +191,12 @@ async fn languages_caching_and_compression(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.headers()["vary"], "Accept-Encoding, Accept-Language");
-    assert!(r.text().await.unwrap().contains("<html lang=\"sw\">"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("<html lang=\"sw\" dir=\"ltr\">")
+    );
 
     // Unknown notice: 404 in the visitor's language.
     let r = app
@@ -374,7 +381,7 @@ async fn demo_page_tells_the_scenarios(backend: Backend) {
     let page = app.text("/").await;
     for needle in [
         "M-PESA moves to its new platform in Kenya",
-        "Sat 18 Apr 2015 23:00 – Sun 19 Apr 2015 12:00 EAT",
+        "Sat, 18 Apr 2015, 23:00 – Sun, 19 Apr 2015, 12:00 EAT",
         "Finished 30 min early",
         "Core platform migration",
         "Running late",

@@ -22,9 +22,5 @@ pub fn html<T: Template>(t: T) -> Response {
 }
 
 pub fn face(state: &AppState) -> Clockface {
-    Clockface {
-        tz: state.settings.time_zone,
-        lang: Lang::En,
-        now: state.clock.now(),
-    }
+    Clockface::new(&state.settings, Lang::En, state.clock.now())
 }

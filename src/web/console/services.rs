@@ -19,8 +19,8 @@ use crate::web::api;
 
 pub struct ServiceRow {
     code: String,
-    name_en: String,
-    name_sw: String,
+    /// (language tag, language name, the name in it), in the page's language order.
+    names: Vec<(&'static str, &'static str, String)>,
     group: String,
     position: i64,
     status: &'static str,
@@ -37,8 +37,7 @@ struct ServicesPage {
     flash: Option<String>,
     error: Option<String>,
     services: Vec<ServiceRow>,
-    statuses: Vec<(&'static str, &'static str)>,
-    has_sw: bool,
+    statuses: Vec<(&'static str, String)>,
     can_edit: bool,
 }
 
@@ -64,8 +63,15 @@ async fn services_page(
             .iter()
             .map(|s| ServiceRow {
                 code: s.code.to_string(),
-                name_en: s.name.0.get(&Lang::En).cloned().unwrap_or_default(),
-                name_sw: s.name.0.get(&Lang::Sw).cloned().unwrap_or_default(),
+                names: state
+                    .settings
+                    .languages
+                    .iter()
+                    .map(|l| {
+                        let name = s.name.0.get(l).cloned().unwrap_or_default();
+                        (l.code(), l.native_name(), name)
+                    })
+                    .collect(),
                 group: s.group.clone(),
                 position: s.position,
                 status: s.status.as_str(),
@@ -74,9 +80,13 @@ async fn services_page(
             .collect(),
         statuses: ServiceStatus::ALL
             .iter()
-            .map(|s| (s.as_str(), i18n::status_label(Lang::En, *s)))
+            .map(|s| {
+                (
+                    s.as_str(),
+                    i18n::status_label(state.settings.locales.get(Lang::En), *s),
+                )
+            })
             .collect(),
-        has_sw: state.settings.languages.contains(&Lang::Sw),
         can_edit: staff.0.user.role >= Role::Admin,
     };
     Ok((status, html(page)).into_response())

@@ -62,7 +62,7 @@ pub async fn subscribers(
             &sub.default_country,
             &state.settings.allowed_countries,
         ) {
-            Err(e) => error = Some(e),
+            Err(e) => error = Some(e.to_string()),
             Ok(address) => match state.store.find_subscriber(&address).await? {
                 Some(s) => {
                     let f = face(&state);

@@ -47,7 +47,7 @@ pub struct FormView {
     errors: BTreeMap<String, String>,
     langs: Vec<LangFields>,
     services: Vec<ServiceChoice>,
-    impacts: Vec<(&'static str, &'static str)>,
+    impacts: Vec<(&'static str, String)>,
 }
 
 impl FormView {
@@ -172,7 +172,12 @@ fn form_view(
         impacts: ServiceStatus::ALL
             .iter()
             .filter(|s| **s != ServiceStatus::Operational)
-            .map(|s| (s.as_str(), i18n::status_label(Lang::En, *s)))
+            .map(|s| {
+                (
+                    s.as_str(),
+                    i18n::status_label(state.settings.locales.get(Lang::En), *s),
+                )
+            })
             .collect(),
         values,
         errors,
@@ -291,7 +296,6 @@ async fn render_form_with_preview(
     fragment: bool,
     saved: Option<&Notice>,
 ) -> Result {
-    let budget = state.settings.raw.sms.segment_budget as usize;
     let mut preview = None;
     let mut errors = BTreeMap::new();
     match api::parse_new_notice(state, notice_input(form)).await {
@@ -303,7 +307,11 @@ async fn render_form_with_preview(
                     p = api::preview_new(state, &new, &staff.actor(), saved);
                 }
             }
-            preview = Some(preview_view(&p, budget, &example_unsubscribe(state)));
+            preview = Some(preview_view(
+                &p,
+                &state.settings,
+                &example_unsubscribe(state),
+            ));
         }
         Err(e) => errors = field_errors(e)?,
     }

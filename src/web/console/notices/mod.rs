@@ -29,7 +29,7 @@ struct Row {
     title: String,
     kind: &'static str,
     state: &'static str,
-    state_label: &'static str,
+    state_label: String,
     overrunning: bool,
     window: String,
     reference: String,
@@ -48,7 +48,7 @@ pub struct NoticeView {
     id: NoticeId,
     title: String,
     state: &'static str,
-    state_label: &'static str,
+    state_label: String,
     overrunning: bool,
     reference: String,
     public_url: String,
@@ -179,7 +179,7 @@ pub async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result {
                 title: n.title.get(lang).to_string(),
                 kind: n.kind.as_str(),
                 state: n.state.as_str(),
-                state_label: i18n::state_label(Lang::En, n.state),
+                state_label: i18n::state_label(state.settings.locales.get(Lang::En), n.state),
                 overrunning: n.is_overrunning(now),
                 window: window_text(&state, n),
                 reference: n.reference.to_string(),
@@ -217,7 +217,7 @@ async fn notice_page(
         id: n.id.clone(),
         title: n.title.get(lang).to_string(),
         state: n.state.as_str(),
-        state_label: i18n::state_label(Lang::En, n.state),
+        state_label: i18n::state_label(state.settings.locales.get(Lang::En), n.state),
         overrunning: n.is_overrunning(state.clock.now()),
         reference: n.reference.to_string(),
         public_url: format!("/notices/{}", n.id),
@@ -234,7 +234,10 @@ async fn notice_page(
                     .find(|s| s.code == a.service)
                     .map(|s| s.name.get(lang).to_string())
                     .unwrap_or_else(|| a.service.to_string());
-                format!("{name} ({})", i18n::status_label(Lang::En, a.impact))
+                format!(
+                    "{name} ({})",
+                    i18n::status_label(state.settings.locales.get(Lang::En), a.impact)
+                )
             })
             .collect::<Vec<_>>()
             .join(", "),
@@ -318,11 +321,7 @@ async fn notice_page(
                 by: u.created_by.clone(),
             })
             .collect(),
-        p: preview_view(
-            &preview,
-            state.settings.raw.sms.segment_budget as usize,
-            &example_unsubscribe(state),
-        ),
+        p: preview_view(&preview, &state.settings, &example_unsubscribe(state)),
         n: view,
     };
     Ok((status, html(page)).into_response())

@@ -35,7 +35,11 @@ pub fn example_unsubscribe(state: &AppState) -> String {
     format!("{}/unsubscribe/…", state.settings.public_url)
 }
 
-pub fn preview_view(p: &Preview, budget: usize, example_unsubscribe: &str) -> PreviewView {
+pub fn preview_view(
+    p: &Preview,
+    settings: &crate::config::Settings,
+    example_unsubscribe: &str,
+) -> PreviewView {
     PreviewView {
         event: p.event.as_str(),
         reference_note: p.reference_note.clone(),
@@ -63,7 +67,7 @@ pub fn preview_view(p: &Preview, budget: usize, example_unsubscribe: &str) -> Pr
                     .map(|c| c.to_string())
                     .collect::<Vec<_>>()
                     .join(" "),
-                over: s.segments > budget,
+                over: s.segments > settings.sms_budget(*lang),
             })
             .collect(),
         email: p
