@@ -2139,6 +2139,76 @@ on_both_backends!(
     login_next_with_control_characters
 );
 
+/// With Arabic offered, the preview shows its SMS right to left as UCS-2 and offers no "remove
+/// the characters" fix for letters GSM-7 cannot write, while a Latin accent still gets one.
+#[tokio::test]
+async fn arabic_preview_is_right_to_left_without_a_fix() {
+    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
+    let app = TestApp::spawn_on(db, &[("TANGAZO_PAGE_LANGUAGES", "en,ar")]).await;
+    let (s, v) = app
+        .api(
+            "POST",
+            "/services",
+            &app.admin,
+            Some(
+                serde_json::json!({"code": "send-money", "group": "Payments",
+                "name": {"en": "Send money", "ar": "تحويل الأموال"}}),
+            ),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    accounts(&app).await;
+    app.running.state.snapshot.refresh().await.unwrap();
+    let mut writer = Browser::new(&app);
+    writer
+        .login("writer@example.co.ke", PASSWORD, "/console")
+        .await;
+    let form = writer.get("/console/notices/new").await;
+    let start = (app.now() + Duration::days(2))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT23:00")
+        .to_string();
+    let end = (app.now() + Duration::days(3))
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .format("%Y-%m-%dT02:00")
+        .to_string();
+    let (csrf, once) = (hidden(&form.body, "csrf"), hidden(&form.body, "once"));
+    let p = writer
+        .post(
+            "/console/notices",
+            &[
+                ("csrf", csrf.as_str()),
+                ("once", once.as_str()),
+                ("op", "preview"),
+                ("kind", "maintenance"),
+                ("title.en", "Upgrade"),
+                ("title.ar", "ترقية النظام"),
+                ("affected", "send-money"),
+                ("impact.send-money", "under_maintenance"),
+                ("starts_at", &start),
+                ("ends_at", &end),
+                ("body.en", "Finish urgent payments first."),
+                ("sms.en", "Send money down {window}, shop fête"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body
+            .contains("<div class=\"sms\" lang=\"ar\" dir=\"rtl\">")
+    );
+    assert!(p.body.contains("تحويل الأموال"), "{}", p.body);
+    assert!(p.body.contains("written in a script GSM-7 cannot carry"));
+    assert!(
+        !p.body.contains("value=\"fix-ar\""),
+        "no fix offered for Arabic"
+    );
+    assert!(
+        p.body.contains("value=\"fix-en\""),
+        "an accent in the English SMS can be removed"
+    );
+}
+
 #[test]
 fn admin_create_cli() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,16 +6,22 @@ use crate::web::AppState;
 
 pub struct SmsView {
     pub lang: &'static str,
+    pub dir: &'static str,
     pub lang_name: &'static str,
     pub text: String,
     pub encoding: &'static str,
     pub segments: usize,
     pub units: usize,
     pub forcing: String,
+    /// Whether removing the characters that force UCS-2 is offered: only when they are
+    /// accents, punctuation or symbols, not the letters of a script GSM-7 cannot write.
+    pub fixable: bool,
     pub over: bool,
 }
 
 pub struct EmailView {
+    pub lang: &'static str,
+    pub dir: &'static str,
     pub lang_name: &'static str,
     pub subject: String,
     pub text: String,
@@ -53,6 +59,7 @@ pub fn preview_view(
             .iter()
             .map(|(lang, s)| SmsView {
                 lang: lang.code(),
+                dir: lang.dir(),
                 lang_name: lang.native_name(),
                 text: s.text.clone(),
                 encoding: match s.encoding {
@@ -67,6 +74,10 @@ pub fn preview_view(
                     .map(|c| c.to_string())
                     .collect::<Vec<_>>()
                     .join(" "),
+                fixable: s
+                    .forcing_ucs2
+                    .iter()
+                    .all(|c| !c.is_alphabetic() || is_latin(*c)),
                 over: s.segments > settings.sms_budget(*lang),
             })
             .collect(),
@@ -74,10 +85,17 @@ pub fn preview_view(
             .email
             .iter()
             .map(|(lang, e)| EmailView {
+                lang: lang.code(),
+                dir: lang.dir(),
                 lang_name: lang.native_name(),
                 subject: e.subject.clone(),
                 text: e.personalise(example_unsubscribe).0,
             })
             .collect(),
     }
+}
+
+/// A letter of the Latin script (with or without accents), which an SMS can write without.
+fn is_latin(c: char) -> bool {
+    matches!(c, 'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
 }
