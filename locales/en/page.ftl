@@ -121,6 +121,8 @@ duration-days =
 duration-hours = { $n } h
 duration-minutes = { $n } min
 duration-under-a-minute = under a minute
+# Between the parts of a duration ("1 day 2 h").
+duration-separator = {" "}
 
 ## How a finished window ended (Clockface::outcome); $duration is a duration above.
 

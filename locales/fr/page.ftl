@@ -122,6 +122,8 @@ duration-days =
 duration-hours = { $n } h
 duration-minutes = { $n } min
 duration-under-a-minute = moins d'une minute
+# Entre les parties d'une durée (« 1 jour 2 h »).
+duration-separator = {" "}
 
 ## Fin d'une maintenance par rapport à l'annonce (Clockface::outcome).
 ## Affiché après l'état (« Terminée · Avec 30 min d'avance ») et entre parenthèses dans le SMS.

@@ -123,6 +123,8 @@ duration-days =
 duration-hours = { $n } h
 duration-minutes = { $n } min
 duration-under-a-minute = menos de um minuto
+# Entre as partes de uma duração ("1 dia e 2 h").
+duration-separator = {" e "}
 
 ## Como terminou a manutenção face ao anunciado (Clockface::outcome).
 ## Aparece depois do estado ("Concluída · 30 min antes do previsto") e entre parênteses no SMS.

@@ -116,6 +116,8 @@ duration-days = siku { $n }
 duration-hours = saa { $n }
 duration-minutes = dakika { $n }
 duration-under-a-minute = chini ya dakika moja
+# Kati ya sehemu za muda ("siku 1 saa 2").
+duration-separator = {" "}
 
 ## Clockface::outcome
 

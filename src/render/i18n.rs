@@ -168,7 +168,8 @@ impl Clockface {
         }
     }
 
-    /// "30 min", "1 h 30 min", "1 day 2 h", in whole minutes elapsed, in the locale's words.
+    /// "30 min", "1 h 30 min", "1 day 2 h", in whole minutes elapsed, in the locale's words
+    /// (the parts joined by its `duration-separator`: Arabic "ساعة واحدة و30 دقيقة").
     pub fn duration(&self, d: Duration) -> String {
         self.minutes(d.num_minutes())
     }
@@ -193,7 +194,7 @@ impl Clockface {
         if parts.is_empty() {
             parts.push(self.loc.text("duration-under-a-minute"));
         }
-        parts.join(" ")
+        parts.join(&self.loc.text("duration-separator"))
     }
 
     /// How a finished window ended compared with what was announced, from
@@ -258,18 +259,43 @@ mod tests {
 
     #[test]
     fn the_april_2015_window_reads_like_the_announcement() {
-        let all = faces(eat(2015, 4, 16, 9, 0));
-        for f in &all {
-            println!(
-                "{}: {} | {} | {} | {} | {}",
-                f.loc.lang,
-                f.window(eat(2015, 4, 18, 23, 0), eat(2015, 4, 19, 12, 0)),
-                f.window(eat(2015, 4, 19, 1, 0), eat(2015, 4, 19, 5, 0)),
-                f.outcome(30),
-                f.outcome(-25 * 60),
-                f.instant(eat(2016, 8, 19, 11, 30)),
-            );
-        }
-        assert_eq!(all[0].loc.lang, Lang::En);
+        let [en, sw, fr, pt, ar] = <[Clockface; 5]>::try_from(faces(eat(2015, 4, 16, 9, 0)))
+            .unwrap_or_else(|_| panic!("five languages"));
+        assert_eq!(en.loc.lang, Lang::En);
+        assert_eq!(
+            en.window(eat(2015, 4, 18, 23, 0), eat(2015, 4, 19, 12, 0)),
+            "Sat, 18 Apr, 23:00 – Sun, 19 Apr, 12:00 EAT"
+        );
+        assert_eq!(
+            en.window(eat(2015, 4, 19, 1, 0), eat(2015, 4, 19, 5, 0)),
+            "Sun, 19 Apr, 01:00 – 05:00 EAT",
+            "within a day the end is a time"
+        );
+        assert_eq!(en.outcome(30), "Finished 30 min early");
+        assert_eq!(en.outcome(-25 * 60), "Finished 1 day 1 h late");
+        assert_eq!(
+            en.instant(eat(2016, 8, 19, 11, 30)),
+            "Fri, 19 Aug 2016, 11:30 EAT",
+            "the year only when it is not this one"
+        );
+        assert_eq!(
+            sw.window(eat(2015, 4, 18, 23, 0), eat(2015, 4, 19, 12, 0)),
+            "Jumamosi, 18 Apr, 23:00 – Jumapili, 19 Apr, 12:00 EAT"
+        );
+        assert_eq!(sw.outcome(30), "Yalikamilika mapema kwa dakika 30");
+        // CLDR's names and patterns, and each language's plurals.
+        assert!(
+            fr.instant(eat(2015, 4, 18, 23, 0))
+                .starts_with("sam. 18 avr.")
+        );
+        assert_eq!(fr.minutes(2 * 1440 + 60), "2 jours 1 h");
+        assert_eq!(fr.minutes(1440), "1 jour");
+        assert_eq!(pt.minutes(1440 + 60), "1 dia e 1 h");
+        assert_eq!(ar.minutes(120), "ساعتين", "Arabic's dual");
+        assert_eq!(ar.minutes(90), "ساعة واحدة و30 دقيقة");
+        assert!(
+            ar.instant(eat(2015, 4, 18, 23, 0))
+                .starts_with("السبت، 18 أبريل")
+        );
     }
 }
