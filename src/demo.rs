@@ -5,8 +5,6 @@
 //! Everything goes through the same store functions and state machine staff use; only the
 //! clock is set to when each step happened.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
 
 use crate::app::notices;
@@ -17,12 +15,191 @@ use crate::domain::{
 };
 use crate::store::{NewNotice, Store};
 
-fn text(en: &str, sw: &str) -> Localized {
-    Localized(BTreeMap::from([
-        (Lang::En, en.to_string()),
-        (Lang::Sw, sw.to_string()),
-    ]))
+/// A demo text in the page's languages: `en` and `sw` as given, French, Portuguese and Arabic
+/// from [`MORE`]. Only configured languages are kept: a text stored in a language the page
+/// does not offer could not be read back once the server restarts (its tag has no locale).
+fn text(languages: &[Lang], en: &str, sw: &str) -> Localized {
+    let (_, fr, pt, ar) = more(en);
+    Localized(
+        [("en", en), ("sw", sw), ("fr", fr), ("pt", pt), ("ar", ar)]
+            .into_iter()
+            .filter_map(|(tag, t)| {
+                let lang = languages.iter().find(|l| l.code() == tag)?;
+                Some((*lang, t.to_string()))
+            })
+            .collect(),
+    )
 }
+
+/// The French, Portuguese and Arabic of a demo text, by its English.
+fn more(en: &str) -> &'static (&'static str, &'static str, &'static str, &'static str) {
+    MORE.iter()
+        .find(|(e, ..)| *e == en)
+        .unwrap_or_else(|| panic!("demo text {en:?} has no French, Portuguese and Arabic in MORE"))
+}
+
+/// French (Kinshasa, Abidjan), Portuguese (Maputo, European spelling, avoiding words the 1990
+/// agreement respelled) and Arabic (Modern Standard, addressing customers in the polite plural)
+/// for every demo text, by its English. French texts that can reach an SMS keep to the GSM-7
+/// alphabet (no ç ê â î ô û), so they fit French's two-part budget.
+const MORE: &[(&str, &str, &str, &str)] = &[
+    // Services.
+    (
+        "Send money",
+        "Envoi d'argent",
+        "Enviar dinheiro",
+        "تحويل الأموال",
+    ),
+    (
+        "Pay bill",
+        "Paiement de factures",
+        "Pagar contas",
+        "دفع الفواتير",
+    ),
+    ("Buy goods", "Achats", "Compras", "شراء السلع"),
+    (
+        "Buy airtime",
+        "Achat de crédit",
+        "Comprar crédito",
+        "شراء رصيد المكالمات",
+    ),
+    (
+        "Cash at agents",
+        "Espèces chez l'agent",
+        "Depósitos e levantamentos",
+        "الإيداع والسحب",
+    ),
+    (
+        "Bank to M-PESA",
+        "Banque vers M-PESA",
+        "Banco para M-PESA",
+        "من البنك إلى M-PESA",
+    ),
+    (
+        "Balance and statements",
+        "Solde et relevés",
+        "Saldo e movimentos",
+        "الرصيد وكشف الحساب",
+    ),
+    (
+        "USSD menu (*334#)",
+        "Menu USSD (*334#)",
+        "Menu USSD (*334#)",
+        "قائمة USSD (*334#)",
+    ),
+    (
+        "M-PESA app",
+        "Application M-PESA",
+        "Aplicação M-PESA",
+        "تطبيق M-PESA",
+    ),
+    // 1. The move to Kenya.
+    (
+        "M-PESA moves to its new platform in Kenya",
+        "M-PESA passe à sa nouvelle plateforme au Kenya",
+        "O M-PESA muda-se para a nova plataforma no Quénia",
+        "انتقال M-PESA إلى منصتها الجديدة في كينيا",
+    ),
+    (
+        "Calls, SMS and data are not affected.",
+        "Appels, SMS et internet.",
+        "Chamadas, SMS e dados.",
+        "المكالمات والرسائل والإنترنت.",
+    ),
+    (
+        "All M-PESA transactions stop from Saturday 23:00 while we move M-PESA's systems to Kenya. Finish urgent payments before then and keep some cash.",
+        "Toutes les transactions M-PESA seront suspendues à partir de samedi 23:00, le temps de transférer les systèmes de M-PESA au Kenya. Effectuez vos paiements urgents avant cette heure et gardez un peu d'argent liquide sur vous.",
+        "Todas as operações M-PESA param a partir de sábado às 23:00, enquanto transferimos os sistemas do M-PESA para o Quénia. Faça os pagamentos urgentes antes dessa hora e tenha algum dinheiro consigo.",
+        "تتوقف جميع معاملات M-PESA اعتبارًا من السبت الساعة 23:00 أثناء نقل أنظمة M-PESA إلى كينيا. أنجزوا مدفوعاتكم العاجلة قبل هذا الموعد واحتفظوا ببعض النقود.",
+    ),
+    (
+        "M-PESA is back, 30 minutes early. Check your balance and recent transactions.",
+        "M-PESA est de retour, avec 30 minutes d'avance. Vérifiez votre solde et vos dernières transactions.",
+        "O M-PESA voltou, 30 minutos antes do previsto. Verifique o seu saldo e os últimos movimentos.",
+        "عادت M-PESA للعمل قبل موعدها بـ30 دقيقة. تحققوا من رصيدكم ومن معاملاتكم الأخيرة.",
+    ),
+    // 2. The Pay bill incident.
+    (
+        "Pay bill confirmations delayed",
+        "Retard des confirmations de paiement de factures",
+        "Confirmações de pagamento de contas com atraso",
+        "تأخر رسائل تأكيد دفع الفواتير",
+    ),
+    (
+        "Payments go through.",
+        "Les paiements passent normalement.",
+        "Os pagamentos são processados normalmente.",
+        "المدفوعات تتم بشكل طبيعي.",
+    ),
+    (
+        "Some Pay bill payments go through but the confirmation SMS arrives late.",
+        "Certains paiements de factures passent, mais le SMS de confirmation arrive en retard.",
+        "Alguns pagamentos de contas passam, mas o SMS de confirmação chega com atraso.",
+        "تتم بعض عمليات دفع الفواتير، لكن رسالة التأكيد تصل متأخرة.",
+    ),
+    (
+        "A queue at the SMS gateway is the cause. Your payments are safe; do not pay twice.",
+        "Le retard vient d'une file d'attente sur la passerelle SMS. Vos paiements sont bien pris en compte : ne payez pas deux fois.",
+        "A causa é uma fila de espera no serviço de SMS. Os seus pagamentos estão seguros: não pague duas vezes.",
+        "السبب تراكم الرسائل في بوابة الرسائل النصية. مدفوعاتكم آمنة، فلا تدفعوا مرتين.",
+    ),
+    (
+        "Confirmations arrive on time again.",
+        "Les confirmations arrivent de nouveau à l'heure.",
+        "As confirmações voltaram a chegar a horas.",
+        "عادت رسائل التأكيد تصل في موعدها.",
+    ),
+    // 3. The migration running late.
+    (
+        "Core platform migration",
+        "Migration de la plateforme principale",
+        "Migração da plataforma principal",
+        "الانتقال إلى منصة رئيسية جديدة",
+    ),
+    (
+        "Calls, SMS and data. Buying airtime with a scratch card.",
+        "Appels, SMS et internet. Recharge de crédit avec une carte à gratter.",
+        "Chamadas, SMS e dados. Recarga de crédito com cartão de raspar.",
+        "المكالمات والرسائل والإنترنت. شحن الرصيد ببطاقات الخدش.",
+    ),
+    (
+        "All M-PESA money services stop {window} while we move to a new platform.",
+        "Tous les services financiers M-PESA seront suspendus {window} pour le passage à une nouvelle plateforme.",
+        "Todos os serviços financeiros M-PESA param {window}, enquanto mudamos para uma nova plataforma.",
+        "تتوقف جميع الخدمات المالية في M-PESA {window} أثناء انتقالنا إلى منصة جديدة.",
+    ),
+    (
+        "We are moving to a new core platform. All money services stop for 24 hours.",
+        "Nous passons à une nouvelle plateforme principale. Tous les services financiers seront suspendus pendant 24 heures.",
+        "Estamos a mudar para uma nova plataforma principal. Todos os serviços financeiros param durante 24 horas.",
+        "ننتقل إلى منصة رئيسية جديدة، وستتوقف جميع الخدمات المالية لمدة 24 ساعة.",
+    ),
+    (
+        "The migration is taking longer than planned. Services are not back yet; we will post a new estimate within two hours.",
+        "La migration prend plus de temps que prévu. Les services ne sont pas encore rétablis ; nous publierons une nouvelle estimation d'ici deux heures.",
+        "A migração está a demorar mais do que o previsto. Os serviços ainda não voltaram; publicaremos uma nova estimativa dentro de duas horas.",
+        "تستغرق عملية الانتقال وقتًا أطول من المخطط له. لم تعد الخدمات إلى العمل بعد، وسننشر موعدًا تقديريًا جديدًا خلال ساعتين.",
+    ),
+    // 4. The next overnight upgrade.
+    (
+        "Scheduled M-PESA upgrade",
+        "Mise à niveau programmée de M-PESA",
+        "Melhoria programada do M-PESA",
+        "ترقية مجدولة لخدمة M-PESA",
+    ),
+    (
+        "Cash at agents. Calls, SMS and data.",
+        "Espèces chez l'agent. Appels, SMS et internet.",
+        "Depósitos e levantamentos. Chamadas, SMS e dados.",
+        "الإيداع والسحب. المكالمات والرسائل والإنترنت.",
+    ),
+    (
+        "We are upgrading M-PESA overnight. Finish urgent payments before 01:00 and keep some cash. Trust only messages with a reference code you can check on this page.",
+        "Nous mettons M-PESA à niveau cette nuit. Effectuez vos paiements urgents avant 01:00 et gardez un peu d'argent liquide sur vous. Ne vous fiez qu'aux messages portant un code de référence que vous pouvez vérifier sur cette page.",
+        "Vamos fazer melhorias no M-PESA durante a noite. Faça os pagamentos urgentes antes da 01:00 e tenha algum dinheiro consigo. Confie apenas em mensagens com um código de referência que possa verificar nesta página.",
+        "نُجري ترقية لخدمة M-PESA خلال الليل. أنجزوا مدفوعاتكم العاجلة قبل الساعة 01:00 واحتفظوا ببعض النقود. لا تثقوا إلا بالرسائل التي تحمل رمزًا مرجعيًا يمكنكم التحقق منه على هذه الصفحة.",
+    ),
+];
 
 const SERVICES: [(&str, &str, &str, &str); 9] = [
     ("send-money", "Send money", "Tuma pesa", "Payments"),
@@ -122,6 +299,8 @@ pub async fn load(store: &Store, settings: &Settings, now: DateTime<Utc>) -> any
     if !store.list_services().await?.is_empty() {
         return Ok(false);
     }
+    // Every demo text below is `text(en, sw)`, in the page's languages.
+    let text = |en: &str, sw: &str| text(&settings.languages, en, sw);
     let created = eat(2015, 4, 1, 9, 0);
     for (i, (code, en, sw, group)) in SERVICES.iter().enumerate() {
         store
@@ -341,4 +520,88 @@ pub async fn load(store: &Store, settings: &Settings, now: DateTime<Utc>) -> any
     l.act(&id, Action::Publish, None, now - Duration::hours(1))
         .await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::store::NoticeFilter;
+
+    fn settings(languages: &str) -> Settings {
+        let env = [
+            ("TANGAZO_PAGE_LANGUAGES", languages),
+            // A host as long as an operator's, since every SMS ends with the verify URL.
+            ("TANGAZO_SERVER_PUBLIC_URL", "https://status.example.co.ke"),
+        ];
+        let env = env.map(|(k, v)| (k.to_string(), v.to_string()));
+        Config::load(None, env).unwrap().validate().unwrap()
+    }
+
+    /// Loads the demo into a fresh SQLite file and returns every text a customer reads.
+    async fn loaded(settings: &Settings) -> Vec<(String, Localized)> {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+        let store = Store::open(&url, 1).await.unwrap();
+        assert!(load(&store, settings, Utc::now()).await.unwrap());
+        let mut texts = Vec::new();
+        for s in store.list_services().await.unwrap() {
+            texts.push((format!("service {}", s.code.as_str()), s.name));
+        }
+        let all = NoticeFilter {
+            limit: 100,
+            ..Default::default()
+        };
+        for n in store.list_notices(&all).await.unwrap() {
+            let what = n.title.get(Lang::En).to_string();
+            for u in store.get_updates(&n.id).await.unwrap() {
+                texts.push((format!("{what}: update {}", u.sequence), u.body));
+            }
+            texts.push((format!("{what}: title"), n.title));
+            texts.push((format!("{what}: still works"), n.still_works));
+        }
+        texts
+    }
+
+    /// Every demo text has its French, Portuguese and Arabic (a text missing from `MORE`
+    /// panics here), and an operator offering all five languages gets every text in each,
+    /// with every SMS within each language's budget (the load is refused otherwise).
+    #[tokio::test]
+    async fn the_demo_speaks_every_shipped_language() {
+        let settings = settings("en,sw,fr,pt,ar");
+        for (what, text) in loaded(&settings).await {
+            for lang in &settings.languages {
+                assert!(
+                    text.0.get(lang).is_some_and(|t| !t.is_empty()),
+                    "{what} lacks {lang}: {text:?}"
+                );
+            }
+        }
+    }
+
+    /// Languages the page does not offer are left out, so the rows read back after a restart.
+    #[tokio::test]
+    async fn the_demo_keeps_to_the_configured_languages() {
+        let settings = settings("fr,en");
+        for (what, text) in loaded(&settings).await {
+            let langs: Vec<&str> = text.0.keys().map(|l| l.code()).collect();
+            assert_eq!(langs, ["en", "fr"], "{what}");
+        }
+    }
+
+    #[test]
+    fn more_has_one_entry_per_english_text() {
+        for (i, (en, fr, pt, ar)) in MORE.iter().enumerate() {
+            assert!(
+                MORE[..i].iter().all(|(e, ..)| e != en),
+                "{en:?} is in MORE twice"
+            );
+            assert!(![fr, pt, ar].iter().any(|t| t.trim().is_empty()), "{en:?}");
+            assert_eq!(
+                en.contains("{window}"),
+                [fr, pt, ar].iter().all(|t| t.contains("{window}")),
+                "{en:?}: placeholders are kept"
+            );
+        }
+    }
 }
