@@ -18,6 +18,8 @@ pub struct LangLink {
 /// What every page shows around its content.
 pub struct Chrome {
     pub t: T,
+    /// Between the names of a list (", "; Arabic "، ").
+    pub list_separator: String,
     pub page_name: String,
     pub home_url: String,
     pub langs: Vec<LangLink>,
@@ -348,6 +350,7 @@ impl View<'_> {
         let face = self.face(lang);
         Chrome {
             t: T::of(self.loc(lang)),
+            list_separator: self.loc(lang).text("list-separator"),
             page_name: self.settings.raw.page.name.clone(),
             home_url: self.links.page(lang, "/"),
             langs: self
