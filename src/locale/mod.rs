@@ -404,3 +404,91 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, Sources)>> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each message's variables (`$name`), by id, from a locale's sources.
+    fn variables(tag: &str) -> BTreeMap<String, BTreeSet<String>> {
+        let (_, files) = SHIPPED.iter().find(|(t, _)| *t == tag).unwrap();
+        let mut out = BTreeMap::new();
+        for (name, text) in *files {
+            let res = parse(name, text).unwrap_or_else(|e| panic!("{tag}: {e}"));
+            for entry in res.entries() {
+                if let fluent_syntax::ast::Entry::Message(m) = entry {
+                    let mut vars = BTreeSet::new();
+                    collect(&m.value, &mut vars);
+                    out.insert(m.id.name.to_string(), vars);
+                }
+            }
+        }
+        out
+    }
+
+    fn collect(pattern: &Option<fluent_syntax::ast::Pattern<&str>>, vars: &mut BTreeSet<String>) {
+        use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
+        fn inline(e: &InlineExpression<&str>, vars: &mut BTreeSet<String>) {
+            match e {
+                InlineExpression::VariableReference { id } => {
+                    vars.insert(id.name.to_string());
+                }
+                InlineExpression::Placeable { expression } => expr(expression, vars),
+                _ => {}
+            }
+        }
+        fn expr(e: &Expression<&str>, vars: &mut BTreeSet<String>) {
+            match e {
+                Expression::Inline(i) => inline(i, vars),
+                Expression::Select { selector, variants } => {
+                    inline(selector, vars);
+                    for v in variants {
+                        collect(&Some(v.value.clone()), vars);
+                    }
+                }
+            }
+        }
+        let Some(p) = pattern else { return };
+        for el in &p.elements {
+            if let PatternElement::Placeable { expression } = el {
+                expr(expression, vars);
+            }
+        }
+    }
+
+    #[test]
+    fn every_shipped_locale_has_every_english_message_and_its_variables() {
+        let english = variables("en");
+        assert!(
+            english.len() > 150,
+            "English has {} messages",
+            english.len()
+        );
+        for tag in shipped_tags() {
+            let other = variables(tag);
+            let missing: Vec<_> = english.keys().filter(|k| !other.contains_key(*k)).collect();
+            assert!(missing.is_empty(), "{tag} lacks {missing:?}");
+            let extra: Vec<_> = other.keys().filter(|k| !english.contains_key(*k)).collect();
+            assert!(
+                extra.is_empty(),
+                "{tag} has messages English lacks: {extra:?}"
+            );
+            for (id, vars) in &english {
+                // A translation may leave out a variable English shows (a count written as a
+                // word), but never use one the code does not pass.
+                let unknown: Vec<_> = other[id].difference(vars).collect();
+                assert!(
+                    unknown.is_empty(),
+                    "{tag} {id} uses {unknown:?}, not passed"
+                );
+            }
+        }
+        let all: Vec<String> = shipped_tags().iter().map(|t| t.to_string()).collect();
+        let (locales, langs) = Locales::load(None, &all).expect("every shipped locale loads");
+        assert_eq!(langs.len(), 5);
+        let ar = Lang::parse("ar").unwrap();
+        assert!(ar.is_rtl() && !Lang::parse("sw").unwrap().is_rtl());
+        assert_eq!(ar.native_name(), "العربية");
+        assert_eq!(locales.get(ar).lang, ar);
+    }
+}

@@ -86,8 +86,7 @@ fn start_refuses_a_language_without_a_complete_locale() {
 }
 
 /// An operator adds Lingala with a folder, and overrides one English message, without a build.
-#[tokio::test]
-async fn a_locale_folder_adds_a_language_at_run_time() {
+async fn a_locale_folder_adds_a_language_at_run_time(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     write_locale(
         dir.path(),
@@ -96,6 +95,10 @@ async fn a_locale_folder_adds_a_language_at_run_time() {
             ("page-services = Services", "page-services = Misala"),
             ("language-name = English", "language-name = Lingála"),
             ("cldr-locale = en-001", "cldr-locale = ln"),
+            (
+                "sms-maintenance-scheduled = Planned maintenance",
+                "sms-maintenance-scheduled = Bobongisi ebongisami",
+            ),
         ],
     );
     std::fs::create_dir_all(dir.path().join("en")).unwrap();
@@ -104,7 +107,7 @@ async fn a_locale_folder_adds_a_language_at_run_time() {
         "page-upcoming = Maintenance we have planned\n",
     )
     .unwrap();
-    let db = Arc::new(TestDb::new(Backend::Sqlite).await);
+    let db = Arc::new(TestDb::new(backend).await);
     let app = TestApp::spawn_on(
         db,
         &[
@@ -138,13 +141,34 @@ async fn a_locale_folder_adds_a_language_at_run_time() {
     assert_eq!(s, 201, "{v}");
     assert_eq!(v["name"]["ln"], "Kotinda mbongo");
     assert!(app.text("/?lang=ln").await.contains("Kotinda mbongo"));
+    // And its SMS, from the folder's messages, with CLDR's Lingala dates.
+    let start = app.now() + chrono::Duration::days(2);
+    let (s, p) = app
+        .api(
+            "POST",
+            "/notices/preview",
+            &app.publisher,
+            Some(json!({
+                "kind": "maintenance",
+                "title": {"en": "Upgrade", "ln": "Bobongisi"},
+                "affected": [{"service": "send-money"}],
+                "starts_at": start.to_rfc3339(),
+                "ends_at": (start + chrono::Duration::hours(2)).to_rfc3339(),
+            })),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let sms = p["sms"]["ln"]["text"].as_str().unwrap();
+    assert!(
+        sms.starts_with("Bobongisi ebongisami ") && sms.contains("Kotinda mbongo"),
+        "{sms}"
+    );
 }
 
 /// Arabic: the page is right to left, with reference codes kept left to right; regional tags
 /// fall back to their language, and anything else to the default.
-#[tokio::test]
-async fn arabic_is_right_to_left_and_regional_tags_fall_back() {
-    let db = Arc::new(TestDb::new(Backend::Sqlite).await);
+async fn arabic_is_right_to_left_and_regional_tags_fall_back(backend: Backend) {
+    let db = Arc::new(TestDb::new(backend).await);
     let app = TestApp::spawn_on(db, &[("TANGAZO_PAGE_LANGUAGES", "en,sw,fr,pt,ar")]).await;
     let (s, v) = app
         .api(
@@ -253,3 +277,8 @@ async fn arabic_is_right_to_left_and_regional_tags_fall_back() {
         assert!(html.contains(why), "{lang}: {html}");
     }
 }
+
+on_both_backends!(
+    a_locale_folder_adds_a_language_at_run_time,
+    arabic_is_right_to_left_and_regional_tags_fall_back
+);
