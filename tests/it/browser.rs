@@ -57,6 +57,13 @@ fn start_chromedriver() -> (Driver, u16) {
 
 /// A WebDriver session in headless Chromium, with its driver and a profile of its own.
 async fn chromium() -> (Driver, tempfile::TempDir, fantoccini::Client) {
+    chromium_as(None).await
+}
+
+/// [`chromium`] as a phone (360 × 800) whose browser asks for `accept_language`, when given.
+async fn chromium_as(
+    accept_language: Option<&str>,
+) -> (Driver, tempfile::TempDir, fantoccini::Client) {
     let (driver, port) = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
     let mut args: Vec<String> = [
@@ -69,7 +76,11 @@ async fn chromium() -> (Driver, tempfile::TempDir, fantoccini::Client) {
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--window-size=1280,1700",
+        if accept_language.is_some() {
+            "--window-size=360,800"
+        } else {
+            "--window-size=1280,1700"
+        },
     ]
     .iter()
     .map(|a| a.to_string())
@@ -81,6 +92,12 @@ async fn chromium() -> (Driver, tempfile::TempDir, fantoccini::Client) {
         json!({
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": args,
+            "prefs": {"intl.accept_languages": accept_language.unwrap_or("en")},
+            "mobileEmulation": if accept_language.is_some() {
+                json!({"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1}})
+            } else {
+                json!(null)
+            },
         }),
     );
     let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -279,6 +296,100 @@ async fn browser_write_preview_approve_publish() {
         .await
         .unwrap();
     assert_eq!(audit[0].actor, "user:baraka@example.co.ke");
+    c.close().await.unwrap();
+}
+
+/// An Arabic reader on a phone: the page is right to left and fits 360 px; the console's
+/// preview shows the Arabic SMS right to left. Screenshots land in `target/screenshots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_arabic_page_and_console_on_a_phone() {
+    let app = console_app(
+        &[("TANGAZO_PAGE_LANGUAGES", "en,sw,ar")],
+        &["amina@example.co.ke"],
+    )
+    .await;
+    app.publish_window("Send money upgrade", 30, 3).await;
+    app.running.state.snapshot.refresh().await.unwrap();
+    let (_driver, _profile, c) = chromium_as(Some("ar-EG,ar")).await;
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+
+    c.goto(&format!("{}/", app.url)).await.unwrap();
+    let page = read(
+        &c,
+        "return {dir: document.documentElement.dir, lang: document.documentElement.lang, \
+         width: document.documentElement.clientWidth, \
+         scroll: document.documentElement.scrollWidth, \
+         align: getComputedStyle(document.querySelector('h2')).textAlign, \
+         direction: getComputedStyle(document.body).direction}",
+    )
+    .await;
+    assert_eq!(
+        page["lang"], "ar",
+        "Accept-Language ar-EG picks Arabic: {page}"
+    );
+    assert_eq!(page["dir"], "rtl");
+    assert_eq!(page["direction"], "rtl");
+    assert_eq!(page["width"], 360, "{page}");
+    assert!(
+        page["scroll"].as_u64().unwrap() <= 360,
+        "no sideways scroll on a phone: {page}"
+    );
+    let html = c.source().await.unwrap();
+    assert!(html.contains("الخدمات المتأثرة") && html.contains("Send money upgrade"));
+    std::fs::write(shots.join("ar-page-360.png"), c.screenshot().await.unwrap()).unwrap();
+
+    log_in(&c, &app.url, "amina@example.co.ke").await;
+    c.goto(&format!("{}/console/notices/new", app.url))
+        .await
+        .unwrap();
+    wait_until_true("the form", 15, async || {
+        c.find(Locator::Id("title.en")).await.is_ok()
+    })
+    .await;
+    type_into(&c, Locator::Id("title.en"), "Pay bill upgrade").await;
+    click(&c, Locator::Css("input[name=affected][value=pay-bill]")).await;
+    c.execute(
+        "document.getElementById('starts_at').value = arguments[0]; \
+         document.getElementById('ends_at').value = arguments[1];",
+        vec![
+            json!(
+                (app.now() + Duration::days(2))
+                    .with_timezone(&chrono_tz::Africa::Nairobi)
+                    .format("%Y-%m-%dT23:00")
+                    .to_string()
+            ),
+            json!(
+                (app.now() + Duration::days(3))
+                    .with_timezone(&chrono_tz::Africa::Nairobi)
+                    .format("%Y-%m-%dT02:00")
+                    .to_string()
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    click(&c, Locator::Css("button[value=preview]")).await;
+    wait_until_true("the preview", 15, async || {
+        c.source().await.unwrap_or_default().contains("dir=\"rtl\"")
+    })
+    .await;
+    let sms = c
+        .find(Locator::Css("div.sms[lang=ar]"))
+        .await
+        .expect("the Arabic SMS in the preview");
+    c.execute(
+        "document.querySelector('div.sms[lang=ar]').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert!(sms.text().await.unwrap().contains("EAT"));
+    std::fs::write(
+        shots.join("ar-console-preview-360.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
     c.close().await.unwrap();
 }
 
