@@ -135,6 +135,15 @@ pub struct Server {
     /// Connections one client address may hold open at once; more are closed as they arrive
     /// (0: no limit). Behind a reverse proxy every connection comes from the proxy's address.
     pub max_connections_per_ip: u32,
+    /// Requests one API token may make a minute (all at once, or spread out); more are
+    /// answered 429 with `Retry-After` (0: no limit). A leaked or looping token cannot flood
+    /// the database or publish faster than people do.
+    #[serde(default = "default_api_requests_per_minute")]
+    pub api_requests_per_minute: u32,
+}
+
+fn default_api_requests_per_minute() -> u32 {
+    600
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -320,6 +329,7 @@ impl Default for Config {
                 public_url: String::new(),
                 header_timeout_seconds: 10,
                 max_connections_per_ip: 64,
+                api_requests_per_minute: default_api_requests_per_minute(),
             },
             database: Database {
                 url: SecretString::from("sqlite://tangazo.db"),

@@ -90,6 +90,7 @@ pub async fn start(
             cancel.clone(),
         );
     }
+    let settings_api_rate = settings.raw.server.api_requests_per_minute;
     let state = AppState {
         app: app::App {
             settings,
@@ -104,6 +105,7 @@ pub async fn start(
         cache_control,
         metrics: Arc::new(Metrics::default()),
         readiness: Default::default(),
+        api_limiter: Arc::new(web::api::extract::ApiLimiter::new(settings_api_rate)),
     };
     let addr = listener.local_addr()?;
     tokio::spawn(snapshot.run(cancel.clone()));

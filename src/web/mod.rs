@@ -48,6 +48,8 @@ pub struct AppState {
     pub deliveries: Arc<crate::delivery::metrics::DeliveryMetrics>,
     /// The last answer of `/readyz`'s write probe, shared by the calls that come soon after.
     pub readiness: Arc<public::Readiness>,
+    /// `server.api_requests_per_minute`, per API token.
+    pub api_limiter: Arc<api::extract::ApiLimiter>,
 }
 
 impl std::ops::Deref for AppState {
@@ -106,6 +108,11 @@ pub enum AppError {
     Unauthorized(String),
     /// 403: the token in `Authorization` may not do this.
     Forbidden(String),
+    /// 429: this token made too many requests; it may try again after this many seconds.
+    TooManyRequests {
+        message: String,
+        retry_after: u64,
+    },
     /// 503: the database cannot serve just now (`StoreError::Unavailable`); logged with its
     /// cause, answered `{"errors": {"database": "unavailable"}}`.
     Unavailable(anyhow::Error),
@@ -127,6 +134,7 @@ impl AppError {
             AppError::NotFound(_, m) | AppError::Unauthorized(m) | AppError::Forbidden(m) => {
                 m.clone()
             }
+            AppError::TooManyRequests { message, .. } => message.clone(),
             AppError::Unavailable(e) | AppError::Internal(e) => format!("{e:#}"),
         }
     }
@@ -197,6 +205,19 @@ impl IntoResponse for AppError {
             AppError::Conflict(field, message) => (StatusCode::CONFLICT, field, message),
             AppError::Unauthorized(m) => (StatusCode::UNAUTHORIZED, AUTHORIZATION.into(), m),
             AppError::Forbidden(m) => (StatusCode::FORBIDDEN, AUTHORIZATION.into(), m),
+            AppError::TooManyRequests {
+                message,
+                retry_after,
+            } => {
+                let mut resp = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    axum::Json(json!({ "errors": { AUTHORIZATION: message } })),
+                )
+                    .into_response();
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                return resp;
+            }
             AppError::Unavailable(e) => {
                 tracing::warn!(error = ?e, "database unavailable");
                 return unavailable::response();

@@ -817,10 +817,48 @@ async fn revoked_token_is_refused(backend: Backend) {
     );
 }
 
+/// A token over `server.api_requests_per_minute` is refused with 429 and `Retry-After`, as the
+/// document says; other tokens go on.
+async fn a_token_over_its_rate_waits(backend: Backend) {
+    let db = std::sync::Arc::new(common::TestDb::new(backend).await);
+    let app = TestApp::spawn_on(db, &[("TANGAZO_SERVER_API_REQUESTS_PER_MINUTE", "3")]).await;
+    // Three at once, then one every 20 s.
+    for _ in 0..3 {
+        let (s, v) = app.api("GET", "/notices", &app.viewer, None).await;
+        assert_eq!(s, 200, "{v}");
+    }
+    let r = app
+        .client
+        .get(format!("{}/api/v1/notices", app.url))
+        .bearer_auth(&app.viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=20).contains(&wait),
+        "one request back every 20 s: {wait}"
+    );
+    let v: Value = r.json().await.unwrap();
+    let why = v["errors"]["Authorization"].as_str().unwrap();
+    assert!(why.contains("server.api_requests_per_minute"), "{why}");
+    // Through the contract check too: 429 is a documented answer.
+    let (s, _) = app.api("GET", "/notices", &app.viewer, None).await;
+    assert_eq!(s, 429);
+    let (s, v) = app.api("GET", "/notices", &app.editor, None).await;
+    assert_eq!(s, 200, "another token has its own allowance: {v}");
+}
+
 on_both_backends!(
     every_error_is_an_errors_object,
     bearer_scheme_in_any_case,
     revoked_token_is_refused,
+    a_token_over_its_rate_waits,
 );
 
 /// The check every API answer in these tests goes through refuses what the document does not

@@ -64,7 +64,45 @@ impl FromRequestParts<AppState> for Staff {
     }
 }
 
-/// The live token in `Authorization: Bearer …`, staff's or a biller's.
+/// `server.api_requests_per_minute` for each API token, kept per token id (tokens are few, and
+/// only a live one gets an entry).
+pub struct ApiLimiter {
+    per_minute: u32,
+    limiter: Option<governor::DefaultKeyedRateLimiter<String>>,
+}
+
+impl ApiLimiter {
+    pub fn new(per_minute: u32) -> ApiLimiter {
+        // A token may spend a minute's allowance at once; then one request comes back every
+        // 60/N seconds.
+        let limiter = std::num::NonZeroU32::new(per_minute)
+            .map(|n| governor::RateLimiter::keyed(governor::Quota::per_minute(n)));
+        ApiLimiter {
+            per_minute,
+            limiter,
+        }
+    }
+
+    /// Counts one request of `token`, refusing it when the token is over its rate.
+    fn check(&self, token: &ApiToken) -> Result<()> {
+        let Some(limiter) = &self.limiter else {
+            return Ok(());
+        };
+        limiter.check_key(&token.id).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(limiter.clock()));
+            let retry_after = wait.as_secs() + 1;
+            AppError::TooManyRequests {
+                message: format!(
+                    "token '{}' made more than {} requests a minute (server.api_requests_per_minute); retry in {retry_after} s",
+                    token.name, self.per_minute
+                ),
+                retry_after,
+            }
+        })
+    }
+}
+
+/// The live token in `Authorization: Bearer …`, staff's or a biller's, within its rate.
 pub async fn token_of(parts: &Parts, state: &AppState) -> Result<ApiToken> {
     let header = parts
         .headers
@@ -75,7 +113,9 @@ pub async fn token_of(parts: &Parts, state: &AppState) -> Result<ApiToken> {
         AppError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
     })?;
     let found = state.store.find_token(token).await?;
-    found.ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
+    let token = found.ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))?;
+    state.api_limiter.check(&token)?;
+    Ok(token)
 }
 
 /// The token of an `Authorization` value of the Bearer scheme. A scheme name is

@@ -268,6 +268,10 @@ fn document(endpoints: &[Endpoint], server: &str, languages: &[Lang]) -> Value {
         if e.role.is_some() {
             errors.push((401, "No token, or one that is not valid"));
             errors.push((403, "The token's role may not do this"));
+            errors.push((
+                429,
+                "The token made more requests than server.api_requests_per_minute allows; Retry-After says when to try again",
+            ));
         }
         if e.path.contains('{') || c.finds {
             errors.push((404, "Not found"));
