@@ -151,18 +151,20 @@ impl Snapshot {
                     Arc::new(Asset::new(200, JSON, doc.to_string())),
                 );
             }
-            assets.insert(
-                "/history.atom".into(),
-                Arc::new(Asset::new(200, ATOM, view.atom())),
-            );
-            assets.insert(
-                "/history.rss".into(),
-                Arc::new(Asset::new(200, RSS, view.rss())),
-            );
-            assets.insert(
-                "/maintenance.ics".into(),
-                Arc::new(Asset::new(200, ICS, view.ics())),
-            );
+            for &lang in &settings.languages {
+                assets.insert(
+                    html_key(lang, "/history.atom"),
+                    Arc::new(Asset::new(200, ATOM, view.atom(lang))),
+                );
+                assets.insert(
+                    html_key(lang, "/history.rss"),
+                    Arc::new(Asset::new(200, RSS, view.rss(lang))),
+                );
+                assets.insert(
+                    html_key(lang, "/maintenance.ics"),
+                    Arc::new(Asset::new(200, ICS, view.ics(lang))),
+                );
+            }
         }
         let next_boundary = data
             .notices

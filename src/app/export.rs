@@ -43,9 +43,16 @@ pub async fn export(
     for (path, doc) in view.statuspage_documents() {
         files.push((path.trim_start_matches('/').to_string(), doc.to_string()));
     }
-    files.push(("history.atom".into(), view.atom()));
-    files.push(("history.rss".into(), view.rss()));
-    files.push(("maintenance.ics".into(), view.ics()));
+    for &lang in &settings.languages {
+        let prefix = if lang == settings.default_lang() {
+            String::new()
+        } else {
+            format!("{}/", lang.code())
+        };
+        files.push((format!("{prefix}history.atom"), view.atom(lang)));
+        files.push((format!("{prefix}history.rss"), view.rss(lang)));
+        files.push((format!("{prefix}maintenance.ics"), view.ics(lang)));
+    }
     for (rel, body) in &files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {

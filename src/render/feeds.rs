@@ -9,7 +9,7 @@ use icalendar::{Calendar, Component, EventLike, EventStatus};
 
 use super::View;
 use super::i18n::{self, Clockface};
-use crate::domain::{Event, Notice, NoticeKind, NoticeState, Update};
+use crate::domain::{Event, Lang, Notice, NoticeKind, NoticeState, Update};
 
 /// How many updates the feeds carry.
 const FEED_ENTRIES: usize = 50;
@@ -58,8 +58,20 @@ impl View<'_> {
         all
     }
 
-    fn entry_title(&self, n: &Notice, u: &Update) -> String {
-        let lang = self.settings.default_lang();
+    /// The public URL of a page or feed in `lang`: the page's own link, and for a feed file
+    /// `?lang=` (live) or the language's folder (a static export), unless it is the default.
+    fn url_in(&self, lang: Lang, path: &str) -> String {
+        let feed = path.rsplit('/').next().is_some_and(|f| f.contains('.'));
+        let local = match self.links.style {
+            _ if !feed => self.links.page(lang, path),
+            _ if lang == self.links.default_lang => path.to_string(),
+            crate::render::LinkStyle::Live => format!("{path}?lang={lang}"),
+            crate::render::LinkStyle::Static => format!("/{lang}{path}"),
+        };
+        self.public_url(&local)
+    }
+
+    fn entry_title(&self, lang: Lang, n: &Notice, u: &Update) -> String {
         format!(
             "{}: {}",
             i18n::event_label(self.settings.locales.get(lang), u.event),
@@ -67,8 +79,7 @@ impl View<'_> {
         )
     }
 
-    fn entry_text(&self, n: &Notice, u: &Update) -> String {
-        let lang = self.settings.default_lang();
+    fn entry_text(&self, lang: Lang, n: &Notice, u: &Update) -> String {
         let face = Clockface::new(self.settings, lang, self.now);
         let mut text = u.body.get(lang).to_string();
         if let (Some(s), Some(e)) = (u.starts_at, u.ends_at)
@@ -101,8 +112,8 @@ impl View<'_> {
     /// An entry's text as RSS `<description>` wants it: readers take the description as HTML,
     /// so the text is escaped (as Atom's `type="text"` content is) and its line breaks become
     /// `<br>`, the only markup in it. Staff text never becomes an element.
-    fn rss_description(&self, n: &Notice, u: &Update) -> String {
-        self.entry_text(n, u)
+    fn rss_description(&self, lang: Lang, n: &Notice, u: &Update) -> String {
+        self.entry_text(lang, n, u)
             .split('\n')
             .map(|line| {
                 askama::filters::escape(line, askama::filters::Html)
@@ -113,7 +124,8 @@ impl View<'_> {
             .join("<br>")
     }
 
-    pub fn atom(&self) -> String {
+    /// The Atom feed of recent updates in `lang` (`/history.atom?lang=sw`).
+    pub fn atom(&self, lang: Lang) -> String {
         let updated = self
             .recent_updates()
             .first()
@@ -121,14 +133,14 @@ impl View<'_> {
             .unwrap_or(self.now);
         let mut feed = atom::Feed::default();
         feed.set_title(self.settings.raw.page.name.clone());
-        feed.set_id(self.public_url("/history.atom"));
+        feed.set_id(self.url_in(lang, "/history.atom"));
         feed.set_updated(updated.fixed_offset());
-        feed.set_lang(Some(self.settings.default_lang().code().to_string()));
+        feed.set_lang(Some(lang.code().to_string()));
         let mut self_link = atom::Link::default();
-        self_link.set_href(self.public_url("/history.atom"));
+        self_link.set_href(self.url_in(lang, "/history.atom"));
         self_link.set_rel("self");
         let mut alt = atom::Link::default();
-        alt.set_href(self.public_url("/"));
+        alt.set_href(self.url_in(lang, "/"));
         feed.set_links(vec![self_link, alt]);
         let mut author = atom::Person::default();
         author.set_name(self.settings.raw.page.name.clone());
@@ -138,16 +150,16 @@ impl View<'_> {
             .into_iter()
             .map(|(n, u)| {
                 let mut e = atom::Entry::default();
-                e.set_title(self.entry_title(n, u));
+                e.set_title(self.entry_title(lang, n, u));
                 e.set_id(format!("urn:uuid:{}", u.id));
                 e.set_updated(u.created_at.fixed_offset());
                 e.set_published(Some(u.created_at.fixed_offset()));
                 let mut link = atom::Link::default();
-                link.set_href(self.public_url(&format!("/notices/{}", n.id)));
+                link.set_href(self.url_in(lang, &format!("/notices/{}", n.id)));
                 e.set_links(vec![link]);
                 let mut content = atom::Content::default();
                 content.set_content_type(Some("text".to_string()));
-                content.set_value(Some(self.entry_text(n, u)));
+                content.set_value(Some(self.entry_text(lang, n, u)));
                 e.set_content(Some(content));
                 e
             })
@@ -156,12 +168,13 @@ impl View<'_> {
         feed.to_string()
     }
 
-    pub fn rss(&self) -> String {
+    /// The RSS feed of recent updates in `lang` (`/history.rss?lang=sw`).
+    pub fn rss(&self, lang: Lang) -> String {
         let mut channel = rss::Channel::default();
         channel.set_title(self.settings.raw.page.name.clone());
-        channel.set_link(self.public_url("/"));
+        channel.set_link(self.url_in(lang, "/"));
         channel.set_description(format!("{} history", self.settings.raw.page.name));
-        channel.set_language(Some(self.settings.default_lang().code().to_string()));
+        channel.set_language(Some(lang.code().to_string()));
         let recent = self.recent_updates();
         if let Some((_, u)) = recent.first() {
             channel.set_last_build_date(Some(u.created_at.to_rfc2822()));
@@ -170,9 +183,9 @@ impl View<'_> {
             .into_iter()
             .map(|(n, u)| {
                 let mut item = rss::Item::default();
-                item.set_title(Some(self.entry_title(n, u)));
-                item.set_link(Some(self.public_url(&format!("/notices/{}", n.id))));
-                item.set_description(Some(self.rss_description(n, u)));
+                item.set_title(Some(self.entry_title(lang, n, u)));
+                item.set_link(Some(self.url_in(lang, &format!("/notices/{}", n.id))));
+                item.set_description(Some(self.rss_description(lang, n, u)));
                 item.set_pub_date(Some(u.created_at.to_rfc2822()));
                 let mut guid = rss::Guid::default();
                 guid.set_value(format!("urn:uuid:{}", u.id));
@@ -185,8 +198,8 @@ impl View<'_> {
         channel.to_string()
     }
 
-    pub fn ics(&self) -> String {
-        let lang = self.settings.default_lang();
+    /// The maintenance windows as an iCalendar in `lang` (`/maintenance.ics?lang=sw`).
+    pub fn ics(&self, lang: Lang) -> String {
         let mut cal = Calendar::new();
         cal.name(&self.settings.raw.page.name);
         cal.append_property(("METHOD", "PUBLISH"));
@@ -242,7 +255,7 @@ impl View<'_> {
                 .timestamp(n.updated_at)
                 .last_modified(n.updated_at)
                 .sequence(u32::try_from(n.sequence).unwrap_or(0))
-                .url(&self.public_url(&format!("/notices/{}", n.id)))
+                .url(&self.url_in(lang, &format!("/notices/{}", n.id)))
                 .status(match n.state {
                     NoticeState::Cancelled => EventStatus::Cancelled,
                     _ => EventStatus::Confirmed,

@@ -27,15 +27,15 @@ pub fn router() -> Router<AppState> {
         .route("/api/v2/{*path}", get(statuspage))
         .route(
             "/history.atom",
-            get(|s, h| file(s, h, "/history.atom", Route::Feed)),
+            get(|s, q, h| file(s, q, h, "/history.atom", Route::Feed)),
         )
         .route(
             "/history.rss",
-            get(|s, h| file(s, h, "/history.rss", Route::Feed)),
+            get(|s, q, h| file(s, q, h, "/history.rss", Route::Feed)),
         )
         .route(
             "/maintenance.ics",
-            get(|s, h| file(s, h, "/maintenance.ics", Route::Calendar)),
+            get(|s, q, h| file(s, q, h, "/maintenance.ics", Route::Calendar)),
         )
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -258,16 +258,21 @@ async fn statuspage(
     }
 }
 
+/// A feed or the calendar, in the language `?lang=` or `Accept-Language` picks.
 async fn file(
     State(state): State<AppState>,
+    Query(q): Query<LangQuery>,
     headers: HeaderMap,
     path: &'static str,
     route: Route,
 ) -> Response {
     let snap = state.snapshot.load();
     state.metrics.hit(route);
-    let asset = snap.file(path).expect("feeds are always built");
-    send(&state, &headers, &asset, false)
+    let lang = pick_lang(&snap, &q, &headers);
+    let asset = snap
+        .page(lang, path)
+        .expect("feeds are built in every language");
+    send(&state, &headers, &asset, true)
 }
 
 /// Unknown paths: the 404 page in the visitor's language.

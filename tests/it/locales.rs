@@ -235,6 +235,30 @@ async fn arabic_is_right_to_left_and_regional_tags_fall_back(backend: Backend) {
         );
     }
     assert!(app.text("/?lang=fr-CD").await.contains("<html lang=\"fr\""));
+
+    // The feeds and the calendar, in the language asked for.
+    let atom = app.text("/history.atom?lang=ar").await;
+    assert!(
+        atom.contains("xml:lang=\"ar\"") && atom.contains("ترقية النظام"),
+        "{atom}"
+    );
+    assert!(atom.contains("/history.atom?lang=ar"), "its own address");
+    let rss = app.text("/history.rss?lang=fr").await;
+    assert!(rss.contains("<language>fr</language>") && rss.contains("Mise à niveau"));
+    let r = app
+        .client
+        .get(format!("{}/maintenance.ics", app.url))
+        .header("accept-language", "pt-MZ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["vary"], "Accept-Encoding, Accept-Language");
+    let ics = r.text().await.unwrap();
+    assert!(ics.contains("Serviços abrangidos: Enviar din"), "{ics}");
+    assert!(
+        app.text("/history.atom").await.contains("xml:lang=\"en\""),
+        "the default language without a choice"
+    );
     assert!(app.text("/?lang=xx").await.contains("<html lang=\"en\""));
 
     // The preview shows the Arabic SMS as UCS-2, within Arabic's own budget.

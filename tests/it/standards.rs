@@ -170,8 +170,8 @@ proptest! {
         let data = data(vec![(n.clone(), vec![u])]);
         let s = settings();
         let view = View::new(&data, &s, n.published_at.unwrap(), LinkStyle::Live);
-        let rss: rss::Channel = view.rss().parse().expect("valid RSS");
-        let atom: atom_syndication::Feed = view.atom().parse().expect("valid Atom");
+        let rss: rss::Channel = view.rss(s.default_lang()).parse().expect("valid RSS");
+        let atom: atom_syndication::Feed = view.atom(s.default_lang()).parse().expect("valid Atom");
         let description = rss.items()[0].description().expect("a description");
         let shown = as_html_text(description);
         // The Atom entry carries the same text as text (type="text"): the readers agree.
@@ -259,7 +259,7 @@ proptest! {
             }
             let data = data(vec![(n.clone(), vec![])]);
             let view = View::new(&data, &s, at, LinkStyle::Live);
-            let cal: icalendar::Calendar = view.ics().parse().expect("valid iCalendar");
+            let cal: icalendar::Calendar = view.ics(s.default_lang()).parse().expect("valid iCalendar");
             let events: Vec<_> = cal.events().collect();
             prop_assert_eq!(events.len(), 1);
             let (start, end) = (utc(events[0].get_start()), utc(events[0].get_end()));
@@ -292,7 +292,7 @@ fn a_window_completed_before_its_planned_start() {
     let s = settings();
     let data = data(vec![(n.clone(), vec![])]);
     let view = View::new(&data, &s, start, LinkStyle::Live);
-    let cal: icalendar::Calendar = view.ics().parse().unwrap();
+    let cal: icalendar::Calendar = view.ics(s.default_lang()).parse().unwrap();
     let ev = cal.events().next().unwrap();
     assert_eq!(utc(ev.get_start()), start - Duration::hours(2));
     assert_eq!(utc(ev.get_end()), start - Duration::hours(1));
