@@ -12,7 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::error::Result;
 use super::form::{Form, claim_form, done, form_token, release_form};
-use super::page::{UserView, html};
+use super::page::{Frame, UserView, html};
 use super::staff::{Staff, user_view};
 use crate::domain::{BillerId, DeliveryId, EndpointId};
 use crate::render::i18n::Clockface;
@@ -22,6 +22,7 @@ use crate::web::{AppError, AppState};
 #[derive(Template)]
 #[template(path = "console/billers.html")]
 struct BillersPage {
+    t: Frame,
     user: Option<UserView>,
     csrf: String,
     /// The forms' one-time token.
@@ -35,6 +36,7 @@ struct BillersPage {
 #[derive(Template)]
 #[template(path = "console/endpoint.html")]
 struct EndpointPage {
+    t: Frame,
     user: Option<UserView>,
     csrf: String,
     /// The forms' one-time token.
@@ -98,6 +100,7 @@ async fn billers_page(
     };
     let billers = loaded.await?;
     let page = BillersPage {
+        t: staff.frame(),
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
@@ -263,8 +266,9 @@ async fn endpoint_page(
         Ok::<_, crate::store::StoreError>((e, biller, deliveries))
     };
     let (e, biller, deliveries) = loaded.await?;
-    let f = super::page::face(state);
+    let f = super::page::face(state, staff.loc());
     let page = EndpointPage {
+        t: staff.frame(),
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
