@@ -1,314 +1,307 @@
-# The staff console: the words of its pages, buttons and messages. State names and event codes
-# (in_progress, maintenance.started) are shown as they are.
+# لوحة تحكم الموظفين: كلمات صفحاتها وأزرارها ورسائلها. أسماء الحالات ورموز الأحداث
+# (in_progress وmaintenance.started) تُعرض كما هي.
 
-## The frame of every page
+## إطار كل صفحة
 
-console-title = Tangazo console
-console-nav-new-notice = New notice
-console-nav-services = Services
-console-nav-subscribers = Subscribers
-console-nav-billers = Billers
-console-nav-audit = Audit log
-console-nav-tokens = Tokens
-console-nav-password = Password
-console-nav-public = Public page
-console-log-out = Log out
+console-title = لوحة تحكم Tangazo
+console-nav-new-notice = إعلان جديد
+console-nav-services = الخدمات
+console-nav-subscribers = المشتركون
+console-nav-billers = الجهات المفوترة
+console-nav-audit = سجل التدقيق
+console-nav-tokens = الرموز
+console-nav-password = كلمة المرور
+console-nav-public = الصفحة العامة
+console-log-out = تسجيل الخروج
 
-## Refusals and results
+## الرفض والنتائج
 
-console-error-title = Refused
-console-error-back = Back to the console
-console-error-csrf = The form expired or did not come from this console (missing or wrong CSRF token). Go back, reload the page and try again.
-# $needed, $has: role codes (viewer, editor, publisher, admin)
-console-error-role = This needs the { $needed } role; you are { $has }.
-# $message: the store's reason, in English
-console-error-not-done = Not done: { $message }.
-console-already-done = Already done: this form was sent before (a reload, the back button or a second click), so nothing was done or sent again. This page shows how things stand now.
-console-saved = Saved.
+console-error-title = مرفوض
+console-error-back = العودة إلى لوحة التحكم
+console-error-csrf = انتهت صلاحية النموذج أو لم يأتِ من لوحة التحكم هذه (رمز CSRF مفقود أو خاطئ). ارجع، وأعد تحميل الصفحة، ثم حاول مرة أخرى.
+console-error-role = يتطلب هذا دور { $needed }؛ ودورك { $has }.
+console-error-not-done = لم يُنفَّذ: { $message }.
+console-already-done = نُفِّذ من قبل: أُرسل هذا النموذج سابقًا (بإعادة التحميل أو زر الرجوع أو نقرة ثانية)، فلم يُنفَّذ أو يُرسَل شيء مرة أخرى. تعرض هذه الصفحة الوضع الحالي.
+console-saved = حُفظ.
 
-## Log in, password
+## تسجيل الدخول وكلمة المرور
 
-console-login-title = Log in
-console-login-heading = Staff log in
-console-login-email = Email
-console-login-password = Password
-console-login-button = Log in
-console-login-expired = The login form expired. Please try again.
-console-login-throttled = Too many login attempts from your address. Wait 15 minutes and try again.
-console-login-refused = Wrong email or password. After { $n } wrong passwords an account is locked for { $minutes } minutes.
-console-password-title = Change password
-console-password-current = Current password
-console-password-new = New password
-console-password-new-hint = at least 12 characters
-# $why: why the store refused it, in English ("is 8 characters; use at least 12")
-console-password-refused = New password { $why }.
-console-password-wrong = The current password is wrong.
+console-login-title = تسجيل الدخول
+console-login-heading = دخول الموظفين
+console-login-email = البريد الإلكتروني
+console-login-password = كلمة المرور
+console-login-button = دخول
+console-login-expired = انتهت صلاحية نموذج الدخول. يُرجى المحاولة مرة أخرى.
+console-login-throttled = محاولات دخول كثيرة جدًا من عنوانك. انتظر 15 دقيقة ثم حاول مرة أخرى.
+console-login-refused = البريد الإلكتروني أو كلمة المرور غير صحيحة. بعد { $n } محاولات خاطئة يُقفل الحساب لمدة { $minutes } دقيقة.
+console-password-title = تغيير كلمة المرور
+console-password-current = كلمة المرور الحالية
+console-password-new = كلمة المرور الجديدة
+console-password-new-hint = 12 حرفًا على الأقل
+console-password-refused = كلمة المرور الجديدة: { $why }.
+console-password-wrong = كلمة المرور الحالية غير صحيحة.
 
-## Dashboard
+## لوحة الإعلانات
 
-console-dashboard-title = Notices
-console-dashboard-new-notice = New notice
-console-dashboard-col-title = Title
-console-dashboard-col-kind = Kind
-console-dashboard-col-state = State
-console-dashboard-col-window = Window
-console-dashboard-col-reference = Reference
-console-dashboard-overrunning = overrunning
-console-dashboard-empty = No notices yet.
+console-dashboard-title = الإعلانات
+console-dashboard-new-notice = إعلان جديد
+console-dashboard-col-title = العنوان
+console-dashboard-col-kind = النوع
+console-dashboard-col-state = الحالة
+console-dashboard-col-window = الفترة
+console-dashboard-col-reference = المرجع
+console-dashboard-overrunning = تجاوز موعده
+console-dashboard-empty = لا إعلانات بعد.
 
-## The announcement form
+## نموذج الإعلان
 
-console-form-new-heading = New notice
-console-form-edit-heading = Edit draft { $reference }
-console-form-nothing-saved = Nothing was saved: { $n } { $n ->
-        [one] field needs
-       *[other] fields need
-    } attention (marked below).
-console-form-kind = Kind
-console-form-maintenance = Planned maintenance
-console-form-incident = Incident
-console-form-title = Title
-console-form-required = required
-console-form-optional = optional: the default language is used when empty
-console-form-affected = Affected services
-console-form-impact-on = Impact on
-console-form-starts = Starts
-console-form-ends = Ends
-console-form-auto-start = Start automatically at the planned start
-console-form-auto-complete = Complete automatically at the planned end
-console-form-still-works = What still works
-console-form-still-works-hint = e.g. cash at agents
-console-form-announcement = Announcement
-console-form-overrides = SMS and email text overrides
-console-form-overrides-hint = Replace the template text. Placeholders: {"{"}title{"}"} {"{"}window{"}"} {"{"}start{"}"} {"{"}end{"}"} {"{"}affected{"}"} {"{"}still_works{"}"} {"{"}reference{"}"} {"{"}verify_url{"}"} {"{"}page_url{"}"} {"{"}body{"}"}. Write {"{{"} for a literal {"{"}, {"}}"} for {"}"}. The SMS always ends with the reference and verify link.
-console-form-sms = SMS
-console-form-email-opening = Email opening
-console-form-save-draft = Save draft
-console-form-save-changes = Save changes
+console-form-new-heading = إعلان جديد
+console-form-edit-heading = تعديل المسودة { $reference }
+console-form-nothing-saved = لم يُحفظ شيء: { $n ->
+        [one] حقل واحد يحتاج
+        [two] حقلان يحتاجان
+        [few] { $n } حقول تحتاج
+       *[other] { $n } حقلًا تحتاج
+    } إلى مراجعة (مُعلَّمة أدناه).
+console-form-kind = النوع
+console-form-maintenance = صيانة مجدولة
+console-form-incident = عطل
+console-form-title = العنوان
+console-form-required = مطلوب
+console-form-optional = اختياري: تُستخدم اللغة الافتراضية إذا تُرك فارغًا
+console-form-affected = الخدمات المتأثرة
+console-form-impact-on = الأثر على
+console-form-starts = البداية
+console-form-ends = النهاية
+console-form-auto-start = البدء تلقائيًا في موعد البداية المحدد
+console-form-auto-complete = الإنهاء تلقائيًا في موعد النهاية المحدد
+console-form-still-works = ما يظل يعمل
+console-form-still-works-hint = مثلًا: السحب النقدي لدى الوكلاء
+console-form-announcement = نص الإعلان
+console-form-overrides = استبدال نص الرسائل القصيرة والبريد الإلكتروني
+console-form-overrides-hint = يحل محل نص القالب. العناصر النائبة: {"{"}title{"}"} {"{"}window{"}"} {"{"}start{"}"} {"{"}end{"}"} {"{"}affected{"}"} {"{"}still_works{"}"} {"{"}reference{"}"} {"{"}verify_url{"}"} {"{"}page_url{"}"} {"{"}body{"}"}. اكتب {"{{"} للحصول على {"{"}، و{"}}"} للحصول على {"}"}. تنتهي الرسالة القصيرة دائمًا بالمرجع ورابط التحقق.
+console-form-sms = رسالة قصيرة
+console-form-email-opening = مقدمة البريد الإلكتروني
+console-form-save-draft = حفظ المسودة
+console-form-save-changes = حفظ التغييرات
 
-## The preview of what a notice sends
+## معاينة ما سيُرسل
 
-console-preview-title = Preview
-console-preview-press = Press Preview to see the SMS, email and segment count in each language.
-console-preview-fix-first = Fix the form first:
-console-preview-heading = What customers will receive
-console-preview-cannot-send = Cannot be sent as it is:
-console-preview-sms = SMS
-console-preview-segments = { $n } { $n ->
-        [one] segment
-       *[other] segments
+console-preview-title = معاينة
+console-preview-press = اضغط «معاينة» لرؤية الرسالة القصيرة والبريد الإلكتروني وعدد الأجزاء بكل لغة.
+console-preview-fix-first = صحّح النموذج أولًا:
+console-preview-heading = ما سيصل إلى العملاء
+console-preview-cannot-send = لا يمكن إرساله كما هو:
+console-preview-sms = رسالة قصيرة
+console-preview-segments = { $n ->
+        [zero] لا أجزاء
+        [one] جزء واحد
+        [two] جزءان
+        [few] { $n } أجزاء
+       *[other] { $n } جزءًا
     }
-console-preview-septets = septets
-console-preview-ucs2-units = UCS-2 units
-console-preview-script = written in a script GSM-7 cannot carry
-console-preview-forcing = forcing UCS-2:
-console-preview-remove = Remove them from the SMS
-console-preview-email = Email
-console-preview-subject = Subject:
+console-preview-septets = وحدة سباعية
+console-preview-ucs2-units = وحدة UCS-2
+console-preview-script = مكتوبة بخط لا يستطيع GSM-7 نقله
+console-preview-forcing = أحرف تفرض UCS-2:
+console-preview-remove = احذفها من الرسالة
+console-preview-email = بريد إلكتروني
+console-preview-subject = الموضوع:
 
-## A notice's page
+## صفحة الإعلان
 
-console-notice-overrunning = overrunning
-console-notice-reference = Reference
-console-notice-public-page = public page
-console-notice-edit-draft = Edit draft
-console-notice-window = Window
-console-notice-affected = Affected
-console-notice-still-works = Still works
-console-notice-written-by = Written by
-console-notice-actions = Actions
-console-notice-who-is-told = Who is told:
-console-notice-told-at-once = the public page, JSON, feeds and calendar at once;
-# After a count of SMS subscribers
-console-notice-told-sms = SMS and
-# After a count of email subscribers
-console-notice-told-email = email subscribers and
-# After a count of webhook endpoints
-console-notice-told-endpoints = biller webhook endpoint(s) follow the affected services.
-console-notice-actions-note = Each action queues its SMS and email in the same transaction; an unsent message of an older update is superseded by the newer one. Each form works once, and only on the notice as this page shows it: after a change, reload the page. Every action is in the audit log.
-console-notice-four-eyes = Four-eyes approval is on: another publisher must publish this notice.
-console-notice-new-end = New end
-console-notice-new-start = New start
-console-notice-status = Status
-console-notice-unchanged = (unchanged)
-console-notice-message = Message
-console-notice-required = required
-console-notice-optional-standard = optional: a standard text is used
-console-notice-i-confirm = I confirm:
-# Around the role code: "No actions: … your role (viewer) cannot change it."
-console-notice-no-actions-before = No actions: the notice is finished, or your role
-console-notice-no-actions-after = cannot change it.
-console-notice-changes = Changes since it was written
-# Around who wrote the draft
-console-notice-no-changes-before = None: this is the draft as
-console-notice-no-changes-after = wrote it.
-console-notice-col-when = When
-console-notice-col-who = Who
-console-notice-col-field = Field
-console-notice-col-before = Before
-console-notice-col-after = After
-console-notice-deliveries = Deliveries
-console-notice-nothing-queued = Nothing queued: no subscriber follows the affected services, or the notice is not published.
-console-notice-col-update = Update
-console-notice-col-channel = Channel
-console-notice-col-sent = Sent
-console-notice-col-pending = Pending
-console-notice-col-failed = Failed
-console-notice-col-superseded = Superseded
-console-notice-col-delivered = Delivered
-# After a count of messages the network reported undelivered
-console-notice-not-delivered = not
-console-notice-recent-failures = Recent failures
-console-notice-also-json = Also as JSON:
-console-notice-timeline = Timeline
-console-notice-not-published = Not published yet.
-console-eta-seconds = about { $n } s
-console-eta-minutes = about { $n } min
-# $hours: a decimal, "1.5"
-console-eta-hours = about { $hours } h
+console-notice-overrunning = تجاوز موعده
+console-notice-reference = المرجع
+console-notice-public-page = الصفحة العامة
+console-notice-edit-draft = تعديل المسودة
+console-notice-window = الفترة
+console-notice-affected = المتأثر
+console-notice-still-works = ما يظل يعمل
+console-notice-written-by = كتبه
+console-notice-actions = الإجراءات
+console-notice-who-is-told = من يُبلَّغ:
+console-notice-told-at-once = الصفحة العامة وJSON والخلاصات والتقويم فورًا؛ ويتبع الخدمات المتأثرة
+console-notice-told-sms = مشتركًا بالرسائل القصيرة و
+console-notice-told-email = مشتركًا بالبريد الإلكتروني و
+console-notice-told-endpoints = نقطة webhook لجهات مفوترة.
+console-notice-actions-note = يضع كل إجراء رسائله القصيرة والبريدية في قائمة الانتظار ضمن المعاملة نفسها؛ والرسالة غير المرسلة من تحديث أقدم يحل محلها الأحدث. يعمل كل نموذج مرة واحدة، وعلى الإعلان كما تعرضه هذه الصفحة فقط: بعد أي تغيير، أعد تحميل الصفحة. كل إجراء مُسجَّل في سجل التدقيق.
+console-notice-four-eyes = موافقة شخصين مفعّلة: يجب أن ينشر هذا الإعلانَ ناشرٌ آخر.
+console-notice-new-end = النهاية الجديدة
+console-notice-new-start = البداية الجديدة
+console-notice-status = الحالة
+console-notice-unchanged = (دون تغيير)
+console-notice-message = الرسالة
+console-notice-required = مطلوب
+console-notice-optional-standard = اختياري: يُستخدم نص قياسي
+console-notice-i-confirm = أؤكد:
+console-notice-no-actions-before = لا إجراءات: الإعلان منتهٍ، أو أن دورك
+console-notice-no-actions-after = لا يسمح بتغييره.
+console-notice-changes = التغييرات منذ كتابته
+console-notice-no-changes-before = لا شيء: هذه المسودة كما كتبها
+console-notice-no-changes-after = {""}
+console-notice-col-when = متى
+console-notice-col-who = من
+console-notice-col-field = الحقل
+console-notice-col-before = قبل
+console-notice-col-after = بعد
+console-notice-deliveries = التسليم
+console-notice-nothing-queued = لا شيء في قائمة الانتظار: لا مشترك يتبع الخدمات المتأثرة، أو أن الإعلان لم يُنشر.
+console-notice-col-update = التحديث
+console-notice-col-channel = القناة
+console-notice-col-sent = أُرسل
+console-notice-col-pending = قيد الانتظار
+console-notice-col-failed = فشل
+console-notice-col-superseded = استُبدل
+console-notice-col-delivered = سُلِّم
+console-notice-not-delivered = لم تُسلَّم
+console-notice-recent-failures = الإخفاقات الأخيرة
+console-notice-also-json = متاح أيضًا بصيغة JSON:
+console-notice-timeline = التسلسل الزمني
+console-notice-not-published = لم يُنشر بعد.
+console-eta-seconds = نحو { $n } ث
+console-eta-minutes = نحو { $n } د
+console-eta-hours = نحو { $hours } س
 
-## Lifecycle buttons, what each does (before what it sends), and update statuses
+## أزرار الإجراءات، وما يفعله كل منها، وحالات التحديث
 
-console-action-publish = Publish
-console-action-discard = Discard draft
-console-action-start = Start now
-console-action-extend = Extend
-console-action-reschedule = Reschedule
-console-action-update = Post update
-console-action-cancel = Cancel maintenance
-console-action-complete = Complete
-console-action-resolve = Resolve
-console-does-publish = publish this notice as official; the public page shows it now
-console-does-discard = discard this draft: nothing is sent, and the public page never shows it
-console-does-tell = the public page changes now
-console-does-complete = services are back; tell everyone
-console-does-resolve = the problem is fixed; tell everyone
-console-status-in-progress = In progress
-console-status-verifying = Checking services
-console-status-investigating = Investigating
-console-status-identified = Cause found
-console-status-monitoring = Fixed, monitoring
-console-check-older-page = This form is from an older page; it was not sent. Check the notice below, then try again.
-console-check-tick = Tick the confirmation box: this changes what customers see.
-console-check-write-update = write the update customers will read
-console-check-new-end = give the new end
-console-check-new-window = starts_at and ends_at: give the new window
+console-action-publish = نشر
+console-action-discard = حذف المسودة
+console-action-start = البدء الآن
+console-action-extend = تمديد
+console-action-reschedule = إعادة الجدولة
+console-action-update = نشر تحديث
+console-action-cancel = إلغاء الصيانة
+console-action-complete = إنهاء
+console-action-resolve = تم الحل
+console-does-publish = نشر هذا الإعلان رسميًا؛ تعرضه الصفحة العامة الآن
+console-does-discard = حذف هذه المسودة: لا يُرسل شيء، ولن تعرضها الصفحة العامة أبدًا
+console-does-tell = تتغير الصفحة العامة الآن
+console-does-complete = عادت الخدمات؛ أبلغ الجميع
+console-does-resolve = حُلّت المشكلة؛ أبلغ الجميع
+console-status-in-progress = جارية
+console-status-verifying = جارٍ فحص الخدمات
+console-status-investigating = قيد التحقيق
+console-status-identified = عُرف السبب
+console-status-monitoring = أُصلح، قيد المراقبة
+console-check-older-page = هذا النموذج من صفحة أقدم؛ لم يُرسل. راجع الإعلان أدناه، ثم حاول مرة أخرى.
+console-check-tick = ضع علامة في خانة التأكيد: هذا يغيّر ما يراه العملاء.
+console-check-write-update = اكتب التحديث الذي سيقرؤه العملاء
+console-check-new-end = حدّد النهاية الجديدة
+console-check-new-window = starts_at وends_at: حدّد الفترة الجديدة
 
-## What an action sends ($count: the number written with separators; $n selects the plural)
+## ما يرسله الإجراء
 
-console-reach-sms = { $count } SMS
-console-reach-email = { $count } { $n ->
-        [one] email
-       *[other] emails
+console-reach-sms = { $count } رسالة قصيرة
+console-reach-email = { $n ->
+        [one] رسالة بريد إلكتروني واحدة
+        [two] رسالتا بريد إلكتروني
+        [few] { $count } رسائل بريد إلكتروني
+       *[other] { $count } رسالة بريد إلكتروني
     }
-console-reach-webhook = { $count } { $n ->
-        [one] webhook
-       *[other] webhooks
+console-reach-webhook = { $n ->
+        [one] webhook واحد
+       *[other] { $count } webhook
     }
-# The last two items of a list: "12,400 SMS, 3,100 emails and 4 webhooks"
-console-reach-list = { $init } and { $last }
-console-reach-nothing-sent = Nothing is sent: no subscriber or biller follows the affected services.
-console-reach-sends = This sends { $list } now.
-console-reach-sends-held-only = This sends nothing now; the { $sms } wait for the end of the quiet hours ({ $at }).
-console-reach-sends-held = This sends { $list } now; the { $sms } wait for the end of the quiet hours ({ $at }).
-console-reach-nothing-queued = Nothing was queued: no subscriber or biller follows the affected services.
-console-reach-queued = Queued { $list }.
-console-reach-queued-held = Queued { $list }; the SMS go out when the quiet hours end ({ $at }).
-console-reach-discarded = Done: draft discarded. Nothing was sent, and the public page never showed it.
-# $event: the event's code (maintenance.started)
-console-reach-done = Done: { $event } (update #{ $sequence }). The public page shows it now. { $queued }
+console-reach-list = { $init } و{ $last }
+console-reach-nothing-sent = لا يُرسل شيء: لا مشترك ولا جهة مفوترة تتبع الخدمات المتأثرة.
+console-reach-sends = يرسل هذا { $list } الآن.
+console-reach-sends-held-only = لا يرسل هذا شيئًا الآن؛ وتنتظر { $sms } انتهاء ساعات الهدوء ({ $at }).
+console-reach-sends-held = يرسل هذا { $list } الآن؛ وتنتظر { $sms } انتهاء ساعات الهدوء ({ $at }).
+console-reach-nothing-queued = لم يُوضع شيء في قائمة الانتظار: لا مشترك ولا جهة مفوترة تتبع الخدمات المتأثرة.
+console-reach-queued = وُضع في قائمة الانتظار: { $list }.
+console-reach-queued-held = وُضع في قائمة الانتظار: { $list }؛ وتخرج الرسائل القصيرة عند انتهاء ساعات الهدوء ({ $at }).
+console-reach-discarded = تم: حُذفت المسودة. لم يُرسل شيء، ولم تعرضها الصفحة العامة قط.
+console-reach-done = تم: { $event } (التحديث #{ $sequence }). تعرضه الصفحة العامة الآن. { $queued }
 
-## Services
+## الخدمات
 
-console-services-title = Services
-console-services-intro = The page shows services in this order, by group. A status set here shows on the page until a notice that affects the service says worse.
-console-services-col-code = Code
-console-services-col-names = Name, in each language
-console-services-col-group = Group
-console-services-col-position = Position
-console-services-col-status = Status
-# "Name of pay-bill in Kiswahili"
-console-services-name-of = Name of
-console-services-name-in = in
-console-services-group-of = Group of
-console-services-position-of = Position of
-console-services-status-of = Status of
-console-services-page-shows = page shows:
-console-services-save = Save
-console-services-whole-number = position must be a whole number
-console-services-saved = Saved { $code }.
+console-services-title = الخدمات
+console-services-intro = تعرض الصفحة الخدمات بهذا الترتيب، حسب المجموعة. الحالة المحددة هنا تظهر على الصفحة إلى أن يذكر إعلان يخص الخدمة حالة أسوأ.
+console-services-col-code = الرمز
+console-services-col-names = الاسم بكل لغة
+console-services-col-group = المجموعة
+console-services-col-position = الترتيب
+console-services-col-status = الحالة
+console-services-name-of = اسم
+console-services-name-in = بـ
+console-services-group-of = مجموعة
+console-services-position-of = ترتيب
+console-services-status-of = حالة
+console-services-page-shows = تعرض الصفحة:
+console-services-save = حفظ
+console-services-whole-number = يجب أن يكون الترتيب عددًا صحيحًا
+console-services-saved = حُفظت { $code }.
 
-## Subscribers and their import
+## المشتركون واستيرادهم
 
-console-subscribers-title = Subscribers
-console-subscribers-import = Import a CSV
-console-subscribers-by-channel = By channel, language and state
-console-subscribers-col-channel = Channel
-console-subscribers-col-language = Language
-console-subscribers-col-state = State
-console-subscribers-col-count = Count
-console-subscribers-empty = No subscribers yet.
-console-subscribers-by-service = Confirmed, by service followed
-console-subscribers-col-service = Service
-console-subscribers-col-sms = SMS
-console-subscribers-col-email = Email
-console-subscribers-find = Find one subscriber
-console-subscribers-address-label = Exact phone number or email address
-console-subscribers-find-button = Find
-console-subscribers-address = Address
-console-subscribers-follows = Follows
-console-subscribers-signed-up = Signed up
-console-subscribers-confirmed = Confirmed
-console-subscribers-all-services = all services
-console-subscribers-not-yet = not yet
-console-subscribers-none = No subscriber has the address { $address }.
-console-import-title = Import subscribers
-console-import-intro-file = A CSV file (UTF-8) with a header row.
-console-import-intro-required = Required columns:
-console-import-intro-address = (phone number or email) and
-console-import-intro-yes = on every row: import only people who asked for notices
-console-import-intro-optional = Optional:
-console-import-intro-separated = codes separated by
-console-import-intro-empty = empty for all
-console-import-checked-first = The whole file is checked first; one wrong row stops the import and nothing is stored. Addresses already subscribed are left as they are, so importing a file twice changes nothing.
-console-import-file = File
-console-import-button = Import
-console-import-failed = The upload failed: { $why }
-console-import-expired = The form expired (missing or wrong CSRF token). Reload and try again.
-console-import-choose = choose a CSV file
-console-import-done = { $rows } rows: { $new } new subscribers, { $present } already present.
+console-subscribers-title = المشتركون
+console-subscribers-import = استيراد ملف CSV
+console-subscribers-by-channel = حسب القناة واللغة والحالة
+console-subscribers-col-channel = القناة
+console-subscribers-col-language = اللغة
+console-subscribers-col-state = الحالة
+console-subscribers-col-count = العدد
+console-subscribers-empty = لا مشتركين بعد.
+console-subscribers-by-service = المؤكَّدون، حسب الخدمة المتابَعة
+console-subscribers-col-service = الخدمة
+console-subscribers-col-sms = رسائل قصيرة
+console-subscribers-col-email = بريد إلكتروني
+console-subscribers-find = البحث عن مشترك
+console-subscribers-address-label = رقم الهاتف أو عنوان البريد الإلكتروني كاملًا
+console-subscribers-find-button = بحث
+console-subscribers-address = العنوان
+console-subscribers-follows = يتابع
+console-subscribers-signed-up = اشترك في
+console-subscribers-confirmed = أكّد في
+console-subscribers-all-services = كل الخدمات
+console-subscribers-not-yet = ليس بعد
+console-subscribers-none = لا مشترك بالعنوان { $address }.
+console-import-title = استيراد المشتركين
+console-import-intro-file = ملف CSV ‏(UTF-8) بصف عناوين.
+console-import-intro-required = الأعمدة المطلوبة:
+console-import-intro-address = (رقم هاتف أو بريد إلكتروني) و
+console-import-intro-yes = في كل صف: لا تستورد إلا من طلبوا الإعلانات
+console-import-intro-optional = اختيارية:
+console-import-intro-separated = رموز تفصل بينها
+console-import-intro-empty = فارغ للكل
+console-import-checked-first = يُفحص الملف كله أولًا؛ صف واحد خاطئ يوقف الاستيراد ولا يُخزَّن شيء. تبقى العناوين المشتركة سابقًا كما هي، فاستيراد الملف مرتين لا يغيّر شيئًا.
+console-import-file = الملف
+console-import-button = استيراد
+console-import-failed = فشل الرفع: { $why }
+console-import-expired = انتهت صلاحية النموذج (رمز CSRF مفقود أو خاطئ). أعد التحميل وحاول مرة أخرى.
+console-import-choose = اختر ملف CSV
+console-import-done = { $rows } صفًا: { $new } مشتركًا جديدًا، و{ $present } موجودون سابقًا.
 
-## Audit log
+## سجل التدقيق
 
-console-audit-title = Audit log
-console-audit-actor = Actor
-console-audit-action = Action
-console-audit-target = Target
-console-audit-filter = Filter
-console-audit-col-when = When (UTC)
-console-audit-col-who = Who
-console-audit-col-before-after = Before → after
-console-audit-empty = Nothing matches.
+console-audit-title = سجل التدقيق
+console-audit-actor = المنفِّذ
+console-audit-action = الإجراء
+console-audit-target = الهدف
+console-audit-filter = تصفية
+console-audit-col-when = متى (UTC)
+console-audit-col-who = من
+console-audit-col-before-after = قبل ← بعد
+console-audit-empty = لا نتائج مطابقة.
 
-## API tokens
+## رموز API
 
-console-tokens-title = API tokens
-console-tokens-intro-before = Tokens of the staff API
-console-tokens-intro-middle = and of billers. A token is shown only once, when it is made
-console-tokens-intro-after = only a hash of it is kept. Revoke a token that leaked or is no longer used: it stops working at once.
-console-tokens-col-name = Name
-console-tokens-col-role = Role
-console-tokens-col-id = Id
-console-tokens-col-created = Created
-console-tokens-col-state = State
-console-tokens-revoked = revoked
-console-tokens-i-confirm = I confirm:
-# "token NAME stops working at once"
-console-tokens-token = token
-console-tokens-stops = stops working at once
-console-tokens-revoke = Revoke
-console-tokens-empty = No tokens yet.
-console-tokens-revoked-flash = Token '{ $name }' revoked: it no longer works.
-console-tokens-biller = biller { $biller }
-console-tokens-no-such = No token has the id '{ $id }'.
-console-tokens-tick = Tick the confirmation box: a revoked token stops working at once.
+console-tokens-title = رموز API
+console-tokens-intro-before = رموز واجهة API للموظفين
+console-tokens-intro-middle = وللجهات المفوترة. يُعرض الرمز مرة واحدة فقط، عند إنشائه
+console-tokens-intro-after = ولا يُحفظ منه إلا تجزئته. ألغِ أي رمز تسرّب أو لم يعد مستخدمًا: يتوقف عن العمل فورًا.
+console-tokens-col-name = الاسم
+console-tokens-col-role = الدور
+console-tokens-col-id = المعرّف
+console-tokens-col-created = أُنشئ
+console-tokens-col-state = الحالة
+console-tokens-revoked = أُلغي
+console-tokens-i-confirm = أؤكد:
+console-tokens-token = الرمز
+console-tokens-stops = يتوقف عن العمل فورًا
+console-tokens-revoke = إلغاء
+console-tokens-empty = لا رموز بعد.
+console-tokens-revoked-flash = أُلغي الرمز '{ $name }': لم يعد يعمل.
+console-tokens-biller = جهة مفوترة { $biller }
+console-tokens-no-such = لا رمز بالمعرّف '{ $id }'.
+console-tokens-tick = ضع علامة في خانة التأكيد: الرمز الملغى يتوقف عن العمل فورًا.

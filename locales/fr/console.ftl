@@ -1,314 +1,300 @@
-# The staff console: the words of its pages, buttons and messages. State names and event codes
-# (in_progress, maintenance.started) are shown as they are.
+# La console du personnel : les mots de ses pages, boutons et messages. Les noms d'état et les
+# codes d'événement (in_progress, maintenance.started) s'affichent tels quels.
 
-## The frame of every page
+## Le cadre de chaque page
 
-console-title = Tangazo console
-console-nav-new-notice = New notice
+console-title = Console Tangazo
+console-nav-new-notice = Nouvel avis
 console-nav-services = Services
-console-nav-subscribers = Subscribers
-console-nav-billers = Billers
-console-nav-audit = Audit log
-console-nav-tokens = Tokens
-console-nav-password = Password
-console-nav-public = Public page
-console-log-out = Log out
+console-nav-subscribers = Abonnés
+console-nav-billers = Facturiers
+console-nav-audit = Journal d'audit
+console-nav-tokens = Jetons
+console-nav-password = Mot de passe
+console-nav-public = Page publique
+console-log-out = Se déconnecter
 
-## Refusals and results
+## Refus et résultats
 
-console-error-title = Refused
-console-error-back = Back to the console
-console-error-csrf = The form expired or did not come from this console (missing or wrong CSRF token). Go back, reload the page and try again.
-# $needed, $has: role codes (viewer, editor, publisher, admin)
-console-error-role = This needs the { $needed } role; you are { $has }.
-# $message: the store's reason, in English
-console-error-not-done = Not done: { $message }.
-console-already-done = Already done: this form was sent before (a reload, the back button or a second click), so nothing was done or sent again. This page shows how things stand now.
-console-saved = Saved.
+console-error-title = Refusé
+console-error-back = Retour à la console
+console-error-csrf = Le formulaire a expiré ou ne vient pas de cette console (jeton CSRF absent ou erroné). Revenez en arrière, rechargez la page et réessayez.
+console-error-role = Il faut le rôle { $needed } ; vous êtes { $has }.
+console-error-not-done = Non effectué : { $message }.
+console-already-done = Déjà fait : ce formulaire a déjà été envoyé (rechargement, bouton Retour ou second clic), rien n'a donc été refait ni renvoyé. Cette page montre la situation actuelle.
+console-saved = Enregistré.
 
-## Log in, password
+## Connexion, mot de passe
 
-console-login-title = Log in
-console-login-heading = Staff log in
-console-login-email = Email
-console-login-password = Password
-console-login-button = Log in
-console-login-expired = The login form expired. Please try again.
-console-login-throttled = Too many login attempts from your address. Wait 15 minutes and try again.
-console-login-refused = Wrong email or password. After { $n } wrong passwords an account is locked for { $minutes } minutes.
-console-password-title = Change password
-console-password-current = Current password
-console-password-new = New password
-console-password-new-hint = at least 12 characters
-# $why: why the store refused it, in English ("is 8 characters; use at least 12")
-console-password-refused = New password { $why }.
-console-password-wrong = The current password is wrong.
+console-login-title = Connexion
+console-login-heading = Connexion du personnel
+console-login-email = E-mail
+console-login-password = Mot de passe
+console-login-button = Se connecter
+console-login-expired = Le formulaire de connexion a expiré. Veuillez réessayer.
+console-login-throttled = Trop de tentatives de connexion depuis votre adresse. Attendez 15 minutes et réessayez.
+console-login-refused = E-mail ou mot de passe incorrect. Après { $n } mots de passe erronés, un compte est bloqué pendant { $minutes } minutes.
+console-password-title = Changer le mot de passe
+console-password-current = Mot de passe actuel
+console-password-new = Nouveau mot de passe
+console-password-new-hint = au moins 12 caractères
+console-password-refused = Nouveau mot de passe : { $why }.
+console-password-wrong = Le mot de passe actuel est erroné.
 
-## Dashboard
+## Tableau de bord
 
-console-dashboard-title = Notices
-console-dashboard-new-notice = New notice
-console-dashboard-col-title = Title
-console-dashboard-col-kind = Kind
-console-dashboard-col-state = State
-console-dashboard-col-window = Window
-console-dashboard-col-reference = Reference
-console-dashboard-overrunning = overrunning
-console-dashboard-empty = No notices yet.
+console-dashboard-title = Avis
+console-dashboard-new-notice = Nouvel avis
+console-dashboard-col-title = Titre
+console-dashboard-col-kind = Type
+console-dashboard-col-state = État
+console-dashboard-col-window = Période
+console-dashboard-col-reference = Référence
+console-dashboard-overrunning = en dépassement
+console-dashboard-empty = Aucun avis pour l'instant.
 
-## The announcement form
+## Le formulaire d'avis
 
-console-form-new-heading = New notice
-console-form-edit-heading = Edit draft { $reference }
-console-form-nothing-saved = Nothing was saved: { $n } { $n ->
-        [one] field needs
-       *[other] fields need
-    } attention (marked below).
-console-form-kind = Kind
-console-form-maintenance = Planned maintenance
+console-form-new-heading = Nouvel avis
+console-form-edit-heading = Modifier le brouillon { $reference }
+console-form-nothing-saved = Rien n'a été enregistré : { $n ->
+        [one] { $n } champ est à revoir
+       *[other] { $n } champs sont à revoir
+    } (signalés ci-dessous).
+console-form-kind = Type
+console-form-maintenance = Maintenance planifiée
 console-form-incident = Incident
-console-form-title = Title
-console-form-required = required
-console-form-optional = optional: the default language is used when empty
-console-form-affected = Affected services
-console-form-impact-on = Impact on
-console-form-starts = Starts
-console-form-ends = Ends
-console-form-auto-start = Start automatically at the planned start
-console-form-auto-complete = Complete automatically at the planned end
-console-form-still-works = What still works
-console-form-still-works-hint = e.g. cash at agents
-console-form-announcement = Announcement
-console-form-overrides = SMS and email text overrides
-console-form-overrides-hint = Replace the template text. Placeholders: {"{"}title{"}"} {"{"}window{"}"} {"{"}start{"}"} {"{"}end{"}"} {"{"}affected{"}"} {"{"}still_works{"}"} {"{"}reference{"}"} {"{"}verify_url{"}"} {"{"}page_url{"}"} {"{"}body{"}"}. Write {"{{"} for a literal {"{"}, {"}}"} for {"}"}. The SMS always ends with the reference and verify link.
+console-form-title = Titre
+console-form-required = obligatoire
+console-form-optional = facultatif : la langue par défaut est utilisée si vide
+console-form-affected = Services touchés
+console-form-impact-on = Impact sur
+console-form-starts = Début
+console-form-ends = Fin
+console-form-auto-start = Démarrer automatiquement au début prévu
+console-form-auto-complete = Terminer automatiquement à la fin prévue
+console-form-still-works = Ce qui fonctionne encore
+console-form-still-works-hint = p. ex. le retrait chez les agents
+console-form-announcement = Annonce
+console-form-overrides = Textes SMS et e-mail personnalisés
+console-form-overrides-hint = Remplace le texte du modèle. Variables : {"{"}title{"}"} {"{"}window{"}"} {"{"}start{"}"} {"{"}end{"}"} {"{"}affected{"}"} {"{"}still_works{"}"} {"{"}reference{"}"} {"{"}verify_url{"}"} {"{"}page_url{"}"} {"{"}body{"}"}. Écrivez {"{{"} pour un {"{"} littéral, {"}}"} pour {"}"}. Le SMS se termine toujours par la référence et le lien de vérification.
 console-form-sms = SMS
-console-form-email-opening = Email opening
-console-form-save-draft = Save draft
-console-form-save-changes = Save changes
+console-form-email-opening = Début de l'e-mail
+console-form-save-draft = Enregistrer le brouillon
+console-form-save-changes = Enregistrer les modifications
 
-## The preview of what a notice sends
+## L'aperçu de ce qu'un avis envoie
 
-console-preview-title = Preview
-console-preview-press = Press Preview to see the SMS, email and segment count in each language.
-console-preview-fix-first = Fix the form first:
-console-preview-heading = What customers will receive
-console-preview-cannot-send = Cannot be sent as it is:
+console-preview-title = Aperçu
+console-preview-press = Cliquez sur Aperçu pour voir le SMS, l'e-mail et le nombre de segments dans chaque langue.
+console-preview-fix-first = Corrigez d'abord le formulaire :
+console-preview-heading = Ce que recevront les clients
+console-preview-cannot-send = Impossible à envoyer en l'état :
 console-preview-sms = SMS
-console-preview-segments = { $n } { $n ->
-        [one] segment
-       *[other] segments
+console-preview-segments = { $n ->
+        [one] { $n } segment
+       *[other] { $n } segments
     }
 console-preview-septets = septets
-console-preview-ucs2-units = UCS-2 units
-console-preview-script = written in a script GSM-7 cannot carry
-console-preview-forcing = forcing UCS-2:
-console-preview-remove = Remove them from the SMS
-console-preview-email = Email
-console-preview-subject = Subject:
+console-preview-ucs2-units = unités UCS-2
+console-preview-script = écrit dans une écriture que GSM-7 ne peut pas transmettre
+console-preview-forcing = caractères imposant l'UCS-2 :
+console-preview-remove = Les retirer du SMS
+console-preview-email = E-mail
+console-preview-subject = Objet :
 
-## A notice's page
+## La page d'un avis
 
-console-notice-overrunning = overrunning
-console-notice-reference = Reference
-console-notice-public-page = public page
-console-notice-edit-draft = Edit draft
-console-notice-window = Window
-console-notice-affected = Affected
-console-notice-still-works = Still works
-console-notice-written-by = Written by
+console-notice-overrunning = en dépassement
+console-notice-reference = Référence
+console-notice-public-page = page publique
+console-notice-edit-draft = Modifier le brouillon
+console-notice-window = Période
+console-notice-affected = Touchés
+console-notice-still-works = Fonctionne encore
+console-notice-written-by = Rédigé par
 console-notice-actions = Actions
-console-notice-who-is-told = Who is told:
-console-notice-told-at-once = the public page, JSON, feeds and calendar at once;
-# After a count of SMS subscribers
-console-notice-told-sms = SMS and
-# After a count of email subscribers
-console-notice-told-email = email subscribers and
-# After a count of webhook endpoints
-console-notice-told-endpoints = biller webhook endpoint(s) follow the affected services.
-console-notice-actions-note = Each action queues its SMS and email in the same transaction; an unsent message of an older update is superseded by the newer one. Each form works once, and only on the notice as this page shows it: after a change, reload the page. Every action is in the audit log.
-console-notice-four-eyes = Four-eyes approval is on: another publisher must publish this notice.
-console-notice-new-end = New end
-console-notice-new-start = New start
-console-notice-status = Status
-console-notice-unchanged = (unchanged)
+console-notice-who-is-told = Qui est informé :
+console-notice-told-at-once = la page publique, le JSON, les flux et le calendrier immédiatement ;
+console-notice-told-sms = abonnés SMS,
+console-notice-told-email = abonnés e-mail et
+console-notice-told-endpoints = point(s) de terminaison webhook de facturiers suivent les services touchés.
+console-notice-actions-note = Chaque action met ses SMS et e-mails en file dans la même transaction ; un message non envoyé d'une mise à jour plus ancienne est remplacé par la plus récente. Chaque formulaire ne sert qu'une fois, et seulement sur l'avis tel que cette page le montre : après une modification, rechargez la page. Chaque action figure au journal d'audit.
+console-notice-four-eyes = La double validation est activée : un autre publieur doit publier cet avis.
+console-notice-new-end = Nouvelle fin
+console-notice-new-start = Nouveau début
+console-notice-status = Statut
+console-notice-unchanged = (inchangé)
 console-notice-message = Message
-console-notice-required = required
-console-notice-optional-standard = optional: a standard text is used
-console-notice-i-confirm = I confirm:
-# Around the role code: "No actions: … your role (viewer) cannot change it."
-console-notice-no-actions-before = No actions: the notice is finished, or your role
-console-notice-no-actions-after = cannot change it.
-console-notice-changes = Changes since it was written
-# Around who wrote the draft
-console-notice-no-changes-before = None: this is the draft as
-console-notice-no-changes-after = wrote it.
-console-notice-col-when = When
-console-notice-col-who = Who
-console-notice-col-field = Field
-console-notice-col-before = Before
-console-notice-col-after = After
-console-notice-deliveries = Deliveries
-console-notice-nothing-queued = Nothing queued: no subscriber follows the affected services, or the notice is not published.
-console-notice-col-update = Update
-console-notice-col-channel = Channel
-console-notice-col-sent = Sent
-console-notice-col-pending = Pending
-console-notice-col-failed = Failed
-console-notice-col-superseded = Superseded
-console-notice-col-delivered = Delivered
-# After a count of messages the network reported undelivered
-console-notice-not-delivered = not
-console-notice-recent-failures = Recent failures
-console-notice-also-json = Also as JSON:
-console-notice-timeline = Timeline
-console-notice-not-published = Not published yet.
-console-eta-seconds = about { $n } s
-console-eta-minutes = about { $n } min
-# $hours: a decimal, "1.5"
-console-eta-hours = about { $hours } h
+console-notice-required = obligatoire
+console-notice-optional-standard = facultatif : un texte standard est utilisé
+console-notice-i-confirm = Je confirme :
+console-notice-no-actions-before = Aucune action : l'avis est terminé, ou votre rôle
+console-notice-no-actions-after = ne permet pas de le modifier.
+console-notice-changes = Modifications depuis la rédaction
+console-notice-no-changes-before = Aucune : c'est le brouillon tel que
+console-notice-no-changes-after = l'a rédigé.
+console-notice-col-when = Quand
+console-notice-col-who = Qui
+console-notice-col-field = Champ
+console-notice-col-before = Avant
+console-notice-col-after = Après
+console-notice-deliveries = Envois
+console-notice-nothing-queued = Rien en file : aucun abonné ne suit les services touchés, ou l'avis n'est pas publié.
+console-notice-col-update = Mise à jour
+console-notice-col-channel = Canal
+console-notice-col-sent = Envoyés
+console-notice-col-pending = En attente
+console-notice-col-failed = Échoués
+console-notice-col-superseded = Remplacés
+console-notice-col-delivered = Remis
+console-notice-not-delivered = non remis
+console-notice-recent-failures = Échecs récents
+console-notice-also-json = Aussi en JSON :
+console-notice-timeline = Historique
+console-notice-not-published = Pas encore publié.
+console-eta-seconds = environ { $n } s
+console-eta-minutes = environ { $n } min
+console-eta-hours = environ { $hours } h
 
-## Lifecycle buttons, what each does (before what it sends), and update statuses
+## Boutons d'action, ce que chacun fait, et statuts des mises à jour
 
-console-action-publish = Publish
-console-action-discard = Discard draft
-console-action-start = Start now
-console-action-extend = Extend
-console-action-reschedule = Reschedule
-console-action-update = Post update
-console-action-cancel = Cancel maintenance
-console-action-complete = Complete
-console-action-resolve = Resolve
-console-does-publish = publish this notice as official; the public page shows it now
-console-does-discard = discard this draft: nothing is sent, and the public page never shows it
-console-does-tell = the public page changes now
-console-does-complete = services are back; tell everyone
-console-does-resolve = the problem is fixed; tell everyone
-console-status-in-progress = In progress
-console-status-verifying = Checking services
-console-status-investigating = Investigating
-console-status-identified = Cause found
-console-status-monitoring = Fixed, monitoring
-console-check-older-page = This form is from an older page; it was not sent. Check the notice below, then try again.
-console-check-tick = Tick the confirmation box: this changes what customers see.
-console-check-write-update = write the update customers will read
-console-check-new-end = give the new end
-console-check-new-window = starts_at and ends_at: give the new window
+console-action-publish = Publier
+console-action-discard = Supprimer le brouillon
+console-action-start = Démarrer
+console-action-extend = Prolonger
+console-action-reschedule = Reprogrammer
+console-action-update = Publier une mise à jour
+console-action-cancel = Annuler la maintenance
+console-action-complete = Terminer
+console-action-resolve = Résolu
+console-does-publish = publier cet avis comme officiel ; la page publique l'affiche dès maintenant
+console-does-discard = supprimer ce brouillon : rien n'est envoyé, et la page publique ne l'affiche jamais
+console-does-tell = la page publique change dès maintenant
+console-does-complete = les services sont rétablis ; informer tout le monde
+console-does-resolve = le problème est réglé ; informer tout le monde
+console-status-in-progress = En cours
+console-status-verifying = Vérification des services
+console-status-investigating = Analyse en cours
+console-status-identified = Cause identifiée
+console-status-monitoring = Corrigé, sous surveillance
+console-check-older-page = Ce formulaire vient d'une page plus ancienne ; il n'a pas été envoyé. Vérifiez l'avis ci-dessous, puis réessayez.
+console-check-tick = Cochez la case de confirmation : cela change ce que voient les clients.
+console-check-write-update = rédigez la mise à jour que liront les clients
+console-check-new-end = indiquez la nouvelle fin
+console-check-new-window = starts_at et ends_at : indiquez la nouvelle période
 
-## What an action sends ($count: the number written with separators; $n selects the plural)
+## Ce qu'une action envoie
 
 console-reach-sms = { $count } SMS
-console-reach-email = { $count } { $n ->
-        [one] email
-       *[other] emails
+console-reach-email = { $n ->
+        [one] { $count } e-mail
+       *[other] { $count } e-mails
     }
-console-reach-webhook = { $count } { $n ->
-        [one] webhook
-       *[other] webhooks
+console-reach-webhook = { $n ->
+        [one] { $count } webhook
+       *[other] { $count } webhooks
     }
-# The last two items of a list: "12,400 SMS, 3,100 emails and 4 webhooks"
-console-reach-list = { $init } and { $last }
-console-reach-nothing-sent = Nothing is sent: no subscriber or biller follows the affected services.
-console-reach-sends = This sends { $list } now.
-console-reach-sends-held-only = This sends nothing now; the { $sms } wait for the end of the quiet hours ({ $at }).
-console-reach-sends-held = This sends { $list } now; the { $sms } wait for the end of the quiet hours ({ $at }).
-console-reach-nothing-queued = Nothing was queued: no subscriber or biller follows the affected services.
-console-reach-queued = Queued { $list }.
-console-reach-queued-held = Queued { $list }; the SMS go out when the quiet hours end ({ $at }).
-console-reach-discarded = Done: draft discarded. Nothing was sent, and the public page never showed it.
-# $event: the event's code (maintenance.started)
-console-reach-done = Done: { $event } (update #{ $sequence }). The public page shows it now. { $queued }
+console-reach-list = { $init } et { $last }
+console-reach-nothing-sent = Rien n'est envoyé : aucun abonné ni facturier ne suit les services touchés.
+console-reach-sends = Ceci envoie { $list } maintenant.
+console-reach-sends-held-only = Ceci n'envoie rien maintenant ; les { $sms } attendent la fin des heures de silence ({ $at }).
+console-reach-sends-held = Ceci envoie { $list } maintenant ; les { $sms } attendent la fin des heures de silence ({ $at }).
+console-reach-nothing-queued = Rien n'a été mis en file : aucun abonné ni facturier ne suit les services touchés.
+console-reach-queued = En file : { $list }.
+console-reach-queued-held = En file : { $list } ; les SMS partiront à la fin des heures de silence ({ $at }).
+console-reach-discarded = Fait : brouillon supprimé. Rien n'a été envoyé, et la page publique ne l'a jamais affiché.
+console-reach-done = Fait : { $event } (mise à jour n° { $sequence }). La page publique l'affiche maintenant. { $queued }
 
 ## Services
 
 console-services-title = Services
-console-services-intro = The page shows services in this order, by group. A status set here shows on the page until a notice that affects the service says worse.
+console-services-intro = La page affiche les services dans cet ordre, par groupe. Un statut fixé ici s'affiche sur la page jusqu'à ce qu'un avis concernant le service indique pire.
 console-services-col-code = Code
-console-services-col-names = Name, in each language
-console-services-col-group = Group
+console-services-col-names = Nom, dans chaque langue
+console-services-col-group = Groupe
 console-services-col-position = Position
-console-services-col-status = Status
-# "Name of pay-bill in Kiswahili"
-console-services-name-of = Name of
-console-services-name-in = in
-console-services-group-of = Group of
-console-services-position-of = Position of
-console-services-status-of = Status of
-console-services-page-shows = page shows:
-console-services-save = Save
-console-services-whole-number = position must be a whole number
-console-services-saved = Saved { $code }.
+console-services-col-status = Statut
+console-services-name-of = Nom de
+console-services-name-in = en
+console-services-group-of = Groupe de
+console-services-position-of = Position de
+console-services-status-of = Statut de
+console-services-page-shows = la page affiche :
+console-services-save = Enregistrer
+console-services-whole-number = la position doit être un nombre entier
+console-services-saved = { $code } enregistré.
 
-## Subscribers and their import
+## Abonnés et import
 
-console-subscribers-title = Subscribers
-console-subscribers-import = Import a CSV
-console-subscribers-by-channel = By channel, language and state
-console-subscribers-col-channel = Channel
-console-subscribers-col-language = Language
-console-subscribers-col-state = State
-console-subscribers-col-count = Count
-console-subscribers-empty = No subscribers yet.
-console-subscribers-by-service = Confirmed, by service followed
+console-subscribers-title = Abonnés
+console-subscribers-import = Importer un CSV
+console-subscribers-by-channel = Par canal, langue et état
+console-subscribers-col-channel = Canal
+console-subscribers-col-language = Langue
+console-subscribers-col-state = État
+console-subscribers-col-count = Nombre
+console-subscribers-empty = Aucun abonné pour l'instant.
+console-subscribers-by-service = Confirmés, par service suivi
 console-subscribers-col-service = Service
 console-subscribers-col-sms = SMS
-console-subscribers-col-email = Email
-console-subscribers-find = Find one subscriber
-console-subscribers-address-label = Exact phone number or email address
-console-subscribers-find-button = Find
-console-subscribers-address = Address
-console-subscribers-follows = Follows
-console-subscribers-signed-up = Signed up
-console-subscribers-confirmed = Confirmed
-console-subscribers-all-services = all services
-console-subscribers-not-yet = not yet
-console-subscribers-none = No subscriber has the address { $address }.
-console-import-title = Import subscribers
-console-import-intro-file = A CSV file (UTF-8) with a header row.
-console-import-intro-required = Required columns:
-console-import-intro-address = (phone number or email) and
-console-import-intro-yes = on every row: import only people who asked for notices
-console-import-intro-optional = Optional:
-console-import-intro-separated = codes separated by
-console-import-intro-empty = empty for all
-console-import-checked-first = The whole file is checked first; one wrong row stops the import and nothing is stored. Addresses already subscribed are left as they are, so importing a file twice changes nothing.
-console-import-file = File
-console-import-button = Import
-console-import-failed = The upload failed: { $why }
-console-import-expired = The form expired (missing or wrong CSRF token). Reload and try again.
-console-import-choose = choose a CSV file
-console-import-done = { $rows } rows: { $new } new subscribers, { $present } already present.
+console-subscribers-col-email = E-mail
+console-subscribers-find = Trouver un abonné
+console-subscribers-address-label = Numéro de téléphone ou adresse e-mail exact
+console-subscribers-find-button = Chercher
+console-subscribers-address = Adresse
+console-subscribers-follows = Suit
+console-subscribers-signed-up = Inscrit
+console-subscribers-confirmed = Confirmé
+console-subscribers-all-services = tous les services
+console-subscribers-not-yet = pas encore
+console-subscribers-none = Aucun abonné n'a l'adresse { $address }.
+console-import-title = Importer des abonnés
+console-import-intro-file = Un fichier CSV (UTF-8) avec une ligne d'en-tête.
+console-import-intro-required = Colonnes obligatoires :
+console-import-intro-address = (numéro de téléphone ou e-mail) et
+console-import-intro-yes = sur chaque ligne : n'importez que des personnes ayant demandé les avis
+console-import-intro-optional = Facultatives :
+console-import-intro-separated = codes séparés par
+console-import-intro-empty = vide pour tous
+console-import-checked-first = Tout le fichier est vérifié d'abord ; une seule ligne erronée arrête l'import et rien n'est enregistré. Les adresses déjà abonnées restent telles quelles : importer deux fois un fichier ne change rien.
+console-import-file = Fichier
+console-import-button = Importer
+console-import-failed = L'envoi du fichier a échoué : { $why }
+console-import-expired = Le formulaire a expiré (jeton CSRF absent ou erroné). Rechargez et réessayez.
+console-import-choose = choisissez un fichier CSV
+console-import-done = { $rows } lignes : { $new } nouveaux abonnés, { $present } déjà présents.
 
-## Audit log
+## Journal d'audit
 
-console-audit-title = Audit log
-console-audit-actor = Actor
+console-audit-title = Journal d'audit
+console-audit-actor = Auteur
 console-audit-action = Action
-console-audit-target = Target
-console-audit-filter = Filter
-console-audit-col-when = When (UTC)
-console-audit-col-who = Who
-console-audit-col-before-after = Before → after
-console-audit-empty = Nothing matches.
+console-audit-target = Cible
+console-audit-filter = Filtrer
+console-audit-col-when = Quand (UTC)
+console-audit-col-who = Qui
+console-audit-col-before-after = Avant → après
+console-audit-empty = Aucun résultat.
 
-## API tokens
+## Jetons d'API
 
-console-tokens-title = API tokens
-console-tokens-intro-before = Tokens of the staff API
-console-tokens-intro-middle = and of billers. A token is shown only once, when it is made
-console-tokens-intro-after = only a hash of it is kept. Revoke a token that leaked or is no longer used: it stops working at once.
-console-tokens-col-name = Name
-console-tokens-col-role = Role
+console-tokens-title = Jetons d'API
+console-tokens-intro-before = Jetons de l'API du personnel
+console-tokens-intro-middle = et des facturiers. Un jeton n'est affiché qu'une fois, à sa création
+console-tokens-intro-after = seule son empreinte est conservée. Révoquez un jeton divulgué ou inutilisé : il cesse aussitôt de fonctionner.
+console-tokens-col-name = Nom
+console-tokens-col-role = Rôle
 console-tokens-col-id = Id
-console-tokens-col-created = Created
-console-tokens-col-state = State
-console-tokens-revoked = revoked
-console-tokens-i-confirm = I confirm:
-# "token NAME stops working at once"
-console-tokens-token = token
-console-tokens-stops = stops working at once
-console-tokens-revoke = Revoke
-console-tokens-empty = No tokens yet.
-console-tokens-revoked-flash = Token '{ $name }' revoked: it no longer works.
-console-tokens-biller = biller { $biller }
-console-tokens-no-such = No token has the id '{ $id }'.
-console-tokens-tick = Tick the confirmation box: a revoked token stops working at once.
+console-tokens-col-created = Créé
+console-tokens-col-state = État
+console-tokens-revoked = révoqué
+console-tokens-i-confirm = Je confirme :
+console-tokens-token = le jeton
+console-tokens-stops = cesse aussitôt de fonctionner
+console-tokens-revoke = Révoquer
+console-tokens-empty = Aucun jeton pour l'instant.
+console-tokens-revoked-flash = Jeton « { $name } » révoqué : il ne fonctionne plus.
+console-tokens-biller = facturier { $biller }
+console-tokens-no-such = Aucun jeton n'a l'id « { $id } ».
+console-tokens-tick = Cochez la case de confirmation : un jeton révoqué cesse aussitôt de fonctionner.

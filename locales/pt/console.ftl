@@ -1,314 +1,300 @@
-# The staff console: the words of its pages, buttons and messages. State names and event codes
-# (in_progress, maintenance.started) are shown as they are.
+# A consola da equipa: as palavras das suas páginas, botões e mensagens. Os nomes de estado e os
+# códigos de evento (in_progress, maintenance.started) aparecem tal como são.
 
-## The frame of every page
+## A moldura de cada página
 
-console-title = Tangazo console
-console-nav-new-notice = New notice
-console-nav-services = Services
-console-nav-subscribers = Subscribers
-console-nav-billers = Billers
-console-nav-audit = Audit log
+console-title = Consola Tangazo
+console-nav-new-notice = Novo aviso
+console-nav-services = Serviços
+console-nav-subscribers = Subscritores
+console-nav-billers = Faturadores
+console-nav-audit = Registo de auditoria
 console-nav-tokens = Tokens
-console-nav-password = Password
-console-nav-public = Public page
-console-log-out = Log out
+console-nav-password = Palavra-passe
+console-nav-public = Página pública
+console-log-out = Terminar sessão
 
-## Refusals and results
+## Recusas e resultados
 
-console-error-title = Refused
-console-error-back = Back to the console
-console-error-csrf = The form expired or did not come from this console (missing or wrong CSRF token). Go back, reload the page and try again.
-# $needed, $has: role codes (viewer, editor, publisher, admin)
-console-error-role = This needs the { $needed } role; you are { $has }.
-# $message: the store's reason, in English
-console-error-not-done = Not done: { $message }.
-console-already-done = Already done: this form was sent before (a reload, the back button or a second click), so nothing was done or sent again. This page shows how things stand now.
-console-saved = Saved.
+console-error-title = Recusado
+console-error-back = Voltar à consola
+console-error-csrf = O formulário expirou ou não veio desta consola (token CSRF em falta ou errado). Volte atrás, recarregue a página e tente de novo.
+console-error-role = É necessária a função { $needed }; a sua é { $has }.
+console-error-not-done = Não efetuado: { $message }.
+console-already-done = Já efetuado: este formulário já tinha sido enviado (recarregamento, botão Voltar ou segundo clique), por isso nada foi feito nem enviado de novo. Esta página mostra a situação atual.
+console-saved = Guardado.
 
-## Log in, password
+## Início de sessão, palavra-passe
 
-console-login-title = Log in
-console-login-heading = Staff log in
-console-login-email = Email
-console-login-password = Password
-console-login-button = Log in
-console-login-expired = The login form expired. Please try again.
-console-login-throttled = Too many login attempts from your address. Wait 15 minutes and try again.
-console-login-refused = Wrong email or password. After { $n } wrong passwords an account is locked for { $minutes } minutes.
-console-password-title = Change password
-console-password-current = Current password
-console-password-new = New password
-console-password-new-hint = at least 12 characters
-# $why: why the store refused it, in English ("is 8 characters; use at least 12")
-console-password-refused = New password { $why }.
-console-password-wrong = The current password is wrong.
+console-login-title = Iniciar sessão
+console-login-heading = Acesso da equipa
+console-login-email = E-mail
+console-login-password = Palavra-passe
+console-login-button = Entrar
+console-login-expired = O formulário de acesso expirou. Tente de novo.
+console-login-throttled = Demasiadas tentativas de acesso a partir do seu endereço. Aguarde 15 minutos e tente de novo.
+console-login-refused = E-mail ou palavra-passe errados. Após { $n } palavras-passe erradas, a conta fica bloqueada durante { $minutes } minutos.
+console-password-title = Alterar palavra-passe
+console-password-current = Palavra-passe atual
+console-password-new = Nova palavra-passe
+console-password-new-hint = pelo menos 12 caracteres
+console-password-refused = Nova palavra-passe: { $why }.
+console-password-wrong = A palavra-passe atual está errada.
 
-## Dashboard
+## Painel
 
-console-dashboard-title = Notices
-console-dashboard-new-notice = New notice
-console-dashboard-col-title = Title
-console-dashboard-col-kind = Kind
-console-dashboard-col-state = State
-console-dashboard-col-window = Window
-console-dashboard-col-reference = Reference
-console-dashboard-overrunning = overrunning
-console-dashboard-empty = No notices yet.
+console-dashboard-title = Avisos
+console-dashboard-new-notice = Novo aviso
+console-dashboard-col-title = Título
+console-dashboard-col-kind = Tipo
+console-dashboard-col-state = Estado
+console-dashboard-col-window = Período
+console-dashboard-col-reference = Referência
+console-dashboard-overrunning = fora do prazo
+console-dashboard-empty = Ainda não há avisos.
 
-## The announcement form
+## O formulário do aviso
 
-console-form-new-heading = New notice
-console-form-edit-heading = Edit draft { $reference }
-console-form-nothing-saved = Nothing was saved: { $n } { $n ->
-        [one] field needs
-       *[other] fields need
-    } attention (marked below).
-console-form-kind = Kind
-console-form-maintenance = Planned maintenance
-console-form-incident = Incident
-console-form-title = Title
-console-form-required = required
-console-form-optional = optional: the default language is used when empty
-console-form-affected = Affected services
-console-form-impact-on = Impact on
-console-form-starts = Starts
-console-form-ends = Ends
-console-form-auto-start = Start automatically at the planned start
-console-form-auto-complete = Complete automatically at the planned end
-console-form-still-works = What still works
-console-form-still-works-hint = e.g. cash at agents
-console-form-announcement = Announcement
-console-form-overrides = SMS and email text overrides
-console-form-overrides-hint = Replace the template text. Placeholders: {"{"}title{"}"} {"{"}window{"}"} {"{"}start{"}"} {"{"}end{"}"} {"{"}affected{"}"} {"{"}still_works{"}"} {"{"}reference{"}"} {"{"}verify_url{"}"} {"{"}page_url{"}"} {"{"}body{"}"}. Write {"{{"} for a literal {"{"}, {"}}"} for {"}"}. The SMS always ends with the reference and verify link.
+console-form-new-heading = Novo aviso
+console-form-edit-heading = Editar rascunho { $reference }
+console-form-nothing-saved = Nada foi guardado: { $n ->
+        [one] { $n } campo precisa
+       *[other] { $n } campos precisam
+    } de atenção (assinalados abaixo).
+console-form-kind = Tipo
+console-form-maintenance = Manutenção programada
+console-form-incident = Incidente
+console-form-title = Título
+console-form-required = obrigatório
+console-form-optional = opcional: usa-se a língua predefinida se ficar vazio
+console-form-affected = Serviços afetados
+console-form-impact-on = Impacto em
+console-form-starts = Início
+console-form-ends = Fim
+console-form-auto-start = Iniciar automaticamente no início previsto
+console-form-auto-complete = Concluir automaticamente no fim previsto
+console-form-still-works = O que continua a funcionar
+console-form-still-works-hint = p. ex. levantamentos nos agentes
+console-form-announcement = Anúncio
+console-form-overrides = Textos próprios de SMS e e-mail
+console-form-overrides-hint = Substitui o texto do modelo. Marcadores: {"{"}title{"}"} {"{"}window{"}"} {"{"}start{"}"} {"{"}end{"}"} {"{"}affected{"}"} {"{"}still_works{"}"} {"{"}reference{"}"} {"{"}verify_url{"}"} {"{"}page_url{"}"} {"{"}body{"}"}. Escreva {"{{"} para um {"{"} literal, {"}}"} para {"}"}. O SMS termina sempre com a referência e a ligação de verificação.
 console-form-sms = SMS
-console-form-email-opening = Email opening
-console-form-save-draft = Save draft
-console-form-save-changes = Save changes
+console-form-email-opening = Abertura do e-mail
+console-form-save-draft = Guardar rascunho
+console-form-save-changes = Guardar alterações
 
-## The preview of what a notice sends
+## A pré-visualização do que um aviso envia
 
-console-preview-title = Preview
-console-preview-press = Press Preview to see the SMS, email and segment count in each language.
-console-preview-fix-first = Fix the form first:
-console-preview-heading = What customers will receive
-console-preview-cannot-send = Cannot be sent as it is:
+console-preview-title = Pré-visualizar
+console-preview-press = Carregue em Pré-visualizar para ver o SMS, o e-mail e o número de segmentos em cada língua.
+console-preview-fix-first = Corrija primeiro o formulário:
+console-preview-heading = O que os clientes vão receber
+console-preview-cannot-send = Não pode ser enviado assim:
 console-preview-sms = SMS
-console-preview-segments = { $n } { $n ->
-        [one] segment
-       *[other] segments
+console-preview-segments = { $n ->
+        [one] { $n } segmento
+       *[other] { $n } segmentos
     }
-console-preview-septets = septets
-console-preview-ucs2-units = UCS-2 units
-console-preview-script = written in a script GSM-7 cannot carry
-console-preview-forcing = forcing UCS-2:
-console-preview-remove = Remove them from the SMS
-console-preview-email = Email
-console-preview-subject = Subject:
+console-preview-septets = septetos
+console-preview-ucs2-units = unidades UCS-2
+console-preview-script = escrito num alfabeto que o GSM-7 não transporta
+console-preview-forcing = caracteres que obrigam a UCS-2:
+console-preview-remove = Retirá-los do SMS
+console-preview-email = E-mail
+console-preview-subject = Assunto:
 
-## A notice's page
+## A página de um aviso
 
-console-notice-overrunning = overrunning
-console-notice-reference = Reference
-console-notice-public-page = public page
-console-notice-edit-draft = Edit draft
-console-notice-window = Window
-console-notice-affected = Affected
-console-notice-still-works = Still works
-console-notice-written-by = Written by
-console-notice-actions = Actions
-console-notice-who-is-told = Who is told:
-console-notice-told-at-once = the public page, JSON, feeds and calendar at once;
-# After a count of SMS subscribers
-console-notice-told-sms = SMS and
-# After a count of email subscribers
-console-notice-told-email = email subscribers and
-# After a count of webhook endpoints
-console-notice-told-endpoints = biller webhook endpoint(s) follow the affected services.
-console-notice-actions-note = Each action queues its SMS and email in the same transaction; an unsent message of an older update is superseded by the newer one. Each form works once, and only on the notice as this page shows it: after a change, reload the page. Every action is in the audit log.
-console-notice-four-eyes = Four-eyes approval is on: another publisher must publish this notice.
-console-notice-new-end = New end
-console-notice-new-start = New start
-console-notice-status = Status
-console-notice-unchanged = (unchanged)
-console-notice-message = Message
-console-notice-required = required
-console-notice-optional-standard = optional: a standard text is used
-console-notice-i-confirm = I confirm:
-# Around the role code: "No actions: … your role (viewer) cannot change it."
-console-notice-no-actions-before = No actions: the notice is finished, or your role
-console-notice-no-actions-after = cannot change it.
-console-notice-changes = Changes since it was written
-# Around who wrote the draft
-console-notice-no-changes-before = None: this is the draft as
-console-notice-no-changes-after = wrote it.
-console-notice-col-when = When
-console-notice-col-who = Who
-console-notice-col-field = Field
-console-notice-col-before = Before
-console-notice-col-after = After
-console-notice-deliveries = Deliveries
-console-notice-nothing-queued = Nothing queued: no subscriber follows the affected services, or the notice is not published.
-console-notice-col-update = Update
-console-notice-col-channel = Channel
-console-notice-col-sent = Sent
-console-notice-col-pending = Pending
-console-notice-col-failed = Failed
-console-notice-col-superseded = Superseded
-console-notice-col-delivered = Delivered
-# After a count of messages the network reported undelivered
-console-notice-not-delivered = not
-console-notice-recent-failures = Recent failures
-console-notice-also-json = Also as JSON:
-console-notice-timeline = Timeline
-console-notice-not-published = Not published yet.
-console-eta-seconds = about { $n } s
-console-eta-minutes = about { $n } min
-# $hours: a decimal, "1.5"
-console-eta-hours = about { $hours } h
+console-notice-overrunning = fora do prazo
+console-notice-reference = Referência
+console-notice-public-page = página pública
+console-notice-edit-draft = Editar rascunho
+console-notice-window = Período
+console-notice-affected = Afetados
+console-notice-still-works = Continua a funcionar
+console-notice-written-by = Escrito por
+console-notice-actions = Ações
+console-notice-who-is-told = Quem é avisado:
+console-notice-told-at-once = a página pública, o JSON, os feeds e o calendário de imediato;
+console-notice-told-sms = subscritores de SMS,
+console-notice-told-email = de e-mail e
+console-notice-told-endpoints = endpoint(s) de webhook de faturadores seguem os serviços afetados.
+console-notice-actions-note = Cada ação põe os seus SMS e e-mails na fila na mesma transação; uma mensagem por enviar de uma atualização mais antiga é substituída pela mais recente. Cada formulário só funciona uma vez, e apenas sobre o aviso tal como esta página o mostra: depois de uma alteração, recarregue a página. Todas as ações ficam no registo de auditoria.
+console-notice-four-eyes = A aprovação a quatro olhos está ativa: outro publicador tem de publicar este aviso.
+console-notice-new-end = Novo fim
+console-notice-new-start = Novo início
+console-notice-status = Estado
+console-notice-unchanged = (sem alteração)
+console-notice-message = Mensagem
+console-notice-required = obrigatória
+console-notice-optional-standard = opcional: usa-se um texto-padrão
+console-notice-i-confirm = Confirmo:
+console-notice-no-actions-before = Sem ações: o aviso terminou, ou a sua função
+console-notice-no-actions-after = não o pode alterar.
+console-notice-changes = Alterações desde que foi escrito
+console-notice-no-changes-before = Nenhuma: este é o rascunho tal como
+console-notice-no-changes-after = o escreveu.
+console-notice-col-when = Quando
+console-notice-col-who = Quem
+console-notice-col-field = Campo
+console-notice-col-before = Antes
+console-notice-col-after = Depois
+console-notice-deliveries = Envios
+console-notice-nothing-queued = Nada na fila: nenhum subscritor segue os serviços afetados, ou o aviso não está publicado.
+console-notice-col-update = Atualização
+console-notice-col-channel = Canal
+console-notice-col-sent = Enviados
+console-notice-col-pending = Pendentes
+console-notice-col-failed = Falhados
+console-notice-col-superseded = Substituídos
+console-notice-col-delivered = Entregues
+console-notice-not-delivered = não
+console-notice-recent-failures = Falhas recentes
+console-notice-also-json = Também em JSON:
+console-notice-timeline = Cronologia
+console-notice-not-published = Ainda não publicado.
+console-eta-seconds = cerca de { $n } s
+console-eta-minutes = cerca de { $n } min
+console-eta-hours = cerca de { $hours } h
 
-## Lifecycle buttons, what each does (before what it sends), and update statuses
+## Botões de ação, o que cada um faz, e estados das atualizações
 
-console-action-publish = Publish
-console-action-discard = Discard draft
-console-action-start = Start now
-console-action-extend = Extend
-console-action-reschedule = Reschedule
-console-action-update = Post update
-console-action-cancel = Cancel maintenance
-console-action-complete = Complete
-console-action-resolve = Resolve
-console-does-publish = publish this notice as official; the public page shows it now
-console-does-discard = discard this draft: nothing is sent, and the public page never shows it
-console-does-tell = the public page changes now
-console-does-complete = services are back; tell everyone
-console-does-resolve = the problem is fixed; tell everyone
-console-status-in-progress = In progress
-console-status-verifying = Checking services
-console-status-investigating = Investigating
-console-status-identified = Cause found
-console-status-monitoring = Fixed, monitoring
-console-check-older-page = This form is from an older page; it was not sent. Check the notice below, then try again.
-console-check-tick = Tick the confirmation box: this changes what customers see.
-console-check-write-update = write the update customers will read
-console-check-new-end = give the new end
-console-check-new-window = starts_at and ends_at: give the new window
+console-action-publish = Publicar
+console-action-discard = Descartar rascunho
+console-action-start = Iniciar agora
+console-action-extend = Prolongar
+console-action-reschedule = Reagendar
+console-action-update = Publicar atualização
+console-action-cancel = Cancelar manutenção
+console-action-complete = Concluir
+console-action-resolve = Resolvido
+console-does-publish = publicar este aviso como oficial; a página pública mostra-o já
+console-does-discard = descartar este rascunho: nada é enviado, e a página pública nunca o mostra
+console-does-tell = a página pública muda já
+console-does-complete = os serviços voltaram; avisar todos
+console-does-resolve = o problema está resolvido; avisar todos
+console-status-in-progress = Em curso
+console-status-verifying = A verificar os serviços
+console-status-investigating = Em análise
+console-status-identified = Causa identificada
+console-status-monitoring = Corrigido, em observação
+console-check-older-page = Este formulário é de uma página mais antiga; não foi enviado. Veja o aviso abaixo e tente de novo.
+console-check-tick = Assinale a caixa de confirmação: isto altera o que os clientes veem.
+console-check-write-update = escreva a atualização que os clientes vão ler
+console-check-new-end = indique o novo fim
+console-check-new-window = starts_at e ends_at: indique o novo período
 
-## What an action sends ($count: the number written with separators; $n selects the plural)
+## O que uma ação envia
 
 console-reach-sms = { $count } SMS
-console-reach-email = { $count } { $n ->
-        [one] email
-       *[other] emails
+console-reach-email = { $n ->
+        [one] { $count } e-mail
+       *[other] { $count } e-mails
     }
-console-reach-webhook = { $count } { $n ->
-        [one] webhook
-       *[other] webhooks
+console-reach-webhook = { $n ->
+        [one] { $count } webhook
+       *[other] { $count } webhooks
     }
-# The last two items of a list: "12,400 SMS, 3,100 emails and 4 webhooks"
-console-reach-list = { $init } and { $last }
-console-reach-nothing-sent = Nothing is sent: no subscriber or biller follows the affected services.
-console-reach-sends = This sends { $list } now.
-console-reach-sends-held-only = This sends nothing now; the { $sms } wait for the end of the quiet hours ({ $at }).
-console-reach-sends-held = This sends { $list } now; the { $sms } wait for the end of the quiet hours ({ $at }).
-console-reach-nothing-queued = Nothing was queued: no subscriber or biller follows the affected services.
-console-reach-queued = Queued { $list }.
-console-reach-queued-held = Queued { $list }; the SMS go out when the quiet hours end ({ $at }).
-console-reach-discarded = Done: draft discarded. Nothing was sent, and the public page never showed it.
-# $event: the event's code (maintenance.started)
-console-reach-done = Done: { $event } (update #{ $sequence }). The public page shows it now. { $queued }
+console-reach-list = { $init } e { $last }
+console-reach-nothing-sent = Nada é enviado: nenhum subscritor nem faturador segue os serviços afetados.
+console-reach-sends = Isto envia { $list } agora.
+console-reach-sends-held-only = Isto não envia nada agora; os { $sms } aguardam o fim das horas de silêncio ({ $at }).
+console-reach-sends-held = Isto envia { $list } agora; os { $sms } aguardam o fim das horas de silêncio ({ $at }).
+console-reach-nothing-queued = Nada foi posto na fila: nenhum subscritor nem faturador segue os serviços afetados.
+console-reach-queued = Na fila: { $list }.
+console-reach-queued-held = Na fila: { $list }; os SMS saem quando terminarem as horas de silêncio ({ $at }).
+console-reach-discarded = Feito: rascunho descartado. Nada foi enviado, e a página pública nunca o mostrou.
+console-reach-done = Feito: { $event } (atualização n.º { $sequence }). A página pública já o mostra. { $queued }
 
-## Services
+## Serviços
 
-console-services-title = Services
-console-services-intro = The page shows services in this order, by group. A status set here shows on the page until a notice that affects the service says worse.
-console-services-col-code = Code
-console-services-col-names = Name, in each language
-console-services-col-group = Group
-console-services-col-position = Position
-console-services-col-status = Status
-# "Name of pay-bill in Kiswahili"
-console-services-name-of = Name of
-console-services-name-in = in
-console-services-group-of = Group of
-console-services-position-of = Position of
-console-services-status-of = Status of
-console-services-page-shows = page shows:
-console-services-save = Save
-console-services-whole-number = position must be a whole number
-console-services-saved = Saved { $code }.
+console-services-title = Serviços
+console-services-intro = A página mostra os serviços por esta ordem, por grupo. Um estado definido aqui aparece na página até que um aviso que afete o serviço indique pior.
+console-services-col-code = Código
+console-services-col-names = Nome, em cada língua
+console-services-col-group = Grupo
+console-services-col-position = Posição
+console-services-col-status = Estado
+console-services-name-of = Nome de
+console-services-name-in = em
+console-services-group-of = Grupo de
+console-services-position-of = Posição de
+console-services-status-of = Estado de
+console-services-page-shows = a página mostra:
+console-services-save = Guardar
+console-services-whole-number = a posição tem de ser um número inteiro
+console-services-saved = { $code } guardado.
 
-## Subscribers and their import
+## Subscritores e importação
 
-console-subscribers-title = Subscribers
-console-subscribers-import = Import a CSV
-console-subscribers-by-channel = By channel, language and state
-console-subscribers-col-channel = Channel
-console-subscribers-col-language = Language
-console-subscribers-col-state = State
-console-subscribers-col-count = Count
-console-subscribers-empty = No subscribers yet.
-console-subscribers-by-service = Confirmed, by service followed
-console-subscribers-col-service = Service
+console-subscribers-title = Subscritores
+console-subscribers-import = Importar um CSV
+console-subscribers-by-channel = Por canal, língua e estado
+console-subscribers-col-channel = Canal
+console-subscribers-col-language = Língua
+console-subscribers-col-state = Estado
+console-subscribers-col-count = Total
+console-subscribers-empty = Ainda não há subscritores.
+console-subscribers-by-service = Confirmados, por serviço seguido
+console-subscribers-col-service = Serviço
 console-subscribers-col-sms = SMS
-console-subscribers-col-email = Email
-console-subscribers-find = Find one subscriber
-console-subscribers-address-label = Exact phone number or email address
-console-subscribers-find-button = Find
-console-subscribers-address = Address
-console-subscribers-follows = Follows
-console-subscribers-signed-up = Signed up
-console-subscribers-confirmed = Confirmed
-console-subscribers-all-services = all services
-console-subscribers-not-yet = not yet
-console-subscribers-none = No subscriber has the address { $address }.
-console-import-title = Import subscribers
-console-import-intro-file = A CSV file (UTF-8) with a header row.
-console-import-intro-required = Required columns:
-console-import-intro-address = (phone number or email) and
-console-import-intro-yes = on every row: import only people who asked for notices
-console-import-intro-optional = Optional:
-console-import-intro-separated = codes separated by
-console-import-intro-empty = empty for all
-console-import-checked-first = The whole file is checked first; one wrong row stops the import and nothing is stored. Addresses already subscribed are left as they are, so importing a file twice changes nothing.
-console-import-file = File
-console-import-button = Import
-console-import-failed = The upload failed: { $why }
-console-import-expired = The form expired (missing or wrong CSRF token). Reload and try again.
-console-import-choose = choose a CSV file
-console-import-done = { $rows } rows: { $new } new subscribers, { $present } already present.
+console-subscribers-col-email = E-mail
+console-subscribers-find = Encontrar um subscritor
+console-subscribers-address-label = Número de telefone ou endereço de e-mail exato
+console-subscribers-find-button = Procurar
+console-subscribers-address = Endereço
+console-subscribers-follows = Segue
+console-subscribers-signed-up = Inscreveu-se
+console-subscribers-confirmed = Confirmou
+console-subscribers-all-services = todos os serviços
+console-subscribers-not-yet = ainda não
+console-subscribers-none = Nenhum subscritor tem o endereço { $address }.
+console-import-title = Importar subscritores
+console-import-intro-file = Um ficheiro CSV (UTF-8) com uma linha de cabeçalho.
+console-import-intro-required = Colunas obrigatórias:
+console-import-intro-address = (número de telefone ou e-mail) e
+console-import-intro-yes = em todas as linhas: importe apenas quem pediu os avisos
+console-import-intro-optional = Opcionais:
+console-import-intro-separated = códigos separados por
+console-import-intro-empty = vazio para todos
+console-import-checked-first = Todo o ficheiro é verificado primeiro; uma única linha errada interrompe a importação e nada é guardado. Os endereços já subscritos ficam como estão, por isso importar um ficheiro duas vezes não altera nada.
+console-import-file = Ficheiro
+console-import-button = Importar
+console-import-failed = O carregamento falhou: { $why }
+console-import-expired = O formulário expirou (token CSRF em falta ou errado). Recarregue e tente de novo.
+console-import-choose = escolha um ficheiro CSV
+console-import-done = { $rows } linhas: { $new } subscritores novos, { $present } já existentes.
 
-## Audit log
+## Registo de auditoria
 
-console-audit-title = Audit log
-console-audit-actor = Actor
-console-audit-action = Action
-console-audit-target = Target
-console-audit-filter = Filter
-console-audit-col-when = When (UTC)
-console-audit-col-who = Who
-console-audit-col-before-after = Before → after
-console-audit-empty = Nothing matches.
+console-audit-title = Registo de auditoria
+console-audit-actor = Autor
+console-audit-action = Ação
+console-audit-target = Alvo
+console-audit-filter = Filtrar
+console-audit-col-when = Quando (UTC)
+console-audit-col-who = Quem
+console-audit-col-before-after = Antes → depois
+console-audit-empty = Nenhum resultado.
 
-## API tokens
+## Tokens de API
 
-console-tokens-title = API tokens
-console-tokens-intro-before = Tokens of the staff API
-console-tokens-intro-middle = and of billers. A token is shown only once, when it is made
-console-tokens-intro-after = only a hash of it is kept. Revoke a token that leaked or is no longer used: it stops working at once.
-console-tokens-col-name = Name
-console-tokens-col-role = Role
+console-tokens-title = Tokens de API
+console-tokens-intro-before = Tokens da API da equipa
+console-tokens-intro-middle = e dos faturadores. Um token só é mostrado uma vez, quando é criado
+console-tokens-intro-after = guarda-se apenas o seu hash. Revogue um token que tenha sido divulgado ou que já não se use: deixa de funcionar de imediato.
+console-tokens-col-name = Nome
+console-tokens-col-role = Função
 console-tokens-col-id = Id
-console-tokens-col-created = Created
-console-tokens-col-state = State
-console-tokens-revoked = revoked
-console-tokens-i-confirm = I confirm:
-# "token NAME stops working at once"
-console-tokens-token = token
-console-tokens-stops = stops working at once
-console-tokens-revoke = Revoke
-console-tokens-empty = No tokens yet.
-console-tokens-revoked-flash = Token '{ $name }' revoked: it no longer works.
-console-tokens-biller = biller { $biller }
-console-tokens-no-such = No token has the id '{ $id }'.
-console-tokens-tick = Tick the confirmation box: a revoked token stops working at once.
+console-tokens-col-created = Criado
+console-tokens-col-state = Estado
+console-tokens-revoked = revogado
+console-tokens-i-confirm = Confirmo:
+console-tokens-token = o token
+console-tokens-stops = deixa de funcionar de imediato
+console-tokens-revoke = Revogar
+console-tokens-empty = Ainda não há tokens.
+console-tokens-revoked-flash = Token «{ $name }» revogado: já não funciona.
+console-tokens-biller = faturador { $biller }
+console-tokens-no-such = Nenhum token tem o id «{ $id }».
+console-tokens-tick = Assinale a caixa de confirmação: um token revogado deixa de funcionar de imediato.

@@ -65,3 +65,67 @@ pub fn face(state: &AppState, loc: &Arc<Locale>) -> Clockface {
         now: state.clock.now(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::locale::{Arg, Locales};
+
+    /// Every console message of every shipped locale formats with the arguments the console
+    /// gives it, leaving no variable unfilled.
+    #[test]
+    fn every_console_message_formats_in_every_shipped_language() {
+        let tags: Vec<String> = crate::locale::shipped_tags()
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        let (locales, langs) = Locales::load(None, &tags).expect("the shipped locales load");
+        let ids: Vec<&str> = include_str!("../../../locales/en/console.ftl")
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(id, _)| id))
+            .filter(|id| id.starts_with("console-"))
+            .collect();
+        assert!(ids.len() > 200, "{}", ids.len());
+        for lang in langs {
+            let loc = locales.get(lang);
+            for id in &ids {
+                for n in [0, 1, 2, 3, 11, 100] {
+                    let count = n.to_string();
+                    let text = loc.format(
+                        id,
+                        &[
+                            ("n", Arg::Num(n)),
+                            ("count", Arg::Str(&count)),
+                            ("minutes", Arg::Num(15)),
+                            ("needed", Arg::Str("publisher")),
+                            ("has", Arg::Str("editor")),
+                            ("message", Arg::Str("m")),
+                            ("why", Arg::Str("w")),
+                            ("reference", Arg::Str("R")),
+                            ("hours", Arg::Str("1.5")),
+                            ("init", Arg::Str("a, b")),
+                            ("last", Arg::Str("c")),
+                            ("list", Arg::Str("l")),
+                            ("sms", Arg::Str("s")),
+                            ("at", Arg::Str("t")),
+                            ("event", Arg::Str("e")),
+                            ("sequence", Arg::Str("2")),
+                            ("queued", Arg::Str("q")),
+                            ("code", Arg::Str("c")),
+                            ("address", Arg::Str("a")),
+                            ("rows", Arg::Num(3)),
+                            ("new", Arg::Num(2)),
+                            ("present", Arg::Num(1)),
+                            ("name", Arg::Str("n")),
+                            ("biller", Arg::Str("b")),
+                            ("id", Arg::Str("i")),
+                        ],
+                    );
+                    assert!(loc.has(id), "{lang}: {id} is missing");
+                    if *id != "console-form-overrides-hint" {
+                        assert!(!text.contains('{'), "{lang}: {id}: {text}");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -95,10 +95,7 @@ async fn page(
         id: t.id.clone(),
         name: t.name.clone(),
         role: match &t.biller_id {
-            Some(b) => loc.format(
-                "console-tokens-biller",
-                &[("biller", Arg::Str(b.as_ref()))],
-            ),
+            Some(b) => loc.format("console-tokens-biller", &[("biller", Arg::Str(b.as_ref()))]),
             None => t.role.as_str().to_string(),
         },
         created: f.instant(t.created_at),
