@@ -305,3 +305,90 @@ console-tokens-revoked-flash = أُلغي الرمز '{ $name }': لم يعد ي
 console-tokens-biller = جهة مفوترة { $biller }
 console-tokens-no-such = لا رمز بالمعرّف '{ $id }'.
 console-tokens-tick = ضع علامة في خانة التأكيد: الرمز الملغى يتوقف عن العمل فورًا.
+
+## الجهات المفوترة ونقاط webhook الخاصة بها
+
+console-billers-heading = الجهات المفوترة وwebhook
+console-billers-intro = تتلقى شركات المرافق والبنوك والتجار كل تحديث للإعلانات التي تتابعها على شكل webhook موقَّعة (Standard Webhooks). يمكن للجهة المفوترة إدارة نقاطها بنفسها برمز API خاص بها.
+console-billers-contact = جهة الاتصال
+console-billers-id = المعرّف
+console-billers-no-endpoints = لا نقاط بعد.
+console-billers-col-endpoint = النقطة
+console-billers-col-events = الأحداث
+console-billers-col-services = الخدمات
+console-billers-col-state = الحالة
+console-billers-all = الكل
+console-billers-failing = تفشل
+console-billers-enabled = مفعّلة
+console-billers-disabled = معطّلة
+console-billers-refused = رُفض:
+console-billers-add = إضافة نقطة
+console-billers-url = العنوان URL
+console-billers-description = الوصف
+console-billers-contact-email = بريد جهة الاتصال
+console-billers-contact-hint = يُبلَّغ إذا عُطّلت النقطة
+console-billers-event-types = أنواع الأحداث
+console-billers-events-hint = مفصولة بفواصل؛ فارغ للكل
+console-billers-services-hint = رموز مفصولة بفواصل؛ فارغ للكل
+console-billers-rate = حد المعدل
+console-billers-rate-hint = طلبات في الثانية؛ 0 بلا حد
+console-billers-ed25519 = التوقيع أيضًا بـ ed25519 ‏(v1a)
+console-billers-add-button = إضافة النقطة
+console-billers-new-biller = جهة مفوترة جديدة
+console-billers-name = الاسم
+console-billers-create = إنشاء جهة مفوترة
+console-billers-went-wrong = حدث خطأ؛ وهو مُسجَّل في السجل.
+console-billers-not-email = '{ $contact }' ليس عنوان بريد إلكتروني
+console-billers-rate-not-number = '{ $raw }' ليس عددًا صحيحًا من الطلبات في الثانية (0 بلا حد)
+console-billers-created = أُنشئت الجهة المفوترة { $name }.
+console-billers-endpoint-created = أُنشئت النقطة { $url }. سر التوقيع الخاص بها، يُعرض الآن فقط: { $secret }
+console-endpoint-title = النقطة
+console-endpoint-failing-since = تفشل منذ
+console-endpoint-enabled = مفعّلة
+console-endpoint-disabled = معطّلة
+console-endpoint-refused-before = رُفض قبل الإرسال:
+console-endpoint-events = الأحداث:
+console-endpoint-services = الخدمات:
+console-endpoint-all = الكل
+console-endpoint-rate = حد المعدل:
+console-endpoint-none = بلا حد
+console-endpoint-contact = جهة الاتصال
+console-endpoint-key = المفتاح العام ed25519:
+console-endpoint-previous-before = يظل السر السابق يوقّع حتى
+console-endpoint-previous-after = .
+console-endpoint-test = إرسال حدث تجريبي
+console-endpoint-rotate = تغيير السر
+console-endpoint-disable = تعطيل
+console-endpoint-replay-missed = إرسال ما فاتها
+console-endpoint-enable = تفعيل
+console-endpoint-recover-label = إعادة إرسال كل تسليم فاشل منذ
+console-endpoint-recover-hint = 2026-04-18T00:00 بتوقيت الصفحة، أو RFC 3339
+console-endpoint-recover = استعادة
+console-endpoint-deliveries = التسليم
+console-endpoint-none-yet = لا شيء بعد.
+console-endpoint-col-update = التحديث
+console-endpoint-col-state = الحالة
+console-endpoint-col-attempts = المحاولات
+console-endpoint-webhook-id = webhook-id
+console-endpoint-next-try = المحاولة التالية
+console-endpoint-send-again = إعادة الإرسال
+console-endpoint-test-sent = أُرسل الحدث التجريبي: HTTP { $status } خلال { $ms } مللي ثانية.
+console-endpoint-test-failed = لم يُسلَّم الحدث التجريبي: { $error }
+console-endpoint-rotated = السر الجديد، يُعرض الآن فقط: { $secret }. ويظل القديم يوقّع حتى { $until }.
+console-endpoint-disabled-flash = عُطّلت: تنتظر التحديثات إلى أن تُفعَّل من جديد.
+console-endpoint-enabled-flash = فُعّلت؛ وُضع في قائمة الانتظار { $n ->
+        [zero] لا تحديثات فائتة
+        [one] تحديث فائت واحد
+        [two] تحديثان فائتان
+        [few] { $n } تحديثات فائتة
+       *[other] { $n } تحديثًا فائتًا
+    }.
+console-endpoint-replayed = وُضع في قائمة الانتظار لإعادة الإرسال.
+console-endpoint-no-such-delivery = لا يوجد هذا التسليم، أو أنه قيد الانتظار بالفعل
+console-endpoint-recovered = أُعيد إلى قائمة الانتظار { $n ->
+        [zero] لا تسليمات فاشلة
+        [one] تسليم فاشل واحد
+        [two] تسليمان فاشلان
+        [few] { $n } تسليمات فاشلة
+       *[other] { $n } تسليمًا فاشلًا
+    }.

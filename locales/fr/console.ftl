@@ -298,3 +298,84 @@ console-tokens-revoked-flash = Jeton « { $name } » révoqué : il ne fonctionn
 console-tokens-biller = facturier { $biller }
 console-tokens-no-such = Aucun jeton n'a l'id « { $id } ».
 console-tokens-tick = Cochez la case de confirmation : un jeton révoqué cesse aussitôt de fonctionner.
+
+## Facturiers et leurs points de terminaison webhook
+
+console-billers-heading = Facturiers et webhooks
+console-billers-intro = Les fournisseurs d'eau et d'électricité, les banques et les marchands reçoivent chaque mise à jour des avis qu'ils suivent sous forme de webhooks signés (Standard Webhooks). Un facturier peut gérer ses propres points de terminaison avec son propre jeton d'API.
+console-billers-contact = Contact
+console-billers-id = id
+console-billers-no-endpoints = Aucun point de terminaison pour l'instant.
+console-billers-col-endpoint = Point de terminaison
+console-billers-col-events = Événements
+console-billers-col-services = Services
+console-billers-col-state = État
+console-billers-all = tous
+console-billers-failing = en échec
+console-billers-enabled = activé
+console-billers-disabled = désactivé
+console-billers-refused = refusé :
+console-billers-add = Ajouter un point de terminaison
+console-billers-url = URL
+console-billers-description = Description
+console-billers-contact-email = E-mail de contact
+console-billers-contact-hint = prévenu si le point de terminaison est désactivé
+console-billers-event-types = Types d'événements
+console-billers-events-hint = séparés par des virgules ; vide pour tous
+console-billers-services-hint = codes séparés par des virgules ; vide pour tous
+console-billers-rate = Limite de débit
+console-billers-rate-hint = requêtes par seconde ; 0 pour aucune
+console-billers-ed25519 = Signer aussi avec ed25519 (v1a)
+console-billers-add-button = Ajouter
+console-billers-new-biller = Nouveau facturier
+console-billers-name = Nom
+console-billers-create = Créer le facturier
+console-billers-went-wrong = Une erreur s'est produite ; elle figure au journal.
+console-billers-not-email = « { $contact } » n'est pas une adresse e-mail
+console-billers-rate-not-number = « { $raw } » n'est pas un nombre entier de requêtes par seconde (0 pour aucune)
+console-billers-created = Facturier { $name } créé.
+console-billers-endpoint-created = Point de terminaison { $url } créé. Son secret de signature, affiché cette seule fois : { $secret }
+console-endpoint-title = Point de terminaison
+console-endpoint-failing-since = en échec depuis
+console-endpoint-enabled = Activé
+console-endpoint-disabled = Désactivé
+console-endpoint-refused-before = Refusé avant l'envoi :
+console-endpoint-events = Événements :
+console-endpoint-services = services :
+console-endpoint-all = tous
+console-endpoint-rate = limite de débit :
+console-endpoint-none = aucune
+console-endpoint-contact = contact
+console-endpoint-key = clé publique ed25519 :
+console-endpoint-previous-before = L'ancien secret signe aussi jusqu'au
+console-endpoint-previous-after = .
+console-endpoint-test = Envoyer un test
+console-endpoint-rotate = Changer le secret
+console-endpoint-disable = Désactiver
+console-endpoint-replay-missed = envoyer ce qu'il a manqué
+console-endpoint-enable = Activer
+console-endpoint-recover-label = Renvoyer chaque envoi échoué depuis
+console-endpoint-recover-hint = 2026-04-18T00:00 dans le fuseau de la page, ou RFC 3339
+console-endpoint-recover = Récupérer
+console-endpoint-deliveries = Envois
+console-endpoint-none-yet = Aucun pour l'instant.
+console-endpoint-col-update = Mise à jour
+console-endpoint-col-state = État
+console-endpoint-col-attempts = Tentatives
+console-endpoint-webhook-id = webhook-id
+console-endpoint-next-try = prochain essai
+console-endpoint-send-again = Renvoyer
+console-endpoint-test-sent = Événement de test envoyé : HTTP { $status } en { $ms } ms.
+console-endpoint-test-failed = Événement de test non remis : { $error }
+console-endpoint-rotated = Nouveau secret, affiché cette seule fois : { $secret }. L'ancien signe aussi jusqu'au { $until }.
+console-endpoint-disabled-flash = Désactivé : les mises à jour attendent sa réactivation.
+console-endpoint-enabled-flash = Activé ; { $n ->
+        [one] { $n } mise à jour manquée mise
+       *[other] { $n } mises à jour manquées mises
+    } en file.
+console-endpoint-replayed = Remis en file pour un nouvel envoi.
+console-endpoint-no-such-delivery = envoi introuvable, ou déjà en attente
+console-endpoint-recovered = { $n ->
+        [one] { $n } envoi échoué remis
+       *[other] { $n } envois échoués remis
+    } en file.

@@ -298,3 +298,84 @@ console-tokens-revoked-flash = Token «{ $name }» revogado: já não funciona.
 console-tokens-biller = faturador { $biller }
 console-tokens-no-such = Nenhum token tem o id «{ $id }».
 console-tokens-tick = Assinale a caixa de confirmação: um token revogado deixa de funcionar de imediato.
+
+## Faturadores e os seus endpoints de webhook
+
+console-billers-heading = Faturadores e webhooks
+console-billers-intro = Empresas de serviços, bancos e comerciantes recebem cada atualização dos avisos que seguem como webhooks assinados (Standard Webhooks). Um faturador pode gerir os seus próprios endpoints com o seu próprio token de API.
+console-billers-contact = Contacto
+console-billers-id = id
+console-billers-no-endpoints = Ainda não há endpoints.
+console-billers-col-endpoint = Endpoint
+console-billers-col-events = Eventos
+console-billers-col-services = Serviços
+console-billers-col-state = Estado
+console-billers-all = todos
+console-billers-failing = a falhar
+console-billers-enabled = ativo
+console-billers-disabled = desativado
+console-billers-refused = recusado:
+console-billers-add = Adicionar um endpoint
+console-billers-url = URL
+console-billers-description = Descrição
+console-billers-contact-email = E-mail de contacto
+console-billers-contact-hint = avisado se o endpoint for desativado
+console-billers-event-types = Tipos de evento
+console-billers-events-hint = separados por vírgulas; vazio para todos
+console-billers-services-hint = códigos separados por vírgulas; vazio para todos
+console-billers-rate = Limite de ritmo
+console-billers-rate-hint = pedidos por segundo; 0 para nenhum
+console-billers-ed25519 = Assinar também com ed25519 (v1a)
+console-billers-add-button = Adicionar endpoint
+console-billers-new-biller = Novo faturador
+console-billers-name = Nome
+console-billers-create = Criar faturador
+console-billers-went-wrong = Ocorreu um erro; ficou registado no log.
+console-billers-not-email = «{ $contact }» não é um endereço de e-mail
+console-billers-rate-not-number = «{ $raw }» não é um número inteiro de pedidos por segundo (0 para nenhum)
+console-billers-created = Faturador { $name } criado.
+console-billers-endpoint-created = Endpoint { $url } criado. O seu segredo de assinatura, mostrado só agora: { $secret }
+console-endpoint-title = Endpoint
+console-endpoint-failing-since = a falhar desde
+console-endpoint-enabled = Ativo
+console-endpoint-disabled = Desativado
+console-endpoint-refused-before = Recusado antes do envio:
+console-endpoint-events = Eventos:
+console-endpoint-services = serviços:
+console-endpoint-all = todos
+console-endpoint-rate = limite de ritmo:
+console-endpoint-none = nenhum
+console-endpoint-contact = contacto
+console-endpoint-key = chave pública ed25519:
+console-endpoint-previous-before = O segredo anterior também assina até
+console-endpoint-previous-after = .
+console-endpoint-test = Enviar evento de teste
+console-endpoint-rotate = Renovar segredo
+console-endpoint-disable = Desativar
+console-endpoint-replay-missed = enviar o que perdeu
+console-endpoint-enable = Ativar
+console-endpoint-recover-label = Reenviar todos os envios falhados desde
+console-endpoint-recover-hint = 2026-04-18T00:00 no fuso da página, ou RFC 3339
+console-endpoint-recover = Recuperar
+console-endpoint-deliveries = Envios
+console-endpoint-none-yet = Ainda nenhum.
+console-endpoint-col-update = Atualização
+console-endpoint-col-state = Estado
+console-endpoint-col-attempts = Tentativas
+console-endpoint-webhook-id = webhook-id
+console-endpoint-next-try = próxima tentativa
+console-endpoint-send-again = Reenviar
+console-endpoint-test-sent = Evento de teste enviado: HTTP { $status } em { $ms } ms.
+console-endpoint-test-failed = Evento de teste não entregue: { $error }
+console-endpoint-rotated = Novo segredo, mostrado só agora: { $secret }. O anterior também assina até { $until }.
+console-endpoint-disabled-flash = Desativado: as atualizações aguardam que volte a ser ativado.
+console-endpoint-enabled-flash = Ativado; { $n ->
+        [one] { $n } atualização perdida posta
+       *[other] { $n } atualizações perdidas postas
+    } na fila.
+console-endpoint-replayed = Posto na fila para reenvio.
+console-endpoint-no-such-delivery = envio inexistente, ou já pendente
+console-endpoint-recovered = { $n ->
+        [one] { $n } envio falhado posto
+       *[other] { $n } envios falhados postos
+    } de novo na fila.

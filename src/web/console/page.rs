@@ -118,6 +118,14 @@ mod tests {
                             ("name", Arg::Str("n")),
                             ("biller", Arg::Str("b")),
                             ("id", Arg::Str("i")),
+                            ("contact", Arg::Str("c")),
+                            ("raw", Arg::Str("r")),
+                            ("url", Arg::Str("u")),
+                            ("secret", Arg::Str("s")),
+                            ("status", Arg::Str("200")),
+                            ("ms", Arg::Str("12")),
+                            ("error", Arg::Str("e")),
+                            ("until", Arg::Str("t")),
                         ],
                     );
                     assert!(loc.has(id), "{lang}: {id} is missing");
