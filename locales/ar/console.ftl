@@ -392,3 +392,12 @@ console-endpoint-recovered = أُعيد إلى قائمة الانتظار { $n 
         [few] { $n } تسليمات فاشلة
        *[other] { $n } تسليمًا فاشلًا
     }.
+
+## عندما تتعذر قاعدة البيانات
+
+console-unavailable-title = قاعدة البيانات غير متاحة
+console-unavailable-heading = قاعدة البيانات غير متاحة
+console-unavailable-nothing-saved = لا يستطيع Tangazo استخدام قاعدة بياناته الآن، فلا يمكن حفظ أي شيء أو تغييره، ولم يُحفظ ما أرسلته للتو.
+console-unavailable-page-keeps = تظل صفحة الحالة العامة تعرض ما كانت تعرضه، وتخرج الرسائل الموجودة في قائمة الانتظار فور عودة قاعدة البيانات.
+console-unavailable-try-again = حاول مرة أخرى بعد دقيقة. وإذا استمر الأمر، فافحص خادم قاعدة البيانات والقرص الذي يكتب عليه.
+console-unavailable-back = العودة إلى لوحة التحكم

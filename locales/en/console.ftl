@@ -388,3 +388,12 @@ console-endpoint-enabled-flash = Enabled; { $n } missed update(s) queued.
 console-endpoint-replayed = Queued to be sent again.
 console-endpoint-no-such-delivery = no such delivery, or it is pending already
 console-endpoint-recovered = { $n } failed delivery(ies) queued again.
+
+## When the database cannot serve
+
+console-unavailable-title = Database unavailable
+console-unavailable-heading = The database is unavailable
+console-unavailable-nothing-saved = Tangazo cannot use its database just now, so nothing can be saved or changed, and what you just sent was not saved.
+console-unavailable-page-keeps = The public status page keeps showing what it showed before, and messages already queued go out once the database is back.
+console-unavailable-try-again = Try again in a minute. If this lasts, check the database server and the disk it writes to.
+console-unavailable-back = Back to the console

@@ -379,3 +379,12 @@ console-endpoint-recovered = { $n ->
         [one] { $n } envoi échoué remis
        *[other] { $n } envois échoués remis
     } en file.
+
+## Quand la base de données ne répond pas
+
+console-unavailable-title = Base de données indisponible
+console-unavailable-heading = La base de données est indisponible
+console-unavailable-nothing-saved = Tangazo ne peut pas utiliser sa base de données pour le moment : rien ne peut être enregistré ni modifié, et ce que vous venez d'envoyer n'a pas été enregistré.
+console-unavailable-page-keeps = La page d'état publique continue d'afficher ce qu'elle affichait, et les messages déjà en file partiront dès le retour de la base.
+console-unavailable-try-again = Réessayez dans une minute. Si cela dure, vérifiez le serveur de base de données et le disque sur lequel il écrit.
+console-unavailable-back = Retour à la console

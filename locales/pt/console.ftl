@@ -379,3 +379,12 @@ console-endpoint-recovered = { $n ->
         [one] { $n } envio falhado posto
        *[other] { $n } envios falhados postos
     } de novo na fila.
+
+## Quando a base de dados não responde
+
+console-unavailable-title = Base de dados indisponível
+console-unavailable-heading = A base de dados está indisponível
+console-unavailable-nothing-saved = O Tangazo não consegue usar a sua base de dados neste momento, por isso nada pode ser guardado nem alterado, e o que acabou de enviar não foi guardado.
+console-unavailable-page-keeps = A página de estado pública continua a mostrar o que mostrava, e as mensagens já na fila saem quando a base de dados voltar.
+console-unavailable-try-again = Tente de novo daqui a um minuto. Se persistir, verifique o servidor da base de dados e o disco onde escreve.
+console-unavailable-back = Voltar à consola

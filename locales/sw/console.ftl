@@ -373,3 +373,12 @@ console-endpoint-enabled-flash = Imewashwa; taarifa { $n } zilizokosekana zimewe
 console-endpoint-replayed = Imewekwa foleni kutumwa tena.
 console-endpoint-no-such-delivery = hakuna uwasilishaji huo, au tayari unasubiri
 console-endpoint-recovered = Uwasilishaji { $n } ulioshindwa umewekwa foleni tena.
+
+## Hifadhidata isipopatikana
+
+console-unavailable-title = Hifadhidata haipatikani
+console-unavailable-heading = Hifadhidata haipatikani
+console-unavailable-nothing-saved = Tangazo haiwezi kutumia hifadhidata yake kwa sasa, kwa hiyo hakuna kinachoweza kuhifadhiwa wala kubadilishwa, na ulichotuma sasa hivi hakijahifadhiwa.
+console-unavailable-page-keeps = Ukurasa wa hali wa umma unaendelea kuonyesha ulichoonyesha awali, na jumbe zilizo foleni zitatoka hifadhidata ikirejea.
+console-unavailable-try-again = Jaribu tena baada ya dakika moja. Hali ikiendelea, kagua seva ya hifadhidata na diski inayoandikia.
+console-unavailable-back = Rudi kwenye dashibodi
