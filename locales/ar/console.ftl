@@ -107,6 +107,7 @@ console-preview-forcing = أحرف تفرض UCS-2:
 console-preview-remove = احذفها من الرسالة
 console-preview-email = بريد إلكتروني
 console-preview-subject = الموضوع:
+console-preview-reference-note = يُمنح رمز المرجع عند حفظ الإعلان؛ ويحل محله هنا { $placeholder }.
 
 ## صفحة الإعلان
 

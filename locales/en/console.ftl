@@ -105,6 +105,7 @@ console-preview-forcing = forcing UCS-2:
 console-preview-remove = Remove them from the SMS
 console-preview-email = Email
 console-preview-subject = Subject:
+console-preview-reference-note = The reference code is given when the notice is saved; { $placeholder } stands in for it here.
 
 ## A notice's page
 

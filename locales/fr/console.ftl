@@ -102,6 +102,7 @@ console-preview-forcing = caractères imposant l'UCS-2 :
 console-preview-remove = Les retirer du SMS
 console-preview-email = E-mail
 console-preview-subject = Objet :
+console-preview-reference-note = Le code de référence est attribué à l'enregistrement de l'avis ; { $placeholder } le remplace ici.
 
 ## La page d'un avis
 

@@ -102,6 +102,7 @@ console-preview-forcing = caracteres que obrigam a UCS-2:
 console-preview-remove = Retirá-los do SMS
 console-preview-email = E-mail
 console-preview-subject = Assunto:
+console-preview-reference-note = O código de referência é atribuído quando o aviso é guardado; { $placeholder } ocupa o seu lugar aqui.
 
 ## A página de um aviso
 

@@ -102,6 +102,7 @@ console-preview-forcing = herufi zinazolazimisha UCS-2:
 console-preview-remove = Ziondoe kwenye SMS
 console-preview-email = Barua pepe
 console-preview-subject = Kichwa:
+console-preview-reference-note = Namba ya kumbukumbu hutolewa tangazo linapohifadhiwa; { $placeholder } inasimama badala yake hapa.
 
 ## Ukurasa wa tangazo
 

@@ -126,6 +126,7 @@ mod tests {
                             ("ms", Arg::Str("12")),
                             ("error", Arg::Str("e")),
                             ("until", Arg::Str("t")),
+                            ("placeholder", Arg::Str("------")),
                         ],
                     );
                     assert!(loc.has(id), "{lang}: {id} is missing");

@@ -70,7 +70,13 @@ pub fn preview_view(
 ) -> PreviewView {
     PreviewView {
         event: p.event.as_str(),
-        reference_note: p.reference_note.clone(),
+        // The render layer's note is English (the API's); staff read it in their language.
+        reference_note: p.reference_note.as_ref().map(|_| {
+            loc.format(
+                "console-preview-reference-note",
+                &[("placeholder", Arg::Str(crate::domain::RefCode::PLACEHOLDER))],
+            )
+        }),
         errors: p
             .errors
             .iter()
