@@ -46,6 +46,10 @@ macro_rules! shipped {
                     "subscribe.ftl",
                     include_str!(concat!("../../locales/", $tag, "/subscribe.ftl")),
                 ),
+                (
+                    "console.ftl",
+                    include_str!(concat!("../../locales/", $tag, "/console.ftl")),
+                ),
             ],
         )
     };

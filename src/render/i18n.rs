@@ -15,8 +15,10 @@ macro_rules! labels {
         $(#[$meta])*
         pub struct $name {
             /// The language's tag, for `lang` attributes.
+            #[allow(dead_code)] // a page read with several structs takes them from one
             pub lang: &'static str,
             /// `ltr` or `rtl`, for `dir` attributes.
+            #[allow(dead_code)]
             pub dir: &'static str,
             $($(#[$fmeta])* pub $field: String,)*
         }

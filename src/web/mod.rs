@@ -66,6 +66,7 @@ pub(crate) use crate::crypto::secrets_equal;
 
 pub fn router(state: AppState) -> Router {
     let request_id = header::HeaderName::from_static("x-request-id");
+    let unavailable_state = state.clone();
     Router::new()
         .merge(public::router())
         .merge(console::router())
@@ -87,7 +88,10 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(axum::middleware::from_fn(unavailable::console_page))
+        .layer(axum::middleware::from_fn_with_state(
+            unavailable_state,
+            unavailable::console_page,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -29,19 +29,45 @@ pub(super) fn response() -> Response {
     resp
 }
 
+crate::render::i18n::labels!(
+    /// The words of the console's page when the database cannot serve.
+    Words, "console-unavailable", {
+        title,
+        heading,
+        nothing_saved,
+        page_keeps,
+        try_again,
+        back,
+    }
+);
+
 #[derive(Template)]
 #[template(path = "console/unavailable.html")]
-struct Page;
+struct Page {
+    /// "Tangazo console", after the title.
+    console: String,
+    w: Words,
+}
 
 /// Console pages are read by people: there the answer becomes a page. The session itself is
 /// in the database, so the page cannot show who is logged in.
-pub(super) async fn console_page(req: Request, next: Next) -> Response {
+pub(super) async fn console_page(
+    State(state): State<super::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let console = req.uri().path().starts_with("/console");
+    // In the staff member's language, as every console page.
+    let loc = super::console::locale_of(&state, req.headers());
     let resp = next.run(req).await;
     if !console || resp.extensions().get::<DatabaseUnavailable>().is_none() {
         return resp;
     }
-    match Page.render() {
+    let page = Page {
+        console: loc.text("console-title"),
+        w: Words::of(&loc),
+    };
+    match page.render() {
         Ok(page) => (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::RETRY_AFTER, RETRY_AFTER)],

@@ -1,8 +1,9 @@
 //! End to end in headless Chromium (Debian's `chromium` and `chromium-driver`): log in, write
 //! a maintenance notice in the form, watch the live SMS preview count segments, have a second
 //! publisher approve it, and find it on the public page; then reload and Back after an action,
-//! as people do, and see that nothing goes out twice. Screenshots of the form and the page
-//! land in `target/screenshots/` to be looked at.
+//! as people do, and see that nothing goes out twice; and the console in Arabic on a phone,
+//! mirrored. Screenshots of the forms and the page land in `target/screenshots/` to be looked
+//! at.
 //!
 //! The test fails (it never skips) when chromedriver is missing: `.ci/run` installs it.
 
@@ -57,12 +58,14 @@ fn start_chromedriver() -> (Driver, u16) {
 
 /// A WebDriver session in headless Chromium, with its driver and a profile of its own.
 async fn chromium() -> (Driver, tempfile::TempDir, fantoccini::Client) {
-    chromium_as(None).await
+    chromium_in("en-US,en", (1280, 1700)).await
 }
 
-/// [`chromium`] as a phone (360 × 800) whose browser asks for `accept_language`, when given.
-async fn chromium_as(
-    accept_language: Option<&str>,
+/// [`chromium`] asking for the languages `accept` names, its viewport `(width, height)`
+/// (narrower than a desktop window can be, as a phone's screen).
+async fn chromium_in(
+    accept: &str,
+    (width, height): (u32, u32),
 ) -> (Driver, tempfile::TempDir, fantoccini::Client) {
     let (driver, port) = start_chromedriver();
     let profile = tempfile::tempdir().unwrap();
@@ -76,15 +79,12 @@ async fn chromium_as(
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        if accept_language.is_some() {
-            "--window-size=360,800"
-        } else {
-            "--window-size=1280,1700"
-        },
     ]
     .iter()
     .map(|a| a.to_string())
     .collect();
+    args.push(format!("--window-size={},{height}", width.max(500)));
+    args.push(format!("--accept-lang={accept}"));
     args.push(format!("--user-data-dir={}", profile.path().display()));
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -92,14 +92,15 @@ async fn chromium_as(
         json!({
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": args,
-            "prefs": {"intl.accept_languages": accept_language.unwrap_or("en")},
-            "mobileEmulation": if accept_language.is_some() {
-                json!({"deviceMetrics": {"width": 360, "height": 800, "pixelRatio": 1}})
-            } else {
-                json!(null)
-            },
+            "prefs": { "intl": { "accept_languages": accept } },
         }),
     );
+    if width < 500 {
+        // A headless window is at least 500 px wide; a phone's viewport is emulated.
+        caps["goog:chromeOptions"]["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0 },
+        });
+    }
     let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
@@ -143,6 +144,63 @@ async fn log_in(c: &fantoccini::Client, url: &str, email: &str) {
         c.current_url().await.unwrap().path() == "/console"
     })
     .await;
+}
+
+/// The console in Arabic on a 360 px phone: right to left, its header mirrored (the log-out
+/// button at the left, where the brand is at the right), the form's labels in Arabic.
+/// Screenshots land beside the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_arabic_console_is_mirrored_at_360px() {
+    let app = console_app(
+        &[("TANGAZO_PAGE_LANGUAGES", "en,sw,ar")],
+        &["amina@example.co.ke"],
+    )
+    .await;
+    let (_driver, _profile, c) = chromium_in("ar", (360, 800)).await;
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    log_in(&c, &app.url, "amina@example.co.ke").await;
+    let width = c
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(width, json!(360), "a phone's viewport");
+    let page = c.source().await.unwrap();
+    assert!(page.contains("lang=\"ar\" dir=\"rtl\""), "{page}");
+    assert!(page.contains("الإعلانات"), "{page}");
+    let mirrored = c
+        .execute(
+            "const r = e => document.querySelector(e).getBoundingClientRect(); \
+             return r('header form').left < r('header a.brand').left \
+                 && getComputedStyle(document.documentElement).direction === 'rtl';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(mirrored, json!(true), "the header is mirrored");
+    std::fs::write(
+        shots.join("console-ar-360.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    click(&c, Locator::LinkText("إعلان جديد")).await;
+    wait_until_true("the Arabic form", 15, async || {
+        c.source().await.unwrap_or_default().contains("حفظ المسودة")
+    })
+    .await;
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, json!(0), "the form fits the phone's width");
+    std::fs::write(
+        shots.join("console-form-ar-360.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -310,7 +368,7 @@ async fn browser_arabic_page_and_console_on_a_phone() {
     .await;
     app.publish_window("Send money upgrade", 30, 3).await;
     app.running.state.snapshot.refresh().await.unwrap();
-    let (_driver, _profile, c) = chromium_as(Some("ar-EG,ar")).await;
+    let (_driver, _profile, c) = chromium_in("ar-EG,ar", (360, 800)).await;
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
 

@@ -66,6 +66,20 @@ impl<'a> Browser<'a> {
         self.page(resp).await
     }
 
+    /// `path`, asked for in the languages `accept` names (an `Accept-Language` header).
+    async fn get_in(&mut self, path: &str, accept: &str) -> Page {
+        let resp = self
+            .app
+            .client
+            .get(format!("{}{path}", self.app.url))
+            .header("cookie", self.cookie_header())
+            .header("accept-language", accept)
+            .send()
+            .await
+            .unwrap();
+        self.page(resp).await
+    }
+
     async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(fields)
@@ -2207,6 +2221,69 @@ async fn arabic_preview_is_right_to_left_without_a_fix() {
         p.body.contains("value=\"fix-en\""),
         "an accent in the English SMS can be removed"
     );
+}
+
+/// The console speaks the staff member's language: the one `Accept-Language` asks for among
+/// the configured ones, else the default; Arabic right to left.
+#[tokio::test]
+async fn the_console_speaks_the_browsers_language() {
+    let db = std::sync::Arc::new(TestDb::new(Backend::Sqlite).await);
+    let app = TestApp::spawn_on(db, &[("TANGAZO_PAGE_LANGUAGES", "en,sw,ar")]).await;
+    accounts(&app).await;
+    let mut b = Browser::new(&app);
+    b.login("writer@example.co.ke", PASSWORD, "/console").await;
+    for (accept, html, words) in [
+        (
+            "ar",
+            "<html lang=\"ar\" dir=\"rtl\">",
+            ["الإعلانات", "إعلان جديد", "حفظ المسودة", "الخدمات المتأثرة"],
+        ),
+        (
+            "sw-KE,sw;q=0.9,en;q=0.5",
+            "<html lang=\"sw\" dir=\"ltr\">",
+            [
+                "Matangazo",
+                "Tangazo jipya",
+                "Hifadhi rasimu",
+                "Huduma zinazoathirika",
+            ],
+        ),
+        (
+            "",
+            "<html lang=\"en\" dir=\"ltr\">",
+            ["Notices", "New notice", "Save draft", "Affected services"],
+        ),
+        (
+            "de",
+            "<html lang=\"en\" dir=\"ltr\">",
+            ["Notices", "New notice", "Save draft", "Affected services"],
+        ),
+    ] {
+        let (dashboard, form) = if accept.is_empty() {
+            (b.get("/console").await, b.get("/console/notices/new").await)
+        } else {
+            (
+                b.get_in("/console", accept).await,
+                b.get_in("/console/notices/new", accept).await,
+            )
+        };
+        assert_eq!(dashboard.status, 200, "{}", dashboard.body);
+        assert_eq!(form.status, 200, "{}", form.body);
+        for page in [&dashboard.body, &form.body] {
+            assert!(page.contains(html), "{accept}: {page}");
+            assert!(page.contains(words[1]), "{accept}: the navigation: {page}");
+        }
+        assert!(
+            dashboard.body.contains(&format!("<h1>{} <a", words[0])),
+            "{accept}: {}",
+            dashboard.body
+        );
+        assert!(form.body.contains(words[2]), "{accept}: {}", form.body);
+        assert!(form.body.contains(words[3]), "{accept}: {}", form.body);
+    }
+    // English pages keep no word of another language.
+    let en = b.get("/console/notices/new").await.body;
+    assert!(!en.contains("Hifadhi") && !en.contains("حفظ"), "{en}");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use serde_json::json;
 use std::sync::Arc;
 use tangazo::config::Config;
 
-const SHIPPED_EN: &[&str] = &["page.ftl", "messages.ftl", "subscribe.ftl"];
+const SHIPPED_EN: &[&str] = &["page.ftl", "messages.ftl", "subscribe.ftl", "console.ftl"];
 
 /// A locale folder for `tag` under `dir`: English's files with `replace` applied to each.
 fn write_locale(dir: &Path, tag: &str, replace: &[(&str, &str)]) {

@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use super::error::Result;
-use super::page::{UserView, html};
+use super::page::{Frame, UserView, html};
 use super::staff::{Staff, user_view};
 use crate::web::AppState;
 
@@ -22,6 +22,8 @@ struct AuditRow {
 #[derive(Template)]
 #[template(path = "console/audit.html")]
 struct AuditPage {
+    t: Frame,
+    w: AuditWords,
     user: Option<UserView>,
     csrf: String,
     flash: Option<String>,
@@ -30,6 +32,21 @@ struct AuditPage {
     target: String,
     entries: Vec<AuditRow>,
 }
+
+crate::render::i18n::labels!(
+    /// The words of the audit log.
+    AuditWords, "console-audit", {
+        title,
+        actor,
+        action,
+        target,
+        filter,
+        col_when,
+        col_who,
+        col_before_after,
+        empty,
+    }
+);
 
 #[derive(Deserialize)]
 pub struct AuditQuery {
@@ -55,6 +72,8 @@ pub async fn audit(
         .audit_entries(actor.as_deref(), action.as_deref(), target.as_deref(), 300)
         .await?;
     Ok(html(AuditPage {
+        t: staff.frame(),
+        w: AuditWords::of(staff.loc()),
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         flash: staff.flash(),

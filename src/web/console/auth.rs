@@ -17,8 +17,9 @@ use serde::Deserialize;
 
 use super::error::Result;
 use super::form::Form;
-use super::page::{UserView, html};
+use super::page::{Frame, UserView, html, locale_of};
 use super::staff::{SESSION_COOKIE, Staff, cookie, user_view};
+use crate::locale::{Arg, Locale};
 use crate::store::{Audit, LoginError};
 use crate::web::AppState;
 
@@ -87,6 +88,8 @@ fn safe_next(next: &str) -> &str {
 #[derive(Template)]
 #[template(path = "console/login.html")]
 struct LoginPage {
+    t: Frame,
+    w: LoginWords,
     user: Option<UserView>,
     csrf: String,
     flash: Option<String>,
@@ -98,11 +101,34 @@ struct LoginPage {
 #[derive(Template)]
 #[template(path = "console/password.html")]
 struct PasswordPage {
+    t: Frame,
+    w: PasswordWords,
     user: Option<UserView>,
     csrf: String,
     flash: Option<String>,
     error: Option<String>,
 }
+
+crate::render::i18n::labels!(
+    /// The words of the login page.
+    LoginWords, "console-login", {
+        title,
+        heading,
+        email,
+        password,
+        button,
+    }
+);
+
+crate::render::i18n::labels!(
+    /// The words of the page that changes a password.
+    PasswordWords, "console-password", {
+        title,
+        current,
+        new,
+        new_hint,
+    }
+);
 
 // ---------------------------------------------------------------------------------------------
 // Login, logout, password
@@ -112,9 +138,16 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_form(State(state): State<AppState>, Query(q): Query<NextQuery>) -> Response {
+pub async fn login_form(
+    State(state): State<AppState>,
+    Query(q): Query<NextQuery>,
+    headers: HeaderMap,
+) -> Response {
     let token = crate::store::random_token(24);
+    let loc = locale_of(&state, &headers);
     let mut resp = html(LoginPage {
+        t: Frame::of(&loc),
+        w: LoginWords::of(&loc),
         user: None,
         csrf: token.clone(),
         flash: None,
@@ -138,11 +171,14 @@ pub async fn login(
     let form = Form::parse(&body);
     let next = safe_next(form.get("next")).to_string();
     let email = form.get("email").trim().to_string();
+    let loc = locale_of(&state, &headers);
     let fail = |status: StatusCode, message: &str| {
         let token = crate::store::random_token(24);
         let mut resp = (
             status,
             html(LoginPage {
+                t: Frame::of(&loc),
+                w: LoginWords::of(&loc),
                 user: None,
                 csrf: token.clone(),
                 flash: None,
@@ -163,14 +199,14 @@ pub async fn login(
         tracing::warn!(ip = %peer.ip(), "console login: CSRF token missing or wrong");
         return Ok(fail(
             StatusCode::FORBIDDEN,
-            "The login form expired. Please try again.",
+            &loc.text("console-login-expired"),
         ));
     }
     if !state.login_throttle.allow(peer.ip()) {
         tracing::warn!(ip = %peer.ip(), "console login: too many attempts from this address");
         return Ok(fail(
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many login attempts from your address. Wait 15 minutes and try again.",
+            &loc.text("console-login-throttled"),
         ));
     }
     let now = state.clock.now();
@@ -219,17 +255,19 @@ pub async fn login(
             };
             tracing::warn!(ip = %peer.ip(), why, "console login refused");
             login_failed(&state, &email, format!("{why}; from {}", peer.ip()), now).await;
-            Ok(fail(StatusCode::UNAUTHORIZED, &login_refused()))
+            Ok(fail(StatusCode::UNAUTHORIZED, &login_refused(&loc)))
         }
     }
 }
 
 /// What every refused login is told, whatever the reason.
-fn login_refused() -> String {
-    format!(
-        "Wrong email or password. After {} wrong passwords an account is locked for {} minutes.",
-        crate::store::MAX_FAILED_LOGINS,
-        crate::store::LOCKOUT_MINUTES
+fn login_refused(loc: &Locale) -> String {
+    loc.format(
+        "console-login-refused",
+        &[
+            ("n", Arg::Num(crate::store::MAX_FAILED_LOGINS)),
+            ("minutes", Arg::Num(crate::store::LOCKOUT_MINUTES)),
+        ],
     )
 }
 
@@ -269,6 +307,8 @@ pub async fn logout(
 
 pub async fn password_form(staff: Staff) -> Response {
     html(PasswordPage {
+        t: staff.frame(),
+        w: PasswordWords::of(staff.loc()),
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         flash: staff.flash(),
@@ -281,6 +321,8 @@ pub async fn change_password(State(state): State<AppState>, staff: Staff, body: 
     staff.check_csrf(&form)?;
     let page = |error: Option<String>, flash: Option<String>| {
         html(PasswordPage {
+            t: staff.frame(),
+            w: PasswordWords::of(staff.loc()),
             user: user_view(&staff),
             csrf: staff.csrf().to_string(),
             flash,
@@ -290,7 +332,14 @@ pub async fn change_password(State(state): State<AppState>, staff: Staff, body: 
     if let Err(m) = crate::store::check_password(form.get("new")) {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            page(Some(format!("New password {m}.")), None),
+            page(
+                Some(
+                    staff
+                        .loc()
+                        .format("console-password-refused", &[("why", Arg::Str(&m))]),
+                ),
+                None,
+            ),
         )
             .into_response());
     }
@@ -326,7 +375,7 @@ pub async fn change_password(State(state): State<AppState>, staff: Staff, body: 
         }
         false => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            page(Some("The current password is wrong.".into()), None),
+            page(Some(staff.loc().text("console-password-wrong")), None),
         )
             .into_response()),
     }

@@ -12,9 +12,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::error::Result;
 use super::form::{Form, claim_form, done, form_token, release_form};
-use super::page::{UserView, html};
+use super::page::{Frame, UserView, html};
 use super::staff::{Staff, user_view};
 use crate::domain::{BillerId, DeliveryId, EndpointId};
+use crate::locale::{Arg, Locale};
 use crate::render::i18n::Clockface;
 use crate::store::{Attempt, Biller, Endpoint, Role, WebhookDelivery};
 use crate::web::{AppError, AppState};
@@ -22,6 +23,8 @@ use crate::web::{AppError, AppState};
 #[derive(Template)]
 #[template(path = "console/billers.html")]
 struct BillersPage {
+    t: Frame,
+    w: BillersWords,
     user: Option<UserView>,
     csrf: String,
     /// The forms' one-time token.
@@ -35,6 +38,8 @@ struct BillersPage {
 #[derive(Template)]
 #[template(path = "console/endpoint.html")]
 struct EndpointPage {
+    t: Frame,
+    w: EndpointWords,
     user: Option<UserView>,
     csrf: String,
     /// The forms' one-time token.
@@ -49,6 +54,77 @@ struct EndpointPage {
     previous_secret_until: Option<Shown>,
     deliveries: Vec<DeliveryRow>,
 }
+
+crate::render::i18n::labels!(
+    /// The words of the billers page.
+    BillersWords, "console-billers", {
+        heading,
+        intro,
+        contact,
+        id,
+        no_endpoints,
+        col_endpoint,
+        col_events,
+        col_services,
+        col_state,
+        all,
+        failing,
+        enabled,
+        disabled,
+        refused,
+        add,
+        url,
+        description,
+        contact_email,
+        contact_hint,
+        event_types,
+        events_hint,
+        services_hint,
+        rate,
+        rate_hint,
+        ed25519,
+        add_button,
+        new_biller,
+        name,
+        create,
+    }
+);
+
+crate::render::i18n::labels!(
+    /// The words of an endpoint's page.
+    EndpointWords, "console-endpoint", {
+        title,
+        failing_since,
+        enabled,
+        disabled,
+        refused_before,
+        events,
+        services,
+        all,
+        rate,
+        none,
+        contact,
+        key,
+        previous_before,
+        previous_after,
+        test,
+        rotate,
+        disable,
+        replay_missed,
+        enable,
+        recover_label,
+        recover_hint,
+        recover,
+        deliveries,
+        none_yet,
+        col_update,
+        col_state,
+        col_attempts,
+        webhook_id,
+        next_try,
+        send_again,
+    }
+);
 
 /// An instant as the console shows it: in the page's zone ("Wed 2 Dec 01:36 EAT"), with the
 /// exact UTC time (to the millisecond, as the API gives it) on hover.
@@ -98,6 +174,8 @@ async fn billers_page(
     };
     let billers = loaded.await?;
     let page = BillersPage {
+        t: staff.frame(),
+        w: BillersWords::of(staff.loc()),
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
@@ -110,11 +188,11 @@ async fn billers_page(
 }
 
 /// A client error as one line for the page; an internal one is logged and not shown.
-fn errors_text(e: AppError) -> String {
+fn errors_text(loc: &Locale, e: AppError) -> String {
     match e {
         AppError::Internal(e) => {
             tracing::error!(error = ?e, "console billers");
-            "Something went wrong; it is in the log.".into()
+            loc.text("console-billers-went-wrong")
         }
         other => other.message(),
     }
@@ -123,11 +201,16 @@ fn errors_text(e: AppError) -> String {
 pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: Bytes) -> Result {
     let form = Form::parse(&body);
     staff.check_csrf(&form)?;
+    let loc = staff.loc();
     let contact = form.get("contact_email").trim();
     let checked = match crate::web::billers::check_biller_name(form.get("name")) {
         Err(e) => Err(e.message()),
         Ok(_) if contact.parse::<lettre::Address>().is_err() => Err(format!(
-            "contact_email: '{contact}' is not an email address"
+            "contact_email: {}",
+            loc.format(
+                "console-billers-not-email",
+                &[("contact", Arg::Str(contact))]
+            )
         )),
         Ok(name) => Ok(name),
     };
@@ -147,12 +230,12 @@ pub async fn create_biller(State(state): State<AppState>, staff: Staff, body: By
             &state,
             &staff,
             BILLERS,
-            &format!("Biller {} created.", b.name),
+            &loc.format("console-billers-created", &[("name", Arg::Str(&b.name))]),
         )
         .await),
         Err(e) => {
             release_form(&state, &form).await;
-            let msg = errors_text(e.into());
+            let msg = errors_text(loc, e.into());
             billers_page(&state, &staff, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
@@ -166,6 +249,7 @@ pub async fn create_endpoint(
 ) -> Result {
     let form = Form::parse(&body);
     staff.check_csrf(&form)?;
+    let loc = staff.loc();
     let list = |name: &str| -> Vec<String> {
         form.get(name)
             .split([',', ' ', '\n'])
@@ -185,7 +269,11 @@ pub async fn create_endpoint(
             &state,
             &staff,
             Some(format!(
-                "rate_limit: '{raw_rate}' is not a whole number of requests per second (0 for none)"
+                "rate_limit: {}",
+                loc.format(
+                    "console-billers-rate-not-number",
+                    &[("raw", Arg::Str(&raw_rate))]
+                )
             )),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
@@ -205,7 +293,7 @@ pub async fn create_endpoint(
     let settings = match input.settings(&state, None).await {
         Ok(s) => s,
         Err(e) => {
-            let msg = errors_text(e);
+            let msg = errors_text(loc, e);
             return billers_page(&state, &staff, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
@@ -223,15 +311,15 @@ pub async fn create_endpoint(
     {
         Ok((e, secret)) => {
             // Kept with the session's results until its next page, then deleted: shown once.
-            let flash = format!(
-                "Endpoint {} created. Its signing secret, shown only now: {secret}",
-                e.url
+            let flash = loc.format(
+                "console-billers-endpoint-created",
+                &[("url", Arg::Str(&e.url)), ("secret", Arg::Str(&secret))],
             );
             Ok(done(&state, &staff, BILLERS, &flash).await)
         }
         Err(e) => {
             release_form(&state, &form).await;
-            let msg = errors_text(e.into());
+            let msg = errors_text(loc, e.into());
             billers_page(&state, &staff, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
@@ -263,8 +351,10 @@ async fn endpoint_page(
         Ok::<_, crate::store::StoreError>((e, biller, deliveries))
     };
     let (e, biller, deliveries) = loaded.await?;
-    let f = super::page::face(state);
+    let f = super::page::face(state, staff.loc());
     let page = EndpointPage {
+        t: staff.frame(),
+        w: EndpointWords::of(staff.loc()),
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
@@ -308,6 +398,7 @@ pub async fn endpoint_action(
     staff.check_csrf(&form)?;
     let back = format!("/console/endpoints/{id}");
     claim_form(&state, &staff, &form, &back).await?;
+    let loc = staff.loc();
     let now = state.clock.now();
     let actor = staff.actor();
     let store = &state.store;
@@ -317,10 +408,16 @@ pub async fn endpoint_action(
                 let r =
                     crate::delivery::webhook::send_test(store, &state.settings, &id, now).await?;
                 match (r.status, r.latency_ms) {
-                    (Some(s), Some(ms)) => format!("Test event sent: HTTP {s} in {ms} ms."),
-                    _ => format!(
-                        "Test event not delivered: {}",
-                        r.error.as_deref().unwrap_or("")
+                    (Some(s), Some(ms)) => loc.format(
+                        "console-endpoint-test-sent",
+                        &[
+                            ("status", Arg::Str(&s.to_string())),
+                            ("ms", Arg::Str(&ms.to_string())),
+                        ],
+                    ),
+                    _ => loc.format(
+                        "console-endpoint-test-failed",
+                        &[("error", Arg::Str(r.error.as_deref().unwrap_or("")))],
                     ),
                 }
             }
@@ -331,33 +428,39 @@ pub async fn endpoint_action(
                 let secret = store
                     .rotate_endpoint_secret(&id, overlap, &actor, now)
                     .await?;
-                format!(
-                    "New secret, shown only now: {secret}. The old one also signs until {}.",
-                    (now + overlap).to_rfc3339()
+                loc.format(
+                    "console-endpoint-rotated",
+                    &[
+                        ("secret", Arg::Str(&secret)),
+                        ("until", Arg::Str(&(now + overlap).to_rfc3339())),
+                    ],
                 )
             }
             "disable" => {
                 store
                     .disable_endpoint(&id, &format!("disabled by {actor}"), &actor, now)
                     .await?;
-                "Disabled: updates wait until it is enabled again.".into()
+                loc.text("console-endpoint-disabled-flash")
             }
             "enable" => {
                 let n = store
                     .enable_endpoint(&id, form.get("replay") == "yes", &actor, now)
                     .await?;
-                format!("Enabled; {n} missed update(s) queued.")
+                loc.format(
+                    "console-endpoint-enabled-flash",
+                    &[("n", Arg::Num(n as i64))],
+                )
             }
             "replay" => {
                 if store
                     .replay_delivery(&id, &DeliveryId::new(form.get("delivery")), &actor, now)
                     .await?
                 {
-                    "Queued to be sent again.".into()
+                    loc.text("console-endpoint-replayed")
                 } else {
                     return Err(AppError::NotFound(
                         "delivery".into(),
-                        "no such delivery, or it is pending already".into(),
+                        loc.text("console-endpoint-no-such-delivery"),
                     ));
                 }
             }
@@ -365,7 +468,7 @@ pub async fn endpoint_action(
                 let since = crate::web::api::parse_time_public(&state, "since", form.get("since"))
                     .map_err(|e| AppError::fields(vec![e]))?;
                 let n = store.recover_failed(&id, since, &actor, now).await?;
-                format!("{n} failed delivery(ies) queued again.")
+                loc.format("console-endpoint-recovered", &[("n", Arg::Num(n as i64))])
             }
             _ => {
                 return Err(AppError::NotFound(
@@ -380,7 +483,7 @@ pub async fn endpoint_action(
         Ok(flash) => Ok(done(&state, &staff, &back, &flash).await),
         Err(e) => {
             release_form(&state, &form).await;
-            let msg = errors_text(e);
+            let msg = errors_text(loc, e);
             endpoint_page(
                 &state,
                 &staff,

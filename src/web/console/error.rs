@@ -13,7 +13,10 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::page::UserView;
+use std::sync::Arc;
+
+use super::page::{Frame, UserView};
+use crate::locale::{Arg, Locale};
 use crate::store::{Role, StoreError};
 use crate::web::AppError;
 
@@ -26,12 +29,16 @@ pub enum Error {
     Login { next: String },
     /// A state-changing form without the session's CSRF token (expired, or from elsewhere):
     /// 403, nothing done.
-    Csrf,
+    Csrf(Arc<Locale>),
     /// The route needs a higher role than the person has: 403, naming both.
-    Role { needed: Role, has: Role },
+    Role {
+        needed: Role,
+        has: Role,
+        loc: Arc<Locale>,
+    },
     /// A form refused before anything was done, for no field the person could fix (it
     /// carries no one-time token): 400, with the store's reason.
-    NotDone(String),
+    NotDone(String, Arc<Locale>),
     /// A form sent before (a reload, the back button, a second click): nothing is done again,
     /// and the browser goes back to `back`, whose page says so. The sentence is kept for that
     /// page by whoever found the replay (see [`super::form::claim_form`]).
@@ -58,43 +65,59 @@ impl IntoResponse for Error {
             Error::Login { next } => {
                 Redirect::to(&format!("/console/login?next={}", urlencode(&next))).into_response()
             }
-            Error::Csrf => refused(
+            Error::Csrf(loc) => {
+                refused(&loc, StatusCode::FORBIDDEN, &loc.text("console-error-csrf"))
+            }
+            Error::Role { needed, has, loc } => refused(
+                &loc,
                 StatusCode::FORBIDDEN,
-                "The form expired or did not come from this console (missing or wrong CSRF token). Go back, reload the page and try again.",
-            ),
-            Error::Role { needed, has } => refused(
-                StatusCode::FORBIDDEN,
-                &format!(
-                    "This needs the {} role; you are {}.",
-                    needed.as_str(),
-                    has.as_str()
+                &loc.format(
+                    "console-error-role",
+                    &[
+                        ("needed", Arg::Str(needed.as_str())),
+                        ("has", Arg::Str(has.as_str())),
+                    ],
                 ),
             ),
-            Error::NotDone(message) => {
-                refused(StatusCode::BAD_REQUEST, &format!("Not done: {message}."))
-            }
+            Error::NotDone(message, loc) => refused(
+                &loc,
+                StatusCode::BAD_REQUEST,
+                &loc.format("console-error-not-done", &[("message", Arg::Str(&message))]),
+            ),
             Error::Replayed { back } => Redirect::to(&back).into_response(),
             Error::App(e) => e.into_response(),
         }
     }
 }
 
-/// The error page with `message`, answered with `status`.
-fn refused(status: StatusCode, message: &str) -> Response {
-    (status, Html(page_error(message))).into_response()
+/// The error page with `message`, in `loc`'s language, answered with `status`.
+fn refused(loc: &Locale, status: StatusCode, message: &str) -> Response {
+    (status, Html(page_error(loc, message))).into_response()
 }
+
+crate::render::i18n::labels!(
+    /// The words of the error page.
+    ErrorWords, "console-error", {
+        title,
+        back,
+    }
+);
 
 #[derive(Template)]
 #[template(path = "console/error.html")]
 struct ErrorPage {
+    t: Frame,
+    w: ErrorWords,
     user: Option<UserView>,
     csrf: String,
     flash: Option<String>,
     message: String,
 }
 
-fn page_error(message: &str) -> String {
+fn page_error(loc: &Locale, message: &str) -> String {
     ErrorPage {
+        t: Frame::of(loc),
+        w: ErrorWords::of(loc),
         user: None,
         csrf: String::new(),
         flash: None,

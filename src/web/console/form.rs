@@ -57,13 +57,10 @@ impl Staff {
             Ok(())
         } else {
             tracing::warn!(user = %self.0.user.email, "console: CSRF token missing or wrong");
-            Err(Error::Csrf)
+            Err(Error::Csrf(self.loc().clone()))
         }
     }
 }
-
-/// What a replayed form is told, on the page it goes back to.
-pub const ALREADY_DONE: &str = "Already done: this form was sent before (a reload, the back button or a second click), so nothing was done or sent again. This page shows how things stand now.";
 
 /// Post/redirect/get: keeps `message` for the next page the session opens and sends the
 /// browser there with a 303, so that a reload shows that page again instead of resending.
@@ -101,13 +98,15 @@ pub async fn claim_form(state: &AppState, staff: &Staff, form: &Form, back: &str
         Ok(()) => Ok(()),
         Err(StoreError::Replayed) => {
             tracing::info!(user = %staff.0.user.email, "console: replayed form refused");
-            keep(state, staff, ALREADY_DONE).await;
+            keep(state, staff, &staff.loc().text("console-already-done")).await;
             Err(Error::Replayed {
                 back: back.to_string(),
             })
         }
         // Refused for another reason than a replay (no token), or a fault.
-        Err(StoreError::Conflict { message, .. }) => Err(Error::NotDone(message)),
+        Err(StoreError::Conflict { message, .. }) => {
+            Err(Error::NotDone(message, staff.loc().clone()))
+        }
         Err(e) => Err(e.into()),
     }
 }

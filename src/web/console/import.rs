@@ -8,14 +8,17 @@ use axum::response::IntoResponse;
 
 use super::error::Result;
 use super::form::{Form, claim_form, done, form_token, release_form};
-use super::page::{UserView, html};
+use super::page::{Frame, UserView, html};
 use super::staff::{Staff, user_view};
+use crate::locale::Arg;
 use crate::store::Audit;
 use crate::web::{AppError, AppState};
 
 #[derive(Template)]
 #[template(path = "console/import.html")]
 struct ImportPage {
+    t: Frame,
+    w: ImportWords,
     user: Option<UserView>,
     csrf: String,
     /// The form's one-time token.
@@ -24,8 +27,35 @@ struct ImportPage {
     error: Option<String>,
 }
 
+crate::render::i18n::labels!(
+    /// The words of the import page.
+    ImportWords, "console-import", {
+        title,
+        intro_file,
+        intro_required,
+        intro_address,
+        intro_yes,
+        intro_optional,
+        intro_separated,
+        intro_empty,
+        checked_first,
+        file,
+        button,
+    }
+);
+
+/// "The upload failed: …", in the staff member's language.
+fn upload_failed(staff: &Staff, e: &axum::extract::multipart::MultipartError) -> String {
+    staff.loc().format(
+        "console-import-failed",
+        &[("why", Arg::Str(&e.to_string()))],
+    )
+}
+
 pub async fn import_form(staff: Staff) -> Result {
     Ok(html(ImportPage {
+        t: staff.frame(),
+        w: ImportWords::of(staff.loc()),
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
@@ -45,6 +75,8 @@ pub async fn import_upload(
         Ok((
             status,
             html(ImportPage {
+                t: staff.frame(),
+                w: ImportWords::of(staff.loc()),
                 user: user_view(&staff),
                 csrf: staff.csrf().to_string(),
                 once: form_token(),
@@ -64,7 +96,7 @@ pub async fn import_upload(
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
-                return page(StatusCode::BAD_REQUEST, format!("The upload failed: {e}"));
+                return page(StatusCode::BAD_REQUEST, upload_failed(&staff, &e));
             }
         };
         match field.name() {
@@ -88,10 +120,7 @@ pub async fn import_upload(
                         }
                         Ok(None) => break,
                         Err(e) => {
-                            return page(
-                                StatusCode::BAD_REQUEST,
-                                format!("The upload failed: {e}"),
-                            );
+                            return page(StatusCode::BAD_REQUEST, upload_failed(&staff, &e));
                         }
                     }
                 }
@@ -104,13 +133,13 @@ pub async fn import_upload(
     if !csrf_ok {
         return page(
             StatusCode::FORBIDDEN,
-            "The form expired (missing or wrong CSRF token). Reload and try again.".into(),
+            staff.loc().text("console-import-expired"),
         );
     }
     if !got_file {
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "file: choose a CSV file".into(),
+            format!("file: {}", staff.loc().text("console-import-choose")),
         );
     }
     let form = Form(vec![("once".into(), once)]);
@@ -140,11 +169,13 @@ pub async fn import_upload(
                     state.clock.now(),
                 )
                 .await;
-            let message = format!(
-                "{} rows: {} new subscribers, {} already present.",
-                r.rows,
-                r.inserted,
-                r.rows - r.inserted
+            let message = staff.loc().format(
+                "console-import-done",
+                &[
+                    ("rows", Arg::Num(r.rows as i64)),
+                    ("new", Arg::Num(r.inserted as i64)),
+                    ("present", Arg::Num((r.rows - r.inserted) as i64)),
+                ],
             );
             Ok(done(&state, &staff, BACK, &message).await)
         }

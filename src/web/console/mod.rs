@@ -52,6 +52,7 @@ use import::{import_form, import_upload};
 use notices::actions::notice_action;
 use notices::form::{create_notice, edit_form, edit_notice, new_notice, preview_form};
 use notices::{dashboard, view_notice};
+pub(super) use page::locale_of;
 use services::{save_service, services};
 use staff::Needs;
 use subscribers::subscribers;

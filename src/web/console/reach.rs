@@ -4,10 +4,12 @@
 //! fan-out queued after.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
 use crate::domain::{Event, Notice, NoticeKind, NoticeState};
+use crate::locale::{Arg, Locale};
 use crate::store::{Applied, Queued, StoreError};
 use crate::web::AppState;
 
@@ -24,67 +26,82 @@ pub fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-fn count(n: i64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+/// "12,400 SMS", "1 email", "3 webhooks": `id`'s words for the count `n`.
+fn count(loc: &Locale, id: &str, n: i64) -> String {
+    let shown = thousands(n);
+    loc.format(id, &[("n", Arg::Num(n)), ("count", Arg::Str(&shown))])
 }
 
-/// "a, b and c".
-fn list(parts: &[String]) -> String {
+/// "a, b and c", as the language joins the last of a list.
+fn list(loc: &Locale, parts: &[String]) -> String {
     match parts {
         [] => String::new(),
         [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        [init @ .., last] => {
+            let init = init.join(&loc.text("list-separator"));
+            loc.format(
+                "console-reach-list",
+                &[("init", Arg::Str(&init)), ("last", Arg::Str(last))],
+            )
+        }
     }
 }
 
-/// The channels with something to send, counted: `sms` left out when it waits.
-fn channels(q: Queued, with_sms: bool) -> Vec<String> {
+/// The counts of what is queued on each channel, skipping empty ones (and the SMS unless
+/// `with_sms`).
+fn channels(loc: &Locale, q: Queued, with_sms: bool) -> Vec<String> {
     let mut parts = Vec::new();
     if with_sms && q.sms > 0 {
-        parts.push(count(q.sms, "SMS", "SMS"));
+        parts.push(count(loc, "console-reach-sms", q.sms));
     }
     if q.email > 0 {
-        parts.push(count(q.email, "email", "emails"));
+        parts.push(count(loc, "console-reach-email", q.email));
     }
     if q.webhook > 0 {
-        parts.push(count(q.webhook, "webhook", "webhooks"));
+        parts.push(count(loc, "console-reach-webhook", q.webhook));
     }
     parts
 }
 
-const NOBODY: &str = "no subscriber or biller follows the affected services";
-
-/// The confirmation's sentence: what goes out if the action is done now. `sms_wait` is when
-/// SMS go instead, when the quiet hours hold them.
-pub fn sends(q: Queued, sms_wait: Option<&str>) -> String {
+/// What pressing a button would send, for its confirmation: "This sends 12,400 SMS, 3,100
+/// emails and 4 webhooks now." During the quiet hours the SMS wait for `sms_wait`.
+pub fn sends(loc: &Locale, q: Queued, sms_wait: Option<&str>) -> String {
     let held = sms_wait.filter(|_| q.sms > 0);
-    let now = channels(q, held.is_none());
+    let now = channels(loc, q, held.is_none());
+    let list = list(loc, &now);
     match (now.is_empty(), held) {
-        (true, None) => format!("Nothing is sent: {NOBODY}."),
-        (false, None) => format!("This sends {} now.", list(&now)),
-        (true, Some(at)) => format!(
-            "This sends nothing now; the {} wait for the end of the quiet hours ({at}).",
-            count(q.sms, "SMS", "SMS")
+        (true, None) => loc.text("console-reach-nothing-sent"),
+        (false, None) => loc.format("console-reach-sends", &[("list", Arg::Str(&list))]),
+        (true, Some(at)) => loc.format(
+            "console-reach-sends-held-only",
+            &[
+                ("sms", Arg::Str(&count(loc, "console-reach-sms", q.sms))),
+                ("at", Arg::Str(at)),
+            ],
         ),
-        (false, Some(at)) => format!(
-            "This sends {} now; the {} wait for the end of the quiet hours ({at}).",
-            list(&now),
-            count(q.sms, "SMS", "SMS")
+        (false, Some(at)) => loc.format(
+            "console-reach-sends-held",
+            &[
+                ("list", Arg::Str(&list)),
+                ("sms", Arg::Str(&count(loc, "console-reach-sms", q.sms))),
+                ("at", Arg::Str(at)),
+            ],
         ),
     }
 }
 
-/// The result's sentence: what the action queued.
-pub fn queued(q: Queued, sms_wait: Option<&str>) -> String {
-    let all = channels(q, true);
+/// What an action queued, for the page after it: "Queued 12,400 SMS and 3,100 emails."
+pub fn queued(loc: &Locale, q: Queued, sms_wait: Option<&str>) -> String {
+    let all = channels(loc, q, true);
     if all.is_empty() {
-        return format!("Nothing was queued: {NOBODY}.");
+        return loc.text("console-reach-nothing-queued");
     }
+    let list = list(loc, &all);
     match sms_wait.filter(|_| q.sms > 0) {
-        None => format!("Queued {}.", list(&all)),
-        Some(at) => format!(
-            "Queued {}; the SMS go out when the quiet hours end ({at}).",
-            list(&all)
+        None => loc.format("console-reach-queued", &[("list", Arg::Str(&list))]),
+        Some(at) => loc.format(
+            "console-reach-queued-held",
+            &[("list", Arg::Str(&list)), ("at", Arg::Str(at))],
         ),
     }
 }
@@ -122,6 +139,7 @@ pub struct Reach {
 impl Reach {
     pub async fn of(
         state: &AppState,
+        loc: &Arc<Locale>,
         n: &Notice,
         events: impl IntoIterator<Item = Event>,
     ) -> Result<Reach, StoreError> {
@@ -136,7 +154,7 @@ impl Reach {
             sms,
             email,
             webhooks,
-            sms_wait: sms_wait(state, state.clock.now()),
+            sms_wait: sms_wait(state, loc, state.clock.now()),
         })
     }
 
@@ -151,23 +169,25 @@ impl Reach {
 }
 
 /// When an SMS written at `at` goes out, if the quiet hours hold it, in the page's zone.
-fn sms_wait(state: &AppState, at: DateTime<Utc>) -> Option<String> {
+fn sms_wait(state: &AppState, loc: &Arc<Locale>, at: DateTime<Utc>) -> Option<String> {
     let goes = state.urgent_sms_at(at);
-    (goes > at).then(|| super::page::face(state).instant(goes))
+    (goes > at).then(|| super::page::face(state, loc).instant(goes))
 }
 
 /// The flash after an action: what it did and what it queued.
-pub fn result(state: &AppState, a: &Applied) -> String {
+pub fn result(state: &AppState, loc: &Arc<Locale>, a: &Applied) -> String {
     let u = &a.update;
     if a.notice.published_at.is_none() {
-        return "Done: draft discarded. Nothing was sent, and the public page never showed it."
-            .into();
+        return loc.text("console-reach-discarded");
     }
-    format!(
-        "Done: {} (update #{}). The public page shows it now. {}",
-        u.event.as_str(),
-        u.sequence,
-        queued(a.queued, sms_wait(state, u.created_at).as_deref())
+    let queued = queued(loc, a.queued, sms_wait(state, loc, u.created_at).as_deref());
+    loc.format(
+        "console-reach-done",
+        &[
+            ("event", Arg::Str(u.event.as_str())),
+            ("sequence", Arg::Str(&u.sequence.to_string())),
+            ("queued", Arg::Str(&queued)),
+        ],
     )
 }
 
@@ -191,6 +211,11 @@ mod tests {
 
     #[test]
     fn sentences() {
+        let (locales, _) =
+            crate::locale::Locales::load(None, &["en".to_string()]).expect("English loads");
+        let en = locales.get(crate::domain::Lang::En).clone();
+        let sends = |q, at| sends(&en, q, at);
+        let queued = |q, at| queued(&en, q, at);
         let q = Queued {
             sms: 12_400,
             email: 3_100,

@@ -9,9 +9,10 @@ use axum::response::IntoResponse;
 
 use super::error::{Result, field_errors};
 use super::form::{Form, claim_form, done, form_token, release_form};
-use super::page::{UserView, html};
+use super::page::{Frame, UserView, html};
 use super::staff::{Staff, user_view};
-use crate::domain::{Lang, ServiceStatus};
+use crate::domain::ServiceStatus;
+use crate::locale::Arg;
 use crate::render::i18n;
 use crate::store::Role;
 use crate::web::AppState;
@@ -30,6 +31,8 @@ pub struct ServiceRow {
 #[derive(Template)]
 #[template(path = "console/services.html")]
 struct ServicesPage {
+    t: Frame,
+    w: ServicesWords,
     user: Option<UserView>,
     csrf: String,
     /// The forms' one-time token.
@@ -40,6 +43,26 @@ struct ServicesPage {
     statuses: Vec<(&'static str, String)>,
     can_edit: bool,
 }
+
+crate::render::i18n::labels!(
+    /// The words of the services table.
+    ServicesWords, "console-services", {
+        title,
+        intro,
+        col_code,
+        col_names,
+        col_group,
+        col_position,
+        col_status,
+        name_of,
+        name_in,
+        group_of,
+        position_of,
+        status_of,
+        page_shows,
+        save,
+    }
+);
 
 async fn services_page(
     state: &AppState,
@@ -53,7 +76,10 @@ async fn services_page(
         &snapshot.data().notices,
     );
     let list = state.store.list_services().await?;
+    let loc = staff.loc();
     let page = ServicesPage {
+        t: staff.frame(),
+        w: ServicesWords::of(loc),
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         once: form_token(),
@@ -80,12 +106,7 @@ async fn services_page(
             .collect(),
         statuses: ServiceStatus::ALL
             .iter()
-            .map(|s| {
-                (
-                    s.as_str(),
-                    i18n::status_label(state.settings.locales.get(Lang::En), *s),
-                )
-            })
+            .map(|s| (s.as_str(), i18n::status_label(loc, *s)))
             .collect(),
         can_edit: staff.0.user.role >= Role::Admin,
     };
@@ -111,7 +132,10 @@ pub async fn save_service(
             return services_page(
                 &state,
                 &staff,
-                Some(format!("{code}: position must be a whole number")),
+                Some(format!(
+                    "{code}: {}",
+                    staff.loc().text("console-services-whole-number")
+                )),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
@@ -129,7 +153,10 @@ pub async fn save_service(
             &state,
             &staff,
             "/console/services",
-            &format!("Saved {}.", s.code),
+            &staff.loc().format(
+                "console-services-saved",
+                &[("code", Arg::Str(s.code.as_str()))],
+            ),
         )
         .await),
         Err(e) => {

@@ -4,6 +4,7 @@
 //! pages and the page frame can name it without importing the login's handlers.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::HeaderMap;
@@ -11,7 +12,8 @@ use axum::http::header;
 use axum::http::request::Parts;
 
 use super::error::{Error, Result};
-use super::page::UserView;
+use super::page::{UserView, locale_of};
+use crate::locale::Locale;
 use crate::store::{Role, Session};
 use crate::web::AppState;
 
@@ -31,7 +33,7 @@ pub(super) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
 /// A logged-in person, and the results of earlier actions waiting to be shown (read on GET).
 /// Without a session, the request is sent to the login page; with a role below the one the
 /// route table gives the route ([`Needs`]), it is refused.
-pub struct Staff(pub Session, Option<String>);
+pub struct Staff(pub Session, Option<String>, Arc<Locale>);
 
 /// The least role a route needs, as the route table ([`super::router`]) states it; set on the
 /// request by the table, checked when the session is read.
@@ -91,7 +93,7 @@ impl FromRequestParts<AppState> for Staff {
                 } else {
                     None
                 };
-                let staff = Staff(s, flash);
+                let staff = Staff(s, flash, locale_of(state, &parts.headers));
                 staff.require(Needs::role(parts, state).await)?;
                 Ok(staff)
             }
@@ -122,6 +124,16 @@ impl Staff {
         &self.0.csrf_token
     }
 
+    /// The staff member's language: negotiated from `Accept-Language`, else the default.
+    pub fn loc(&self) -> &Arc<Locale> {
+        &self.2
+    }
+
+    /// The words of the page frame, in the staff member's language.
+    pub fn frame(&self) -> super::page::Frame {
+        super::page::Frame::of(&self.2)
+    }
+
     /// The results of earlier actions, for the page being shown.
     pub fn flash(&self) -> Option<String> {
         self.1.clone()
@@ -135,6 +147,7 @@ impl Staff {
             Err(Error::Role {
                 needed: role,
                 has: self.0.user.role,
+                loc: self.2.clone(),
             })
         }
     }

@@ -6,8 +6,9 @@ use axum::extract::{Query, State};
 use serde::Deserialize;
 
 use super::error::Result;
-use super::page::{UserView, face, html};
+use super::page::{Frame, UserView, face, html};
 use super::staff::{Staff, user_view};
+use crate::locale::Arg;
 use crate::store::Audit;
 use crate::web::AppState;
 
@@ -24,6 +25,8 @@ pub struct FoundSubscriber {
 #[derive(Template)]
 #[template(path = "console/subscribers.html")]
 struct SubscribersPage {
+    t: Frame,
+    w: SubscribersWords,
     user: Option<UserView>,
     csrf: String,
     flash: Option<String>,
@@ -33,6 +36,31 @@ struct SubscribersPage {
     found: Option<FoundSubscriber>,
     error: Option<String>,
 }
+
+crate::render::i18n::labels!(
+    /// The words of the subscribers page.
+    SubscribersWords, "console-subscribers", {
+        title,
+        import,
+        by_channel,
+        col_channel,
+        col_language,
+        col_state,
+        col_count,
+        empty,
+        by_service,
+        col_service,
+        col_sms,
+        col_email,
+        find,
+        address_label,
+        find_button,
+        address,
+        follows,
+        signed_up,
+        confirmed,
+    }
+);
 
 #[derive(Deserialize)]
 pub struct AddressQuery {
@@ -65,7 +93,7 @@ pub async fn subscribers(
             Err(e) => error = Some(e.to_string()),
             Ok(address) => match state.store.find_subscriber(&address).await? {
                 Some(s) => {
-                    let f = face(&state);
+                    let f = face(&state, staff.loc());
                     let actor = staff.actor();
                     let _ = state
                         .store
@@ -86,7 +114,7 @@ pub async fn subscribers(
                         state: s.state.as_str(),
                         language: s.language.native_name(),
                         services: match &s.services {
-                            None => "all services".into(),
+                            None => staff.loc().text("console-subscribers-all-services"),
                             Some(list) => list
                                 .iter()
                                 .map(|c| c.to_string())
@@ -98,14 +126,21 @@ pub async fn subscribers(
                         confirmed: s
                             .confirmed_at
                             .map(|t| f.instant(t))
-                            .unwrap_or_else(|| "not yet".into()),
+                            .unwrap_or_else(|| staff.loc().text("console-subscribers-not-yet")),
                     });
                 }
-                None => error = Some(format!("No subscriber has the address {}.", address.value)),
+                None => {
+                    error = Some(staff.loc().format(
+                        "console-subscribers-none",
+                        &[("address", Arg::Str(&address.value))],
+                    ))
+                }
             },
         }
     }
     Ok(html(SubscribersPage {
+        t: staff.frame(),
+        w: SubscribersWords::of(staff.loc()),
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         flash: staff.flash(),

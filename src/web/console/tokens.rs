@@ -12,20 +12,44 @@ use axum::response::{IntoResponse, Redirect};
 
 use super::error::Result;
 use super::form::Form;
-use super::page::{UserView, face, html};
+use super::page::{Frame, UserView, face, html};
 use super::staff::{Staff, user_view};
+use crate::locale::Arg;
 use crate::store::{ApiToken, StoreError};
 use crate::web::AppState;
 
 #[derive(Template)]
 #[template(path = "console/tokens.html")]
 struct TokensPage {
+    t: Frame,
+    w: TokensWords,
     user: Option<UserView>,
     csrf: String,
     flash: Option<String>,
     error: Option<String>,
     tokens: Vec<TokenRow>,
 }
+
+crate::render::i18n::labels!(
+    /// The words of the tokens page.
+    TokensWords, "console-tokens", {
+        title,
+        intro_before,
+        intro_middle,
+        intro_after,
+        col_name,
+        col_role,
+        col_id,
+        col_created,
+        col_state,
+        revoked,
+        i_confirm,
+        token,
+        stops,
+        revoke,
+        empty,
+    }
+);
 
 struct TokenRow {
     id: String,
@@ -55,23 +79,31 @@ async fn page(
     status: StatusCode,
 ) -> Result {
     let list = state.store.list_tokens().await?;
+    let loc = staff.loc();
     // The message names the token from the database, never text from the address bar.
     let flash = revoked
         .and_then(|id| list.iter().find(|t| t.id == id && t.revoked_at.is_some()))
-        .map(|t| format!("Token '{}' revoked: it no longer works.", t.name))
+        .map(|t| {
+            loc.format(
+                "console-tokens-revoked-flash",
+                &[("name", Arg::Str(&t.name))],
+            )
+        })
         .or_else(|| staff.flash());
-    let f = face(state);
+    let f = face(state, loc);
     let row = |t: &ApiToken| TokenRow {
         id: t.id.clone(),
         name: t.name.clone(),
         role: match &t.biller_id {
-            Some(b) => format!("biller {b}"),
+            Some(b) => loc.format("console-tokens-biller", &[("biller", Arg::Str(b.as_ref()))]),
             None => t.role.as_str().to_string(),
         },
         created: f.instant(t.created_at),
         revoked: t.revoked_at.map(|at| f.instant(at)),
     };
     let page = TokensPage {
+        t: staff.frame(),
+        w: TokensWords::of(loc),
         user: user_view(staff),
         csrf: staff.csrf().to_string(),
         flash,
@@ -93,16 +125,14 @@ pub async fn revoke(
     staff.check_csrf(&form)?;
     let refused = |status, message: String| page(&state, &staff, None, Some(message), status);
     // The console names a token by its id only (the store would take a name too).
+    let loc = staff.loc();
+    let no_such = || loc.format("console-tokens-no-such", &[("id", Arg::Str(&id))]);
     if uuid::Uuid::parse_str(&id).is_err() {
-        return refused(
-            StatusCode::NOT_FOUND,
-            format!("No token has the id '{id}'."),
-        )
-        .await;
+        return refused(StatusCode::NOT_FOUND, no_such()).await;
     }
     if form.get("confirm") != "yes" {
-        let m = "Tick the confirmation box: a revoked token stops working at once.";
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, m.into()).await;
+        let m = loc.text("console-tokens-tick");
+        return refused(StatusCode::UNPROCESSABLE_ENTITY, m).await;
     }
     match state
         .store
@@ -110,13 +140,7 @@ pub async fn revoke(
         .await
     {
         Ok(t) => Ok(Redirect::to(&format!("/console/tokens?revoked={}", t.id)).into_response()),
-        Err(StoreError::NotFound) => {
-            refused(
-                StatusCode::NOT_FOUND,
-                format!("No token has the id '{id}'."),
-            )
-            .await
-        }
+        Err(StoreError::NotFound) => refused(StatusCode::NOT_FOUND, no_such()).await,
         Err(StoreError::Conflict { message, .. }) => {
             refused(StatusCode::CONFLICT, format!("{message}.")).await
         }

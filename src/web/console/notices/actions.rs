@@ -10,24 +10,25 @@ use chrono::{DateTime, Utc};
 
 use super::notice_page;
 use crate::domain::{Action, Localized, Notice, NoticeId, NoticeKind, NoticeState, Window};
+use crate::locale::Locale;
 use crate::store::{Once, Role};
 use crate::web::api;
 use crate::web::console::error::{Result, field_errors};
-use crate::web::console::form::{ALREADY_DONE, Form, done};
+use crate::web::console::form::{Form, done};
 use crate::web::console::reach;
 use crate::web::console::staff::Staff;
 use crate::web::{AppError, AppState};
 
 pub struct ActionView {
     pub name: &'static str,
-    pub label: &'static str,
+    pub label: String,
     /// What the box says is confirmed: what the action does, then what it sends.
     pub confirm: String,
     pub needs_end: bool,
     pub needs_start: bool,
     pub needs_body: bool,
     pub danger: bool,
-    pub statuses: Vec<(&'static str, &'static str)>,
+    pub statuses: Vec<(&'static str, String)>,
     /// What was typed into this form when it was refused, so nothing is lost.
     pub values: HashMap<String, String>,
 }
@@ -62,20 +63,24 @@ pub const ACTIONS: [&str; 7] = [
 
 /// The lifecycle buttons of a notice, each confirming what it does and what it sends (from
 /// `reach`, the fan-out's own count).
-pub fn actions_for(n: &Notice, role: Role, reach: &reach::Reach) -> Vec<ActionView> {
+pub fn actions_for(loc: &Locale, n: &Notice, role: Role, reach: &reach::Reach) -> Vec<ActionView> {
     use NoticeState::*;
     if role < Role::Publisher {
         return vec![];
     }
-    let a = |name, label, does: &str, danger| ActionView {
+    // `label` and `does` name messages `console-action-{label}` and `console-does-{does}`.
+    let a = |name, label: &str, does: &str, danger| ActionView {
         name,
-        label,
-        confirm: match reach::event_of(n, name) {
-            Some(event) => format!(
-                "{does}. {}",
-                reach::sends(reach.queued(event), reach.sms_wait.as_deref())
-            ),
-            None => format!("{does}."),
+        label: loc.text(&format!("console-action-{label}")),
+        confirm: {
+            let does = loc.text(&format!("console-does-{does}"));
+            match reach::event_of(n, name) {
+                Some(event) => format!(
+                    "{does}. {}",
+                    reach::sends(loc, reach.queued(event), reach.sms_wait.as_deref())
+                ),
+                None => format!("{does}."),
+            }
         },
         needs_end: false,
         needs_start: false,
@@ -84,79 +89,62 @@ pub fn actions_for(n: &Notice, role: Role, reach: &reach::Reach) -> Vec<ActionVi
         statuses: vec![],
         values: HashMap::new(),
     };
-    let tell = "the public page changes now";
+    let tell = "tell";
+    let status = |code: &'static str| {
+        (
+            code,
+            loc.text(&format!("console-status-{}", code.replace('_', "-"))),
+        )
+    };
     let mut out = Vec::new();
     match (n.kind, n.state) {
         (_, Draft) => {
-            out.push(a(
-                "publish",
-                "Publish",
-                "publish this notice as official; the public page shows it now",
-                false,
-            ));
-            out.push(a(
-                "cancel",
-                "Discard draft",
-                "discard this draft: nothing is sent, and the public page never shows it",
-                true,
-            ));
+            out.push(a("publish", "publish", "publish", false));
+            out.push(a("cancel", "discard", "discard", true));
         }
         (NoticeKind::Maintenance, Scheduled) => {
-            out.push(a("start", "Start now", tell, false));
+            out.push(a("start", "start", tell, false));
             out.push(ActionView {
                 needs_end: true,
-                ..a("extend", "Extend", tell, false)
+                ..a("extend", "extend", tell, false)
             });
             out.push(ActionView {
                 needs_start: true,
                 needs_end: true,
-                ..a("reschedule", "Reschedule", tell, false)
+                ..a("reschedule", "reschedule", tell, false)
             });
             out.push(ActionView {
                 needs_body: true,
-                ..a("update", "Post update", tell, false)
+                ..a("update", "update", tell, false)
             });
-            out.push(a("cancel", "Cancel maintenance", tell, true));
+            out.push(a("cancel", "cancel", tell, true));
         }
         (NoticeKind::Maintenance, InProgress | Verifying) => {
             out.push(ActionView {
                 needs_end: true,
-                ..a("extend", "Extend", tell, false)
+                ..a("extend", "extend", tell, false)
             });
             out.push(ActionView {
                 needs_body: true,
-                statuses: vec![
-                    ("in_progress", "In progress"),
-                    ("verifying", "Checking services"),
-                ],
-                ..a("update", "Post update", tell, false)
+                statuses: vec![status("in_progress"), status("verifying")],
+                ..a("update", "update", tell, false)
             });
-            out.push(a(
-                "complete",
-                "Complete",
-                "services are back; tell everyone",
-                false,
-            ));
+            out.push(a("complete", "complete", "complete", false));
             if n.state == InProgress {
-                out.push(a("cancel", "Cancel maintenance", tell, true));
+                out.push(a("cancel", "cancel", tell, true));
             }
         }
         (NoticeKind::Incident, s) if !s.is_terminal() => {
             out.push(ActionView {
                 needs_body: true,
                 statuses: vec![
-                    ("investigating", "Investigating"),
-                    ("identified", "Cause found"),
-                    ("monitoring", "Fixed, monitoring"),
+                    status("investigating"),
+                    status("identified"),
+                    status("monitoring"),
                 ],
-                ..a("update", "Post update", tell, false)
+                ..a("update", "update", tell, false)
             });
-            out.push(a(
-                "complete",
-                "Resolve",
-                "the problem is fixed; tell everyone",
-                false,
-            ));
+            out.push(a("complete", "resolve", "resolve", false));
         }
         _ => {}
     }
@@ -185,7 +173,8 @@ pub async fn notice_action(
         let (state, staff, id) = (&state, &staff, &id);
         async move { notice_page(state, staff, id, Some(refusal), status).await }
     };
-    let Checked { action, body, once } = match check(&state, &form, &name) {
+    let loc = staff.loc();
+    let Checked { action, body, once } = match check(&state, loc, &form, &name) {
         Ok(checked) => checked,
         Err(Unchecked::NoSuchAction) => {
             return Err(AppError::NotFound("action".into(), format!("no action '{name}'")).into());
@@ -194,10 +183,10 @@ pub async fn notice_action(
     };
     let back = format!("/console/notices/{id}");
     match api::run_action_once(&state, &staff.actor(), &id, action, body, None, Some(once)).await {
-        Ok(applied) => Ok(done(&state, &staff, &back, &reach::result(&state, &applied)).await),
+        Ok(applied) => Ok(done(&state, &staff, &back, &reach::result(&state, loc, &applied)).await),
         Err(AppError::Conflict(field, _)) if field == crate::store::REPLAYED_FIELD => {
             tracing::info!(user = %staff.0.user.email, notice = %id, "console: replayed action refused");
-            Ok(done(&state, &staff, &back, ALREADY_DONE).await)
+            Ok(done(&state, &staff, &back, &loc.text("console-already-done")).await)
         }
         Err(e) => {
             let message = one_line(&field_errors(e)?);
@@ -243,24 +232,27 @@ enum Unchecked {
 /// The console's own checks of a lifecycle form, in this order: that it comes from a page
 /// that showed the notice as it is (400), the ticked box, the action's fields, the update's
 /// text (each 422).
-fn check<'f>(state: &AppState, form: &'f Form, name: &str) -> Result<Checked<'f>, Unchecked> {
+fn check<'f>(
+    state: &AppState,
+    loc: &Locale,
+    form: &'f Form,
+    name: &str,
+) -> Result<Checked<'f>, Unchecked> {
     let fix = |message: String| Unchecked::Fix(StatusCode::UNPROCESSABLE_ENTITY, message);
     let Some(seen) = parse_seen(form.get("seen")).filter(|_| !form.get("once").is_empty()) else {
         return Err(Unchecked::Fix(
             StatusCode::BAD_REQUEST,
-            "This form is from an older page; it was not sent. Check the notice below, then try again.".into(),
+            loc.text("console-check-older-page"),
         ));
     };
     if form.get("confirm") != "yes" {
-        return Err(fix(
-            "Tick the confirmation box: this changes what customers see.".into(),
-        ));
+        return Err(fix(loc.text("console-check-tick")));
     }
-    let action = parse_action(state, form, name).map_err(|e| match e {
+    let action = parse_action(state, loc, form, name).map_err(|e| match e {
         None => Unchecked::NoSuchAction,
         Some(message) => fix(message),
     })?;
-    let body = update_body(state, form, name).map_err(fix)?;
+    let body = update_body(state, loc, form, name).map_err(fix)?;
     let once = Once {
         token: form.get("once"),
         seen: Some(seen),
@@ -270,12 +262,18 @@ fn check<'f>(state: &AppState, form: &'f Form, name: &str) -> Result<Checked<'f>
 
 /// The text of an update, which `update` needs in the default language at least, checked as
 /// the API checks it; the other actions may carry one too.
-fn update_body(state: &AppState, form: &Form, name: &str) -> Result<Option<Localized>, String> {
+fn update_body(
+    state: &AppState,
+    loc: &Locale,
+    form: &Form,
+    name: &str,
+) -> Result<Option<Localized>, String> {
     let body = form.localized("body");
     if name == "update" && body.is_none() {
         return Err(format!(
-            "body.{}: write the update customers will read",
-            state.settings.default_lang()
+            "body.{}: {}",
+            state.settings.default_lang(),
+            loc.text("console-check-write-update")
         ));
     }
     body.map(|raw| Localized::parse("body", &raw, &state.settings.languages, true, api::BODY_MAX))
@@ -300,7 +298,12 @@ fn one_line(errors: &BTreeMap<String, String>) -> String {
 
 /// The action a button names, with its fields; `Err(None)` for no such action, `Err(Some(_))`
 /// for a field to fix.
-fn parse_action(state: &AppState, form: &Form, name: &str) -> Result<Action, Option<String>> {
+fn parse_action(
+    state: &AppState,
+    loc: &Locale,
+    form: &Form,
+    name: &str,
+) -> Result<Action, Option<String>> {
     let parse = |field: &str| -> Result<Option<DateTime<Utc>>, String> {
         let raw = form.get(field);
         if raw.is_empty() {
@@ -318,7 +321,7 @@ fn parse_action(state: &AppState, form: &Form, name: &str) -> Result<Action, Opt
         "cancel" => Ok(Action::Cancel),
         "extend" => match parse("ends_at") {
             Ok(Some(t)) => Ok(Action::Extend { ends_at: t }),
-            Ok(None) => Err("ends_at: give the new end".to_string()),
+            Ok(None) => Err(format!("ends_at: {}", loc.text("console-check-new-end"))),
             Err(e) => Err(e),
         },
         "reschedule" => match (parse("starts_at"), parse("ends_at")) {
@@ -326,7 +329,7 @@ fn parse_action(state: &AppState, form: &Form, name: &str) -> Result<Action, Opt
                 .map(|window| Action::Reschedule { window })
                 .map_err(|(f, m)| format!("{f}: {m}")),
             (Err(e), _) | (_, Err(e)) => Err(e),
-            _ => Err("starts_at and ends_at: give the new window".to_string()),
+            _ => Err(loc.text("console-check-new-window")),
         },
         "update" => match form.get("status") {
             "" => Ok(Action::Post { state: None }),

@@ -7,23 +7,26 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use chrono::{DateTime, Utc};
 
-use super::preview::{PreviewView, example_unsubscribe, preview_view};
+use std::sync::Arc;
+
+use super::preview::{PreviewView, PreviewWords, example_unsubscribe, preview_view};
 use crate::domain::{Lang, Notice, NoticeId, ServiceStatus};
+use crate::locale::{Arg, Locale};
 use crate::render::i18n;
 use crate::render::messages::Preview;
 use crate::web::api::{self, AffectedIn, NoticeIn};
 use crate::web::console::error::{Result, field_errors};
 use crate::web::console::form::{Form, claim_form, done, form_token, release_form};
-use crate::web::console::page::{UserView, face, html};
+use crate::web::console::page::{Frame, UserView, face, html};
 use crate::web::console::staff::{Staff, user_view};
 use crate::web::{AppError, AppState};
 
 pub struct LangFields {
     name: &'static str,
-    hint: &'static str,
+    hint: String,
     title: String,
     still_works: String,
     body: String,
@@ -40,6 +43,8 @@ pub struct ServiceChoice {
 
 pub struct FormView {
     heading: String,
+    /// "Nothing was saved: 2 fields need attention", when some do.
+    nothing_saved: String,
     action: String,
     creating: bool,
     zone: String,
@@ -81,6 +86,9 @@ impl FormView {
 #[derive(Template)]
 #[template(path = "console/form.html")]
 struct FormPage {
+    t: Frame,
+    w: FormWords,
+    pw: PreviewWords,
     user: Option<UserView>,
     csrf: String,
     /// The form's one-time token (saving; a preview does not use it).
@@ -93,7 +101,65 @@ struct FormPage {
 #[derive(Template)]
 #[template(path = "console/preview.html")]
 struct PreviewFragment {
+    pw: PreviewWords,
     p: PreviewView,
+}
+
+crate::render::i18n::labels!(
+    /// The words of the announcement form.
+    FormWords, "console-form", {
+        kind,
+        maintenance,
+        incident,
+        title,
+        affected,
+        impact_on,
+        starts,
+        ends,
+        auto_start,
+        auto_complete,
+        still_works,
+        still_works_hint,
+        announcement,
+        overrides,
+        overrides_hint,
+        sms,
+        email_opening,
+        save_draft,
+        save_changes,
+    }
+);
+
+/// The form page, its words in the staff member's language.
+fn form_page(
+    staff: &Staff,
+    flash: Option<String>,
+    f: FormView,
+    preview: Option<PreviewView>,
+) -> FormPage {
+    let loc = staff.loc();
+    FormPage {
+        t: staff.frame(),
+        w: FormWords::of(loc),
+        pw: PreviewWords::of(loc),
+        user: user_view(staff),
+        csrf: staff.csrf().to_string(),
+        once: form_token(),
+        flash,
+        f,
+        preview,
+    }
+}
+
+/// The live preview's pane when the form cannot be previewed yet: the fields to fix.
+#[derive(Template)]
+#[template(
+    source = "<div id=\"preview\"><h2>{{ pw.title }}</h2><p class=\"meta\">{{ pw.fix_first }} {{ fields }}</p></div>",
+    ext = "html"
+)]
+struct FixFirst {
+    pw: PreviewWords,
+    fields: String,
 }
 
 fn local_input(state: &AppState, t: Option<DateTime<Utc>>) -> String {
@@ -107,6 +173,7 @@ fn local_input(state: &AppState, t: Option<DateTime<Utc>>) -> String {
 
 fn form_view(
     state: &AppState,
+    loc: &Arc<Locale>,
     creating: bool,
     action: String,
     heading: String,
@@ -130,11 +197,15 @@ fn form_view(
     };
     FormView {
         heading,
+        nothing_saved: loc.format(
+            "console-form-nothing-saved",
+            &[("n", Arg::Num(errors.len() as i64))],
+        ),
         action,
         creating,
         zone: format!(
             "{} ({})",
-            face(state).zone_abbr(state.clock.now()),
+            face(state, loc).zone_abbr(state.clock.now()),
             state.settings.time_zone.name()
         ),
         langs: state
@@ -143,11 +214,11 @@ fn form_view(
             .iter()
             .map(|&l| LangFields {
                 name: l.native_name(),
-                hint: if l == default {
-                    "required"
+                hint: loc.text(if l == default {
+                    "console-form-required"
                 } else {
-                    "optional: the default language is used when empty"
-                },
+                    "console-form-optional"
+                }),
                 title: format!("title.{l}"),
                 still_works: format!("still_works.{l}"),
                 body: format!("body.{l}"),
@@ -172,12 +243,7 @@ fn form_view(
         impacts: ServiceStatus::ALL
             .iter()
             .filter(|s| **s != ServiceStatus::Operational)
-            .map(|s| {
-                (
-                    s.as_str(),
-                    i18n::status_label(state.settings.locales.get(Lang::En), *s),
-                )
-            })
+            .map(|s| (s.as_str(), i18n::status_label(loc, *s)))
             .collect(),
         values,
         errors,
@@ -227,15 +293,17 @@ pub async fn new_notice(State(state): State<AppState>, staff: Staff) -> Result {
         ("kind".to_string(), "maintenance".to_string()),
         ("auto_start".to_string(), "on".to_string()),
     ]);
-    let (creating, action, heading) = form_target(None);
-    Ok(html(FormPage {
-        user: user_view(&staff),
-        csrf: staff.csrf().to_string(),
-        once: form_token(),
-        flash: staff.flash(),
-        f: form_view(&state, creating, action, heading, values, BTreeMap::new()),
-        preview: None,
-    }))
+    let (creating, action, heading) = form_target(staff.loc(), None);
+    let f = form_view(
+        &state,
+        staff.loc(),
+        creating,
+        action,
+        heading,
+        values,
+        BTreeMap::new(),
+    );
+    Ok(html(form_page(&staff, staff.flash(), f, None)))
 }
 
 /// Removes, from the SMS of one language, the characters that force UCS-2, by writing that SMS
@@ -276,13 +344,20 @@ fn is_fragment(headers: &HeaderMap) -> bool {
 }
 
 /// Where a notice form posts and what it is headed: a new notice, or an edit of `saved`.
-fn form_target(saved: Option<&Notice>) -> (bool, String, String) {
+fn form_target(loc: &Locale, saved: Option<&Notice>) -> (bool, String, String) {
     match saved {
-        None => (true, "/console/notices".into(), "New notice".into()),
+        None => (
+            true,
+            "/console/notices".into(),
+            loc.text("console-form-new-heading"),
+        ),
         Some(n) => (
             false,
             format!("/console/notices/{}/edit", n.id),
-            format!("Edit draft {}", n.reference),
+            loc.format(
+                "console-form-edit-heading",
+                &[("reference", Arg::Str(&n.reference.to_string()))],
+            ),
         ),
     }
 }
@@ -308,6 +383,7 @@ async fn render_form_with_preview(
                 }
             }
             preview = Some(preview_view(
+                staff.loc(),
                 &p,
                 &state.settings,
                 &example_unsubscribe(state),
@@ -316,24 +392,26 @@ async fn render_form_with_preview(
         Err(e) => errors = field_errors(e)?,
     }
     if fragment {
+        let pw = PreviewWords::of(staff.loc());
         return Ok(match preview {
-            Some(p) => html(PreviewFragment { p }),
-            None => Html(format!(
-                "<div id=\"preview\"><h2>Preview</h2><p class=\"meta\">Fix the form first: {}</p></div>",
-                askama::filters::escape(errors.keys().cloned().collect::<Vec<_>>().join(", "), askama::filters::Html).map(|s| s.to_string()).unwrap_or_default()
-            ))
-            .into_response(),
+            Some(p) => html(PreviewFragment { pw, p }),
+            None => html(FixFirst {
+                pw,
+                fields: errors.keys().cloned().collect::<Vec<_>>().join(", "),
+            }),
         });
     }
-    let (creating, action, heading) = form_target(saved);
-    Ok(html(FormPage {
-        user: user_view(staff),
-        csrf: staff.csrf().to_string(),
-        once: form_token(),
-        flash: None,
-        f: form_view(state, creating, action, heading, form_values(form), errors),
-        preview,
-    }))
+    let (creating, action, heading) = form_target(staff.loc(), saved);
+    let f = form_view(
+        state,
+        staff.loc(),
+        creating,
+        action,
+        heading,
+        form_values(form),
+        errors,
+    );
+    Ok(html(form_page(staff, None, f, preview)))
 }
 
 pub async fn create_notice(
@@ -363,7 +441,7 @@ pub async fn create_notice(
             &state,
             &staff,
             &format!("/console/notices/{}", n.id),
-            "Saved.",
+            &staff.loc().text("console-saved"),
         )
         .await),
         Err(e) => {
@@ -381,18 +459,20 @@ fn form_refused(
     e: AppError,
     saved: Option<&Notice>,
 ) -> Result {
-    let (creating, action, heading) = form_target(saved);
+    let (creating, action, heading) = form_target(staff.loc(), saved);
     let errors = field_errors(e)?;
+    let f = form_view(
+        state,
+        staff.loc(),
+        creating,
+        action,
+        heading,
+        form_values(form),
+        errors,
+    );
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        html(FormPage {
-            user: user_view(staff),
-            csrf: staff.csrf().to_string(),
-            once: form_token(),
-            flash: None,
-            f: form_view(state, creating, action, heading, form_values(form), errors),
-            preview: None,
-        }),
+        html(form_page(staff, None, f, None)),
     )
         .into_response())
 }
@@ -443,15 +523,17 @@ pub async fn edit_form(
 ) -> Result {
     let n = state.store.get_notice(&id).await?;
     let values = values_of(&state, &n);
-    let (creating, action, heading) = form_target(Some(&n));
-    Ok(html(FormPage {
-        user: user_view(&staff),
-        csrf: staff.csrf().to_string(),
-        once: form_token(),
-        flash: staff.flash(),
-        f: form_view(&state, creating, action, heading, values, BTreeMap::new()),
-        preview: None,
-    }))
+    let (creating, action, heading) = form_target(staff.loc(), Some(&n));
+    let f = form_view(
+        &state,
+        staff.loc(),
+        creating,
+        action,
+        heading,
+        values,
+        BTreeMap::new(),
+    );
+    Ok(html(form_page(&staff, staff.flash(), f, None)))
 }
 
 /// Saving an edit replaces the draft's fields with the form's (the same checks as creating).
@@ -503,7 +585,7 @@ pub async fn edit_notice(
         )
         .await
     {
-        Ok(_) => Ok(done(&state, &staff, &back, "Saved.").await),
+        Ok(_) => Ok(done(&state, &staff, &back, &staff.loc().text("console-saved")).await),
         Err(e) => {
             release_form(&state, &form).await;
             form_refused(&state, &staff, &form, e.into(), Some(&saved))

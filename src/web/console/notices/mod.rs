@@ -9,16 +9,19 @@ use axum::response::IntoResponse;
 
 use super::error::Result;
 use super::form::form_token;
-use super::page::{UserView, face, html};
+use super::page::{Frame, UserView, face, html};
 use super::reach;
 use super::staff::{Staff, user_view};
-use crate::domain::{DeliveryId, Lang, Notice, NoticeId, NoticeState};
+use std::sync::Arc;
+
+use crate::domain::{DeliveryId, Notice, NoticeId, NoticeState};
+use crate::locale::{Arg, Locale};
 use crate::render::i18n;
 use crate::store::Role;
 use crate::web::AppState;
 use crate::web::api;
 use actions::{ACTIONS, ActionView, Refusal, actions_for};
-use preview::{PreviewView, example_unsubscribe, preview_view};
+use preview::{PreviewView, PreviewWords, example_unsubscribe, preview_view};
 
 pub mod actions;
 pub mod form;
@@ -38,11 +41,82 @@ struct Row {
 #[derive(Template)]
 #[template(path = "console/dashboard.html")]
 struct Dashboard {
+    t: Frame,
+    w: DashboardWords,
     user: Option<UserView>,
     csrf: String,
     flash: Option<String>,
     notices: Vec<Row>,
 }
+
+crate::render::i18n::labels!(
+    /// The words of the dashboard's list of notices.
+    DashboardWords, "console-dashboard", {
+        title,
+        new_notice,
+        col_title,
+        col_kind,
+        col_state,
+        col_window,
+        col_reference,
+        overrunning,
+        empty,
+    }
+);
+
+crate::render::i18n::labels!(
+    /// The words of a notice's page.
+    NoticeWords, "console-notice", {
+        overrunning,
+        reference,
+        public_page,
+        edit_draft,
+        window,
+        affected,
+        still_works,
+        written_by,
+        actions,
+        who_is_told,
+        told_at_once,
+        told_sms,
+        told_email,
+        told_endpoints,
+        actions_note,
+        four_eyes,
+        new_end,
+        new_start,
+        status,
+        unchanged,
+        message,
+        required,
+        optional_standard,
+        i_confirm,
+        no_actions_before,
+        no_actions_after,
+        changes,
+        no_changes_before,
+        no_changes_after,
+        col_when,
+        col_who,
+        col_field,
+        col_before,
+        col_after,
+        deliveries,
+        nothing_queued,
+        col_update,
+        col_channel,
+        col_sent,
+        col_pending,
+        col_failed,
+        col_superseded,
+        col_delivered,
+        not_delivered,
+        recent_failures,
+        also_json,
+        timeline,
+        not_published,
+    }
+);
 
 pub struct NoticeView {
     id: NoticeId,
@@ -77,7 +151,7 @@ pub struct ChangeRow {
 }
 
 /// For the approver: every field each edit of a draft changed, from the audit log.
-async fn draft_changes(state: &AppState, n: &Notice) -> Result<Vec<ChangeRow>> {
+async fn draft_changes(state: &AppState, loc: &Arc<Locale>, n: &Notice) -> Result<Vec<ChangeRow>> {
     let entries = state
         .store
         .audit_entries(
@@ -87,7 +161,7 @@ async fn draft_changes(state: &AppState, n: &Notice) -> Result<Vec<ChangeRow>> {
             100,
         )
         .await?;
-    let f = face(state);
+    let f = face(state, loc);
     let mut rows = Vec::new();
     for e in entries.iter().rev() {
         let parse = |v: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
@@ -125,6 +199,10 @@ pub struct DeliveryRow {
 #[derive(Template)]
 #[template(path = "console/notice.html")]
 struct NoticePage {
+    t: Frame,
+    w: NoticeWords,
+    /// The preview pane's words.
+    pw: PreviewWords,
     deliveries: Vec<DeliveryRow>,
     failures: Vec<(DeliveryId, String, String)>,
     audience_sms: i64,
@@ -149,8 +227,8 @@ struct NoticePage {
     p: PreviewView,
 }
 
-fn window_text(state: &AppState, n: &Notice) -> String {
-    let f = face(state);
+fn window_text(state: &AppState, loc: &Arc<Locale>, n: &Notice) -> String {
+    let f = face(state, loc);
     match (n.starts_at, n.ends_at) {
         (Some(s), Some(e)) => f.window(s, e),
         (Some(s), None) => f.instant(s),
@@ -168,7 +246,10 @@ pub async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result {
         .await?;
     let lang = state.settings.default_lang();
     let now = state.clock.now();
+    let loc = staff.loc();
     Ok(html(Dashboard {
+        t: staff.frame(),
+        w: DashboardWords::of(loc),
         user: user_view(&staff),
         csrf: staff.csrf().to_string(),
         flash: staff.flash(),
@@ -179,9 +260,9 @@ pub async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result {
                 title: n.title.get(lang).to_string(),
                 kind: n.kind.as_str(),
                 state: n.state.as_str(),
-                state_label: i18n::state_label(state.settings.locales.get(Lang::En), n.state),
+                state_label: i18n::state_label(loc, n.state),
                 overrunning: n.is_overrunning(now),
-                window: window_text(&state, n),
+                window: window_text(&state, loc, n),
                 reference: n.reference.to_string(),
             })
             .collect(),
@@ -209,7 +290,8 @@ async fn notice_page(
     let preview = api::preview_existing(state, &n, None, None, None).await?;
     let lang = state.settings.default_lang();
     let snapshot = state.snapshot.load();
-    let f = face(state);
+    let loc = staff.loc();
+    let f = face(state, loc);
     let approval_needed = state.settings.raw.console.require_approval
         && n.state == NoticeState::Draft
         && n.created_by == staff.actor();
@@ -217,12 +299,12 @@ async fn notice_page(
         id: n.id.clone(),
         title: n.title.get(lang).to_string(),
         state: n.state.as_str(),
-        state_label: i18n::state_label(state.settings.locales.get(Lang::En), n.state),
+        state_label: i18n::state_label(loc, n.state),
         overrunning: n.is_overrunning(state.clock.now()),
         reference: n.reference.to_string(),
         public_url: format!("/notices/{}", n.id),
         is_draft: n.state == NoticeState::Draft,
-        window: window_text(state, &n),
+        window: window_text(state, loc, &n),
         affected: n
             .affected
             .iter()
@@ -234,10 +316,7 @@ async fn notice_page(
                     .find(|s| s.code == a.service)
                     .map(|s| s.name.get(lang).to_string())
                     .unwrap_or_else(|| a.service.to_string());
-                format!(
-                    "{name} ({})",
-                    i18n::status_label(state.settings.locales.get(Lang::En), a.impact)
-                )
+                format!("{name} ({})", i18n::status_label(loc, a.impact))
             })
             .collect::<Vec<_>>()
             .join(", "),
@@ -245,7 +324,7 @@ async fn notice_page(
         created_by: n.created_by.clone(),
     };
     let changes = if n.state == NoticeState::Draft {
-        draft_changes(state, &n).await?
+        draft_changes(state, loc, &n).await?
     } else {
         vec![]
     };
@@ -260,7 +339,7 @@ async fn notice_page(
     } else {
         vec![]
     };
-    let reach = reach::Reach::of(state, &n, events).await?;
+    let reach = reach::Reach::of(state, loc, &n, events).await?;
     let progress = state.store.delivery_progress(&n.id).await?;
     let failures = state.store.recent_failures(&n.id, 10).await?;
     let deliveries = progress
@@ -268,14 +347,19 @@ async fn notice_page(
         .map(|p| {
             let eta = match api::eta_of(state, &p.channel, p.pending).1 {
                 None => String::new(),
-                Some(s) if s < 120 => format!("about {s} s"),
-                Some(s) if s < 7200 => format!("about {} min", (s + 59) / 60),
-                Some(s) => format!("about {:.1} h", s as f64 / 3600.0),
+                Some(s) if s < 120 => loc.format("console-eta-seconds", &[("n", Arg::Num(s))]),
+                Some(s) if s < 7200 => {
+                    loc.format("console-eta-minutes", &[("n", Arg::Num((s + 59) / 60))])
+                }
+                Some(s) => loc.format(
+                    "console-eta-hours",
+                    &[("hours", Arg::Str(&format!("{:.1}", s as f64 / 3600.0)))],
+                ),
             };
             DeliveryRow { p, eta }
         })
         .collect();
-    let mut actions = actions_for(&n, staff.0.user.role, &reach);
+    let mut actions = actions_for(loc, &n, staff.0.user.role, &reach);
     let error = refusal.map(|r| {
         if let Some(a) = actions.iter_mut().find(|a| a.name == r.action) {
             a.values = r.values;
@@ -283,6 +367,9 @@ async fn notice_page(
         r.message
     });
     let page = NoticePage {
+        t: staff.frame(),
+        w: NoticeWords::of(loc),
+        pw: PreviewWords::of(loc),
         deliveries,
         failures,
         audience_sms: reach.sms,
@@ -321,7 +408,7 @@ async fn notice_page(
                 by: u.created_by.clone(),
             })
             .collect(),
-        p: preview_view(&preview, &state.settings, &example_unsubscribe(state)),
+        p: preview_view(loc, &preview, &state.settings, &example_unsubscribe(state)),
         n: view,
     };
     Ok((status, html(page)).into_response())

@@ -1,6 +1,7 @@
 //! What a notice would send, as staff read it: every language's SMS (with its encoding and
 //! segments) and email.
 
+use crate::locale::{Arg, Locale};
 use crate::render::messages::Preview;
 use crate::web::AppState;
 
@@ -10,7 +11,8 @@ pub struct SmsView {
     pub lang_name: &'static str,
     pub text: String,
     pub encoding: &'static str,
-    pub segments: usize,
+    /// "2 segments", in the staff member's language.
+    pub segments_label: String,
     pub units: usize,
     pub forcing: String,
     /// Whether removing the characters that force UCS-2 is offered: only when they are
@@ -18,6 +20,25 @@ pub struct SmsView {
     pub fixable: bool,
     pub over: bool,
 }
+
+crate::render::i18n::labels!(
+    /// The words of the preview pane.
+    PreviewWords, "console-preview", {
+        heading,
+        cannot_send,
+        sms,
+        septets,
+        ucs2_units,
+        script,
+        forcing,
+        remove,
+        email,
+        subject,
+        title,
+        press,
+        fix_first,
+    }
+);
 
 pub struct EmailView {
     pub lang: &'static str,
@@ -42,13 +63,20 @@ pub fn example_unsubscribe(state: &AppState) -> String {
 }
 
 pub fn preview_view(
+    loc: &Locale,
     p: &Preview,
     settings: &crate::config::Settings,
     example_unsubscribe: &str,
 ) -> PreviewView {
     PreviewView {
         event: p.event.as_str(),
-        reference_note: p.reference_note.clone(),
+        // The render layer's note is English (the API's); staff read it in their language.
+        reference_note: p.reference_note.as_ref().map(|_| {
+            loc.format(
+                "console-preview-reference-note",
+                &[("placeholder", Arg::Str(crate::domain::RefCode::PLACEHOLDER))],
+            )
+        }),
         errors: p
             .errors
             .iter()
@@ -66,7 +94,10 @@ pub fn preview_view(
                     crate::domain::sms::Encoding::Gsm7 => "GSM-7",
                     crate::domain::sms::Encoding::Ucs2 => "UCS-2",
                 },
-                segments: s.segments,
+                segments_label: loc.format(
+                    "console-preview-segments",
+                    &[("n", Arg::Num(s.segments as i64))],
+                ),
                 units: s.units,
                 forcing: s
                     .forcing_ucs2
