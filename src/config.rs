@@ -575,7 +575,9 @@ impl Config {
         }
         let mut env: Vec<(String, String)> = env
             .into_iter()
-            .filter(|(k, _)| k.starts_with("TANGAZO_"))
+            // `TANGAZO_TEST_*` (the test suite's own settings, such as TANGAZO_TEST_POSTGRES)
+            // are not configuration, so a shell that runs the tests can run the server too.
+            .filter(|(k, _)| k.starts_with("TANGAZO_") && !k.starts_with("TANGAZO_TEST_"))
             .collect();
         env.sort();
         for (name, value) in env {
@@ -967,6 +969,20 @@ mod tests {
         assert_eq!(s.time_zone, chrono_tz::Africa::Harare);
         assert!(s.raw.webhook.allow_private_networks);
         assert_eq!(s.raw.page.cache_max_age, 30);
+    }
+
+    #[test]
+    fn the_test_suites_variables_are_not_configuration() {
+        let s = load(&[(
+            "TANGAZO_TEST_POSTGRES",
+            "postgres://postgres@127.0.0.1:5432/test",
+        )])
+        .unwrap();
+        assert!(s.raw.database.url_for_people().starts_with("sqlite://"));
+        assert!(
+            load(&[("TANGAZO_TESTS_X", "1")]).is_err(),
+            "other unknown keys still fail"
+        );
     }
 
     #[test]
