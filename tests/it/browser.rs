@@ -451,6 +451,69 @@ async fn browser_arabic_page_and_console_on_a_phone() {
     c.close().await.unwrap();
 }
 
+/// Every console page fits a 360 px phone and a 1366 px laptop without sideways scrolling
+/// (tables become stacked rows on a phone). Screenshots land in `target/screenshots/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_console_pages_fit_a_phone_and_a_laptop() {
+    let app = console_app(&[], &[]).await;
+    app.store
+        .create_user(
+            "wanjiru@example.co.ke",
+            Role::Admin,
+            PASSWORD,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let v = app
+        .publish_window("Send money and Pay bill upgrade", 30, 3)
+        .await;
+    let notice = v["id"].as_str().unwrap().to_string();
+    app.running.state.snapshot.refresh().await.unwrap();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let pages = [
+        ("dashboard", "/console".to_string()),
+        ("notice", format!("/console/notices/{notice}")),
+        ("new-notice", "/console/notices/new".to_string()),
+        ("services", "/console/services".to_string()),
+        ("subscribers", "/console/subscribers".to_string()),
+        ("audit", "/console/audit".to_string()),
+        ("tokens", "/console/tokens".to_string()),
+        ("billers", "/console/billers".to_string()),
+        ("import", "/console/import".to_string()),
+    ];
+    for (width, height) in [(360, 800), (1366, 900)] {
+        let (_driver, _profile, c) = chromium_in("en-US,en", (width, height)).await;
+        log_in(&c, &app.url, "wanjiru@example.co.ke").await;
+        for (name, path) in &pages {
+            c.goto(&format!("{}{path}", app.url)).await.unwrap();
+            let size = read(
+                &c,
+                "return {width: document.documentElement.clientWidth, \
+                 scroll: document.documentElement.scrollWidth}",
+            )
+            .await;
+            // A laptop's window loses a scroll bar's width to a long page.
+            let shown = size["width"].as_u64().unwrap();
+            assert!(
+                shown <= width as u64 && shown + 20 >= width as u64,
+                "{name}: {size}"
+            );
+            assert!(
+                size["scroll"].as_u64().unwrap() <= shown,
+                "{name} at {width} px scrolls sideways: {size}"
+            );
+            std::fs::write(
+                shots.join(format!("console-{name}-{width}.png")),
+                c.screenshot().await.unwrap(),
+            )
+            .unwrap();
+        }
+        c.close().await.unwrap();
+    }
+}
+
 /// What a script reads in the page now, as JSON.
 async fn read(c: &fantoccini::Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![]).await.unwrap()
