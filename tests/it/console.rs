@@ -525,7 +525,7 @@ async fn form_preview_publish_and_audit(backend: Backend) {
     assert!(public.contains("Send money and Pay bill unavailable"));
     assert!(public.contains("Finish urgent payments before 23:00."));
     assert!(
-        shown.body.contains("<td>#1 <span class=\"meta\">maintenance.scheduled</span></td><td>sms</td><td>0</td><td>1 <span class=\"meta\">(about 1 s)</span>"),
+        shown.body.contains("<td>#1 <span class=\"meta\">maintenance.scheduled</span></td><td data-label=\"Channel\">sms</td><td data-label=\"Sent\">0</td><td data-label=\"Pending\">1 <span class=\"meta\">(about 1 s)</span>"),
         "{}",
         shown.body
     );
