@@ -293,17 +293,7 @@ pub async fn new_notice(State(state): State<AppState>, staff: Staff) -> Result {
         ("kind".to_string(), "maintenance".to_string()),
         ("auto_start".to_string(), "on".to_string()),
     ]);
-    let (creating, action, heading) = form_target(staff.loc(), None);
-    let f = form_view(
-        &state,
-        staff.loc(),
-        creating,
-        action,
-        heading,
-        values,
-        BTreeMap::new(),
-    );
-    Ok(html(form_page(&staff, staff.flash(), f, None)))
+    Ok(fresh_form(&state, &staff, None, values))
 }
 
 /// Removes, from the SMS of one language, the characters that force UCS-2, by writing that SMS
@@ -523,9 +513,19 @@ pub async fn edit_form(
 ) -> Result {
     let n = state.store.get_notice(&id).await?;
     let values = values_of(&state, &n);
-    let (creating, action, heading) = form_target(staff.loc(), Some(&n));
+    Ok(fresh_form(&state, &staff, Some(&n), values))
+}
+
+/// The form as it opens, before anything is sent: a new notice's, or `notice`'s to edit.
+fn fresh_form(
+    state: &AppState,
+    staff: &Staff,
+    notice: Option<&Notice>,
+    values: HashMap<String, String>,
+) -> axum::response::Response {
+    let (creating, action, heading) = form_target(staff.loc(), notice);
     let f = form_view(
-        &state,
+        state,
         staff.loc(),
         creating,
         action,
@@ -533,7 +533,7 @@ pub async fn edit_form(
         values,
         BTreeMap::new(),
     );
-    Ok(html(form_page(&staff, staff.flash(), f, None)))
+    html(form_page(staff, staff.flash(), f, None))
 }
 
 /// Saving an edit replaces the draft's fields with the form's (the same checks as creating).
