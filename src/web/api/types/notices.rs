@@ -179,7 +179,7 @@ pub struct AffectedIn {
     pub service: String,
     /// Its status while the notice is active; by default under_maintenance for a maintenance
     /// and partial_outage for an incident. Never operational.
-    #[schema(schema_with = impact_schema)]
+    #[schema(schema_with = impact_or_null_schema)]
     pub impact: Option<String>,
 }
 
@@ -273,7 +273,7 @@ pub struct PostUpdateIn {
     #[schema(required = true, nullable = false, schema_with = message_texts_schema)]
     pub body: Option<Texts>,
     /// An incident's new state (identified, monitoring, …).
-    #[schema(schema_with = notice_state_schema)]
+    #[schema(schema_with = notice_state_or_null_schema)]
     pub status: Option<String>,
     #[schema(schema_with = sms_texts_schema)]
     pub sms: Option<Texts>,
@@ -285,7 +285,7 @@ pub struct PostUpdateIn {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewIn {
-    #[schema(schema_with = notice_event_schema)]
+    #[schema(schema_with = notice_event_or_null_schema)]
     pub event: Option<String>,
     #[schema(schema_with = message_texts_schema)]
     pub body: Option<Texts>,

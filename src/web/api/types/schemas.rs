@@ -15,6 +15,31 @@ pub(super) fn string_enum<'a>(values: impl IntoIterator<Item = &'a str>) -> Obje
         .build()
 }
 
+/// `schema` for an optional field: `null` is accepted as leaving it out, so an enum lists it.
+fn or_null(mut schema: Object) -> Object {
+    if let Some(values) = schema.enum_values.as_mut() {
+        values.push(serde_json::Value::Null);
+    }
+    schema.schema_type = utoipa::openapi::schema::SchemaType::from_iter([Type::String, Type::Null]);
+    schema
+}
+
+pub(super) fn service_status_or_null_schema() -> Object {
+    or_null(service_status_schema())
+}
+
+pub(super) fn impact_or_null_schema() -> Object {
+    or_null(impact_schema())
+}
+
+pub(super) fn notice_state_or_null_schema() -> Object {
+    or_null(notice_state_schema())
+}
+
+pub(super) fn notice_event_or_null_schema() -> Object {
+    or_null(notice_event_schema())
+}
+
 pub(super) fn service_status_schema() -> Object {
     string_enum(crate::domain::ServiceStatus::ALL.map(|s| s.as_str()))
 }

@@ -64,7 +64,7 @@ pub struct ServiceNew {
     #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
     pub position: Option<i64>,
-    #[schema(schema_with = service_status_schema)]
+    #[schema(schema_with = service_status_or_null_schema)]
     pub status: Option<String>,
 }
 
@@ -83,6 +83,6 @@ pub struct ServiceChanges {
     #[serde(default, deserialize_with = "whole_number")]
     #[schema(minimum = 0, maximum = 10000)]
     pub position: Option<i64>,
-    #[schema(schema_with = service_status_schema)]
+    #[schema(schema_with = service_status_or_null_schema)]
     pub status: Option<String>,
 }
