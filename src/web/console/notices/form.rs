@@ -171,15 +171,15 @@ fn local_input(state: &AppState, t: Option<DateTime<Utc>>) -> String {
     .unwrap_or_default()
 }
 
+/// The form for a new notice, or for editing `saved`, showing `values` and `errors`.
 fn form_view(
     state: &AppState,
     loc: &Arc<Locale>,
-    creating: bool,
-    action: String,
-    heading: String,
+    saved: Option<&Notice>,
     values: HashMap<String, String>,
     errors: BTreeMap<String, String>,
 ) -> FormView {
+    let (creating, action, heading) = form_target(loc, saved);
     let snapshot = state.snapshot.load();
     let default = state.settings.default_lang();
     let selected: Vec<String> = values
@@ -391,16 +391,7 @@ async fn render_form_with_preview(
             }),
         });
     }
-    let (creating, action, heading) = form_target(staff.loc(), saved);
-    let f = form_view(
-        state,
-        staff.loc(),
-        creating,
-        action,
-        heading,
-        form_values(form),
-        errors,
-    );
+    let f = form_view(state, staff.loc(), saved, form_values(form), errors);
     Ok(html(form_page(staff, None, f, preview)))
 }
 
@@ -449,17 +440,8 @@ fn form_refused(
     e: AppError,
     saved: Option<&Notice>,
 ) -> Result {
-    let (creating, action, heading) = form_target(staff.loc(), saved);
     let errors = field_errors(e)?;
-    let f = form_view(
-        state,
-        staff.loc(),
-        creating,
-        action,
-        heading,
-        form_values(form),
-        errors,
-    );
+    let f = form_view(state, staff.loc(), saved, form_values(form), errors);
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
         html(form_page(staff, None, f, None)),
@@ -523,16 +505,7 @@ fn fresh_form(
     notice: Option<&Notice>,
     values: HashMap<String, String>,
 ) -> axum::response::Response {
-    let (creating, action, heading) = form_target(staff.loc(), notice);
-    let f = form_view(
-        state,
-        staff.loc(),
-        creating,
-        action,
-        heading,
-        values,
-        BTreeMap::new(),
-    );
+    let f = form_view(state, staff.loc(), notice, values, BTreeMap::new());
     html(form_page(staff, staff.flash(), f, None))
 }
 
